@@ -1,0 +1,198 @@
+// Route-handler helpers: who is calling (session or API key), what they may do, bodies read
+// with a size limit and validated with zod, and every failure answered in the project's
+// error shape ({ error: { code, message, details? } }) without stack traces or secrets.
+import { randomUUID } from "node:crypto";
+import { NextResponse, type NextRequest } from "next/server";
+import { z, ZodError, type ZodType } from "zod";
+import { ApiError, errorBody, errors } from "@/lib/errors";
+import { env } from "@/lib/env";
+import { logger } from "@/lib/logger";
+import { can, type Permission } from "@/lib/auth/roles";
+import type { Scope } from "@/lib/auth/scopes";
+import { userFromSessionToken, sessionTokenFromCookieHeader, type SessionUser } from "@/lib/auth/session";
+import { verifyApiKey, hasScope, type ApiKeyPrincipal } from "@/lib/auth/api-keys";
+import { consume } from "@/lib/rate-limit";
+import { clientIp } from "@/lib/auth/client-ip";
+import type { Actor, RequestMeta } from "@/lib/audit";
+import { VaultError } from "@/lib/vault";
+
+export type Caller =
+  | { kind: "user"; user: SessionUser; actor: Actor; meta: RequestMeta }
+  | { kind: "api_key"; key: ApiKeyPrincipal; actor: Actor; meta: RequestMeta }
+  | { kind: "anonymous"; actor: Actor; meta: RequestMeta };
+
+/**
+ * Who may call a route. `permission` is checked against a signed-in user's role; `scope`
+ * lets API keys holding it call the route too (routes without a scope are session-only).
+ */
+export type Access = { public: true } | { permission: Permission; scope?: Scope };
+
+type RouteContext = { params: Promise<Record<string, string | string[]>> };
+
+export type HandlerArgs<Q, B, P> = {
+  req: NextRequest;
+  query: Q;
+  body: B;
+  params: P;
+  caller: Caller;
+  requestId: string;
+};
+
+type Options<Q extends ZodType | undefined, B extends ZodType | undefined, P extends ZodType | undefined> = {
+  access: Access;
+  query?: Q;
+  body?: B;
+  params?: P;
+  /** bytes; defaults to API_BODY_LIMIT_BYTES */
+  bodyLimit?: number;
+};
+
+type Out<T> = T extends ZodType ? z.output<T> : undefined;
+
+export function json(data: unknown, status = 200, headers?: Record<string, string>) {
+  return NextResponse.json(data, { status, headers });
+}
+
+export function errorResponse(err: ApiError, requestId?: string) {
+  return NextResponse.json(errorBody(err.code, err.message, err.details), {
+    status: err.status,
+    headers: { ...(err.headers ?? {}), ...(requestId ? { "X-Request-Id": requestId } : {}) },
+  });
+}
+
+/** Zod issues as { path, message } pairs a form can put next to its fields. */
+export function zodDetails(e: ZodError) {
+  return e.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+}
+
+/** Reads the body as text once, refusing more than `limit` bytes (413) before buffering it all. */
+export async function readBodyText(req: Request, limit: number): Promise<string> {
+  const declared = Number(req.headers.get("content-length") ?? "NaN");
+  if (Number.isFinite(declared) && declared > limit) throw errors.tooLarge(limit);
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw errors.tooLarge(limit);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+export async function parseJsonBody<T extends ZodType>(req: Request, schema: T, limit: number): Promise<z.output<T>> {
+  const ct = req.headers.get("content-type") ?? "";
+  if (!/^application\/([\w.+-]+\+)?json\b/i.test(ct)) {
+    throw new ApiError(415, "unsupported_media_type", "Send the body as JSON (Content-Type: application/json)");
+  }
+  const text = await readBodyText(req, limit);
+  let data: unknown;
+  try {
+    data = text.length ? JSON.parse(text) : undefined;
+  } catch (e) {
+    throw new ApiError(400, "invalid_json", `The body is not valid JSON: ${(e as Error).message}`);
+  }
+  const r = schema.safeParse(data);
+  if (!r.success) throw errors.validation("The request body is invalid", zodDetails(r.error));
+  return r.data;
+}
+
+export function parseQuery<T extends ZodType>(url: URL, schema: T): z.output<T> {
+  const obj: Record<string, string | string[]> = {};
+  for (const key of new Set(url.searchParams.keys())) {
+    const all = url.searchParams.getAll(key);
+    obj[key] = all.length > 1 ? all : all[0];
+  }
+  const r = schema.safeParse(obj);
+  if (!r.success) throw errors.validation("The query string is invalid", zodDetails(r.error));
+  return r.data;
+}
+
+function bearer(req: Request): string | undefined {
+  const h = req.headers.get("authorization");
+  if (!h) return undefined;
+  const m = /^Bearer\s+(.+)$/i.exec(h.trim());
+  return m ? m[1].trim() : "";
+}
+
+export async function authenticate(req: Request, access: Access): Promise<Caller> {
+  const meta: RequestMeta = { ip: clientIp(req.headers), userAgent: req.headers.get("user-agent") };
+  if ("public" in access) return { kind: "anonymous", actor: { type: "system", label: "anonymous" }, meta };
+
+  const presented = bearer(req);
+  if (presented !== undefined) {
+    if (!presented) throw errors.unauthorized("Malformed Authorization header: expected Bearer <api key>");
+    const check = await verifyApiKey(presented, meta.ip ?? undefined);
+    if (!check.ok) {
+      const why = { malformed: "is malformed", unknown: "is not valid", revoked: "was revoked", expired: "has expired" }[
+        check.reason
+      ];
+      throw errors.unauthorized(`The API key ${why}`);
+    }
+    const key = check.key;
+    if (!access.scope) throw errors.forbidden("This endpoint is for signed-in users, not API keys");
+    if (!hasScope(key, access.scope)) throw errors.forbidden(`The API key lacks the "${access.scope}" scope`);
+    const limit = await consume("apikey", key.id, key.rateLimitPerMinute, 60);
+    if (!limit.allowed) throw errors.rateLimited(limit.retryAfterSeconds);
+    return { kind: "api_key", key, actor: { type: "api_key", id: key.id, label: key.name }, meta };
+  }
+
+  const user = await userFromSessionToken(sessionTokenFromCookieHeader(req.headers.get("cookie")));
+  if (!user) throw errors.unauthorized();
+  if (!can(user.role, access.permission)) throw errors.forbidden();
+  return { kind: "user", user, actor: { type: "user", id: user.id, label: user.email }, meta };
+}
+
+/** Maps any thrown value to an ApiError; unexpected errors are logged and hidden. */
+export function toApiError(e: unknown, requestId: string): ApiError {
+  if (e instanceof ApiError) return e;
+  if (e instanceof ZodError) return errors.validation("Invalid input", zodDetails(e));
+  const code = (e as { code?: unknown })?.code;
+  if (code === "P2002") return errors.conflict("A record with the same unique value already exists", (e as { meta?: unknown }).meta);
+  if (code === "P2025") return errors.notFound();
+  if (e instanceof VaultError) {
+    logger.error({ requestId, err: e.message }, "vault error");
+    return new ApiError(500, "internal_error", `Stored secrets could not be decrypted: ${e.message}`);
+  }
+  logger.error({ requestId, err: (e as Error)?.message, stack: (e as Error)?.stack }, "unhandled error in route");
+  return new ApiError(500, "internal_error", `Internal error (request ${requestId})`);
+}
+
+export function route<
+  Q extends ZodType | undefined = undefined,
+  B extends ZodType | undefined = undefined,
+  P extends ZodType | undefined = undefined,
+>(opts: Options<Q, B, P>, handler: (args: HandlerArgs<Out<Q>, Out<B>, Out<P>>) => Promise<Response | unknown>) {
+  return async (req: NextRequest, ctx?: RouteContext): Promise<Response> => {
+    const requestId = req.headers.get("x-request-id")?.slice(0, 100) || randomUUID();
+    try {
+      const caller = await authenticate(req, opts.access);
+      const rawParams = (await ctx?.params) ?? {};
+      const params = opts.params ? opts.params.parse(rawParams) : rawParams;
+      const query = opts.query ? parseQuery(new URL(req.url), opts.query) : undefined;
+      const body = opts.body ? await parseJsonBody(req, opts.body, opts.bodyLimit ?? env().API_BODY_LIMIT_BYTES) : undefined;
+      const result = await handler({
+        req,
+        query: query as Out<Q>,
+        body: body as Out<B>,
+        params: params as Out<P>,
+        caller,
+        requestId,
+      });
+      const res = result instanceof Response ? result : json(result ?? { ok: true });
+      res.headers.set("X-Request-Id", requestId);
+      return res;
+    } catch (e) {
+      return errorResponse(toApiError(e, requestId), requestId);
+    }
+  };
+}
+
+/** Route params that are ids. */
+export const idParams = z.object({ id: z.string().uuid("Not a valid id") });

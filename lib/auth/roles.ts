@@ -1,0 +1,40 @@
+// Roles and what each may do. Pages and routes check permissions on the server; the
+// sidebar uses the same table only to hide what a role cannot open.
+export const ROLES = ["admin", "dispatcher", "viewer"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ROLE_LABELS: Record<Role, string> = {
+  admin: "Admin",
+  dispatcher: "Dispatcher",
+  viewer: "Viewer",
+};
+
+export const ROLE_DESCRIPTIONS: Record<Role, string> = {
+  admin: "Everything: integrations and their credentials, users, API keys",
+  dispatcher: "Operations: watch integrations and logs, run tests and syncs",
+  viewer: "Read-only: dashboards, integration health, logs and jobs",
+};
+
+const ALL: readonly Role[] = ROLES;
+const OPS: readonly Role[] = ["admin", "dispatcher"];
+const ADMIN: readonly Role[] = ["admin"];
+
+export const PERMISSIONS = {
+  "overview.read": ALL,
+  "integrations.read": ALL,
+  "integrations.write": ADMIN,
+  "integrations.credentials": ADMIN,
+  "integrations.test": OPS,
+  "logs.read": ALL,
+  "jobs.read": ALL,
+  "jobs.run": OPS,
+  "users.manage": ADMIN,
+  "apikeys.manage": ADMIN,
+  "settings.manage": ADMIN,
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export function can(role: Role | undefined | null, permission: Permission): boolean {
+  return !!role && (PERMISSIONS[permission] as readonly Role[]).includes(role);
+}

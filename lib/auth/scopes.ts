@@ -1,0 +1,15 @@
+// API key scopes. A route names the scope an API key needs; sessions use roles instead.
+export const SCOPES = {
+  "integrations:read": "List integrations, their health and test results",
+  "integrations:write": "Create, change, test, sync and delete integrations",
+  "logs:read": "Read integration logs",
+  "jobs:read": "Read sync jobs",
+  "jobs:write": "Start and cancel sync jobs",
+} as const;
+
+export type Scope = keyof typeof SCOPES;
+export const SCOPE_NAMES = Object.keys(SCOPES) as Scope[];
+
+export function isScope(s: string): s is Scope {
+  return s in SCOPES;
+}

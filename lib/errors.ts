@@ -1,0 +1,48 @@
+// The project's error shape: { "error": { "code", "message", "details"? } }.
+export type ErrorCode =
+  | "validation_failed"
+  | "invalid_json"
+  | "unauthorized"
+  | "forbidden"
+  | "not_found"
+  | "conflict"
+  | "payload_too_large"
+  | "unsupported_media_type"
+  | "unprocessable"
+  | "rate_limited"
+  | "provider_error"
+  | "unavailable"
+  | "internal_error";
+
+export class ApiError extends Error {
+  constructor(
+    public status: number,
+    public code: ErrorCode,
+    message: string,
+    public details?: unknown,
+    public headers?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+export const errors = {
+  validation: (message: string, details?: unknown) => new ApiError(400, "validation_failed", message, details),
+  unauthorized: (message = "Sign in or send an API key (Authorization: Bearer <key>)") =>
+    new ApiError(401, "unauthorized", message),
+  forbidden: (message = "Your role does not allow this") => new ApiError(403, "forbidden", message),
+  notFound: (what = "Resource") => new ApiError(404, "not_found", `${what} not found`),
+  conflict: (message: string, details?: unknown) => new ApiError(409, "conflict", message, details),
+  tooLarge: (limit: number) => new ApiError(413, "payload_too_large", `The request body exceeds ${limit} bytes`),
+  unprocessable: (message: string, details?: unknown) => new ApiError(422, "unprocessable", message, details),
+  rateLimited: (retryAfterSeconds: number) =>
+    new ApiError(429, "rate_limited", `Too many requests: retry in ${retryAfterSeconds} s`, { retryAfterSeconds }, {
+      "Retry-After": String(retryAfterSeconds),
+    }),
+  provider: (message: string, details?: unknown) => new ApiError(502, "provider_error", message, details),
+};
+
+export function errorBody(code: ErrorCode, message: string, details?: unknown) {
+  return { error: details === undefined ? { code, message } : { code, message, details } };
+}

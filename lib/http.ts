@@ -1,0 +1,277 @@
+// The one way provider calls leave Switchboard. Every attempt gets a timeout, idempotent
+// calls are retried on network errors, timeouts, 408/429/5xx (honouring Retry-After), and
+// every attempt is written to integration_logs with redacted request and response.
+// SDKs that take a fetch implementation get `providerFetch(ctx)`, which logs the same way.
+import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { logger } from "@/lib/logger";
+import { redactBody, redactHeaders, redactUrl, scrub } from "@/lib/redact";
+
+export type CallContext = {
+  provider: string;
+  /** e.g. "telegram.getMe"; shown and filtered on the logs page */
+  action: string;
+  integrationId?: string | null;
+  /** values to scrub wherever they appear (tokens, passwords, keys) */
+  secrets?: readonly string[];
+  related?: { type: string; id: string };
+  timeoutMs?: number;
+  /** false: one attempt only; otherwise overrides of the default policy */
+  retry?: false | Partial<RetryPolicy>;
+  signal?: AbortSignal;
+};
+
+export type RetryPolicy = {
+  /** retries after the first attempt */
+  retries: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** a Retry-After longer than this is not waited for: the 429 is returned to the caller */
+  maxRetryAfterMs: number;
+  retryOn: readonly number[];
+};
+
+export type HttpRequest = {
+  method?: string;
+  url: string;
+  headers?: Record<string, string>;
+  /** objects are sent as JSON; URLSearchParams as a form */
+  body?: string | URLSearchParams | Record<string, unknown> | unknown[];
+  /** POST/PATCH are only retried when the caller says the call is idempotent (e.g. idempotency key) */
+  idempotent?: boolean;
+};
+
+export type HttpResponse = {
+  status: number;
+  ok: boolean;
+  headers: Headers;
+  text: string;
+  durationMs: number;
+  attempts: number;
+  json<T = unknown>(): T;
+};
+
+export class HttpError extends Error {
+  constructor(
+    public kind: "timeout" | "network" | "aborted",
+    message: string,
+    public attempts: number,
+  ) {
+    super(message);
+    this.name = "HttpError";
+  }
+}
+
+const IDEMPOTENT = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]);
+
+export function defaultRetryPolicy(): RetryPolicy {
+  return {
+    retries: env().HTTP_MAX_RETRIES,
+    baseDelayMs: 250,
+    maxDelayMs: 5_000,
+    maxRetryAfterMs: 30_000,
+    retryOn: [408, 429, 500, 502, 503, 504],
+  };
+}
+
+/** Retry-After as milliseconds: delta-seconds or an HTTP date. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.round(Number(value) * 1000);
+  const t = Date.parse(value);
+  return Number.isNaN(t) ? undefined : Math.max(0, t - now);
+}
+
+function backoff(attempt: number, p: RetryPolicy) {
+  const exp = Math.min(p.maxDelayMs, p.baseDelayMs * 2 ** (attempt - 1));
+  return Math.round(exp / 2 + Math.random() * (exp / 2)); // "equal jitter"
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(t);
+      reject(new HttpError("aborted", "The call was cancelled", 0));
+    });
+  });
+
+function encodeBody(req: HttpRequest): { body?: string; contentType?: string } {
+  const b = req.body;
+  if (b === undefined) return {};
+  if (typeof b === "string") return { body: b };
+  if (b instanceof URLSearchParams) return { body: b.toString(), contentType: "application/x-www-form-urlencoded" };
+  return { body: JSON.stringify(b), contentType: "application/json" };
+}
+
+type Attempt = {
+  ctx: CallContext;
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+  attempt: number;
+  started: number;
+  status?: number;
+  responseHeaders?: Headers;
+  responseText?: string;
+  error?: string;
+};
+
+async function writeLog(a: Attempt) {
+  const secrets = a.ctx.secrets ?? [];
+  const url = redactUrl(a.url, secrets);
+  const error = a.error ? scrub(a.error, secrets) : a.status !== undefined && a.status >= 400 ? `HTTP ${a.status}` : null;
+  const ok = !a.error && a.status !== undefined && a.status < 400;
+  const reqCt = a.headers["content-type"] ?? a.headers["Content-Type"];
+  const resCt = a.responseHeaders?.get("content-type");
+  const responseHeaders: Record<string, string> = {};
+  a.responseHeaders?.forEach((v, k) => {
+    responseHeaders[k] = v;
+  });
+  try {
+    await db.integrationLog.create({
+      data: {
+        integrationId: a.ctx.integrationId ?? null,
+        provider: a.ctx.provider,
+        action: a.ctx.action,
+        direction: "outbound",
+        status: ok ? "success" : "error",
+        method: a.method,
+        url,
+        statusCode: a.status ?? null,
+        durationMs: Date.now() - a.started,
+        attempt: a.attempt,
+        request: { headers: redactHeaders(a.headers, secrets), body: redactBody(a.body, reqCt, secrets) } as object,
+        response:
+          a.status === undefined
+            ? undefined
+            : ({ headers: redactHeaders(responseHeaders, secrets), body: redactBody(a.responseText, resCt, secrets) } as object),
+        error,
+        relatedType: a.ctx.related?.type ?? null,
+        relatedId: a.ctx.related?.id ?? null,
+        search: [a.ctx.action, url, error ?? "", a.ctx.related?.id ?? ""].join(" ").toLowerCase(),
+      },
+    });
+  } catch (e) {
+    logger.error({ err: (e as Error).message, action: a.ctx.action }, "could not write integration log");
+  }
+}
+
+async function attemptOnce(a: Attempt, timeoutMs: number, outer?: AbortSignal): Promise<Response> {
+  const signals = [AbortSignal.timeout(timeoutMs), ...(outer ? [outer] : [])];
+  try {
+    const res = await fetch(a.url, {
+      method: a.method,
+      headers: a.headers,
+      body: a.body,
+      signal: AbortSignal.any(signals),
+      redirect: "manual",
+    });
+    a.status = res.status;
+    a.responseHeaders = res.headers;
+    return res;
+  } catch (e) {
+    const err = e as Error;
+    if (outer?.aborted) {
+      a.error = "cancelled";
+      throw new HttpError("aborted", "The call was cancelled", a.attempt);
+    }
+    if (err.name === "TimeoutError" || err.name === "AbortError") {
+      a.error = `timed out after ${timeoutMs} ms`;
+      throw new HttpError("timeout", `${a.ctx.action}: no answer within ${timeoutMs} ms`, a.attempt);
+    }
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    a.error = `network error: ${cause?.code ?? cause?.message ?? err.message}`;
+    throw new HttpError("network", `${a.ctx.action}: ${a.error}`, a.attempt);
+  }
+}
+
+/** Makes a provider call; answers with whatever HTTP status came back, throws HttpError only when nothing did. */
+export async function request(ctx: CallContext, req: HttpRequest): Promise<HttpResponse> {
+  const method = (req.method ?? "GET").toUpperCase();
+  const { body, contentType } = encodeBody(req);
+  const headers: Record<string, string> = { accept: "application/json", ...(req.headers ?? {}) };
+  if (contentType && !Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) headers["content-type"] = contentType;
+  const policy: RetryPolicy = { ...defaultRetryPolicy(), ...(ctx.retry === false ? { retries: 0 } : ctx.retry ?? {}) };
+  const retryable = req.idempotent ?? IDEMPOTENT.has(method);
+  const maxAttempts = retryable ? 1 + policy.retries : 1;
+  const timeoutMs = ctx.timeoutMs ?? env().HTTP_TIMEOUT_MS;
+  const started = Date.now();
+
+  for (let attempt = 1; ; attempt++) {
+    const a: Attempt = { ctx, method, url: req.url, headers, body, attempt, started: Date.now() };
+    let res: Response;
+    try {
+      res = await attemptOnce(a, timeoutMs, ctx.signal);
+    } catch (e) {
+      await writeLog(a);
+      if (e instanceof HttpError && e.kind !== "aborted" && attempt < maxAttempts) {
+        await sleep(backoff(attempt, policy), ctx.signal);
+        continue;
+      }
+      throw e;
+    }
+    let text: string;
+    try {
+      text = await res.text();
+    } catch (e) {
+      a.error = `response body could not be read: ${(e as Error).message}`;
+      await writeLog(a);
+      if (attempt < maxAttempts) {
+        await sleep(backoff(attempt, policy), ctx.signal);
+        continue;
+      }
+      throw new HttpError("network", `${ctx.action}: ${a.error}`, attempt);
+    }
+    a.responseText = text;
+    await writeLog(a);
+    if (attempt < maxAttempts && policy.retryOn.includes(res.status)) {
+      const after = parseRetryAfter(res.headers.get("retry-after"));
+      if (after === undefined || after <= policy.maxRetryAfterMs) {
+        await sleep(after ?? backoff(attempt, policy), ctx.signal);
+        continue;
+      }
+    }
+    return {
+      status: res.status,
+      ok: res.ok,
+      headers: res.headers,
+      text,
+      durationMs: Date.now() - started,
+      attempts: attempt,
+      json<T>() {
+        return JSON.parse(text) as T;
+      },
+    };
+  }
+}
+
+/**
+ * A fetch for SDKs (Stripe, Twilio, Google …): one logged attempt per call with the
+ * timeout; the SDK's own retry logic decides about retries.
+ */
+export function providerFetch(ctx: CallContext): typeof fetch {
+  return async (input, init) => {
+    const url = typeof input === "string" ? input : input instanceof URL ? input.toString() : input.url;
+    const method = (init?.method ?? (input instanceof Request ? input.method : "GET")).toUpperCase();
+    const headers: Record<string, string> = {};
+    new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined)).forEach((v, k) => {
+      headers[k] = v;
+    });
+    const body = typeof init?.body === "string" ? init.body : init?.body instanceof URLSearchParams ? init.body.toString() : undefined;
+    const a: Attempt = { ctx, method, url, headers, body, attempt: 1, started: Date.now() };
+    let res: Response;
+    try {
+      res = await attemptOnce(a, ctx.timeoutMs ?? env().HTTP_TIMEOUT_MS, init?.signal ?? ctx.signal);
+    } catch (e) {
+      await writeLog(a);
+      throw e;
+    }
+    const text = await res.text();
+    a.responseText = text;
+    await writeLog(a);
+    const nullBody = [101, 204, 205, 304].includes(res.status);
+    return new Response(nullBody ? null : text, { status: res.status, statusText: res.statusText, headers: res.headers });
+  };
+}

@@ -1,0 +1,493 @@
+// Integrations: create, configure, test, enable/disable, delete. Credentials are validated
+// by the provider's zod schema, encrypted before they reach the database, and only ever
+// leave this module masked.
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { db } from "@/lib/db";
+import { Prisma, type Integration } from "@/generated/prisma/client";
+import { env } from "@/lib/env";
+import { errors } from "@/lib/errors";
+import { getProvider, listProviders } from "@/lib/providers/registry";
+import type { ProviderContext, ProviderDefinition, TestResult } from "@/lib/providers/types";
+import { encryptJson, decryptJson, aadFor, mask } from "@/lib/vault";
+import { request, providerFetch, type CallContext } from "@/lib/http";
+import { audit, diff, type Actor, type RequestMeta } from "@/lib/audit";
+import { logger } from "@/lib/logger";
+import { zodDetails } from "@/lib/api";
+
+// ───────────── provider descriptions (drive the admin forms) ─────────────
+
+export function secretFields(def: ProviderDefinition): string[] {
+  return Object.entries(def.credentials.shape)
+    .filter(([, s]) => (s as z.ZodType).meta()?.secret === true)
+    .map(([k]) => k);
+}
+
+export function describeProvider(def: ProviderDefinition) {
+  return {
+    id: def.id,
+    name: def.name,
+    category: def.category,
+    description: def.description,
+    docsUrl: def.docsUrl ?? null,
+    capabilities: def.capabilities,
+    auth: def.auth.type,
+    credentialsSchema: z.toJSONSchema(def.credentials, { io: "input" }),
+    configSchema: z.toJSONSchema(def.config, { io: "input" }),
+    secretFields: secretFields(def),
+    endpoints: {
+      live: def.defaultEndpoints.live ?? null,
+      sandbox: def.defaultEndpoints.sandbox ? sandboxUrl(def.defaultEndpoints.sandbox) : null,
+    },
+    modes: def.defaultEndpoints.sandbox ? ["sandbox", "live"] : ["live"],
+    syncTypes: def.sync?.types ?? [],
+  };
+}
+
+export function providerCatalog() {
+  return listProviders().map(describeProvider);
+}
+
+function sandboxUrl(path: string) {
+  return `${env().SANDBOX_URL.replace(/\/$/, "")}${path}`;
+}
+
+export function resolveEndpoint(def: ProviderDefinition, row: Pick<Integration, "mode" | "apiEndpoint" | "code">): string {
+  const raw =
+    row.apiEndpoint ??
+    (row.mode === "sandbox"
+      ? def.defaultEndpoints.sandbox && sandboxUrl(def.defaultEndpoints.sandbox)
+      : def.defaultEndpoints.live) ??
+    "";
+  return raw.replace("{code}", encodeURIComponent(row.code));
+}
+
+function requireProvider(id: string): ProviderDefinition {
+  const def = getProvider(id);
+  if (!def) throw errors.validation(`Unknown provider "${id}"`, [{ path: "provider", message: "Unknown provider" }]);
+  return def;
+}
+
+// ───────────── input schemas (shared by the API and the forms) ─────────────
+
+const code = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9][a-z0-9-]{1,62}$/, "2–63 characters: lower-case letters, digits and dashes");
+
+const endpoint = z
+  .string()
+  .trim()
+  .url("A full URL such as https://api.example.com")
+  .refine((u) => /^https?:\/\//i.test(u), "Only http(s) URLs")
+  .max(2000);
+
+const syncInterval = z.number().int().min(5, "At least 5 minutes").max(7 * 24 * 60, "At most a week");
+
+export const createIntegrationInput = z.object({
+  provider: z.string().trim().min(1).max(64),
+  name: z.string().trim().min(1, "Give it a name").max(120),
+  code: code.optional(),
+  description: z.string().trim().max(1000).optional(),
+  mode: z.enum(["live", "sandbox"]).default("sandbox"),
+  apiEndpoint: endpoint.nullish(),
+  credentials: z.record(z.string(), z.unknown()).default({}),
+  config: z.record(z.string(), z.unknown()).default({}),
+  enabled: z.boolean().default(true),
+  autoSync: z.boolean().default(false),
+  syncIntervalMinutes: syncInterval.nullish(),
+});
+
+export const updateIntegrationInput = z
+  .object({
+    name: z.string().trim().min(1).max(120),
+    code,
+    description: z.string().trim().max(1000).nullable(),
+    mode: z.enum(["live", "sandbox"]),
+    apiEndpoint: endpoint.nullable(),
+    /** partial: secret fields left out or empty keep their stored value */
+    credentials: z.record(z.string(), z.unknown()),
+    config: z.record(z.string(), z.unknown()),
+    enabled: z.boolean(),
+    autoSync: z.boolean(),
+    syncIntervalMinutes: syncInterval.nullable(),
+  })
+  .partial()
+  .strict();
+
+export type CreateIntegrationInput = z.input<typeof createIntegrationInput>;
+export type UpdateIntegrationInput = z.input<typeof updateIntegrationInput>;
+
+function slugify(name: string) {
+  const s = name
+    .toLowerCase()
+    .normalize("NFKD")
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 50);
+  return s.length >= 2 ? s : `integration-${randomUUID().slice(0, 8)}`;
+}
+
+function parseWith<T extends z.ZodType>(schema: T, value: unknown, field: string): z.output<T> {
+  const r = schema.safeParse(value);
+  if (!r.success) {
+    throw errors.validation(
+      `Invalid ${field}`,
+      zodDetails(r.error).map((d) => ({ ...d, path: d.path ? `${field}.${d.path}` : field })),
+    );
+  }
+  return r.data;
+}
+
+// ───────────── serialization ─────────────
+
+export type IntegrationView = ReturnType<typeof serialize>;
+
+function readCredentials(row: Pick<Integration, "id" | "credentials">): Record<string, unknown> {
+  return row.credentials ? decryptJson<Record<string, unknown>>(row.credentials, aadFor.integrationCredentials(row.id)) : {};
+}
+
+/**
+ * The API's view of an integration. `credentials` appear only when asked for (admins), and
+ * then only masked: `{ botToken: { set: true, masked: "••••••••wxyz" } }`.
+ */
+export function serialize(row: Integration, opts: { withCredentials?: boolean } = {}) {
+  const def = getProvider(row.provider);
+  let credentials: Record<string, { set: boolean; masked: string | null; secret: boolean; value?: unknown }> | undefined;
+  if (opts.withCredentials && def) {
+    const secrets = secretFields(def);
+    const stored = readCredentials(row);
+    credentials = {};
+    for (const key of Object.keys(def.credentials.shape)) {
+      const v = stored[key];
+      const isSecret = secrets.includes(key);
+      const set = v !== undefined && v !== null && v !== "";
+      credentials[key] = isSecret
+        ? { set, masked: set ? mask(String(v)) : null, secret: true }
+        : { set, masked: null, secret: false, value: v ?? null };
+    }
+  }
+  return {
+    id: row.id,
+    code: row.code,
+    name: row.name,
+    provider: row.provider,
+    providerName: def?.name ?? row.provider,
+    category: row.category,
+    description: row.description,
+    status: row.status,
+    enabled: row.status !== "inactive",
+    mode: row.mode,
+    apiEndpoint: row.apiEndpoint,
+    endpoint: def ? resolveEndpoint(def, row) : null,
+    config: row.config as Record<string, unknown>,
+    state: row.state as Record<string, unknown>,
+    autoSync: row.autoSync,
+    syncIntervalMinutes: row.syncIntervalMinutes,
+    lastSyncAt: row.lastSyncAt,
+    nextSyncAt: row.nextSyncAt,
+    lastTest: row.lastTestAt ? { at: row.lastTestAt, ok: row.lastTestOk, message: row.lastTestMessage } : null,
+    lastSuccessAt: row.lastSuccessAt,
+    lastError: row.lastError ? { at: row.lastErrorAt, message: row.lastError } : null,
+    hasCredentials: !!row.credentials,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+    ...(credentials ? { credentials } : {}),
+  };
+}
+
+// ───────────── context for provider code ─────────────
+
+export async function getIntegrationRow(id: string): Promise<Integration> {
+  const row = await db.integration.findUnique({ where: { id } });
+  if (!row) throw errors.notFound("Integration");
+  return row;
+}
+
+/** Decrypts and validates what a provider needs to make calls for this integration. */
+export function buildContext(row: Integration, opts: { signal?: AbortSignal; related?: CallContext["related"] } = {}): ProviderContext {
+  const def = getProvider(row.provider);
+  if (!def) throw errors.unprocessable(`The provider "${row.provider}" is not available in this version`);
+  const stored = readCredentials(row);
+  const cred = def.credentials.safeParse(stored);
+  if (!cred.success) {
+    throw errors.unprocessable("The integration's credentials are incomplete: fill them in on its settings page", zodDetails(cred.error));
+  }
+  const conf = def.config.safeParse(row.config ?? {});
+  if (!conf.success) throw errors.unprocessable("The integration's configuration is invalid", zodDetails(conf.error));
+  const secretValues = secretFields(def)
+    .map((k) => (cred.data as Record<string, unknown>)[k])
+    .filter((v): v is string => typeof v === "string" && v.length > 0);
+  const base: CallContext = {
+    provider: def.id,
+    action: "",
+    integrationId: row.id,
+    secrets: secretValues,
+    signal: opts.signal,
+    related: opts.related,
+  };
+  return {
+    integration: { id: row.id, code: row.code, name: row.name, mode: row.mode, apiEndpoint: row.apiEndpoint },
+    credentials: cred.data as Record<string, unknown>,
+    config: conf.data as Record<string, unknown>,
+    baseUrl: resolveEndpoint(def, row),
+    secrets: secretValues,
+    state: (row.state ?? {}) as Record<string, unknown>,
+    signal: opts.signal,
+    call: (action, req, extra) => request({ ...base, ...extra, action }, req),
+    fetch: (action, extra) => providerFetch({ ...base, ...extra, action }),
+  };
+}
+
+// ───────────── commands ─────────────
+
+/** The integration's state with a provider's new findings on top. */
+export function mergeState(current: unknown, patch: Record<string, unknown>): Prisma.InputJsonObject {
+  return { ...((current ?? {}) as object), ...patch } as Prisma.InputJsonObject;
+}
+
+type Who = { actor: Actor; meta?: RequestMeta };
+
+async function connectSandbox(row: Integration) {
+  const def = getProvider(row.provider);
+  if (row.mode !== "sandbox" || !def?.sandboxConnect || !row.credentials) return;
+  try {
+    await def.sandboxConnect(buildContext(row));
+  } catch (e) {
+    logger.warn({ integration: row.code, err: (e as Error).message }, "sandbox connect failed");
+  }
+}
+
+export async function createIntegration(input: CreateIntegrationInput, who: Who) {
+  const data = parseWith(createIntegrationInput, input, "body");
+  const def = requireProvider(data.provider);
+  if (data.mode === "sandbox" && !def.defaultEndpoints.sandbox && !data.apiEndpoint) {
+    throw errors.validation(`${def.name} has no sandbox: use live mode or give an endpoint`, [{ path: "mode", message: "No sandbox" }]);
+  }
+  const credentials = parseWith(def.credentials, data.credentials, "credentials");
+  const config = parseWith(def.config, data.config, "config");
+  const id = randomUUID();
+  const code = data.code ?? slugify(data.name);
+  if (await db.integration.findUnique({ where: { code } })) {
+    throw errors.conflict(`The code "${code}" is already used by another integration`, [{ path: "code", message: "Already used" }]);
+  }
+  const row = await db.integration.create({
+    data: {
+      id,
+      code,
+      name: data.name,
+      provider: def.id,
+      category: def.category,
+      description: data.description ?? null,
+      mode: data.mode,
+      status: data.enabled ? "testing" : "inactive",
+      apiEndpoint: data.apiEndpoint ?? null,
+      credentials: encryptJson(credentials, aadFor.integrationCredentials(id)),
+      config: config as object,
+      autoSync: data.autoSync && !!def.sync,
+      syncIntervalMinutes: data.syncIntervalMinutes ?? null,
+      nextSyncAt: data.autoSync && data.syncIntervalMinutes ? new Date() : null,
+      createdById: who.actor.type === "user" ? who.actor.id : null,
+    },
+  });
+  await audit(
+    who.actor,
+    "integration.create",
+    "integration",
+    row.id,
+    {
+      provider: def.id,
+      code,
+      name: row.name,
+      mode: row.mode,
+      apiEndpoint: row.apiEndpoint,
+      config,
+      credentials: Object.fromEntries(Object.keys(credentials).map((k) => [k, "[set]"])),
+    },
+    who.meta,
+  );
+  await connectSandbox(row);
+  return row;
+}
+
+export async function updateIntegration(id: string, input: UpdateIntegrationInput, who: Who) {
+  const patch = parseWith(updateIntegrationInput, input, "body");
+  const row = await getIntegrationRow(id);
+  const def = requireProvider(row.provider);
+  const data: Record<string, unknown> = {};
+  const changes: Record<string, unknown> = {};
+
+  if (patch.credentials) {
+    const secrets = secretFields(def);
+    const current = readCredentials(row);
+    const merged: Record<string, unknown> = { ...current };
+    for (const [k, v] of Object.entries(patch.credentials)) {
+      if (!(k in def.credentials.shape)) continue;
+      if (secrets.includes(k) && (v === undefined || v === null || v === "")) continue; // keep the stored secret
+      merged[k] = v;
+    }
+    const next = parseWith(def.credentials, merged, "credentials");
+    data.credentials = encryptJson(next, aadFor.integrationCredentials(row.id));
+    const changedKeys = Object.keys(next).filter((k) => JSON.stringify((next as Record<string, unknown>)[k]) !== JSON.stringify(current[k]));
+    if (changedKeys.length) {
+      changes.credentials = Object.fromEntries(
+        changedKeys.map((k) =>
+          secrets.includes(k) ? [k, "[changed]"] : [k, { from: current[k] ?? null, to: (next as Record<string, unknown>)[k] ?? null }],
+        ),
+      );
+    }
+  }
+  if (patch.config) {
+    const next = parseWith(def.config, { ...(row.config as object), ...patch.config }, "config");
+    data.config = next as object;
+  }
+  if (patch.mode === "sandbox" && !def.defaultEndpoints.sandbox && !(patch.apiEndpoint ?? row.apiEndpoint)) {
+    throw errors.validation(`${def.name} has no sandbox`, [{ path: "mode", message: "No sandbox" }]);
+  }
+  if (patch.code && patch.code !== row.code) {
+    if (await db.integration.findUnique({ where: { code: patch.code } })) {
+      throw errors.conflict(`The code "${patch.code}" is already used by another integration`, [{ path: "code", message: "Already used" }]);
+    }
+    data.code = patch.code;
+  }
+  for (const k of ["name", "description", "mode", "apiEndpoint", "autoSync", "syncIntervalMinutes"] as const) {
+    if (patch[k] !== undefined) data[k] = patch[k];
+  }
+  if (data.autoSync && !def.sync) throw errors.validation(`${def.name} has nothing to sync`, [{ path: "autoSync", message: "No sync" }]);
+  const autoSync = (data.autoSync as boolean | undefined) ?? row.autoSync;
+  const interval = (data.syncIntervalMinutes as number | null | undefined) ?? row.syncIntervalMinutes;
+  if (autoSync && !interval) throw errors.validation("Auto-sync needs an interval", [{ path: "syncIntervalMinutes", message: "Required" }]);
+  if (patch.autoSync !== undefined || patch.syncIntervalMinutes !== undefined) {
+    data.nextSyncAt = autoSync && interval ? new Date(Date.now() + interval * 60_000) : null;
+  }
+  if (patch.enabled !== undefined) {
+    data.status = patch.enabled ? (row.status === "inactive" ? (row.lastTestOk ? "active" : "testing") : row.status) : "inactive";
+  }
+  // a change of where or how we connect invalidates the last test
+  if (data.credentials || data.mode || data.apiEndpoint !== undefined) {
+    if ((data.status ?? row.status) !== "inactive") data.status = "testing";
+  }
+
+  const before: Record<string, unknown> = {
+    name: row.name, code: row.code, description: row.description, mode: row.mode, apiEndpoint: row.apiEndpoint,
+    autoSync: row.autoSync, syncIntervalMinutes: row.syncIntervalMinutes, status: row.status, config: row.config,
+  };
+  const afterPlain = Object.fromEntries(Object.entries(data).filter(([k]) => k in before));
+  Object.assign(changes, diff(before, { ...before, ...afterPlain }));
+
+  const updated = await db.integration.update({ where: { id }, data });
+  if (Object.keys(changes).length) await audit(who.actor, "integration.update", "integration", id, changes, who.meta);
+  if (data.credentials || data.config || data.mode || data.apiEndpoint !== undefined) await connectSandbox(updated);
+  return updated;
+}
+
+export async function deleteIntegration(id: string, who: Who) {
+  const row = await getIntegrationRow(id);
+  await db.integration.delete({ where: { id } });
+  await audit(who.actor, "integration.delete", "integration", id, { code: row.code, provider: row.provider, name: row.name }, who.meta);
+}
+
+export async function testIntegration(id: string, who: Who) {
+  const row = await getIntegrationRow(id);
+  const def = requireProvider(row.provider);
+  const started = Date.now();
+  let result: TestResult;
+  try {
+    const ctx = buildContext(row);
+    if (row.mode === "sandbox") await connectSandbox(row);
+    result = await def.testConnection(ctx);
+  } catch (e) {
+    const msg = (e as { message?: string }).message ?? "The test failed";
+    result = { ok: false, message: msg };
+    if (!(e as { status?: number }).status) logger.warn({ integration: row.code, err: msg }, "test connection threw");
+  }
+  const durationMs = Date.now() - started;
+  const now = new Date();
+  const [test] = await db.$transaction([
+    db.integrationTest.create({
+      data: {
+        integrationId: id,
+        ok: result.ok,
+        message: result.message.slice(0, 2000),
+        details: (result.details ?? undefined) as object | undefined,
+        durationMs,
+        mode: row.mode,
+        triggeredById: who.actor.type === "user" ? who.actor.id : null,
+      },
+    }),
+    db.integration.update({
+      where: { id },
+      data: {
+        lastTestAt: now,
+        lastTestOk: result.ok,
+        lastTestMessage: result.message.slice(0, 2000),
+        ...(row.status !== "inactive" ? { status: result.ok ? "active" : "error" } : {}),
+        ...(result.ok
+          ? { lastSuccessAt: now }
+          : { lastErrorAt: now, lastError: result.message.slice(0, 2000) }),
+        ...(result.state ? { state: mergeState(row.state, result.state) } : {}),
+      },
+    }),
+  ]);
+  return { id: test.id, ok: result.ok, message: result.message, details: result.details ?? null, durationMs, mode: row.mode, at: test.createdAt };
+}
+
+export async function listTests(integrationId: string, limit = 20) {
+  return db.integrationTest.findMany({
+    where: { integrationId },
+    orderBy: { createdAt: "desc" },
+    take: limit,
+  });
+}
+
+export const listIntegrationsQuery = z.object({
+  provider: z.string().max(64).optional(),
+  category: z.string().max(32).optional(),
+  status: z.enum(["active", "inactive", "error", "testing"]).optional(),
+  q: z.string().trim().max(200).optional(),
+});
+
+export async function listIntegrations(filter: z.output<typeof listIntegrationsQuery> = {}) {
+  return db.integration.findMany({
+    where: {
+      provider: filter.provider,
+      category: filter.category,
+      status: filter.status,
+      ...(filter.q
+        ? { OR: [{ name: { contains: filter.q, mode: "insensitive" } }, { code: { contains: filter.q, mode: "insensitive" } }] }
+        : {}),
+    },
+    orderBy: [{ category: "asc" }, { name: "asc" }],
+  });
+}
+
+/** Health for every integration: status, last test, recent error count (last 24 h). */
+export async function integrationsHealth() {
+  const rows = await listIntegrations();
+  const since = new Date(Date.now() - 24 * 3600_000);
+  const counts = await db.$queryRaw<{ integration_id: string; errors: bigint; calls: bigint }[]>`
+    select integration_id, count(*) filter (where status = 'error') as errors, count(*) as calls
+    from integration_logs
+    where created_at >= ${since} and integration_id is not null
+    group by integration_id`;
+  const byId = new Map(counts.map((c) => [c.integration_id, c]));
+  return rows.map((r) => {
+    const c = byId.get(r.id);
+    return {
+      id: r.id,
+      code: r.code,
+      name: r.name,
+      provider: r.provider,
+      category: r.category,
+      status: r.status,
+      mode: r.mode,
+      lastTest: r.lastTestAt ? { at: r.lastTestAt, ok: r.lastTestOk, message: r.lastTestMessage } : null,
+      lastSuccessAt: r.lastSuccessAt,
+      lastError: r.lastError ? { at: r.lastErrorAt, message: r.lastError } : null,
+      lastSyncAt: r.lastSyncAt,
+      calls24h: Number(c?.calls ?? 0),
+      errors24h: Number(c?.errors ?? 0),
+    };
+  });
+}

@@ -1,0 +1,94 @@
+// Telegram bot: send messages, receive commands (webhook with secret token, issue 4).
+// Test connection = getMe, plus getWebhookInfo so the page can show delivery problems.
+import { z } from "zod";
+import { defineProvider } from "@/lib/providers/types";
+import { callBot, explain, type BotUser, type WebhookInfo } from "@/lib/providers/telegram/client";
+
+const credentials = z.object({
+  botToken: z
+    .string()
+    .trim()
+    .regex(/^\d{3,20}:[A-Za-z0-9_-]{30,64}$/, "A bot token looks like 123456789:AA… (digits, a colon, 30+ characters)")
+    .meta({ title: "Bot token", secret: true, description: "From @BotFather: /newbot or /token" }),
+});
+
+const config = z.object({
+  defaultChatId: z
+    .string()
+    .trim()
+    .regex(/^(-?\d{1,20}|@[A-Za-z0-9_]{5,32})$/, "A chat id (digits, negative for groups) or @channelname")
+    .optional()
+    .meta({ title: "Default chat", description: "Where notifications go when no chat is given" }),
+  parseMode: z
+    .enum(["HTML", "MarkdownV2", "none"])
+    .default("HTML")
+    .meta({ title: "Message format", description: "How message text is parsed by Telegram" }),
+});
+
+function webhookState(info: WebhookInfo) {
+  return {
+    url: info.url || null,
+    pendingUpdates: info.pending_update_count,
+    lastErrorAt: info.last_error_date ? new Date(info.last_error_date * 1000).toISOString() : null,
+    lastErrorMessage: info.last_error_message ?? null,
+  };
+}
+
+export default defineProvider({
+  id: "telegram",
+  name: "Telegram",
+  category: "chat",
+  description: "A Telegram bot for notifications and commands from managers and dispatchers.",
+  docsUrl: "https://core.telegram.org/bots/api",
+  capabilities: ["chat.send"],
+  credentials,
+  config,
+  auth: { type: "api_key" },
+  defaultEndpoints: { live: "https://api.telegram.org", sandbox: "/telegram" },
+
+  async testConnection(ctx) {
+    let me: BotUser;
+    try {
+      me = await callBot<BotUser>(ctx, "getMe");
+    } catch (e) {
+      return { ok: false, message: explain(e) };
+    }
+    if (!me.is_bot) return { ok: false, message: "The token belongs to an account that is not a bot" };
+    const bot = { id: me.id, username: me.username ?? null, name: me.first_name };
+    let webhook: ReturnType<typeof webhookState> | undefined;
+    try {
+      webhook = webhookState(await callBot<WebhookInfo>(ctx, "getWebhookInfo"));
+    } catch {
+      /* the token works; webhook details are a bonus */
+    }
+    const warn = webhook?.lastErrorMessage ? ` Telegram reports webhook errors: ${webhook.lastErrorMessage}` : "";
+    return {
+      ok: true,
+      message: `Connected as @${bot.username ?? bot.id} (${bot.name}).${warn}`,
+      details: { bot, webhook },
+      state: { bot, ...(webhook ? { webhook } : {}) },
+    };
+  },
+
+  sync: {
+    types: [
+      {
+        id: "webhook_status",
+        label: "Bot and webhook status",
+        description: "Reads the bot profile and Telegram's report on webhook delivery (pending updates, last error)",
+      },
+    ],
+    async run(ctx, run) {
+      const me = await callBot<BotUser>(ctx, "getMe");
+      await run.progress({ processed: 1 });
+      const info = await callBot<WebhookInfo>(ctx, "getWebhookInfo");
+      const bot = { id: me.id, username: me.username ?? null, name: me.first_name };
+      const webhook = webhookState(info);
+      const changed =
+        JSON.stringify(ctx.state.bot ?? null) !== JSON.stringify(bot) ||
+        JSON.stringify(ctx.state.webhook ?? null) !== JSON.stringify(webhook);
+      await run.progress({ processed: 1, updated: changed ? 1 : 0 });
+      return { details: { bot, webhook }, state: { bot, webhook } };
+    },
+  },
+});

@@ -1,0 +1,176 @@
+// Demo data for the zero-config start: a small transfer company (companies, contacts,
+// drivers, vehicles, orders) and one integration per provider, all against the sandboxes.
+import { randomBytes } from "node:crypto";
+import { db } from "@/lib/db";
+import { createIntegration } from "@/lib/integrations/service";
+
+const COMPANIES = [
+  { name: "Северный Логистик", taxId: "7701234567", email: "office@sevlog.example", phone: "+74951234567", address: "Москва, ул. Тверская, 12" },
+  { name: "Avia Partners LLC", taxId: "7709876543", email: "ops@aviapartners.example", phone: "+74959876543", address: "Москва, Ленинградский пр-т, 37" },
+  { name: "Гранд Отель Центр", taxId: "7705554433", email: "concierge@grandhotel.example", phone: "+74957654321", address: "Москва, ул. Петровка, 5" },
+  { name: "TechConf Events", taxId: "7703332211", email: "events@techconf.example", phone: "+74951112233", address: "Москва, Краснопресненская наб., 12" },
+];
+
+const CONTACTS = [
+  ["Анна", "Смирнова", "anna.smirnova@example.com", "+79161234501"],
+  ["Игорь", "Кузнецов", "igor.k@example.com", "+79161234502"],
+  ["Maria", "Lopez", "maria.lopez@example.com", "+34611223344"],
+  ["Дмитрий", "Волков", "d.volkov@example.com", "+79161234504"],
+  ["Елена", "Попова", "elena.popova@example.com", "+79161234505"],
+  ["John", "Carter", "john.carter@example.com", "+447700900123"],
+  ["Ольга", "Морозова", "olga.m@example.com", "+79161234507"],
+  ["Сергей", "Новиков", "s.novikov@example.com", "+79161234508"],
+  ["Yuki", "Tanaka", "yuki.tanaka@example.com", "+819012345678"],
+  ["Наталья", "Фёдорова", "n.fedorova@example.com", "+79161234510"],
+  ["Павел", "Соколов", "p.sokolov@example.com", "+79161234511"],
+  ["Hans", "Müller", "hans.mueller@example.com", "+4915112345678"],
+] as const;
+
+const VEHICLES = [
+  ["А123ВС777", "Mercedes-Benz", "E-Class", 2022, 3, "black"],
+  ["В456ОР799", "Mercedes-Benz", "V-Class", 2021, 7, "black"],
+  ["Е789КХ197", "Toyota", "Camry", 2023, 3, "white"],
+  ["К321МН777", "Hyundai", "H-1", 2020, 8, "silver"],
+  ["М654ТУ750", "Skoda", "Superb", 2022, 3, "grey"],
+  ["Н987АВ799", "Volkswagen", "Multivan", 2021, 7, "black"],
+  ["О246СЕ197", "Kia", "K5", 2023, 3, "white"],
+  ["Р135ХК777", "Mercedes-Benz", "Sprinter", 2019, 16, "white"],
+  ["С864ЕН750", "Toyota", "Land Cruiser", 2022, 5, "black"],
+  ["Т579МО799", "BMW", "5 Series", 2023, 3, "blue"],
+] as const;
+
+const DRIVERS = [
+  ["Алексей Иванов", "+79031110001"],
+  ["Михаил Петров", "+79031110002"],
+  ["Руслан Ахмедов", "+79031110003"],
+  ["Виктор Сидоров", "+79031110004"],
+  ["Андрей Козлов", "+79031110005"],
+  ["Николай Лебедев", "+79031110006"],
+  ["Тимур Гусейнов", "+79031110007"],
+  ["Олег Васильев", "+79031110008"],
+  ["Денис Орлов", "+79031110009"],
+  ["Григорий Зайцев", "+79031110010"],
+] as const;
+
+const PLACES = [
+  "Шереметьево, терминал B",
+  "Внуково, терминал A",
+  "Домодедово",
+  "Ленинградский вокзал",
+  "Казанский вокзал",
+  "Москва-Сити, Башня Федерация",
+  "Гранд Отель Центр, ул. Петровка, 5",
+  "Экспоцентр, Краснопресненская наб.",
+  "Красная Поляна, Сочи (трансфер)",
+  "ВДНХ, павильон 75",
+];
+
+/** A small deterministic generator so the demo looks the same on every machine. */
+function rng(seed: number) {
+  let s = seed;
+  return () => {
+    s = (s * 1664525 + 1013904223) % 4294967296;
+    return s / 4294967296;
+  };
+}
+
+export async function seedDemoData(): Promise<boolean> {
+  if ((await db.company.count()) > 0) return false;
+  const rand = rng(42);
+  const pick = <T,>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)];
+
+  const companies = [];
+  for (const c of COMPANIES) companies.push(await db.company.create({ data: c }));
+  const contacts = [];
+  for (const [i, [firstName, lastName, email, phone]] of CONTACTS.entries()) {
+    contacts.push(
+      await db.contact.create({
+        data: { firstName, lastName, email, phone, companyId: companies[i % companies.length].id, source: i % 3 ? "website" : "phone", tags: i % 2 ? ["vip"] : [] },
+      }),
+    );
+  }
+  const vehicles = [];
+  for (const [plateNumber, make, model, year, seats, color] of VEHICLES) {
+    vehicles.push(await db.vehicle.create({ data: { plateNumber, make, model, year, seats, color, status: "available" } }));
+  }
+  const drivers = [];
+  for (const [i, [name, phone]] of DRIVERS.entries()) {
+    drivers.push(
+      await db.driver.create({
+        data: {
+          name,
+          phone,
+          licenseNumber: `77 ${String(10 + i).padStart(2, "0")} ${String(100000 + i * 7919).slice(0, 6)}`,
+          status: i === 9 ? "off_duty" : "active",
+          vehicleId: vehicles[i].id,
+          companyId: null,
+        },
+      }),
+    );
+  }
+  const now = Date.now();
+  for (let i = 0; i < 40; i++) {
+    const dayOffset = Math.floor(rand() * 10) - 6; // last 6 days to 3 days ahead
+    const pickupAt = new Date(now + dayOffset * 86400_000 + Math.floor(rand() * 12 - 6) * 3600_000);
+    const future = pickupAt.getTime() > now;
+    const status = future ? (rand() < 0.5 ? "assigned" : "new") : rand() < 0.85 ? "completed" : "canceled";
+    const driver = status === "new" ? null : pick(drivers);
+    let from = pick(PLACES);
+    let to = pick(PLACES);
+    if (from === to) to = PLACES[(PLACES.indexOf(from) + 3) % PLACES.length];
+    if (rand() < 0.1) [from, to] = [to, from];
+    await db.application.create({
+      data: {
+        number: `APP-${String(1001 + i)}`,
+        status,
+        companyId: pick(companies).id,
+        contactId: pick(contacts).id,
+        driverId: driver?.id ?? null,
+        vehicleId: driver ? vehicles[drivers.indexOf(driver)].id : null,
+        pickupAddress: from,
+        dropoffAddress: to,
+        pickupAt,
+        passengers: 1 + Math.floor(rand() * 4),
+        priceMinor: (2500 + Math.floor(rand() * 90) * 100) * 100,
+        currency: "RUB",
+      },
+    });
+  }
+  return true;
+}
+
+/** One integration per provider in sandbox mode, so the dashboard has something alive. */
+export async function seedDemoIntegrations(): Promise<string[]> {
+  if ((await db.integration.count()) > 0) return [];
+  const system = { actor: { type: "system" as const, label: "demo" } };
+  const alnum = () => randomBytes(40).toString("base64").replace(/[^A-Za-z0-9]/g, "").slice(0, 35);
+  const created = [
+    await createIntegration(
+      {
+        provider: "telegram",
+        name: "Dispatch bot",
+        code: "dispatch-bot",
+        description: "Notifies dispatchers about new orders; answers /status and /today",
+        mode: "sandbox",
+        credentials: { botToken: `7000000001:AA${alnum()}` },
+        config: { defaultChatId: "1001", parseMode: "HTML" },
+        autoSync: true,
+        syncIntervalMinutes: 15,
+      },
+      system,
+    ),
+    await createIntegration(
+      {
+        provider: "generic-webhook",
+        name: "Partner portal",
+        code: "partner-portal",
+        description: "Order events to the partner agency's booking system",
+        mode: "sandbox",
+        credentials: { signingSecret: randomBytes(32).toString("base64url") },
+        config: { scheme: "hmac-sha256" },
+      },
+      system,
+    ),
+  ];
+  return created.map((c) => c.id);
+}

@@ -1,0 +1,128 @@
+// The sandbox server: hosts every provider's emulator on one local port, plus a control API
+// for tests and the demo: inject faults (HTTP errors, 429 with Retry-After, timeouts), read
+// the inbox of what was "sent", see the requests received, reset.
+import { randomUUID } from "node:crypto";
+import { Hono } from "hono";
+import { serve, type ServerType } from "@hono/node-server";
+import type { InboxItem, SandboxKit, SandboxModule } from "@/lib/sandbox/kit";
+import { sandboxModules } from "@/lib/sandbox/modules";
+
+type Fault = {
+  id: string;
+  provider: string;
+  path?: RegExp;
+  method?: string;
+  status?: number;
+  delayMs?: number;
+  retryAfter?: number;
+  body?: unknown;
+  remaining: number;
+};
+
+type Seen = { provider: string; method: string; path: string; headers: Record<string, string>; body: string; at: string };
+
+export function createSandboxApp(modules: SandboxModule[] = sandboxModules, getBaseUrl: () => string = () => "") {
+  const app = new Hono();
+  let inbox: InboxItem[] = [];
+  let faults: Fault[] = [];
+  let seen: Seen[] = [];
+  let states = new Map<string, unknown>();
+
+  const kit: SandboxKit = {
+    inbox: {
+      push(item) {
+        const full = { ...item, id: randomUUID(), at: new Date().toISOString() };
+        inbox.unshift(full);
+        if (inbox.length > 1000) inbox.length = 1000;
+        return full;
+      },
+      list: (provider) => (provider ? inbox.filter((i) => i.provider === provider) : inbox),
+    },
+    state<T>(provider: string, init: () => T): T {
+      if (!states.has(provider)) states.set(provider, init());
+      return states.get(provider) as T;
+    },
+    baseUrl: getBaseUrl,
+  };
+
+  // ── control API ──
+  app.get("/__control/health", (c) => c.json({ ok: true, providers: modules.map((m) => m.id) }));
+  app.post("/__control/faults", async (c) => {
+    const b = (await c.req.json().catch(() => null)) as Record<string, unknown> | null;
+    if (!b || typeof b.provider !== "string") return c.json({ error: "provider is required" }, 400);
+    const f: Fault = {
+      id: randomUUID(),
+      provider: b.provider,
+      path: typeof b.path === "string" ? new RegExp(b.path) : undefined,
+      method: typeof b.method === "string" ? b.method.toUpperCase() : undefined,
+      status: typeof b.status === "number" ? b.status : undefined,
+      delayMs: typeof b.delayMs === "number" ? b.delayMs : undefined,
+      retryAfter: typeof b.retryAfter === "number" ? b.retryAfter : undefined,
+      body: b.body,
+      remaining: typeof b.times === "number" ? b.times : 1,
+    };
+    faults.push(f);
+    return c.json({ id: f.id }, 201);
+  });
+  app.delete("/__control/faults", (c) => {
+    faults = [];
+    return c.body(null, 204);
+  });
+  app.get("/__control/inbox", (c) => c.json({ items: kit.inbox.list(c.req.query("provider")) }));
+  app.get("/__control/requests", (c) => {
+    const p = c.req.query("provider");
+    return c.json({ items: p ? seen.filter((s) => s.provider === p) : seen });
+  });
+  app.post("/__control/reset", (c) => {
+    inbox = [];
+    faults = [];
+    seen = [];
+    states = new Map();
+    return c.body(null, 204);
+  });
+
+  // ── provider emulators, each under /<id> ──
+  for (const m of modules) {
+    const sub = new Hono();
+    sub.use("*", async (c, next) => {
+      const body = await c.req.raw.clone().text();
+      const headers: Record<string, string> = {};
+      c.req.raw.headers.forEach((v, k) => (headers[k] = v));
+      seen.unshift({ provider: m.id, method: c.req.method, path: c.req.path, headers, body, at: new Date().toISOString() });
+      if (seen.length > 500) seen.length = 500;
+      const f = faults.find(
+        (x) => x.provider === m.id && x.remaining > 0 && (!x.method || x.method === c.req.method) && (!x.path || x.path.test(c.req.path)),
+      );
+      if (f) {
+        f.remaining--;
+        if (f.remaining === 0) faults = faults.filter((x) => x !== f);
+        if (f.delayMs) await new Promise((r) => setTimeout(r, f.delayMs));
+        if (f.status) {
+          const payload = f.body ?? m.faultBody?.(f.status, f.retryAfter) ?? { error: `sandbox fault ${f.status}` };
+          return c.json(payload as object, f.status as 500, f.retryAfter ? { "Retry-After": String(f.retryAfter) } : undefined);
+        }
+      }
+      await next();
+    });
+    m.mount(sub, kit);
+    app.route(`/${m.id}`, sub);
+  }
+  app.notFound((c) => c.json({ error: "no such sandbox endpoint", path: c.req.path }, 404));
+  return { app, kit };
+}
+
+export async function startSandboxServer(opts: { port?: number; host?: string } = {}) {
+  let base = "";
+  const { app, kit } = createSandboxApp(sandboxModules, () => base);
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch: app.fetch, port: opts.port ?? 0, hostname: opts.host ?? "127.0.0.1" }, () => resolve(s));
+  });
+  const addr = server.address();
+  const port = typeof addr === "object" && addr ? addr.port : opts.port;
+  base = `http://${opts.host ?? "127.0.0.1"}:${port}`;
+  return {
+    url: base,
+    kit,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,56 @@
+// The web server: Next.js behind a small node:http front that decides the client address
+// (the socket's, or with TRUST_PROXY=true the proxy's X-Forwarded-For) so rate limits and
+// the audit trail cannot be fooled by a header a client made up.
+import http from "node:http";
+import next from "next";
+import { env } from "@/lib/env";
+import { CLIENT_IP_HEADER } from "@/lib/auth/client-ip";
+import { logger } from "@/lib/logger";
+
+const dev = process.argv.includes("--dev");
+const e = env();
+const port = Number(process.env.PORT ?? 3000);
+const hostname = process.env.HOST ?? "127.0.0.1";
+
+const app = next({ dev, dir: process.cwd(), hostname, port });
+await app.prepare();
+const handle = app.getRequestHandler();
+
+const server = http.createServer((req, res) => {
+  const socketIp = (req.socket.remoteAddress ?? "unknown").replace(/^::ffff:/, "");
+  let ip = socketIp;
+  if (e.TRUST_PROXY) {
+    const xff = String(req.headers["x-forwarded-for"] ?? "").split(",")[0]?.trim();
+    if (xff) ip = xff;
+  }
+  req.headers[CLIENT_IP_HEADER] = ip;
+  req.headers["x-switchboard-path"] = req.url ?? "/";
+  void handle(req, res);
+});
+server.headersTimeout = 30_000;
+server.requestTimeout = 120_000;
+
+let workers: { stop(): Promise<void> } | undefined;
+if (e.WORKERS_IN_WEB) {
+  const { startWorkers } = await import("@/lib/jobs/worker");
+  workers = await startWorkers();
+}
+
+server.listen(port, hostname, () => {
+  logger.info({ port, hostname, dev }, "web server listening");
+  process.send?.({ ready: true, port });
+});
+
+let stopping = false;
+async function stop() {
+  if (stopping) return;
+  stopping = true;
+  server.close();
+  server.closeIdleConnections();
+  await workers?.stop();
+  await app.close().catch(() => {});
+  process.exit(0);
+}
+process.on("SIGTERM", stop);
+process.on("SIGINT", stop);
+process.on("disconnect", stop);
