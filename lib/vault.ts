@@ -53,22 +53,22 @@ export function keyringFile(dataDir = process.env.DATA_DIR ?? ".data") {
 
 /** Zero-config: create the key ring file once (mode 0600). Returns the ring. */
 export function ensureKeyringFile(file = keyringFile()): VaultKey[] {
-  if (!existsSync(file)) writeKeyringFile([generateKey()], file);
+  if (!existsSync(/*turbopackIgnore: true*/ file)) writeKeyringFile([generateKey()], file);
   return readKeyringFile(file);
 }
 
 export function readKeyringFile(file = keyringFile()): VaultKey[] {
-  const data = JSON.parse(readFileSync(file, "utf8")) as { keys: { id: string; key: string }[] };
+  const data = JSON.parse(readFileSync(/*turbopackIgnore: true*/ file, "utf8")) as { keys: { id: string; key: string }[] };
   return parseKeyRing(data.keys.map((k) => `${k.id}:${k.key}`).join(","));
 }
 
 export function writeKeyringFile(keys: VaultKey[], file = keyringFile()) {
-  mkdirSync(path.dirname(file), { recursive: true });
+  mkdirSync(/*turbopackIgnore: true*/ path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify({ keys: keys.map((k) => ({ id: k.id, key: k.key.toString("base64") })) }, null, 2), {
+  writeFileSync(/*turbopackIgnore: true*/ tmp, JSON.stringify({ keys: keys.map((k) => ({ id: k.id, key: k.key.toString("base64") })) }, null, 2), {
     mode: 0o600,
   });
-  renameSync(tmp, file);
+  renameSync(/*turbopackIgnore: true*/ tmp, file);
 }
 
 let fileCache: { file: string; mtimeMs: number; keys: VaultKey[] } | undefined;
@@ -82,12 +82,12 @@ export function keyRing(): VaultKey[] {
     return envCache.keys;
   }
   const file = keyringFile();
-  if (!existsSync(file)) {
+  if (!existsSync(/*turbopackIgnore: true*/ file)) {
     throw new VaultError(
       "No encryption keys: set SWITCHBOARD_ENCRYPTION_KEYS, or start with `npm start`, which creates a key ring under ./.data",
     );
   }
-  const mtimeMs = statSync(file).mtimeMs;
+  const mtimeMs = statSync(/*turbopackIgnore: true*/ file).mtimeMs;
   if (fileCache?.file !== file || fileCache.mtimeMs !== mtimeMs) fileCache = { file, mtimeMs, keys: readKeyringFile(file) };
   return fileCache.keys;
 }

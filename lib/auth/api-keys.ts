@@ -3,6 +3,11 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { db } from "@/lib/db";
 import type { Scope } from "@/lib/auth/scopes";
+import { z } from "zod";
+import { errors } from "@/lib/errors";
+import { audit, type Actor, type RequestMeta } from "@/lib/audit";
+import { SCOPE_NAMES } from "@/lib/auth/scopes";
+import { env } from "@/lib/env";
 
 export type ApiKeyPrincipal = { id: string; name: string; prefix: string; scopes: string[]; rateLimitPerMinute: number };
 
@@ -45,4 +50,67 @@ export async function verifyApiKey(presented: string, ip?: string): Promise<KeyC
 
 export function hasScope(key: ApiKeyPrincipal, scope: Scope): boolean {
   return key.scopes.includes(scope);
+}
+
+// ───────────── management (admins) ─────────────
+
+export const createApiKeyInput = z.object({
+  name: z.string().trim().min(1, "A name that says who uses it").max(120),
+  scopes: z.array(z.enum(SCOPE_NAMES as [Scope, ...Scope[]])).min(1, "At least one scope"),
+  rateLimitPerMinute: z.number().int().min(1).max(100_000).optional(),
+  expiresInDays: z.number().int().min(1).max(3650).nullish(),
+});
+
+export function publicApiKey(k: {
+  id: string; name: string; prefix: string; scopes: string[]; rateLimitPerMinute: number; createdAt: Date;
+  expiresAt: Date | null; lastUsedAt: Date | null; lastUsedIp: string | null; revokedAt: Date | null;
+}) {
+  return {
+    id: k.id,
+    name: k.name,
+    prefix: `sb_${k.prefix}_…`,
+    scopes: k.scopes,
+    rateLimitPerMinute: k.rateLimitPerMinute,
+    createdAt: k.createdAt,
+    expiresAt: k.expiresAt,
+    lastUsedAt: k.lastUsedAt,
+    lastUsedIp: k.lastUsedIp,
+    revokedAt: k.revokedAt,
+    status: k.revokedAt ? "revoked" : k.expiresAt && k.expiresAt <= new Date() ? "expired" : "active",
+  };
+}
+
+export async function createApiKey(input: z.input<typeof createApiKeyInput>, who: { actor: Actor; meta?: RequestMeta }) {
+  const data = createApiKeyInput.parse(input);
+  const { key, prefix, hash } = generateApiKey();
+  const row = await db.apiKey.create({
+    data: {
+      name: data.name,
+      prefix,
+      keyHash: hash,
+      scopes: [...new Set(data.scopes)],
+      rateLimitPerMinute: data.rateLimitPerMinute ?? env().API_KEY_DEFAULT_RATE_LIMIT,
+      expiresAt: data.expiresInDays ? new Date(Date.now() + data.expiresInDays * 86400_000) : null,
+      createdById: who.actor.type === "user" ? who.actor.id : null,
+    },
+  });
+  await audit(who.actor, "api_key.create", "api_key", row.id, { name: row.name, scopes: row.scopes, rateLimitPerMinute: row.rateLimitPerMinute }, who.meta);
+  return { key, apiKey: publicApiKey(row) };
+}
+
+export async function listApiKeys() {
+  const rows = await db.apiKey.findMany({ orderBy: [{ revokedAt: { sort: "asc", nulls: "first" } }, { createdAt: "desc" }] });
+  return rows.map(publicApiKey);
+}
+
+export async function revokeApiKey(id: string, who: { actor: Actor; meta?: RequestMeta }) {
+  const row = await db.apiKey.findUnique({ where: { id } });
+  if (!row) throw errors.notFound("API key");
+  if (row.revokedAt) return publicApiKey(row);
+  const updated = await db.apiKey.update({
+    where: { id },
+    data: { revokedAt: new Date(), revokedById: who.actor.type === "user" ? who.actor.id : null },
+  });
+  await audit(who.actor, "api_key.revoke", "api_key", id, { name: row.name }, who.meta);
+  return publicApiKey(updated);
 }

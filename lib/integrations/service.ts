@@ -14,6 +14,7 @@ import { request, providerFetch, type CallContext } from "@/lib/http";
 import { audit, diff, type Actor, type RequestMeta } from "@/lib/audit";
 import { logger } from "@/lib/logger";
 import { zodDetails } from "@/lib/api";
+import type { JsonSchema, Provider as ProviderDescription } from "@/components/integrations/types";
 
 // ───────────── provider descriptions (drive the admin forms) ─────────────
 
@@ -23,24 +24,24 @@ export function secretFields(def: ProviderDefinition): string[] {
     .map(([k]) => k);
 }
 
-export function describeProvider(def: ProviderDefinition) {
+export function describeProvider(def: ProviderDefinition): ProviderDescription {
   return {
     id: def.id,
     name: def.name,
     category: def.category,
     description: def.description,
     docsUrl: def.docsUrl ?? null,
-    capabilities: def.capabilities,
+    capabilities: [...def.capabilities],
     auth: def.auth.type,
-    credentialsSchema: z.toJSONSchema(def.credentials, { io: "input" }),
-    configSchema: z.toJSONSchema(def.config, { io: "input" }),
+    credentialsSchema: z.toJSONSchema(def.credentials, { io: "input" }) as JsonSchema,
+    configSchema: z.toJSONSchema(def.config, { io: "input" }) as JsonSchema,
     secretFields: secretFields(def),
     endpoints: {
       live: def.defaultEndpoints.live ?? null,
       sandbox: def.defaultEndpoints.sandbox ? sandboxUrl(def.defaultEndpoints.sandbox) : null,
     },
     modes: def.defaultEndpoints.sandbox ? ["sandbox", "live"] : ["live"],
-    syncTypes: def.sync?.types ?? [],
+    syncTypes: (def.sync?.types ?? []).map((t) => ({ ...t })),
   };
 }
 

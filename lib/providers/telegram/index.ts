@@ -1,5 +1,6 @@
 // Telegram bot: send messages, receive commands (webhook with secret token, issue 4).
 // Test connection = getMe, plus getWebhookInfo so the page can show delivery problems.
+import { isDeepStrictEqual } from "node:util";
 import { z } from "zod";
 import { defineProvider } from "@/lib/providers/types";
 import { callBot, explain, type BotUser, type WebhookInfo } from "@/lib/providers/telegram/client";
@@ -84,9 +85,8 @@ export default defineProvider({
       const info = await callBot<WebhookInfo>(ctx, "getWebhookInfo");
       const bot = { id: me.id, username: me.username ?? null, name: me.first_name };
       const webhook = webhookState(info);
-      const changed =
-        JSON.stringify(ctx.state.bot ?? null) !== JSON.stringify(bot) ||
-        JSON.stringify(ctx.state.webhook ?? null) !== JSON.stringify(webhook);
+      // jsonb does not keep key order: compare values, not serialisations
+      const changed = !isDeepStrictEqual(ctx.state.bot ?? null, bot) || !isDeepStrictEqual(ctx.state.webhook ?? null, webhook);
       await run.progress({ processed: 1, updated: changed ? 1 : 0 });
       return { details: { bot, webhook }, state: { bot, webhook } };
     },

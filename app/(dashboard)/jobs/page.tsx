@@ -1,0 +1,10 @@
+import { requirePermission } from "@/lib/auth/page";
+import { can } from "@/lib/auth/roles";
+import { JobsPage } from "@/components/jobs/jobs-page";
+
+export const metadata = { title: "Jobs" };
+
+export default async function Page() {
+  const user = await requirePermission("jobs.read");
+  return <JobsPage canRun={can(user.role, "jobs.run")} />;
+}

@@ -1,0 +1,9 @@
+import { route, idParams } from "@/lib/api";
+import { revokeApiKey } from "@/lib/auth/api-keys";
+
+export const dynamic = "force-dynamic";
+
+/** Revokes the key (kept for the record, never usable again). */
+export const DELETE = route({ access: { permission: "apikeys.manage" }, params: idParams }, async ({ params, caller }) =>
+  revokeApiKey(params.id, caller),
+);

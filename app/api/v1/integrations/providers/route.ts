@@ -1,0 +1,8 @@
+import { route } from "@/lib/api";
+import { providerCatalog } from "@/lib/integrations/service";
+
+export const dynamic = "force-dynamic";
+
+export const GET = route({ access: { permission: "integrations.read", scope: "integrations:read" } }, async () => ({
+  items: providerCatalog(),
+}));

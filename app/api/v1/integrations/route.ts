@@ -1,0 +1,25 @@
+import { route, json } from "@/lib/api";
+import { can } from "@/lib/auth/roles";
+import {
+  createIntegration,
+  createIntegrationInput,
+  listIntegrations,
+  listIntegrationsQuery,
+  serialize,
+} from "@/lib/integrations/service";
+
+export const dynamic = "force-dynamic";
+
+export const GET = route({ access: { permission: "integrations.read", scope: "integrations:read" }, query: listIntegrationsQuery }, async ({ query }) => {
+  const rows = await listIntegrations(query);
+  return { items: rows.map((r) => serialize(r)) };
+});
+
+export const POST = route(
+  { access: { permission: "integrations.write", scope: "integrations:write" }, body: createIntegrationInput },
+  async ({ body, caller }) => {
+    const row = await createIntegration(body, caller);
+    const withCredentials = caller.kind === "api_key" || (caller.kind === "user" && can(caller.user.role, "integrations.credentials"));
+    return json(serialize(row, { withCredentials }), 201);
+  },
+);

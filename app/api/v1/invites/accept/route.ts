@@ -1,0 +1,12 @@
+import { route } from "@/lib/api";
+import { acceptInvite, acceptInviteInput } from "@/lib/users/service";
+import { consume } from "@/lib/rate-limit";
+import { errors } from "@/lib/errors";
+
+export const dynamic = "force-dynamic";
+
+export const POST = route({ access: { public: true }, body: acceptInviteInput }, async ({ body, caller }) => {
+  const limit = await consume("invite:ip", caller.meta.ip ?? "unknown", 20, 900);
+  if (!limit.allowed) throw errors.rateLimited(limit.retryAfterSeconds);
+  return acceptInvite(body, caller.meta);
+});

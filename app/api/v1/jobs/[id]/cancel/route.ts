@@ -1,0 +1,8 @@
+import { route, idParams } from "@/lib/api";
+import { cancelSync } from "@/lib/jobs/sync";
+
+export const dynamic = "force-dynamic";
+
+export const POST = route({ access: { permission: "jobs.run", scope: "jobs:write" }, params: idParams }, async ({ params, caller }) =>
+  cancelSync(params.id, caller),
+);

@@ -1,0 +1,8 @@
+import { route } from "@/lib/api";
+import { listJobs, listJobsQuery } from "@/lib/jobs/sync";
+
+export const dynamic = "force-dynamic";
+
+export const GET = route({ access: { permission: "jobs.read", scope: "jobs:read" }, query: listJobsQuery }, async ({ query }) => ({
+  items: await listJobs(query),
+}));

@@ -1,0 +1,10 @@
+import { z } from "zod";
+import { route } from "@/lib/api";
+import { getLog } from "@/lib/logs/query";
+
+export const dynamic = "force-dynamic";
+
+export const GET = route(
+  { access: { permission: "logs.read", scope: "logs:read" }, params: z.object({ id: z.string().max(20) }) },
+  async ({ params }) => getLog(params.id),
+);

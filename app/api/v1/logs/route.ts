@@ -1,0 +1,6 @@
+import { route } from "@/lib/api";
+import { logsQuery, queryLogs } from "@/lib/logs/query";
+
+export const dynamic = "force-dynamic";
+
+export const GET = route({ access: { permission: "logs.read", scope: "logs:read" }, query: logsQuery }, async ({ query }) => queryLogs(query));

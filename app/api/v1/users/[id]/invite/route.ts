@@ -1,0 +1,10 @@
+import { route, idParams } from "@/lib/api";
+import { reissueInvite } from "@/lib/users/service";
+import { inviteUrl } from "@/lib/users/urls";
+
+export const dynamic = "force-dynamic";
+
+export const POST = route({ access: { permission: "users.manage" }, params: idParams }, async ({ params, caller, req }) => {
+  const { inviteToken, expiresAt } = await reissueInvite(params.id, caller);
+  return { inviteUrl: inviteUrl(req, inviteToken), expiresAt };
+});

@@ -1,0 +1,257 @@
+"use client";
+import * as React from "react";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { KeyRound, Loader2, Plus } from "lucide-react";
+import { toast } from "sonner";
+import { api, ClientApiError } from "@/lib/client/api";
+import { PageHeader } from "@/components/layout/app-shell";
+import { Button } from "@/components/ui/button";
+import { Badge } from "@/components/ui/badge";
+import { Input } from "@/components/ui/input";
+import { Label } from "@/components/ui/label";
+import { Checkbox } from "@/components/ui/checkbox";
+import { Skeleton } from "@/components/ui/skeleton";
+import { Alert, AlertDescription } from "@/components/ui/alert";
+import { EmptyState } from "@/components/ui/empty-state";
+import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
+import {
+  AlertDialog,
+  AlertDialogAction,
+  AlertDialogCancel,
+  AlertDialogContent,
+  AlertDialogDescription,
+  AlertDialogFooter,
+  AlertDialogHeader,
+  AlertDialogTitle,
+  AlertDialogTrigger,
+} from "@/components/ui/alert-dialog";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { FieldError } from "@/components/integrations/schema-fields";
+import { CopyOnce } from "@/components/users/copy-once";
+import { formatDateTime, timeAgo } from "@/lib/format";
+
+type ApiKey = {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: string[];
+  rateLimitPerMinute: number;
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  lastUsedIp: string | null;
+  revokedAt: string | null;
+  status: "active" | "revoked" | "expired";
+};
+
+function CreateKeyDialog({ scopes }: { scopes: Record<string, string> }) {
+  const qc = useQueryClient();
+  const [open, setOpen] = React.useState(false);
+  const [chosen, setChosen] = React.useState<string[]>([]);
+  const [errors, setErrors] = React.useState<Record<string, string>>({});
+  const [key, setKey] = React.useState<string | null>(null);
+  const create = useMutation({
+    mutationFn: (body: unknown) => api<{ key: string }>("/api/v1/api-keys", { method: "POST", json: body }),
+    onSuccess: async (r) => {
+      setKey(r.key);
+      await qc.invalidateQueries({ queryKey: ["api-keys"] });
+    },
+    onError: (e) => setErrors(e instanceof ClientApiError ? { ...e.fieldErrors(), _: e.message } : { _: (e as Error).message }),
+  });
+  return (
+    <Dialog
+      open={open}
+      onOpenChange={(o) => {
+        setOpen(o);
+        if (!o) {
+          setKey(null);
+          setChosen([]);
+          setErrors({});
+        }
+      }}
+    >
+      <DialogTrigger asChild>
+        <Button>
+          <Plus /> New API key
+        </Button>
+      </DialogTrigger>
+      <DialogContent>
+        <DialogHeader>
+          <DialogTitle>{key ? "Copy the key now" : "New API key"}</DialogTitle>
+          <DialogDescription>
+            {key ? "This is the only time it is shown. Only a hash of it is stored." : "For a machine client: the CRM, a mobile app, the website."}
+          </DialogDescription>
+        </DialogHeader>
+        {key ? (
+          <>
+            <CopyOnce value={key} label="API key" />
+            <p className="text-muted-foreground text-sm">
+              Send it as <code className="font-mono">Authorization: Bearer &lt;key&gt;</code>.
+            </p>
+            <DialogFooter>
+              <Button onClick={() => setOpen(false)}>Done</Button>
+            </DialogFooter>
+          </>
+        ) : (
+          <form
+            className="grid gap-4"
+            noValidate
+            onSubmit={(e) => {
+              e.preventDefault();
+              const f = new FormData(e.currentTarget);
+              const rate = String(f.get("rate") ?? "");
+              const days = String(f.get("days") ?? "");
+              create.mutate({
+                name: String(f.get("name")),
+                scopes: chosen,
+                ...(rate ? { rateLimitPerMinute: Number(rate) } : {}),
+                ...(days ? { expiresInDays: Number(days) } : {}),
+              });
+            }}
+          >
+            {errors._ && (
+              <Alert variant="destructive">
+                <AlertDescription>{errors._}</AlertDescription>
+              </Alert>
+            )}
+            <div className="grid gap-2">
+              <Label htmlFor="key-name">Name</Label>
+              <Input id="key-name" name="name" placeholder="e.g. CRM backend" required aria-invalid={!!errors.name || undefined} />
+              <FieldError id="key-name-error" message={errors.name} />
+            </div>
+            <fieldset className="grid gap-2">
+              <legend className="mb-1 text-sm font-medium">Scopes</legend>
+              {Object.entries(scopes).map(([s, desc]) => (
+                <label key={s} className="flex items-start gap-2 text-sm">
+                  <Checkbox
+                    checked={chosen.includes(s)}
+                    onCheckedChange={(c) => setChosen((x) => (c ? [...x, s] : x.filter((y) => y !== s)))}
+                    aria-label={s}
+                    className="mt-0.5"
+                  />
+                  <span>
+                    <span className="font-mono">{s}</span>
+                    <span className="text-muted-foreground block">{desc}</span>
+                  </span>
+                </label>
+              ))}
+              <FieldError id="key-scopes-error" message={errors.scopes} />
+            </fieldset>
+            <div className="grid grid-cols-2 gap-3">
+              <div className="grid gap-2">
+                <Label htmlFor="key-rate">Requests per minute</Label>
+                <Input id="key-rate" name="rate" type="number" min={1} placeholder="120" />
+              </div>
+              <div className="grid gap-2">
+                <Label htmlFor="key-days">Expires in (days)</Label>
+                <Input id="key-days" name="days" type="number" min={1} placeholder="never" />
+              </div>
+            </div>
+            <DialogFooter>
+              <Button type="submit" disabled={create.isPending}>
+                {create.isPending && <Loader2 className="animate-spin" />} Create key
+              </Button>
+            </DialogFooter>
+          </form>
+        )}
+      </DialogContent>
+    </Dialog>
+  );
+}
+
+export function ApiKeysPage({ scopes }: { scopes: Record<string, string> }) {
+  const qc = useQueryClient();
+  const keys = useQuery({ queryKey: ["api-keys"], queryFn: () => api<{ items: ApiKey[] }>("/api/v1/api-keys") });
+  const revoke = useMutation({
+    mutationFn: (id: string) => api<ApiKey>(`/api/v1/api-keys/${id}`, { method: "DELETE" }),
+    onSuccess: async (k) => {
+      toast.success(`${k.name} revoked`);
+      await qc.invalidateQueries({ queryKey: ["api-keys"] });
+    },
+    onError: (e) => toast.error((e as Error).message),
+  });
+  return (
+    <>
+      <PageHeader title="API keys" description="Keys for systems that call Switchboard's API. Scoped, rate limited, revocable." actions={<CreateKeyDialog scopes={scopes} />} />
+      {keys.isError ? (
+        <Alert variant="destructive">
+          <AlertDescription>Could not load API keys: {(keys.error as Error).message}</AlertDescription>
+        </Alert>
+      ) : keys.isPending ? (
+        <Skeleton className="h-40" />
+      ) : keys.data.items.length === 0 ? (
+        <EmptyState icon={<KeyRound />} title="No API keys yet">
+          Create one for each system that calls the API, with only the scopes it needs.
+        </EmptyState>
+      ) : (
+        <div className="rounded-lg border">
+          <Table aria-label="API keys">
+            <TableHeader>
+              <TableRow>
+                <TableHead>Name</TableHead>
+                <TableHead>Scopes</TableHead>
+                <TableHead>Status</TableHead>
+                <TableHead className="hidden md:table-cell">Last used</TableHead>
+                <TableHead className="hidden lg:table-cell">Limit</TableHead>
+                <TableHead>
+                  <span className="sr-only">Actions</span>
+                </TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {keys.data.items.map((k) => (
+                <TableRow key={k.id}>
+                  <TableCell>
+                    <div className="font-medium">{k.name}</div>
+                    <div className="text-muted-foreground font-mono text-xs">{k.prefix}</div>
+                  </TableCell>
+                  <TableCell>
+                    <div className="flex flex-wrap gap-1">
+                      {k.scopes.map((s) => (
+                        <Badge key={s} variant="secondary" className="font-mono">
+                          {s}
+                        </Badge>
+                      ))}
+                    </div>
+                  </TableCell>
+                  <TableCell>
+                    <Badge variant={k.status === "active" ? "success" : "muted"}>{k.status}</Badge>
+                    {k.expiresAt && k.status === "active" && <div className="text-muted-foreground text-xs">until {formatDateTime(k.expiresAt)}</div>}
+                  </TableCell>
+                  <TableCell className="hidden md:table-cell">
+                    {k.lastUsedAt ? timeAgo(k.lastUsedAt) : "never"}
+                    {k.lastUsedIp && <div className="text-muted-foreground text-xs">{k.lastUsedIp}</div>}
+                  </TableCell>
+                  <TableCell className="hidden lg:table-cell">{k.rateLimitPerMinute}/min</TableCell>
+                  <TableCell className="text-right">
+                    {k.status === "active" && (
+                      <AlertDialog>
+                        <AlertDialogTrigger asChild>
+                          <Button size="sm" variant="outline">
+                            Revoke
+                          </Button>
+                        </AlertDialogTrigger>
+                        <AlertDialogContent>
+                          <AlertDialogHeader>
+                            <AlertDialogTitle>Revoke {k.name}?</AlertDialogTitle>
+                            <AlertDialogDescription>Requests with this key fail from now on. This cannot be undone.</AlertDialogDescription>
+                          </AlertDialogHeader>
+                          <AlertDialogFooter>
+                            <AlertDialogCancel>Keep it</AlertDialogCancel>
+                            <AlertDialogAction variant="destructive" onClick={() => revoke.mutate(k.id)}>
+                              Revoke
+                            </AlertDialogAction>
+                          </AlertDialogFooter>
+                        </AlertDialogContent>
+                      </AlertDialog>
+                    )}
+                  </TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        </div>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,64 @@
+// Shapes the integration API returns (lib/integrations/service.ts serialize()).
+export type CredentialField = { set: boolean; masked: string | null; secret: boolean; value?: unknown };
+
+export type Integration = {
+  id: string;
+  code: string;
+  name: string;
+  provider: string;
+  providerName: string;
+  category: string;
+  description: string | null;
+  status: "active" | "inactive" | "error" | "testing";
+  enabled: boolean;
+  mode: "live" | "sandbox";
+  apiEndpoint: string | null;
+  endpoint: string | null;
+  config: Record<string, unknown>;
+  state: Record<string, unknown>;
+  autoSync: boolean;
+  syncIntervalMinutes: number | null;
+  lastSyncAt: string | null;
+  nextSyncAt: string | null;
+  lastTest: { at: string; ok: boolean | null; message: string | null } | null;
+  lastSuccessAt: string | null;
+  lastError: { at: string | null; message: string } | null;
+  hasCredentials: boolean;
+  createdAt: string;
+  updatedAt: string;
+  credentials?: Record<string, CredentialField>;
+};
+
+export type JsonSchemaProp = {
+  type?: string;
+  title?: string;
+  description?: string;
+  enum?: string[];
+  default?: unknown;
+  secret?: boolean;
+  format?: string;
+  pattern?: string;
+  minimum?: number;
+  maximum?: number;
+  widget?: string;
+};
+
+export type JsonSchema = { type: "object"; properties?: Record<string, JsonSchemaProp>; required?: string[] };
+
+export type Provider = {
+  id: string;
+  name: string;
+  category: string;
+  description: string;
+  docsUrl: string | null;
+  capabilities: string[];
+  auth: string;
+  credentialsSchema: JsonSchema;
+  configSchema: JsonSchema;
+  secretFields: string[];
+  endpoints: { live: string | null; sandbox: string | null };
+  modes: ("sandbox" | "live")[];
+  syncTypes: { id: string; label: string; description: string }[];
+};
+
+export type TestRun = { id: string; ok: boolean; message: string; details?: unknown; durationMs: number; mode: string; createdAt?: string; at?: string };

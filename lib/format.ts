@@ -1,0 +1,24 @@
+// Display helpers shared by server and client components.
+export function formatDateTime(value: string | Date | null | undefined, opts: Intl.DateTimeFormatOptions = {}) {
+  if (!value) return "—";
+  const d = typeof value === "string" ? new Date(value) : value;
+  return d.toLocaleString(undefined, { year: "numeric", month: "short", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", ...opts });
+}
+
+export function timeAgo(value: string | Date | null | undefined, now = Date.now()) {
+  if (!value) return "never";
+  const d = typeof value === "string" ? new Date(value) : value;
+  const s = Math.round((now - d.getTime()) / 1000);
+  const future = s < 0;
+  const a = Math.abs(s);
+  const unit =
+    a < 60 ? `${a}s` : a < 3600 ? `${Math.floor(a / 60)}m` : a < 86400 ? `${Math.floor(a / 3600)}h` : `${Math.floor(a / 86400)}d`;
+  return future ? `in ${unit}` : `${unit} ago`;
+}
+
+export function formatDuration(ms: number | null | undefined) {
+  if (ms == null) return "—";
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}

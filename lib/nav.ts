@@ -1,0 +1,13 @@
+// The sidebar: every screen, the permission it needs (checked again on the server).
+import type { Permission } from "@/lib/auth/roles";
+
+export type NavItem = { href: string; label: string; icon: string; permission: Permission };
+
+export const NAV: NavItem[] = [
+  { href: "/", label: "Overview", icon: "gauge", permission: "overview.read" },
+  { href: "/integrations", label: "Integrations", icon: "plug", permission: "integrations.read" },
+  { href: "/logs", label: "Logs", icon: "scroll", permission: "logs.read" },
+  { href: "/jobs", label: "Jobs", icon: "refresh", permission: "jobs.read" },
+  { href: "/users", label: "Users", icon: "users", permission: "users.manage" },
+  { href: "/api-keys", label: "API keys", icon: "key", permission: "apikeys.manage" },
+];
