@@ -130,6 +130,15 @@ function slugify(name: string) {
   return s.length >= 2 ? s : `integration-${randomUUID().slice(0, 8)}`;
 }
 
+/** The slug itself, or slug-2, slug-3 … whichever is free. */
+async function unusedCode(slug: string): Promise<string> {
+  const taken = new Set(
+    (await db.integration.findMany({ where: { code: { startsWith: slug } }, select: { code: true } })).map((r) => r.code),
+  );
+  if (!taken.has(slug)) return slug;
+  for (let i = 2; ; i++) if (!taken.has(`${slug}-${i}`)) return `${slug}-${i}`;
+}
+
 function parseWith<T extends z.ZodType>(schema: T, value: unknown, field: string): z.output<T> {
   const r = schema.safeParse(value);
   if (!r.success) {
@@ -269,9 +278,14 @@ export async function createIntegration(input: CreateIntegrationInput, who: Who)
   const credentials = parseWith(def.credentials, data.credentials, "credentials");
   const config = parseWith(def.config, data.config, "config");
   const id = randomUUID();
-  const code = data.code ?? slugify(data.name);
-  if (await db.integration.findUnique({ where: { code } })) {
-    throw errors.conflict(`The code "${code}" is already used by another integration`, [{ path: "code", message: "Already used" }]);
+  let code: string;
+  if (data.code) {
+    code = data.code;
+    if (await db.integration.findUnique({ where: { code } })) {
+      throw errors.conflict(`The code "${code}" is already used by another integration`, [{ path: "code", message: "Already used" }]);
+    }
+  } else {
+    code = await unusedCode(slugify(data.name));
   }
   const row = await db.integration.create({
     data: {

@@ -1,0 +1,182 @@
+// Sign-in (next-auth's authorize), sessions checked against the database, API keys.
+import { beforeEach, describe, expect, it } from "vitest";
+import { authorizeCredentials, SIGNIN_ERRORS } from "@/lib/auth/options";
+import { hashPassword, verifyPassword, generatePassword } from "@/lib/auth/password";
+import { userFromSessionToken } from "@/lib/auth/session";
+import { db } from "@/lib/db";
+import { resetEnvCache } from "@/lib/env";
+import * as list from "@/app/api/v1/integrations/route";
+import * as keysRoute from "@/app/api/v1/api-keys/route";
+import * as keyRoute from "@/app/api/v1/api-keys/[id]/route";
+import * as usersRoute from "@/app/api/v1/users/route";
+import { call, sessionCookie } from "../helpers/http";
+import { createKey, createUser } from "../helpers/fixtures";
+
+const PASSWORD = "correct horse battery";
+
+beforeEach(async () => {
+  await db.rateLimit.deleteMany();
+});
+
+describe("passwords", () => {
+  it("hashes with a salt and verifies in constant time", async () => {
+    const a = await hashPassword("pw-123456789");
+    const b = await hashPassword("pw-123456789");
+    expect(a).not.toBe(b);
+    expect(a).toMatch(/^scrypt\$16384\$8\$1\$/);
+    expect(await verifyPassword("pw-123456789", a)).toBe(true);
+    expect(await verifyPassword("pw-12345678", a)).toBe(false);
+    expect(await verifyPassword("x", "garbage")).toBe(false);
+  });
+  it("generates strong readable passwords", () => {
+    const p = generatePassword();
+    expect(p).toHaveLength(20);
+    expect(p).toMatch(/^[A-HJ-NP-Za-km-z2-9]+$/);
+    expect(new Set(Array.from({ length: 50 }, () => generatePassword())).size).toBe(50);
+  });
+});
+
+describe("sign-in", () => {
+  it("accepts the right password, records the sign-in and audits it", async () => {
+    const u = await createUser("viewer", { password: PASSWORD });
+    const r = await authorizeCredentials({ email: u.email.toUpperCase(), password: PASSWORD }, "10.1.1.1");
+    expect(r).toMatchObject({ id: u.id, email: u.email, sv: 1 });
+    expect((await db.user.findUniqueOrThrow({ where: { id: u.id } })).lastLoginAt).not.toBeNull();
+    expect(await db.auditLog.count({ where: { entityId: u.id, action: "auth.signin" } })).toBe(1);
+  });
+
+  it("gives the same answer for a wrong password and an unknown email", async () => {
+    const u = await createUser("viewer", { password: PASSWORD });
+    await expect(authorizeCredentials({ email: u.email, password: "wrong" }, "10.1.1.2")).rejects.toThrow(SIGNIN_ERRORS.invalid);
+    await expect(authorizeCredentials({ email: "nobody@example.test", password: "wrong" }, "10.1.1.2")).rejects.toThrow(SIGNIN_ERRORS.invalid);
+    await expect(authorizeCredentials({ email: "not an email", password: "x" }, "10.1.1.2")).rejects.toThrow(SIGNIN_ERRORS.invalid);
+  });
+
+  it("refuses deactivated users and invited users without a password", async () => {
+    const off = await createUser("admin", { password: PASSWORD, active: false });
+    await expect(authorizeCredentials({ email: off.email, password: PASSWORD }, "10.1.1.3")).rejects.toThrow(SIGNIN_ERRORS.invalid);
+    const invited = await createUser("viewer");
+    await expect(authorizeCredentials({ email: invited.email, password: "" }, "10.1.1.3")).rejects.toThrow();
+  });
+
+  it("rate-limits repeated failures, even the right password then, and other addresses keep their own budget", async () => {
+    process.env.LOGIN_MAX_ATTEMPTS = "3";
+    resetEnvCache();
+    try {
+      const u = await createUser("viewer", { password: PASSWORD });
+      for (let i = 0; i < 3; i++) await expect(authorizeCredentials({ email: u.email, password: "bad" }, "10.2.2.2")).rejects.toThrow(SIGNIN_ERRORS.invalid);
+      await expect(authorizeCredentials({ email: u.email, password: PASSWORD }, "10.2.2.2")).rejects.toThrow(SIGNIN_ERRORS.limited);
+      expect(await db.auditLog.count({ where: { action: "auth.signin_rate_limited" } })).toBeGreaterThan(0);
+      // the account-wide limit is higher (4x): a different address can still sign in
+      await expect(authorizeCredentials({ email: u.email, password: PASSWORD }, "10.3.3.3")).resolves.toMatchObject({ id: u.id });
+    } finally {
+      delete process.env.LOGIN_MAX_ATTEMPTS;
+      resetEnvCache();
+    }
+  });
+});
+
+describe("sessions", () => {
+  it("follow the database: deactivation, a new session version and role changes take effect at once", async () => {
+    const u = await createUser("admin");
+    const token = u.cookie.split("=")[1];
+    expect(await userFromSessionToken(token)).toMatchObject({ id: u.id, role: "admin" });
+    await db.user.update({ where: { id: u.id }, data: { role: "viewer" } });
+    expect(await userFromSessionToken(token)).toMatchObject({ role: "viewer" });
+    await db.user.update({ where: { id: u.id }, data: { sessionVersion: { increment: 1 } } });
+    expect(await userFromSessionToken(token)).toBeNull();
+    const fresh = await sessionCookie({ id: u.id, sessionVersion: 2 });
+    expect(await userFromSessionToken(fresh.split("=")[1])).not.toBeNull();
+    await db.user.update({ where: { id: u.id }, data: { active: false } });
+    expect(await userFromSessionToken(fresh.split("=")[1])).toBeNull();
+  });
+
+  it("rejects tokens signed with another secret", async () => {
+    const u = await createUser("admin");
+    const saved = process.env.NEXTAUTH_SECRET;
+    process.env.NEXTAUTH_SECRET = "another-secret-0123456789abcdefgh";
+    const forged = await sessionCookie(u);
+    process.env.NEXTAUTH_SECRET = saved;
+    expect(await userFromSessionToken(forged.split("=")[1])).toBeNull();
+  });
+});
+
+describe("API keys", () => {
+  it("are shown once, stored hashed, and work as Bearer tokens", async () => {
+    const admin = await createUser("admin");
+    const r = await call(keysRoute.POST, { url: "/x", cookie: admin.cookie, body: { name: "CRM backend", scopes: ["integrations:read"] } });
+    expect(r.status).toBe(201);
+    expect(r.json.key).toMatch(/^sb_[A-Za-z0-9]{12}_[A-Za-z0-9_-]{43}$/);
+    const row = await db.apiKey.findUniqueOrThrow({ where: { id: r.json.apiKey.id } });
+    expect(row.keyHash).toHaveLength(64);
+    expect(JSON.stringify({ ...row, keyHash: "" })).not.toContain(r.json.key.slice(16)); // the secret part (base64url may contain "_")
+    const listed = await call(keysRoute.GET, { url: "/x", cookie: admin.cookie });
+    expect(JSON.stringify(listed.json)).not.toContain(r.json.key);
+    expect(listed.json.items[0].prefix).toBe(`sb_${row.prefix}_…`);
+
+    const use = await call(list.GET, { url: "/x", bearer: r.json.key, ip: "192.0.2.7" });
+    expect(use.status).toBe(200);
+    const used = await db.apiKey.findUniqueOrThrow({ where: { id: row.id } });
+    expect(used.lastUsedAt).not.toBeNull();
+    expect(used.lastUsedIp).toBe("192.0.2.7");
+  });
+
+  it("stop working when revoked, and an audit row says who revoked", async () => {
+    const admin = await createUser("admin");
+    const { key, row } = await createKey(["integrations:read"]);
+    expect((await call(list.GET, { url: "/x", bearer: key })).status).toBe(200);
+    const rev = await call(keyRoute.DELETE, { method: "DELETE", url: "/x", cookie: admin.cookie, params: { id: row.id } });
+    expect(rev.json.status).toBe("revoked");
+    const after = await call(list.GET, { url: "/x", bearer: key });
+    expect(after.status).toBe(401);
+    expect(after.json.error.message).toMatch(/revoked/);
+    expect(await db.auditLog.count({ where: { entityId: row.id, action: "api_key.revoke", actorId: admin.id } })).toBe(1);
+  });
+
+  it("answer 401 when missing, malformed, unknown or expired", async () => {
+    const { key: expired } = await createKey(["integrations:read"], { expiresAt: new Date(Date.now() - 1000) });
+    const cases: [string | undefined, string | undefined, RegExp][] = [
+      [undefined, undefined, /Sign in or send an API key/],
+      [undefined, "Basic abc", /Malformed Authorization/],
+      ["", undefined, /Malformed Authorization/],
+      ["not-a-key", undefined, /malformed/],
+      [`sb_AAAAAAAAAAAA_${"x".repeat(43)}`, undefined, /not valid/],
+      [expired, undefined, /expired/],
+    ];
+    for (const [bearer, authorization, msg] of cases) {
+      const r = await call(list.GET, { url: "/x", bearer, headers: authorization ? { authorization } : {} });
+      expect(r.status, String(bearer)).toBe(401);
+      expect(r.json.error).toMatchObject({ code: "unauthorized", message: expect.stringMatching(msg) });
+    }
+  });
+
+  it("cannot call session-only endpoints (users, API keys) even with every scope", async () => {
+    const { key } = await createKey(["integrations:read", "integrations:write", "logs:read", "jobs:read", "jobs:write"]);
+    for (const h of [usersRoute.GET, keysRoute.GET]) {
+      const r = await call(h, { url: "/x", bearer: key });
+      expect(r.status).toBe(403);
+    }
+  });
+
+  it("are rate limited per key with 429 and Retry-After", async () => {
+    const { key } = await createKey(["integrations:read"], { rateLimitPerMinute: 3 });
+    const { key: other } = await createKey(["integrations:read"], { rateLimitPerMinute: 3 });
+    for (let i = 0; i < 3; i++) expect((await call(list.GET, { url: "/x", bearer: key })).status).toBe(200);
+    const limited = await call(list.GET, { url: "/x", bearer: key });
+    expect(limited.status).toBe(429);
+    expect(limited.json.error.code).toBe("rate_limited");
+    const retryAfter = Number(limited.headers.get("retry-after"));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect((await call(list.GET, { url: "/x", bearer: other })).status).toBe(200);
+  });
+
+  it("validate what an admin asks for", async () => {
+    const admin = await createUser("admin");
+    const r = await call(keysRoute.POST, { url: "/x", cookie: admin.cookie, body: { name: "", scopes: ["root"] } });
+    expect(r.status).toBe(400);
+    expect(r.json.error.details.map((d: { path: string }) => d.path)).toEqual(expect.arrayContaining(["name", "scopes.0"]));
+    const viewer = await createUser("viewer");
+    expect((await call(keysRoute.POST, { url: "/x", cookie: viewer.cookie, body: { name: "x", scopes: ["logs:read"] } })).status).toBe(403);
+  });
+});

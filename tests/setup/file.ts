@@ -1,0 +1,41 @@
+// Per test file: its own database (a clone of the migrated template), its own sandbox
+// server, a test key ring and session secret. Everything is torn down after the file.
+import { randomBytes } from "node:crypto";
+import { afterAll, afterEach, inject } from "vitest";
+import pg from "pg";
+import { ensureDatabase } from "@/lib/runtime/embedded-pg";
+import { startSandboxServer } from "@/lib/sandbox/server";
+
+const admin = inject("pgAdminUrl");
+const name = `t_${process.pid}_${randomBytes(4).toString("hex")}`;
+await ensureDatabase(admin, name, "sb_template");
+const url = new URL(admin);
+url.pathname = `/${name}`;
+process.env.DATABASE_URL = url.toString();
+process.env.NEXTAUTH_SECRET = "test-session-secret-0123456789abcdef";
+process.env.NEXTAUTH_URL = "http://localhost:3000";
+process.env.SWITCHBOARD_ENCRYPTION_KEYS = `test1:${Buffer.alloc(32, 7).toString("base64")}`;
+process.env.HTTP_TIMEOUT_MS = "3000";
+
+const sandbox = await startSandboxServer();
+process.env.SANDBOX_URL = sandbox.url;
+(globalThis as { __sandbox?: typeof sandbox }).__sandbox = sandbox;
+
+// a fault a test injected and did not use up must not leak into the next test
+afterEach(async () => {
+  await fetch(`${sandbox.url}/__control/faults`, { method: "DELETE" });
+});
+
+afterAll(async () => {
+  const { stopProducer } = await import("@/lib/jobs/boss");
+  const { disconnectDb } = await import("@/lib/db");
+  const { closePgPool } = await import("@/lib/pg");
+  await stopProducer();
+  await disconnectDb();
+  await closePgPool();
+  await sandbox.close();
+  const c = new pg.Client({ connectionString: admin });
+  await c.connect();
+  await c.query(`drop database if exists "${name}" with (force)`);
+  await c.end();
+});
