@@ -27,6 +27,8 @@ const schema = z.object({
   API_KEY_DEFAULT_RATE_LIMIT: z.coerce.number().int().min(1).default(120),
   LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
   LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+  /** how often idle workers look for new jobs */
+  WORKER_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
   /** run the job workers inside the web process (single-machine default) */
   WORKERS_IN_WEB: bool.default(false),
   TRUST_PROXY: bool.default(false),

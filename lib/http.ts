@@ -6,6 +6,7 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import { redactBody, redactHeaders, redactUrl, scrub } from "@/lib/redact";
+import { searchText } from "@/lib/logs/search";
 
 export type CallContext = {
   provider: string;
@@ -150,7 +151,7 @@ async function writeLog(a: Attempt) {
         error,
         relatedType: a.ctx.related?.type ?? null,
         relatedId: a.ctx.related?.id ?? null,
-        search: [a.ctx.action, url, error ?? "", a.ctx.related?.id ?? ""].join(" ").toLowerCase(),
+        search: searchText({ action: a.ctx.action, url, error, relatedId: a.ctx.related?.id }),
       },
     });
   } catch (e) {

@@ -113,7 +113,12 @@ export function decrypt(envelope: string, aad: string, ring = keyRing()): string
   if (parts.length !== 5 || parts[0] !== PREFIX) throw new VaultError("Not a vault envelope");
   const [, id, iv, tag, ct] = parts;
   const k = ring.find((x) => x.id === id);
-  if (!k) throw new VaultError(`Encryption key "${id}" is not in the key ring: it was removed before its secrets were rotated`);
+  if (!k) {
+    throw new VaultError(
+      `Encryption key "${id}" is not in this process's key ring: restart it with the current SWITCHBOARD_ENCRYPTION_KEYS, ` +
+        `or put the key back if it was removed before keys:rotate re-encrypted its secrets`,
+    );
+  }
   try {
     const decipher = createDecipheriv("aes-256-gcm", k.key, Buffer.from(iv, "base64url"));
     decipher.setAAD(Buffer.from(aad, "utf8"));

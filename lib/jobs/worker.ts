@@ -22,7 +22,7 @@ export async function startWorkers(opts: { pollingIntervalSeconds?: number; sche
   const boss = newBoss("worker");
   await boss.start();
   await ensureQueues(boss);
-  const polling = opts.pollingIntervalSeconds ?? 2;
+  const polling = opts.pollingIntervalSeconds ?? env().WORKER_POLL_SECONDS;
 
   await boss.work<{ syncJobId: string }>(QUEUES.sync, { batchSize: 1, pollingIntervalSeconds: polling }, async ([job]) => {
     await runSyncJob(job.data.syncJobId);

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { Prisma } from "@/generated/prisma/client";
 import { db } from "@/lib/db";
 import { errors } from "@/lib/errors";
+import { indexWord } from "@/lib/logs/search";
 
 export const logsQuery = z
   .object({
@@ -55,7 +56,20 @@ function decodeCursor(cursor: string): { createdAt: Date; id: bigint } {
 
 /** LIKE pattern for a literal substring. */
 function likeContains(text: string) {
-  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/**
+ * The text filter: a trigram-indexable LIKE on the query's most selective word, and the
+ * whole query as a substring (strpos: no pattern characters to escape). Rare words are
+ * found through the GIN index, common ones by scanning the time index, which carries
+ * the search column.
+ */
+function textPredicate(q: string): Prisma.Sql {
+  const full = q.toLowerCase();
+  const word = indexWord(full);
+  if (!word || word === full) return Prisma.sql`search like ${likeContains(full)}`;
+  return Prisma.sql`search like ${likeContains(word)} and strpos(search, ${full}) > 0`;
 }
 
 export function logsWhere(q: Omit<LogsQuery, "limit" | "cursor"> & { cursor?: string }): Prisma.Sql {
@@ -66,7 +80,7 @@ export function logsWhere(q: Omit<LogsQuery, "limit" | "cursor"> & { cursor?: st
   if (q.direction) parts.push(Prisma.sql`direction = ${q.direction}::"LogDirection"`);
   if (q.from) parts.push(Prisma.sql`created_at >= ${q.from}`);
   if (q.to) parts.push(Prisma.sql`created_at <= ${q.to}`);
-  if (q.q) parts.push(Prisma.sql`search like ${likeContains(q.q)}`);
+  if (q.q) parts.push(textPredicate(q.q));
   if (q.cursor) {
     const c = decodeCursor(q.cursor);
     parts.push(Prisma.sql`(created_at, id) < (${c.createdAt}, ${c.id})`);
@@ -92,14 +106,23 @@ type Row = {
   related_id: string | null;
 };
 
+/**
+ * Two steps in one statement: the page's ids from an index-only scan (every filter column
+ * is in the indexes), then those rows by primary key. Filtering on index tuples instead of
+ * heap rows is what keeps rare combinations of filters fast.
+ */
 export function logsPageSql(q: LogsQuery): Prisma.Sql {
   return Prisma.sql`
-    select id, created_at, integration_id, provider, action, direction, status, method, url,
-           status_code, duration_ms, attempt, error, related_type, related_id
-      from integration_logs
+    with page as (
+      select id, created_at from integration_logs
       ${logsWhere(q)}
-     order by created_at desc, id desc
-     limit ${q.limit + 1}`;
+      order by created_at desc, id desc
+      limit ${q.limit + 1}
+    )
+    select l.id, l.created_at, l.integration_id, l.provider, l.action, l.direction, l.status, l.method, l.url,
+           l.status_code, l.duration_ms, l.attempt, l.error, l.related_type, l.related_id
+      from page p join integration_logs l on l.id = p.id
+     order by p.created_at desc, p.id desc`;
 }
 
 export async function queryLogs(q: LogsQuery): Promise<{ items: LogListItem[]; nextCursor: string | null }> {

@@ -44,8 +44,8 @@ async function all(params: Record<string, string>) {
   let cursor: string | null = "";
   let pages = 0;
   while (cursor !== null) {
-    const qs = new URLSearchParams({ ...params, limit: "37", ...(cursor ? { cursor } : {}) });
-    const r = await call(logsRoute.GET, { url: `/api/v1/logs?${qs}`, cookie });
+    const qs: URLSearchParams = new URLSearchParams({ ...params, limit: "37", ...(cursor ? { cursor } : {}) });
+    const r: { status: number; text: string; json: { items: { id: string; createdAt: string }[]; nextCursor: string | null } } = await call(logsRoute.GET, { url: `/api/v1/logs?${qs}`, cookie });
     expect(r.status, r.text).toBe(200);
     out.push(...r.json.items);
     cursor = r.json.nextCursor;

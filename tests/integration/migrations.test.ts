@@ -63,6 +63,17 @@ describe("migrations", () => {
     expect(fromMigrations).toEqual(fromSchema);
   }, 120_000);
 
+  it("keep the hand-written tuning Prisma cannot express", async () => {
+    const name = `mig_f_${process.pid}`;
+    await ensureDatabase(admin, name);
+    await migrate(dbUrl(name));
+    const [row] = await q<{ attstattarget: number }>(
+      dbUrl(name),
+      `select attstattarget from pg_attribute where attrelid = 'integration_logs'::regclass and attname = 'search'`,
+    );
+    expect(row.attstattarget).toBe(1000);
+  });
+
   it("applies each migration once, records it, and refuses an edited one", async () => {
     const name = `mig_c_${process.pid}`;
     await ensureDatabase(admin, name);

@@ -44,7 +44,7 @@ describe("vault", () => {
 
   it("explains a key missing from the ring", () => {
     const env = encrypt("x", "a", [k1]);
-    expect(() => decrypt(env, "a", [k2])).toThrow(new RegExp(`${k1.id}.*not in the key ring`));
+    expect(() => decrypt(env, "a", [k2])).toThrow(new RegExp(`${k1.id}.*not in this process's key ring`));
     expect(() => decrypt("garbage", "a", [k1])).toThrow(/Not a vault envelope/);
   });
 

@@ -3,7 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { testIntegration, updateIntegration, buildContext, getIntegrationRow } from "@/lib/integrations/service";
-import { callBot, TelegramError } from "@/lib/providers/telegram/client";
+import { callBot, TelegramError, type TelegramCredentials } from "@/lib/providers/telegram/client";
+import type { ProviderContext } from "@/lib/providers/types";
 import { fault, sandbox, system, telegramIntegration } from "@/tests/helpers/fixtures";
 
 const jsonOf = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x));
@@ -38,9 +39,9 @@ describe("telegram provider", () => {
     const { row } = await telegramIntegration();
     // an endpoint that answers like api.telegram.org does for a bad token path
     const ctx = buildContext(row);
-    const err = await callBot({ ...ctx, credentials: { botToken: "12345" } } as never, "getMe").catch((e) => e);
+    const err: unknown = await callBot({ ...ctx, credentials: { botToken: "12345" } } as never, "getMe").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TelegramError);
-    expect(err.code).toBe(404);
+    expect((err as TelegramError).code).toBe(404);
   });
 
   it("retries Telegram's 5xx and succeeds when it recovers", async () => {
@@ -95,7 +96,7 @@ describe("telegram provider", () => {
 
   it("sends messages the sandbox keeps in its inbox, and refuses bad ones like Telegram", async () => {
     const { row } = await telegramIntegration();
-    const ctx = buildContext(row);
+    const ctx = buildContext(row) as ProviderContext<TelegramCredentials>;
     const msg = await callBot<{ message_id: number; chat: { id: number } }>(ctx, "sendMessage", { chat_id: 4242, text: "Order APP-1001 assigned" });
     expect(msg.chat.id).toBe(4242);
     const inbox = await (await fetch(`${sandbox().url}/__control/inbox?provider=telegram`)).json();

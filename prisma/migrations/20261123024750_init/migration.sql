@@ -315,19 +315,19 @@ CREATE INDEX "integration_tests_integration_id_created_at_idx" ON "integration_t
 CREATE UNIQUE INDEX "oauth_tokens_integration_id_key" ON "oauth_tokens"("integration_id");
 
 -- CreateIndex
-CREATE INDEX "integration_logs_created_at_id_idx" ON "integration_logs"("created_at" DESC, "id" DESC);
+CREATE INDEX "integration_logs_time_idx" ON "integration_logs"("created_at" DESC, "id" DESC, "integration_id", "action", "status", "direction", "search");
 
 -- CreateIndex
-CREATE INDEX "integration_logs_integration_id_created_at_id_idx" ON "integration_logs"("integration_id", "created_at" DESC, "id" DESC);
+CREATE INDEX "integration_logs_integration_idx" ON "integration_logs"("integration_id", "created_at" DESC, "id" DESC, "action", "status", "direction", "search");
 
 -- CreateIndex
-CREATE INDEX "integration_logs_status_created_at_id_idx" ON "integration_logs"("status", "created_at" DESC, "id" DESC);
+CREATE INDEX "integration_logs_action_idx" ON "integration_logs"("action", "created_at" DESC, "id" DESC, "integration_id", "status", "direction", "search");
 
 -- CreateIndex
-CREATE INDEX "integration_logs_action_created_at_id_idx" ON "integration_logs"("action", "created_at" DESC, "id" DESC);
+CREATE INDEX "integration_logs_status_idx" ON "integration_logs"("status", "created_at" DESC, "id" DESC, "integration_id", "action", "direction", "search");
 
 -- CreateIndex
-CREATE INDEX "integration_logs_direction_created_at_id_idx" ON "integration_logs"("direction", "created_at" DESC, "id" DESC);
+CREATE INDEX "integration_logs_direction_idx" ON "integration_logs"("direction", "created_at" DESC, "id" DESC, "integration_id", "action", "status", "search");
 
 -- CreateIndex
 CREATE INDEX "integration_logs_search_idx" ON "integration_logs" USING GIN ("search" gin_trgm_ops);

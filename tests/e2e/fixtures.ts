@@ -1,0 +1,47 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { test as base, expect, type Page } from "@playwright/test";
+
+export type Stack = {
+  baseURL: string;
+  sandboxUrl: string;
+  controlUrl: string;
+  keyRing: string;
+  users: Record<"admin" | "dispatcher" | "viewer", { email: string; password: string; name: string }>;
+};
+
+export function stack(): Stack {
+  return JSON.parse(readFileSync(path.resolve("tests/.tmp/e2e-state.json"), "utf8"));
+}
+
+export const test = base.extend<{ s: Stack }>({
+  s: async ({}, use) => use(stack()),
+  baseURL: async ({}, use) => use(stack().baseURL),
+});
+export { expect };
+
+export async function signIn(page: Page, email: string, password: string) {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
+}
+
+export async function signInAs(page: Page, role: keyof Stack["users"]) {
+  const u = stack().users[role];
+  await signIn(page, u.email, u.password);
+}
+
+export function botToken() {
+  const id = 7100000000 + Math.floor(Math.random() * 999_999);
+  const chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  return `${id}:AA${Array.from({ length: 33 }, () => chars[Math.floor(Math.random() * chars.length)]).join("")}`;
+}
+
+export async function control(path: string, body: unknown = {}) {
+  const res = await fetch(`${stack().controlUrl}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const json = await res.json();
+  if (!res.ok) throw new Error(`control ${path}: ${JSON.stringify(json)}`);
+  return json;
+}

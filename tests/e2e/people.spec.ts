@@ -1,0 +1,101 @@
+// Sign-in errors, inviting a colleague, API keys shown once and revoked, the phone layout
+// and the theme switch.
+import { test, expect, signIn, signInAs } from "./fixtures";
+
+test("a wrong password is refused with a clear message", async ({ page, s }) => {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(s.users.viewer.email);
+  await page.getByLabel("Password").fill("definitely wrong");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "Invalid email or password" })).toBeVisible();
+  await expect(page).toHaveURL(/\/login/);
+});
+
+test("an admin invites a colleague who sets a password and signs in", async ({ page, browser, s }) => {
+  await signInAs(page, "admin");
+  await page.getByRole("link", { name: "Users" }).first().click();
+  await page.getByRole("button", { name: "Invite user" }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByLabel("Name").fill("Nina New");
+  await dialog.getByLabel("Email").fill("nina@e2e.test");
+  await dialog.getByLabel("Role").selectOption("dispatcher");
+  await dialog.getByRole("button", { name: "Create invitation" }).click();
+  const link = await dialog.getByLabel("Invitation link").inputValue();
+  expect(link).toMatch(/\/invite\/[A-Za-z0-9_-]+$/);
+  await dialog.getByRole("button", { name: "Done" }).click();
+  await expect(page.getByRole("row", { name: /Nina New/ })).toContainText("invited");
+
+  const ctx = await browser.newContext({ baseURL: s.baseURL });
+  const other = await ctx.newPage();
+  await other.goto(link);
+  await expect(other.getByRole("heading", { name: "Welcome, Nina New" })).toBeVisible();
+  await other.getByLabel("New password").fill("nina-password-123");
+  await other.getByLabel("Repeat it").fill("nina-password-123");
+  await other.getByRole("button", { name: "Set password" }).click();
+  await expect(other.getByText("Your password is set.")).toBeVisible();
+  await signIn(other, "nina@e2e.test", "nina-password-123");
+  await expect(other.getByRole("button", { name: "Account menu" })).toContainText("Dispatcher");
+  await other.goto(link);
+  await expect(other.getByRole("heading", { name: "This link does not work" })).toBeVisible();
+  await ctx.close();
+
+  // deactivating her ends her access
+  await page.reload();
+  await page.getByRole("switch", { name: "Deactivate Nina New" }).click();
+  await expect(page.getByRole("row", { name: /Nina New/ })).toContainText("deactivated");
+});
+
+test("an API key is shown once, works, and stops working when revoked", async ({ page, s }) => {
+  await signInAs(page, "admin");
+  await page.getByRole("link", { name: "API keys" }).first().click();
+  await expect(page.getByText("No API keys yet")).toBeVisible();
+  await page.getByRole("button", { name: "New API key" }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByLabel("Name").fill("CRM backend");
+  await dialog.getByRole("checkbox", { name: "integrations:read" }).click();
+  await dialog.getByRole("button", { name: "Create key" }).click();
+  const key = await dialog.getByLabel("API key").inputValue();
+  expect(key).toMatch(/^sb_/);
+  await dialog.getByRole("button", { name: "Done" }).click();
+  await expect(page.getByRole("row", { name: /CRM backend/ })).toContainText("active");
+  expect(await page.content()).not.toContain(key);
+
+  const api = await (await import("@playwright/test")).request.newContext({ baseURL: s.baseURL });
+  expect((await api.get("/api/v1/integrations", { headers: { authorization: `Bearer ${key}` } })).status()).toBe(200);
+  expect((await api.get("/api/v1/logs", { headers: { authorization: `Bearer ${key}` } })).status()).toBe(403);
+
+  await page.getByRole("row", { name: /CRM backend/ }).getByRole("button", { name: "Revoke" }).click();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Revoke" }).click();
+  await expect(page.getByRole("row", { name: /CRM backend/ })).toContainText("revoked");
+  const after = await api.get("/api/v1/integrations", { headers: { authorization: `Bearer ${key}` } });
+  expect(after.status()).toBe(401);
+  await api.dispose();
+});
+
+test("on a phone the navigation opens from the menu button", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await signInAs(page, "viewer");
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeHidden();
+  await page.getByRole("button", { name: "Open navigation" }).click();
+  await page.getByRole("dialog").getByRole("link", { name: "Logs" }).click();
+  await expect(page.getByRole("heading", { name: "Logs" })).toBeVisible();
+});
+
+test("the theme switches between light, dark and system", async ({ page }) => {
+  await signInAs(page, "viewer");
+  const html = page.locator("html");
+  const toggle = page.getByRole("button", { name: /^Theme:/ });
+  await toggle.click(); // system -> light
+  await expect(html).not.toHaveClass(/dark/);
+  await page.getByRole("button", { name: /^Theme: light/ }).click(); // light -> dark
+  await expect(html).toHaveClass(/dark/);
+  await page.reload();
+  await expect(html).toHaveClass(/dark/);
+});
+
+test("the overview shows every integration's health and a chart of calls", async ({ page }) => {
+  await signInAs(page, "viewer");
+  const health = page.getByRole("list", { name: "Integration health" });
+  await expect(health.getByRole("listitem").first()).toBeVisible();
+  await expect(page.getByRole("img", { name: /calls in the last 24 hours/ })).toBeVisible();
+});

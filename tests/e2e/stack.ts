@@ -1,0 +1,138 @@
+// The whole product for the browser tests, as `npm start` runs it but in a throwaway
+// directory: embedded PostgreSQL, migrations, three users (admin, dispatcher, viewer), the
+// sandbox server, the workers and the built web app (scripts/server.ts). It writes what the
+// tests need to tests/.tmp/e2e-state.json and listens on a control port for the key-rotation
+// test: rotate the secrets, restart the web app with another key ring.
+import { spawn, type ChildProcess } from "node:child_process";
+import http from "node:http";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { startEmbeddedPostgres, ensureDatabase, freePort } from "@/lib/runtime/embedded-pg";
+import { migrate } from "@/lib/runtime/migrate";
+import { formatKeyRing, generateKey, parseKeyRing } from "@/lib/vault";
+
+const root = process.cwd();
+const tmp = path.resolve("tests/.tmp");
+mkdirSync(tmp, { recursive: true });
+const dir = mkdtempSync(path.join(tmp, "e2e-"));
+chmodSync(dir, 0o755); // the postgres user must be able to reach pg/ inside it
+const db = await startEmbeddedPostgres({ dir: path.join(dir, "pg"), password: "e2e", persistent: false });
+await ensureDatabase(db.url(), "switchboard");
+const databaseUrl = db.url("switchboard");
+await migrate(databaseUrl);
+
+const k1 = generateKey();
+let keyRing = formatKeyRing([k1]);
+const sessionSecret = randomBytes(32).toString("base64url");
+const sandboxPort = await freePort();
+const webPort = await freePort();
+const baseURL = `http://127.0.0.1:${webPort}`;
+
+Object.assign(process.env, {
+  DATABASE_URL: databaseUrl,
+  SWITCHBOARD_ENCRYPTION_KEYS: keyRing,
+  NEXTAUTH_SECRET: sessionSecret,
+  NEXTAUTH_URL: baseURL,
+  SANDBOX_URL: `http://127.0.0.1:${sandboxPort}`,
+  DATA_DIR: dir,
+  LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? "warn",
+  WORKER_POLL_SECONDS: "0.5",
+});
+
+const { newBoss, ensureQueues } = await import("@/lib/jobs/boss");
+const boss = newBoss("producer");
+await boss.start();
+await ensureQueues(boss);
+await boss.stop({ graceful: false, wait: true });
+
+const { db: prisma } = await import("@/lib/db");
+const { hashPassword, generatePassword } = await import("@/lib/auth/password");
+const users: Record<string, { email: string; password: string; name: string }> = {};
+for (const role of ["admin", "dispatcher", "viewer"] as const) {
+  const password = generatePassword();
+  const email = `${role}@e2e.test`;
+  const name = { admin: "Alice Admin", dispatcher: "Dan Dispatcher", viewer: "Vera Viewer" }[role];
+  await prisma.user.create({ data: { email, name, role, passwordHash: await hashPassword(password) } });
+  users[role] = { email, password, name };
+}
+
+const { startSandboxServer } = await import("@/lib/sandbox/server");
+const sandbox = await startSandboxServer({ port: sandboxPort });
+
+let web: ChildProcess | undefined;
+async function startWeb() {
+  const proc = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts", "server.ts")], {
+    cwd: root,
+    // workers run inside the web process here, so a restart with a new key ring restarts them too
+    env: { ...process.env, SWITCHBOARD_ENCRYPTION_KEYS: keyRing, PORT: String(webPort), HOST: "127.0.0.1", NODE_ENV: "production", SWITCHBOARD_PROCESS: "web", WORKERS_IN_WEB: "true" },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  await new Promise<void>((resolve, reject) => {
+    proc.once("message", () => resolve());
+    proc.once("exit", (code) => reject(new Error(`web exited with ${code}`)));
+  });
+  web = proc;
+}
+async function stopWeb() {
+  if (!web || web.exitCode !== null) return;
+  const done = new Promise((r) => web!.once("exit", r));
+  web.kill("SIGTERM");
+  await done;
+}
+await startWeb();
+
+// control API for the tests
+const { rotateAll } = await import("@/lib/vault-rotate");
+const control = http.createServer(async (req, res) => {
+  try {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString()) : {};
+    if (req.url === "/new-key") {
+      const k = generateKey();
+      return res.end(JSON.stringify({ key: formatKeyRing([k]) }));
+    }
+    if (req.url === "/rotate") {
+      // like an operator: new key first in the ring, keys:rotate, restart with the new ring only
+      const report = await rotateAll(databaseUrl, parseKeyRing(body.ring));
+      return res.end(JSON.stringify(report));
+    }
+    if (req.url === "/restart-web") {
+      await stopWeb();
+      keyRing = body.ring ?? keyRing;
+      await startWeb();
+      return res.end(JSON.stringify({ ok: true }));
+    }
+    res.statusCode = 404;
+    res.end("{}");
+  } catch (e) {
+    res.statusCode = 500;
+    res.end(JSON.stringify({ error: (e as Error).message }));
+  }
+});
+const controlPort = await freePort();
+await new Promise<void>((r) => control.listen(controlPort, "127.0.0.1", () => r()));
+
+writeFileSync(
+  path.join(tmp, "e2e-state.json"),
+  JSON.stringify({ baseURL, sandboxUrl: sandbox.url, controlUrl: `http://127.0.0.1:${controlPort}`, users, keyRing }, null, 2),
+);
+process.send?.({ ready: true });
+
+let stopping = false;
+async function shutdown() {
+  if (stopping) return;
+  stopping = true;
+  await stopWeb().catch(() => {});
+  await sandbox.close().catch(() => {});
+  control.close();
+  const { disconnectDb } = await import("@/lib/db");
+  await disconnectDb();
+  await db.stop().catch(() => {});
+  rmSync(dir, { recursive: true, force: true });
+  process.exit(0);
+}
+process.on("SIGTERM", shutdown);
+process.on("SIGINT", shutdown);
+process.on("disconnect", shutdown);
