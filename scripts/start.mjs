@@ -4,18 +4,12 @@
 // demo data, sandboxes, workers, web). `npm run dev` does the same with `next dev`.
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { existsSync } from "node:fs";
 
 const dev = process.argv.includes("--dev");
 const here = path.dirname(new URL(import.meta.url).pathname);
 const root = path.resolve(here, "..");
 
-if (!existsSync(path.join(root, "node_modules", "tsx"))) {
-  const { spawnSync } = await import("node:child_process");
-  console.log("• installing dependencies (npm ci)…");
-  const r = spawnSync("npm", ["ci", "--no-audit", "--no-fund"], { stdio: "inherit", cwd: root });
-  if (r.status !== 0) process.exit(r.status ?? 1);
-}
+// prepare.mjs only needs Node's own modules, so it runs before anything is installed
 const { prepare } = await import("./lib/prepare.mjs");
 prepare({ build: !dev });
 

@@ -12,10 +12,6 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 process.chdir(root);
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 
-if (!existsSync(path.join(root, "node_modules", "tsx"))) {
-  const r = spawnSync("npm", ["ci", "--no-audit", "--no-fund"], { stdio: "inherit" });
-  if (r.status !== 0) process.exit(r.status ?? 1);
-}
 const { prepare } = await import("./lib/prepare.mjs");
 prepare({ build: true });
 

