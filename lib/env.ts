@@ -32,6 +32,31 @@ const schema = z.object({
   /** run the job workers inside the web process (single-machine default) */
   WORKERS_IN_WEB: bool.default(false),
   TRUST_PROXY: bool.default(false),
+
+  // ── webhook inbox (lib/webhooks) ──
+  WEBHOOK_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1_048_576).default(1_048_576),
+  /** automatic retries after the first attempt, for events received from now on */
+  WEBHOOK_MAX_RETRIES: z.coerce.number().int().min(0).max(50).default(5),
+  /** first retry delay; each next one doubles (with jitter) up to WEBHOOK_RETRY_MAX_SECONDS */
+  WEBHOOK_RETRY_BASE_SECONDS: z.coerce.number().min(0.1).max(86_400).default(30),
+  WEBHOOK_RETRY_MAX_SECONDS: z.coerce.number().min(1).max(7 * 86_400).default(6 * 3600),
+  /** how long one processing attempt may hold an event before another worker takes it over */
+  WEBHOOK_LEASE_SECONDS: z.coerce.number().min(1).max(3600).default(120),
+  /** a handler running longer is aborted (keep it below the lease) */
+  WEBHOOK_HANDLER_TIMEOUT_SECONDS: z.coerce.number().min(0.5).max(3600).default(60),
+  /** how often each worker looks for events whose job or worker was lost */
+  WEBHOOK_SWEEP_SECONDS: z.coerce.number().min(0.2).max(3600).default(15),
+  /** after a webhook secret changes, the previous one is still accepted this long */
+  WEBHOOK_SECRET_GRACE_HOURS: z.coerce.number().min(0).max(24 * 30).default(24),
+  /** signed timestamps older (or further in the future) than this are refused */
+  WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
+  /** rejected deliveries recorded per integration per minute (the rest are answered, not stored) */
+  WEBHOOK_REJECTED_PER_MINUTE: z.coerce.number().int().min(0).default(60),
+  /** webhook attempts one worker runs at once */
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  WEBHOOK_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  /** comma-separated addresses / CIDR ranges YooKassa notifications may come from */
+  YOOKASSA_ALLOWED_IPS: z.string().optional(),
 });
 
 export type Env = z.infer<typeof schema>;

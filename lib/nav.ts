@@ -7,6 +7,7 @@ export const NAV: NavItem[] = [
   { href: "/", label: "Overview", icon: "gauge", permission: "overview.read" },
   { href: "/integrations", label: "Integrations", icon: "plug", permission: "integrations.read" },
   { href: "/logs", label: "Logs", icon: "scroll", permission: "logs.read" },
+  { href: "/webhooks", label: "Webhooks", icon: "webhook", permission: "webhooks.read" },
   { href: "/jobs", label: "Jobs", icon: "refresh", permission: "jobs.read" },
   { href: "/users", label: "Users", icon: "users", permission: "users.manage" },
   { href: "/api-keys", label: "API keys", icon: "key", permission: "apikeys.manage" },

@@ -4,7 +4,7 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { signOut } from "next-auth/react";
 import { useTheme } from "next-themes";
-import { Gauge, Plug, ScrollText, RefreshCw, Users, KeyRound, Menu, Moon, Sun, LogOut, Monitor, UserRound } from "lucide-react";
+import { Gauge, Plug, ScrollText, RefreshCw, Users, KeyRound, Webhook, Menu, Moon, Sun, LogOut, Monitor, UserRound } from "lucide-react";
 import { cn } from "@/lib/utils";
 import { Button } from "@/components/ui/button";
 import { Sheet, SheetContent, SheetTitle, SheetTrigger } from "@/components/ui/sheet";
@@ -17,6 +17,7 @@ const ICONS: Record<string, React.ComponentType<{ className?: string }>> = {
   gauge: Gauge,
   plug: Plug,
   scroll: ScrollText,
+  webhook: Webhook,
   refresh: RefreshCw,
   users: Users,
   key: KeyRound,

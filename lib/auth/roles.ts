@@ -28,6 +28,9 @@ export const PERMISSIONS = {
   "logs.read": ALL,
   "jobs.read": ALL,
   "jobs.run": OPS,
+  "webhooks.read": ALL,
+  /** retry, replay and delete inbound events: they re-run side effects */
+  "webhooks.manage": ADMIN,
   "users.manage": ADMIN,
   "apikeys.manage": ADMIN,
   "settings.manage": ADMIN,

@@ -5,6 +5,8 @@ export const SCOPES = {
   "logs:read": "Read integration logs",
   "jobs:read": "Read sync jobs",
   "jobs:write": "Start and cancel sync jobs",
+  "webhooks:read": "Read the webhook inbox",
+  "webhooks:write": "Retry, replay and delete inbound webhook events",
 } as const;
 
 export type Scope = keyof typeof SCOPES;

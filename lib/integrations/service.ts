@@ -13,6 +13,7 @@ import { encryptJson, decryptJson, aadFor, mask } from "@/lib/vault";
 import { request, providerFetch, type CallContext } from "@/lib/http";
 import { audit, diff, type Actor, type RequestMeta } from "@/lib/audit";
 import { logger } from "@/lib/logger";
+import { retire, retiredSecrets } from "@/lib/webhooks/secrets";
 import { zodDetails } from "@/lib/api";
 import type { JsonSchema, Provider as ProviderDescription } from "@/components/integrations/types";
 
@@ -47,6 +48,13 @@ export function describeProvider(def: ProviderDefinition): ProviderDescription {
 
 export function providerCatalog() {
   return listProviders().map(describeProvider);
+}
+
+/** Where the provider must send this integration's webhooks (shown to admins to copy). */
+export function webhookUrl(provider: string, code: string) {
+  const base = (env().PUBLIC_BASE_URL ?? env().NEXTAUTH_URL ?? "http://localhost:3000").replace(/\/$/, "");
+  const path = provider === "generic-webhook" ? `receive/${encodeURIComponent(code)}` : `${provider}/${encodeURIComponent(code)}`;
+  return `${base}/api/webhooks/${path}`;
 }
 
 function sandboxUrl(path: string) {
@@ -201,6 +209,14 @@ export function serialize(row: Integration, opts: { withCredentials?: boolean } 
     lastSuccessAt: row.lastSuccessAt,
     lastError: row.lastError ? { at: row.lastErrorAt, message: row.lastError } : null,
     hasCredentials: !!row.credentials,
+    webhook: def?.webhook
+      ? {
+          url: webhookUrl(row.provider, row.code),
+          scheme: def.webhook.scheme,
+          /** previous secrets still accepted (values never leave the server) */
+          rotating: opts.withCredentials ? retiredSecrets(row).map((r) => ({ field: r.field, expiresAt: r.expiresAt })) : [],
+        }
+      : null,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
     ...(credentials ? { credentials } : {}),
@@ -345,6 +361,11 @@ export async function updateIntegration(id: string, input: UpdateIntegrationInpu
     const next = parseWith(def.credentials, merged, "credentials");
     data.credentials = encryptJson(next, aadFor.integrationCredentials(row.id));
     const changedKeys = Object.keys(next).filter((k) => JSON.stringify((next as Record<string, unknown>)[k]) !== JSON.stringify(current[k]));
+    // a replaced webhook-verification secret stays accepted for a grace period (rotation)
+    const rotated = changedKeys
+      .filter((k) => def.webhook?.secretFields.includes(k) && typeof current[k] === "string")
+      .map((k) => ({ field: k, previous: current[k] as string }));
+    if (rotated.length) data.webhookSecret = retire(row, rotated);
     if (changedKeys.length) {
       changes.credentials = Object.fromEntries(
         changedKeys.map((k) =>

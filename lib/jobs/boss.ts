@@ -8,6 +8,7 @@ export const QUEUES = {
   sync: "integration-sync",
   scheduler: "sync-scheduler",
   retention: "log-retention",
+  webhook: "webhook-process",
 } as const;
 
 export const SCHEMA = "pgboss";
@@ -35,6 +36,9 @@ export async function ensureQueues(boss: PgBoss) {
     { name: QUEUES.sync, retryLimit: 0, expireInSeconds: 60 * 60 },
     { name: QUEUES.scheduler, policy: "singleton", retryLimit: 0, expireInSeconds: 5 * 60 },
     { name: QUEUES.retention, policy: "singleton", retryLimit: 2, retryDelay: 60, expireInSeconds: 60 * 60 },
+    // attempts and backoff are the event's own (webhook_events); the queue only retries a job
+    // whose worker failed before it could record anything
+    { name: QUEUES.webhook, retryLimit: 2, retryDelay: 5, expireInSeconds: 15 * 60 },
   ];
   for (const q of wanted) if (!existing.has(q.name)) await boss.createQueue(q.name, q);
 }

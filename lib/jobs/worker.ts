@@ -4,6 +4,7 @@
 import { newBoss, ensureQueues, QUEUES } from "@/lib/jobs/boss";
 import { runSyncJob, scheduleDueSyncs } from "@/lib/jobs/sync";
 import { deleteOldLogs } from "@/lib/logs/query";
+import { processWebhookEvent, sweepWebhooks, deleteOldWebhooks } from "@/lib/webhooks/process";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { logger } from "@/lib/logger";
@@ -14,8 +15,9 @@ export async function runRetention() {
   const days = env().LOG_RETENTION_DAYS;
   const logs = await deleteOldLogs(days);
   const limits = await db.$executeRaw`delete from rate_limits where expire is not null and expire < ${Date.now() - 3600_000}`;
-  logger.info({ logs, rateLimits: limits, days }, "retention done");
-  return { logs, rateLimits: limits };
+  const webhooks = await deleteOldWebhooks();
+  logger.info({ logs, rateLimits: limits, webhooks, days }, "retention done");
+  return { logs, rateLimits: limits, webhooks };
 }
 
 export async function startWorkers(opts: { pollingIntervalSeconds?: number; schedules?: boolean } = {}): Promise<Workers> {
@@ -27,6 +29,21 @@ export async function startWorkers(opts: { pollingIntervalSeconds?: number; sche
   await boss.work<{ syncJobId: string }>(QUEUES.sync, { batchSize: 1, pollingIntervalSeconds: polling }, async ([job]) => {
     await runSyncJob(job.data.syncJobId);
   });
+  // several webhook attempts at once: handlers mostly wait on the network
+  for (let i = 0; i < env().WEBHOOK_CONCURRENCY; i++) {
+    await boss.work<{ eventId: string }>(QUEUES.webhook, { batchSize: 1, pollingIntervalSeconds: polling }, async ([job]) => {
+      await processWebhookEvent(job.data.eventId);
+    });
+  }
+  let sweeping = false;
+  const sweeper = setInterval(() => {
+    if (sweeping) return;
+    sweeping = true;
+    sweepWebhooks()
+      .catch((e) => logger.error({ err: (e as Error).message }, "webhook sweep failed"))
+      .finally(() => (sweeping = false));
+  }, env().WEBHOOK_SWEEP_SECONDS * 1000);
+  sweeper.unref();
   await boss.work(QUEUES.scheduler, { pollingIntervalSeconds: polling }, async () => {
     const n = await scheduleDueSyncs();
     if (n) logger.info({ queued: n }, "scheduled syncs queued");
@@ -41,6 +58,7 @@ export async function startWorkers(opts: { pollingIntervalSeconds?: number; sche
   logger.info("workers started");
   return {
     async stop() {
+      clearInterval(sweeper);
       await boss.stop({ graceful: true, timeout: 20_000, wait: true });
       logger.info("workers stopped");
     },

@@ -3,6 +3,7 @@
 // its tests. Domain services reach providers through the registry, never directly.
 import type { z } from "zod";
 import type { CallContext, HttpRequest, HttpResponse } from "@/lib/http";
+import type { InboundRequest, Verdict } from "@/lib/webhooks/schemes";
 
 export type ProviderCategory =
   | "payment"
@@ -69,6 +70,62 @@ export type AuthSpec =
   | { type: "api_key" }
   | { type: "oauth2"; authorizeUrl: string; tokenUrl: string; scopes: string[] };
 
+/** What the inbox learns from a verified body before storing it. */
+export type ParsedWebhook = {
+  /** the provider's event type as sent ("payment_intent.succeeded", "message") */
+  type: string;
+  /** the provider's own event id: the idempotency key (a body hash is used when absent) */
+  id?: string | null;
+  payload: unknown;
+};
+
+/** An event the domain understands, whichever provider sent it. */
+export type NormalizedEvent = { type: string; data: Record<string, unknown> };
+
+export type StoredWebhook = {
+  id: string;
+  type: string;
+  externalId: string | null;
+  payload: unknown;
+  headers: Record<string, string>;
+  attempt: number;
+  receivedAt: Date;
+};
+
+export type WebhookHandleResult = {
+  /** ignored: understood but nothing to do (an event type we do not act on) */
+  outcome: "completed" | "ignored";
+  note?: string;
+  /** handed to the domain services that subscribe to them (lib/webhooks/domain.ts) */
+  events?: NormalizedEvent[];
+};
+
+export type WebhookVerifyContext<Cred, Conf> = ProviderContext<Cred, Conf> & {
+  /** the current value of a secret credential plus, during a rotation, the previous one */
+  secretsFor(field: string): string[];
+};
+
+export class WebhookBodyError extends Error {}
+
+/** Thrown by a handler when retrying cannot help (the event fails at once, error kept). */
+export class PermanentWebhookError extends Error {}
+
+export type WebhookSpec<Cred = Record<string, unknown>, Conf = Record<string, unknown>> = {
+  /** how deliveries are authenticated, for people: "Stripe-Signature (HMAC-SHA256, 5 min tolerance)" */
+  scheme: string;
+  /** credential fields whose previous values stay accepted for a grace period after a change */
+  secretFields: readonly string[];
+  /** challenges answered before anything is stored (Zoom url_validation, RingCentral Validation-Token) */
+  handshake?(req: InboundRequest, ctx: WebhookVerifyContext<Cred, Conf>): Response | null | Promise<Response | null>;
+  verify(req: InboundRequest, ctx: WebhookVerifyContext<Cred, Conf>): Verdict | Promise<Verdict>;
+  /** throws WebhookBodyError for a body the provider would never send */
+  parse(req: InboundRequest): ParsedWebhook;
+  /** the 2xx body the provider expects (default { received: true }) */
+  acknowledge?(event: { id: string; duplicate: boolean }): Response;
+  /** runs in a worker; throwing means "retry later" */
+  handle?(event: StoredWebhook, ctx: ProviderContext<Cred, Conf>): Promise<WebhookHandleResult>;
+};
+
 export type ProviderDefinition<C extends z.ZodObject = z.ZodObject, K extends z.ZodObject = z.ZodObject> = {
   id: string;
   name: string;
@@ -94,6 +151,8 @@ export type ProviderDefinition<C extends z.ZodObject = z.ZodObject, K extends z.
    * provider's dashboard (register a receiving endpoint and its secret, a webhook URL …).
    */
   sandboxConnect?(ctx: ProviderContext<z.output<C>, z.output<K>>): Promise<void>;
+  /** inbound webhooks: POST /api/webhooks/<id>/<code> (or /api/webhooks/receive/<code>) */
+  webhook?: WebhookSpec<z.output<C>, z.output<K>>;
 };
 
 /** Erases the schema types so definitions of different providers fit one registry. */

@@ -9,6 +9,7 @@ import * as syncRoute from "@/app/api/v1/integrations/[id]/sync/route";
 import * as cancelRoute from "@/app/api/v1/jobs/[id]/cancel/route";
 import * as jobsRoute from "@/app/api/v1/jobs/route";
 import { call } from "../helpers/http";
+import { waitFor } from "../helpers/wait";
 import { createKey, createUser, fault, system, telegramIntegration, webhookIntegration } from "../helpers/fixtures";
 
 let workers: Workers;
@@ -19,15 +20,6 @@ afterAll(async () => {
   await workers.stop();
 });
 
-async function waitFor<T>(fn: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 const finished = (id: string) =>
   waitFor(async () => {
     const j = await db.syncJob.findUniqueOrThrow({ where: { id } });

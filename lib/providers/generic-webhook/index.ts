@@ -1,12 +1,16 @@
-// A custom system that exchanges signed webhooks with Switchboard. Outbound: events are
-// POSTed to the system's URL, signed with the shared secret (hex HMAC-SHA256 in X-Signature,
-// or Standard Webhooks). Inbound deliveries go to /api/webhooks/receive/<code> (the inbox).
+// A custom system that exchanges signed webhooks with Switchboard, for systems the hub has no
+// provider module for. Outbound: events are POSTed to the system's URL, signed with the shared
+// secret (hex HMAC-SHA256 in X-Signature, or Standard Webhooks). Inbound: deliveries to
+// /api/webhooks/receive/<code> are verified with the same secret and scheme, kept in the inbox
+// and, when a forward URL is set, forwarded to the CRM signed with Standard Webhooks (the
+// event's id as webhook-id on every attempt, so the CRM can deduplicate).
 // Test connection = a signed "ping" event the receiver must accept with a 2xx.
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { defineProvider, type ProviderContext } from "@/lib/providers/types";
+import { defineProvider, WebhookBodyError, PermanentWebhookError, type ProviderContext, type StoredWebhook } from "@/lib/providers/types";
 import { HttpError } from "@/lib/http";
 import { signHeaders, isStandardWebhookSecret, SIGNATURE_SCHEMES, type SignatureScheme } from "@/lib/webhooks/signing";
+import { verifyCustom } from "@/lib/webhooks/schemes";
 
 const credentials = z.object({
   signingSecret: z
@@ -17,7 +21,17 @@ const credentials = z.object({
     .meta({
       title: "Signing secret",
       secret: true,
-      description: "Shared with the receiving system. For Standard Webhooks: whsec_ followed by base64",
+      description: "Shared with the system, both ways. For Standard Webhooks: whsec_ followed by base64",
+    }),
+  forwardSecret: z
+    .string()
+    .trim()
+    .refine(isStandardWebhookSecret, "whsec_ followed by base64 of at least 24 bytes")
+    .optional()
+    .meta({
+      title: "Forward signing secret",
+      secret: true,
+      description: "Standard Webhooks secret the CRM verifies forwarded events with (needed with a forward URL)",
     }),
 });
 
@@ -32,6 +46,17 @@ const config = z.object({
     .regex(/^[A-Za-z0-9-]{1,64}$/, "A header name")
     .default("X-Signature")
     .meta({ title: "Signature header", description: "For hmac-sha256 only" }),
+  forwardUrl: z
+    .url("A full URL such as https://crm.example.com/hooks/switchboard")
+    .refine((u) => /^https?:\/\//i.test(u), "Only http(s) URLs")
+    .optional()
+    .meta({ title: "Forward inbound events to", description: "The CRM endpoint that gets every verified inbound event" }),
+  forwardEventTypes: z
+    .string()
+    .trim()
+    .max(1000)
+    .optional()
+    .meta({ title: "Forward only these types", description: "Comma-separated; a trailing * matches a prefix (order.*). Empty: all" }),
 });
 
 type Cred = z.output<typeof credentials>;
@@ -52,6 +77,35 @@ export async function deliver(ctx: ProviderContext<Cred, Conf>, event: OutboundE
   };
   // same event id on every attempt: the receiver can deduplicate, so retrying a POST is safe
   return ctx.call(action, { method: "POST", url: ctx.baseUrl, headers, body, idempotent: true });
+}
+
+function typeMatches(filter: string | undefined, type: string) {
+  const parts = (filter ?? "").split(",").map((p) => p.trim()).filter(Boolean);
+  if (!parts.length) return true;
+  return parts.some((p) => (p.endsWith("*") ? type.startsWith(p.slice(0, -1)) : p === type));
+}
+
+/** The inbound event, passed on to the CRM with Standard Webhooks signatures. */
+async function forward(ctx: ProviderContext<Cred, Conf>, event: StoredWebhook) {
+  if (!ctx.credentials.forwardSecret) throw new PermanentWebhookError("a forward URL is set but no forward signing secret");
+  const id = `fwd_${event.id.replace(/-/g, "")}`;
+  const body = JSON.stringify({
+    id,
+    type: event.type,
+    source: ctx.integration.code,
+    received_at: event.receivedAt.toISOString(),
+    data: event.payload,
+  });
+  const headers = {
+    "content-type": "application/json",
+    "user-agent": "Switchboard-Webhooks/1",
+    ...signHeaders("standard-webhooks", ctx.credentials.forwardSecret, body, { id }),
+  };
+  // one HTTP attempt per processing attempt: the inbox owns retries and backoff
+  const res = await ctx.call("webhook.forward", { method: "POST", url: ctx.config.forwardUrl!, headers, body, idempotent: true }, { retry: false });
+  if (res.status === 410) throw new PermanentWebhookError("the CRM endpoint answered 410 Gone");
+  if (!res.ok) throw new Error(`the CRM endpoint answered HTTP ${res.status}`);
+  return res;
 }
 
 export default defineProvider({
@@ -86,6 +140,37 @@ export default defineProvider({
     }
   },
 
+  webhook: {
+    scheme: "X-Signature (hex HMAC-SHA256 of the body) or Standard Webhooks, as configured",
+    secretFields: ["signingSecret"],
+    verify(req, ctx) {
+      return verifyCustom(req, ctx.config.scheme as SignatureScheme, ctx.secretsFor("signingSecret"), ctx.config.signatureHeader);
+    },
+    parse(req) {
+      let body: unknown;
+      try {
+        body = JSON.parse(req.rawBody);
+      } catch {
+        throw new WebhookBodyError("The body is not valid JSON");
+      }
+      if (!body || typeof body !== "object" || Array.isArray(body)) throw new WebhookBodyError("The body must be a JSON object");
+      const b = body as Record<string, unknown>;
+      const str = (v: unknown) => (typeof v === "string" && v.trim() ? v.trim() : typeof v === "number" ? String(v) : null);
+      const type = str(b.type) ?? str(b.event) ?? str(b.event_type) ?? req.headers.get("x-event-type") ?? "event";
+      // Standard Webhooks: webhook-id is the idempotency key; otherwise the body's own id
+      const id = req.headers.get("webhook-id") ?? str(b.id) ?? str(b.event_id);
+      return { type, id, payload: body };
+    },
+    async handle(event, ctx) {
+      if (!ctx.config.forwardUrl) return { outcome: "ignored", note: "kept in the inbox; no forward URL is configured" };
+      if (!typeMatches(ctx.config.forwardEventTypes, event.type)) {
+        return { outcome: "ignored", note: `type ${event.type} is not in the forward list` };
+      }
+      const res = await forward(ctx, event);
+      return { outcome: "completed", note: `forwarded to the CRM (HTTP ${res.status}, ${res.durationMs} ms)` };
+    },
+  },
+
   async sandboxConnect(ctx) {
     // like configuring the receiving system: tell the emulator which secret and scheme to expect
     await ctx.call(
@@ -97,5 +182,15 @@ export default defineProvider({
       },
       { retry: false },
     );
+    // a forward target inside the sandbox is configured the same way (the CRM's side)
+    const fwd = ctx.config.forwardUrl;
+    const sandboxBase = ctx.baseUrl.slice(0, ctx.baseUrl.indexOf("/generic-webhook/"));
+    if (fwd && ctx.credentials.forwardSecret && sandboxBase && fwd.startsWith(`${sandboxBase}/generic-webhook/hooks/`)) {
+      await ctx.call(
+        "sandbox.configure",
+        { method: "PUT", url: fwd.replace("/hooks/", "/__hooks/"), body: { secret: ctx.credentials.forwardSecret, scheme: "standard-webhooks" } },
+        { retry: false },
+      );
+    }
   },
 });

@@ -2,7 +2,8 @@
 // Test connection = getMe, plus getWebhookInfo so the page can show delivery problems.
 import { isDeepStrictEqual } from "node:util";
 import { z } from "zod";
-import { defineProvider } from "@/lib/providers/types";
+import { defineProvider, WebhookBodyError } from "@/lib/providers/types";
+import { verifyTelegram } from "@/lib/webhooks/schemes";
 import { callBot, explain, type BotUser, type WebhookInfo } from "@/lib/providers/telegram/client";
 
 const credentials = z.object({
@@ -11,6 +12,16 @@ const credentials = z.object({
     .trim()
     .regex(/^\d{3,20}:[A-Za-z0-9_-]{30,64}$/, "A bot token looks like 123456789:AA… (digits, a colon, 30+ characters)")
     .meta({ title: "Bot token", secret: true, description: "From @BotFather: /newbot or /token" }),
+  webhookSecretToken: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_-]{16,256}$/, "16–256 characters: A-Z, a-z, 0-9, _ and -")
+    .optional()
+    .meta({
+      title: "Webhook secret token",
+      secret: true,
+      description: "Given to setWebhook as secret_token; Telegram sends it back in X-Telegram-Bot-Api-Secret-Token",
+    }),
 });
 
 const config = z.object({
@@ -69,6 +80,26 @@ export default defineProvider({
       details: { bot, webhook },
       state: { bot, ...(webhook ? { webhook } : {}) },
     };
+  },
+
+  webhook: {
+    scheme: "X-Telegram-Bot-Api-Secret-Token (the secret_token given to setWebhook)",
+    secretFields: ["webhookSecretToken"],
+    verify: (req, ctx) => verifyTelegram(req, ctx.secretsFor("webhookSecretToken")),
+    parse(req) {
+      let u: Record<string, unknown>;
+      try {
+        u = JSON.parse(req.rawBody);
+      } catch {
+        throw new WebhookBodyError("The body is not valid JSON");
+      }
+      if (!u || typeof u !== "object" || typeof u.update_id !== "number") throw new WebhookBodyError("Not a Telegram update: update_id is missing");
+      // the update's kind is its one other top-level field: message, edited_message, callback_query …
+      const kind = Object.keys(u).find((k) => k !== "update_id") ?? "update";
+      return { type: kind, id: String(u.update_id), payload: u };
+    },
+    // commands and account linking arrive with the messaging work (issue 4): until then
+    // updates are kept and shown in the inbox, and marked ignored by the processor
   },
 
   sync: {

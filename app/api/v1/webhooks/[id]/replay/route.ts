@@ -1,0 +1,8 @@
+import { route, idParams } from "@/lib/api";
+import { replayWebhook } from "@/lib/webhooks/service";
+
+export const dynamic = "force-dynamic";
+
+export const POST = route({ access: { permission: "webhooks.manage", scope: "webhooks:write" }, params: idParams }, async ({ params, caller }) =>
+  replayWebhook(params.id, caller),
+);

@@ -1,0 +1,8 @@
+import { route } from "@/lib/api";
+import { listWebhooks, listWebhooksQuery } from "@/lib/webhooks/service";
+
+export const dynamic = "force-dynamic";
+
+export const GET = route({ access: { permission: "webhooks.read", scope: "webhooks:read" }, query: listWebhooksQuery }, async ({ query }) =>
+  listWebhooks(query),
+);

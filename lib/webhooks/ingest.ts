@@ -1,0 +1,251 @@
+// Receiving a webhook: read the raw body once (with a size limit), find the integration,
+// answer handshakes, verify with the provider's scheme, store the event, enqueue its
+// processing, and only then acknowledge. Processing never happens here: the answer does not
+// wait for it (lib/webhooks/process.ts runs in the workers).
+//
+// The hot path talks to PostgreSQL through node-postgres directly (two statements: the
+// integration, then one INSERT … ON CONFLICT that also counts duplicates) and one pg-boss send.
+import { createHash, randomUUID } from "node:crypto";
+import type { Integration } from "@/generated/prisma/client";
+import { db } from "@/lib/db";
+import { pgPool } from "@/lib/pg";
+import { env } from "@/lib/env";
+import { errorBody, type ErrorCode } from "@/lib/errors";
+import { logger } from "@/lib/logger";
+import { redactValue, scrub } from "@/lib/redact";
+import { consume } from "@/lib/rate-limit";
+import { CLIENT_IP_HEADER } from "@/lib/auth/client-ip";
+import { getProvider } from "@/lib/providers/registry";
+import { WebhookBodyError, type ProviderDefinition, type WebhookVerifyContext } from "@/lib/providers/types";
+import { buildContext } from "@/lib/integrations/service";
+import { retiredSecrets, secretList } from "@/lib/webhooks/secrets";
+import type { InboundRequest, Verdict } from "@/lib/webhooks/schemes";
+import { enqueueWebhook } from "@/lib/webhooks/queue";
+
+export type IngestTarget = {
+  /** from /api/webhooks/<provider>/<code>; null for /api/webhooks/receive/<code> */
+  provider: string | null;
+  code: string;
+};
+
+function fail(status: number, code: ErrorCode, message: string, headers?: Record<string, string>) {
+  return Response.json(errorBody(code, message), { status, headers });
+}
+
+class TooLarge extends Error {}
+
+/** The body as text, refusing (413) past `limit` bytes whether or not Content-Length says so. */
+async function readBody(req: Request, limit: number): Promise<string> {
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > limit) throw new TooLarge();
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw new TooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** The URL the provider called, as it saw it (PUBLIC_BASE_URL behind a proxy). */
+function publicUrl(req: Request): string {
+  const path = req.headers.get("x-switchboard-path") ?? new URL(req.url).pathname + new URL(req.url).search;
+  const base = env().PUBLIC_BASE_URL;
+  if (base) return base.replace(/\/$/, "") + path;
+  const host = req.headers.get("host") ?? new URL(req.url).host;
+  return `${new URL(req.url).protocol}//${host}${path}`;
+}
+
+const DROP_HEADERS = new Set(["cookie", "x-switchboard-path", CLIENT_IP_HEADER]);
+
+function storedHeaders(headers: Headers, secrets: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  headers.forEach((v, k) => {
+    if (!DROP_HEADERS.has(k)) out[k] = v;
+  });
+  return redactValue(out, secrets) as Record<string, string>;
+}
+
+type Loaded = { row: Integration; def: ProviderDefinition };
+
+async function findIntegration(target: IngestTarget): Promise<Loaded | Response> {
+  const row = await db.integration.findUnique({ where: { code: target.code } });
+  if (!row || (target.provider && row.provider !== target.provider)) {
+    return fail(404, "not_found", `No ${target.provider ?? "custom"} integration with the code "${target.code}"`);
+  }
+  const def = getProvider(row.provider);
+  if (!def?.webhook) return fail(404, "not_found", `The integration "${row.code}" does not receive webhooks`);
+  if (row.status === "inactive") {
+    // not stored, not processed: the provider keeps the event and retries later
+    return fail(503, "unavailable", `The integration "${row.code}" is disabled`, { "Retry-After": "600" });
+  }
+  return { row, def };
+}
+
+const MAX_REJECTED_BODY = 64 * 1024;
+
+async function recordRejected(row: Integration, inbound: InboundRequest, verdict: { scheme: string; reason: string }, secrets: string[]) {
+  const limit = env().WEBHOOK_REJECTED_PER_MINUTE;
+  const room = limit > 0 ? await consume("webhook-rejected", row.id, limit, 60) : { allowed: false as const };
+  if (!room.allowed) {
+    logger.warn({ integration: row.code, reason: verdict.reason }, "webhook rejected (not recorded: rejection flood)");
+    return;
+  }
+  let payload: unknown;
+  try {
+    payload = JSON.parse(inbound.rawBody);
+    if (inbound.rawBody.length > MAX_REJECTED_BODY) payload = { _truncated: inbound.rawBody.slice(0, MAX_REJECTED_BODY) };
+  } catch {
+    payload = { _raw: inbound.rawBody.slice(0, MAX_REJECTED_BODY) };
+  }
+  await insertEvent({
+    id: randomUUID(),
+    integrationId: row.id,
+    provider: row.provider,
+    eventType: "unknown",
+    externalId: null,
+    idempotencyKey: null,
+    status: "rejected",
+    payload: redactValue(payload, secrets),
+    headers: storedHeaders(inbound.headers, secrets),
+    sourceIp: inbound.ip,
+    path: new URL(inbound.url).pathname,
+    signatureVerified: false,
+    verification: scrub(`${verdict.scheme}: ${verdict.reason}`, secrets),
+    maxRetries: 0,
+    lastError: scrub(verdict.reason, secrets),
+  });
+  logger.warn({ integration: row.code, reason: verdict.reason, ip: inbound.ip }, "webhook rejected");
+}
+
+type NewEvent = {
+  id: string;
+  integrationId: string;
+  provider: string;
+  eventType: string;
+  externalId: string | null;
+  idempotencyKey: string | null;
+  status: "pending" | "rejected";
+  payload: unknown;
+  headers: Record<string, string>;
+  sourceIp: string | null;
+  path: string;
+  signatureVerified: boolean;
+  verification: string;
+  maxRetries: number;
+  lastError?: string;
+};
+
+/** Inserts, or counts a duplicate delivery. Returns the stored id and whether it was new. */
+async function insertEvent(e: NewEvent): Promise<{ id: string; inserted: boolean }> {
+  const sql = `insert into webhook_events
+      (id, integration_id, provider, event_type, external_id, idempotency_key, status, payload, headers,
+       source_ip, path, signature_verified, verification, max_retries, last_error, queued_at)
+    values ($1, $2, $3, $4, $5, $6, $7::"WebhookStatus", $8::jsonb, $9::jsonb, $10, $11, $12, $13, $14, $15,
+       case when $7 = 'pending' then now() end)
+    on conflict (integration_id, idempotency_key) do update set duplicates = webhook_events.duplicates + 1
+    returning id, (xmax = 0) as inserted`;
+  const values = (payload: unknown) => [
+    e.id, e.integrationId, e.provider, e.eventType.slice(0, 200), e.externalId?.slice(0, 500) ?? null, e.idempotencyKey,
+    e.status, JSON.stringify(payload), JSON.stringify(e.headers), e.sourceIp, e.path.slice(0, 2000), e.signatureVerified,
+    e.verification.slice(0, 1000), e.maxRetries, e.lastError?.slice(0, 2000) ?? null,
+  ];
+  try {
+    const r = await pgPool().query<{ id: string; inserted: boolean }>(sql, values(e.payload));
+    return r.rows[0];
+  } catch (err) {
+    // jsonb refuses \u0000 in strings: keep the body as text without them rather than lose it
+    if ((err as { code?: string }).code !== "22P05") throw err;
+    const r = await pgPool().query<{ id: string; inserted: boolean }>(sql, values({ _unstorable_json: JSON.stringify(e.payload).replace(/\\u0000/g, "") }));
+    return r.rows[0];
+  }
+}
+
+function bodyHash(body: string) {
+  return `sha256:${createHash("sha256").update(body, "utf8").digest("hex")}`;
+}
+
+export async function ingestWebhook(req: Request, target: IngestTarget): Promise<Response> {
+  const limit = env().WEBHOOK_BODY_LIMIT_BYTES;
+  if (Number(req.headers.get("content-length") ?? "0") > limit) {
+    return fail(413, "payload_too_large", `The request body exceeds ${limit} bytes`);
+  }
+  const found = await findIntegration(target);
+  if (found instanceof Response) return found;
+  const { row, def } = found;
+  const spec = def.webhook!;
+
+  let rawBody: string;
+  try {
+    rawBody = await readBody(req, limit);
+  } catch (e) {
+    if (e instanceof TooLarge) return fail(413, "payload_too_large", `The request body exceeds ${limit} bytes`);
+    return fail(400, "validation_failed", "The request body could not be read");
+  }
+
+  let ctx: WebhookVerifyContext<Record<string, unknown>, Record<string, unknown>>;
+  try {
+    const base = buildContext(row);
+    const retired = retiredSecrets(row);
+    ctx = { ...base, secretsFor: (field) => secretList(base.credentials[field], retired, field) };
+  } catch {
+    // our configuration is incomplete, not the sender's fault: it should retry later
+    return fail(503, "unavailable", `The integration "${row.code}" is not fully configured`, { "Retry-After": "600" });
+  }
+  const secrets = [...ctx.secrets, ...retiredSecrets(row).map((r) => r.value)];
+  const inbound: InboundRequest = { rawBody, headers: req.headers, url: publicUrl(req), ip: req.headers.get(CLIENT_IP_HEADER) };
+
+  const handshake = spec.handshake ? await spec.handshake(inbound, ctx) : null;
+  if (handshake) return handshake;
+
+  let verdict: Verdict;
+  try {
+    verdict = await spec.verify(inbound, ctx);
+  } catch (e) {
+    // e.g. PayPal's verify endpoint unreachable: we could not decide, so the sender retries
+    logger.warn({ integration: row.code, err: scrub((e as Error).message, secrets) }, "webhook verification could not complete");
+    return fail(503, "unavailable", "The signature could not be verified right now; retry later", { "Retry-After": "60" });
+  }
+  if (!verdict.ok) {
+    await recordRejected(row, inbound, verdict, secrets);
+    return fail(401, "unauthorized", `Webhook rejected: ${verdict.reason}`);
+  }
+
+  let parsed;
+  try {
+    parsed = spec.parse(inbound);
+  } catch (e) {
+    if (!(e instanceof WebhookBodyError)) throw e;
+    await recordRejected(row, inbound, { scheme: verdict.scheme, reason: `signature valid, body refused: ${e.message}` }, secrets);
+    return fail(400, e.message.includes("JSON") ? "invalid_json" : "validation_failed", e.message);
+  }
+
+  const externalId = parsed.id ? String(parsed.id) : null;
+  const stored = await insertEvent({
+    id: randomUUID(),
+    integrationId: row.id,
+    provider: row.provider,
+    eventType: parsed.type || "unknown",
+    externalId,
+    idempotencyKey: externalId ? `id:${externalId}` : bodyHash(rawBody),
+    status: "pending",
+    payload: parsed.payload,
+    headers: storedHeaders(req.headers, secrets),
+    sourceIp: inbound.ip,
+    path: new URL(inbound.url).pathname,
+    signatureVerified: true,
+    verification: verdict.note ? `${verdict.scheme}: ${verdict.note}` : verdict.scheme,
+    maxRetries: env().WEBHOOK_MAX_RETRIES,
+  });
+  if (stored.inserted) await enqueueWebhook(stored.id);
+  const ack = spec.acknowledge?.({ id: stored.id, duplicate: !stored.inserted });
+  return ack ?? Response.json({ received: true, id: stored.id, duplicate: !stored.inserted });
+}

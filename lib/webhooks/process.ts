@@ -1,0 +1,211 @@
+// Processing a stored webhook, in a worker. An attempt first claims the event (pending, or
+// processing with an expired lease: its worker died) in one UPDATE, so two workers never run
+// the same attempt; the provider's handler then runs with a timeout shorter than the lease,
+// and its outcome is written only if the claim still holds.
+//
+//   handler returns         → completed (or ignored: nothing to do for this event type)
+//   handler throws          → pending again after an exponential backoff with jitter,
+//                             until the event's maxRetries is spent → failed, error kept
+//   worker dies mid-attempt → the lease runs out, the sweeper queues it, another worker retries
+import { pgPool } from "@/lib/pg";
+import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { logger } from "@/lib/logger";
+import { scrub } from "@/lib/redact";
+import { getProvider } from "@/lib/providers/registry";
+import { PermanentWebhookError, type StoredWebhook, type WebhookHandleResult } from "@/lib/providers/types";
+import { buildContext } from "@/lib/integrations/service";
+import { dispatchDomainEvents } from "@/lib/webhooks/domain";
+import { enqueueWebhook } from "@/lib/webhooks/queue";
+
+type Claimed = {
+  id: string;
+  integration_id: string | null;
+  provider: string;
+  event_type: string;
+  external_id: string | null;
+  payload: unknown;
+  headers: Record<string, string>;
+  attempts: number;
+  max_retries: number;
+  received_at: Date;
+};
+
+export type AttemptOutcome = "completed" | "ignored" | "retrying" | "failed" | "not_claimed";
+
+/** Delay before retry n (1-based): base·2^(n-1), capped, with "equal jitter" (50–100 %). */
+export function backoffSeconds(retry: number, base = env().WEBHOOK_RETRY_BASE_SECONDS, cap = env().WEBHOOK_RETRY_MAX_SECONDS) {
+  const exp = Math.min(cap, base * 2 ** Math.max(0, retry - 1));
+  return exp / 2 + (Math.random() * exp) / 2;
+}
+
+class HandlerTimeout extends Error {}
+
+async function withTimeout<T>(p: Promise<T>, ms: number, ac: AbortController): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      ac.abort();
+      reject(new HandlerTimeout(`the handler did not finish within ${ms / 1000} s`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([p, t]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function runHandler(ev: Claimed, signal: AbortSignal): Promise<WebhookHandleResult> {
+  if (!ev.integration_id) throw new PermanentWebhookError("the integration was deleted");
+  const row = await db.integration.findUnique({ where: { id: ev.integration_id } });
+  if (!row) throw new PermanentWebhookError("the integration was deleted");
+  const def = getProvider(row.provider);
+  if (!def?.webhook) throw new PermanentWebhookError(`the provider "${row.provider}" is not available in this version`);
+  const event: StoredWebhook = {
+    id: ev.id,
+    type: ev.event_type,
+    externalId: ev.external_id,
+    payload: ev.payload,
+    headers: ev.headers,
+    attempt: ev.attempts,
+    receivedAt: ev.received_at,
+  };
+  const ctx = buildContext(row, { signal, related: { type: "webhook_event", id: ev.id } });
+  const result: WebhookHandleResult = def.webhook.handle
+    ? await def.webhook.handle(event, ctx)
+    : { outcome: "ignored", note: `this version has no handler for ${def.name} events` };
+  const handled = await dispatchDomainEvents(result.events ?? [], { event, integrationId: row.id });
+  if (result.outcome === "ignored" && handled > 0) return { ...result, outcome: "completed" };
+  return result;
+}
+
+
+export async function processWebhookEvent(eventId: string): Promise<AttemptOutcome> {
+  const e = env();
+  const pool = pgPool();
+  const claim = await pool.query<Claimed>(
+    `update webhook_events
+        set status = 'processing', attempts = attempts + 1, next_attempt_at = null,
+            locked_until = now() + make_interval(secs => $2)
+      where id = $1
+        and ((status = 'pending' and (next_attempt_at is null or next_attempt_at <= now() + interval '1 second'))
+          or (status = 'processing' and locked_until < now()))
+      returning id, integration_id, provider, event_type, external_id, payload, headers, attempts, max_retries, received_at`,
+    [eventId, e.WEBHOOK_LEASE_SECONDS],
+  );
+  const ev = claim.rows[0];
+  if (!ev) return "not_claimed";
+
+  const started = Date.now();
+  const ac = new AbortController();
+  let outcome: AttemptOutcome;
+  let error: string | null = null;
+  let result: WebhookHandleResult | null = null;
+  let permanent = false;
+  try {
+    result = await withTimeout(runHandler(ev, ac.signal), e.WEBHOOK_HANDLER_TIMEOUT_SECONDS * 1000, ac);
+    outcome = result.outcome;
+  } catch (err) {
+    permanent = err instanceof PermanentWebhookError;
+    error = ((err as Error).message || String(err)).slice(0, 2000);
+    outcome = !permanent && ev.attempts <= ev.max_retries ? "retrying" : "failed";
+  }
+  const durationMs = Date.now() - started;
+  const delay = outcome === "retrying" ? backoffSeconds(ev.attempts) : 0;
+  const secrets = await secretsOf(ev.integration_id);
+  if (error) error = scrub(error, secrets);
+  const entry = {
+    attempt: ev.attempts,
+    at: new Date(started).toISOString(),
+    durationMs,
+    outcome,
+    ...(error ? { error } : {}),
+    ...(result?.note ? { note: result.note } : {}),
+    ...(outcome === "retrying" ? { nextInSeconds: Math.round(delay * 10) / 10 } : {}),
+  };
+  const status = outcome === "retrying" ? "pending" : outcome;
+  const done = await pool.query(
+    `update webhook_events
+        set status = $3::"WebhookStatus",
+            locked_until = null,
+            processed_at = case when $3 in ('completed', 'ignored', 'failed') then now() else processed_at end,
+            next_attempt_at = case when $3 = 'pending' then now() + make_interval(secs => $4) end,
+            queued_at = case when $3 = 'pending' then now() + make_interval(secs => $4) else queued_at end,
+            last_error = case when $5::text is not null then $5 when $3 in ('completed', 'ignored') then null else last_error end,
+            result = coalesce($6::jsonb, result),
+            history = history || jsonb_build_array($7::jsonb)
+      where id = $1 and status = 'processing' and attempts = $2`,
+    [
+      ev.id,
+      ev.attempts,
+      status,
+      delay,
+      error,
+      result ? JSON.stringify({ note: result.note ?? null, events: result.events ?? [] }) : null,
+      JSON.stringify(entry),
+    ],
+  );
+  if (done.rowCount === 0) {
+    // our lease ran out and another worker took the event over: its attempt decides
+    logger.warn({ eventId, attempt: ev.attempts }, "webhook attempt finished after its lease expired; result discarded");
+    return "not_claimed";
+  }
+  if (outcome === "retrying") await enqueueWebhook(ev.id, delay);
+  const log = outcome === "failed" ? logger.warn.bind(logger) : logger.info.bind(logger);
+  log({ eventId, provider: ev.provider, type: ev.event_type, attempt: ev.attempts, outcome, durationMs, ...(error ? { error } : {}) }, "webhook processed");
+  return outcome;
+}
+
+async function secretsOf(integrationId: string | null): Promise<string[]> {
+  if (!integrationId) return [];
+  try {
+    const row = await db.integration.findUnique({ where: { id: integrationId } });
+    return row ? buildContext(row).secrets : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Finds events whose job was lost (stored but never queued, queue job gone) or whose worker
+ * died (processing, lease expired), and queues them again. Safe to run in every worker at
+ * once: rows are taken with SKIP LOCKED and the claim above decides who processes.
+ */
+export async function sweepWebhooks(limit = 200): Promise<number> {
+  const lease = env().WEBHOOK_LEASE_SECONDS;
+  const r = await pgPool().query<{ id: string }>(
+    `update webhook_events set queued_at = now()
+      where id in (
+        select id from webhook_events
+         where (status = 'processing' and locked_until < now()
+                and (queued_at is null or queued_at < locked_until or queued_at < now() - make_interval(secs => $1)))
+            or (status = 'pending' and (next_attempt_at is null or next_attempt_at <= now())
+                and (queued_at is null or queued_at < now() - make_interval(secs => $1)))
+         order by received_at
+         limit $2
+         for update skip locked)
+      returning id`,
+    [lease, limit],
+  );
+  for (const { id } of r.rows) await enqueueWebhook(id);
+  if (r.rows.length) logger.info({ requeued: r.rows.length }, "webhook sweeper queued lost events again");
+  return r.rows.length;
+}
+
+/** Retention: finished events older than WEBHOOK_RETENTION_DAYS, in batches (no long locks). */
+export async function deleteOldWebhooks(days = env().WEBHOOK_RETENTION_DAYS): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const r = await pgPool().query(
+      `delete from webhook_events where id in (
+         select id from webhook_events
+          where received_at < now() - make_interval(days => $1)
+            and status in ('completed', 'ignored', 'rejected', 'failed')
+          limit 5000)`,
+      [days],
+    );
+    total += r.rowCount ?? 0;
+    if ((r.rowCount ?? 0) < 5000) return total;
+  }
+}

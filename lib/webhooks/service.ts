@@ -1,0 +1,198 @@
+// The inbox as people see it: list with filters, one event in full, counts by status, events
+// per hour by status, and the admin's Retry (a failed event), Replay (any processed event) and
+// Delete. Every change is audited.
+import { z } from "zod";
+import { Prisma, type WebhookStatus } from "@/generated/prisma/client";
+import { db } from "@/lib/db";
+import { pgPool } from "@/lib/pg";
+import { errors } from "@/lib/errors";
+import { audit, type Actor, type RequestMeta } from "@/lib/audit";
+import { enqueueWebhook } from "@/lib/webhooks/queue";
+
+export const WEBHOOK_STATUSES = ["pending", "processing", "completed", "failed", "ignored", "rejected"] as const;
+
+const filters = {
+  provider: z.string().trim().max(64).optional(),
+  integrationId: z.uuid().optional(),
+  type: z.string().trim().max(200).optional(),
+  status: z.enum(WEBHOOK_STATUSES).optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  /** the provider's event id */
+  externalId: z.string().trim().max(500).optional(),
+};
+
+export const listWebhooksQuery = z.object({
+  ...filters,
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  /** keyset cursor from the previous page's nextCursor */
+  cursor: z.string().max(100).optional(),
+});
+
+export const webhookStatsQuery = z.object({ ...filters, status: z.undefined().optional() });
+
+type Filters = { [K in keyof typeof filters]?: z.output<(typeof filters)[K]> };
+
+function where(f: Filters): Prisma.WebhookEventWhereInput {
+  return {
+    provider: f.provider || undefined,
+    integrationId: f.integrationId,
+    eventType: f.type ? (f.type.endsWith("*") ? { startsWith: f.type.slice(0, -1) } : f.type) : undefined,
+    status: f.status,
+    externalId: f.externalId || undefined,
+    receivedAt: f.from || f.to ? { ...(f.from ? { gte: new Date(f.from) } : {}), ...(f.to ? { lt: new Date(f.to) } : {}) } : undefined,
+  };
+}
+
+function encodeCursor(at: Date, id: string) {
+  return Buffer.from(`${at.toISOString()}|${id}`).toString("base64url");
+}
+
+function decodeCursor(c: string): { at: Date; id: string } {
+  const [at, id] = Buffer.from(c, "base64url").toString("utf8").split("|");
+  const d = new Date(at);
+  if (Number.isNaN(d.getTime()) || !z.uuid().safeParse(id).success) throw errors.validation("Invalid cursor");
+  return { at: d, id };
+}
+
+const summary = {
+  id: true,
+  receivedAt: true,
+  integrationId: true,
+  provider: true,
+  eventType: true,
+  externalId: true,
+  status: true,
+  signatureVerified: true,
+  verification: true,
+  attempts: true,
+  maxRetries: true,
+  duplicates: true,
+  replays: true,
+  nextAttemptAt: true,
+  processedAt: true,
+  lastError: true,
+  sourceIp: true,
+  integration: { select: { name: true, code: true } },
+} satisfies Prisma.WebhookEventSelect;
+
+export async function listWebhooks(q: z.output<typeof listWebhooksQuery>) {
+  const base = where(q);
+  const c = q.cursor ? decodeCursor(q.cursor) : null;
+  const rows = await db.webhookEvent.findMany({
+    where: c
+      ? { AND: [base, { OR: [{ receivedAt: { lt: c.at } }, { receivedAt: c.at, id: { lt: c.id } }] }] }
+      : base,
+    orderBy: [{ receivedAt: "desc" }, { id: "desc" }],
+    take: q.limit + 1,
+    select: summary,
+  });
+  const more = rows.length > q.limit;
+  const items = more ? rows.slice(0, q.limit) : rows;
+  const last = items.at(-1);
+  return { items, nextCursor: more && last ? encodeCursor(last.receivedAt, last.id) : null };
+}
+
+export async function getWebhook(id: string) {
+  if (!z.uuid().safeParse(id).success) throw errors.notFound("Webhook event");
+  const row = await db.webhookEvent.findUnique({
+    where: { id },
+    include: { integration: { select: { name: true, code: true, provider: true } } },
+  });
+  if (!row) throw errors.notFound("Webhook event");
+  return row;
+}
+
+/** Counts by status, and events per hour (per day past three days) by status, for the filters. */
+export async function webhookStats(q: z.output<typeof webhookStatsQuery>) {
+  const to = q.to ? new Date(q.to) : new Date();
+  const from = q.from ? new Date(q.from) : new Date(to.getTime() - 24 * 3600_000);
+  if (from >= to) throw errors.validation("from must be before to", [{ path: "from", message: "After to" }]);
+  const bucket = to.getTime() - from.getTime() > 3 * 24 * 3600_000 ? "day" : "hour";
+  const conds: string[] = ["received_at >= $1", "received_at < $2"];
+  const args: unknown[] = [from, to];
+  const add = (sql: string, v: unknown) => {
+    args.push(v);
+    conds.push(sql.replace("?", `$${args.length}`));
+  };
+  if (q.provider) add("provider = ?", q.provider);
+  if (q.integrationId) add("integration_id = ?::uuid", q.integrationId);
+  if (q.type) q.type.endsWith("*") ? add("starts_with(event_type, ?)", q.type.slice(0, -1)) : add("event_type = ?", q.type);
+  if (q.externalId) add("external_id = ?", q.externalId);
+  const r = await pgPool().query<{ bucket: Date; status: WebhookStatus; n: string }>(
+    `select date_trunc('${bucket}', received_at) as bucket, status::text as status, count(*) as n
+       from webhook_events where ${conds.join(" and ")}
+      group by 1, 2 order by 1`,
+    args,
+  );
+  const counts = Object.fromEntries(WEBHOOK_STATUSES.map((s) => [s, 0])) as Record<WebhookStatus, number>;
+  const series = new Map<string, Record<string, number | string>>();
+  // every bucket of the range, so the chart has no gaps
+  const step = bucket === "day" ? 24 * 3600_000 : 3600_000;
+  const first = new Date(from);
+  if (bucket === "day") first.setUTCHours(0, 0, 0, 0);
+  else first.setUTCMinutes(0, 0, 0);
+  for (let t = first.getTime(); t < to.getTime(); t += step) {
+    series.set(new Date(t).toISOString(), { at: new Date(t).toISOString(), ...Object.fromEntries(WEBHOOK_STATUSES.map((s) => [s, 0])) });
+  }
+  for (const row of r.rows) {
+    const n = Number(row.n);
+    counts[row.status] += n;
+    const key = new Date(row.bucket).toISOString();
+    const point = series.get(key) ?? { at: key, ...Object.fromEntries(WEBHOOK_STATUSES.map((s) => [s, 0])) };
+    point[row.status] = (point[row.status] as number) + n;
+    series.set(key, point);
+  }
+  return {
+    from: from.toISOString(),
+    to: to.toISOString(),
+    bucket,
+    counts,
+    total: Object.values(counts).reduce((a, b) => a + b, 0),
+    series: [...series.values()].sort((a, b) => String(a.at).localeCompare(String(b.at))),
+  };
+}
+
+type Who = { actor: Actor; meta?: RequestMeta };
+
+async function requeue(id: string, allowed: WebhookStatus[], kind: "retry" | "replay", who: Who) {
+  const ev = await getWebhook(id);
+  if (!allowed.includes(ev.status)) {
+    const why =
+      ev.status === "rejected"
+        ? "A rejected event was never verified and is never processed"
+        : ev.status === "pending" || ev.status === "processing"
+          ? `The event is already ${ev.status}`
+          : `Only failed events can be retried (this one is ${ev.status}); use Replay to process it again`;
+    throw errors.conflict(why);
+  }
+  const entry = { at: new Date().toISOString(), outcome: `${kind} requested`, by: who.actor.label ?? who.actor.id ?? who.actor.type };
+  // conditional on the status we saw: two admins clicking at once queue it once
+  const r = await pgPool().query(
+    `update webhook_events
+        set status = 'pending', attempts = 0, replays = replays + 1, next_attempt_at = null, locked_until = null,
+            processed_at = null, queued_at = now(), history = history || jsonb_build_array($3::jsonb)
+      where id = $1 and status = $2::"WebhookStatus"`,
+    [id, ev.status, JSON.stringify(entry)],
+  );
+  if (r.rowCount === 0) throw errors.conflict("The event changed meanwhile; reload and try again");
+  await enqueueWebhook(id);
+  await audit(who.actor, `webhook.${kind}`, "webhook_event", id, { from: ev.status, provider: ev.provider, type: ev.eventType }, who.meta);
+  return getWebhook(id);
+}
+
+export function retryWebhook(id: string, who: Who) {
+  return requeue(id, ["failed"], "retry", who);
+}
+
+export function replayWebhook(id: string, who: Who) {
+  return requeue(id, ["completed", "failed", "ignored"], "replay", who);
+}
+
+export async function deleteWebhook(id: string, who: Who) {
+  const ev = await getWebhook(id);
+  if (ev.status === "processing") throw errors.conflict("The event is being processed; delete it when the attempt ends");
+  await db.webhookEvent.delete({ where: { id } });
+  await audit(who.actor, "webhook.delete", "webhook_event", id, { status: ev.status, provider: ev.provider, type: ev.eventType, externalId: ev.externalId }, who.meta);
+  return { deleted: true };
+}
