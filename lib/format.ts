@@ -22,3 +22,15 @@ export function formatDuration(ms: number | null | undefined) {
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
   return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
+
+/** datetime-local inputs (local time, no zone) <-> ISO strings */
+export function toLocalInput(iso?: string) {
+  if (!iso) return "";
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return "";
+  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+}
+
+export function fromLocalInput(v: string) {
+  return v ? new Date(v).toISOString() : "";
+}

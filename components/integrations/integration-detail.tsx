@@ -8,6 +8,7 @@ import { toast } from "sonner";
 import { api, ClientApiError } from "@/lib/client/api";
 import { PageHeader } from "@/components/layout/app-shell";
 import { Button } from "@/components/ui/button";
+import { CopyOnce } from "@/components/users/copy-once";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Switch } from "@/components/ui/switch";
@@ -249,6 +250,21 @@ export function IntegrationDetail({ initial, can, syncTypes }: { initial: Integr
                 )}
                 {i.description && <Row label="Description">{i.description}</Row>}
               </dl>
+              {i.webhook && (
+                <div className="mt-3 grid gap-1.5 border-t pt-3">
+                  <p className="text-sm font-medium">Webhook URL</p>
+                  <CopyOnce value={i.webhook.url} label="Webhook URL" />
+                  <p className="text-muted-foreground text-xs">Verified by {i.webhook.scheme}.</p>
+                  {i.webhook.rotating.map((r) => (
+                    <p key={r.field} className="text-muted-foreground text-xs">
+                      The previous {r.field} is still accepted until {formatDateTime(r.expiresAt)}.
+                    </p>
+                  ))}
+                  <Link className="text-sm underline underline-offset-4" href={`/webhooks?integrationId=${i.id}`}>
+                    Received events
+                  </Link>
+                </div>
+              )}
             </CardContent>
           </Card>
           <Card>

@@ -24,6 +24,8 @@ export type Integration = {
   lastSuccessAt: string | null;
   lastError: { at: string | null; message: string } | null;
   hasCredentials: boolean;
+  /** where the provider sends webhooks, when the provider has them */
+  webhook: { url: string; scheme: string; rotating: { field: string; expiresAt: string }[] } | null;
   createdAt: string;
   updatedAt: string;
   credentials?: Record<string, CredentialField>;

@@ -14,18 +14,11 @@ import { Alert, AlertDescription } from "@/components/ui/alert";
 import { EmptyState } from "@/components/ui/empty-state";
 import { LogDrawer, LogRows, type LogItem } from "@/components/logs/logs-table";
 import type { Integration } from "@/components/integrations/types";
+import { toLocalInput, fromLocalInput } from "@/lib/format";
 
 const FILTERS = ["integrationId", "action", "status", "direction", "from", "to", "q"] as const;
 type Filters = Partial<Record<(typeof FILTERS)[number], string>>;
 
-/** datetime-local (local time, no zone) <-> ISO */
-const toLocalInput = (iso?: string) => {
-  if (!iso) return "";
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return "";
-  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
-};
-const fromLocalInput = (v: string) => (v ? new Date(v).toISOString() : "");
 
 export function LogsExplorer() {
   const router = useRouter();

@@ -31,7 +31,7 @@ export type LogItem = {
 
 type LogDetail = LogItem & { request: unknown; response: unknown };
 
-function Json({ value }: { value: unknown }) {
+export function Json({ value }: { value: unknown }) {
   if (value === null || value === undefined) return <p className="text-muted-foreground text-sm">—</p>;
   return <pre className="bg-muted max-h-96 overflow-auto rounded-md p-3 font-mono text-xs break-all whitespace-pre-wrap">{JSON.stringify(value, null, 2)}</pre>;
 }

@@ -98,7 +98,7 @@ test("a custom webhook whose receiver is missing fails its test with a reason", 
   await page.getByLabel("Name", { exact: true }).fill("Partner hook");
   await page.getByRole("radio", { name: /Live/ }).check();
   await page.getByLabel("Endpoint override (optional)").fill(`${s.sandboxUrl}/generic-webhook/hooks/not-configured`);
-  await page.getByLabel("Signing secret").fill("a-shared-secret-that-is-long-enough");
+  await page.getByLabel("Signing secret", { exact: true }).fill("a-shared-secret-that-is-long-enough");
   await page.getByRole("button", { name: "Create integration" }).click();
   await expect(page.getByRole("heading", { name: "Partner hook" })).toBeVisible();
   await page.getByRole("button", { name: "Test connection" }).click();

@@ -38,6 +38,10 @@ Object.assign(process.env, {
   DATA_DIR: dir,
   LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? "warn",
   WORKER_POLL_SECONDS: "0.5",
+  // the inbox's retries, fast enough to watch an event fail in a browser test
+  WEBHOOK_RETRY_BASE_SECONDS: "0.3",
+  WEBHOOK_RETRY_MAX_SECONDS: "1",
+  WEBHOOK_MAX_RETRIES: "2",
 });
 
 const { newBoss, ensureQueues } = await import("@/lib/jobs/boss");

@@ -1,0 +1,441 @@
+"use client";
+// The webhook inbox: counts by status (each a filter), events per hour by status, the list
+// with filters kept in the URL, and a drawer with headers, payload, verification and every
+// attempt. Admins can Retry a failed event, Replay any processed one, and Delete.
+import * as React from "react";
+import { useRouter, useSearchParams } from "next/navigation";
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { toast } from "sonner";
+import { Loader2, RotateCcw, Webhook, RefreshCw, Repeat, Trash2, ShieldCheck, ShieldAlert } from "lucide-react";
+import { api } from "@/lib/client/api";
+import { PageHeader } from "@/components/layout/app-shell";
+import { Button } from "@/components/ui/button";
+import { Input } from "@/components/ui/input";
+import { Label } from "@/components/ui/label";
+import { NativeSelect } from "@/components/ui/select";
+import { Skeleton } from "@/components/ui/skeleton";
+import { Alert, AlertDescription } from "@/components/ui/alert";
+import { Badge } from "@/components/ui/badge";
+import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
+import { EmptyState } from "@/components/ui/empty-state";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from "@/components/ui/sheet";
+import {
+  AlertDialog, AlertDialogAction, AlertDialogCancel, AlertDialogContent, AlertDialogDescription, AlertDialogFooter,
+  AlertDialogHeader, AlertDialogTitle, AlertDialogTrigger,
+} from "@/components/ui/alert-dialog";
+import { Json } from "@/components/logs/logs-table";
+import type { Integration } from "@/components/integrations/types";
+import { formatDateTime, formatDuration, fromLocalInput, toLocalInput } from "@/lib/format";
+
+const STATUSES = ["pending", "processing", "completed", "failed", "ignored", "rejected"] as const;
+type Status = (typeof STATUSES)[number];
+
+const STATUS_STYLE: Record<Status, { label: string; badge: "info" | "warning" | "success" | "danger" | "muted"; color: string }> = {
+  pending: { label: "Pending", badge: "info", color: "var(--chart-3)" },
+  processing: { label: "Processing", badge: "warning", color: "var(--chart-4)" },
+  completed: { label: "Completed", badge: "success", color: "var(--chart-1)" },
+  failed: { label: "Failed", badge: "danger", color: "var(--chart-2)" },
+  ignored: { label: "Ignored", badge: "muted", color: "var(--chart-5)" },
+  rejected: { label: "Rejected", badge: "danger", color: "oklch(0.45 0.12 20)" },
+};
+
+type Item = {
+  id: string;
+  receivedAt: string;
+  integrationId: string | null;
+  integration: { name: string; code: string } | null;
+  provider: string;
+  eventType: string;
+  externalId: string | null;
+  status: Status;
+  signatureVerified: boolean;
+  verification: string;
+  attempts: number;
+  maxRetries: number;
+  duplicates: number;
+  replays: number;
+  nextAttemptAt: string | null;
+  processedAt: string | null;
+  lastError: string | null;
+  sourceIp: string | null;
+};
+type Attempt = { attempt?: number; at: string; durationMs?: number; outcome: string; error?: string; note?: string; by?: string; nextInSeconds?: number };
+type Detail = Item & { payload: unknown; headers: Record<string, string>; path: string; history: Attempt[]; result: unknown };
+type Stats = { counts: Record<Status, number>; total: number; bucket: "hour" | "day"; series: ({ at: string } & Record<Status, number>)[] };
+
+const FILTERS = ["provider", "integrationId", "type", "status", "from", "to"] as const;
+type Filters = Partial<Record<(typeof FILTERS)[number], string>>;
+
+export function StatusBadge({ status }: { status: Status }) {
+  const s = STATUS_STYLE[status];
+  return <Badge variant={s.badge}>{s.label}</Badge>;
+}
+
+export function WebhooksPage({ canManage }: { canManage: boolean }) {
+  const router = useRouter();
+  const sp = useSearchParams();
+  const filters: Filters = Object.fromEntries(FILTERS.map((k) => [k, sp.get(k) ?? ""]).filter(([, v]) => v));
+  const [type, setType] = React.useState(filters.type ?? "");
+  const open = sp.get("event");
+
+  const replace = (next: URLSearchParams) => router.replace(`/webhooks${next.size ? `?${next}` : ""}`, { scroll: false });
+  const setParam = (k: string, v: string | null) => {
+    const next = new URLSearchParams(sp.toString());
+    if (v) next.set(k, v);
+    else next.delete(k);
+    replace(next);
+  };
+
+  React.useEffect(() => {
+    const t = setTimeout(() => {
+      if ((filters.type ?? "") !== type.trim()) setParam("type", type.trim() || null);
+    }, 400);
+    return () => clearTimeout(t);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [type]);
+
+  const integrations = useQuery({ queryKey: ["integrations", {}], queryFn: () => api<{ items: Integration[] }>("/api/v1/integrations") });
+  const providers = [...new Set(integrations.data?.items.map((i) => i.provider) ?? [])].sort();
+
+  const { status: _omit, ...statFilters } = filters;
+  const stats = useQuery({
+    queryKey: ["webhooks", "stats", statFilters],
+    queryFn: () => api<Stats>(`/api/v1/webhooks/stats?${new URLSearchParams(statFilters)}`),
+    refetchInterval: 10_000,
+  });
+  const list = useInfiniteQuery({
+    queryKey: ["webhooks", "list", filters],
+    initialPageParam: "",
+    queryFn: ({ pageParam }) =>
+      api<{ items: Item[]; nextCursor: string | null }>(`/api/v1/webhooks?${new URLSearchParams({ ...filters, limit: "50", ...(pageParam ? { cursor: pageParam } : {}) })}`),
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    refetchInterval: 10_000,
+  });
+  const items = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const active = Object.keys(filters).length > 0;
+
+  return (
+    <>
+      <PageHeader
+        title="Webhooks"
+        description="Every event providers pushed to Switchboard: verified, kept, processed once. Rejected deliveries are kept too (rate-limited) and never processed."
+      />
+
+      <div className="mb-4 flex flex-wrap gap-2" role="group" aria-label="Events by status">
+        {STATUSES.map((s) => {
+          const selected = filters.status === s;
+          return (
+            <Button key={s} variant={selected ? "default" : "outline"} size="sm" aria-pressed={selected} onClick={() => setParam("status", selected ? null : s)}>
+              <span className="inline-block size-2 rounded-full" style={{ background: STATUS_STYLE[s].color }} aria-hidden />
+              {STATUS_STYLE[s].label}
+              <span className="tabular-nums" data-testid={`count-${s}`}>
+                {stats.data ? stats.data.counts[s] : "…"}
+              </span>
+            </Button>
+          );
+        })}
+      </div>
+
+      <Card className="mb-4">
+        <CardHeader>
+          <CardTitle className="text-base">Events per {stats.data?.bucket ?? "hour"} by status</CardTitle>
+        </CardHeader>
+        <CardContent>
+          {stats.isPending ? (
+            <Skeleton className="h-48" />
+          ) : stats.isError ? (
+            <p className="text-destructive text-sm">Could not load the numbers: {(stats.error as Error).message}</p>
+          ) : stats.data.total === 0 ? (
+            <p className="text-muted-foreground text-sm">No events in this period.</p>
+          ) : (
+            <div className="h-48" role="img" aria-label={`${stats.data.total} events: ${STATUSES.map((s) => `${stats.data.counts[s]} ${s}`).join(", ")}`}>
+              <ResponsiveContainer width="100%" height="100%">
+                <BarChart data={stats.data.series.map((p) => ({ ...p, label: formatDateTime(p.at, stats.data.bucket === "hour" ? { year: undefined, month: undefined, day: undefined, second: undefined } : { year: undefined, hour: undefined, minute: undefined, second: undefined }) }))}>
+                  <CartesianGrid strokeDasharray="3 3" vertical={false} className="stroke-border" />
+                  <XAxis dataKey="label" tickLine={false} fontSize={12} interval="preserveStartEnd" />
+                  <YAxis allowDecimals={false} tickLine={false} fontSize={12} width={32} />
+                  <Tooltip />
+                  <Legend />
+                  {STATUSES.map((s) => (
+                    <Bar key={s} dataKey={s} name={STATUS_STYLE[s].label} stackId="a" fill={STATUS_STYLE[s].color} />
+                  ))}
+                </BarChart>
+              </ResponsiveContainer>
+            </div>
+          )}
+        </CardContent>
+      </Card>
+
+      <form className="mb-4 grid gap-3 rounded-lg border p-3 sm:grid-cols-2 lg:grid-cols-5" onSubmit={(e) => e.preventDefault()} aria-label="Webhook filters">
+        <div className="grid gap-1.5">
+          <Label htmlFor="w-provider">Provider</Label>
+          <NativeSelect id="w-provider" value={filters.provider ?? ""} onChange={(e) => setParam("provider", e.target.value || null)}>
+            <option value="">All</option>
+            {providers.map((p) => (
+              <option key={p} value={p}>
+                {p}
+              </option>
+            ))}
+          </NativeSelect>
+        </div>
+        <div className="grid gap-1.5">
+          <Label htmlFor="w-integration">Integration</Label>
+          <NativeSelect id="w-integration" value={filters.integrationId ?? ""} onChange={(e) => setParam("integrationId", e.target.value || null)}>
+            <option value="">All</option>
+            {integrations.data?.items.map((i) => (
+              <option key={i.id} value={i.id}>
+                {i.name}
+              </option>
+            ))}
+          </NativeSelect>
+        </div>
+        <div className="grid gap-1.5">
+          <Label htmlFor="w-type">Event type</Label>
+          <Input id="w-type" type="search" placeholder="order.created or order.*" value={type} onChange={(e) => setType(e.target.value)} />
+        </div>
+        <div className="grid gap-1.5">
+          <Label htmlFor="w-from">From</Label>
+          <Input id="w-from" type="datetime-local" value={toLocalInput(filters.from)} onChange={(e) => setParam("from", fromLocalInput(e.target.value) || null)} />
+        </div>
+        <div className="grid gap-1.5">
+          <Label htmlFor="w-to">To</Label>
+          <Input id="w-to" type="datetime-local" value={toLocalInput(filters.to)} onChange={(e) => setParam("to", fromLocalInput(e.target.value) || null)} />
+        </div>
+        <div className="flex items-end gap-2 lg:col-span-5">
+          <Button
+            type="button"
+            variant="outline"
+            disabled={!active}
+            onClick={() => {
+              setType("");
+              replace(new URLSearchParams());
+            }}
+          >
+            <RotateCcw /> Clear filters
+          </Button>
+          {list.isFetching && !list.isPending && <Loader2 className="text-muted-foreground size-4 animate-spin" aria-label="Refreshing" />}
+        </div>
+      </form>
+
+      {list.isError ? (
+        <Alert variant="destructive">
+          <AlertDescription>Could not load webhooks: {(list.error as Error).message}</AlertDescription>
+        </Alert>
+      ) : list.isPending ? (
+        <div className="grid gap-2" aria-label="Loading">
+          {Array.from({ length: 6 }, (_, i) => (
+            <Skeleton key={i} className="h-10" />
+          ))}
+        </div>
+      ) : items.length === 0 ? (
+        <EmptyState icon={<Webhook />} title={active ? "No events match these filters" : "No webhooks received yet"}>
+          {!active && "Give a provider the webhook URL shown on its integration page; its events appear here as they arrive."}
+        </EmptyState>
+      ) : (
+        <div className="rounded-lg border">
+          <Table aria-label="Webhook events">
+            <TableHeader>
+              <TableRow>
+                <TableHead>Received</TableHead>
+                <TableHead>Event</TableHead>
+                <TableHead>Status</TableHead>
+                <TableHead className="hidden md:table-cell">Integration</TableHead>
+                <TableHead className="hidden lg:table-cell">Attempts</TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {items.map((e) => (
+                <TableRow key={e.id} className="cursor-pointer" onClick={() => setParam("event", e.id)}>
+                  <TableCell className="whitespace-nowrap">
+                    <button type="button" className="text-left hover:underline" onClick={(ev) => (ev.stopPropagation(), setParam("event", e.id))} aria-label={`Open event ${e.eventType} ${e.externalId ?? e.id}`}>
+                      {formatDateTime(e.receivedAt)}
+                    </button>
+                  </TableCell>
+                  <TableCell>
+                    <span className="font-mono text-xs">{e.eventType}</span>
+                    {e.externalId && <span className="text-muted-foreground ml-2 font-mono text-xs">{e.externalId}</span>}
+                    {e.duplicates > 0 && (
+                      <Badge variant="muted" className="ml-2">
+                        +{e.duplicates} duplicate{e.duplicates > 1 ? "s" : ""}
+                      </Badge>
+                    )}
+                  </TableCell>
+                  <TableCell>
+                    <StatusBadge status={e.status} />
+                    {e.lastError && <span className="text-destructive ml-2 hidden text-xs xl:inline">{e.lastError}</span>}
+                  </TableCell>
+                  <TableCell className="hidden md:table-cell">{e.integration?.name ?? <span className="text-muted-foreground">deleted</span>}</TableCell>
+                  <TableCell className="hidden tabular-nums lg:table-cell">{e.status === "rejected" ? "—" : `${e.attempts} / ${e.maxRetries + 1}`}</TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+          <div className="flex items-center justify-between border-t p-3 text-sm">
+            <span className="text-muted-foreground">{items.length} shown, newest first</span>
+            {list.hasNextPage ? (
+              <Button variant="outline" onClick={() => list.fetchNextPage()} disabled={list.isFetchingNextPage}>
+                {list.isFetchingNextPage && <Loader2 className="animate-spin" />} Load older
+              </Button>
+            ) : (
+              <span className="text-muted-foreground">End of the inbox</span>
+            )}
+          </div>
+        </div>
+      )}
+      <EventDrawer id={open} canManage={canManage} onClose={() => setParam("event", null)} />
+    </>
+  );
+}
+
+function EventDrawer({ id, canManage, onClose }: { id: string | null; canManage: boolean; onClose: () => void }) {
+  const qc = useQueryClient();
+  const q = useQuery({
+    queryKey: ["webhook", id],
+    queryFn: () => api<Detail>(`/api/v1/webhooks/${id}`),
+    enabled: !!id,
+    // while it is being worked on, follow it
+    refetchInterval: (query) => (query.state.data && ["pending", "processing"].includes(query.state.data.status) ? 1000 : false),
+  });
+  const act = useMutation({
+    mutationFn: (kind: "retry" | "replay" | "delete") =>
+      kind === "delete" ? api(`/api/v1/webhooks/${id}`, { method: "DELETE" }) : api(`/api/v1/webhooks/${id}/${kind}`, { method: "POST" }),
+    onSuccess: (_d, kind) => {
+      toast.success(kind === "delete" ? "Event deleted" : kind === "retry" ? "Retry queued" : "Replay queued");
+      qc.invalidateQueries({ queryKey: ["webhooks"] });
+      if (kind === "delete") onClose();
+      else qc.invalidateQueries({ queryKey: ["webhook", id] });
+    },
+    onError: (e) => toast.error((e as Error).message),
+  });
+  const d = q.data;
+  return (
+    <Sheet open={!!id} onOpenChange={(o) => !o && onClose()}>
+      <SheetContent aria-describedby={undefined} className="sm:max-w-2xl">
+        <SheetHeader>
+          <SheetTitle>{d ? d.eventType : "Webhook event"}</SheetTitle>
+          {d && (
+            <SheetDescription>
+              {formatDateTime(d.receivedAt)} · {d.integration?.name ?? d.provider} · {d.externalId ?? "no event id"}
+            </SheetDescription>
+          )}
+        </SheetHeader>
+        <div className="grid gap-4 overflow-y-auto px-4 pb-6">
+          {q.isPending ? (
+            <Skeleton className="h-64" />
+          ) : q.isError ? (
+            <p className="text-destructive text-sm">Could not load the event: {(q.error as Error).message}</p>
+          ) : (
+            <>
+              <div className="flex flex-wrap items-center gap-2">
+                <span data-testid="event-status">
+                  <StatusBadge status={d!.status} />
+                </span>
+                {d!.signatureVerified ? (
+                  <Badge variant="success">
+                    <ShieldCheck className="size-3" /> Verified: {d!.verification}
+                  </Badge>
+                ) : (
+                  <Badge variant="danger">
+                    <ShieldAlert className="size-3" /> Not verified
+                  </Badge>
+                )}
+                {d!.status !== "rejected" && (
+                  <Badge variant="outline">
+                    attempt {d!.attempts} of {d!.maxRetries + 1}
+                  </Badge>
+                )}
+                {d!.replays > 0 && <Badge variant="muted">{d!.replays} manual re-run{d!.replays > 1 ? "s" : ""}</Badge>}
+                {d!.duplicates > 0 && <Badge variant="muted">{d!.duplicates} duplicate deliveries ignored</Badge>}
+              </div>
+              {d!.status === "rejected" && <p className="text-destructive text-sm">Rejected: {d!.verification}</p>}
+              {d!.lastError && d!.status !== "rejected" && (
+                <Alert variant="destructive">
+                  <AlertDescription>Last error: {d!.lastError}</AlertDescription>
+                </Alert>
+              )}
+              {d!.nextAttemptAt && d!.status === "pending" && <p className="text-muted-foreground text-sm">Next attempt {formatDateTime(d!.nextAttemptAt)}</p>}
+
+              {canManage && (
+                <div className="flex flex-wrap gap-2">
+                  {d!.status === "failed" && (
+                    <Button onClick={() => act.mutate("retry")} disabled={act.isPending}>
+                      {act.isPending && act.variables === "retry" ? <Loader2 className="animate-spin" /> : <RefreshCw />} Retry
+                    </Button>
+                  )}
+                  {["completed", "failed", "ignored"].includes(d!.status) && (
+                    <Button variant="outline" onClick={() => act.mutate("replay")} disabled={act.isPending}>
+                      {act.isPending && act.variables === "replay" ? <Loader2 className="animate-spin" /> : <Repeat />} Replay
+                    </Button>
+                  )}
+                  <AlertDialog>
+                    <AlertDialogTrigger asChild>
+                      <Button variant="outline" disabled={act.isPending || d!.status === "processing"}>
+                        <Trash2 /> Delete
+                      </Button>
+                    </AlertDialogTrigger>
+                    <AlertDialogContent>
+                      <AlertDialogHeader>
+                        <AlertDialogTitle>Delete this event?</AlertDialogTitle>
+                        <AlertDialogDescription>
+                          Its payload and history are removed. If the provider delivers the same event again, it will be processed as new.
+                        </AlertDialogDescription>
+                      </AlertDialogHeader>
+                      <AlertDialogFooter>
+                        <AlertDialogCancel>Keep it</AlertDialogCancel>
+                        <AlertDialogAction variant="destructive" onClick={() => act.mutate("delete")}>
+                          Delete event
+                        </AlertDialogAction>
+                      </AlertDialogFooter>
+                    </AlertDialogContent>
+                  </AlertDialog>
+                </div>
+              )}
+
+              <section aria-labelledby="attempts-h">
+                <h3 id="attempts-h" className="mb-1 text-sm font-medium">
+                  Attempts
+                </h3>
+                {d!.history.length === 0 ? (
+                  <p className="text-muted-foreground text-sm">{d!.status === "rejected" ? "Never processed." : "Not processed yet."}</p>
+                ) : (
+                  <ol className="grid gap-1 text-sm">
+                    {d!.history.map((h, i) => (
+                      <li key={i} className="flex flex-wrap gap-x-2 border-b pb-1 last:border-0">
+                        <span className="text-muted-foreground whitespace-nowrap">{formatDateTime(h.at)}</span>
+                        <span className="font-medium">{h.attempt ? `#${h.attempt} ${h.outcome}` : h.outcome}</span>
+                        {h.durationMs !== undefined && <span className="text-muted-foreground">{formatDuration(h.durationMs)}</span>}
+                        {h.by && <span className="text-muted-foreground">by {h.by}</span>}
+                        {h.error && <span className="text-destructive w-full">{h.error}</span>}
+                        {h.note && <span className="text-muted-foreground w-full">{h.note}</span>}
+                        {h.nextInSeconds !== undefined && <span className="text-muted-foreground w-full">next try in {h.nextInSeconds} s</span>}
+                      </li>
+                    ))}
+                  </ol>
+                )}
+              </section>
+              <section>
+                <h3 className="mb-1 text-sm font-medium">Payload</h3>
+                <Json value={d!.payload} />
+              </section>
+              <section>
+                <h3 className="mb-1 text-sm font-medium">Headers</h3>
+                <p className="text-muted-foreground mb-1 text-xs">
+                  POST {d!.path} from {d!.sourceIp ?? "unknown address"}; secrets redacted
+                </p>
+                <Json value={d!.headers} />
+              </section>
+              {d!.result != null && (
+                <section>
+                  <h3 className="mb-1 text-sm font-medium">Result</h3>
+                  <Json value={d!.result} />
+                </section>
+              )}
+            </>
+          )}
+        </div>
+      </SheetContent>
+    </Sheet>
+  );
+}
