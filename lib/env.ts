@@ -44,6 +44,8 @@ const schema = z.object({
   WEBHOOK_LEASE_SECONDS: z.coerce.number().min(1).max(3600).default(120),
   /** a handler running longer is aborted (keep it below the lease) */
   WEBHOOK_HANDLER_TIMEOUT_SECONDS: z.coerce.number().min(0.5).max(3600).default(60),
+  /** how often each worker turns newly received events into queue jobs */
+  WEBHOOK_DISPATCH_MS: z.coerce.number().int().min(20).max(60_000).default(200),
   /** how often each worker looks for events whose job or worker was lost */
   WEBHOOK_SWEEP_SECONDS: z.coerce.number().min(0.2).max(3600).default(15),
   /** after a webhook secret changes, the previous one is still accepted this long */
@@ -54,6 +56,11 @@ const schema = z.object({
   WEBHOOK_REJECTED_PER_MINUTE: z.coerce.number().int().min(0).default(60),
   /** webhook attempts one worker runs at once */
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** how long a web process reuses an integration's settings for inbound webhooks (changes made
+   *  in the same process apply at once; other instances see them within this time) */
+  WEBHOOK_CONFIG_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  /** connections of each process's node-postgres pool (webhook hot path, rate limiter) */
+  PG_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
   WEBHOOK_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   /** comma-separated addresses / CIDR ranges YooKassa notifications may come from */
   YOOKASSA_ALLOWED_IPS: z.string().optional(),

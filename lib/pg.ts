@@ -8,7 +8,8 @@ export function pgPool(): pg.Pool {
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error("DATABASE_URL is not set");
   if (!g.__sbPgPool || g.__sbPgUrl !== url) {
-    g.__sbPgPool = new pg.Pool({ connectionString: url, max: 5 });
+    // the webhook hot path and the rate limiter use it: PG_POOL_MAX connections per process
+    g.__sbPgPool = new pg.Pool({ connectionString: url, max: Number(process.env.PG_POOL_MAX ?? 10) });
     g.__sbPgPool.on("error", () => {}); // idle client errors surface on the next query
     g.__sbPgUrl = url;
   }

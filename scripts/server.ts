@@ -15,6 +15,8 @@ const hostname = process.env.HOST ?? "127.0.0.1";
 const app = next({ dev, dir: process.cwd(), hostname, port });
 await app.prepare();
 const handle = app.getRequestHandler();
+// imported once Next.js is prepared: the shared modules reach into next/server
+const { webhookTarget, serveWebhook } = await import("@/lib/webhooks/node-front");
 
 const server = http.createServer((req, res) => {
   const socketIp = (req.socket.remoteAddress ?? "unknown").replace(/^::ffff:/, "");
@@ -25,6 +27,16 @@ const server = http.createServer((req, res) => {
   }
   req.headers[CLIENT_IP_HEADER] = ip;
   req.headers["x-switchboard-path"] = req.url ?? "/";
+  // inbound webhooks skip the framework (lib/webhooks/node-front.ts)
+  const hook = webhookTarget(req.method, req.url);
+  if (hook) {
+    serveWebhook(req, res, hook).catch((err) => {
+      logger.error({ err: (err as Error).message }, "webhook front failed");
+      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+      res.end('{"error":{"code":"internal_error","message":"The webhook could not be stored; retry later"}}');
+    });
+    return;
+  }
   void handle(req, res);
 });
 server.headersTimeout = 30_000;

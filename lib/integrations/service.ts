@@ -14,6 +14,7 @@ import { request, providerFetch, type CallContext } from "@/lib/http";
 import { audit, diff, type Actor, type RequestMeta } from "@/lib/audit";
 import { logger } from "@/lib/logger";
 import { retire, retiredSecrets } from "@/lib/webhooks/secrets";
+import { forgetIntegration } from "@/lib/webhooks/cache";
 import { zodDetails } from "@/lib/api";
 import type { JsonSchema, Provider as ProviderDescription } from "@/components/integrations/types";
 
@@ -413,6 +414,7 @@ export async function updateIntegration(id: string, input: UpdateIntegrationInpu
   Object.assign(changes, diff(before, { ...before, ...afterPlain }));
 
   const updated = await db.integration.update({ where: { id }, data });
+  forgetIntegration(row.code, updated.code);
   if (Object.keys(changes).length) await audit(who.actor, "integration.update", "integration", id, changes, who.meta);
   if (data.credentials || data.config || data.mode || data.apiEndpoint !== undefined) await connectSandbox(updated);
   return updated;
@@ -421,6 +423,7 @@ export async function updateIntegration(id: string, input: UpdateIntegrationInpu
 export async function deleteIntegration(id: string, who: Who) {
   const row = await getIntegrationRow(id);
   await db.integration.delete({ where: { id } });
+  forgetIntegration(row.code);
   await audit(who.actor, "integration.delete", "integration", id, { code: row.code, provider: row.provider, name: row.name }, who.meta);
 }
 

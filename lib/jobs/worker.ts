@@ -4,7 +4,7 @@
 import { newBoss, ensureQueues, QUEUES } from "@/lib/jobs/boss";
 import { runSyncJob, scheduleDueSyncs } from "@/lib/jobs/sync";
 import { deleteOldLogs } from "@/lib/logs/query";
-import { processWebhookEvent, sweepWebhooks, deleteOldWebhooks } from "@/lib/webhooks/process";
+import { processWebhookEvent, sweepWebhooks, dispatchWebhooks, deleteOldWebhooks } from "@/lib/webhooks/process";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { logger } from "@/lib/logger";
@@ -18,6 +18,20 @@ export async function runRetention() {
   const webhooks = await deleteOldWebhooks();
   logger.info({ logs, rateLimits: limits, webhooks, days }, "retention done");
   return { logs, rateLimits: limits, webhooks };
+}
+
+/** Runs `fn` every `ms`, never two at once, errors logged (the next tick tries again). */
+function every(ms: number, what: string, fn: () => Promise<unknown>): NodeJS.Timeout {
+  let busy = false;
+  const t = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    fn()
+      .catch((e) => logger.error({ err: (e as Error).message }, `${what} failed`))
+      .finally(() => (busy = false));
+  }, ms);
+  t.unref();
+  return t;
 }
 
 export async function startWorkers(opts: { pollingIntervalSeconds?: number; schedules?: boolean } = {}): Promise<Workers> {
@@ -35,15 +49,10 @@ export async function startWorkers(opts: { pollingIntervalSeconds?: number; sche
       await processWebhookEvent(job.data.eventId);
     });
   }
-  let sweeping = false;
-  const sweeper = setInterval(() => {
-    if (sweeping) return;
-    sweeping = true;
-    sweepWebhooks()
-      .catch((e) => logger.error({ err: (e as Error).message }, "webhook sweep failed"))
-      .finally(() => (sweeping = false));
-  }, env().WEBHOOK_SWEEP_SECONDS * 1000);
-  sweeper.unref();
+  // lost events queued again; new events turned into queue jobs in batches (the inbound path
+  // only stores them)
+  const sweeper = every(env().WEBHOOK_SWEEP_SECONDS * 1000, "webhook sweep", sweepWebhooks);
+  const dispatcher = every(env().WEBHOOK_DISPATCH_MS, "webhook dispatch", dispatchWebhooks);
   await boss.work(QUEUES.scheduler, { pollingIntervalSeconds: polling }, async () => {
     const n = await scheduleDueSyncs();
     if (n) logger.info({ queued: n }, "scheduled syncs queued");
@@ -59,6 +68,7 @@ export async function startWorkers(opts: { pollingIntervalSeconds?: number; sche
   return {
     async stop() {
       clearInterval(sweeper);
+      clearInterval(dispatcher);
       await boss.stop({ graceful: true, timeout: 20_000, wait: true });
       logger.info("workers stopped");
     },

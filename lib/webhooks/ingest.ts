@@ -1,13 +1,13 @@
 // Receiving a webhook: read the raw body once (with a size limit), find the integration,
-// answer handshakes, verify with the provider's scheme, store the event, enqueue its
-// processing, and only then acknowledge. Processing never happens here: the answer does not
+// answer handshakes, verify with the provider's scheme, store the event as pending (its
+// durable place in the processing queue), and only then acknowledge. Processing never happens here: the answer does not
 // wait for it (lib/webhooks/process.ts runs in the workers).
 //
-// The hot path talks to PostgreSQL through node-postgres directly (two statements: the
-// integration, then one INSERT … ON CONFLICT that also counts duplicates) and one pg-boss send.
+// The hot path talks to PostgreSQL through node-postgres directly: the integration (cached for
+// WEBHOOK_CONFIG_CACHE_MS), then one INSERT … ON CONFLICT that also counts duplicates. The
+// stored pending row is the queue entry; workers dispatch it to pg-boss (see insertEvent).
 import { createHash, randomUUID } from "node:crypto";
 import type { Integration } from "@/generated/prisma/client";
-import { db } from "@/lib/db";
 import { pgPool } from "@/lib/pg";
 import { env } from "@/lib/env";
 import { errorBody, type ErrorCode } from "@/lib/errors";
@@ -20,7 +20,7 @@ import { WebhookBodyError, type ProviderDefinition, type WebhookVerifyContext } 
 import { buildContext } from "@/lib/integrations/service";
 import { retiredSecrets, secretList } from "@/lib/webhooks/secrets";
 import type { InboundRequest, Verdict } from "@/lib/webhooks/schemes";
-import { enqueueWebhook } from "@/lib/webhooks/queue";
+import { integrationCache } from "@/lib/webhooks/cache";
 
 export type IngestTarget = {
   /** from /api/webhooks/<provider>/<code>; null for /api/webhooks/receive/<code> */
@@ -76,8 +76,27 @@ function storedHeaders(headers: Headers, secrets: readonly string[]): Record<str
 
 type Loaded = { row: Integration; def: ProviderDefinition };
 
+/** The integration by code, through node-postgres (this is the hot path: no ORM round). */
+async function integrationByCode(code: string): Promise<Integration | null> {
+  const ttl = env().WEBHOOK_CONFIG_CACHE_MS;
+  const hit = integrationCache.get(code);
+  if (hit && Date.now() - hit.at < ttl) return hit.row;
+  const r = await pgPool().query<Integration>(
+    `select id, code, name, provider, category, description, status, mode, api_endpoint as "apiEndpoint",
+            credentials, webhook_secret as "webhookSecret", config, state
+       from integrations where code = $1`,
+    [code],
+  );
+  const row = r.rows[0] ?? null;
+  if (ttl > 0) {
+    if (integrationCache.size > 1000) integrationCache.clear();
+    integrationCache.set(code, { row, at: Date.now() });
+  }
+  return row;
+}
+
 async function findIntegration(target: IngestTarget): Promise<Loaded | Response> {
-  const row = await db.integration.findUnique({ where: { code: target.code } });
+  const row = await integrationByCode(target.code);
   if (!row || (target.provider && row.provider !== target.provider)) {
     return fail(404, "not_found", `No ${target.provider ?? "custom"} integration with the code "${target.code}"`);
   }
@@ -144,28 +163,33 @@ type NewEvent = {
   lastError?: string;
 };
 
-/** Inserts, or counts a duplicate delivery. Returns the stored id and whether it was new. */
-async function insertEvent(e: NewEvent): Promise<{ id: string; inserted: boolean }> {
-  const sql = `insert into webhook_events
+const INSERT = `insert into webhook_events
       (id, integration_id, provider, event_type, external_id, idempotency_key, status, payload, headers,
-       source_ip, path, signature_verified, verification, max_retries, last_error, queued_at)
-    values ($1, $2, $3, $4, $5, $6, $7::"WebhookStatus", $8::jsonb, $9::jsonb, $10, $11, $12, $13, $14, $15,
-       case when $7 = 'pending' then now() end)
+       source_ip, path, signature_verified, verification, max_retries, last_error)
+    values ($1, $2, $3, $4, $5, $6, $7::"WebhookStatus", $8::jsonb, $9::jsonb, $10, $11, $12, $13, $14, $15)
     on conflict (integration_id, idempotency_key) do update set duplicates = webhook_events.duplicates + 1
     returning id, (xmax = 0) as inserted`;
+
+/**
+ * Inserts, or counts a duplicate delivery. A pending row is the event's place in the queue
+ * (a transactional outbox): the workers' dispatcher turns new pending rows into pg-boss jobs,
+ * one per event, in batches (lib/webhooks/process.ts dispatchWebhooks). Writing the job here
+ * as well doubled the database work of every delivery (bench/webhooks.ts); the row alone is
+ * durable, so an acknowledged event is never lost.
+ */
+async function insertEvent(e: NewEvent): Promise<{ id: string; inserted: boolean }> {
   const values = (payload: unknown) => [
     e.id, e.integrationId, e.provider, e.eventType.slice(0, 200), e.externalId?.slice(0, 500) ?? null, e.idempotencyKey,
     e.status, JSON.stringify(payload), JSON.stringify(e.headers), e.sourceIp, e.path.slice(0, 2000), e.signatureVerified,
     e.verification.slice(0, 1000), e.maxRetries, e.lastError?.slice(0, 2000) ?? null,
   ];
   try {
-    const r = await pgPool().query<{ id: string; inserted: boolean }>(sql, values(e.payload));
-    return r.rows[0];
+    return (await pgPool().query<{ id: string; inserted: boolean }>(INSERT, values(e.payload))).rows[0];
   } catch (err) {
     // jsonb refuses \u0000 in strings: keep the body as text without them rather than lose it
     if ((err as { code?: string }).code !== "22P05") throw err;
-    const r = await pgPool().query<{ id: string; inserted: boolean }>(sql, values({ _unstorable_json: JSON.stringify(e.payload).replace(/\\u0000/g, "") }));
-    return r.rows[0];
+    const text = JSON.stringify(e.payload).replace(/\\u0000/g, "");
+    return (await pgPool().query<{ id: string; inserted: boolean }>(INSERT, values({ _unstorable_json: text }))).rows[0];
   }
 }
 
@@ -245,7 +269,6 @@ export async function ingestWebhook(req: Request, target: IngestTarget): Promise
     verification: verdict.note ? `${verdict.scheme}: ${verdict.note}` : verdict.scheme,
     maxRetries: env().WEBHOOK_MAX_RETRIES,
   });
-  if (stored.inserted) await enqueueWebhook(stored.id);
   const ack = spec.acknowledge?.({ id: stored.id, duplicate: !stored.inserted });
   return ack ?? Response.json({ received: true, id: stored.id, duplicate: !stored.inserted });
 }

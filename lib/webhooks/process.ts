@@ -17,6 +17,7 @@ import { PermanentWebhookError, type StoredWebhook, type WebhookHandleResult } f
 import { buildContext } from "@/lib/integrations/service";
 import { dispatchDomainEvents } from "@/lib/webhooks/domain";
 import { enqueueWebhook } from "@/lib/webhooks/queue";
+import { producer, QUEUES } from "@/lib/jobs/boss";
 
 type Claimed = {
   id: string;
@@ -168,8 +169,37 @@ async function secretsOf(integrationId: string | null): Promise<string[]> {
 }
 
 /**
- * Finds events whose job was lost (stored but never queued, queue job gone) or whose worker
- * died (processing, lease expired), and queues them again. Safe to run in every worker at
+ * The outbox dispatcher: new pending events (stored by the inbound path without a job) get
+ * their pg-boss job, one per event, inserted in one batch. Runs every WEBHOOK_DISPATCH_MS in
+ * each worker; SKIP LOCKED lets several workers share the work. Should the batch insert fail
+ * after the rows were marked, the sweeper below re-sends them once the lease time has passed.
+ */
+export async function dispatchWebhooks(limit = 1000): Promise<number> {
+  const r = await pgPool().query<{ id: string }>(
+    `update webhook_events set queued_at = now()
+      where id in (
+        select id from webhook_events
+         where status = 'pending' and queued_at is null and (next_attempt_at is null or next_attempt_at <= now())
+         order by received_at
+         limit $1
+         for update skip locked)
+      returning id`,
+    [limit],
+  );
+  if (!r.rows.length) return 0;
+  try {
+    const boss = await producer();
+    await boss.insert(r.rows.map(({ id }) => ({ name: QUEUES.webhook, data: { eventId: id } })));
+  } catch (e) {
+    await pgPool().query("update webhook_events set queued_at = null where id = any($1::uuid[])", [r.rows.map((x) => x.id)]).catch(() => {});
+    throw e;
+  }
+  return r.rows.length;
+}
+
+/**
+ * Finds events whose job was lost (queued longer than a lease ago and still pending: the job
+ * is gone) or whose worker died (processing, lease expired), and queues them again. Safe to run in every worker at
  * once: rows are taken with SKIP LOCKED and the claim above decides who processes.
  */
 export async function sweepWebhooks(limit = 200): Promise<number> {
@@ -181,7 +211,7 @@ export async function sweepWebhooks(limit = 200): Promise<number> {
          where (status = 'processing' and locked_until < now()
                 and (queued_at is null or queued_at < locked_until or queued_at < now() - make_interval(secs => $1)))
             or (status = 'pending' and (next_attempt_at is null or next_attempt_at <= now())
-                and (queued_at is null or queued_at < now() - make_interval(secs => $1)))
+                and queued_at < now() - make_interval(secs => $1))
          order by received_at
          limit $2
          for update skip locked)

@@ -11,7 +11,7 @@ export async function enqueueWebhook(eventId: string, delaySeconds = 0): Promise
     await boss.send(QUEUES.webhook, { eventId }, delaySeconds > 0 ? { startAfter: Math.ceil(delaySeconds) } : {});
     return true;
   } catch (e) {
-    // stored but not queued: mark it so the next sweep picks it up at once
+    // not queued: mark it so the dispatcher picks it up again
     logger.error({ eventId, err: (e as Error).message }, "webhook stored but not queued; the sweeper will queue it");
     await pgPool()
       .query("update webhook_events set queued_at = null where id = $1", [eventId])

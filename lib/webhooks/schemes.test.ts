@@ -9,7 +9,7 @@ import twilio from "twilio";
 import { Webhook } from "standardwebhooks";
 import {
   verifyStripe, verifyTwilio, verifySendgrid, verifyZoom, zoomSignature, zoomUrlValidation, verifyRingCentral,
-  ringCentralHandshake, verifyGooglePush, verifyTelegram, verifyYooKassa, YOOKASSA_IPS, verifyPayPal, verifyCustom,
+  ringCentralHandshake, verifyGooglePush, verifyTelegram, verifyYooKassa, YOOKASSA_IPS, yookassaAllowed, verifyPayPal, verifyCustom,
   safeEqual, type InboundRequest, type PayPalVerifyRequest,
 } from "@/lib/webhooks/schemes";
 
@@ -209,6 +209,19 @@ describe("YooKassa IP allow-list", () => {
     expect(verifyYooKassa(req("{}", {}, { ip: "::ffff:77.75.156.11" }), YOOKASSA_IPS).ok).toBe(true);
     expect(verifyYooKassa(req("{}", {}, { ip: "2a02:5180::1" }), YOOKASSA_IPS).ok).toBe(true);
     expect(verifyYooKassa(req("{}", {}, { ip: "127.0.0.1" }), [...YOOKASSA_IPS, "127.0.0.1"]).ok).toBe(true);
+  });
+  it("takes the allow-list from YOOKASSA_ALLOWED_IPS when set", async () => {
+    const { resetEnvCache } = await import("@/lib/env");
+    process.env.YOOKASSA_ALLOWED_IPS = "127.0.0.1, 10.1.0.0/16";
+    resetEnvCache();
+    try {
+      expect(verifyYooKassa(req("{}", {}, { ip: "10.1.2.3" }), yookassaAllowed()).ok).toBe(true);
+      expect(verifyYooKassa(req("{}", {}, { ip: "185.71.76.5" }), yookassaAllowed()).ok).toBe(false);
+    } finally {
+      delete process.env.YOOKASSA_ALLOWED_IPS;
+      resetEnvCache();
+    }
+    expect(yookassaAllowed()).toEqual(YOOKASSA_IPS);
   });
   it("rejects outside addresses, an unknown address and garbage", () => {
     expect(reason(verifyYooKassa(req("{}", {}, { ip: "185.71.76.32" }), YOOKASSA_IPS))).toMatch(/not on the YooKassa allow-list/);

@@ -14,6 +14,7 @@ import Stripe from "stripe";
 import twilio from "twilio";
 import { EventWebhook } from "@sendgrid/eventwebhook";
 import { verifySignature as verifyGeneric, type SignatureScheme } from "@/lib/webhooks/signing";
+import { env } from "@/lib/env";
 
 export type InboundRequest = {
   rawBody: string;
@@ -241,6 +242,12 @@ export const YOOKASSA_IPS = [
   "77.75.154.128/25",
   "2a02:5180::/32",
 ];
+
+/** The configured allow-list (YOOKASSA_ALLOWED_IPS, comma-separated), else the published one. */
+export function yookassaAllowed(): string[] {
+  const v = env().YOOKASSA_ALLOWED_IPS;
+  return v ? v.split(",").map((x) => x.trim()).filter(Boolean) : [...YOOKASSA_IPS];
+}
 
 export function allowList(entries: readonly string[]): BlockList {
   const list = new BlockList();

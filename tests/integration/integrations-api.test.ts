@@ -137,7 +137,7 @@ describe("integrations API", () => {
     const r = await call(providers.GET, { url: "/x", cookie: viewer.cookie });
     const tg = r.json.items.find((p: { id: string }) => p.id === "telegram");
     expect(tg.credentialsSchema.properties.botToken).toMatchObject({ type: "string", secret: true, title: "Bot token" });
-    expect(tg.secretFields).toEqual(["botToken"]);
+    expect(tg.secretFields).toEqual(["botToken", "webhookSecretToken"]);
     expect(tg.modes).toEqual(["sandbox", "live"]);
     const gw = r.json.items.find((p: { id: string }) => p.id === "generic-webhook");
     expect(gw.configSchema.properties.scheme.enum).toEqual(["hmac-sha256", "standard-webhooks"]);
