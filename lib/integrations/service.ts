@@ -15,6 +15,7 @@ import { audit, diff, type Actor, type RequestMeta } from "@/lib/audit";
 import { logger } from "@/lib/logger";
 import { retire, retiredSecrets } from "@/lib/webhooks/secrets";
 import { forgetIntegration } from "@/lib/webhooks/cache";
+import { publicBaseUrl } from "@/lib/urls";
 import { zodDetails } from "@/lib/api";
 import type { JsonSchema, Provider as ProviderDescription } from "@/components/integrations/types";
 
@@ -53,7 +54,7 @@ export function providerCatalog() {
 
 /** Where the provider must send this integration's webhooks (shown to admins to copy). */
 export function webhookUrl(provider: string, code: string) {
-  const base = (env().PUBLIC_BASE_URL ?? env().NEXTAUTH_URL ?? "http://localhost:3000").replace(/\/$/, "");
+  const base = publicBaseUrl();
   const path = provider === "generic-webhook" ? `receive/${encodeURIComponent(code)}` : `${provider}/${encodeURIComponent(code)}`;
   return `${base}/api/webhooks/${path}`;
 }

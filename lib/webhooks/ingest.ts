@@ -1,7 +1,8 @@
 // Receiving a webhook: read the raw body once (with a size limit), find the integration,
 // answer handshakes, verify with the provider's scheme, store the event as pending (its
-// durable place in the processing queue), and only then acknowledge. Processing never happens here: the answer does not
-// wait for it (lib/webhooks/process.ts runs in the workers).
+// durable place in the processing queue), and only then acknowledge. Processing never happens
+// here: the answer does not wait for it (lib/webhooks/process.ts runs in the workers).
+// Refusals are thrown as ApiError and answered in the project's error shape (lib/webhooks/route.ts).
 //
 // The hot path talks to PostgreSQL through node-postgres directly: the integration (cached for
 // WEBHOOK_CONFIG_CACHE_MS), then one INSERT … ON CONFLICT that also counts duplicates. The
@@ -10,7 +11,9 @@ import { createHash, randomUUID } from "node:crypto";
 import type { Integration } from "@/generated/prisma/client";
 import { pgPool } from "@/lib/pg";
 import { env } from "@/lib/env";
-import { errorBody, type ErrorCode } from "@/lib/errors";
+import { ApiError } from "@/lib/errors";
+import { readBodyText } from "@/lib/api";
+import { publicBaseUrl } from "@/lib/urls";
 import { logger } from "@/lib/logger";
 import { redactValue, scrub } from "@/lib/redact";
 import { consume } from "@/lib/rate-limit";
@@ -18,7 +21,7 @@ import { CLIENT_IP_HEADER } from "@/lib/auth/client-ip";
 import { getProvider } from "@/lib/providers/registry";
 import { WebhookBodyError, type ProviderDefinition, type WebhookVerifyContext } from "@/lib/providers/types";
 import { buildContext } from "@/lib/integrations/service";
-import { retiredSecrets, secretList } from "@/lib/webhooks/secrets";
+import { retiredSecrets, secretList, type RetiredSecret } from "@/lib/webhooks/secrets";
 import type { InboundRequest, Verdict } from "@/lib/webhooks/schemes";
 import { integrationCache } from "@/lib/webhooks/cache";
 
@@ -28,40 +31,10 @@ export type IngestTarget = {
   code: string;
 };
 
-function fail(status: number, code: ErrorCode, message: string, headers?: Record<string, string>) {
-  return Response.json(errorBody(code, message), { status, headers });
-}
-
-class TooLarge extends Error {}
-
-/** The body as text, refusing (413) past `limit` bytes whether or not Content-Length says so. */
-async function readBody(req: Request, limit: number): Promise<string> {
-  const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > limit) throw new TooLarge();
-  if (!req.body) return "";
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      throw new TooLarge();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-/** The URL the provider called, as it saw it (PUBLIC_BASE_URL behind a proxy). */
+/** The URL the provider called: the public base we told it (webhookUrl), plus the path it used. */
 function publicUrl(req: Request): string {
-  const path = req.headers.get("x-switchboard-path") ?? new URL(req.url).pathname + new URL(req.url).search;
-  const base = env().PUBLIC_BASE_URL;
-  if (base) return base.replace(/\/$/, "") + path;
-  const host = req.headers.get("host") ?? new URL(req.url).host;
-  return `${new URL(req.url).protocol}//${host}${path}`;
+  const u = new URL(req.url);
+  return publicBaseUrl(req) + (req.headers.get("x-switchboard-path") ?? u.pathname + u.search);
 }
 
 const DROP_HEADERS = new Set(["cookie", "x-switchboard-path", CLIENT_IP_HEADER]);
@@ -74,9 +47,10 @@ function storedHeaders(headers: Headers, secrets: readonly string[]): Record<str
   return redactValue(out, secrets) as Record<string, string>;
 }
 
-type Loaded = { row: Integration; def: ProviderDefinition };
-
-/** The integration by code, through node-postgres (this is the hot path: no ORM round). */
+/**
+ * The integration by code, through node-postgres (this is the hot path: no ORM round): the
+ * columns buildContext() and the verification need, not the whole row.
+ */
 async function integrationByCode(code: string): Promise<Integration | null> {
   const ttl = env().WEBHOOK_CONFIG_CACHE_MS;
   const hit = integrationCache.get(code);
@@ -95,23 +69,27 @@ async function integrationByCode(code: string): Promise<Integration | null> {
   return row;
 }
 
-async function findIntegration(target: IngestTarget): Promise<Loaded | Response> {
+async function findIntegration(target: IngestTarget): Promise<{ row: Integration; def: ProviderDefinition }> {
   const row = await integrationByCode(target.code);
   if (!row || (target.provider && row.provider !== target.provider)) {
-    return fail(404, "not_found", `No ${target.provider ?? "custom"} integration with the code "${target.code}"`);
+    throw new ApiError(404, "not_found", `No ${target.provider ?? "custom"} integration with the code "${target.code}"`);
   }
   const def = getProvider(row.provider);
-  if (!def?.webhook) return fail(404, "not_found", `The integration "${row.code}" does not receive webhooks`);
+  if (!def?.webhook) throw new ApiError(404, "not_found", `The integration "${row.code}" does not receive webhooks`);
   if (row.status === "inactive") {
     // not stored, not processed: the provider keeps the event and retries later
-    return fail(503, "unavailable", `The integration "${row.code}" is disabled`, { "Retry-After": "600" });
+    throw unavailable(`The integration "${row.code}" is disabled`, 600);
   }
   return { row, def };
 }
 
+const unavailable = (message: string, retryAfter: number) =>
+  new ApiError(503, "unavailable", message, undefined, { "Retry-After": String(retryAfter) });
+
 const MAX_REJECTED_BODY = 64 * 1024;
 
 async function recordRejected(row: Integration, inbound: InboundRequest, verdict: { scheme: string; reason: string }, secrets: string[]) {
+  const path = new URL(inbound.url).pathname;
   const limit = env().WEBHOOK_REJECTED_PER_MINUTE;
   const room = limit > 0 ? await consume("webhook-rejected", row.id, limit, 60) : { allowed: false as const };
   if (!room.allowed) {
@@ -136,7 +114,7 @@ async function recordRejected(row: Integration, inbound: InboundRequest, verdict
     payload: redactValue(payload, secrets),
     headers: storedHeaders(inbound.headers, secrets),
     sourceIp: inbound.ip,
-    path: new URL(inbound.url).pathname,
+    path,
     signatureVerified: false,
     verification: scrub(`${verdict.scheme}: ${verdict.reason}`, secrets),
     maxRetries: 0,
@@ -198,33 +176,22 @@ function bodyHash(body: string) {
 }
 
 export async function ingestWebhook(req: Request, target: IngestTarget): Promise<Response> {
-  const limit = env().WEBHOOK_BODY_LIMIT_BYTES;
-  if (Number(req.headers.get("content-length") ?? "0") > limit) {
-    return fail(413, "payload_too_large", `The request body exceeds ${limit} bytes`);
-  }
-  const found = await findIntegration(target);
-  if (found instanceof Response) return found;
-  const { row, def } = found;
+  // the body first: 413 past the limit, with or without Content-Length, before any lookup
+  const rawBody = await readBodyText(req, env().WEBHOOK_BODY_LIMIT_BYTES);
+  const { row, def } = await findIntegration(target);
   const spec = def.webhook!;
 
-  let rawBody: string;
-  try {
-    rawBody = await readBody(req, limit);
-  } catch (e) {
-    if (e instanceof TooLarge) return fail(413, "payload_too_large", `The request body exceeds ${limit} bytes`);
-    return fail(400, "validation_failed", "The request body could not be read");
-  }
-
   let ctx: WebhookVerifyContext<Record<string, unknown>, Record<string, unknown>>;
+  let retired: RetiredSecret[];
   try {
+    retired = retiredSecrets(row);
     const base = buildContext(row);
-    const retired = retiredSecrets(row);
     ctx = { ...base, secretsFor: (field) => secretList(base.credentials[field], retired, field) };
   } catch {
     // our configuration is incomplete, not the sender's fault: it should retry later
-    return fail(503, "unavailable", `The integration "${row.code}" is not fully configured`, { "Retry-After": "600" });
+    throw unavailable(`The integration "${row.code}" is not fully configured`, 600);
   }
-  const secrets = [...ctx.secrets, ...retiredSecrets(row).map((r) => r.value)];
+  const secrets = [...ctx.secrets, ...retired.map((r) => r.value)];
   const inbound: InboundRequest = { rawBody, headers: req.headers, url: publicUrl(req), ip: req.headers.get(CLIENT_IP_HEADER) };
 
   const handshake = spec.handshake ? await spec.handshake(inbound, ctx) : null;
@@ -236,11 +203,11 @@ export async function ingestWebhook(req: Request, target: IngestTarget): Promise
   } catch (e) {
     // e.g. PayPal's verify endpoint unreachable: we could not decide, so the sender retries
     logger.warn({ integration: row.code, err: scrub((e as Error).message, secrets) }, "webhook verification could not complete");
-    return fail(503, "unavailable", "The signature could not be verified right now; retry later", { "Retry-After": "60" });
+    throw unavailable("The signature could not be verified right now; retry later", 60);
   }
   if (!verdict.ok) {
     await recordRejected(row, inbound, verdict, secrets);
-    return fail(401, "unauthorized", `Webhook rejected: ${verdict.reason}`);
+    throw new ApiError(401, "unauthorized", `Webhook rejected: ${verdict.reason}`);
   }
 
   let parsed;
@@ -249,7 +216,7 @@ export async function ingestWebhook(req: Request, target: IngestTarget): Promise
   } catch (e) {
     if (!(e instanceof WebhookBodyError)) throw e;
     await recordRejected(row, inbound, { scheme: verdict.scheme, reason: `signature valid, body refused: ${e.message}` }, secrets);
-    return fail(400, e.message.includes("JSON") ? "invalid_json" : "validation_failed", e.message);
+    throw new ApiError(400, e.message.includes("JSON") ? "invalid_json" : "validation_failed", e.message);
   }
 
   const externalId = parsed.id ? String(parsed.id) : null;

@@ -1,22 +1,23 @@
-// Processing a stored webhook, in a worker. An attempt first claims the event (pending, or
-// processing with an expired lease: its worker died) in one UPDATE, so two workers never run
-// the same attempt; the provider's handler then runs with a timeout shorter than the lease,
-// and its outcome is written only if the claim still holds.
+// Processing a stored webhook, in a worker. Every event reaches the queue the same way: a
+// pending row with no queue job (queued_at null) is picked up by the dispatcher, which inserts
+// pg-boss jobs in batches. An attempt claims the event in one UPDATE, so two workers never run
+// the same attempt; the provider's handler runs with a timeout shorter than the lease, and its
+// outcome is written only if the claim still holds.
 //
 //   handler returns         → completed (or ignored: nothing to do for this event type)
-//   handler throws          → pending again after an exponential backoff with jitter,
+//   handler throws          → pending again, due after an exponential backoff with jitter,
 //                             until the event's maxRetries is spent → failed, error kept
-//   worker dies mid-attempt → the lease runs out, the sweeper queues it, another worker retries
+//   worker dies mid-attempt → the lease runs out, the sweeper makes it pending again
+//   queue job lost          → the sweeper makes it dispatchable again
 import { pgPool } from "@/lib/pg";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import { scrub } from "@/lib/redact";
 import { getProvider } from "@/lib/providers/registry";
-import { PermanentWebhookError, type StoredWebhook, type WebhookHandleResult } from "@/lib/providers/types";
+import { PermanentWebhookError, type ProviderContext, type ProviderDefinition, type StoredWebhook, type WebhookHandleResult } from "@/lib/providers/types";
 import { buildContext } from "@/lib/integrations/service";
 import { dispatchDomainEvents } from "@/lib/webhooks/domain";
-import { enqueueWebhook } from "@/lib/webhooks/queue";
 import { producer, QUEUES } from "@/lib/jobs/boss";
 
 type Claimed = {
@@ -40,14 +41,12 @@ export function backoffSeconds(retry: number, base = env().WEBHOOK_RETRY_BASE_SE
   return exp / 2 + (Math.random() * exp) / 2;
 }
 
-class HandlerTimeout extends Error {}
-
 async function withTimeout<T>(p: Promise<T>, ms: number, ac: AbortController): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const t = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       ac.abort();
-      reject(new HandlerTimeout(`the handler did not finish within ${ms / 1000} s`));
+      reject(new Error(`the handler did not finish within ${ms / 1000} s`));
     }, ms);
   });
   try {
@@ -57,12 +56,16 @@ async function withTimeout<T>(p: Promise<T>, ms: number, ac: AbortController): P
   }
 }
 
-async function runHandler(ev: Claimed, signal: AbortSignal): Promise<WebhookHandleResult> {
-  if (!ev.integration_id) throw new PermanentWebhookError("the integration was deleted");
-  const row = await db.integration.findUnique({ where: { id: ev.integration_id } });
+/** The event's integration, provider and call context (its secrets also scrub the error). */
+async function prepare(ev: Claimed, signal: AbortSignal): Promise<{ def: ProviderDefinition; ctx: ProviderContext; integrationId: string }> {
+  const row = ev.integration_id ? await db.integration.findUnique({ where: { id: ev.integration_id } }) : null;
   if (!row) throw new PermanentWebhookError("the integration was deleted");
   const def = getProvider(row.provider);
   if (!def?.webhook) throw new PermanentWebhookError(`the provider "${row.provider}" is not available in this version`);
+  return { def, ctx: buildContext(row, { signal, related: { type: "webhook_event", id: ev.id } }), integrationId: row.id };
+}
+
+async function runHandler(ev: Claimed, { def, ctx, integrationId }: Awaited<ReturnType<typeof prepare>>): Promise<WebhookHandleResult> {
   const event: StoredWebhook = {
     id: ev.id,
     type: ev.event_type,
@@ -72,15 +75,13 @@ async function runHandler(ev: Claimed, signal: AbortSignal): Promise<WebhookHand
     attempt: ev.attempts,
     receivedAt: ev.received_at,
   };
-  const ctx = buildContext(row, { signal, related: { type: "webhook_event", id: ev.id } });
-  const result: WebhookHandleResult = def.webhook.handle
-    ? await def.webhook.handle(event, ctx)
+  const result: WebhookHandleResult = def.webhook!.handle
+    ? await def.webhook!.handle(event, ctx)
     : { outcome: "ignored", note: `this version has no handler for ${def.name} events` };
-  const handled = await dispatchDomainEvents(result.events ?? [], { event, integrationId: row.id });
+  const handled = await dispatchDomainEvents(result.events ?? [], { event, integrationId });
   if (result.outcome === "ignored" && handled > 0) return { ...result, outcome: "completed" };
   return result;
 }
-
 
 export async function processWebhookEvent(eventId: string): Promise<AttemptOutcome> {
   const e = env();
@@ -89,9 +90,7 @@ export async function processWebhookEvent(eventId: string): Promise<AttemptOutco
     `update webhook_events
         set status = 'processing', attempts = attempts + 1, next_attempt_at = null,
             locked_until = now() + make_interval(secs => $2)
-      where id = $1
-        and ((status = 'pending' and (next_attempt_at is null or next_attempt_at <= now() + interval '1 second'))
-          or (status = 'processing' and locked_until < now()))
+      where id = $1 and status = 'pending' and (next_attempt_at is null or next_attempt_at <= now() + interval '1 second')
       returning id, integration_id, provider, event_type, external_id, payload, headers, attempts, max_retries, received_at`,
     [eventId, e.WEBHOOK_LEASE_SECONDS],
   );
@@ -103,19 +102,21 @@ export async function processWebhookEvent(eventId: string): Promise<AttemptOutco
   let outcome: AttemptOutcome;
   let error: string | null = null;
   let result: WebhookHandleResult | null = null;
-  let permanent = false;
+  let secrets: string[] = [];
   try {
-    result = await withTimeout(runHandler(ev, ac.signal), e.WEBHOOK_HANDLER_TIMEOUT_SECONDS * 1000, ac);
+    const attempt = async () => {
+      const prepared = await prepare(ev, ac.signal);
+      secrets = prepared.ctx.secrets;
+      return runHandler(ev, prepared);
+    };
+    result = await withTimeout(attempt(), e.WEBHOOK_HANDLER_TIMEOUT_SECONDS * 1000, ac);
     outcome = result.outcome;
   } catch (err) {
-    permanent = err instanceof PermanentWebhookError;
-    error = ((err as Error).message || String(err)).slice(0, 2000);
-    outcome = !permanent && ev.attempts <= ev.max_retries ? "retrying" : "failed";
+    error = scrub(((err as Error).message || String(err)).slice(0, 2000), secrets);
+    outcome = !(err instanceof PermanentWebhookError) && ev.attempts <= ev.max_retries ? "retrying" : "failed";
   }
   const durationMs = Date.now() - started;
   const delay = outcome === "retrying" ? backoffSeconds(ev.attempts) : 0;
-  const secrets = await secretsOf(ev.integration_id);
-  if (error) error = scrub(error, secrets);
   const entry = {
     attempt: ev.attempts,
     at: new Date(started).toISOString(),
@@ -132,7 +133,8 @@ export async function processWebhookEvent(eventId: string): Promise<AttemptOutco
             locked_until = null,
             processed_at = case when $3 in ('completed', 'ignored', 'failed') then now() else processed_at end,
             next_attempt_at = case when $3 = 'pending' then now() + make_interval(secs => $4) end,
-            queued_at = case when $3 = 'pending' then now() + make_interval(secs => $4) else queued_at end,
+            -- a retry goes back to the dispatcher, which queues it once it is due
+            queued_at = case when $3 = 'pending' then null else queued_at end,
             last_error = case when $5::text is not null then $5 when $3 in ('completed', 'ignored') then null else last_error end,
             result = coalesce($6::jsonb, result),
             history = history || jsonb_build_array($7::jsonb)
@@ -152,27 +154,16 @@ export async function processWebhookEvent(eventId: string): Promise<AttemptOutco
     logger.warn({ eventId, attempt: ev.attempts }, "webhook attempt finished after its lease expired; result discarded");
     return "not_claimed";
   }
-  if (outcome === "retrying") await enqueueWebhook(ev.id, delay);
   const log = outcome === "failed" ? logger.warn.bind(logger) : logger.info.bind(logger);
   log({ eventId, provider: ev.provider, type: ev.event_type, attempt: ev.attempts, outcome, durationMs, ...(error ? { error } : {}) }, "webhook processed");
   return outcome;
 }
 
-async function secretsOf(integrationId: string | null): Promise<string[]> {
-  if (!integrationId) return [];
-  try {
-    const row = await db.integration.findUnique({ where: { id: integrationId } });
-    return row ? buildContext(row).secrets : [];
-  } catch {
-    return [];
-  }
-}
-
 /**
  * The outbox dispatcher: new pending events (stored by the inbound path without a job) get
  * their pg-boss job, one per event, inserted in one batch. Runs every WEBHOOK_DISPATCH_MS in
- * each worker; SKIP LOCKED lets several workers share the work. Should the batch insert fail
- * after the rows were marked, the sweeper below re-sends them once the lease time has passed.
+ * each worker; SKIP LOCKED lets several workers share the work. If the batch insert fails the
+ * rows are unmarked; if the worker dies in between, the sweeper below unmarks them.
  */
 export async function dispatchWebhooks(limit = 1000): Promise<number> {
   const r = await pgPool().query<{ id: string }>(
@@ -198,29 +189,24 @@ export async function dispatchWebhooks(limit = 1000): Promise<number> {
 }
 
 /**
- * Finds events whose job was lost (queued longer than a lease ago and still pending: the job
- * is gone) or whose worker died (processing, lease expired), and queues them again. Safe to run in every worker at
- * once: rows are taken with SKIP LOCKED and the claim above decides who processes.
+ * Makes lost events dispatchable again: processing ones whose lease ran out (the worker died)
+ * and pending ones queued longer than a lease ago (the job is gone). Safe in every worker at
+ * once: rows are taken with SKIP LOCKED, the dispatcher queues them, the claim decides who runs.
  */
-export async function sweepWebhooks(limit = 200): Promise<number> {
-  const lease = env().WEBHOOK_LEASE_SECONDS;
-  const r = await pgPool().query<{ id: string }>(
-    `update webhook_events set queued_at = now()
+export async function sweepWebhooks(limit = 500): Promise<number> {
+  const r = await pgPool().query(
+    `update webhook_events set status = 'pending', locked_until = null, queued_at = null
       where id in (
         select id from webhook_events
-         where (status = 'processing' and locked_until < now()
-                and (queued_at is null or queued_at < locked_until or queued_at < now() - make_interval(secs => $1)))
-            or (status = 'pending' and (next_attempt_at is null or next_attempt_at <= now())
-                and queued_at < now() - make_interval(secs => $1))
+         where (status = 'processing' and locked_until < now())
+            or (status = 'pending' and queued_at < now() - make_interval(secs => $1))
          order by received_at
          limit $2
-         for update skip locked)
-      returning id`,
-    [lease, limit],
+         for update skip locked)`,
+    [env().WEBHOOK_LEASE_SECONDS, limit],
   );
-  for (const { id } of r.rows) await enqueueWebhook(id);
-  if (r.rows.length) logger.info({ requeued: r.rows.length }, "webhook sweeper queued lost events again");
-  return r.rows.length;
+  if (r.rowCount) logger.info({ requeued: r.rowCount }, "webhook sweeper made lost events dispatchable again");
+  return r.rowCount ?? 0;
 }
 
 /** Retention: finished events older than WEBHOOK_RETENTION_DAYS, in batches (no long locks). */

@@ -13,7 +13,7 @@ import { BlockList, isIP } from "node:net";
 import Stripe from "stripe";
 import twilio from "twilio";
 import { EventWebhook } from "@sendgrid/eventwebhook";
-import { verifySignature as verifyGeneric, type SignatureScheme } from "@/lib/webhooks/signing";
+import { verifySignature as verifyGeneric, isBase64, type SignatureScheme } from "@/lib/webhooks/signing";
 import { env } from "@/lib/env";
 
 export type InboundRequest = {
@@ -125,7 +125,7 @@ export function verifySendgrid(req: InboundRequest, publicKeys: readonly string[
   if (!sig || !ts) return fail(scheme, `missing ${!sig ? "X-Twilio-Email-Event-Webhook-Signature" : "X-Twilio-Email-Event-Webhook-Timestamp"} header`);
   const none = noSecrets(scheme, publicKeys);
   if (none) return none;
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(sig)) return fail(scheme, "the signature is not base64");
+  if (!isBase64(sig)) return fail(scheme, "the signature is not base64");
   // the SDK checks no age: we do
   const stale = checkAge(scheme, ts, tolerance);
   if (stale) return stale;
@@ -305,7 +305,7 @@ export async function verifyPayPal(
   const missing = need.filter((n) => !h(n));
   if (missing.length) return fail(scheme, `missing ${missing.map((m) => m.toUpperCase()).join(", ")} header`);
   if (!webhookId) return fail(scheme, "no PayPal webhook id is configured for this integration");
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(h("paypal-transmission-sig"))) return fail(scheme, "PAYPAL-TRANSMISSION-SIG is not base64");
+  if (!isBase64(h("paypal-transmission-sig"))) return fail(scheme, "PAYPAL-TRANSMISSION-SIG is not base64");
   const at = Date.parse(h("paypal-transmission-time"));
   if (Number.isNaN(at)) return fail(scheme, "PAYPAL-TRANSMISSION-TIME is not a date");
   const age = Math.floor((Date.now() - at) / 1000);

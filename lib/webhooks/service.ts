@@ -7,7 +7,6 @@ import { db } from "@/lib/db";
 import { pgPool } from "@/lib/pg";
 import { errors } from "@/lib/errors";
 import { audit, type Actor, type RequestMeta } from "@/lib/audit";
-import { enqueueWebhook } from "@/lib/webhooks/queue";
 
 export const WEBHOOK_STATUSES = ["pending", "processing", "completed", "failed", "ignored", "rejected"] as const;
 
@@ -171,12 +170,12 @@ async function requeue(id: string, allowed: WebhookStatus[], kind: "retry" | "re
   const r = await pgPool().query(
     `update webhook_events
         set status = 'pending', attempts = 0, replays = replays + 1, next_attempt_at = null, locked_until = null,
-            processed_at = null, queued_at = now(), history = history || jsonb_build_array($3::jsonb)
+            processed_at = null, queued_at = null, history = history || jsonb_build_array($3::jsonb)
       where id = $1 and status = $2::"WebhookStatus"`,
     [id, ev.status, JSON.stringify(entry)],
   );
   if (r.rowCount === 0) throw errors.conflict("The event changed meanwhile; reload and try again");
-  await enqueueWebhook(id);
+  // the workers' dispatcher queues it (lib/webhooks/process.ts)
   await audit(who.actor, `webhook.${kind}`, "webhook_event", id, { from: ev.status, provider: ev.provider, type: ev.eventType }, who.meta);
   return getWebhook(id);
 }

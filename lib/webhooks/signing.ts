@@ -17,9 +17,14 @@ export function safeEqualHex(a: string, b: string): boolean {
   return timingSafeEqual(Buffer.from(a, "hex"), Buffer.from(b, "hex"));
 }
 
+/** Standard (not URL-safe) base64 with its padding. */
+export function isBase64(s: string): boolean {
+  return /^[A-Za-z0-9+/]+={0,2}$/.test(s);
+}
+
 export function isStandardWebhookSecret(secret: string): boolean {
   const raw = secret.startsWith("whsec_") ? secret.slice(6) : secret;
-  return /^[A-Za-z0-9+/]+={0,2}$/.test(raw) && Buffer.from(raw, "base64").length >= 24;
+  return isBase64(raw) && Buffer.from(raw, "base64").length >= 24;
 }
 
 export function signHeaders(

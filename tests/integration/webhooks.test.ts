@@ -10,6 +10,7 @@ import { resetEnvCache } from "@/lib/env";
 import { startWorkers, type Workers } from "@/lib/jobs/worker";
 import { updateIntegration } from "@/lib/integrations/service";
 import { forgetIntegration } from "@/lib/webhooks/cache";
+import { encryptJson, aadFor } from "@/lib/vault";
 import { processWebhookEvent, sweepWebhooks, backoffSeconds } from "@/lib/webhooks/process";
 import * as receiveRoute from "@/app/api/webhooks/receive/[code]/route";
 import * as providerRoute from "@/app/api/webhooks/[provider]/[code]/route";
@@ -347,8 +348,9 @@ describe("secret rotation", () => {
     const view = await call(GET as never, { params: { id: row.id }, cookie: admin.cookie });
     expect(view.json.webhook).toMatchObject({ url: expect.stringMatching(new RegExp(`/api/webhooks/receive/${row.code}$`)), rotating: [{ field: "signingSecret" }] });
     expect(view.text).not.toContain(secret);
-    // once the grace period is over, the old secret is refused
-    await db.$executeRaw`update integrations set webhook_secret = null where id = ${row.id}::uuid`;
+    // once the grace period is over, the old secret is refused (the entry is still stored, expired)
+    const expired = encryptJson([{ field: "signingSecret", value: secret, expiresAt: new Date(Date.now() - 1000).toISOString() }], aadFor.integrationWebhookSecret(row.id));
+    await db.integration.update({ where: { id: row.id }, data: { webhookSecret: expired } });
     forgetIntegration(row.code); // a change behind the service's back: drop this process's cached view
     expect((await post(row.code, secret, JSON.stringify({ id: "rot-4" }))).status).toBe(401);
   });
