@@ -6,12 +6,11 @@ import { PageHeader } from "@/components/layout/app-shell";
 import { NativeSelect } from "@/components/ui/select";
 import { Label } from "@/components/ui/label";
 import { JobsTable, type SyncJob } from "@/components/jobs/jobs-table";
-import type { Integration } from "@/components/integrations/types";
+import { IntegrationSelect } from "@/components/shared/filter-fields";
 
 export function JobsPage({ canRun }: { canRun: boolean }) {
   const [status, setStatus] = React.useState("");
   const [integrationId, setIntegrationId] = React.useState("");
-  const integrations = useQuery({ queryKey: ["integrations", {}], queryFn: () => api<{ items: Integration[] }>("/api/v1/integrations") });
   const jobs = useQuery({
     queryKey: ["jobs", { status, integrationId }],
     queryFn: () => api<{ items: SyncJob[] }>(`/api/v1/jobs?${new URLSearchParams({ ...(status ? { status } : {}), ...(integrationId ? { integrationId } : {}), limit: "100" })}`),
@@ -21,17 +20,7 @@ export function JobsPage({ canRun }: { canRun: boolean }) {
     <>
       <PageHeader title="Jobs" description="Sync jobs: scheduled by auto-sync or started by hand, with their counts and outcome. Start one from an integration's page." />
       <div className="mb-4 flex flex-col gap-3 sm:flex-row">
-        <div className="grid gap-1.5 sm:w-64">
-          <Label htmlFor="j-integration">Integration</Label>
-          <NativeSelect id="j-integration" value={integrationId} onChange={(e) => setIntegrationId(e.target.value)}>
-            <option value="">All</option>
-            {integrations.data?.items.map((i) => (
-              <option key={i.id} value={i.id}>
-                {i.name}
-              </option>
-            ))}
-          </NativeSelect>
-        </div>
+        <IntegrationSelect id="j-integration" className="grid gap-1.5 sm:w-64" value={integrationId} onChange={setIntegrationId} />
         <div className="grid gap-1.5 sm:w-48">
           <Label htmlFor="j-status">Status</Label>
           <NativeSelect id="j-status" value={status} onChange={(e) => setStatus(e.target.value)}>

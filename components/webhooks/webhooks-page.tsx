@@ -3,7 +3,6 @@
 // with filters kept in the URL, and a drawer with headers, payload, verification and every
 // attempt. Admins can Retry a failed event, Replay any processed one, and Delete.
 import * as React from "react";
-import { useRouter, useSearchParams } from "next/navigation";
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { toast } from "sonner";
@@ -26,8 +25,10 @@ import {
   AlertDialogHeader, AlertDialogTitle, AlertDialogTrigger,
 } from "@/components/ui/alert-dialog";
 import { Json } from "@/components/logs/logs-table";
-import type { Integration } from "@/components/integrations/types";
-import { formatDateTime, formatDuration, fromLocalInput, toLocalInput } from "@/lib/format";
+import { IntegrationSelect, DateTimeFilter, useIntegrations } from "@/components/shared/filter-fields";
+import { useUrlFilters, useDebouncedFilter } from "@/components/shared/url-filters";
+import { PagedResults } from "@/components/shared/paged-results";
+import { formatDateTime, formatDuration } from "@/lib/format";
 
 const STATUSES = ["pending", "processing", "completed", "failed", "ignored", "rejected"] as const;
 type Status = (typeof STATUSES)[number];
@@ -66,7 +67,6 @@ type Detail = Item & { payload: unknown; headers: Record<string, string>; path: 
 type Stats = { counts: Record<Status, number>; total: number; bucket: "hour" | "day"; series: ({ at: string } & Record<Status, number>)[] };
 
 const FILTERS = ["provider", "integrationId", "type", "status", "from", "to"] as const;
-type Filters = Partial<Record<(typeof FILTERS)[number], string>>;
 
 export function StatusBadge({ status }: { status: Status }) {
   const s = STATUS_STYLE[status];
@@ -74,29 +74,11 @@ export function StatusBadge({ status }: { status: Status }) {
 }
 
 export function WebhooksPage({ canManage }: { canManage: boolean }) {
-  const router = useRouter();
-  const sp = useSearchParams();
-  const filters: Filters = Object.fromEntries(FILTERS.map((k) => [k, sp.get(k) ?? ""]).filter(([, v]) => v));
-  const [type, setType] = React.useState(filters.type ?? "");
-  const open = sp.get("event");
+  const { filters, params, set: setParam, clear } = useUrlFilters("/webhooks", FILTERS);
+  const [type, setType] = useDebouncedFilter(filters.type, (v) => setParam("type", v));
+  const open = params.get("event");
 
-  const replace = (next: URLSearchParams) => router.replace(`/webhooks${next.size ? `?${next}` : ""}`, { scroll: false });
-  const setParam = (k: string, v: string | null) => {
-    const next = new URLSearchParams(sp.toString());
-    if (v) next.set(k, v);
-    else next.delete(k);
-    replace(next);
-  };
-
-  React.useEffect(() => {
-    const t = setTimeout(() => {
-      if ((filters.type ?? "") !== type.trim()) setParam("type", type.trim() || null);
-    }, 400);
-    return () => clearTimeout(t);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [type]);
-
-  const integrations = useQuery({ queryKey: ["integrations", {}], queryFn: () => api<{ items: Integration[] }>("/api/v1/integrations") });
+  const integrations = useIntegrations();
   const providers = [...new Set(integrations.data?.items.map((i) => i.provider) ?? [])].sort();
 
   const { status: _omit, ...statFilters } = filters;
@@ -180,29 +162,13 @@ export function WebhooksPage({ canManage }: { canManage: boolean }) {
             ))}
           </NativeSelect>
         </div>
-        <div className="grid gap-1.5">
-          <Label htmlFor="w-integration">Integration</Label>
-          <NativeSelect id="w-integration" value={filters.integrationId ?? ""} onChange={(e) => setParam("integrationId", e.target.value || null)}>
-            <option value="">All</option>
-            {integrations.data?.items.map((i) => (
-              <option key={i.id} value={i.id}>
-                {i.name}
-              </option>
-            ))}
-          </NativeSelect>
-        </div>
+        <IntegrationSelect id="w-integration" value={filters.integrationId ?? ""} onChange={(v) => setParam("integrationId", v)} />
         <div className="grid gap-1.5">
           <Label htmlFor="w-type">Event type</Label>
           <Input id="w-type" type="search" placeholder="order.created or order.*" value={type} onChange={(e) => setType(e.target.value)} />
         </div>
-        <div className="grid gap-1.5">
-          <Label htmlFor="w-from">From</Label>
-          <Input id="w-from" type="datetime-local" value={toLocalInput(filters.from)} onChange={(e) => setParam("from", fromLocalInput(e.target.value) || null)} />
-        </div>
-        <div className="grid gap-1.5">
-          <Label htmlFor="w-to">To</Label>
-          <Input id="w-to" type="datetime-local" value={toLocalInput(filters.to)} onChange={(e) => setParam("to", fromLocalInput(e.target.value) || null)} />
-        </div>
+        <DateTimeFilter id="w-from" label="From" value={filters.from} onChange={(v) => setParam("from", v)} />
+        <DateTimeFilter id="w-to" label="To" value={filters.to} onChange={(v) => setParam("to", v)} />
         <div className="flex items-end gap-2 lg:col-span-5">
           <Button
             type="button"
@@ -210,7 +176,7 @@ export function WebhooksPage({ canManage }: { canManage: boolean }) {
             disabled={!active}
             onClick={() => {
               setType("");
-              replace(new URLSearchParams());
+              clear();
             }}
           >
             <RotateCcw /> Clear filters
@@ -219,71 +185,55 @@ export function WebhooksPage({ canManage }: { canManage: boolean }) {
         </div>
       </form>
 
-      {list.isError ? (
-        <Alert variant="destructive">
-          <AlertDescription>Could not load webhooks: {(list.error as Error).message}</AlertDescription>
-        </Alert>
-      ) : list.isPending ? (
-        <div className="grid gap-2" aria-label="Loading">
-          {Array.from({ length: 6 }, (_, i) => (
-            <Skeleton key={i} className="h-10" />
-          ))}
-        </div>
-      ) : items.length === 0 ? (
-        <EmptyState icon={<Webhook />} title={active ? "No events match these filters" : "No webhooks received yet"}>
-          {!active && "Give a provider the webhook URL shown on its integration page; its events appear here as they arrive."}
-        </EmptyState>
-      ) : (
-        <div className="rounded-lg border">
-          <Table aria-label="Webhook events">
-            <TableHeader>
-              <TableRow>
-                <TableHead>Received</TableHead>
-                <TableHead>Event</TableHead>
-                <TableHead>Status</TableHead>
-                <TableHead className="hidden md:table-cell">Integration</TableHead>
-                <TableHead className="hidden lg:table-cell">Attempts</TableHead>
+      <PagedResults
+        query={list}
+        count={items.length}
+        what="webhooks"
+        end="End of the inbox"
+        empty={
+          <EmptyState icon={<Webhook />} title={active ? "No events match these filters" : "No webhooks received yet"}>
+            {!active && "Give a provider the webhook URL shown on its integration page; its events appear here as they arrive."}
+          </EmptyState>
+        }
+      >
+        <Table aria-label="Webhook events">
+          <TableHeader>
+            <TableRow>
+              <TableHead>Received</TableHead>
+              <TableHead>Event</TableHead>
+              <TableHead>Status</TableHead>
+              <TableHead className="hidden md:table-cell">Integration</TableHead>
+              <TableHead className="hidden lg:table-cell">Attempts</TableHead>
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {items.map((e) => (
+              <TableRow key={e.id} className="cursor-pointer" onClick={() => setParam("event", e.id)}>
+                <TableCell className="whitespace-nowrap">
+                  <button type="button" className="text-left hover:underline" onClick={(ev) => (ev.stopPropagation(), setParam("event", e.id))} aria-label={`Open event ${e.eventType} ${e.externalId ?? e.id}`}>
+                    {formatDateTime(e.receivedAt)}
+                  </button>
+                </TableCell>
+                <TableCell>
+                  <span className="font-mono text-xs">{e.eventType}</span>
+                  {e.externalId && <span className="text-muted-foreground ml-2 font-mono text-xs">{e.externalId}</span>}
+                  {e.duplicates > 0 && (
+                    <Badge variant="muted" className="ml-2">
+                      +{e.duplicates} duplicate{e.duplicates > 1 ? "s" : ""}
+                    </Badge>
+                  )}
+                </TableCell>
+                <TableCell>
+                  <StatusBadge status={e.status} />
+                  {e.lastError && <span className="text-destructive ml-2 hidden text-xs xl:inline">{e.lastError}</span>}
+                </TableCell>
+                <TableCell className="hidden md:table-cell">{e.integration?.name ?? <span className="text-muted-foreground">deleted</span>}</TableCell>
+                <TableCell className="hidden tabular-nums lg:table-cell">{e.status === "rejected" ? "—" : `${e.attempts} / ${e.maxRetries + 1}`}</TableCell>
               </TableRow>
-            </TableHeader>
-            <TableBody>
-              {items.map((e) => (
-                <TableRow key={e.id} className="cursor-pointer" onClick={() => setParam("event", e.id)}>
-                  <TableCell className="whitespace-nowrap">
-                    <button type="button" className="text-left hover:underline" onClick={(ev) => (ev.stopPropagation(), setParam("event", e.id))} aria-label={`Open event ${e.eventType} ${e.externalId ?? e.id}`}>
-                      {formatDateTime(e.receivedAt)}
-                    </button>
-                  </TableCell>
-                  <TableCell>
-                    <span className="font-mono text-xs">{e.eventType}</span>
-                    {e.externalId && <span className="text-muted-foreground ml-2 font-mono text-xs">{e.externalId}</span>}
-                    {e.duplicates > 0 && (
-                      <Badge variant="muted" className="ml-2">
-                        +{e.duplicates} duplicate{e.duplicates > 1 ? "s" : ""}
-                      </Badge>
-                    )}
-                  </TableCell>
-                  <TableCell>
-                    <StatusBadge status={e.status} />
-                    {e.lastError && <span className="text-destructive ml-2 hidden text-xs xl:inline">{e.lastError}</span>}
-                  </TableCell>
-                  <TableCell className="hidden md:table-cell">{e.integration?.name ?? <span className="text-muted-foreground">deleted</span>}</TableCell>
-                  <TableCell className="hidden tabular-nums lg:table-cell">{e.status === "rejected" ? "—" : `${e.attempts} / ${e.maxRetries + 1}`}</TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-          <div className="flex items-center justify-between border-t p-3 text-sm">
-            <span className="text-muted-foreground">{items.length} shown, newest first</span>
-            {list.hasNextPage ? (
-              <Button variant="outline" onClick={() => list.fetchNextPage()} disabled={list.isFetchingNextPage}>
-                {list.isFetchingNextPage && <Loader2 className="animate-spin" />} Load older
-              </Button>
-            ) : (
-              <span className="text-muted-foreground">End of the inbox</span>
-            )}
-          </div>
-        </div>
-      )}
+            ))}
+          </TableBody>
+        </Table>
+      </PagedResults>
       <EventDrawer id={open} canManage={canManage} onClose={() => setParam("event", null)} />
     </>
   );
