@@ -20,8 +20,7 @@ export function newBoss(role: "producer" | "worker"): PgBoss {
     connectionString: process.env.DATABASE_URL,
     schema: SCHEMA,
     application_name: `switchboard-${role}`,
-    // producers send a job per inbound webhook: enough connections for a burst
-    max: role === "producer" ? 4 : 6,
+    max: role === "producer" ? 2 : 6,
     supervise: role === "worker",
     schedule: role === "worker",
     migrate: true,

@@ -105,7 +105,27 @@ export type WebhookVerifyContext<Cred, Conf> = ProviderContext<Cred, Conf> & {
   secretsFor(field: string): string[];
 };
 
-export class WebhookBodyError extends Error {}
+/** A verified body the provider would never send: 400 with `code`, kept as rejected. */
+export class WebhookBodyError extends Error {
+  constructor(
+    message: string,
+    public code: "invalid_json" | "validation_failed" = "validation_failed",
+  ) {
+    super(message);
+  }
+}
+
+/** The raw body as a JSON object, or WebhookBodyError. */
+export function jsonObjectBody(rawBody: string): Record<string, unknown> {
+  let body: unknown;
+  try {
+    body = JSON.parse(rawBody);
+  } catch {
+    throw new WebhookBodyError("The body is not valid JSON", "invalid_json");
+  }
+  if (!body || typeof body !== "object" || Array.isArray(body)) throw new WebhookBodyError("The body must be a JSON object");
+  return body as Record<string, unknown>;
+}
 
 /** Thrown by a handler when retrying cannot help (the event fails at once, error kept). */
 export class PermanentWebhookError extends Error {}

@@ -216,7 +216,7 @@ export async function ingestWebhook(req: Request, target: IngestTarget): Promise
   } catch (e) {
     if (!(e instanceof WebhookBodyError)) throw e;
     await recordRejected(row, inbound, { scheme: verdict.scheme, reason: `signature valid, body refused: ${e.message}` }, secrets);
-    throw new ApiError(400, e.message.includes("JSON") ? "invalid_json" : "validation_failed", e.message);
+    throw new ApiError(400, e.code, e.message);
   }
 
   const externalId = parsed.id ? String(parsed.id) : null;

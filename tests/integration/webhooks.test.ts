@@ -63,14 +63,14 @@ const settled = (id: string, statuses = ["completed", "failed", "ignored"]) =>
   }, 20_000, `event ${id} to settle`);
 
 /** a custom integration that forwards to the scripted CRM at `path` */
-async function forwarding(path: string) {
+async function forwarding(path: string, config: Record<string, unknown> = {}) {
   const fwd = forwardSecret();
   const secret = randomBytes(32).toString("base64url");
   const { row } = await webhookIntegration({
     mode: "live",
     apiEndpoint: `${crm.url}/outbound`,
     credentials: { signingSecret: secret, forwardSecret: fwd },
-    config: { scheme: "hmac-sha256", forwardUrl: `${crm.url}${path}` },
+    config: { scheme: "hmac-sha256", forwardUrl: `${crm.url}${path}`, ...config },
   });
   return { row, secret, fwd };
 }
@@ -308,6 +308,23 @@ describe("processing", () => {
     const no = await call(replayRoute.POST as never, { method: "POST", params: { id: rejected.id }, cookie: admin.cookie });
     expect(no.status).toBe(409);
     expect(no.json.error.message).toMatch(/never processed/);
+  });
+
+  it("forwards only the listed types (exact, or a prefix with *); the rest are kept and ignored", async () => {
+    const { row, secret } = await forwarding("/crm-filtered", { forwardEventTypes: "order.*, invoice.paid" });
+    const ids: Record<string, string> = {};
+    for (const type of ["order.created", "invoice.paid", "invoice.created", "customer.created"]) {
+      ids[type] = (await post(row.code, secret, JSON.stringify({ id: `flt-${type}`, type }))).json.id;
+    }
+    const status = async (type: string) => (await settled(ids[type])).status;
+    expect(await status("order.created")).toBe("completed");
+    expect(await status("invoice.paid")).toBe("completed");
+    expect(await status("invoice.created")).toBe("ignored");
+    const skipped = await settled(ids["customer.created"]);
+    expect(skipped.status).toBe("ignored");
+    expect(skipped.history).toEqual([expect.objectContaining({ note: "type customer.created is not in the forward list" })]);
+    const forwarded = crm.hits.filter((h) => h.path === "/crm-filtered").map((h) => (JSON.parse(h.body) as { type: string }).type);
+    expect(forwarded.sort()).toEqual(["invoice.paid", "order.created"]);
   });
 
   it("a permanent error (410 Gone) fails at once without spending retries", async () => {

@@ -7,7 +7,7 @@
 // Test connection = a signed "ping" event the receiver must accept with a 2xx.
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { defineProvider, WebhookBodyError, PermanentWebhookError, type ProviderContext, type StoredWebhook } from "@/lib/providers/types";
+import { defineProvider, jsonObjectBody, PermanentWebhookError, type ProviderContext, type StoredWebhook } from "@/lib/providers/types";
 import { HttpError } from "@/lib/http";
 import { signHeaders, isStandardWebhookSecret, SIGNATURE_SCHEMES, type SignatureScheme } from "@/lib/webhooks/signing";
 import { verifyCustom } from "@/lib/webhooks/schemes";
@@ -147,19 +147,12 @@ export default defineProvider({
       return verifyCustom(req, ctx.config.scheme as SignatureScheme, ctx.secretsFor("signingSecret"), ctx.config.signatureHeader);
     },
     parse(req) {
-      let body: unknown;
-      try {
-        body = JSON.parse(req.rawBody);
-      } catch {
-        throw new WebhookBodyError("The body is not valid JSON");
-      }
-      if (!body || typeof body !== "object" || Array.isArray(body)) throw new WebhookBodyError("The body must be a JSON object");
-      const b = body as Record<string, unknown>;
+      const b = jsonObjectBody(req.rawBody);
       const str = (v: unknown) => (typeof v === "string" && v.trim() ? v.trim() : typeof v === "number" ? String(v) : null);
       const type = str(b.type) ?? str(b.event) ?? str(b.event_type) ?? req.headers.get("x-event-type") ?? "event";
       // Standard Webhooks: webhook-id is the idempotency key; otherwise the body's own id
       const id = req.headers.get("webhook-id") ?? str(b.id) ?? str(b.event_id);
-      return { type, id, payload: body };
+      return { type, id, payload: b };
     },
     async handle(event, ctx) {
       if (!ctx.config.forwardUrl) return { outcome: "ignored", note: "kept in the inbox; no forward URL is configured" };

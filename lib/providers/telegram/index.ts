@@ -2,7 +2,7 @@
 // Test connection = getMe, plus getWebhookInfo so the page can show delivery problems.
 import { isDeepStrictEqual } from "node:util";
 import { z } from "zod";
-import { defineProvider, WebhookBodyError } from "@/lib/providers/types";
+import { defineProvider, jsonObjectBody, WebhookBodyError } from "@/lib/providers/types";
 import { verifyTelegram } from "@/lib/webhooks/schemes";
 import { callBot, explain, type BotUser, type WebhookInfo } from "@/lib/providers/telegram/client";
 
@@ -87,13 +87,8 @@ export default defineProvider({
     secretFields: ["webhookSecretToken"],
     verify: (req, ctx) => verifyTelegram(req, ctx.secretsFor("webhookSecretToken")),
     parse(req) {
-      let u: Record<string, unknown>;
-      try {
-        u = JSON.parse(req.rawBody);
-      } catch {
-        throw new WebhookBodyError("The body is not valid JSON");
-      }
-      if (!u || typeof u !== "object" || typeof u.update_id !== "number") throw new WebhookBodyError("Not a Telegram update: update_id is missing");
+      const u = jsonObjectBody(req.rawBody);
+      if (typeof u.update_id !== "number") throw new WebhookBodyError("Not a Telegram update: update_id is missing");
       // the update's kind is its one other top-level field: message, edited_message, callback_query …
       const kind = Object.keys(u).find((k) => k !== "update_id") ?? "update";
       return { type: kind, id: String(u.update_id), payload: u };
