@@ -65,6 +65,18 @@ export function zodDetails(e: ZodError) {
   return e.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
 }
 
+/** Validates a value a service was handed; 400 with the field paths prefixed by `field`. */
+export function parseWith<T extends ZodType>(schema: T, value: unknown, field: string): z.output<T> {
+  const r = schema.safeParse(value);
+  if (!r.success) {
+    throw errors.validation(
+      `Invalid ${field}`,
+      zodDetails(r.error).map((d) => ({ ...d, path: d.path ? `${field}.${d.path}` : field })),
+    );
+  }
+  return r.data;
+}
+
 /** Reads the body as text once, refusing more than `limit` bytes (413) before buffering it all. */
 export async function readBodyText(req: Request, limit: number): Promise<string> {
   const declared = Number(req.headers.get("content-length") ?? "NaN");

@@ -64,6 +64,35 @@ const schema = z.object({
   WEBHOOK_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   /** comma-separated addresses / CIDR ranges YooKassa notifications may come from */
   YOOKASSA_ALLOWED_IPS: z.string().optional(),
+
+  // ── messaging (lib/messaging) ──
+  /** ISO country for phone numbers written without +country (e.g. RU); unset: + is required */
+  MESSAGING_DEFAULT_COUNTRY: z
+    .string()
+    .regex(/^[A-Z]{2}$/, "a two-letter ISO country code such as RU")
+    .optional(),
+  /** attempts on one integration before the next one of the channel is tried */
+  MESSAGE_MAX_ATTEMPTS_PER_PROVIDER: z.coerce.number().int().min(1).max(20).default(3),
+  MESSAGE_RETRY_BASE_SECONDS: z.coerce.number().min(0.05).max(3600).default(5),
+  MESSAGE_RETRY_MAX_SECONDS: z.coerce.number().min(0.1).max(86_400).default(300),
+  /** one provider call may take this long before it counts as a timeout */
+  MESSAGE_SEND_TIMEOUT_SECONDS: z.coerce.number().min(1).max(600).default(30),
+  MESSAGE_LEASE_SECONDS: z.coerce.number().min(5).max(3600).default(120),
+  /** how often each worker turns queued messages into queue jobs */
+  MESSAGE_DISPATCH_MS: z.coerce.number().int().min(20).max(60_000).default(200),
+  /** messages per queue job (bulk sends) */
+  MESSAGE_JOB_SIZE: z.coerce.number().int().min(1).max(1000).default(50),
+  /** sends in flight per job */
+  MESSAGE_JOB_PARALLEL: z.coerce.number().int().min(1).max(200).default(16),
+  /** message jobs one worker runs at once */
+  MESSAGE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** how often providers without delivery callbacks (SMS.ru) are asked about sent messages */
+  MESSAGE_STATUS_POLL_SECONDS: z.coerce.number().min(0.2).max(3600).default(30),
+  MESSAGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
+  OTP_TTL_SECONDS: z.coerce.number().int().min(30).max(3600).default(300),
+  OTP_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  /** codes sent to one number per hour */
+  OTP_PER_HOUR: z.coerce.number().int().min(1).max(100).default(5),
 });
 
 export type Env = z.infer<typeof schema>;

@@ -159,6 +159,39 @@ async function writeLog(a: Attempt) {
   }
 }
 
+/**
+ * Logs a provider call that did not go over HTTP (SMTP, a socket protocol) the same way:
+ * one integration_logs row, secrets scrubbed.
+ */
+export async function recordCall(
+  ctx: CallContext,
+  entry: {
+    method: string;
+    url: string;
+    statusCode?: number;
+    durationMs: number;
+    request?: { headers?: Record<string, string>; body?: string; contentType?: string };
+    response?: { body?: string; contentType?: string };
+    error?: string;
+  },
+) {
+  const headers = new Headers();
+  if (entry.response?.contentType) headers.set("content-type", entry.response.contentType);
+  await writeLog({
+    ctx,
+    method: entry.method,
+    url: entry.url,
+    headers: { ...(entry.request?.headers ?? {}), ...(entry.request?.contentType ? { "content-type": entry.request.contentType } : {}) },
+    body: entry.request?.body,
+    attempt: 1,
+    started: Date.now() - entry.durationMs,
+    status: entry.statusCode,
+    responseHeaders: entry.response ? headers : undefined,
+    responseText: entry.response?.body,
+    error: entry.error,
+  });
+}
+
 async function attemptOnce(a: Attempt, timeoutMs: number, outer?: AbortSignal): Promise<Response> {
   const signals = [AbortSignal.timeout(timeoutMs), ...(outer ? [outer] : [])];
   try {

@@ -31,6 +31,14 @@ export const PERMISSIONS = {
   "webhooks.read": ALL,
   /** retry, replay and delete inbound events: they re-run side effects */
   "webhooks.manage": ADMIN,
+  "messages.read": ALL,
+  /** send messages and test sends; bulk sends and templates are admin work */
+  "messages.send": OPS,
+  "messages.bulk": ADMIN,
+  "templates.manage": ADMIN,
+  /** link one's own Telegram account to the bot */
+  "telegram.link": ALL,
+  "sandbox.read": ALL,
   "users.manage": ADMIN,
   "apikeys.manage": ADMIN,
   "settings.manage": ADMIN,

@@ -7,6 +7,11 @@ export const SCOPES = {
   "jobs:write": "Start and cancel sync jobs",
   "webhooks:read": "Read the webhook inbox",
   "webhooks:write": "Retry, replay and delete inbound webhook events",
+  "messages:read": "Read messages and their delivery status",
+  "messages:send": "Send SMS, WhatsApp, email, push and Telegram messages (OTP included)",
+  "messages:bulk": "Bulk sends",
+  "push:register": "Register push device tokens (mobile apps)",
+  "templates:read": "Read and preview message templates",
 } as const;
 
 export type Scope = keyof typeof SCOPES;

@@ -10,13 +10,14 @@ import { errors } from "@/lib/errors";
 import { getProvider, listProviders } from "@/lib/providers/registry";
 import type { ProviderContext, ProviderDefinition, TestResult } from "@/lib/providers/types";
 import { encryptJson, decryptJson, aadFor, mask } from "@/lib/vault";
-import { request, providerFetch, type CallContext } from "@/lib/http";
+import { request, providerFetch, recordCall, type CallContext } from "@/lib/http";
 import { audit, diff, type Actor, type RequestMeta } from "@/lib/audit";
 import { logger } from "@/lib/logger";
 import { retire, retiredSecrets } from "@/lib/webhooks/secrets";
 import { forgetIntegration } from "@/lib/webhooks/cache";
+import { forgetRoutes } from "@/lib/messaging/routes-cache";
 import { publicBaseUrl } from "@/lib/urls";
-import { zodDetails } from "@/lib/api";
+import { parseWith, zodDetails } from "@/lib/api";
 import type { JsonSchema, Provider as ProviderDescription } from "@/components/integrations/types";
 
 // ───────────── provider descriptions (drive the admin forms) ─────────────
@@ -108,6 +109,8 @@ export const createIntegrationInput = z.object({
   enabled: z.boolean().default(true),
   autoSync: z.boolean().default(false),
   syncIntervalMinutes: syncInterval.nullish(),
+  /** messaging fallback order among the integrations of a channel: lower is tried first */
+  priority: z.number().int().min(0).max(1000).default(100),
 });
 
 export const updateIntegrationInput = z
@@ -123,6 +126,7 @@ export const updateIntegrationInput = z
     enabled: z.boolean(),
     autoSync: z.boolean(),
     syncIntervalMinutes: syncInterval.nullable(),
+    priority: z.number().int().min(0).max(1000),
   })
   .partial()
   .strict();
@@ -147,17 +151,6 @@ async function unusedCode(slug: string): Promise<string> {
   );
   if (!taken.has(slug)) return slug;
   for (let i = 2; ; i++) if (!taken.has(`${slug}-${i}`)) return `${slug}-${i}`;
-}
-
-function parseWith<T extends z.ZodType>(schema: T, value: unknown, field: string): z.output<T> {
-  const r = schema.safeParse(value);
-  if (!r.success) {
-    throw errors.validation(
-      `Invalid ${field}`,
-      zodDetails(r.error).map((d) => ({ ...d, path: d.path ? `${field}.${d.path}` : field })),
-    );
-  }
-  return r.data;
 }
 
 // ───────────── serialization ─────────────
@@ -205,6 +198,9 @@ export function serialize(row: Integration, opts: { withCredentials?: boolean } 
     state: row.state as Record<string, unknown>,
     autoSync: row.autoSync,
     syncIntervalMinutes: row.syncIntervalMinutes,
+    priority: row.priority,
+    /** what the outbox may send through it */
+    channels: def?.messaging?.channels ?? [],
     lastSyncAt: row.lastSyncAt,
     nextSyncAt: row.nextSyncAt,
     lastTest: row.lastTestAt ? { at: row.lastTestAt, ok: row.lastTestOk, message: row.lastTestMessage } : null,
@@ -265,6 +261,7 @@ export function buildContext(row: Integration, opts: { signal?: AbortSignal; rel
     signal: opts.signal,
     call: (action, req, extra) => request({ ...base, ...extra, action }, req),
     fetch: (action, extra) => providerFetch({ ...base, ...extra, action }),
+    record: (action, entry) => recordCall({ ...base, action }, entry),
   };
 }
 
@@ -320,10 +317,12 @@ export async function createIntegration(input: CreateIntegrationInput, who: Who)
       config: config as object,
       autoSync: data.autoSync && !!def.sync,
       syncIntervalMinutes: data.syncIntervalMinutes ?? null,
+      priority: data.priority,
       nextSyncAt: data.autoSync && data.syncIntervalMinutes ? new Date() : null,
       createdById: who.actor.type === "user" ? who.actor.id : null,
     },
   });
+  forgetRoutes();
   await audit(
     who.actor,
     "integration.create",
@@ -389,7 +388,7 @@ export async function updateIntegration(id: string, input: UpdateIntegrationInpu
     }
     data.code = patch.code;
   }
-  for (const k of ["name", "description", "mode", "apiEndpoint", "autoSync", "syncIntervalMinutes"] as const) {
+  for (const k of ["name", "description", "mode", "apiEndpoint", "autoSync", "syncIntervalMinutes", "priority"] as const) {
     if (patch[k] !== undefined) data[k] = patch[k];
   }
   if (data.autoSync && !def.sync) throw errors.validation(`${def.name} has nothing to sync`, [{ path: "autoSync", message: "No sync" }]);
@@ -416,6 +415,7 @@ export async function updateIntegration(id: string, input: UpdateIntegrationInpu
 
   const updated = await db.integration.update({ where: { id }, data });
   forgetIntegration(row.code, updated.code);
+  forgetRoutes();
   if (Object.keys(changes).length) await audit(who.actor, "integration.update", "integration", id, changes, who.meta);
   if (data.credentials || data.config || data.mode || data.apiEndpoint !== undefined) await connectSandbox(updated);
   return updated;
@@ -425,6 +425,7 @@ export async function deleteIntegration(id: string, who: Who) {
   const row = await getIntegrationRow(id);
   await db.integration.delete({ where: { id } });
   forgetIntegration(row.code);
+  forgetRoutes();
   await audit(who.actor, "integration.delete", "integration", id, { code: row.code, provider: row.provider, name: row.name }, who.meta);
 }
 

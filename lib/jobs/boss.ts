@@ -9,6 +9,7 @@ export const QUEUES = {
   scheduler: "sync-scheduler",
   retention: "log-retention",
   webhook: "webhook-process",
+  message: "message-send",
 } as const;
 
 export const SCHEMA = "pgboss";
@@ -39,6 +40,8 @@ export async function ensureQueues(boss: PgBoss) {
     // attempts and backoff are the event's own (webhook_events); the queue only retries a job
     // whose worker failed before it could record anything
     { name: QUEUES.webhook, retryLimit: 2, retryDelay: 5, expireInSeconds: 15 * 60 },
+    // the same for messages: attempts, backoff and fallback live on the message row
+    { name: QUEUES.message, retryLimit: 2, retryDelay: 5, expireInSeconds: 15 * 60 },
   ];
   for (const q of wanted) if (!existing.has(q.name)) await boss.createQueue(q.name, q);
 }

@@ -5,6 +5,8 @@ import { newBoss, ensureQueues, QUEUES } from "@/lib/jobs/boss";
 import { runSyncJob, scheduleDueSyncs } from "@/lib/jobs/sync";
 import { deleteOldLogs } from "@/lib/logs/query";
 import { processWebhookEvent, sweepWebhooks, dispatchWebhooks, deleteOldWebhooks } from "@/lib/webhooks/process";
+import { dispatchMessages, sweepMessages, processMessages, pollStatuses, deleteOldMessages } from "@/lib/messaging/outbox";
+import "@/lib/messaging/subscriptions";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { logger } from "@/lib/logger";
@@ -16,8 +18,9 @@ export async function runRetention() {
   const logs = await deleteOldLogs(days);
   const limits = await db.$executeRaw`delete from rate_limits where expire is not null and expire < ${Date.now() - 3600_000}`;
   const webhooks = await deleteOldWebhooks();
-  logger.info({ logs, rateLimits: limits, webhooks, days }, "retention done");
-  return { logs, rateLimits: limits, webhooks };
+  const messages = await deleteOldMessages();
+  logger.info({ logs, rateLimits: limits, webhooks, messages, days }, "retention done");
+  return { logs, rateLimits: limits, webhooks, messages };
 }
 
 /** Runs `fn` every `ms`, never two at once, errors logged (the next tick tries again). */
@@ -53,6 +56,15 @@ export async function startWorkers(opts: { pollingIntervalSeconds?: number; sche
   // only stores them)
   const sweeper = every(env().WEBHOOK_SWEEP_SECONDS * 1000, "webhook sweep", sweepWebhooks);
   const dispatcher = every(env().WEBHOOK_DISPATCH_MS, "webhook dispatch", dispatchWebhooks);
+  // messages: jobs of MESSAGE_JOB_SIZE ids, MESSAGE_CONCURRENCY jobs at once per worker
+  for (let i = 0; i < env().MESSAGE_CONCURRENCY; i++) {
+    await boss.work<{ ids: string[] }>(QUEUES.message, { batchSize: 1, pollingIntervalSeconds: polling }, async ([job]) => {
+      await processMessages(job.data.ids);
+    });
+  }
+  const messageDispatcher = every(env().MESSAGE_DISPATCH_MS, "message dispatch", dispatchMessages);
+  const messageSweeper = every(15_000, "message sweep", sweepMessages);
+  const statusPoller = every(env().MESSAGE_STATUS_POLL_SECONDS * 1000, "message status poll", pollStatuses);
   await boss.work(QUEUES.scheduler, { pollingIntervalSeconds: polling }, async () => {
     const n = await scheduleDueSyncs();
     if (n) logger.info({ queued: n }, "scheduled syncs queued");
@@ -69,6 +81,9 @@ export async function startWorkers(opts: { pollingIntervalSeconds?: number; sche
     async stop() {
       clearInterval(sweeper);
       clearInterval(dispatcher);
+      clearInterval(messageDispatcher);
+      clearInterval(messageSweeper);
+      clearInterval(statusPoller);
       await boss.stop({ graceful: true, timeout: 20_000, wait: true });
       logger.info("workers stopped");
     },

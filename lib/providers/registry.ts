@@ -2,8 +2,13 @@
 import type { ProviderDefinition } from "@/lib/providers/types";
 import telegram from "@/lib/providers/telegram";
 import genericWebhook from "@/lib/providers/generic-webhook";
+import fcm from "@/lib/providers/fcm";
+import sendgrid from "@/lib/providers/sendgrid";
+import twilio from "@/lib/providers/twilio";
+import smsru from "@/lib/providers/smsru";
+import smtp from "@/lib/providers/smtp";
 
-const all: ProviderDefinition[] = [telegram, genericWebhook];
+const all: ProviderDefinition[] = [telegram, genericWebhook, fcm, sendgrid, twilio, smsru, smtp];
 
 export const providers: ReadonlyMap<string, ProviderDefinition> = new Map(all.map((p) => [p.id, p]));
 

@@ -2,7 +2,7 @@
 // lib/providers/<id>: index.ts (this definition), client code, webhook.ts, sandbox.ts and
 // its tests. Domain services reach providers through the registry, never directly.
 import type { z } from "zod";
-import type { CallContext, HttpRequest, HttpResponse } from "@/lib/http";
+import type { CallContext, HttpRequest, HttpResponse, recordCall } from "@/lib/http";
 import type { InboundRequest, Verdict } from "@/lib/webhooks/schemes";
 
 export type ProviderCategory =
@@ -41,6 +41,8 @@ export type ProviderContext<Cred = Record<string, unknown>, Conf = Record<string
   call(action: string, req: HttpRequest, opts?: Partial<CallContext>): Promise<HttpResponse>;
   /** a logged fetch for SDKs that accept one */
   fetch(action: string, opts?: Partial<CallContext>): typeof fetch;
+  /** logs a call that is not HTTP (SMTP): one integration_logs row, secrets scrubbed */
+  record(action: string, entry: Parameters<typeof recordCall>[1]): Promise<void>;
   signal?: AbortSignal;
 };
 
@@ -146,6 +148,91 @@ export type WebhookSpec<Cred = Record<string, unknown>, Conf = Record<string, un
   handle?(event: StoredWebhook, ctx: ProviderContext<Cred, Conf>): Promise<WebhookHandleResult>;
 };
 
+// ───────────── messaging (lib/messaging) ─────────────
+
+export type Channel = "sms" | "whatsapp" | "email" | "push" | "telegram";
+export const CHANNELS: readonly Channel[] = ["sms", "whatsapp", "email", "push", "telegram"];
+
+export type Attachment = { filename: string; contentType: string; /** base64 */ content: string };
+
+/** One message as the outbox hands it to a provider. */
+export type OutboundMessage = {
+  /** our message id: providers that accept a reference (custom args, Idempotency-Key) send it */
+  id: string;
+  channel: Channel;
+  /** normalized: E.164 phone, lower-case email, device token, Telegram chat id */
+  to: string;
+  toName?: string | null;
+  subject?: string | null;
+  text: string;
+  html?: string | null;
+  options: {
+    attachments?: Attachment[];
+    categories?: string[];
+    customArgs?: Record<string, string>;
+    /** push: key/value data delivered to the app */
+    data?: Record<string, string>;
+    /** Telegram: HTML | MarkdownV2 | none (the integration's default otherwise) */
+    parseMode?: string;
+    replyTo?: string;
+  };
+  /** the URL the provider should post delivery reports to (this integration's webhook URL) */
+  statusCallbackUrl: string;
+};
+
+export type SendResult = {
+  providerMessageId?: string | null;
+  /** "delivered" only when the provider's answer already proves delivery (Telegram) */
+  status: "sent" | "delivered";
+  costMicros?: number | null;
+  costCurrency?: string | null;
+  /** the provider's own status word, kept in the timeline */
+  providerStatus?: string;
+};
+
+/**
+ * A send that did not work. `permanent`: the recipient's or the message's fault (invalid
+ * number, unsubscribed, unregistered token): fails at once. `transient`: the provider's side
+ * (timeout, 5xx, 429, bad credentials): retried with backoff, then the next integration.
+ */
+export class SendError extends Error {
+  constructor(
+    message: string,
+    public kind: "permanent" | "transient",
+    public opts: {
+      code?: string;
+      retryAfterSeconds?: number;
+      /** the device token is gone for good (FCM UNREGISTERED): delete it */
+      recipientGone?: boolean;
+    } = {},
+  ) {
+    super(message);
+    this.name = "SendError";
+  }
+}
+
+/** A delivery report, from a callback (webhook handler event "message.status") or a poll. */
+export type StatusUpdate = {
+  providerMessageId: string;
+  status: "sent" | "delivered" | "undelivered" | "failed";
+  /** the provider's word: "delivered", "bounce", "open", "103" … (kept in the timeline) */
+  event: string;
+  at?: string;
+  errorCode?: string | null;
+  error?: string | null;
+  costMicros?: number | null;
+  costCurrency?: string | null;
+};
+
+export type MessagingSpec<Cred = Record<string, unknown>, Conf = Record<string, unknown>> = {
+  channels: readonly Channel[];
+  /** sends per second when the integration does not set its own (config.ratePerSecond) */
+  defaultRatePerSecond: number;
+  send(ctx: ProviderContext<Cred, Conf>, msg: OutboundMessage): Promise<SendResult>;
+  /** providers with no callbacks: asked for messages still "sent" */
+  fetchStatus?(ctx: ProviderContext<Cred, Conf>, providerMessageIds: string[]): Promise<StatusUpdate[]>;
+};
+
 export type ProviderDefinition<C extends z.ZodObject = z.ZodObject, K extends z.ZodObject = z.ZodObject> = {
   id: string;
   name: string;
@@ -173,6 +260,8 @@ export type ProviderDefinition<C extends z.ZodObject = z.ZodObject, K extends z.
   sandboxConnect?(ctx: ProviderContext<z.output<C>, z.output<K>>): Promise<void>;
   /** inbound webhooks: POST /api/webhooks/<id>/<code> (or /api/webhooks/receive/<code>) */
   webhook?: WebhookSpec<z.output<C>, z.output<K>>;
+  /** sends messages for lib/messaging (capabilities sms.send, email.send …) */
+  messaging?: MessagingSpec<z.output<C>, z.output<K>>;
 };
 
 /** Erases the schema types so definitions of different providers fit one registry. */

@@ -24,6 +24,11 @@ export type SandboxKit = {
 export type SandboxModule = {
   id: string;
   mount(app: Hono, kit: SandboxKit): void;
+  /**
+   * Listeners that are not HTTP (the SMTP sandbox): started with the sandbox server, closed
+   * with it. What it returns is served at GET /<id>/__info (e.g. { host, port }).
+   */
+  start?(kit: SandboxKit): Promise<{ info: Record<string, unknown>; close(): Promise<void> }>;
   /** the provider's own error format for injected faults */
   faultBody?(status: number, retryAfterSeconds?: number): unknown;
 };

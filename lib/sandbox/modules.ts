@@ -2,5 +2,10 @@
 import type { SandboxModule } from "@/lib/sandbox/kit";
 import telegram from "@/lib/providers/telegram/sandbox";
 import genericWebhook from "@/lib/providers/generic-webhook/sandbox";
+import fcm from "@/lib/providers/fcm/sandbox";
+import sendgrid from "@/lib/providers/sendgrid/sandbox";
+import twilio from "@/lib/providers/twilio/sandbox";
+import smsru from "@/lib/providers/smsru/sandbox";
+import smtp from "@/lib/providers/smtp/sandbox";
 
-export const sandboxModules: SandboxModule[] = [telegram, genericWebhook];
+export const sandboxModules: SandboxModule[] = [telegram, genericWebhook, fcm, sendgrid, twilio, smsru, smtp];

@@ -22,6 +22,7 @@ type Fault = {
 type Seen = { provider: string; method: string; path: string; headers: Record<string, string>; body: string; at: string };
 
 export function createSandboxApp(modules: SandboxModule[] = sandboxModules, getBaseUrl: () => string = () => "") {
+  const listeners = new Map<string, { info: Record<string, unknown>; close(): Promise<void> }>();
   const app = new Hono();
   let inbox: InboxItem[] = [];
   let faults: Fault[] = [];
@@ -104,25 +105,38 @@ export function createSandboxApp(modules: SandboxModule[] = sandboxModules, getB
       }
       await next();
     });
+    if (m.start) sub.get("/__info", (c) => c.json(listeners.get(m.id)?.info ?? { error: "not started" }, listeners.has(m.id) ? 200 : 503));
     m.mount(sub, kit);
     app.route(`/${m.id}`, sub);
   }
   app.notFound((c) => c.json({ error: "no such sandbox endpoint", path: c.req.path }, 404));
-  return { app, kit };
+  /** starts the non-HTTP listeners (SMTP …) */
+  async function startListeners() {
+    for (const m of modules) if (m.start) listeners.set(m.id, await m.start(kit));
+  }
+  async function closeListeners() {
+    for (const l of listeners.values()) await l.close().catch(() => {});
+    listeners.clear();
+  }
+  return { app, kit, startListeners, closeListeners };
 }
 
 export async function startSandboxServer(opts: { port?: number; host?: string } = {}) {
   let base = "";
-  const { app, kit } = createSandboxApp(sandboxModules, () => base);
+  const { app, kit, startListeners, closeListeners } = createSandboxApp(sandboxModules, () => base);
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: opts.port ?? 0, hostname: opts.host ?? "127.0.0.1" }, () => resolve(s));
   });
   const addr = server.address();
   const port = typeof addr === "object" && addr ? addr.port : opts.port;
   base = `http://${opts.host ?? "127.0.0.1"}:${port}`;
+  await startListeners();
   return {
     url: base,
     kit,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: async () => {
+      await closeListeners();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }

@@ -7,6 +7,7 @@ import { db } from "@/lib/db";
 import { pgPool } from "@/lib/pg";
 import { errors } from "@/lib/errors";
 import { audit, type Actor, type RequestMeta } from "@/lib/audit";
+import { decodeCursor, encodeCursor } from "@/lib/cursor";
 
 export const WEBHOOK_STATUSES = ["pending", "processing", "completed", "failed", "ignored", "rejected"] as const;
 
@@ -41,17 +42,6 @@ function where(f: Filters): Prisma.WebhookEventWhereInput {
     externalId: f.externalId || undefined,
     receivedAt: f.from || f.to ? { ...(f.from ? { gte: new Date(f.from) } : {}), ...(f.to ? { lt: new Date(f.to) } : {}) } : undefined,
   };
-}
-
-function encodeCursor(at: Date, id: string) {
-  return Buffer.from(`${at.toISOString()}|${id}`).toString("base64url");
-}
-
-function decodeCursor(c: string): { at: Date; id: string } {
-  const [at, id] = Buffer.from(c, "base64url").toString("utf8").split("|");
-  const d = new Date(at);
-  if (Number.isNaN(d.getTime()) || !z.uuid().safeParse(id).success) throw errors.validation("Invalid cursor");
-  return { at: d, id };
 }
 
 const summary = {

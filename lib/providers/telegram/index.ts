@@ -2,9 +2,10 @@
 // Test connection = getMe, plus getWebhookInfo so the page can show delivery problems.
 import { isDeepStrictEqual } from "node:util";
 import { z } from "zod";
-import { defineProvider, jsonObjectBody, WebhookBodyError } from "@/lib/providers/types";
+import { defineProvider, jsonObjectBody, SendError, WebhookBodyError } from "@/lib/providers/types";
 import { verifyTelegram } from "@/lib/webhooks/schemes";
-import { callBot, explain, type BotUser, type WebhookInfo } from "@/lib/providers/telegram/client";
+import { callBot, explain, TelegramError, type BotUser, type WebhookInfo } from "@/lib/providers/telegram/client";
+import { HttpError } from "@/lib/http";
 
 const credentials = z.object({
   botToken: z
@@ -35,7 +36,29 @@ const config = z.object({
     .enum(["HTML", "MarkdownV2", "none"])
     .default("HTML")
     .meta({ title: "Message format", description: "How message text is parsed by Telegram" }),
+  ratePerSecond: z
+    .number()
+    .int()
+    .min(0)
+    .max(100_000)
+    .optional()
+    .meta({ title: "Sends per second", description: "0 = no limit. Default 25 (Telegram allows about 30 messages per second per bot)" }),
 });
+
+type SentMessage = { message_id: number; chat: { id: number | string } };
+
+/** Telegram's answer as a send outcome: the chat's or message's fault is permanent. */
+function sendError(e: unknown): SendError {
+  if (e instanceof TelegramError) {
+    const why = explain(e);
+    if (e.code === 429) return new SendError(why, "transient", { code: "telegram_429", retryAfterSeconds: e.retryAfter });
+    if (e.code === 401 || e.code === 404 || e.code >= 500) return new SendError(why, "transient", { code: `telegram_${e.code}` });
+    // 400 chat not found / message is too long, 403 the bot was blocked by the user
+    return new SendError(why, "permanent", { code: `telegram_${e.code}` });
+  }
+  if (e instanceof HttpError) return new SendError(explain(e), "transient", { code: e.kind });
+  return new SendError((e as Error).message, "transient");
+}
 
 function webhookState(info: WebhookInfo) {
   return {
@@ -52,7 +75,7 @@ export default defineProvider({
   category: "chat",
   description: "A Telegram bot for notifications and commands from managers and dispatchers.",
   docsUrl: "https://core.telegram.org/bots/api",
-  capabilities: ["chat.send"],
+  capabilities: ["chat.send", "telegram.send"],
   credentials,
   config,
   auth: { type: "api_key" },
@@ -93,8 +116,28 @@ export default defineProvider({
       const kind = Object.keys(u).find((k) => k !== "update_id") ?? "update";
       return { type: kind, id: String(u.update_id), payload: u };
     },
-    // commands and account linking arrive with the messaging work (issue 4): until then
-    // updates are kept and shown in the inbox, and marked ignored by the processor
+    // commands and account linking (lib/messaging/telegram-bot.ts), loaded when needed:
+    // the bot uses the outbox, which uses this registry
+    handle: async (event, ctx) => (await import("@/lib/messaging/telegram-bot")).handleTelegramUpdate(event, ctx),
+  },
+
+  messaging: {
+    channels: ["telegram"],
+    defaultRatePerSecond: 25,
+    async send(ctx, msg) {
+      const parseMode = msg.options.parseMode ?? ctx.config.parseMode;
+      try {
+        const sent = await callBot<SentMessage>(ctx, "sendMessage", {
+          chat_id: msg.to,
+          text: msg.text,
+          ...(parseMode && parseMode !== "none" ? { parse_mode: parseMode } : {}),
+        });
+        // the Bot API answers once the message is in the chat: that is delivery
+        return { providerMessageId: `${sent.chat.id}:${sent.message_id}`, status: "delivered", providerStatus: "sent to chat" };
+      } catch (e) {
+        throw sendError(e);
+      }
+    },
   },
 
   sync: {

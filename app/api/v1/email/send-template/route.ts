@@ -1,0 +1,11 @@
+import { route } from "@/lib/api";
+import { emailTemplateInput, sendEmail } from "@/lib/messaging/service";
+
+export const dynamic = "force-dynamic";
+
+export const POST = route({ access: { permission: "messages.send", scope: "messages:send" }, body: emailTemplateInput }, async ({ body, caller, req }) =>
+  Response.json(
+    await sendEmail({ ...body, template: { key: body.template, data: body.data } }, caller, req.headers.get("idempotency-key")),
+    { status: 202 },
+  ),
+);

@@ -1,0 +1,8 @@
+import { route, idParams } from "@/lib/api";
+import { resendMessage } from "@/lib/messaging/service";
+
+export const dynamic = "force-dynamic";
+
+export const POST = route({ access: { permission: "messages.send", scope: "messages:send" }, params: idParams }, async ({ params, caller }) =>
+  Response.json(await resendMessage(params.id, caller), { status: 202 }),
+);

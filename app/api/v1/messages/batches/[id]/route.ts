@@ -1,0 +1,8 @@
+import { route, idParams } from "@/lib/api";
+import { batchProgress } from "@/lib/messaging/service";
+
+export const dynamic = "force-dynamic";
+
+export const GET = route({ access: { permission: "messages.read", scope: "messages:read" }, params: idParams }, async ({ params }) =>
+  batchProgress(params.id),
+);

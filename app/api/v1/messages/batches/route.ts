@@ -1,0 +1,6 @@
+import { route } from "@/lib/api";
+import { listBatches } from "@/lib/messaging/service";
+
+export const dynamic = "force-dynamic";
+
+export const GET = route({ access: { permission: "messages.read", scope: "messages:read" } }, async () => listBatches());

@@ -1,0 +1,8 @@
+import { route } from "@/lib/api";
+import { orderAssignedInput, notifyOrderAssigned } from "@/lib/messaging/notify";
+
+export const dynamic = "force-dynamic";
+
+export const POST = route({ access: { permission: "messages.send", scope: "messages:send" }, body: orderAssignedInput }, async ({ body, caller }) =>
+  Response.json(await notifyOrderAssigned(body, caller.actor.label ?? caller.actor.type), { status: 202 }),
+);

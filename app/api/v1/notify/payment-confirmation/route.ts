@@ -1,0 +1,8 @@
+import { route } from "@/lib/api";
+import { paymentConfirmationInput, notifyPaymentConfirmation } from "@/lib/messaging/notify";
+
+export const dynamic = "force-dynamic";
+
+export const POST = route({ access: { permission: "messages.send", scope: "messages:send" }, body: paymentConfirmationInput }, async ({ body, caller }) =>
+  Response.json(await notifyPaymentConfirmation(body, caller.actor.label ?? caller.actor.type), { status: 202 }),
+);

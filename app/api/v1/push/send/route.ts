@@ -1,0 +1,8 @@
+import { route } from "@/lib/api";
+import { pushInput, sendPush } from "@/lib/messaging/service";
+
+export const dynamic = "force-dynamic";
+
+export const POST = route({ access: { permission: "messages.send", scope: "messages:send" }, body: pushInput }, async ({ body, caller, req }) =>
+  Response.json(await sendPush(body, caller, req.headers.get("idempotency-key")), { status: 202 }),
+);

@@ -1,0 +1,10 @@
+import { z } from "zod";
+import { route } from "@/lib/api";
+import { sandboxInbox } from "@/lib/messaging/sandbox-inbox";
+
+export const dynamic = "force-dynamic";
+
+export const GET = route(
+  { access: { permission: "sandbox.read" }, query: z.object({ provider: z.string().max(40).optional(), kind: z.string().max(20).optional() }) },
+  async ({ query }) => sandboxInbox(query),
+);

@@ -1,0 +1,14 @@
+import { z } from "zod";
+import { route, idParams } from "@/lib/api";
+import { messageStatus } from "@/lib/messaging/service";
+import { refreshStatus } from "@/lib/messaging/outbox";
+
+export const dynamic = "force-dynamic";
+
+export const GET = route(
+  { access: { permission: "messages.read", scope: "messages:read" }, params: idParams, query: z.object({ refresh: z.enum(["0", "1", "true", "false"]).optional() }) },
+  async ({ params, query }) => {
+    const refresh = query.refresh === "1" || query.refresh === "true" ? await refreshStatus(params.id) : undefined;
+    return { ...(await messageStatus(params.id)), ...(refresh ? { refresh } : {}) };
+  },
+);

@@ -1,0 +1,9 @@
+import { route } from "@/lib/api";
+import { bulkInput, sendBulk } from "@/lib/messaging/service";
+
+export const dynamic = "force-dynamic";
+
+export const POST = route(
+  { access: { permission: "messages.bulk", scope: "messages:bulk" }, body: bulkInput, bodyLimit: 10 * 1_048_576 },
+  async ({ body, caller }) => Response.json(await sendBulk("sms", body, caller), { status: 202 }),
+);

@@ -1,0 +1,8 @@
+import { route } from "@/lib/api";
+import { otpSendInput, sendOtp } from "@/lib/messaging/otp";
+
+export const dynamic = "force-dynamic";
+
+export const POST = route({ access: { permission: "messages.send", scope: "messages:send" }, body: otpSendInput }, async ({ body, caller }) =>
+  Response.json(await sendOtp(body, caller.actor.label ?? caller.actor.type), { status: 202 }),
+);

@@ -1,0 +1,7 @@
+import { route } from "@/lib/api";
+import { otpVerifyInput, verifyOtp } from "@/lib/messaging/otp";
+
+export const dynamic = "force-dynamic";
+
+// 200 either way: `valid` says whether the code was right (a wrong code is not an API error)
+export const POST = route({ access: { permission: "messages.send", scope: "messages:send" }, body: otpVerifyInput }, async ({ body }) => verifyOtp(body));

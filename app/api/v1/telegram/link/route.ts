@@ -1,0 +1,22 @@
+import { z } from "zod";
+import { route } from "@/lib/api";
+import { errors } from "@/lib/errors";
+import { linkStatus, startLink, unlink } from "@/lib/messaging/telegram-bot";
+import type { Caller } from "@/lib/api";
+
+export const dynamic = "force-dynamic";
+
+// your own Telegram account: signed-in users only (API keys have no account to link)
+function me(caller: Caller) {
+  if (caller.kind !== "user") throw errors.forbidden("Only a signed-in user can link their Telegram account");
+  return caller.user.id;
+}
+
+export const GET = route({ access: { permission: "telegram.link" } }, async ({ caller }) => linkStatus(me(caller)));
+
+export const POST = route(
+  { access: { permission: "telegram.link" }, body: z.object({ integrationId: z.uuid().optional() }).default({}) },
+  async ({ caller, body }) => Response.json(await startLink(me(caller), caller, body.integrationId), { status: 201 }),
+);
+
+export const DELETE = route({ access: { permission: "telegram.link" } }, async ({ caller }) => unlink(me(caller), caller));

@@ -1,0 +1,17 @@
+import { z } from "zod";
+import { route, idParams } from "@/lib/api";
+import { deleteTemplate, getTemplate, updateTemplate } from "@/lib/messaging/templates";
+
+export const dynamic = "force-dynamic";
+
+export const GET = route({ access: { permission: "messages.read", scope: "templates:read" }, params: idParams }, async ({ params }) =>
+  getTemplate(params.id),
+);
+
+export const PATCH = route({ access: { permission: "templates.manage" }, params: idParams, body: z.unknown() }, async ({ params, body, caller }) =>
+  updateTemplate(params.id, body, caller),
+);
+
+export const DELETE = route({ access: { permission: "templates.manage" }, params: idParams }, async ({ params, caller }) =>
+  deleteTemplate(params.id, caller),
+);

@@ -1,0 +1,6 @@
+import { route } from "@/lib/api";
+import { preview, previewInput } from "@/lib/messaging/templates";
+
+export const dynamic = "force-dynamic";
+
+export const POST = route({ access: { permission: "messages.read", scope: "templates:read" }, body: previewInput }, async ({ body }) => preview(body));

@@ -1,0 +1,15 @@
+import { z } from "zod";
+import { route } from "@/lib/api";
+import { createTemplate, listTemplates } from "@/lib/messaging/templates";
+import { CHANNELS, type Channel } from "@/lib/providers/types";
+
+export const dynamic = "force-dynamic";
+
+export const GET = route(
+  { access: { permission: "messages.read", scope: "templates:read" }, query: z.object({ channel: z.enum(CHANNELS as [Channel, ...Channel[]]).optional() }) },
+  async ({ query }) => ({ items: await listTemplates(query) }),
+);
+
+export const POST = route({ access: { permission: "templates.manage" }, body: z.unknown() }, async ({ body, caller }) =>
+  Response.json(await createTemplate(body, caller), { status: 201 }),
+);

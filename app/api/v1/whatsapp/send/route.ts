@@ -1,0 +1,8 @@
+import { route } from "@/lib/api";
+import { sendSms, smsInput } from "@/lib/messaging/service";
+
+export const dynamic = "force-dynamic";
+
+export const POST = route({ access: { permission: "messages.send", scope: "messages:send" }, body: smsInput }, async ({ body, caller, req }) =>
+  Response.json(await sendSms("whatsapp", body, caller, req.headers.get("idempotency-key")), { status: 202 }),
+);

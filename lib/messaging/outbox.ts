@@ -1,0 +1,642 @@
+// The outbox. Every message is a row before anything is sent; the row is the queue entry.
+//
+//   enqueue      → rows with status queued (recipients normalized, templates rendered)
+//   dispatcher   → queued rows without a job get pg-boss jobs (MESSAGE_JOB_SIZE ids each)
+//   job          → claims its rows (a lease), sends each through the channel's route:
+//                  the integrations of the channel in priority order, fixed at the first
+//                  attempt (or the one pinned integration)
+//   success      → sent (delivered when the provider's answer proves it: Telegram)
+//   permanent    → failed at once with the reason (invalid number, unsubscribed …)
+//   transient    → queued again after a backoff, MESSAGE_MAX_ATTEMPTS_PER_PROVIDER times,
+//                  then the next integration of the route; failed when none is left
+//   callbacks    → "message.status" events from webhook handlers (or polling) move the
+//                  status forward only: queued < sent < delivered | undelivered | failed
+//   sweeper      → rows whose job or worker was lost become dispatchable again
+//
+// Sending is at least once: if a worker dies after the provider accepted a message and
+// before the row says so, the lease runs out and the message is sent again. Providers with
+// idempotency keys get the message id as one where they accept it.
+import { randomUUID } from "node:crypto";
+import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
+import { db } from "@/lib/db";
+import { pgPool } from "@/lib/pg";
+import { env } from "@/lib/env";
+import { logger } from "@/lib/logger";
+import { errors } from "@/lib/errors";
+import { scrub } from "@/lib/redact";
+import { producer, QUEUES } from "@/lib/jobs/boss";
+import { getProvider } from "@/lib/providers/registry";
+import { buildContext, webhookUrl } from "@/lib/integrations/service";
+import { SendError, type Channel, type OutboundMessage, type ProviderContext, type ProviderDefinition, type SendResult, type StatusUpdate } from "@/lib/providers/types";
+import { HttpError } from "@/lib/http";
+import { normalizeRecipient } from "@/lib/messaging/recipients";
+import { findTemplate, render } from "@/lib/messaging/templates";
+import { routeCache } from "@/lib/messaging/routes-cache";
+import type { Integration, MessageTemplate } from "@/generated/prisma/client";
+
+export type Draft = {
+  channel: Channel;
+  to: string;
+  toName?: string | null;
+  subject?: string | null;
+  text?: string | null;
+  html?: string | null;
+  template?: { key: string; data: Record<string, unknown> } | null;
+  options?: OutboundMessage["options"];
+  /** send through this integration only (no fallback) */
+  integrationId?: string | null;
+  related?: { type: string; id: string } | null;
+  idempotencyKey?: string | null;
+  createdBy?: string | null;
+};
+
+const LIMITS: Record<Channel, number> = { sms: 1600, whatsapp: 4096, email: 1_000_000, push: 4000, telegram: 4096 };
+
+type Row = {
+  id: string;
+  channel: Channel;
+  recipient: string;
+  recipientName: string | null;
+  subject: string | null;
+  body: string;
+  html: string | null;
+  templateKey: string | null;
+  templateData: object | undefined;
+  options: object;
+  integrationId: string | null;
+  pinned: boolean;
+  relatedType: string | null;
+  relatedId: string | null;
+  idempotencyKey: string | null;
+  createdBy: string | null;
+  batchId: string | null;
+  history: object[];
+};
+
+/** Normalizes, renders and checks drafts; every problem reported with its index. */
+export async function prepareDrafts(drafts: Draft[], opts: { batchId?: string; path?: string } = {}): Promise<Row[]> {
+  const templates = new Map<string, MessageTemplate>();
+  const problems: { path: string; message: string }[] = [];
+  const rows: Row[] = [];
+  const at = (i: number, f: string) => (drafts.length === 1 && !opts.path ? f : `${opts.path ?? "messages"}.${i}.${f}`);
+  for (const [i, d] of drafts.entries()) {
+    const to = normalizeRecipient(d.channel, d.to ?? "");
+    if (!to.ok) {
+      problems.push({ path: at(i, "to"), message: to.reason });
+      continue;
+    }
+    let subject = d.subject ?? null;
+    let text = d.text ?? null;
+    let html = d.html ?? null;
+    if (d.template) {
+      const k = `${d.template.key}:${d.channel}`;
+      let t = templates.get(k);
+      if (!t) {
+        try {
+          t = await findTemplate(d.template.key, d.channel);
+        } catch {
+          problems.push({ path: at(i, "template"), message: `There is no ${d.channel} template "${d.template.key}"` });
+          continue;
+        }
+        templates.set(k, t);
+      }
+      try {
+        const htmlText = d.channel === "telegram" && (d.options?.parseMode ?? "HTML") === "HTML";
+        const r = render(t, d.template.data ?? {}, { htmlText });
+        subject = subject ?? r.subject;
+        text = r.text;
+        html = html ?? r.html;
+      } catch (e) {
+        problems.push({ path: at(i, "template"), message: (e as Error).message });
+        continue;
+      }
+    }
+    if (!text?.trim()) {
+      problems.push({ path: at(i, "text"), message: "The message text is empty" });
+      continue;
+    }
+    if (text.length > LIMITS[d.channel]) {
+      problems.push({ path: at(i, "text"), message: `Too long for ${d.channel}: ${text.length} characters (at most ${LIMITS[d.channel]})` });
+      continue;
+    }
+    if (d.channel === "email" && !subject?.trim()) {
+      problems.push({ path: at(i, "subject"), message: "An e-mail needs a subject" });
+      continue;
+    }
+    rows.push({
+      id: randomUUID(),
+      channel: d.channel,
+      recipient: to.value,
+      recipientName: d.toName ?? null,
+      subject,
+      body: text,
+      html,
+      templateKey: d.template?.key ?? null,
+      templateData: d.template ? (d.template.data as object) : undefined,
+      options: (d.options ?? {}) as object,
+      integrationId: d.integrationId ?? null,
+      pinned: !!d.integrationId,
+      relatedType: d.related?.type ?? null,
+      relatedId: d.related?.id ?? null,
+      idempotencyKey: d.idempotencyKey ?? null,
+      createdBy: d.createdBy ?? null,
+      batchId: opts.batchId ?? null,
+      history: [{ at: new Date().toISOString(), event: "queued", ...(d.template ? { detail: `template ${d.template.key}` } : {}) }],
+    });
+  }
+  if (problems.length) {
+    throw errors.validation(problems.length === 1 ? problems[0].message : `${problems.length} messages are invalid`, problems);
+  }
+  return rows;
+}
+
+/** Stores one message (the Idempotency-Key returns the first one on a retried request). */
+export async function enqueue(draft: Draft) {
+  if (draft.idempotencyKey) {
+    const existing = await db.message.findUnique({ where: { idempotencyKey: draft.idempotencyKey } });
+    if (existing) return { message: existing, replayed: true };
+  }
+  const [row] = await prepareDrafts([draft]);
+  if (row.integrationId) await requireIntegrationFor(row.channel, row.integrationId);
+  try {
+    const message = await db.message.create({ data: row });
+    return { message, replayed: false };
+  } catch (e) {
+    if ((e as { code?: string }).code === "P2002" && draft.idempotencyKey) {
+      const message = await db.message.findUnique({ where: { idempotencyKey: draft.idempotencyKey } });
+      if (message) return { message, replayed: true };
+    }
+    throw e;
+  }
+}
+
+/** Stores many rows in few statements (bulk sends). */
+export async function enqueueRows(rows: Row[]) {
+  for (let i = 0; i < rows.length; i += 1000) await db.message.createMany({ data: rows.slice(i, i + 1000) });
+  return rows.length;
+}
+
+export async function requireIntegrationFor(channel: Channel, integrationId: string) {
+  const row = await db.integration.findUnique({ where: { id: integrationId } });
+  if (!row) throw errors.validation("The integration does not exist", [{ path: "integrationId", message: "Unknown integration" }]);
+  if (!getProvider(row.provider)?.messaging?.channels.includes(channel)) {
+    throw errors.validation(`${row.name} cannot send ${channel} messages`, [{ path: "integrationId", message: `Not a ${channel} integration` }]);
+  }
+  return row;
+}
+
+// ───────────── routes: the channel's integrations in priority order ─────────────
+
+/** Integrations that can send on a channel, in the order they are tried. */
+export async function channelRoute(channel: Channel, fresh = false): Promise<string[]> {
+  const hit = routeCache.get(channel);
+  if (!fresh && hit && Date.now() - hit.at < 1000) return hit.ids;
+  const rows = await db.integration.findMany({
+    where: { status: { not: "inactive" }, credentials: { not: null } },
+    orderBy: [{ priority: "asc" }, { createdAt: "asc" }],
+    select: { id: true, provider: true },
+  });
+  const ids = rows.filter((r) => getProvider(r.provider)?.messaging?.channels.includes(channel)).map((r) => r.id);
+  routeCache.set(channel, { at: Date.now(), ids });
+  return ids;
+}
+
+// ───────────── dispatch, sweep ─────────────
+
+/** Queued rows that are due and have no job get jobs, in batches. Safe in every worker at once. */
+export async function dispatchMessages(limit = 2000): Promise<number> {
+  const pool = pgPool();
+  const r = await pool.query<{ id: string }>(
+    `update messages set queued_at = now()
+      where id in (
+        select id from messages
+         where status = 'queued' and queued_at is null and (next_attempt_at is null or next_attempt_at <= now())
+         order by created_at
+         limit $1
+         for update skip locked)
+      returning id`,
+    [limit],
+  );
+  if (!r.rows.length) return 0;
+  const size = env().MESSAGE_JOB_SIZE;
+  const ids = r.rows.map((x) => x.id);
+  const jobs: { id: string; name: string; data: { ids: string[] } }[] = [];
+  const jobOf: string[] = [];
+  for (let i = 0; i < ids.length; i += size) {
+    const chunk = ids.slice(i, i + size);
+    const job = { id: randomUUID(), name: QUEUES.message, data: { ids: chunk } };
+    jobs.push(job);
+    for (let k = 0; k < chunk.length; k++) jobOf.push(job.id);
+  }
+  try {
+    await pool.query(`update messages m set job_id = x.job from unnest($1::uuid[], $2::uuid[]) as x(id, job) where m.id = x.id`, [ids, jobOf]);
+    const boss = await producer();
+    await boss.insert(jobs);
+  } catch (e) {
+    await pool.query("update messages set queued_at = null, job_id = null where id = any($1::uuid[]) and status = 'queued'", [ids]).catch(() => {});
+    throw e;
+  }
+  return ids.length;
+}
+
+/** Queued rows whose job finished or vanished without sending them become dispatchable again. */
+export async function sweepMessages(limit = 1000): Promise<number> {
+  const r = await pgPool().query(
+    `update messages set queued_at = null, job_id = null
+      where id in (
+        select m.id from messages m
+         where m.status = 'queued' and m.queued_at < now() - interval '30 seconds'
+           and (m.locked_until is null or m.locked_until < now())
+           and not exists (select 1 from ${"pgboss"}.job j
+                            where j.name = $2 and j.id = m.job_id and j.state in ('created', 'retry', 'active'))
+         limit $1
+         for update of m skip locked)`,
+    [limit, QUEUES.message],
+  );
+  if (r.rowCount) logger.info({ requeued: r.rowCount }, "message sweeper made lost messages dispatchable again");
+  return r.rowCount ?? 0;
+}
+
+// ───────────── sending ─────────────
+
+type Claimed = {
+  id: string;
+  channel: Channel;
+  recipient: string;
+  recipient_name: string | null;
+  subject: string | null;
+  body: string;
+  html: string | null;
+  options: OutboundMessage["options"];
+  integration_id: string | null;
+  pinned: boolean;
+  route: string[];
+  route_index: number;
+  route_attempts: number;
+  attempts: number;
+};
+
+type Prepared = { row: Integration; def: ProviderDefinition; ctx: ProviderContext; rate: number } | { unusable: string };
+
+const limiters = new Map<string, RateLimiterPostgres>();
+
+/** Waits for a send token of the integration's rate (shared by every worker through PostgreSQL). */
+async function takeToken(integrationId: string, perSecond: number) {
+  if (!perSecond) return;
+  const key = `${integrationId}:${perSecond}`;
+  let l = limiters.get(key);
+  if (!l) {
+    l = new RateLimiterPostgres({ storeClient: pgPool(), storeType: "pool", tableName: "rate_limits", tableCreated: true, keyPrefix: "send", points: perSecond, duration: 1 });
+    limiters.set(key, l);
+  }
+  for (;;) {
+    try {
+      await l.consume(integrationId, 1);
+      return;
+    } catch (e) {
+      if (!(e instanceof RateLimiterRes)) throw e;
+      await new Promise((r) => setTimeout(r, Math.max(5, e.msBeforeNext)));
+    }
+  }
+}
+
+function backoff(n: number) {
+  const e = env();
+  const exp = Math.min(e.MESSAGE_RETRY_MAX_SECONDS, e.MESSAGE_RETRY_BASE_SECONDS * 2 ** Math.max(0, n - 1));
+  return exp / 2 + (Math.random() * exp) / 2;
+}
+
+function classify(e: unknown): SendError {
+  if (e instanceof SendError) return e;
+  if (e instanceof HttpError) return new SendError(e.kind === "timeout" ? "The provider did not answer in time" : e.message, "transient", { code: e.kind });
+  return new SendError((e as Error)?.message || String(e), "transient", { code: "error" });
+}
+
+async function withTimeout<T>(p: Promise<T>, ms: number, ac: AbortController): Promise<T> {
+  let t: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        t = setTimeout(() => {
+          ac.abort();
+          reject(new SendError(`No answer within ${ms / 1000} s`, "transient", { code: "timeout" }));
+        }, ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(t);
+  }
+}
+
+type Outcome = {
+  status: "queued" | "sent" | "delivered" | "failed";
+  integrationId: string | null;
+  provider: string | null;
+  route: string[];
+  routeIndex: number;
+  routeAttempts: number;
+  providerMessageId?: string | null;
+  costMicros?: number | null;
+  costCurrency?: string | null;
+  error?: string | null;
+  errorCode?: string | null;
+  delaySeconds?: number;
+  history: object[];
+};
+
+async function finish(m: Claimed, o: Outcome) {
+  const r = await pgPool().query(
+    `update messages set
+        status = $3::"MessageStatus",
+        integration_id = coalesce($4::uuid, integration_id), provider = coalesce($5, provider),
+        route = $6::text[], route_index = $7, route_attempts = $8,
+        provider_message_id = coalesce($9, provider_message_id),
+        cost_micros = coalesce($10, cost_micros), cost_currency = coalesce($11, cost_currency),
+        error = case when $3 in ('sent', 'delivered') then null else coalesce($12, error) end,
+        error_code = case when $3 in ('sent', 'delivered') then null else coalesce($13, error_code) end,
+        next_attempt_at = case when $3 = 'queued' then now() + make_interval(secs => $14) end,
+        queued_at = case when $3 = 'queued' then null else queued_at end,
+        job_id = case when $3 = 'queued' then null else job_id end,
+        locked_until = null,
+        sent_at = case when $3 in ('sent', 'delivered') then coalesce(sent_at, now()) else sent_at end,
+        delivered_at = case when $3 = 'delivered' then coalesce(delivered_at, now()) else delivered_at end,
+        history = history || $15::jsonb,
+        updated_at = now()
+      where id = $1 and attempts = $2 and status = 'queued'`,
+    [
+      m.id,
+      m.attempts,
+      o.status,
+      o.integrationId,
+      o.provider,
+      o.route,
+      o.routeIndex,
+      o.routeAttempts,
+      o.providerMessageId ?? null,
+      o.costMicros ?? null,
+      o.costCurrency ?? null,
+      o.error ?? null,
+      o.errorCode ?? null,
+      o.delaySeconds ?? 0,
+      JSON.stringify(o.history),
+    ],
+  );
+  if (!r.rowCount) logger.warn({ messageId: m.id }, "message attempt finished after its lease was taken over; result discarded");
+}
+
+async function prepareIntegration(id: string, channel: Channel, cache: Map<string, Prepared>, messageId: string): Promise<Prepared> {
+  const hit = cache.get(id);
+  if (hit) return hit;
+  let p: Prepared;
+  const row = await db.integration.findUnique({ where: { id } });
+  const def = row ? getProvider(row.provider) : undefined;
+  if (!row) p = { unusable: "the integration was deleted" };
+  else if (row.status === "inactive") p = { unusable: `${row.name} is switched off` };
+  else if (!def?.messaging?.channels.includes(channel)) p = { unusable: `${row.name} cannot send ${channel}` };
+  else {
+    try {
+      const ctx = buildContext(row, { related: { type: "message", id: messageId } });
+      const conf = ctx.config as { ratePerSecond?: number };
+      p = { row, def, ctx, rate: conf.ratePerSecond ?? def.messaging.defaultRatePerSecond };
+    } catch (e) {
+      p = { unusable: `${row.name}: ${(e as Error).message}` };
+    }
+  }
+  cache.set(id, p);
+  return p;
+}
+
+async function sendOne(m: Claimed, cache: Map<string, Prepared>) {
+  const e = env();
+  const now = () => new Date().toISOString();
+  const history: object[] = [];
+  let route = m.route;
+  if (!route.length) route = m.pinned && m.integration_id ? [m.integration_id] : await channelRoute(m.channel);
+  if (!route.length) {
+    history.push({ at: now(), event: "failed", detail: `no active ${m.channel} integration` });
+    return finish(m, {
+      status: "failed", integrationId: null, provider: null, route, routeIndex: 0, routeAttempts: 0, history,
+      error: `No active ${m.channel} integration: add one on the Integrations page`, errorCode: "no_integration",
+    });
+  }
+  let idx = m.route_index;
+  let routeAttempts = m.route_attempts;
+  let prepared: Prepared | undefined;
+  while (idx < route.length) {
+    prepared = await prepareIntegration(route[idx], m.channel, cache, m.id);
+    if (!("unusable" in prepared)) break;
+    history.push({ at: now(), event: "skipped", integration: route[idx], detail: prepared.unusable });
+    idx++;
+    routeAttempts = 1;
+  }
+  if (!prepared || "unusable" in prepared || idx >= route.length) {
+    history.push({ at: now(), event: "failed", detail: "no usable integration left" });
+    return finish(m, {
+      status: "failed", integrationId: null, provider: null, route, routeIndex: idx, routeAttempts, history,
+      error: `None of the ${m.channel} integrations could be used`, errorCode: "no_integration",
+    });
+  }
+  const { row, def, rate } = prepared;
+  // a context per message: its calls' log rows point at this message
+  const ac = new AbortController();
+  const ctx = buildContext(row, { related: { type: "message", id: m.id }, signal: ac.signal });
+  const out: OutboundMessage = {
+    id: m.id,
+    channel: m.channel,
+    to: m.recipient,
+    toName: m.recipient_name,
+    subject: m.subject,
+    text: m.body,
+    html: m.html,
+    options: m.options ?? {},
+    statusCallbackUrl: webhookUrl(def.id, row.code),
+  };
+  const base = { integrationId: row.id, provider: def.id, route, routeIndex: idx };
+  const started = Date.now();
+  let result: SendResult;
+  try {
+    await takeToken(row.id, rate);
+    result = await withTimeout(def.messaging!.send(ctx, out), e.MESSAGE_SEND_TIMEOUT_SECONDS * 1000, ac);
+  } catch (err) {
+    const se = classify(err);
+    const error = scrub(se.message, ctx.secrets).slice(0, 1000);
+    const entry = { at: now(), event: "attempt_failed", provider: def.id, integration: row.name, attempt: m.attempts, durationMs: Date.now() - started, error, kind: se.kind, ...(se.opts.code ? { code: se.opts.code } : {}) };
+    history.push(entry);
+    if (se.kind === "permanent") {
+      if (se.opts.recipientGone && m.channel === "push") {
+        await db.deviceToken.deleteMany({ where: { token: m.recipient } });
+        history.push({ at: now(), event: "token_removed", detail: "the provider says this device token is gone for good" });
+      }
+      history.push({ at: now(), event: "failed", detail: error });
+      return finish(m, { ...base, status: "failed", routeAttempts, error, errorCode: se.opts.code ?? "permanent", history });
+    }
+    const retryAfter = se.opts.retryAfterSeconds;
+    const canWait = retryAfter === undefined || retryAfter <= e.MESSAGE_RETRY_MAX_SECONDS;
+    if (routeAttempts < e.MESSAGE_MAX_ATTEMPTS_PER_PROVIDER && canWait) {
+      const delay = Math.max(backoff(routeAttempts), retryAfter ?? 0);
+      history.push({ at: now(), event: "retry_scheduled", provider: def.id, detail: `in ${Math.round(delay * 10) / 10} s` });
+      return finish(m, { ...base, status: "queued", routeAttempts, error, errorCode: se.opts.code ?? "transient", delaySeconds: delay, history });
+    }
+    if (idx + 1 < route.length && !m.pinned) {
+      history.push({ at: now(), event: "fallback", provider: def.id, detail: `giving up on ${row.name} after ${routeAttempts} attempt(s); trying the next integration` });
+      return finish(m, { ...base, routeIndex: idx + 1, status: "queued", routeAttempts: 0, error, errorCode: se.opts.code ?? "transient", delaySeconds: 0, history });
+    }
+    history.push({ at: now(), event: "failed", detail: `${error} (after ${m.attempts} attempt(s)${route.length > 1 ? ` on ${route.length} integrations` : ""})` });
+    return finish(m, { ...base, status: "failed", routeAttempts, error, errorCode: se.opts.code ?? "transient", history });
+  }
+  history.push({
+    at: now(),
+    event: result.status,
+    provider: def.id,
+    integration: row.name,
+    attempt: m.attempts,
+    durationMs: Date.now() - started,
+    ...(result.providerMessageId ? { providerMessageId: result.providerMessageId } : {}),
+    ...(result.providerStatus ? { detail: result.providerStatus } : {}),
+  });
+  return finish(m, {
+    ...base,
+    status: result.status,
+    routeAttempts,
+    providerMessageId: result.providerMessageId ?? null,
+    costMicros: result.costMicros ?? null,
+    costCurrency: result.costCurrency ?? null,
+    history,
+  });
+}
+
+/** Runs a send job: claims its messages (those still queued and due) and sends them. */
+export async function processMessages(ids: string[]): Promise<number> {
+  const e = env();
+  const claim = await pgPool().query<Claimed>(
+    `update messages set locked_until = now() + make_interval(secs => $2), attempts = attempts + 1, route_attempts = route_attempts + 1
+      where id = any($1::uuid[]) and status = 'queued'
+        and (locked_until is null or locked_until < now())
+        and (next_attempt_at is null or next_attempt_at <= now() + interval '1 second')
+      returning id, channel, recipient, recipient_name, subject, body, html, options, integration_id, pinned, route, route_index, route_attempts, attempts`,
+    [ids, e.MESSAGE_LEASE_SECONDS],
+  );
+  const rows = claim.rows;
+  const cache = new Map<string, Prepared>();
+  let next = 0;
+  const lane = async () => {
+    while (next < rows.length) {
+      const m = rows[next++];
+      try {
+        await sendOne(m, cache);
+      } catch (err) {
+        // our own failure (database): the lease runs out and the sweeper hands it on
+        logger.error({ messageId: m.id, err: (err as Error).message }, "message attempt crashed");
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(e.MESSAGE_JOB_PARALLEL, rows.length) }, lane));
+  return rows.length;
+}
+
+// ───────────── delivery reports ─────────────
+
+const RANK = `(case status when 'queued' then 0 when 'sent' then 1 else 2 end)`;
+const NEW_RANK = `(case $3 when 'queued' then 0 when 'sent' then 1 else 2 end)`;
+
+export class UnknownMessageError extends Error {}
+
+/**
+ * Applies delivery reports for one integration. A status only moves forward (a late "sent"
+ * never overwrites "delivered"); every report adds a timeline entry. Returns the ids of the
+ * reports whose message is not (yet) known: the send's result may not be written yet.
+ */
+export async function applyStatusUpdates(integrationId: string, updates: StatusUpdate[]): Promise<{ applied: number; unknown: string[] }> {
+  let applied = 0;
+  const unknown: string[] = [];
+  for (const u of updates) {
+    const entry = {
+      at: u.at ?? new Date().toISOString(),
+      event: u.event,
+      status: u.status,
+      source: "provider",
+      ...(u.error ? { error: u.error } : {}),
+      ...(u.errorCode ? { code: u.errorCode } : {}),
+    };
+    const r = await pgPool().query(
+      `update messages set
+          status = case when ${NEW_RANK} > ${RANK} then $3::"MessageStatus" else status end,
+          delivered_at = case when $3 = 'delivered' and ${NEW_RANK} > ${RANK} then coalesce($4::timestamptz, now()) else delivered_at end,
+          sent_at = case when sent_at is null and $3 <> 'queued' then coalesce($4::timestamptz, now()) else sent_at end,
+          error = case when $3 in ('failed', 'undelivered') and ${NEW_RANK} > ${RANK} then coalesce($5, $3) else error end,
+          error_code = case when $3 in ('failed', 'undelivered') and ${NEW_RANK} > ${RANK} then $6 else error_code end,
+          cost_micros = coalesce($7, cost_micros), cost_currency = coalesce($8, cost_currency),
+          history = history || jsonb_build_array($9::jsonb),
+          updated_at = now()
+        where integration_id = $1 and provider_message_id = $2`,
+      [integrationId, u.providerMessageId, u.status, u.at ?? null, u.error ?? null, u.errorCode ?? null, u.costMicros ?? null, u.costCurrency ?? null, JSON.stringify(entry)],
+    );
+    if (r.rowCount) applied += r.rowCount;
+    else unknown.push(u.providerMessageId);
+  }
+  return { applied, unknown };
+}
+
+/** Providers without callbacks (SMS.ru): ask about messages still "sent", oldest asked first. */
+export async function pollStatuses(limitPerIntegration = 100): Promise<number> {
+  const rows = await db.integration.findMany({ where: { status: { not: "inactive" }, credentials: { not: null } } });
+  let n = 0;
+  for (const row of rows) {
+    const def = getProvider(row.provider);
+    if (!def?.messaging?.fetchStatus) continue;
+    const due = await pgPool().query<{ id: string; provider_message_id: string }>(
+      `update messages set updated_at = now()
+        where id in (select id from messages
+                      where integration_id = $1 and status = 'sent' and provider_message_id is not null
+                        and sent_at > now() - interval '3 days'
+                        and updated_at < now() - make_interval(secs => $2)
+                      order by updated_at limit $3 for update skip locked)
+        returning id, provider_message_id`,
+      [row.id, env().MESSAGE_STATUS_POLL_SECONDS * 0.9, limitPerIntegration],
+    );
+    if (!due.rows.length) continue;
+    try {
+      const ctx = buildContext(row, { related: { type: "message_status_poll", id: row.id } });
+      const updates = await def.messaging.fetchStatus(ctx, due.rows.map((r) => r.provider_message_id));
+      const changed = updates.filter((u) => u.status !== "sent");
+      n += (await applyStatusUpdates(row.id, changed)).applied;
+    } catch (e) {
+      logger.warn({ integration: row.code, err: (e as Error).message }, "status poll failed");
+    }
+  }
+  return n;
+}
+
+/** Asks the provider about one message now (GET …/status?refresh=1). */
+export async function refreshStatus(messageId: string) {
+  const m = await db.message.findUnique({ where: { id: messageId } });
+  if (!m) throw errors.notFound("Message");
+  if (!m.integrationId || !m.providerMessageId) return { refreshed: false, reason: "The message has not reached a provider yet" };
+  const row = await db.integration.findUnique({ where: { id: m.integrationId } });
+  const def = row ? getProvider(row.provider) : undefined;
+  if (!row || !def?.messaging?.fetchStatus) return { refreshed: false, reason: "This provider reports status by callbacks only" };
+  try {
+    const updates = await def.messaging.fetchStatus(buildContext(row, { related: { type: "message", id: m.id } }), [m.providerMessageId]);
+    await applyStatusUpdates(row.id, updates.filter((u) => u.status !== "sent" || m.status === "queued"));
+    return { refreshed: true };
+  } catch (e) {
+    throw errors.provider(`${def.name} could not be asked: ${scrub((e as Error).message, [])}`);
+  }
+}
+
+/** Retention: finished messages older than MESSAGE_RETENTION_DAYS, in batches. */
+export async function deleteOldMessages(days = env().MESSAGE_RETENTION_DAYS): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const r = await pgPool().query(
+      `delete from messages where id in (
+         select id from messages where created_at < now() - make_interval(days => $1) and status <> 'queued' limit 5000)`,
+      [days],
+    );
+    total += r.rowCount ?? 0;
+    if ((r.rowCount ?? 0) < 5000) break;
+  }
+  await pgPool().query(`delete from otp_codes where expires_at < now() - interval '1 day'`);
+  return total;
+}

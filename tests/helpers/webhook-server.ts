@@ -1,0 +1,25 @@
+// Serves inbound webhooks over real HTTP (the same node:http front `npm start` uses), so a
+// sandbox can call the app back (Twilio status callbacks, SendGrid events, Telegram updates).
+// Sets PUBLIC_BASE_URL, which the webhook URLs given to providers (and Twilio's signature
+// check) are built from.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { serveWebhook, webhookTarget } from "@/lib/webhooks/node-front";
+
+export async function startWebhookServer() {
+  const server = createServer((req, res) => {
+    const target = webhookTarget(req.method, req.url);
+    if (!target) {
+      res.writeHead(404).end();
+      return;
+    }
+    serveWebhook(req, res, target).catch(() => {
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  process.env.PUBLIC_BASE_URL = url;
+  return { url, close: () => new Promise<void>((r) => server.close(() => r())) };
+}

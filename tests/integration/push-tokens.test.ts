@@ -1,0 +1,135 @@
+// POST/DELETE /api/v1/push/register-token: mobile apps register their FCM device tokens for
+// a driver or a user; re-registering updates (and re-assigns) instead of duplicating.
+import { randomBytes } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { db } from "@/lib/db";
+import { DELETE, POST } from "@/app/api/v1/push/register-token/route";
+import { listDeviceTokens, tokensFor } from "@/lib/messaging/devices";
+import { call } from "@/tests/helpers/http";
+import { createKey, createUser } from "@/tests/helpers/fixtures";
+
+const URL = "/api/v1/push/register-token";
+const fcmToken = () => `e${randomBytes(20).toString("base64url")}:APA91b${randomBytes(90).toString("base64url")}`;
+const driver = (name = "Ivan Petrov") => db.driver.create({ data: { name, phone: `+7900${Math.floor(1e6 + Math.random() * 8e6)}` } });
+
+describe("push device token registration", () => {
+  it("an API key with push:register registers a driver's device, answering 201 without echoing the token", async () => {
+    const { key } = await createKey(["push:register"]);
+    const d = await driver();
+    const token = fcmToken();
+    const r = await call(POST, {
+      url: URL,
+      bearer: key,
+      body: { token, device_type: "android", device_name: "Samsung Galaxy S21", driver_id: d.id },
+    });
+    expect(r.status).toBe(201);
+    expect(r.json).toMatchObject({
+      id: expect.any(String),
+      platform: "android",
+      deviceName: "Samsung Galaxy S21",
+      driverId: d.id,
+      userId: null,
+      tokenPreview: `${token.slice(0, 8)}…${token.slice(-4)}`,
+    });
+    expect(new Date(r.json.lastSeenAt).getTime()).toBeGreaterThan(Date.now() - 60_000);
+    expect(r.text).not.toContain(token);
+    const rows = await db.deviceToken.findMany({ where: { token } });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ id: r.json.id, platform: "android", driverId: d.id });
+    expect(await tokensFor({ driverId: d.id })).toEqual([token]);
+  });
+
+  it("re-registering the same token updates it (200) and moves it to its new owner, never duplicating", async () => {
+    const { key } = await createKey(["push:register"]);
+    const [a, b] = [await driver("Driver A"), await driver("Driver B")];
+    const token = fcmToken();
+    const first = await call(POST, { url: URL, bearer: key, body: { token, device_type: "android", device_name: "Old phone", driver_id: a.id } });
+    expect(first.status).toBe(201);
+    await new Promise((r) => setTimeout(r, 20));
+
+    // camelCase is accepted too; the phone was handed to driver B
+    const again = await call(POST, { url: URL, bearer: key, body: { token, deviceType: "ios", deviceName: "iPhone 15", driverId: b.id } });
+    expect(again.status).toBe(200);
+    expect(again.json).toMatchObject({ id: first.json.id, platform: "ios", deviceName: "iPhone 15", driverId: b.id });
+    expect(new Date(again.json.lastSeenAt).getTime()).toBeGreaterThan(new Date(first.json.lastSeenAt).getTime());
+    expect(await db.deviceToken.count({ where: { token } })).toBe(1);
+    expect(await tokensFor({ driverId: a.id })).toEqual([]);
+    expect(await tokensFor({ driverId: b.id })).toEqual([token]);
+
+    // an app refreshing its token without saying whose it is keeps the owner
+    const refresh = await call(POST, { url: URL, bearer: key, body: { token, device_type: "ios" } });
+    expect(refresh.status).toBe(200);
+    expect(refresh.json).toMatchObject({ driverId: b.id, deviceName: "iPhone 15" });
+  });
+
+  it("a signed-in dispatcher naming nobody registers the device for themselves; a viewer may not", async () => {
+    const me = await createUser("dispatcher");
+    const token = fcmToken();
+    const r = await call(POST, { url: URL, cookie: me.cookie, body: { token, device_type: "web", device_name: "Chrome on the dispatch PC" } });
+    expect(r.status).toBe(201);
+    expect(r.json).toMatchObject({ userId: me.id, driverId: null, platform: "web" });
+    expect((await listDeviceTokens({ userId: me.id })).map((d) => d.token)).toEqual([token]);
+
+    const viewer = await createUser("viewer");
+    const denied = await call(POST, { url: URL, cookie: viewer.cookie, body: { token: fcmToken(), device_type: "web" } });
+    expect(denied.status).toBe(403);
+    expect(denied.json.error.code).toBe("forbidden");
+  });
+
+  it("an unknown driver or user is 404", async () => {
+    const { key } = await createKey(["push:register"]);
+    const token = fcmToken();
+    const r = await call(POST, { url: URL, bearer: key, body: { token, device_type: "android", driver_id: "00000000-0000-4000-8000-000000000001" } });
+    expect(r.status).toBe(404);
+    expect(r.json).toEqual({ error: { code: "not_found", message: "Driver not found" } });
+    const u = await call(POST, { url: URL, bearer: key, body: { token, device_type: "android", user_id: "00000000-0000-4000-8000-000000000002" } });
+    expect(u.status).toBe(404);
+    expect(u.json.error.message).toBe("User not found");
+    expect(await db.deviceToken.count({ where: { token } })).toBe(0);
+  });
+
+  it("an API key without push:register is 403; no key is 401", async () => {
+    const { key } = await createKey(["messages:read"]);
+    const r = await call(POST, { url: URL, bearer: key, body: { token: fcmToken(), device_type: "android" } });
+    expect(r.status).toBe(403);
+    expect(r.json).toEqual({ error: { code: "forbidden", message: 'The API key lacks the "push:register" scope' } });
+    const anon = await call(POST, { url: URL, body: { token: fcmToken(), device_type: "android" } });
+    expect(anon.status).toBe(401);
+  });
+
+  it("invalid bodies are 400 in the project's error shape, naming the fields", async () => {
+    const { key } = await createKey(["push:register"]);
+    const bad = async (body: unknown) => {
+      const r = await call(POST, { url: URL, bearer: key, body });
+      expect(r.status).toBe(400);
+      expect(r.json.error).toMatchObject({ code: "validation_failed", message: "The request body is invalid" });
+      return (r.json.error.details as { path: string; message: string }[]).map((d) => d.path);
+    };
+    expect(await bad({ token: fcmToken() })).toEqual(["device_type"]);
+    expect(await bad({ token: fcmToken(), device_type: "blackberry" })).toEqual(["device_type"]);
+    expect(await bad({ token: "two words", device_type: "ios" })).toEqual(["token"]);
+    expect(await bad({ token: "x".repeat(4097), device_type: "ios" })).toEqual(["token"]);
+    expect(await bad({ token: "", device_type: "ios" })).toEqual(["token"]);
+    expect(await bad({ token: fcmToken(), device_type: "ios", driver_id: "42" })).toEqual(["driver_id"]);
+    expect(await bad({ token: fcmToken(), device_type: "ios", deviceType: "android" })).toEqual(["deviceType"]);
+  });
+
+  it("DELETE forgets a token; forgetting it twice is 404", async () => {
+    const { key } = await createKey(["push:register"]);
+    const d = await driver();
+    const token = fcmToken();
+    await call(POST, { url: URL, bearer: key, body: { token, device_type: "android", driver_id: d.id } });
+    const del = await call(DELETE, { url: URL, method: "DELETE", bearer: key, body: { token } });
+    expect(del.status).toBe(200);
+    expect(await tokensFor({ driverId: d.id })).toEqual([]);
+    const again = await call(DELETE, { url: URL, method: "DELETE", bearer: key, body: { token } });
+    expect(again.status).toBe(404);
+  });
+
+  it("tokensFor names nobody: no tokens at all (never every device)", async () => {
+    const { key } = await createKey(["push:register"]);
+    await call(POST, { url: URL, bearer: key, body: { token: fcmToken(), device_type: "android" } });
+    expect(await db.deviceToken.count()).toBeGreaterThan(0);
+    expect(await tokensFor({})).toEqual([]);
+  });
+});
