@@ -138,7 +138,14 @@ async function main() {
         const r = await testIntegration(id, { actor: { type: "system", label: "demo" } });
         say(`demo integration test: ${r.ok ? "ok" : "FAILED"} — ${r.message}`);
       }
+      const { seedDemoMessages } = await import("@/lib/runtime/seed");
+      const sent = await seedDemoMessages();
+      if (sent) say(`queued ${sent} demo notifications (see Messages and Sandbox inbox)`);
     }
+  }
+  {
+    const { reconnectSandboxes } = await import("@/lib/integrations/service");
+    await reconnectSandboxes();
   }
   const { disconnectDb } = await import("@/lib/db");
   await disconnectDb();

@@ -18,6 +18,10 @@ export type Integration = {
   state: Record<string, unknown>;
   autoSync: boolean;
   syncIntervalMinutes: number | null;
+  /** messaging fallback order among the integrations of a channel: lower is tried first */
+  priority: number;
+  /** the channels the outbox may send through it (empty: not a messaging integration) */
+  channels: string[];
   lastSyncAt: string | null;
   nextSyncAt: string | null;
   lastTest: { at: string; ok: boolean | null; message: string | null } | null;

@@ -284,6 +284,21 @@ async function connectSandbox(row: Integration) {
   }
 }
 
+/**
+ * The sandboxes keep their settings in memory: after a restart, every sandbox-mode
+ * integration registers its webhook URLs again (npm start calls this).
+ */
+export async function reconnectSandboxes(): Promise<number> {
+  const rows = await db.integration.findMany({ where: { mode: "sandbox", status: { not: "inactive" } } });
+  let n = 0;
+  for (const row of rows) {
+    if (!getProvider(row.provider)?.sandboxConnect) continue;
+    await connectSandbox(row);
+    n++;
+  }
+  return n;
+}
+
 export async function createIntegration(input: CreateIntegrationInput, who: Who) {
   const data = parseWith(createIntegrationInput, input, "body");
   const def = requireProvider(data.provider);

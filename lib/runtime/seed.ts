@@ -1,8 +1,9 @@
 // Demo data for the zero-config start: a small transfer company (companies, contacts,
 // drivers, vehicles, orders) and one integration per provider, all against the sandboxes.
-import { randomBytes } from "node:crypto";
+import { generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
 import { db } from "@/lib/db";
 import { createIntegration } from "@/lib/integrations/service";
+import { SENDGRID_SANDBOX_PUBLIC_KEY } from "@/lib/providers/sendgrid/sandbox";
 
 const COMPANIES = [
   { name: "Северный Логистик", taxId: "7701234567", email: "office@sevlog.example", phone: "+74951234567", address: "Москва, ул. Тверская, 12" },
@@ -152,7 +153,7 @@ export async function seedDemoIntegrations(): Promise<string[]> {
         code: "dispatch-bot",
         description: "Notifies dispatchers about new orders; answers /status and /today",
         mode: "sandbox",
-        credentials: { botToken: `7000000001:AA${alnum()}` },
+        credentials: { botToken: `7000000001:AA${alnum()}`, webhookSecretToken: randomBytes(24).toString("base64url") },
         config: { defaultChatId: "1001", parseMode: "HTML" },
         autoSync: true,
         syncIntervalMinutes: 15,
@@ -171,6 +172,99 @@ export async function seedDemoIntegrations(): Promise<string[]> {
       },
       system,
     ),
+    // messaging: SMS through Twilio first, SMS.ru as the fallback; e-mail through SendGrid,
+    // SMTP second; push through FCM with a service-account key made up for the sandbox
+    await createIntegration(
+      {
+        provider: "twilio",
+        name: "Twilio SMS",
+        code: "twilio-sms",
+        description: "SMS and WhatsApp to drivers and clients (first choice)",
+        mode: "sandbox",
+        priority: 10,
+        credentials: { accountSid: `AC${randomBytes(16).toString("hex")}`, authToken: randomBytes(16).toString("hex") },
+        config: { from: "+15005550006", whatsappFrom: "+14155238886" },
+      },
+      system,
+    ),
+    await createIntegration(
+      {
+        provider: "smsru",
+        name: "SMS.ru",
+        code: "smsru",
+        description: "Russian SMS gateway: takes over when Twilio fails",
+        mode: "sandbox",
+        priority: 20,
+        credentials: { apiId: randomUUID().toUpperCase() },
+        config: { from: "Transfers" },
+      },
+      system,
+    ),
+    await createIntegration(
+      {
+        provider: "sendgrid",
+        name: "SendGrid",
+        code: "sendgrid",
+        description: "Transactional e-mail with delivery events",
+        mode: "sandbox",
+        priority: 10,
+        credentials: { apiKey: `SG.${randomBytes(16).toString("base64url")}.${randomBytes(32).toString("base64url")}`, webhookPublicKey: SENDGRID_SANDBOX_PUBLIC_KEY },
+        config: { fromEmail: "noreply@transfers.example", fromName: "Demo Transfers" },
+      },
+      system,
+    ),
+    await createIntegration(
+      {
+        provider: "smtp",
+        name: "Office mail (SMTP)",
+        code: "office-smtp",
+        description: "The company mailbox, second choice for e-mail",
+        mode: "sandbox",
+        priority: 20,
+        credentials: { username: "dispatch@transfers.example", password: randomBytes(12).toString("base64url") },
+        config: { security: "starttls", fromEmail: "dispatch@transfers.example", fromName: "Dispatch" },
+      },
+      system,
+    ),
+    await createIntegration(
+      {
+        provider: "fcm",
+        name: "Driver app push",
+        code: "driver-push",
+        description: "Push notifications to the drivers' app",
+        mode: "sandbox",
+        credentials: {
+          serviceAccountJson: JSON.stringify({
+            type: "service_account",
+            project_id: "demo-driver-app",
+            private_key: generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }),
+            client_email: "push@demo-driver-app.iam.gserviceaccount.com",
+          }),
+        },
+      },
+      system,
+    ),
   ];
   return created.map((c) => c.id);
+}
+
+/** A few notifications so Messages and the Sandbox inbox are not empty on first open. */
+export async function seedDemoMessages(): Promise<number> {
+  if ((await db.message.count()) > 0) return 0;
+  const { notifyOrderAssigned, notifyOrderStatus } = await import("@/lib/messaging/notify");
+  const apps = await db.application.findMany({ where: { driverId: { not: null }, contactId: { not: null } }, orderBy: { pickupAt: "asc" }, take: 3 });
+  const drivers = await db.driver.findMany({ take: 2, orderBy: { name: "asc" } });
+  for (const [i, d] of drivers.entries()) {
+    await db.deviceToken.upsert({
+      where: { token: `demo-device-${i + 1}` },
+      create: { token: `demo-device-${i + 1}`, platform: "android", deviceName: "Demo phone", driverId: d.id },
+      update: {},
+    });
+  }
+  let n = 0;
+  for (const a of apps) {
+    n += (await notifyOrderAssigned({ applicationId: a.id, channels: ["sms", "push"] }, "demo")).messages.filter((m) => m.messageId).length;
+    n += (await notifyOrderStatus({ applicationId: a.id, channels: ["email"] }, "demo")).messages.filter((m) => m.messageId).length;
+  }
+  return n;
 }

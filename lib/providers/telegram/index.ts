@@ -105,6 +105,16 @@ export default defineProvider({
     };
   },
 
+  /** sandbox: point the emulated bot's webhook at this integration, as an admin would with setWebhook */
+  async sandboxConnect(ctx) {
+    const { webhookUrl } = await import("@/lib/integrations/service");
+    await callBot(ctx, "setWebhook", {
+      url: webhookUrl("telegram", ctx.integration.code),
+      ...(ctx.credentials.webhookSecretToken ? { secret_token: ctx.credentials.webhookSecretToken } : {}),
+      allowed_updates: ["message"],
+    });
+  },
+
   webhook: {
     scheme: "X-Telegram-Bot-Api-Secret-Token (the secret_token given to setWebhook)",
     secretFields: ["webhookSecretToken"],

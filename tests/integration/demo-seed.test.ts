@@ -1,0 +1,47 @@
+// What `npm start` loads on a fresh machine: demo data, one integration per provider against
+// the sandboxes (each passing its connection test) and a few notifications that the workers
+// really send, so the dashboard is alive on first open.
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { db } from "@/lib/db";
+import { resetEnvCache } from "@/lib/env";
+import { startWorkers, type Workers } from "@/lib/jobs/worker";
+import { reconnectSandboxes, testIntegration } from "@/lib/integrations/service";
+import { seedDemoData, seedDemoIntegrations, seedDemoMessages } from "@/lib/runtime/seed";
+import { startWebhookServer } from "../helpers/webhook-server";
+import { waitFor } from "../helpers/wait";
+
+Object.assign(process.env, { MESSAGE_DISPATCH_MS: "50", WEBHOOK_DISPATCH_MS: "50", MESSAGE_STATUS_POLL_SECONDS: "0.5" });
+resetEnvCache();
+
+let workers: Workers;
+let hooks: Awaited<ReturnType<typeof startWebhookServer>>;
+beforeAll(async () => {
+  hooks = await startWebhookServer();
+  workers = await startWorkers({ pollingIntervalSeconds: 0.5, schedules: false });
+});
+afterAll(async () => {
+  await workers.stop();
+  await hooks.close();
+});
+
+it("seeds integrations that pass their tests and notifications that get sent", async () => {
+  expect(await seedDemoData()).toBe(true);
+  const ids = await seedDemoIntegrations();
+  expect(ids.length).toBeGreaterThanOrEqual(7);
+  for (const id of ids) {
+    const r = await testIntegration(id, { actor: { type: "system", label: "test" } });
+    expect({ id, ok: r.ok, message: r.message }).toMatchObject({ ok: true });
+  }
+  expect(await reconnectSandboxes()).toBeGreaterThanOrEqual(2);
+  const n = await seedDemoMessages();
+  expect(n).toBeGreaterThanOrEqual(6);
+  expect(await seedDemoMessages()).toBe(0); // only once
+  const done = await waitFor(async () => {
+    const rows = await db.message.findMany();
+    return rows.every((m) => m.status !== "queued") ? rows : null;
+  }, 30_000, "demo messages to leave the queue");
+  expect(done.filter((m) => !["sent", "delivered"].includes(m.status)).map((m) => `${m.channel} ${m.status}: ${m.error}`)).toEqual([]);
+  expect(done.some((m) => m.channel === "sms" && m.provider === "twilio")).toBe(true);
+  expect(done.some((m) => m.channel === "email" && m.provider === "sendgrid")).toBe(true);
+  expect(done.some((m) => m.channel === "push" && m.provider === "fcm")).toBe(true);
+});
