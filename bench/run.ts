@@ -1,4 +1,4 @@
-// npm run bench [-- webhooks|logs]: the benchmarks (all by default), on a throwaway embedded
+// npm run bench [-- webhooks|messaging|logs]: the benchmarks (all by default), on a throwaway embedded
 // PostgreSQL, printing ratios measured side by side in one run (never a bare absolute time
 // as the verdict). Exits non-zero when a target is missed.
 import { mkdirSync, mkdtempSync, rmSync, chmodSync } from "node:fs";
@@ -30,6 +30,11 @@ try {
     ensureBuild();
     const { benchWebhooks } = await import("./webhooks");
     if (!(await benchWebhooks()).ok) failed++;
+  }
+
+  if (!only || only === "messaging") {
+    const { benchMessaging } = await import("./messaging");
+    if (!(await benchMessaging()).ok) failed++;
   }
 
   if (!only || only === "logs") {

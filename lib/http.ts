@@ -2,7 +2,7 @@
 // calls are retried on network errors, timeouts, 408/429/5xx (honouring Retry-After), and
 // every attempt is written to integration_logs with redacted request and response.
 // SDKs that take a fetch implementation get `providerFetch(ctx)`, which logs the same way.
-import { db } from "@/lib/db";
+import { pgPool } from "@/lib/pg";
 import { env } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import { redactBody, redactHeaders, redactUrl, scrub } from "@/lib/redact";
@@ -130,32 +130,70 @@ async function writeLog(a: Attempt) {
   a.responseHeaders?.forEach((v, k) => {
     responseHeaders[k] = v;
   });
+  await enqueueLog({
+    created_at: new Date(a.started).toISOString(),
+    integration_id: a.ctx.integrationId ?? null,
+    provider: a.ctx.provider,
+    action: a.ctx.action,
+    direction: "outbound",
+    status: ok ? "success" : "error",
+    method: a.method,
+    url,
+    status_code: a.status ?? null,
+    duration_ms: Date.now() - a.started,
+    attempt: a.attempt,
+    request: { headers: redactHeaders(a.headers, secrets), body: redactBody(a.body, reqCt, secrets) },
+    response:
+      a.status === undefined ? null : { headers: redactHeaders(responseHeaders, secrets), body: redactBody(a.responseText, resCt, secrets) },
+    error,
+    related_type: a.ctx.related?.type ?? null,
+    related_id: a.ctx.related?.id ?? null,
+    search: searchText({ action: a.ctx.action, url, error, relatedId: a.ctx.related?.id }),
+  });
+}
+
+// Log rows are written in batches: calls made at the same moment (a bulk send, many webhook
+// handlers) share one INSERT instead of one statement each. Every caller still waits until its
+// row is stored, so a call's log row exists once the call returns.
+type LogRow = Record<string, unknown>;
+let pending: { row: LogRow; done: () => void }[] = [];
+let flushTimer: NodeJS.Timeout | undefined;
+const LOG_BATCH = 200;
+const LOG_COLUMNS = `created_at timestamptz, integration_id uuid, provider text, action text, direction "LogDirection", status "LogStatus",
+  method text, url text, status_code int, duration_ms int, attempt int, request jsonb, response jsonb, error text, related_type text,
+  related_id text, search text`;
+const LOG_INSERT = `insert into integration_logs (created_at, integration_id, provider, action, direction, status, method, url, status_code,
+    duration_ms, attempt, request, response, error, related_type, related_id, search)
+  select created_at, integration_id, provider, action, direction, status, method, url, status_code, duration_ms, attempt, request, response,
+    error, related_type, related_id, search from jsonb_to_recordset($1::jsonb) as x(${LOG_COLUMNS})`;
+
+function enqueueLog(row: LogRow): Promise<void> {
+  return new Promise((done) => {
+    pending.push({ row, done });
+    if (pending.length >= LOG_BATCH) void flushLogs();
+    else flushTimer ??= setTimeout(() => void flushLogs(), 5);
+  });
+}
+
+async function flushLogs() {
+  clearTimeout(flushTimer);
+  flushTimer = undefined;
+  const batch = pending;
+  pending = [];
+  if (!batch.length) return;
   try {
-    await db.integrationLog.create({
-      data: {
-        integrationId: a.ctx.integrationId ?? null,
-        provider: a.ctx.provider,
-        action: a.ctx.action,
-        direction: "outbound",
-        status: ok ? "success" : "error",
-        method: a.method,
-        url,
-        statusCode: a.status ?? null,
-        durationMs: Date.now() - a.started,
-        attempt: a.attempt,
-        request: { headers: redactHeaders(a.headers, secrets), body: redactBody(a.body, reqCt, secrets) } as object,
-        response:
-          a.status === undefined
-            ? undefined
-            : ({ headers: redactHeaders(responseHeaders, secrets), body: redactBody(a.responseText, resCt, secrets) } as object),
-        error,
-        relatedType: a.ctx.related?.type ?? null,
-        relatedId: a.ctx.related?.id ?? null,
-        search: searchText({ action: a.ctx.action, url, error, relatedId: a.ctx.related?.id }),
-      },
-    });
-  } catch (e) {
-    logger.error({ err: (e as Error).message, action: a.ctx.action }, "could not write integration log");
+    await pgPool().query(LOG_INSERT, [JSON.stringify(batch.map((b) => b.row))]);
+  } catch {
+    // one bad row (e.g. text PostgreSQL cannot store) must not lose the others
+    for (const b of batch) {
+      try {
+        await pgPool().query(LOG_INSERT, [JSON.stringify([b.row])]);
+      } catch (e) {
+        logger.error({ err: (e as Error).message, action: b.row.action }, "could not write integration log");
+      }
+    }
+  } finally {
+    for (const b of batch) b.done();
   }
 }
 

@@ -9,6 +9,10 @@ export const NAV: NavItem[] = [
   { href: "/logs", label: "Logs", icon: "scroll", permission: "logs.read" },
   { href: "/webhooks", label: "Webhooks", icon: "webhook", permission: "webhooks.read" },
   { href: "/jobs", label: "Jobs", icon: "refresh", permission: "jobs.read" },
+  { href: "/messages", label: "Messages", icon: "message", permission: "messages.read" },
+  { href: "/messages/templates", label: "Templates", icon: "template", permission: "messages.read" },
+  { href: "/telegram", label: "Telegram", icon: "send", permission: "telegram.link" },
+  { href: "/sandbox", label: "Sandbox inbox", icon: "inbox", permission: "sandbox.read" },
   { href: "/users", label: "Users", icon: "users", permission: "users.manage" },
   { href: "/api-keys", label: "API keys", icon: "key", permission: "apikeys.manage" },
 ];

@@ -4,7 +4,7 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { signOut } from "next-auth/react";
 import { useTheme } from "next-themes";
-import { Gauge, Plug, ScrollText, RefreshCw, Users, KeyRound, Webhook, Menu, Moon, Sun, LogOut, Monitor, UserRound } from "lucide-react";
+import { Gauge, Plug, ScrollText, RefreshCw, Users, KeyRound, Webhook, Menu, Moon, Sun, LogOut, Monitor, UserRound, MessageSquare, LayoutTemplate, Send, Inbox } from "lucide-react";
 import { cn } from "@/lib/utils";
 import { Button } from "@/components/ui/button";
 import { Sheet, SheetContent, SheetTitle, SheetTrigger } from "@/components/ui/sheet";
@@ -21,17 +21,24 @@ const ICONS: Record<string, React.ComponentType<{ className?: string }>> = {
   refresh: RefreshCw,
   users: Users,
   key: KeyRound,
+  message: MessageSquare,
+  template: LayoutTemplate,
+  send: Send,
+  inbox: Inbox,
 };
 
 type ShellUser = { name: string; email: string; role: Role };
 
 function NavLinks({ items, onNavigate }: { items: NavItem[]; onNavigate?: () => void }) {
   const pathname = usePathname();
+  const matches = (href: string) => (href === "/" ? pathname === "/" : pathname === href || pathname.startsWith(href + "/"));
+  // the most specific entry wins: /messages/templates is Templates, not Messages too
+  const current = items.filter((i) => matches(i.href)).sort((a, b) => b.href.length - a.href.length)[0]?.href;
   return (
     <nav aria-label="Main" className="flex flex-col gap-1">
       {items.map((item) => {
         const Icon = ICONS[item.icon] ?? Gauge;
-        const active = item.href === "/" ? pathname === "/" : pathname === item.href || pathname.startsWith(item.href + "/");
+        const active = item.href === current;
         return (
           <Link
             key={item.href}

@@ -70,7 +70,7 @@ export function MessageDrawer({ id, canSend, onClose, onOpen }: { id: string | n
           <SheetTitle className="flex items-center gap-2">
             {d ? (
               <>
-                <ChannelIcon channel={d.channel} /> {channelLabel(d.channel)} to {d.recipient}
+                <ChannelIcon channel={d.channel} decorative /> {channelLabel(d.channel)} to {d.recipient}
               </>
             ) : (
               "Message"

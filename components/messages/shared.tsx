@@ -33,10 +33,15 @@ export function MessageStatusBadge({ status }: { status: MessageStatus }) {
   return <Badge variant={s.badge}>{s.label}</Badge>;
 }
 
-export function ChannelIcon({ channel, className }: { channel: string; className?: string }) {
+/** The channel's icon; labelled for screen readers unless `decorative` (its name is written next to it). */
+export function ChannelIcon({ channel, className, decorative }: { channel: string; className?: string; decorative?: boolean }) {
   const m = CHANNEL_META[channel as Channel];
   const Icon = m?.Icon ?? Webhook;
-  return <Icon className={cn("text-muted-foreground size-4", className)} aria-label={m?.label ?? channel} role="img" />;
+  return decorative ? (
+    <Icon className={cn("text-muted-foreground size-4", className)} aria-hidden />
+  ) : (
+    <Icon className={cn("text-muted-foreground size-4", className)} aria-label={m?.label ?? channel} role="img" />
+  );
 }
 
 export function channelLabel(channel: string) {

@@ -172,7 +172,22 @@ export async function enqueue(draft: Draft) {
 
 /** Stores many rows in few statements (bulk sends). */
 export async function enqueueRows(rows: Row[]) {
-  for (let i = 0; i < rows.length; i += 1000) await db.message.createMany({ data: rows.slice(i, i + 1000) });
+  for (let i = 0; i < rows.length; i += 2000) {
+    const chunk = rows.slice(i, i + 2000).map((r) => ({
+      id: r.id, channel: r.channel, recipient: r.recipient, recipient_name: r.recipientName, subject: r.subject, body: r.body, html: r.html,
+      template_key: r.templateKey, template_data: r.templateData ?? null, options: r.options, integration_id: r.integrationId, pinned: r.pinned,
+      related_type: r.relatedType, related_id: r.relatedId, idempotency_key: r.idempotencyKey, created_by: r.createdBy, batch_id: r.batchId, history: r.history,
+    }));
+    // one statement per chunk (Prisma's createMany binds every value separately: far slower here)
+    await pgPool().query(
+      `insert into messages (id, channel, recipient, recipient_name, subject, body, html, template_key, template_data, options, integration_id,
+                             pinned, related_type, related_id, idempotency_key, created_by, batch_id, history)
+       select * from jsonb_to_recordset($1::jsonb) as x(id uuid, channel "MessageChannel", recipient text, recipient_name text, subject text,
+         body text, html text, template_key text, template_data jsonb, options jsonb, integration_id uuid, pinned boolean, related_type text,
+         related_id text, idempotency_key text, created_by text, batch_id uuid, history jsonb)`,
+      [JSON.stringify(chunk)],
+    );
+  }
   return rows.length;
 }
 
@@ -537,72 +552,99 @@ export async function processMessages(ids: string[]): Promise<number> {
 
 // ───────────── delivery reports ─────────────
 
-const RANK = `(case status when 'queued' then 0 when 'sent' then 1 else 2 end)`;
-const NEW_RANK = `(case $3 when 'queued' then 0 when 'sent' then 1 else 2 end)`;
-
-export class UnknownMessageError extends Error {}
+const RANK = `(case m.status when 'queued' then 0 when 'sent' then 1 else 2 end)`;
 
 /**
  * Applies delivery reports for one integration. A status only moves forward (a late "sent"
- * never overwrites "delivered"); every report adds a timeline entry. Returns the ids of the
- * reports whose message is not (yet) known: the send's result may not be written yet.
+ * never overwrites "delivered"); every report adds a timeline entry. Reports are applied in
+ * one statement per round (a round holds at most one report per message, in the order given).
+ * Returns the provider ids whose message is not (yet) known: the send's result may not be
+ * written yet.
  */
 export async function applyStatusUpdates(integrationId: string, updates: StatusUpdate[]): Promise<{ applied: number; unknown: string[] }> {
   let applied = 0;
-  const unknown: string[] = [];
-  for (const u of updates) {
-    const entry = {
-      at: u.at ?? new Date().toISOString(),
-      event: u.event,
+  const unknown = new Set<string>();
+  let rest = updates;
+  while (rest.length) {
+    const seen = new Set<string>();
+    const round: StatusUpdate[] = [];
+    const later: StatusUpdate[] = [];
+    for (const u of rest) (seen.has(u.providerMessageId) ? later : (seen.add(u.providerMessageId), round)).push(u);
+    rest = later;
+    const rows = round.map((u) => ({
+      pmid: u.providerMessageId,
       status: u.status,
-      source: "provider",
-      ...(u.error ? { error: u.error } : {}),
-      ...(u.errorCode ? { code: u.errorCode } : {}),
-    };
-    const r = await pgPool().query(
-      `update messages set
-          status = case when ${NEW_RANK} > ${RANK} then $3::"MessageStatus" else status end,
-          delivered_at = case when $3 = 'delivered' and ${NEW_RANK} > ${RANK} then coalesce($4::timestamptz, now()) else delivered_at end,
-          sent_at = case when sent_at is null and $3 <> 'queued' then coalesce($4::timestamptz, now()) else sent_at end,
-          error = case when $3 in ('failed', 'undelivered') and ${NEW_RANK} > ${RANK} then coalesce($5, $3) else error end,
-          error_code = case when $3 in ('failed', 'undelivered') and ${NEW_RANK} > ${RANK} then $6 else error_code end,
-          cost_micros = coalesce($7, cost_micros), cost_currency = coalesce($8, cost_currency),
-          history = history || jsonb_build_array($9::jsonb),
+      at: u.at ?? null,
+      error: u.error ?? null,
+      error_code: u.errorCode ?? null,
+      cost_micros: u.costMicros ?? null,
+      cost_currency: u.costCurrency ?? null,
+      entry: {
+        at: u.at ?? new Date().toISOString(),
+        event: u.event,
+        status: u.status,
+        source: "provider",
+        ...(u.error ? { error: u.error } : {}),
+        ...(u.errorCode ? { code: u.errorCode } : {}),
+      },
+    }));
+    const r = await pgPool().query<{ pmid: string }>(
+      `with u as (
+         select x.*, (case x.status when 'queued' then 0 when 'sent' then 1 else 2 end) as nr
+           from jsonb_to_recordset($2::jsonb) as x(pmid text, status text, at timestamptz, error text, error_code text,
+                                                   cost_micros int, cost_currency text, entry jsonb))
+       update messages m set
+          status = case when u.nr > ${RANK} then u.status::"MessageStatus" else m.status end,
+          delivered_at = case when u.status = 'delivered' and u.nr > ${RANK} then coalesce(u.at, now()) else m.delivered_at end,
+          sent_at = coalesce(m.sent_at, u.at, now()),
+          error = case when u.status in ('failed', 'undelivered') and u.nr > ${RANK} then coalesce(u.error, u.status) else m.error end,
+          error_code = case when u.status in ('failed', 'undelivered') and u.nr > ${RANK} then u.error_code else m.error_code end,
+          cost_micros = coalesce(u.cost_micros, m.cost_micros), cost_currency = coalesce(u.cost_currency, m.cost_currency),
+          history = m.history || jsonb_build_array(u.entry),
           updated_at = now()
-        where integration_id = $1 and provider_message_id = $2`,
-      [integrationId, u.providerMessageId, u.status, u.at ?? null, u.error ?? null, u.errorCode ?? null, u.costMicros ?? null, u.costCurrency ?? null, JSON.stringify(entry)],
+        from u
+       where m.integration_id = $1 and m.provider_message_id = u.pmid
+       returning m.provider_message_id as pmid`,
+      [integrationId, JSON.stringify(rows)],
     );
-    if (r.rowCount) applied += r.rowCount;
-    else unknown.push(u.providerMessageId);
+    applied += r.rowCount ?? 0;
+    const hit = new Set(r.rows.map((x) => x.pmid));
+    for (const u of round) if (!hit.has(u.providerMessageId)) unknown.add(u.providerMessageId);
   }
-  return { applied, unknown };
+  return { applied, unknown: [...unknown] };
 }
 
-/** Providers without callbacks (SMS.ru): ask about messages still "sent", oldest asked first. */
-export async function pollStatuses(limitPerIntegration = 100): Promise<number> {
+/**
+ * Providers without callbacks (SMS.ru): ask about messages still "sent", oldest asked first,
+ * in batches of `batch` until none is due (at most `maxBatches` per integration per tick).
+ */
+export async function pollStatuses(batch = 100, maxBatches = 50): Promise<number> {
   const rows = await db.integration.findMany({ where: { status: { not: "inactive" }, credentials: { not: null } } });
   let n = 0;
   for (const row of rows) {
     const def = getProvider(row.provider);
     if (!def?.messaging?.fetchStatus) continue;
-    const due = await pgPool().query<{ id: string; provider_message_id: string }>(
-      `update messages set updated_at = now()
-        where id in (select id from messages
-                      where integration_id = $1 and status = 'sent' and provider_message_id is not null
-                        and sent_at > now() - interval '3 days'
-                        and updated_at < now() - make_interval(secs => $2)
-                      order by updated_at limit $3 for update skip locked)
-        returning id, provider_message_id`,
-      [row.id, env().MESSAGE_STATUS_POLL_SECONDS * 0.9, limitPerIntegration],
-    );
-    if (!due.rows.length) continue;
-    try {
-      const ctx = buildContext(row, { related: { type: "message_status_poll", id: row.id } });
-      const updates = await def.messaging.fetchStatus(ctx, due.rows.map((r) => r.provider_message_id));
-      const changed = updates.filter((u) => u.status !== "sent");
-      n += (await applyStatusUpdates(row.id, changed)).applied;
-    } catch (e) {
-      logger.warn({ integration: row.code, err: (e as Error).message }, "status poll failed");
+    const ctx = buildContext(row, { related: { type: "message_status_poll", id: row.id } });
+    for (let i = 0; i < maxBatches; i++) {
+      const due = await pgPool().query<{ id: string; provider_message_id: string }>(
+        `update messages set updated_at = now()
+          where id in (select id from messages
+                        where integration_id = $1 and status = 'sent' and provider_message_id is not null
+                          and sent_at > now() - interval '3 days'
+                          and updated_at < now() - make_interval(secs => $2)
+                        order by updated_at limit $3 for update skip locked)
+          returning id, provider_message_id`,
+        [row.id, env().MESSAGE_STATUS_POLL_SECONDS * 0.9, batch],
+      );
+      if (!due.rows.length) break;
+      try {
+        const updates = await def.messaging.fetchStatus(ctx, due.rows.map((r) => r.provider_message_id));
+        n += (await applyStatusUpdates(row.id, updates.filter((u) => u.status !== "sent"))).applied;
+      } catch (e) {
+        logger.warn({ integration: row.code, err: (e as Error).message }, "status poll failed");
+        break;
+      }
+      if (due.rows.length < batch) break;
     }
   }
   return n;

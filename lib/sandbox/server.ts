@@ -28,10 +28,15 @@ export function createSandboxApp(modules: SandboxModule[] = sandboxModules, getB
   let faults: Fault[] = [];
   let seen: Seen[] = [];
   let states = new Map<string, unknown>();
+  /** every delivery counted per provider and recipient (the inbox itself keeps only the newest 1000) */
+  let counts = new Map<string, Map<string, number>>();
 
   const kit: SandboxKit = {
     inbox: {
       push(item) {
+        const per = counts.get(item.provider) ?? new Map<string, number>();
+        per.set(item.to, (per.get(item.to) ?? 0) + 1);
+        counts.set(item.provider, per);
         const full = { ...item, id: randomUUID(), at: new Date().toISOString() };
         inbox.unshift(full);
         if (inbox.length > 1000) inbox.length = 1000;
@@ -70,6 +75,17 @@ export function createSandboxApp(modules: SandboxModule[] = sandboxModules, getB
     return c.body(null, 204);
   });
   app.get("/__control/inbox", (c) => c.json({ items: kit.inbox.list(c.req.query("provider")) }));
+  // how many messages each recipient got: lost and duplicated deliveries show here (benchmarks)
+  app.get("/__control/delivery-counts", (c) => {
+    const per = counts.get(c.req.query("provider") ?? "") ?? new Map<string, number>();
+    let total = 0;
+    let duplicated = 0;
+    for (const v of per.values()) {
+      total += v;
+      if (v > 1) duplicated++;
+    }
+    return c.json({ total, recipients: per.size, duplicatedRecipients: duplicated });
+  });
   app.get("/__control/requests", (c) => {
     const p = c.req.query("provider");
     return c.json({ items: p ? seen.filter((s) => s.provider === p) : seen });
@@ -79,6 +95,7 @@ export function createSandboxApp(modules: SandboxModule[] = sandboxModules, getB
     faults = [];
     seen = [];
     states = new Map();
+    counts = new Map();
     return c.body(null, 204);
   });
 

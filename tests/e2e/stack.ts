@@ -42,6 +42,10 @@ Object.assign(process.env, {
   WEBHOOK_RETRY_BASE_SECONDS: "0.3",
   WEBHOOK_RETRY_MAX_SECONDS: "1",
   WEBHOOK_MAX_RETRIES: "2",
+  // the outbox, fast enough to watch a message go queued → sent → delivered in a browser test
+  // (SMS.ru reports delivery only when asked: poll every second)
+  MESSAGE_STATUS_POLL_SECONDS: "1",
+  MESSAGE_DISPATCH_MS: "100",
 });
 
 const { newBoss, ensureQueues } = await import("@/lib/jobs/boss");
