@@ -82,8 +82,8 @@ const schema = z.object({
   MESSAGE_DISPATCH_MS: z.coerce.number().int().min(20).max(60_000).default(200),
   /** messages per queue job (bulk sends) */
   MESSAGE_JOB_SIZE: z.coerce.number().int().min(1).max(1000).default(50),
-  /** sends in flight per job */
-  MESSAGE_JOB_PARALLEL: z.coerce.number().int().min(1).max(200).default(16),
+  /** sends in flight per worker process (shared by its jobs) */
+  MESSAGE_PARALLEL: z.coerce.number().int().min(1).max(1000).default(64),
   /** message jobs one worker runs at once */
   MESSAGE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** how often providers without delivery callbacks (SMS.ru) are asked about sent messages */

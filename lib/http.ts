@@ -3,6 +3,7 @@
 // every attempt is written to integration_logs with redacted request and response.
 // SDKs that take a fetch implementation get `providerFetch(ctx)`, which logs the same way.
 import { pgPool } from "@/lib/pg";
+import { batcher } from "@/lib/batcher";
 import { env } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import { redactBody, redactHeaders, redactUrl, scrub } from "@/lib/redact";
@@ -156,9 +157,6 @@ async function writeLog(a: Attempt) {
 // handlers) share one INSERT instead of one statement each. Every caller still waits until its
 // row is stored, so a call's log row exists once the call returns.
 type LogRow = Record<string, unknown>;
-let pending: { row: LogRow; done: () => void }[] = [];
-let flushTimer: NodeJS.Timeout | undefined;
-const LOG_BATCH = 200;
 const LOG_COLUMNS = `created_at timestamptz, integration_id uuid, provider text, action text, direction "LogDirection", status "LogStatus",
   method text, url text, status_code int, duration_ms int, attempt int, request jsonb, response jsonb, error text, related_type text,
   related_id text, search text`;
@@ -167,35 +165,21 @@ const LOG_INSERT = `insert into integration_logs (created_at, integration_id, pr
   select created_at, integration_id, provider, action, direction, status, method, url, status_code, duration_ms, attempt, request, response,
     error, related_type, related_id, search from jsonb_to_recordset($1::jsonb) as x(${LOG_COLUMNS})`;
 
-function enqueueLog(row: LogRow): Promise<void> {
-  return new Promise((done) => {
-    pending.push({ row, done });
-    if (pending.length >= LOG_BATCH) void flushLogs();
-    else flushTimer ??= setTimeout(() => void flushLogs(), 5);
-  });
-}
-
-async function flushLogs() {
-  clearTimeout(flushTimer);
-  flushTimer = undefined;
-  const batch = pending;
-  pending = [];
-  if (!batch.length) return;
+const enqueueLog = batcher<LogRow>(async (rows) => {
   try {
-    await pgPool().query(LOG_INSERT, [JSON.stringify(batch.map((b) => b.row))]);
+    await pgPool().query(LOG_INSERT, [JSON.stringify(rows)]);
   } catch {
     // one bad row (e.g. text PostgreSQL cannot store) must not lose the others
-    for (const b of batch) {
+    for (const row of rows) {
       try {
-        await pgPool().query(LOG_INSERT, [JSON.stringify([b.row])]);
+        await pgPool().query(LOG_INSERT, [JSON.stringify([row])]);
       } catch (e) {
-        logger.error({ err: (e as Error).message, action: b.row.action }, "could not write integration log");
+        logger.error({ err: (e as Error).message, action: row.action }, "could not write integration log");
       }
     }
-  } finally {
-    for (const b of batch) b.done();
   }
-}
+  return [];
+});
 
 /**
  * Logs a provider call that did not go over HTTP (SMTP, a socket protocol) the same way:

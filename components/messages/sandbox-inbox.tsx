@@ -67,7 +67,7 @@ export function SandboxInbox() {
           <TabsTrigger value="all">All {q.data && <span className="tabular-nums">{items.length}</span>}</TabsTrigger>
           {KINDS.map((k) => (
             <TabsTrigger key={k.id} value={k.id}>
-              <k.Icon aria-hidden /> {k.label} {q.data && <span className="tabular-nums">{count(k.id)}</span>}
+              <k.Icon className="size-4" aria-hidden /> {k.label} {q.data && <span className="tabular-nums">{count(k.id)}</span>}
             </TabsTrigger>
           ))}
         </TabsList>

@@ -229,12 +229,25 @@ export async function getIntegrationRow(id: string): Promise<Integration> {
   return row;
 }
 
+// Decrypted and validated credentials, kept per ciphertext for a short while: a bulk send builds
+// a context per message, and the same envelope always decrypts to the same value.
+const credentialCache = new Map<string, { at: number; result: ReturnType<ProviderDefinition["credentials"]["safeParse"]> }>();
+
+function parsedCredentials(def: ProviderDefinition, row: Integration) {
+  const key = `${def.id}:${row.id}:${row.credentials ?? ""}`;
+  const hit = credentialCache.get(key);
+  if (hit && Date.now() - hit.at < 60_000) return hit.result;
+  const result = def.credentials.safeParse(readCredentials(row));
+  if (credentialCache.size >= 200) credentialCache.delete(credentialCache.keys().next().value!);
+  credentialCache.set(key, { at: Date.now(), result });
+  return result;
+}
+
 /** Decrypts and validates what a provider needs to make calls for this integration. */
 export function buildContext(row: Integration, opts: { signal?: AbortSignal; related?: CallContext["related"] } = {}): ProviderContext {
   const def = getProvider(row.provider);
   if (!def) throw errors.unprocessable(`The provider "${row.provider}" is not available in this version`);
-  const stored = readCredentials(row);
-  const cred = def.credentials.safeParse(stored);
+  const cred = parsedCredentials(def, row);
   if (!cred.success) {
     throw errors.unprocessable("The integration's credentials are incomplete: fill them in on its settings page", zodDetails(cred.error));
   }

@@ -1,6 +1,7 @@
 // The job workers: sync jobs, the auto-sync scheduler and the retention job. Run by
 // `npm run worker` (scripts/worker.ts), by `npm start`, or inside the web process with
 // WORKERS_IN_WEB=true. Several workers on one database share the work safely (pg-boss).
+import type PgBoss from "pg-boss";
 import { newBoss, ensureQueues, QUEUES } from "@/lib/jobs/boss";
 import { runSyncJob, scheduleDueSyncs } from "@/lib/jobs/sync";
 import { deleteOldLogs } from "@/lib/logs/query";
@@ -37,6 +38,20 @@ function every(ms: number, what: string, fn: () => Promise<unknown>): NodeJS.Tim
   return t;
 }
 
+/** `n` pg-boss workers on a queue that fetch again right after a job, and can be woken. */
+async function busyWorkers<T extends object>(boss: PgBoss, queue: string, n: number, polling: number, run: (data: T) => Promise<void>) {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    let id = "";
+    id = await boss.work<T>(queue, { batchSize: 1, pollingIntervalSeconds: polling }, async ([job]) => {
+      await run(job.data);
+      boss.notifyWorker(id);
+    });
+    ids.push(id);
+  }
+  return { wake: () => ids.forEach((id) => boss.notifyWorker(id)) };
+}
+
 export async function startWorkers(opts: { pollingIntervalSeconds?: number; schedules?: boolean } = {}): Promise<Workers> {
   const boss = newBoss("worker");
   await boss.start();
@@ -47,22 +62,24 @@ export async function startWorkers(opts: { pollingIntervalSeconds?: number; sche
     await runSyncJob(job.data.syncJobId);
   });
   // several webhook attempts at once: handlers mostly wait on the network
-  for (let i = 0; i < env().WEBHOOK_CONCURRENCY; i++) {
-    await boss.work<{ eventId: string }>(QUEUES.webhook, { batchSize: 1, pollingIntervalSeconds: polling }, async ([job]) => {
-      await processWebhookEvent(job.data.eventId);
-    });
-  }
+  // pg-boss waits out the polling interval after every job, however short: a worker that just
+  // finished one (or whose dispatcher just queued some) asks for the next one at once instead
+  const webhookWorkers = await busyWorkers(boss, QUEUES.webhook, env().WEBHOOK_CONCURRENCY, polling, async (data: { eventId: string }) => {
+    await processWebhookEvent(data.eventId);
+  });
   // lost events queued again; new events turned into queue jobs in batches (the inbound path
   // only stores them)
   const sweeper = every(env().WEBHOOK_SWEEP_SECONDS * 1000, "webhook sweep", sweepWebhooks);
-  const dispatcher = every(env().WEBHOOK_DISPATCH_MS, "webhook dispatch", dispatchWebhooks);
+  const dispatcher = every(env().WEBHOOK_DISPATCH_MS, "webhook dispatch", async () => {
+    if (await dispatchWebhooks()) webhookWorkers.wake();
+  });
   // messages: jobs of MESSAGE_JOB_SIZE ids, MESSAGE_CONCURRENCY jobs at once per worker
-  for (let i = 0; i < env().MESSAGE_CONCURRENCY; i++) {
-    await boss.work<{ ids: string[] }>(QUEUES.message, { batchSize: 1, pollingIntervalSeconds: polling }, async ([job]) => {
-      await processMessages(job.data.ids);
-    });
-  }
-  const messageDispatcher = every(env().MESSAGE_DISPATCH_MS, "message dispatch", dispatchMessages);
+  const messageWorkers = await busyWorkers(boss, QUEUES.message, env().MESSAGE_CONCURRENCY, polling, async (data: { ids: string[] }) => {
+    await processMessages(data.ids);
+  });
+  const messageDispatcher = every(env().MESSAGE_DISPATCH_MS, "message dispatch", async () => {
+    if (await dispatchMessages()) messageWorkers.wake();
+  });
   const messageSweeper = every(15_000, "message sweep", sweepMessages);
   const statusPoller = every(env().MESSAGE_STATUS_POLL_SECONDS * 1000, "message status poll", pollStatuses);
   await boss.work(QUEUES.scheduler, { pollingIntervalSeconds: polling }, async () => {

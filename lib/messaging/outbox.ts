@@ -20,6 +20,7 @@ import { randomUUID } from "node:crypto";
 import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
 import { db } from "@/lib/db";
 import { pgPool } from "@/lib/pg";
+import { batcher } from "@/lib/batcher";
 import { env } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import { errors } from "@/lib/errors";
@@ -360,44 +361,59 @@ type Outcome = {
   history: object[];
 };
 
-async function finish(m: Claimed, o: Outcome) {
-  const r = await pgPool().query(
-    `update messages set
-        status = $3::"MessageStatus",
-        integration_id = coalesce($4::uuid, integration_id), provider = coalesce($5, provider),
-        route = $6::text[], route_index = $7, route_attempts = $8,
-        provider_message_id = coalesce($9, provider_message_id),
-        cost_micros = coalesce($10, cost_micros), cost_currency = coalesce($11, cost_currency),
-        error = case when $3 in ('sent', 'delivered') then null else coalesce($12, error) end,
-        error_code = case when $3 in ('sent', 'delivered') then null else coalesce($13, error_code) end,
-        next_attempt_at = case when $3 = 'queued' then now() + make_interval(secs => $14) end,
-        queued_at = case when $3 = 'queued' then null else queued_at end,
-        job_id = case when $3 = 'queued' then null else job_id end,
+// An attempt's outcome, written with the outcomes of the other sends of the moment in one
+// statement. Only a row still claimed by this attempt (same attempts count, still queued) is
+// changed: if the lease ran out and another worker took the message over, its attempt decides.
+const writeOutcomes = batcher<Record<string, unknown>, boolean>(async (rows) => {
+  const r = await pgPool().query<{ id: string }>(
+    `with o as (
+       select * from jsonb_to_recordset($1::jsonb) as x(id uuid, attempts int, status text, integration_id uuid, provider text,
+         route text[], route_index int, route_attempts int, provider_message_id text, cost_micros int, cost_currency text,
+         error text, error_code text, delay double precision, history jsonb))
+     update messages m set
+        status = o.status::"MessageStatus",
+        integration_id = coalesce(o.integration_id, m.integration_id), provider = coalesce(o.provider, m.provider),
+        route = o.route, route_index = o.route_index, route_attempts = o.route_attempts,
+        provider_message_id = coalesce(o.provider_message_id, m.provider_message_id),
+        cost_micros = coalesce(o.cost_micros, m.cost_micros), cost_currency = coalesce(o.cost_currency, m.cost_currency),
+        error = case when o.status in ('sent', 'delivered') then null else coalesce(o.error, m.error) end,
+        error_code = case when o.status in ('sent', 'delivered') then null else coalesce(o.error_code, m.error_code) end,
+        next_attempt_at = case when o.status = 'queued' then now() + make_interval(secs => o.delay) end,
+        queued_at = case when o.status = 'queued' then null else m.queued_at end,
+        job_id = case when o.status = 'queued' then null else m.job_id end,
         locked_until = null,
-        sent_at = case when $3 in ('sent', 'delivered') then coalesce(sent_at, now()) else sent_at end,
-        delivered_at = case when $3 = 'delivered' then coalesce(delivered_at, now()) else delivered_at end,
-        history = history || $15::jsonb,
+        sent_at = case when o.status in ('sent', 'delivered') then coalesce(m.sent_at, now()) else m.sent_at end,
+        delivered_at = case when o.status = 'delivered' then coalesce(m.delivered_at, now()) else m.delivered_at end,
+        history = m.history || o.history,
         updated_at = now()
-      where id = $1 and attempts = $2 and status = 'queued'`,
-    [
-      m.id,
-      m.attempts,
-      o.status,
-      o.integrationId,
-      o.provider,
-      o.route,
-      o.routeIndex,
-      o.routeAttempts,
-      o.providerMessageId ?? null,
-      o.costMicros ?? null,
-      o.costCurrency ?? null,
-      o.error ?? null,
-      o.errorCode ?? null,
-      o.delaySeconds ?? 0,
-      JSON.stringify(o.history),
-    ],
+       from o
+      where m.id = o.id and m.attempts = o.attempts and m.status = 'queued'
+      returning m.id`,
+    [JSON.stringify(rows)],
   );
-  if (!r.rowCount) logger.warn({ messageId: m.id }, "message attempt finished after its lease was taken over; result discarded");
+  const done = new Set(r.rows.map((x) => x.id));
+  return rows.map((row) => done.has(row.id as string));
+});
+
+async function finish(m: Claimed, o: Outcome) {
+  const written = await writeOutcomes({
+    id: m.id,
+    attempts: m.attempts,
+    status: o.status,
+    integration_id: o.integrationId,
+    provider: o.provider,
+    route: o.route,
+    route_index: o.routeIndex,
+    route_attempts: o.routeAttempts,
+    provider_message_id: o.providerMessageId ?? null,
+    cost_micros: o.costMicros ?? null,
+    cost_currency: o.costCurrency ?? null,
+    error: o.error ?? null,
+    error_code: o.errorCode ?? null,
+    delay: o.delaySeconds ?? 0,
+    history: o.history,
+  });
+  if (!written) logger.warn({ messageId: m.id }, "message attempt finished after its lease was taken over; result discarded");
 }
 
 async function prepareIntegration(id: string, channel: Channel, cache: Map<string, Prepared>, messageId: string): Promise<Prepared> {
@@ -534,20 +550,35 @@ export async function processMessages(ids: string[]): Promise<number> {
   );
   const rows = claim.rows;
   const cache = new Map<string, Prepared>();
-  let next = 0;
-  const lane = async () => {
-    while (next < rows.length) {
-      const m = rows[next++];
-      try {
-        await sendOne(m, cache);
-      } catch (err) {
-        // our own failure (database): the lease runs out and the sweeper hands it on
-        logger.error({ messageId: m.id, err: (err as Error).message }, "message attempt crashed");
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(e.MESSAGE_JOB_PARALLEL, rows.length) }, lane));
+  await Promise.all(
+    rows.map((m) =>
+      withSendSlot(async () => {
+        try {
+          await sendOne(m, cache);
+        } catch (err) {
+          // our own failure (database): the lease runs out and the sweeper hands it on
+          logger.error({ messageId: m.id, err: (err as Error).message }, "message attempt crashed");
+        }
+      }),
+    ),
+  );
   return rows.length;
+}
+
+// Sends in flight in this process, shared by all its jobs: while one job waits for its last
+// sends, the next job's messages already use the free slots.
+let inFlight = 0;
+const waiting: (() => void)[] = [];
+async function withSendSlot<T>(fn: () => Promise<T>): Promise<T> {
+  if (inFlight >= env().MESSAGE_PARALLEL) await new Promise<void>((r) => waiting.push(r));
+  else inFlight++;
+  try {
+    return await fn();
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else inFlight--;
+  }
 }
 
 // ───────────── delivery reports ─────────────

@@ -140,9 +140,6 @@ CREATE INDEX "messages_status_created_at_idx" ON "messages"("status", "created_a
 CREATE INDEX "messages_channel_created_at_idx" ON "messages"("channel", "created_at" DESC);
 
 -- CreateIndex
-CREATE INDEX "messages_provider_created_at_idx" ON "messages"("provider", "created_at" DESC);
-
--- CreateIndex
 CREATE INDEX "messages_provider_provider_message_id_idx" ON "messages"("provider", "provider_message_id");
 
 -- CreateIndex
@@ -153,9 +150,6 @@ CREATE INDEX "messages_status_queued_at_next_attempt_at_idx" ON "messages"("stat
 
 -- CreateIndex
 CREATE INDEX "messages_related_type_related_id_idx" ON "messages"("related_type", "related_id");
-
--- CreateIndex
-CREATE INDEX "messages_recipient_created_at_idx" ON "messages"("recipient", "created_at" DESC);
 
 -- CreateIndex
 CREATE INDEX "message_batches_created_at_idx" ON "message_batches"("created_at" DESC);
