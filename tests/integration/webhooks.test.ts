@@ -374,7 +374,7 @@ describe("secret rotation", () => {
 });
 
 describe("provider routes", () => {
-  it("Telegram: the secret token header is verified, the update stored by update_id and kept (no handler yet)", async () => {
+  it("Telegram: the secret token header is verified, the update stored by update_id and handled once", async () => {
     const token = "tg_secret_" + randomBytes(8).toString("hex");
     const { row } = await telegramIntegration({ credentials: { botToken: "123456789:AA" + "b".repeat(33), webhookSecretToken: token } });
     const update = { update_id: 777, message: { message_id: 5, chat: { id: 42, type: "private" }, date: 1700000000, text: "/status" } };
@@ -385,7 +385,8 @@ describe("provider routes", () => {
     expect(ok.status).toBe(200);
     expect((await send({ "x-telegram-bot-api-secret-token": token })).json.duplicate).toBe(true);
     const ev = await settled(ok.json.id);
-    expect(ev).toMatchObject({ provider: "telegram", eventType: "message", externalId: "777", status: "ignored" });
+    // an unlinked chat is told how to link (the bot itself is tested in messaging.test.ts)
+    expect(ev).toMatchObject({ provider: "telegram", eventType: "message", externalId: "777", status: "completed", result: { note: "unlinked chat: told how to link" } });
     expect((ev.headers as Record<string, string>)["x-telegram-bot-api-secret-token"]).toBe("[REDACTED]");
   });
 });
