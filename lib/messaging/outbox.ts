@@ -222,37 +222,34 @@ export async function channelRoute(channel: Channel, fresh = false): Promise<str
 /** Queued rows that are due and have no job get jobs, in batches. Safe in every worker at once. */
 export async function dispatchMessages(limit = 2000): Promise<number> {
   const pool = pgPool();
-  const r = await pool.query<{ id: string }>(
-    `update messages set queued_at = now()
-      where id in (
-        select id from messages
+  // one statement: the rows get their job ids (MESSAGE_JOB_SIZE rows per job, in created order)
+  const r = await pool.query<{ id: string; job_id: string }>(
+    `with picked as (
+        select id, created_at from messages
          where status = 'queued' and queued_at is null and (next_attempt_at is null or next_attempt_at <= now())
          order by created_at
          limit $1
-         for update skip locked)
-      returning id`,
-    [limit],
+         for update skip locked),
+      numbered as (select id, (row_number() over (order by created_at) - 1) / $2 as j from picked),
+      jobs as (select j, gen_random_uuid() as job from (select distinct j from numbered) d)
+     update messages m set queued_at = now(), job_id = jobs.job
+       from numbered join jobs using (j)
+      where m.id = numbered.id
+      returning m.id, m.job_id`,
+    [limit, env().MESSAGE_JOB_SIZE],
   );
   if (!r.rows.length) return 0;
-  const size = env().MESSAGE_JOB_SIZE;
-  const ids = r.rows.map((x) => x.id);
-  const jobs: { id: string; name: string; data: { ids: string[] } }[] = [];
-  const jobOf: string[] = [];
-  for (let i = 0; i < ids.length; i += size) {
-    const chunk = ids.slice(i, i + size);
-    const job = { id: randomUUID(), name: QUEUES.message, data: { ids: chunk } };
-    jobs.push(job);
-    for (let k = 0; k < chunk.length; k++) jobOf.push(job.id);
-  }
+  const byJob = new Map<string, string[]>();
+  for (const row of r.rows) byJob.set(row.job_id, [...(byJob.get(row.job_id) ?? []), row.id]);
   try {
-    await pool.query(`update messages m set job_id = x.job from unnest($1::uuid[], $2::uuid[]) as x(id, job) where m.id = x.id`, [ids, jobOf]);
     const boss = await producer();
-    await boss.insert(jobs);
+    await boss.insert([...byJob].map(([id, ids]) => ({ id, name: QUEUES.message, data: { ids } })));
   } catch (e) {
+    const ids = r.rows.map((x) => x.id);
     await pool.query("update messages set queued_at = null, job_id = null where id = any($1::uuid[]) and status = 'queued'", [ids]).catch(() => {});
     throw e;
   }
-  return ids.length;
+  return r.rows.length;
 }
 
 /** Queued rows whose job finished or vanished without sending them become dispatchable again. */

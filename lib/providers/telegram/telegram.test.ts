@@ -2,7 +2,7 @@
 // 429 with retry_after, timeouts; the token never reaches the logs.
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { testIntegration, updateIntegration, buildContext, getIntegrationRow } from "@/lib/integrations/service";
+import { testIntegration, updateIntegration, buildContext, getIntegrationRow, webhookUrl } from "@/lib/integrations/service";
 import { callBot, TelegramError, type TelegramCredentials } from "@/lib/providers/telegram/client";
 import type { ProviderContext } from "@/lib/providers/types";
 import { fault, sandbox, system, telegramIntegration } from "@/tests/helpers/fixtures";
@@ -17,11 +17,16 @@ describe("telegram provider", () => {
     expect(r).toMatchObject({ ok: true, message: `Connected as @sandbox_${botId}_bot (Sandbox Bot ${botId}).` });
     const after = await getIntegrationRow(row.id);
     expect(after.status).toBe("active");
-    expect(after.state).toMatchObject({ bot: { id: Number(botId), username: `sandbox_${botId}_bot` }, webhook: { url: null, pendingUpdates: 0 } });
+    // in sandbox mode the bot's webhook is pointed at this integration when it is created and
+    // again before each test (the sandbox forgets its settings when it restarts)
+    expect(after.state).toMatchObject({
+      bot: { id: Number(botId), username: `sandbox_${botId}_bot` },
+      webhook: { url: webhookUrl("telegram", row.code), pendingUpdates: 0 },
+    });
     const logs = await db.integrationLog.findMany({ where: { integrationId: row.id }, orderBy: { id: "asc" } });
-    expect(logs.map((l) => l.action)).toEqual(["telegram.getMe", "telegram.getWebhookInfo"]);
+    expect(logs.map((l) => l.action)).toEqual(["telegram.setWebhook", "telegram.setWebhook", "telegram.getMe", "telegram.getWebhookInfo"]);
     expect(jsonOf(logs)).not.toContain(token);
-    expect(logs[0].url).toContain("/bot[REDACTED]/getMe");
+    expect(logs[2].url).toContain("/bot[REDACTED]/getMe");
   });
 
   it("explains a revoked token (401) and marks the integration in error", async () => {
