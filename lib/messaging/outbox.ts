@@ -32,7 +32,7 @@ import { SendError, type Channel, type OutboundMessage, type ProviderContext, ty
 import { HttpError } from "@/lib/http";
 import { normalizeRecipient } from "@/lib/messaging/recipients";
 import { findTemplate, render } from "@/lib/messaging/templates";
-import { routeCache } from "@/lib/messaging/routes-cache";
+import { integrationCache, routeCache } from "@/lib/messaging/routes-cache";
 import type { Integration, MessageTemplate } from "@/generated/prisma/client";
 
 export type Draft = {
@@ -417,7 +417,13 @@ async function prepareIntegration(id: string, channel: Channel, cache: Map<strin
   const hit = cache.get(id);
   if (hit) return hit;
   let p: Prepared;
-  const row = await db.integration.findUnique({ where: { id } });
+  let row: Integration | null;
+  const cached = integrationCache.get(id);
+  if (cached && Date.now() - cached.at < 1000) row = cached.row;
+  else {
+    row = await db.integration.findUnique({ where: { id } });
+    integrationCache.set(id, { at: Date.now(), row });
+  }
   const def = row ? getProvider(row.provider) : undefined;
   if (!row) p = { unusable: "the integration was deleted" };
   else if (row.status === "inactive") p = { unusable: `${row.name} is switched off` };
