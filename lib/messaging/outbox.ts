@@ -472,7 +472,8 @@ async function sendOne(m: Claimed, cache: Map<string, Prepared>) {
     });
   }
   const { row, def, rate } = prepared;
-  // a context per message: its calls' log rows point at this message
+  // a context per message: its calls' log rows point at this message; a send that outlives
+  // MESSAGE_SEND_TIMEOUT_SECONDS is aborted
   const ac = new AbortController();
   const ctx = buildContext(row, { related: { type: "message", id: m.id }, signal: ac.signal });
   const out: OutboundMessage = {
