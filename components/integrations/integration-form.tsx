@@ -48,6 +48,7 @@ export function IntegrationForm({ provider, integration }: Props) {
   const [config, setConfig] = React.useState<FieldValues>(() => initialConfig(provider, integration));
   const [autoSync, setAutoSync] = React.useState(integration?.autoSync ?? false);
   const [interval, setIntervalMin] = React.useState<string>(String(integration?.syncIntervalMinutes ?? 60));
+  const [priority, setPriority] = React.useState<string>(String(integration?.priority ?? 100));
   const [errors, setErrors] = React.useState<Record<string, string>>({});
   const [formError, setFormError] = React.useState<string | null>(null);
 
@@ -65,6 +66,7 @@ export function IntegrationForm({ provider, integration }: Props) {
         credentials: clean(credentials),
         config: clean(config),
         ...(provider.syncTypes.length ? { autoSync, syncIntervalMinutes: autoSync ? Number(interval) : null } : {}),
+        ...(provider.channels.length ? { priority: Number(priority) } : {}),
       };
       return editing
         ? api<Integration>(`/api/v1/integrations/${integration!.id}`, { method: "PATCH", json: body })
@@ -203,6 +205,25 @@ export function IntegrationForm({ provider, integration }: Props) {
         </CardHeader>
         <CardContent className="grid gap-4">
           <SchemaFields schema={provider.configSchema} prefix="config" values={config} errors={errors} onChange={(k, v) => setConfig((c) => ({ ...c, [k]: v }))} />
+          {provider.channels.length > 0 && (
+            <div className="grid max-w-md gap-2">
+              <Label htmlFor="priority">Priority</Label>
+              <Input
+                id="priority"
+                type="number"
+                min={0}
+                max={1000}
+                value={priority}
+                onChange={(e) => setPriority(e.target.value)}
+                aria-describedby="priority-help"
+                aria-invalid={!!errors.priority || undefined}
+              />
+              <p id="priority-help" className="text-muted-foreground text-sm">
+                Messages on {provider.channels.join(", ")} try the integrations in this order (lower first); when one keeps failing, the next takes over.
+              </p>
+              <FieldError id="priority-error" message={errors.priority} />
+            </div>
+          )}
           {provider.syncTypes.length > 0 && (
             <div className="grid gap-3 rounded-md border p-3">
               <div className="flex items-center justify-between gap-4">

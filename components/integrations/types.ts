@@ -58,6 +58,7 @@ export type Provider = {
   description: string;
   docsUrl: string | null;
   capabilities: string[];
+  channels: string[];
   auth: string;
   credentialsSchema: JsonSchema;
   configSchema: JsonSchema;

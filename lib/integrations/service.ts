@@ -36,6 +36,8 @@ export function describeProvider(def: ProviderDefinition): ProviderDescription {
     description: def.description,
     docsUrl: def.docsUrl ?? null,
     capabilities: [...def.capabilities],
+    /** messaging channels it can send on (the outbox's routes) */
+    channels: [...(def.messaging?.channels ?? [])],
     auth: def.auth.type,
     credentialsSchema: z.toJSONSchema(def.credentials, { io: "input" }) as JsonSchema,
     configSchema: z.toJSONSchema(def.config, { io: "input" }) as JsonSchema,

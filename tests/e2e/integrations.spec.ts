@@ -24,10 +24,14 @@ test("an admin creates a Telegram integration and tests its connection", async (
 
   await page.getByLabel("Bot token").fill(token);
   await expect(page.getByRole("radio", { name: /Sandbox/ })).toBeChecked();
+  // a messaging integration has a place in its channel's fallback order
+  await page.getByLabel("Priority").fill("5");
   await page.getByRole("button", { name: "Create integration" }).click();
 
   await expect(page.getByRole("heading", { name: "Support bot" })).toBeVisible();
   integrationUrl = page.url();
+  const saved = await (await page.request.get(`/api/v1/integrations/${integrationUrl.split("/").pop()}`)).json();
+  expect(saved).toMatchObject({ priority: 5, channels: ["telegram"] });
   await expect(page.getByText("Sandbox mode")).toBeVisible();
   await expect(page.getByTestId("integration-status").first()).toHaveText(/Not tested/);
 
