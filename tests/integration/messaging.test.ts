@@ -470,7 +470,11 @@ describe("Telegram bot", () => {
     await replyTo(chat, /not available to your role/);
 
     // every reply went through the outbox, pinned to this bot
-    const replies = await db.message.findMany({ where: { channel: "telegram", recipient: String(chat) } });
+    // (the sandbox shows a reply a moment before the outbox has written its outcome)
+    const replies = await waitFor(async () => {
+      const rows = await db.message.findMany({ where: { channel: "telegram", recipient: String(chat) } });
+      return rows.every((r) => r.status !== "queued") ? rows : null;
+    }, 10_000, "the replies' outcomes");
     expect(replies.length).toBeGreaterThanOrEqual(5);
     expect(replies.every((r) => r.integrationId === row.id && r.status === "delivered")).toBe(true);
   });
