@@ -1,4 +1,4 @@
-// npm run bench [-- webhooks|messaging|logs]: the benchmarks (all by default), on a throwaway embedded
+// npm run bench [-- webhooks|payments|messaging|logs]: the benchmarks (all by default), on a throwaway embedded
 // PostgreSQL, printing ratios measured side by side in one run (never a bare absolute time
 // as the verdict). Exits non-zero when a target is missed.
 import { mkdirSync, mkdtempSync, rmSync, chmodSync } from "node:fs";
@@ -30,6 +30,14 @@ try {
     ensureBuild();
     const { benchWebhooks } = await import("./webhooks");
     if (!(await benchWebhooks()).ok) failed++;
+  }
+
+  if (!only || only === "payments") {
+    const prepare = "../scripts/lib/prepare.mjs";
+    const { ensureBuild } = (await import(prepare)) as { ensureBuild(): boolean };
+    ensureBuild();
+    const { benchPayments } = await import("./payments");
+    if (!(await benchPayments()).ok) failed++;
   }
 
   if (!only || only === "messaging") {

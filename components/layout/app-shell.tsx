@@ -4,7 +4,7 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { signOut } from "next-auth/react";
 import { useTheme } from "next-themes";
-import { Gauge, Plug, ScrollText, RefreshCw, Users, KeyRound, Webhook, Menu, Moon, Sun, LogOut, Monitor, UserRound, MessageSquare, LayoutTemplate, Send, Inbox } from "lucide-react";
+import { Gauge, Plug, ScrollText, RefreshCw, Users, KeyRound, Webhook, Menu, Moon, Sun, LogOut, Monitor, UserRound, MessageSquare, LayoutTemplate, Send, Inbox, CreditCard } from "lucide-react";
 import { cn } from "@/lib/utils";
 import { Button } from "@/components/ui/button";
 import { Sheet, SheetContent, SheetTitle, SheetTrigger } from "@/components/ui/sheet";
@@ -25,6 +25,7 @@ const ICONS: Record<string, React.ComponentType<{ className?: string }>> = {
   template: LayoutTemplate,
   send: Send,
   inbox: Inbox,
+  payments: CreditCard,
 };
 
 type ShellUser = { name: string; email: string; role: Role };

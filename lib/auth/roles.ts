@@ -39,6 +39,10 @@ export const PERMISSIONS = {
   /** link one's own Telegram account to the bot */
   "telegram.link": ALL,
   "sandbox.read": ALL,
+  "payments.read": ALL,
+  /** create payment links; refunds move money back and are admin work */
+  "payments.create": OPS,
+  "payments.refund": ADMIN,
   "users.manage": ADMIN,
   "apikeys.manage": ADMIN,
   "settings.manage": ADMIN,

@@ -12,6 +12,9 @@ export const SCOPES = {
   "messages:bulk": "Bulk sends",
   "push:register": "Register push device tokens (mobile apps)",
   "templates:read": "Read and preview message templates",
+  "payments:read": "Read payments, their status and refunds",
+  "payments:write": "Create payments and payment links",
+  "payments:refund": "Refund payments",
 } as const;
 
 export type Scope = keyof typeof SCOPES;

@@ -8,6 +8,7 @@ import { deleteOldLogs } from "@/lib/logs/query";
 import { processWebhookEvent, sweepWebhooks, dispatchWebhooks, deleteOldWebhooks } from "@/lib/webhooks/process";
 import { dispatchMessages, sweepMessages, processMessages, pollStatuses, deleteOldMessages } from "@/lib/messaging/outbox";
 import "@/lib/messaging/subscriptions";
+import "@/lib/payments/subscriptions";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { logger } from "@/lib/logger";

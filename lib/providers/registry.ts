@@ -7,8 +7,10 @@ import sendgrid from "@/lib/providers/sendgrid";
 import twilio from "@/lib/providers/twilio";
 import smsru from "@/lib/providers/smsru";
 import smtp from "@/lib/providers/smtp";
+import yookassa from "@/lib/providers/yookassa";
+import stripe from "@/lib/providers/stripe";
 
-const all: ProviderDefinition[] = [telegram, genericWebhook, fcm, sendgrid, twilio, smsru, smtp];
+const all: ProviderDefinition[] = [telegram, genericWebhook, fcm, sendgrid, twilio, smsru, smtp, yookassa, stripe];
 
 export const providers: ReadonlyMap<string, ProviderDefinition> = new Map(all.map((p) => [p.id, p]));
 

@@ -233,6 +233,98 @@ export type MessagingSpec<Cred = Record<string, unknown>, Conf = Record<string, 
   fetchStatus?(ctx: ProviderContext<Cred, Conf>, providerMessageIds: string[]): Promise<StatusUpdate[]>;
 };
 
+// ───────────── payments (lib/payments) ─────────────
+
+export type PaymentStatus = "pending" | "requires_action" | "succeeded" | "failed" | "canceled" | "refunded" | "partially_refunded";
+
+export type PaymentRequest = {
+  /** our payment id: sent to the provider as metadata (Stripe metadata.switchboard_payment_id,
+   *  YooKassa metadata, PayPal purchase_units[0].custom_id) so its events find the payment */
+  id: string;
+  amountMinor: number;
+  currency: string;
+  description?: string | null;
+  customerEmail?: string | null;
+  metadata: Record<string, string>;
+  /** where the payer returns after paying / canceling */
+  returnUrl: string;
+  cancelUrl: string;
+  /** the same on every retry of this creation: the provider's own idempotency key */
+  idempotencyKey: string;
+  /** Stripe only: a Checkout Session in subscription mode (a recurring price) */
+  subscription?: { interval: "day" | "week" | "month" | "year" } | null;
+};
+
+/** The provider's view of a payment, mapped. */
+export type ProviderPayment = {
+  providerPaymentId: string | null;
+  providerCheckoutId?: string | null;
+  providerCaptureId?: string | null;
+  /** the page the payer opens (Checkout, YooKassa confirmation_url, PayPal payer-action link) */
+  paymentUrl?: string | null;
+  status: PaymentStatus;
+  providerStatus: string;
+  capturedMinor?: number;
+  refundedMinor?: number;
+  error?: string | null;
+};
+
+export type RefundRequest = {
+  refundId: string;
+  amountMinor: number;
+  currency: string;
+  reason?: string | null;
+  idempotencyKey: string;
+  payment: { id: string; providerPaymentId: string | null; providerCheckoutId: string | null; providerCaptureId: string | null };
+};
+
+export type ProviderRefund = { providerRefundId: string; status: "pending" | "succeeded" | "failed"; error?: string | null };
+
+/**
+ * A provider call that did not work. `retryable`: 5xx, 429, timeouts (the same idempotency key
+ * makes a retry safe); otherwise the request itself was refused (declined card, invalid amount,
+ * bad credentials) and the message says why.
+ */
+export class PaymentProviderError extends Error {
+  constructor(
+    message: string,
+    public retryable: boolean,
+    public opts: { code?: string; status?: number; retryAfterSeconds?: number } = {},
+  ) {
+    super(message);
+    this.name = "PaymentProviderError";
+  }
+}
+
+export type PaymentsSpec<Cred = Record<string, unknown>, Conf = Record<string, unknown>> = {
+  /** ISO currencies it takes (undefined: any) */
+  currencies?: readonly string[];
+  create(ctx: ProviderContext<Cred, Conf>, req: PaymentRequest): Promise<ProviderPayment>;
+  /** the current state, asked of the provider (GET …?refresh=1, YooKassa's re-fetch) */
+  retrieve(ctx: ProviderContext<Cred, Conf>, p: RefundRequest["payment"]): Promise<ProviderPayment>;
+  refund(ctx: ProviderContext<Cred, Conf>, req: RefundRequest): Promise<ProviderRefund>;
+};
+
+/**
+ * What payment webhook handlers emit (events of type "payment.updated" / "refund.updated"):
+ * the payments service finds the payment by `paymentId` (ours, from metadata) or the provider ids.
+ */
+export type PaymentUpdate = {
+  paymentId?: string | null;
+  providerPaymentId?: string | null;
+  providerCheckoutId?: string | null;
+  providerCaptureId?: string | null;
+  status: PaymentStatus;
+  providerStatus: string;
+  capturedMinor?: number;
+  refundedMinor?: number;
+  /** the provider's event id and time, for the timeline */
+  eventId?: string;
+  occurredAt?: string;
+  error?: string | null;
+};
+export type RefundUpdate = { providerRefundId: string; paymentId?: string | null; providerPaymentId?: string | null; status: "pending" | "succeeded" | "failed"; amountMinor?: number; eventId?: string };
+
 export type ProviderDefinition<C extends z.ZodObject = z.ZodObject, K extends z.ZodObject = z.ZodObject> = {
   id: string;
   name: string;
@@ -262,6 +354,8 @@ export type ProviderDefinition<C extends z.ZodObject = z.ZodObject, K extends z.
   webhook?: WebhookSpec<z.output<C>, z.output<K>>;
   /** sends messages for lib/messaging (capabilities sms.send, email.send …) */
   messaging?: MessagingSpec<z.output<C>, z.output<K>>;
+  /** takes payments for lib/payments (capabilities payments.create, payments.refund …) */
+  payments?: PaymentsSpec<z.output<C>, z.output<K>>;
 };
 
 /** Erases the schema types so definitions of different providers fit one registry. */

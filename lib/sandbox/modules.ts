@@ -7,5 +7,7 @@ import sendgrid from "@/lib/providers/sendgrid/sandbox";
 import twilio from "@/lib/providers/twilio/sandbox";
 import smsru from "@/lib/providers/smsru/sandbox";
 import smtp from "@/lib/providers/smtp/sandbox";
+import yookassa from "@/lib/providers/yookassa/sandbox";
+import stripe from "@/lib/providers/stripe/sandbox";
 
-export const sandboxModules: SandboxModule[] = [telegram, genericWebhook, fcm, sendgrid, twilio, smsru, smtp];
+export const sandboxModules: SandboxModule[] = [telegram, genericWebhook, fcm, sendgrid, twilio, smsru, smtp, yookassa, stripe];

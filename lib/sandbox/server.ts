@@ -16,6 +16,9 @@ type Fault = {
   delayMs?: number;
   retryAfter?: number;
   body?: unknown;
+  /** run the request first, then answer with the fault: the provider did the work but the
+   *  answer was lost (what idempotency keys are for) */
+  after?: boolean;
   remaining: number;
 };
 
@@ -65,6 +68,7 @@ export function createSandboxApp(modules: SandboxModule[] = sandboxModules, getB
       delayMs: typeof b.delayMs === "number" ? b.delayMs : undefined,
       retryAfter: typeof b.retryAfter === "number" ? b.retryAfter : undefined,
       body: b.body,
+      after: b.after === true,
       remaining: typeof b.times === "number" ? b.times : 1,
     };
     faults.push(f);
@@ -117,7 +121,13 @@ export function createSandboxApp(modules: SandboxModule[] = sandboxModules, getB
         if (f.delayMs) await new Promise((r) => setTimeout(r, f.delayMs));
         if (f.status) {
           const payload = f.body ?? m.faultBody?.(f.status, f.retryAfter) ?? { error: `sandbox fault ${f.status}` };
-          return c.json(payload as object, f.status as 500, f.retryAfter ? { "Retry-After": String(f.retryAfter) } : undefined);
+          const headers = { "content-type": "application/json", ...(f.retryAfter ? { "Retry-After": String(f.retryAfter) } : {}) };
+          if (f.after) {
+            await next();
+            c.res = new Response(JSON.stringify(payload), { status: f.status, headers });
+            return;
+          }
+          return new Response(JSON.stringify(payload), { status: f.status, headers });
         }
       }
       await next();

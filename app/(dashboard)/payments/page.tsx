@@ -1,0 +1,15 @@
+import { Suspense } from "react";
+import { requirePermission } from "@/lib/auth/page";
+import { can } from "@/lib/auth/roles";
+import { PaymentsPage } from "@/components/payments/payments-page";
+
+export const metadata = { title: "Payments" };
+
+export default async function Page() {
+  const user = await requirePermission("payments.read");
+  return (
+    <Suspense>
+      <PaymentsPage canCreate={can(user.role, "payments.create")} />
+    </Suspense>
+  );
+}

@@ -1,0 +1,15 @@
+// The seed's path (004-external): { amount (minor units), currency, description? }.
+import { z } from "zod";
+import { route } from "@/lib/api";
+import { createPayment } from "@/lib/payments/service";
+
+export const dynamic = "force-dynamic";
+
+const body = z.object({ amount: z.number().int().positive(), currency: z.string().length(3), description: z.string().max(500).optional() });
+
+export const POST = route({ access: { permission: "payments.create", scope: "payments:write" }, body }, async ({ body: b, caller, req }) =>
+  Response.json(
+    await createPayment({ amountMinor: b.amount, currency: b.currency.toUpperCase(), provider: "paypal", description: b.description }, caller, req.headers.get("idempotency-key")),
+    { status: 201 },
+  ),
+);

@@ -1,0 +1,13 @@
+import { z } from "zod";
+import { route, idParams } from "@/lib/api";
+import { getPayment, refreshPayment } from "@/lib/payments/service";
+
+export const dynamic = "force-dynamic";
+
+export const GET = route(
+  { access: { permission: "payments.read", scope: "payments:read" }, params: idParams, query: z.object({ refresh: z.enum(["0", "1", "true", "false"]).optional() }) },
+  async ({ params, query }) => {
+    if (query.refresh === "1" || query.refresh === "true") await refreshPayment(params.id);
+    return getPayment(params.id);
+  },
+);

@@ -1,0 +1,261 @@
+"use client";
+// "Create payment link": an amount typed in the currency's own digits (turned into minor
+// units, never a float), the currency, the integration (or the automatic choice for the
+// currency), a description and the payer's e-mail. One Idempotency-Key per opening: a double
+// click or a retry makes one payment. The result: the link to copy or open.
+import * as React from "react";
+import Link from "next/link";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { toast } from "sonner";
+import { ExternalLink, Link2, Loader2 } from "lucide-react";
+import { api, ClientApiError } from "@/lib/client/api";
+import { Button } from "@/components/ui/button";
+import { Input } from "@/components/ui/input";
+import { Label } from "@/components/ui/label";
+import { Textarea } from "@/components/ui/textarea";
+import { NativeSelect } from "@/components/ui/select";
+import { Alert, AlertDescription } from "@/components/ui/alert";
+import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import { useIntegrations } from "@/components/shared/filter-fields";
+import { currencyDigits } from "@/lib/money";
+import {
+  CURRENCIES, CopyField, PaymentStatusBadge, newIdempotencyKey, parseAmount, paymentIntegrations, providerLabel, type PaymentItem,
+} from "@/components/payments/shared";
+
+type Field = "amount" | "currency" | "integration" | "description" | "email";
+
+function fieldOf(path: string): Field | null {
+  const p = path.replace(/^body\./, "");
+  if (p === "amountMinor") return "amount";
+  if (p === "currency") return "currency";
+  if (p === "integrationId" || p === "provider") return "integration";
+  if (p === "description") return "description";
+  if (p === "customerEmail") return "email";
+  return null;
+}
+
+export function CreatePaymentDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (open: boolean) => void }) {
+  return (
+    <Dialog open={open} onOpenChange={onOpenChange}>
+      <DialogContent className="sm:max-w-lg">
+        <DialogHeader>
+          <DialogTitle>Create payment link</DialogTitle>
+          <DialogDescription>A checkout page at the provider: send the link to the payer. The payment follows the provider&apos;s confirmations.</DialogDescription>
+        </DialogHeader>
+        {/* mounted while open only: every opening is a new payment with its own key */}
+        {open && <CreateForm onClose={() => onOpenChange(false)} />}
+      </DialogContent>
+    </Dialog>
+  );
+}
+
+function CreateForm({ onClose }: { onClose: () => void }) {
+  const qc = useQueryClient();
+  const [key] = React.useState(newIdempotencyKey);
+  const integrations = useIntegrations();
+  const usable = paymentIntegrations(integrations.data?.items).filter((i) => i.status !== "inactive");
+  const configured = usable.flatMap((i) => ((i.config as { currencies?: string[] }).currencies ?? []).map((c) => c.toUpperCase()));
+  const [currency, setCurrency] = React.useState<string | null>(null);
+  const cur = currency ?? configured[0] ?? "RUB";
+  const [amount, setAmount] = React.useState("");
+  const [integrationId, setIntegrationId] = React.useState("");
+  const [description, setDescription] = React.useState("");
+  const [email, setEmail] = React.useState("");
+  const [touched, setTouched] = React.useState(false);
+  const [errors, setErrors] = React.useState<Partial<Record<Field, string>>>({});
+  const [formError, setFormError] = React.useState<string | null>(null);
+  const parsed = parseAmount(amount, cur);
+  const digits = currencyDigits(cur);
+  const currencies = [...new Set([...configured, ...CURRENCIES])];
+  const takes = (c: string) => usable.filter((i) => ((i.config as { currencies?: string[] }).currencies ?? []).map((x) => x.toUpperCase()).includes(c));
+
+  const create = useMutation({
+    mutationFn: () => {
+      if (!parsed.ok) throw new ClientApiError(400, "validation_failed", parsed.error, [{ path: "amountMinor", message: parsed.error }]);
+      return api<PaymentItem>("/api/v1/payments", {
+        method: "POST",
+        headers: { "Idempotency-Key": key },
+        json: {
+          amountMinor: parsed.minor,
+          currency: cur,
+          ...(integrationId ? { integrationId } : {}),
+          ...(description.trim() ? { description: description.trim() } : {}),
+          ...(email.trim() ? { customerEmail: email.trim() } : {}),
+        },
+      });
+    },
+    onMutate: () => {
+      setTouched(true);
+      setErrors({});
+      setFormError(null);
+    },
+    onSuccess: (p) => {
+      toast.success(`Payment link for ${p.amount} created`);
+      qc.invalidateQueries({ queryKey: ["payments"] });
+    },
+    onError: (e) => {
+      if (e instanceof ClientApiError) {
+        const next: Partial<Record<Field, string>> = {};
+        const rest: string[] = [];
+        for (const [path, message] of Object.entries(e.fieldErrors())) {
+          const f = fieldOf(path);
+          if (f && !next[f]) next[f] = message;
+          else if (!f) rest.push(`${path}: ${message}`);
+        }
+        setErrors(next);
+        setFormError(Object.keys(next).length && !rest.length ? null : [e.message, ...rest].join(" · "));
+      } else setFormError((e as Error).message);
+    },
+  });
+
+  if (create.data) return <Result p={create.data} onClose={onClose} />;
+
+  const amountError = errors.amount ?? (touched && !parsed.ok ? parsed.error : undefined);
+  const err = (f: Field, message = errors[f]) =>
+    message ? (
+      <p id={`pay-${f}-error`} className="text-destructive text-sm">
+        {message}
+      </p>
+    ) : null;
+  const invalid = (f: Field, message = errors[f]) => (message ? { "aria-invalid": true as const, "aria-describedby": `pay-${f}-error` } : {});
+
+  return (
+    <form
+      className="grid gap-4"
+      aria-label="Create payment link"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!create.isPending) create.mutate();
+      }}
+    >
+      <div className="grid gap-4 sm:grid-cols-[2fr_1fr]">
+        <div className="grid gap-1.5">
+          <Label htmlFor="pay-amount">Amount</Label>
+          <Input
+            id="pay-amount"
+            inputMode={digits ? "decimal" : "numeric"}
+            autoComplete="off"
+            placeholder={digits ? `100.${"0".repeat(digits)}` : "1000"}
+            value={amount}
+            onChange={(e) => setAmount(e.target.value)}
+            onBlur={() => amount && setTouched(true)}
+            {...invalid("amount", amountError)}
+          />
+          {err("amount", amountError) ?? (
+            <p className="text-muted-foreground text-xs">{digits ? `In ${cur}, up to ${digits} decimal${digits === 1 ? "" : "s"}` : `In ${cur}: whole amounts, no decimals`}</p>
+          )}
+        </div>
+        <div className="grid gap-1.5">
+          <Label htmlFor="pay-currency">Currency</Label>
+          <NativeSelect id="pay-currency" value={cur} onChange={(e) => setCurrency(e.target.value)} {...invalid("currency")}>
+            {currencies.map((c) => (
+              <option key={c} value={c}>
+                {c}
+              </option>
+            ))}
+          </NativeSelect>
+          {err("currency")}
+        </div>
+      </div>
+
+      <div className="grid gap-1.5">
+        <Label htmlFor="pay-integration">Provider</Label>
+        <NativeSelect id="pay-integration" value={integrationId} onChange={(e) => setIntegrationId(e.target.value)} {...invalid("integration")}>
+          <option value="">Automatic for {cur}</option>
+          {usable.map((i) => (
+            <option key={i.id} value={i.id}>
+              {i.name === providerLabel(i.provider) ? i.name : `${i.name} — ${providerLabel(i.provider)}`}
+              {i.mode === "sandbox" ? " (sandbox)" : ""}
+            </option>
+          ))}
+        </NativeSelect>
+        {err("integration") ??
+          (integrations.isSuccess && (
+            <p className="text-muted-foreground text-xs">
+              {usable.length === 0
+                ? "No payment integration yet: add Stripe, YooKassa or PayPal on the Integrations page."
+                : !integrationId && takes(cur).length
+                  ? `Automatic: ${takes(cur)[0].name} takes ${cur}`
+                  : !integrationId
+                    ? `The first payment integration that takes ${cur}`
+                    : null}
+            </p>
+          ))}
+      </div>
+
+      <div className="grid gap-1.5">
+        <Label htmlFor="pay-description">Description</Label>
+        <Textarea id="pay-description" className="min-h-16" maxLength={500} value={description} onChange={(e) => setDescription(e.target.value)} placeholder="Order 1042: airport transfer" {...invalid("description")} />
+        {err("description") ?? <p className="text-muted-foreground text-xs">The payer sees it on the checkout page</p>}
+      </div>
+
+      <div className="grid gap-1.5">
+        <Label htmlFor="pay-email">Customer e-mail</Label>
+        <Input id="pay-email" type="email" autoComplete="off" value={email} onChange={(e) => setEmail(e.target.value)} placeholder="Optional: name@example.com" {...invalid("email")} />
+        {err("email")}
+      </div>
+
+      {formError && (
+        <Alert variant="destructive">
+          <AlertDescription>{formError}</AlertDescription>
+        </Alert>
+      )}
+      <DialogFooter>
+        <Button type="button" variant="outline" onClick={onClose}>
+          Cancel
+        </Button>
+        <Button type="submit" disabled={create.isPending}>
+          {create.isPending ? <Loader2 className="animate-spin" /> : <Link2 />} Create link
+        </Button>
+      </DialogFooter>
+    </form>
+  );
+}
+
+function Result({ p, onClose }: { p: PaymentItem; onClose: () => void }) {
+  return (
+    <div className="grid gap-4" data-testid="payment-link-result">
+      <div className="flex flex-wrap items-center gap-2 text-sm">
+        <span className="text-lg font-semibold tabular-nums">{p.amount}</span>
+        <PaymentStatusBadge status={p.status} />
+        {p.integration && (
+          <span className="text-muted-foreground">
+            via {p.integration.name}
+            {p.integration.mode === "sandbox" ? " (sandbox)" : ""}
+          </span>
+        )}
+      </div>
+      {p.description && <p className="text-muted-foreground text-sm">{p.description}</p>}
+      {p.paymentUrl ? (
+        <>
+          <div className="grid gap-1.5">
+            <p className="text-sm font-medium">Send this link to the payer</p>
+            <CopyField value={p.paymentUrl} label="Payment link" testId="payment-link" />
+          </div>
+          <p className="text-muted-foreground text-xs">The payment turns Succeeded when the provider confirms it; follow it on the payment&apos;s page.</p>
+        </>
+      ) : (
+        <Alert>
+          <AlertDescription>This integration makes a payment without a hosted page (a PaymentIntent your app confirms): there is no link to send.</AlertDescription>
+        </Alert>
+      )}
+      <DialogFooter>
+        <Button type="button" variant="outline" onClick={onClose}>
+          Close
+        </Button>
+        <Button variant="outline" asChild>
+          <Link href={`/payments/${p.id}`} onClick={onClose}>
+            View payment
+          </Link>
+        </Button>
+        {p.paymentUrl && (
+          <Button asChild>
+            <a href={p.paymentUrl} target="_blank" rel="noopener noreferrer">
+              <ExternalLink /> Open payment
+            </a>
+          </Button>
+        )}
+      </DialogFooter>
+    </div>
+  );
+}

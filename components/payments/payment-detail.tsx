@@ -1,0 +1,378 @@
+"use client";
+// One payment: amount and status, provider and ids, the link, the timeline in the order things
+// happened (API, the provider's signed events, status checks; a late event that did not move
+// the payment back says so), refunds, the provider calls, "Check status" and "Refund".
+// The payer comes back here from the checkout (?returned=1): the page follows the payment
+// every 1.5 s until the provider has confirmed (or refused) it.
+import * as React from "react";
+import Link from "next/link";
+import { useSearchParams } from "next/navigation";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { toast } from "sonner";
+import { ArrowLeft, CheckCircle2, ExternalLink, Loader2, RefreshCw, Undo2 } from "lucide-react";
+import { api, ClientApiError } from "@/lib/client/api";
+import { PageHeader } from "@/components/layout/app-shell";
+import { Button } from "@/components/ui/button";
+import { Badge } from "@/components/ui/badge";
+import { Skeleton } from "@/components/ui/skeleton";
+import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
+import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { formatDateTime, formatDuration } from "@/lib/format";
+import { RefundDialog } from "@/components/payments/refund-dialog";
+import {
+  CopyField, OPEN_STATUSES, PAYMENT_STATUS_STYLE, PaymentStatusBadge, ProviderCell, money,
+  type PaymentDetail as Detail, type PaymentHistoryEntry, type PaymentStatus, type Refund,
+} from "@/components/payments/shared";
+
+const POLL_MS = 1500;
+
+export function PaymentDetail({ id, canRefund }: { id: string; canRefund: boolean }) {
+  const qc = useQueryClient();
+  const params = useSearchParams();
+  const returned = params.get("returned") === "1";
+  const canceled = params.get("canceled") === "1";
+  const [refunding, setRefunding] = React.useState(false);
+
+  const q = useQuery({
+    queryKey: ["payments", "one", id],
+    queryFn: () => api<Detail>(`/api/v1/payments/${id}`),
+    retry: (n, e) => !(e instanceof ClientApiError && e.status === 404) && n < 2,
+    // back from the checkout: follow it closely until the provider has said; otherwise now and then while open
+    refetchInterval: (query) => {
+      const d = query.state.data;
+      if (!d) return false;
+      if (OPEN_STATUSES.includes(d.status)) return returned ? POLL_MS : 10_000;
+      return d.refunds.some((r) => r.status === "pending") ? 3000 : false;
+    },
+  });
+
+  const check = useMutation({
+    mutationFn: () => api<Detail>(`/api/v1/payments/${id}?refresh=1`),
+    onSuccess: (d) => {
+      qc.setQueryData(["payments", "one", id], d);
+      qc.invalidateQueries({ queryKey: ["payments", "list"] });
+      toast.success(`Checked with the provider: ${PAYMENT_STATUS_STYLE[d.status]?.label ?? d.status}`);
+    },
+    onError: (e) => toast.error(`Could not check the status: ${(e as Error).message}`),
+  });
+
+  const d = q.data;
+  const back = (
+    <Button variant="outline" asChild>
+      <Link href="/payments">
+        <ArrowLeft /> Payments
+      </Link>
+    </Button>
+  );
+
+  if (q.isPending) {
+    return (
+      <>
+        <PageHeader title="Payment" actions={back} />
+        <div className="grid gap-4" aria-label="Loading">
+          <Skeleton className="h-32" />
+          <Skeleton className="h-64" />
+        </div>
+      </>
+    );
+  }
+  if (q.isError || !d) {
+    const notFound = q.error instanceof ClientApiError && q.error.status === 404;
+    return (
+      <>
+        <PageHeader title="Payment" actions={back} />
+        <Alert variant="destructive">
+          <AlertDescription>
+            {notFound ? "There is no such payment." : `Could not load the payment: ${(q.error as Error)?.message}`}
+            {!notFound && (
+              <Button variant="outline" size="sm" onClick={() => q.refetch()}>
+                Try again
+              </Button>
+            )}
+          </AlertDescription>
+        </Alert>
+      </>
+    );
+  }
+
+  const open = OPEN_STATUSES.includes(d.status);
+  return (
+    <>
+      <PageHeader
+        title={`Payment ${d.amount}`}
+        description={
+          <>
+            {d.description ?? "No description"} · created {formatDateTime(d.createdAt)}
+            {d.createdBy ? ` by ${d.createdBy}` : ""}
+          </>
+        }
+        actions={
+          <>
+            {back}
+            <Button variant="outline" onClick={() => check.mutate()} disabled={check.isPending || (!d.providerPaymentId && !d.providerCheckoutId)}>
+              {check.isPending ? <Loader2 className="animate-spin" /> : <RefreshCw />} Check status
+            </Button>
+            {canRefund && (
+              <Button
+                variant="destructive"
+                onClick={() => setRefunding(true)}
+                disabled={d.refundableMinor <= 0}
+                title={d.refundableMinor <= 0 ? (d.capturedMinor > 0 ? "Everything has been refunded" : "Only a paid payment can be refunded") : undefined}
+              >
+                <Undo2 /> Refund
+              </Button>
+            )}
+          </>
+        }
+      />
+
+      {returned && open && (
+        <Alert className="mb-4" role="status">
+          <Loader2 className="animate-spin" />
+          <AlertTitle>Back from the checkout: waiting for the provider&apos;s confirmation</AlertTitle>
+          <AlertDescription>The payment turns Succeeded when the provider&apos;s signed event arrives. This page checks every few seconds.</AlertDescription>
+        </Alert>
+      )}
+      {returned && !open && d.status !== "failed" && d.status !== "canceled" && (
+        <Alert variant="success" className="mb-4" role="status">
+          <CheckCircle2 />
+          <AlertTitle>Back from the checkout: the provider confirmed the payment</AlertTitle>
+        </Alert>
+      )}
+      {canceled && open && (
+        <Alert variant="warning" className="mb-4" role="status">
+          <AlertTitle>The payer left the checkout without paying</AlertTitle>
+          <AlertDescription>The link still works until the provider expires it.</AlertDescription>
+        </Alert>
+      )}
+      {d.error && (
+        <Alert variant="destructive" className="mb-4">
+          <AlertDescription>{d.error}</AlertDescription>
+        </Alert>
+      )}
+
+      <div className="grid gap-4 lg:grid-cols-[2fr_3fr]">
+        <Card>
+          <CardHeader>
+            <CardTitle className="flex flex-wrap items-center gap-2 text-base">
+              <span className="text-2xl font-semibold tabular-nums">{money(d.amountMinor, d.currency)}</span>
+              <span data-testid="payment-status">
+                <PaymentStatusBadge status={d.status} />
+              </span>
+            </CardTitle>
+          </CardHeader>
+          <CardContent>
+            <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-2 text-sm">
+              <dt className="text-muted-foreground">Captured</dt>
+              <dd className="tabular-nums">{money(d.capturedMinor, d.currency)}</dd>
+              <dt className="text-muted-foreground">Refunded</dt>
+              <dd className="tabular-nums" data-testid="payment-refunded">
+                {money(d.refundedMinor, d.currency)}
+              </dd>
+              <dt className="text-muted-foreground">Refundable</dt>
+              <dd className="tabular-nums">{money(d.refundableMinor, d.currency)}</dd>
+              <dt className="text-muted-foreground">Provider</dt>
+              <dd>
+                <ProviderCell p={d} />
+              </dd>
+              <dt className="text-muted-foreground">Provider says</dt>
+              <dd className="font-mono text-xs">{d.providerStatus ?? "—"}</dd>
+              <dt className="text-muted-foreground">Customer</dt>
+              <dd>{d.customerEmail ?? "—"}</dd>
+              <dt className="text-muted-foreground">Paid</dt>
+              <dd>{formatDateTime(d.succeededAt)}</dd>
+            </dl>
+          </CardContent>
+        </Card>
+
+        <Card>
+          <CardHeader>
+            <CardTitle className="text-base">Link and ids</CardTitle>
+          </CardHeader>
+          <CardContent className="grid gap-3">
+            {d.paymentUrl ? (
+              <div className="grid gap-1.5">
+                <div className="flex items-center justify-between gap-2">
+                  <p className="text-sm font-medium">Payment link</p>
+                  {open && (
+                    <Button variant="link" size="sm" className="h-auto p-0" asChild>
+                      <a href={d.paymentUrl} target="_blank" rel="noopener noreferrer">
+                        <ExternalLink /> Open payment
+                      </a>
+                    </Button>
+                  )}
+                </div>
+                <CopyField value={d.paymentUrl} label="Payment link" testId="payment-link" />
+              </div>
+            ) : (
+              <p className="text-muted-foreground text-sm">No payment link (a payment without a hosted page).</p>
+            )}
+            <dl className="grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1 text-xs">
+              <Id label="Payment id" value={d.id} />
+              <Id label="Provider payment" value={d.providerPaymentId} />
+              <Id label="Checkout" value={d.providerCheckoutId} />
+              <Id label="Capture" value={d.providerCaptureId} />
+              <Id label="Application" value={d.applicationId} />
+            </dl>
+          </CardContent>
+        </Card>
+      </div>
+
+      <section aria-labelledby="p-timeline-h" className="mt-6">
+        <h2 id="p-timeline-h" className="mb-2 text-base font-semibold">
+          Timeline
+        </h2>
+        <Timeline entries={d.history} />
+      </section>
+
+      <section aria-labelledby="p-refunds-h" className="mt-6">
+        <h2 id="p-refunds-h" className="mb-2 text-base font-semibold">
+          Refunds
+        </h2>
+        <Refunds refunds={d.refunds} />
+      </section>
+
+      <section aria-labelledby="p-calls-h" className="mt-6">
+        <h2 id="p-calls-h" className="mb-2 text-base font-semibold">
+          Provider calls
+        </h2>
+        {d.logs.length === 0 ? (
+          <p className="text-muted-foreground text-sm">No calls yet.</p>
+        ) : (
+          <div className="rounded-lg border">
+            <Table aria-label="Provider calls">
+              <TableHeader>
+                <TableRow>
+                  <TableHead>Time</TableHead>
+                  <TableHead>Call</TableHead>
+                  <TableHead>Result</TableHead>
+                  <TableHead className="hidden sm:table-cell">Took</TableHead>
+                </TableRow>
+              </TableHeader>
+              <TableBody>
+                {d.logs.map((l) => (
+                  <TableRow key={l.id} className="align-top">
+                    <TableCell className="whitespace-nowrap">{formatDateTime(l.createdAt)}</TableCell>
+                    <TableCell>
+                      <span className="font-mono text-xs">{l.action}</span>
+                      {l.url && (
+                        <span className="text-muted-foreground block font-mono text-xs break-all">
+                          {l.method} {l.url}
+                        </span>
+                      )}
+                      {l.error && <span className="text-destructive block text-xs">{l.error}</span>}
+                    </TableCell>
+                    <TableCell>
+                      <Badge variant={l.status === "success" ? "success" : "danger"}>{l.statusCode !== null ? `HTTP ${l.statusCode}` : l.status}</Badge>
+                    </TableCell>
+                    <TableCell className="hidden tabular-nums sm:table-cell">{formatDuration(l.durationMs)}</TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          </div>
+        )}
+      </section>
+
+      {canRefund && <RefundDialog payment={d} open={refunding} onOpenChange={setRefunding} />}
+    </>
+  );
+}
+
+function Id({ label, value }: { label: string; value: string | null }) {
+  if (!value) return null;
+  return (
+    <>
+      <dt className="text-muted-foreground">{label}</dt>
+      <dd className="font-mono break-all">{value}</dd>
+    </>
+  );
+}
+
+const EVENT_WORDS: Record<string, string> = {
+  created: "Created",
+  provider_created: "Created at the provider",
+  create_failed: "The provider refused to create it",
+  refund_requested: "Refund requested",
+};
+const SOURCE_WORDS: Record<string, string> = { api: "API", webhook: "provider event", refresh: "status check" };
+
+function eventTitle(h: PaymentHistoryEntry) {
+  if (EVENT_WORDS[h.event]) return EVENT_WORDS[h.event];
+  const s = PAYMENT_STATUS_STYLE[h.event as PaymentStatus];
+  if (s) return h.source === "refresh" ? `Status check: ${s.label}` : h.source === "webhook" ? `Provider reported: ${s.label}` : s.label;
+  return h.event;
+}
+
+function Timeline({ entries }: { entries: PaymentHistoryEntry[] }) {
+  if (!entries.length) return <p className="text-muted-foreground text-sm">Nothing happened yet.</p>;
+  // newest last: in the order things happened
+  const sorted = [...entries].map((h, i) => ({ h, i })).sort((a, b) => a.h.at.localeCompare(b.h.at) || a.i - b.i).map((x) => x.h);
+  return (
+    <ol className="border-border ml-2 grid gap-3 border-l pl-4" aria-label="Payment timeline">
+      {sorted.map((h, i) => {
+        const status = (h.status ?? (h.event in PAYMENT_STATUS_STYLE ? h.event : null)) as PaymentStatus | null;
+        const bad = !!h.error || h.event === "create_failed" || status === "failed";
+        return (
+          <li key={i} className="relative text-sm">
+            <span
+              aria-hidden
+              className="border-background absolute top-1 -left-[22px] size-3 rounded-full border-2"
+              style={{ background: status && PAYMENT_STATUS_STYLE[status] ? PAYMENT_STATUS_STYLE[status].color : bad ? "var(--destructive)" : "var(--muted-foreground)" }}
+            />
+            <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
+              <span className={bad ? "text-destructive font-medium" : "font-medium"}>{eventTitle(h)}</span>
+              {h.source && <Badge variant="outline">{SOURCE_WORDS[h.source] ?? h.source}</Badge>}
+              {h.applied === false && <Badge variant="muted">not applied</Badge>}
+              <span className="text-muted-foreground text-xs">{formatDateTime(h.at)}</span>
+            </div>
+            {h.detail && <p className="text-muted-foreground text-xs">{h.detail}</p>}
+            {h.note && <p className="text-xs text-amber-700 dark:text-amber-400">{h.note}</p>}
+            {h.error && <p className="text-destructive text-xs">{h.error}</p>}
+            {h.eventId && <p className="text-muted-foreground font-mono text-xs">event {h.eventId}</p>}
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
+
+const REFUND_BADGE: Record<Refund["status"], { label: string; variant: "success" | "danger" | "muted" }> = {
+  pending: { label: "Pending", variant: "muted" },
+  succeeded: { label: "Succeeded", variant: "success" },
+  failed: { label: "Failed", variant: "danger" },
+};
+
+function Refunds({ refunds }: { refunds: Refund[] }) {
+  if (!refunds.length) return <p className="text-muted-foreground text-sm">No refunds.</p>;
+  return (
+    <div className="rounded-lg border">
+      <Table aria-label="Refunds">
+        <TableHeader>
+          <TableRow>
+            <TableHead>Time</TableHead>
+            <TableHead className="text-right">Amount</TableHead>
+            <TableHead>Status</TableHead>
+            <TableHead className="hidden md:table-cell">Reason</TableHead>
+            <TableHead className="hidden md:table-cell">By</TableHead>
+          </TableRow>
+        </TableHeader>
+        <TableBody>
+          {refunds.map((r) => (
+            <TableRow key={r.id} className="align-top" data-testid="refund-row">
+              <TableCell className="whitespace-nowrap">{formatDateTime(r.createdAt)}</TableCell>
+              <TableCell className="text-right font-medium whitespace-nowrap tabular-nums">{money(r.amountMinor, r.currency)}</TableCell>
+              <TableCell>
+                <Badge variant={REFUND_BADGE[r.status]?.variant ?? "muted"}>{REFUND_BADGE[r.status]?.label ?? r.status}</Badge>
+                {r.error && <span className="text-destructive mt-1 block max-w-64 text-xs">{r.error}</span>}
+              </TableCell>
+              <TableCell className="hidden max-w-64 md:table-cell">{r.reason ?? <span className="text-muted-foreground">—</span>}</TableCell>
+              <TableCell className="hidden md:table-cell">{r.createdBy ?? "—"}</TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </div>
+  );
+}

@@ -1,0 +1,446 @@
+// Payments: create (a payment link or intent) through the integration chosen for the currency,
+// follow the provider's verified events and explicit status checks (never backwards), refund
+// safely (never more than captured, idempotent, audited), list, totals and revenue.
+// Route handlers stay thin; providers are reached through the registry only.
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { Prisma, type Payment, type Integration } from "@/generated/prisma/client";
+import { db } from "@/lib/db";
+import { pgPool } from "@/lib/pg";
+import { errors, ApiError } from "@/lib/errors";
+import { audit, type Actor, type RequestMeta } from "@/lib/audit";
+import { decodeCursor, encodeCursor } from "@/lib/cursor";
+import { publicBaseUrl } from "@/lib/urls";
+import { logger } from "@/lib/logger";
+import { isCurrency, formatMoney } from "@/lib/money";
+import { getProvider } from "@/lib/providers/registry";
+import { buildContext } from "@/lib/integrations/service";
+import { PaymentProviderError, type PaymentStatus, type PaymentUpdate, type ProviderPayment, type RefundUpdate } from "@/lib/providers/types";
+import { nextStatus, PAYMENT_STATUSES } from "@/lib/payments/status";
+
+export type Who = { actor: Actor; meta?: RequestMeta };
+const label = (w: Who) => w.actor.label ?? w.actor.type;
+
+// ───────────── inputs ─────────────
+
+const currency = z
+  .string()
+  .trim()
+  .transform((c) => c.toUpperCase())
+  .refine(isCurrency, "An ISO 4217 currency code such as RUB, USD, JPY");
+
+export const createPaymentInput = z.object({
+  amountMinor: z.number().int("Amounts are integers in minor units (kopecks, cents; yen for JPY)").positive().max(2_000_000_000),
+  currency,
+  provider: z.string().trim().max(40).optional(),
+  integrationId: z.uuid().optional(),
+  description: z.string().trim().max(500).optional(),
+  customerEmail: z.email().optional(),
+  applicationId: z.uuid().optional(),
+  metadata: z.record(z.string().max(40), z.string().max(500)).optional(),
+  returnUrl: z.url().optional(),
+  cancelUrl: z.url().optional(),
+  subscription: z.object({ interval: z.enum(["day", "week", "month", "year"]) }).optional(),
+});
+export type CreatePaymentInput = z.output<typeof createPaymentInput>;
+
+export const refundInput = z.object({
+  /** omitted: everything that is left */
+  amountMinor: z.number().int().positive().optional(),
+  reason: z.string().trim().max(300).optional(),
+});
+
+// ───────────── choosing the integration ─────────────
+
+async function paymentIntegrations(): Promise<Integration[]> {
+  const rows = await db.integration.findMany({
+    where: { status: { not: "inactive" }, credentials: { not: null } },
+    orderBy: [{ priority: "asc" }, { createdAt: "asc" }],
+  });
+  return rows.filter((r) => !!getProvider(r.provider)?.payments);
+}
+
+function takes(row: Integration, cur: string) {
+  const def = getProvider(row.provider)!;
+  const own = (row.config as { currencies?: string[] }).currencies;
+  if (own?.length) return own.map((c) => c.toUpperCase()).includes(cur);
+  return !def.payments!.currencies || def.payments!.currencies.includes(cur);
+}
+
+/** The integration asked for, else the first (by priority) of the provider, else the default for the currency. */
+export async function chooseIntegration(input: { integrationId?: string; provider?: string; currency: string }): Promise<Integration> {
+  if (input.integrationId) {
+    const row = await db.integration.findUnique({ where: { id: input.integrationId } });
+    if (!row || !getProvider(row.provider)?.payments) throw errors.validation("Not a payment integration", [{ path: "integrationId", message: "Unknown payment integration" }]);
+    if (row.status === "inactive") throw errors.unprocessable(`${row.name} is switched off`);
+    return row;
+  }
+  const all = await paymentIntegrations();
+  const pool = input.provider ? all.filter((r) => r.provider === input.provider) : all;
+  if (input.provider && !pool.length) throw errors.unprocessable(`No active ${input.provider} integration`);
+  const row = pool.find((r) => takes(r, input.currency)) ?? (input.provider ? pool[0] : undefined);
+  if (!row) throw errors.unprocessable(`No payment integration takes ${input.currency}: add one (Stripe, YooKassa, PayPal) or set its currencies`);
+  return row;
+}
+
+// ───────────── create ─────────────
+
+function entry(event: string, extra: Record<string, unknown> = {}) {
+  return { at: new Date().toISOString(), event, ...extra };
+}
+
+function providerError(e: unknown): ApiError {
+  if (e instanceof PaymentProviderError) {
+    return e.retryable
+      ? new ApiError(502, "provider_error", e.message, { code: e.opts.code, retryable: true }, e.opts.retryAfterSeconds ? { "Retry-After": String(e.opts.retryAfterSeconds) } : undefined)
+      : new ApiError(422, "unprocessable", e.message, { code: e.opts.code, retryable: false });
+  }
+  if (e instanceof ApiError) return e;
+  return new ApiError(502, "provider_error", `The provider call failed: ${(e as Error).message}`, { retryable: true });
+}
+
+/** Calls `fn` again on retryable provider errors (the same idempotency key makes it safe). */
+async function withRetries<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!(e instanceof PaymentProviderError) || !e.retryable || i >= attempts) throw e;
+      const wait = Math.min(2000, (e.opts.retryAfterSeconds ?? 0) * 1000 || 200 * 2 ** (i - 1));
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+}
+
+function serialize<P extends Pick<Payment, "capturedMinor" | "refundedMinor" | "amountMinor" | "currency">>(p: P) {
+  return {
+    ...p,
+    refundableMinor: Math.max(0, p.capturedMinor - p.refundedMinor),
+    amount: formatMoney(p.amountMinor, p.currency),
+  };
+}
+
+export async function createPayment(input: CreatePaymentInput, who: Who, idempotencyKey?: string | null) {
+  if (idempotencyKey) {
+    const existing = await db.payment.findUnique({ where: { idempotencyKey } });
+    if (existing) {
+      if (existing.amountMinor !== input.amountMinor || existing.currency !== input.currency) {
+        throw errors.conflict("This Idempotency-Key was used for a different payment", { paymentId: existing.id });
+      }
+      // a first attempt that never reached the provider is tried again (same provider key)
+      if (existing.providerPaymentId || existing.providerCheckoutId || existing.status !== "failed") return { ...serialize(existing), replayed: true };
+      return { ...(await sendToProvider(existing, input)), replayed: true };
+    }
+  }
+  const row = await chooseIntegration(input);
+  const def = getProvider(row.provider)!;
+  const id = randomUUID();
+  let payment: Payment;
+  try {
+    payment = await db.payment.create({
+      data: {
+        id,
+        provider: def.id,
+        integrationId: row.id,
+        amountMinor: input.amountMinor,
+        currency: input.currency,
+        description: input.description ?? null,
+        customerEmail: input.customerEmail ?? null,
+        applicationId: input.applicationId ?? null,
+        metadata: (input.metadata ?? {}) as object,
+        idempotencyKey: idempotencyKey ?? null,
+        createdBy: label(who),
+        history: [entry("created", { source: "api", detail: `${formatMoney(input.amountMinor, input.currency)} via ${row.name}` })],
+      },
+    });
+  } catch (e) {
+    if ((e as { code?: string }).code === "P2002" && idempotencyKey) return createPayment(input, who, idempotencyKey);
+    throw e;
+  }
+  await audit(who.actor, "payment.create", "payment", id, { amountMinor: input.amountMinor, currency: input.currency, integration: row.code }, who.meta);
+  return sendToProvider(payment, input);
+}
+
+async function sendToProvider(payment: Payment, input: CreatePaymentInput) {
+  const row = await db.integration.findUnique({ where: { id: payment.integrationId! } });
+  if (!row) throw errors.unprocessable("The payment's integration was deleted");
+  const def = getProvider(row.provider)!;
+  const ctx = buildContext(row, { related: { type: "payment", id: payment.id } });
+  const base = publicBaseUrl();
+  let result: ProviderPayment;
+  try {
+    result = await withRetries(() =>
+      def.payments!.create(ctx, {
+        id: payment.id,
+        amountMinor: payment.amountMinor,
+        currency: payment.currency,
+        description: payment.description,
+        customerEmail: payment.customerEmail,
+        metadata: { ...((payment.metadata ?? {}) as Record<string, string>), ...(payment.applicationId ? { application_id: payment.applicationId } : {}) },
+        returnUrl: input.returnUrl ?? `${base}/payments/${payment.id}?returned=1`,
+        cancelUrl: input.cancelUrl ?? `${base}/payments/${payment.id}?canceled=1`,
+        idempotencyKey: `sb-pay-${payment.id}`,
+        subscription: input.subscription ?? null,
+      }),
+    );
+  } catch (e) {
+    const err = providerError(e);
+    await db.payment.update({
+      where: { id: payment.id },
+      data: { status: "failed", error: err.message, history: [...(payment.history as object[]), entry("create_failed", { source: "api", error: err.message })] },
+    });
+    throw new ApiError(err.status, err.code, err.message, { ...(err.details as object), paymentId: payment.id }, err.headers);
+  }
+  const updated = await db.payment.update({
+    where: { id: payment.id },
+    data: {
+      providerPaymentId: result.providerPaymentId,
+      providerCheckoutId: result.providerCheckoutId ?? null,
+      providerCaptureId: result.providerCaptureId ?? null,
+      paymentUrl: result.paymentUrl ?? null,
+      status: result.status,
+      providerStatus: result.providerStatus,
+      error: null,
+      history: [...(payment.history as object[]), entry("provider_created", { source: "api", status: result.status, detail: result.providerStatus })],
+    },
+    include: { integration: { select: { name: true, code: true, mode: true } } },
+  });
+  return serialize(updated);
+}
+
+// ───────────── following the provider ─────────────
+
+type Locked = { id: string; status: PaymentStatus; captured_minor: number; refunded_minor: number; amount_minor: number };
+
+/** Applies one provider update to its payment; returns false when no payment matches. */
+export async function applyPaymentUpdate(integrationId: string | null, u: PaymentUpdate, source: "webhook" | "refresh"): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    const idOk = u.paymentId && z.uuid().safeParse(u.paymentId).success;
+    const rows = await tx.$queryRaw<Locked[]>`
+      select id, status, captured_minor, refunded_minor, amount_minor from payments
+       where (${idOk ? u.paymentId : null}::uuid is not null and id = ${idOk ? u.paymentId : null}::uuid)
+          or (${integrationId}::uuid is not null and integration_id = ${integrationId}::uuid and (
+                (${u.providerPaymentId ?? null}::text is not null and provider_payment_id = ${u.providerPaymentId ?? null})
+             or (${u.providerCheckoutId ?? null}::text is not null and provider_checkout_id = ${u.providerCheckoutId ?? null})
+             or (${u.providerCaptureId ?? null}::text is not null and provider_capture_id = ${u.providerCaptureId ?? null})))
+       limit 1
+       for update`;
+    const p = rows[0];
+    if (!p) return false;
+    const captured = Math.max(p.captured_minor, u.capturedMinor ?? (u.status === "succeeded" && !p.captured_minor ? p.amount_minor : 0));
+    const refunded = Math.max(p.refunded_minor, u.refundedMinor ?? 0);
+    const status = nextStatus(p.status, u.status, { captured, refunded });
+    const changed = status !== p.status;
+    await tx.$executeRaw`
+      update payments set
+        status = ${status}::"PaymentStatus",
+        provider_status = ${changed || !u.providerStatus ? u.providerStatus : u.providerStatus},
+        captured_minor = ${captured}, refunded_minor = ${refunded},
+        provider_payment_id = coalesce(provider_payment_id, ${u.providerPaymentId ?? null}),
+        provider_checkout_id = coalesce(provider_checkout_id, ${u.providerCheckoutId ?? null}),
+        provider_capture_id = coalesce(${u.providerCaptureId ?? null}, provider_capture_id),
+        error = case when ${status} = 'failed' then coalesce(${u.error ?? null}, error) when ${status} in ('succeeded', 'partially_refunded', 'refunded') then null else error end,
+        succeeded_at = case when ${status} = 'succeeded' and succeeded_at is null then now() else succeeded_at end,
+        history = history || ${JSON.stringify([
+          entry(u.status, {
+            source,
+            status: u.status,
+            detail: u.providerStatus,
+            applied: changed,
+            ...(u.eventId ? { eventId: u.eventId } : {}),
+            ...(u.error ? { error: u.error } : {}),
+            ...(!changed && u.status !== p.status ? { note: `kept ${p.status}: a late or repeated event does not move a payment back` } : {}),
+          }),
+        ])}::jsonb,
+        updated_at = now()
+      where id = ${p.id}::uuid`;
+    return true;
+  });
+}
+
+export async function applyRefundUpdate(integrationId: string | null, u: RefundUpdate): Promise<boolean> {
+  const refund = await db.refund.findFirst({ where: { providerRefundId: u.providerRefundId } });
+  if (!refund) return false;
+  if (refund.status !== "succeeded" && u.status !== "pending") {
+    await db.refund.update({ where: { id: refund.id }, data: { status: u.status } });
+    if (u.status === "succeeded") await syncRefunded(refund.paymentId, "webhook");
+  }
+  return true;
+}
+
+/** refunded_minor = max(what the provider reported, what our succeeded refunds add up to) */
+async function syncRefunded(paymentId: string, source: "webhook" | "refresh" | "api") {
+  const sum = await db.refund.aggregate({ where: { paymentId, status: "succeeded" }, _sum: { amountMinor: true } });
+  const p = await db.payment.findUniqueOrThrow({ where: { id: paymentId } });
+  const refunded = Math.max(p.refundedMinor, sum._sum.amountMinor ?? 0);
+  if (refunded !== p.refundedMinor) {
+    await applyPaymentUpdate(null, { paymentId, status: refunded >= p.capturedMinor ? "refunded" : "partially_refunded", providerStatus: "refund", refundedMinor: refunded }, source === "api" ? "refresh" : source);
+  }
+}
+
+/** GET …?refresh=1: ask the provider now. */
+export async function refreshPayment(id: string) {
+  const p = await db.payment.findUnique({ where: { id } });
+  if (!p) throw errors.notFound("Payment");
+  const row = p.integrationId ? await db.integration.findUnique({ where: { id: p.integrationId } }) : null;
+  if (!row) throw errors.unprocessable("The payment's integration was deleted");
+  if (!p.providerPaymentId && !p.providerCheckoutId) throw errors.unprocessable("The payment never reached the provider");
+  const def = getProvider(row.provider)!;
+  let r: ProviderPayment;
+  try {
+    r = await def.payments!.retrieve(buildContext(row, { related: { type: "payment", id } }), {
+      id: p.id,
+      providerPaymentId: p.providerPaymentId,
+      providerCheckoutId: p.providerCheckoutId,
+      providerCaptureId: p.providerCaptureId,
+    });
+  } catch (e) {
+    throw providerError(e);
+  }
+  await applyPaymentUpdate(row.id, { paymentId: p.id, ...r, providerPaymentId: r.providerPaymentId ?? p.providerPaymentId }, "refresh");
+  if (r.paymentUrl && !p.paymentUrl) await db.payment.update({ where: { id }, data: { paymentUrl: r.paymentUrl } });
+}
+
+// ───────────── refunds ─────────────
+
+export async function refundPayment(id: string, input: z.output<typeof refundInput>, who: Who, idempotencyKey?: string | null) {
+  if (idempotencyKey) {
+    const existing = await db.refund.findUnique({ where: { idempotencyKey } });
+    if (existing) {
+      if (existing.paymentId !== id) throw errors.conflict("This Idempotency-Key was used for another refund");
+      return { refund: existing, payment: await getPayment(id), replayed: true };
+    }
+  }
+  // the check and the pending refund row in one transaction: two refunds at once cannot both pass
+  const refund = await db.$transaction(async (tx) => {
+    const [p] = await tx.$queryRaw<(Locked & { currency: string; provider_payment_id: string | null })[]>`
+      select id, status, captured_minor, refunded_minor, amount_minor, currency, provider_payment_id from payments where id = ${id}::uuid for update`;
+    if (!p) throw errors.notFound("Payment");
+    if (!["succeeded", "partially_refunded"].includes(p.status)) throw errors.unprocessable(`Only a succeeded payment can be refunded (this one is ${p.status})`);
+    const inFlight = await tx.refund.aggregate({ where: { paymentId: id, status: { in: ["pending", "succeeded"] } }, _sum: { amountMinor: true } });
+    const already = Math.max(p.refunded_minor, inFlight._sum.amountMinor ?? 0);
+    const remaining = p.captured_minor - already;
+    const amount = input.amountMinor ?? remaining;
+    if (remaining <= 0) throw errors.unprocessable("Nothing is left to refund", { remainingMinor: 0 });
+    if (amount > remaining) {
+      throw errors.unprocessable(`At most ${formatMoney(remaining, p.currency)} can be refunded`, { remainingMinor: remaining, requestedMinor: amount });
+    }
+    return tx.refund.create({
+      data: { id: randomUUID(), paymentId: id, amountMinor: amount, currency: p.currency, reason: input.reason ?? null, idempotencyKey: idempotencyKey ?? null, createdBy: label(who) },
+    });
+  });
+  const p = await db.payment.findUniqueOrThrow({ where: { id } });
+  const row = p.integrationId ? await db.integration.findUnique({ where: { id: p.integrationId } }) : null;
+  if (!row) throw errors.unprocessable("The payment's integration was deleted");
+  const def = getProvider(row.provider)!;
+  try {
+    const r = await withRetries(() =>
+      def.payments!.refund(buildContext(row, { related: { type: "payment", id } }), {
+        refundId: refund.id,
+        amountMinor: refund.amountMinor,
+        currency: refund.currency,
+        reason: refund.reason,
+        idempotencyKey: `sb-refund-${refund.id}`,
+        payment: { id, providerPaymentId: p.providerPaymentId, providerCheckoutId: p.providerCheckoutId, providerCaptureId: p.providerCaptureId },
+      }),
+    );
+    await db.refund.update({ where: { id: refund.id }, data: { providerRefundId: r.providerRefundId, status: r.status, error: r.error ?? null } });
+  } catch (e) {
+    const err = providerError(e);
+    await db.refund.update({ where: { id: refund.id }, data: { status: "failed", error: err.message } });
+    await audit(who.actor, "payment.refund_failed", "payment", id, { refundId: refund.id, amountMinor: refund.amountMinor, currency: refund.currency, error: err.message }, who.meta);
+    throw err;
+  }
+  await db.$executeRaw`update payments set history = history || ${JSON.stringify([entry("refund_requested", { source: "api", detail: `${formatMoney(refund.amountMinor, refund.currency)} by ${label(who)}`, refundId: refund.id })])}::jsonb where id = ${id}::uuid`;
+  await syncRefunded(id, "api");
+  await audit(who.actor, "payment.refund", "payment", id, { refundId: refund.id, amountMinor: refund.amountMinor, currency: refund.currency, reason: refund.reason }, who.meta);
+  return { refund: await db.refund.findUniqueOrThrow({ where: { id: refund.id } }), payment: await getPayment(id) };
+}
+
+// ───────────── reading ─────────────
+
+const filters = {
+  status: z.enum(PAYMENT_STATUSES as [PaymentStatus, ...PaymentStatus[]]).optional(),
+  provider: z.string().trim().max(40).optional(),
+  integrationId: z.uuid().optional(),
+  currency: z.string().trim().toUpperCase().length(3).optional(),
+  applicationId: z.uuid().optional(),
+  email: z.string().trim().max(254).optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  until: z.iso.datetime({ offset: true }).optional(),
+};
+export const listPaymentsQuery = z.object({ ...filters, limit: z.coerce.number().int().min(1).max(200).default(50), cursor: z.string().max(100).optional() });
+export const paymentStatsQuery = z.object({ ...filters, status: z.undefined().optional(), days: z.coerce.number().int().min(1).max(366).default(30) });
+
+type Filters = { [K in keyof typeof filters]?: z.output<(typeof filters)[K]> };
+
+function where(f: Filters): Prisma.PaymentWhereInput {
+  return {
+    status: f.status,
+    provider: f.provider || undefined,
+    integrationId: f.integrationId,
+    currency: f.currency,
+    applicationId: f.applicationId,
+    customerEmail: f.email ? { contains: f.email.toLowerCase(), mode: "insensitive" } : undefined,
+    createdAt: f.from || f.until ? { ...(f.from ? { gte: new Date(f.from) } : {}), ...(f.until ? { lt: new Date(f.until) } : {}) } : undefined,
+  };
+}
+
+export async function listPayments(q: z.output<typeof listPaymentsQuery>) {
+  const base = where(q);
+  const c = q.cursor ? decodeCursor(q.cursor) : null;
+  const rows = await db.payment.findMany({
+    where: c ? { AND: [base, { OR: [{ createdAt: { lt: c.at } }, { createdAt: c.at, id: { lt: c.id } }] }] } : base,
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: q.limit + 1,
+    include: { integration: { select: { name: true, code: true, mode: true } } },
+    omit: { history: true },
+  });
+  const more = rows.length > q.limit;
+  const items = (more ? rows.slice(0, q.limit) : rows).map((r) => serialize(r));
+  const last = items.at(-1);
+  return { items, nextCursor: more && last ? encodeCursor(last.createdAt, last.id) : null };
+}
+
+export async function getPayment(id: string) {
+  if (!z.uuid().safeParse(id).success) throw errors.notFound("Payment");
+  const p = await db.payment.findUnique({
+    where: { id },
+    include: { integration: { select: { name: true, code: true, mode: true, provider: true } }, refunds: { orderBy: { createdAt: "asc" } } },
+  });
+  if (!p) throw errors.notFound("Payment");
+  const logs = await db.integrationLog.findMany({
+    where: { relatedType: "payment", relatedId: id },
+    orderBy: { createdAt: "asc" },
+    take: 100,
+    select: { id: true, createdAt: true, action: true, method: true, url: true, statusCode: true, durationMs: true, status: true, error: true },
+  });
+  return { ...serialize(p), logs: logs.map((l) => ({ ...l, id: String(l.id) })) };
+}
+
+/** Totals by status and currency, and revenue (captured − refunded) by day and currency. */
+export async function paymentStats(q: z.output<typeof paymentStatsQuery>) {
+  const until = q.until ? new Date(q.until) : new Date();
+  const from = q.from ? new Date(q.from) : new Date(until.getTime() - q.days * 86_400_000);
+  const base = where({ ...q, from: from.toISOString(), until: until.toISOString() });
+  const totals = await db.payment.groupBy({ by: ["status", "currency"], where: base, _count: { _all: true }, _sum: { amountMinor: true } });
+  const revenue = await pgPool().query<{ day: Date; currency: string; net: string; count: string }>(
+    `select date_trunc('day', coalesce(succeeded_at, created_at)) as day, currency,
+            sum(captured_minor - refunded_minor) as net, count(*) as count
+       from payments
+      where status in ('succeeded', 'partially_refunded', 'refunded') and coalesce(succeeded_at, created_at) >= $1 and coalesce(succeeded_at, created_at) < $2
+        and ($3::text is null or provider = $3) and ($4::text is null or currency = $4)
+      group by 1, 2 order by 1`,
+    [from, until, q.provider ?? null, q.currency ?? null],
+  );
+  return {
+    from,
+    until,
+    totals: totals.map((t) => ({ status: t.status, currency: t.currency, count: t._count._all, amountMinor: t._sum.amountMinor ?? 0 })),
+    revenue: revenue.rows.map((r) => ({ day: r.day.toISOString().slice(0, 10), currency: r.currency, netMinor: Number(r.net), count: Number(r.count) })),
+  };
+}
+
+export function logUnmatched(kind: string, detail: unknown) {
+  logger.warn({ kind, detail }, "payment event for an unknown payment");
+}
