@@ -138,7 +138,9 @@ async function main() {
         const r = await testIntegration(id, { actor: { type: "system", label: "demo" } });
         say(`demo integration test: ${r.ok ? "ok" : "FAILED"} — ${r.message}`);
       }
-      const { seedDemoMessages } = await import("@/lib/runtime/seed");
+      const { seedDemoMessages, seedDemoPayments } = await import("@/lib/runtime/seed");
+      const paid = await seedDemoPayments(sandbox.url).catch((e) => (say(`demo payments skipped: ${(e as Error).message}`), 0));
+      if (paid) say(`created ${paid} demo payment links (two paid in the Stripe sandbox)`);
       const sent = await seedDemoMessages();
       if (sent) say(`queued ${sent} demo notifications (see Messages and Sandbox inbox)`);
     }

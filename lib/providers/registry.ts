@@ -9,8 +9,9 @@ import smsru from "@/lib/providers/smsru";
 import smtp from "@/lib/providers/smtp";
 import yookassa from "@/lib/providers/yookassa";
 import stripe from "@/lib/providers/stripe";
+import paypal from "@/lib/providers/paypal";
 
-const all: ProviderDefinition[] = [telegram, genericWebhook, fcm, sendgrid, twilio, smsru, smtp, yookassa, stripe];
+const all: ProviderDefinition[] = [telegram, genericWebhook, fcm, sendgrid, twilio, smsru, smtp, yookassa, stripe, paypal];
 
 export const providers: ReadonlyMap<string, ProviderDefinition> = new Map(all.map((p) => [p.id, p]));
 

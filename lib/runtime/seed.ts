@@ -244,8 +244,47 @@ export async function seedDemoIntegrations(): Promise<string[]> {
       },
       system,
     ),
+    // payments: card payments (USD, EUR, JPY) through Stripe
+    await createIntegration(
+      {
+        provider: "stripe",
+        name: "Stripe",
+        code: "stripe",
+        description: "Card payments and payment links for foreign clients",
+        mode: "sandbox",
+        priority: 10,
+        credentials: { secretKey: `sk_test_${randomBytes(18).toString("hex")}`, webhookSecret: `whsec_${randomBytes(24).toString("base64")}` },
+        config: { currencies: ["USD", "EUR", "JPY"] },
+      },
+      system,
+    ),
   ];
   return created.map((c) => c.id);
+}
+
+/**
+ * A few payment links, two of them paid in the Stripe sandbox's checkout, so the payments
+ * screens are not empty on first open (the web server is not up yet: the state is read back
+ * from the provider instead of waiting for its webhooks).
+ */
+export async function seedDemoPayments(sandboxUrl: string): Promise<number> {
+  if ((await db.payment.count()) > 0) return 0;
+  const { createPayment, refreshPayment } = await import("@/lib/payments/service");
+  const who = { actor: { type: "system" as const, label: "demo" } };
+  const apps = await db.application.findMany({ where: { contactId: { not: null } }, orderBy: { pickupAt: "asc" }, take: 3, include: { contact: true } });
+  let n = 0;
+  for (const [i, a] of apps.entries()) {
+    const p = await createPayment(
+      { amountMinor: [4500, 12000, 8000][i] ?? 5000, currency: "USD", description: `Transfer ${a.number}`, customerEmail: a.contact?.email ?? undefined, applicationId: a.id },
+      who,
+    );
+    if (i < 2 && p.providerCheckoutId) {
+      await fetch(`${sandboxUrl}/stripe/__pay/${p.providerCheckoutId}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ outcome: "pay" }) });
+      await refreshPayment(p.id);
+    }
+    n++;
+  }
+  return n;
 }
 
 /** A few notifications so Messages and the Sandbox inbox are not empty on first open. */

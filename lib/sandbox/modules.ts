@@ -9,5 +9,6 @@ import smsru from "@/lib/providers/smsru/sandbox";
 import smtp from "@/lib/providers/smtp/sandbox";
 import yookassa from "@/lib/providers/yookassa/sandbox";
 import stripe from "@/lib/providers/stripe/sandbox";
+import paypal from "@/lib/providers/paypal/sandbox";
 
-export const sandboxModules: SandboxModule[] = [telegram, genericWebhook, fcm, sendgrid, twilio, smsru, smtp, yookassa, stripe];
+export const sandboxModules: SandboxModule[] = [telegram, genericWebhook, fcm, sendgrid, twilio, smsru, smtp, yookassa, stripe, paypal];

@@ -6,7 +6,8 @@ import { db } from "@/lib/db";
 import { resetEnvCache } from "@/lib/env";
 import { startWorkers, type Workers } from "@/lib/jobs/worker";
 import { reconnectSandboxes, testIntegration } from "@/lib/integrations/service";
-import { seedDemoData, seedDemoIntegrations, seedDemoMessages } from "@/lib/runtime/seed";
+import { seedDemoData, seedDemoIntegrations, seedDemoMessages, seedDemoPayments } from "@/lib/runtime/seed";
+import { sandbox } from "../helpers/fixtures";
 import { startWebhookServer } from "../helpers/webhook-server";
 import { waitFor } from "../helpers/wait";
 
@@ -44,4 +45,9 @@ it("seeds integrations that pass their tests and notifications that get sent", a
   expect(done.some((m) => m.channel === "sms" && m.provider === "twilio")).toBe(true);
   expect(done.some((m) => m.channel === "email" && m.provider === "sendgrid")).toBe(true);
   expect(done.some((m) => m.channel === "push" && m.provider === "fcm")).toBe(true);
+
+  expect(await seedDemoPayments(sandbox().url)).toBe(3);
+  const payments = await db.payment.findMany({ orderBy: { amountMinor: "asc" } });
+  expect(payments.map((p) => p.status).sort()).toEqual(["pending", "succeeded", "succeeded"]);
+  expect(payments.every((p) => p.paymentUrl?.includes("/stripe/checkout/"))).toBe(true);
 });
