@@ -4,6 +4,7 @@
 // currency), a description and the payer's e-mail. One Idempotency-Key per opening: a double
 // click or a retry makes one payment. The result: the link to copy or open.
 import * as React from "react";
+import QRCode from "qrcode";
 import Link from "next/link";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { toast } from "sonner";
@@ -212,6 +213,28 @@ function CreateForm({ onClose }: { onClose: () => void }) {
   );
 }
 
+/** The link as a QR code (to show on a phone or print), drawn locally as SVG. */
+function LinkQrCode({ url }: { url: string }) {
+  const [svg, setSvg] = React.useState<string | null>(null);
+  React.useEffect(() => {
+    let alive = true;
+    QRCode.toString(url, { type: "svg", margin: 1, errorCorrectionLevel: "M" })
+      .then((s) => alive && setSvg(s))
+      .catch(() => alive && setSvg(null));
+    return () => {
+      alive = false;
+    };
+  }, [url]);
+  if (!svg) return null;
+  return (
+    <figure className="grid justify-items-center gap-1">
+      {/* the SVG comes from the qrcode library for our own link text, not from user HTML */}
+      <div role="img" aria-label="QR code of the payment link" className="size-40 rounded border bg-white p-1" dangerouslySetInnerHTML={{ __html: svg }} />
+      <figcaption className="text-muted-foreground text-xs">Scan to pay</figcaption>
+    </figure>
+  );
+}
+
 function Result({ p, onClose }: { p: PaymentItem; onClose: () => void }) {
   return (
     <div className="grid gap-4" data-testid="payment-link-result">
@@ -232,6 +255,7 @@ function Result({ p, onClose }: { p: PaymentItem; onClose: () => void }) {
             <p className="text-sm font-medium">Send this link to the payer</p>
             <CopyField value={p.paymentUrl} label="Payment link" testId="payment-link" />
           </div>
+          <LinkQrCode url={p.paymentUrl} />
           <p className="text-muted-foreground text-xs">The payment turns Succeeded when the provider confirms it; follow it on the payment&apos;s page.</p>
         </>
       ) : (

@@ -51,7 +51,9 @@ test("an admin creates a Stripe payment link, pays it in the sandbox checkout an
   await dialog.getByLabel("Customer e-mail").fill(PAYER);
   await dialog.getByRole("button", { name: "Create link" }).click();
   await expect(page.getByText("Payment link for 25.00 USD created")).toBeVisible();
-  const linkField = dialog.getByLabel("Payment link");
+  const linkField = dialog.getByLabel("Payment link", { exact: true });
+  // the link as a QR code, drawn in the page
+  await expect(dialog.getByRole("img", { name: "QR code of the payment link" }).locator("svg")).toBeVisible();
   await expect(linkField).toHaveValue(/\/stripe\/checkout\/cs_/);
   const link = await linkField.inputValue();
   await expect(dialog.getByRole("link", { name: "Open payment" })).toHaveAttribute("href", link);
