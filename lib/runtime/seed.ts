@@ -258,6 +258,35 @@ export async function seedDemoIntegrations(): Promise<string[]> {
       },
       system,
     ),
+    // roubles through YooKassa, PayPal for those who ask for it
+    await createIntegration(
+      {
+        provider: "yookassa",
+        name: "YooKassa",
+        code: "yookassa",
+        description: "Card and SBP payments in roubles",
+        mode: "sandbox",
+        priority: 10,
+        credentials: { shopId: String(500000 + Math.floor(Math.random() * 99_999)), secretKey: `test_${randomBytes(24).toString("base64url")}` },
+      },
+      system,
+    ),
+    await createIntegration(
+      {
+        provider: "paypal",
+        name: "PayPal",
+        code: "paypal",
+        description: "PayPal checkout for foreign agencies",
+        mode: "sandbox",
+        priority: 20,
+        credentials: {
+          clientId: `A${randomBytes(30).toString("base64url")}`,
+          clientSecret: `E${randomBytes(30).toString("base64url")}`,
+          webhookId: `${randomBytes(8).toString("hex").toUpperCase()}WH`,
+        },
+      },
+      system,
+    ),
   ];
   return created.map((c) => c.id);
 }

@@ -5,9 +5,12 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serveWebhook, webhookTarget } from "@/lib/webhooks/node-front";
+import { CLIENT_IP_HEADER } from "@/lib/auth/client-ip";
 
 export async function startWebhookServer() {
   const server = createServer((req, res) => {
+    // like scripts/server.ts: the caller's address comes from the socket (YooKassa's allow-list)
+    req.headers[CLIENT_IP_HEADER] = (req.socket.remoteAddress ?? "unknown").replace(/^::ffff:/, "");
     const target = webhookTarget(req.method, req.url);
     if (!target) {
       res.writeHead(404).end();

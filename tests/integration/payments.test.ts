@@ -210,3 +210,62 @@ describe("the API's rules", () => {
     expect(s.json.revenue.find((r: { day: string; currency: string }) => r.day === today && r.currency === "USD").netMinor).toBeGreaterThan(0);
   });
 });
+
+describe("YooKassa and PayPal", () => {
+  it("YooKassa: the default for RUB; paid in its checkout, the notification re-fetched, then refunded in part", async () => {
+    await createIntegration(
+      { provider: "yookassa", name: "YooKassa", mode: "sandbox", credentials: { shopId: "512345", secretKey: `test_${randomBytes(24).toString("base64url")}` } },
+      system,
+    );
+    const res = await post(payments.POST, "/api/v1/payments", { amountMinor: 150050, currency: "RUB", description: "Трансфер A-7" });
+    expect(res.status).toBe(201);
+    expect(res.json).toMatchObject({ provider: "yookassa", amount: "1500.50 RUB", status: "pending" });
+    await pay("yookassa", res.json.providerPaymentId, "pay");
+    const p = await status(res.json.id, ["succeeded"]);
+    expect(p.capturedMinor).toBe(150050);
+    const r = await post(refund.POST, `/api/v1/payments/${p.id}/refund`, { amountMinor: 50000 }, {}, { id: p.id });
+    expect(r.status).toBe(201);
+    expect(r.json.payment).toMatchObject({ status: "partially_refunded", refundableMinor: 100050 });
+  });
+
+  it("PayPal: approved in its checkout, captured by the webhook handler, succeeded; JPY without decimals", async () => {
+    await createIntegration(
+      {
+        provider: "paypal",
+        name: "PayPal",
+        mode: "sandbox",
+        credentials: { clientId: `A${randomBytes(30).toString("base64url")}`, clientSecret: `E${randomBytes(30).toString("base64url")}`, webhookId: `${randomBytes(8).toString("hex").toUpperCase()}WH` },
+      },
+      system,
+    );
+    const res = await post(payments.POST, "/api/v1/payments", { amountMinor: 3000, currency: "JPY", provider: "paypal" });
+    expect(res.status).toBe(201);
+    expect(res.json).toMatchObject({ provider: "paypal", amount: "3000 JPY" });
+    await pay("paypal", res.json.providerPaymentId, "pay");
+    const p = await status(res.json.id, ["succeeded"]);
+    expect(p.providerCaptureId).toBeTruthy();
+    const full = await post(refund.POST, `/api/v1/payments/${p.id}/refund`, {}, {}, { id: p.id });
+    expect(full.json.payment).toMatchObject({ status: "refunded", refundedMinor: 3000 });
+  });
+
+  it("a forged PayPal webhook is rejected and never processed", async () => {
+    const row = await db.integration.findFirstOrThrow({ where: { provider: "paypal" } });
+    const body = JSON.stringify({ id: "WH-FORGED", event_type: "PAYMENT.CAPTURE.COMPLETED", resource: { id: "x", status: "COMPLETED" } });
+    const { POST } = await import("@/app/api/webhooks/[provider]/[code]/route");
+    const r = await call(POST as never, {
+      url: `/api/webhooks/paypal/${row.code}`,
+      rawBody: body,
+      params: { provider: "paypal", code: row.code },
+      headers: {
+        "content-type": "application/json",
+        "paypal-transmission-id": randomUUID(),
+        "paypal-transmission-time": new Date().toISOString(),
+        "paypal-transmission-sig": randomBytes(64).toString("base64"),
+        "paypal-cert-url": "https://api.paypal.com/v1/notifications/certs/CERT-1",
+        "paypal-auth-algo": "SHA256withRSA",
+      },
+    });
+    expect(r.status).toBe(401);
+    expect(await db.webhookEvent.findFirst({ where: { integrationId: row.id, status: "rejected" } })).toBeTruthy();
+  });
+});

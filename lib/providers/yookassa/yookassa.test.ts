@@ -13,37 +13,11 @@ import { processWebhookEvent } from "@/lib/webhooks/process";
 import * as providerRoute from "@/app/api/webhooks/[provider]/[code]/route";
 import { fault, sandbox, system } from "@/tests/helpers/fixtures";
 import { call } from "@/tests/helpers/http";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
-import { CLIENT_IP_HEADER } from "@/lib/auth/client-ip";
-import { serveWebhook, webhookTarget } from "@/lib/webhooks/node-front";
+import { startWebhookServer } from "@/tests/helpers/webhook-server";
 import { waitFor } from "@/tests/helpers/wait";
 
 const def = getProvider("yookassa")!;
 const jsonOf = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x));
-
-/**
- * tests/helpers/webhook-server.ts, plus what scripts/server.ts does in front of it: the
- * caller's address from the socket in x-switchboard-client-ip (YooKassa is authenticated by it).
- */
-async function startWebhookServer() {
-  const server = createServer((req, res) => {
-    req.headers[CLIENT_IP_HEADER] = (req.socket.remoteAddress ?? "unknown").replace(/^::ffff:/, "");
-    const target = webhookTarget(req.method, req.url);
-    if (!target) {
-      res.writeHead(404).end();
-      return;
-    }
-    serveWebhook(req, res, target).catch(() => {
-      if (!res.headersSent) res.writeHead(500);
-      res.end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  process.env.PUBLIC_BASE_URL = url;
-  return { url, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
 
 let hooks: Awaited<ReturnType<typeof startWebhookServer>>;
 let previousIps: string | undefined;
