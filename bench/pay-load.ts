@@ -12,7 +12,19 @@ let errors = 0;
 const end = performance.now() + seconds * 1000;
 
 const u = new URL(target);
-const stripe = new Stripe(secret, { host: u.hostname, port: Number(u.port), protocol: "http", maxNetworkRetries: 0, telemetry: false });
+// the sandbox serves Stripe's API under /stripe; the SDK takes a host name only
+const viaSandbox: typeof fetch = (input, init) => {
+  const sdk = new URL(typeof input === "string" ? input : input instanceof URL ? input.toString() : input.url);
+  return fetch(`${u.origin}/stripe${sdk.pathname}${sdk.search}`, init);
+};
+const stripe = new Stripe(secret, {
+  host: u.hostname,
+  port: Number(u.port),
+  protocol: "http",
+  maxNetworkRetries: 0,
+  telemetry: false,
+  httpClient: Stripe.createFetchHttpClient(viaSandbox),
+});
 const base = `${target}`.replace(/\/$/, "");
 
 async function once(i: number) {

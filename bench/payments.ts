@@ -18,7 +18,9 @@ const TARGET = 0.25;
 type Load = { ok: number; errors: number; rate: number; p50: number; p99: number };
 
 function start(entry: string, env: Record<string, string>): Promise<ChildProcess> {
-  const child = fork(entry, [], { cwd: root, execArgv: ["--import", "tsx"], env: { ...process.env, ...env }, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  // BENCH_CPU_PROF=<dir>: V8 CPU profiles of the web server and the sandbox
+  const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = fork(entry, [], { cwd: root, execArgv: ["--import", "tsx", ...prof], env: { ...process.env, ...env }, stdio: ["ignore", "inherit", "inherit", "ipc"] });
   return new Promise((resolve, reject) => {
     child.once("message", () => resolve(child));
     child.once("exit", (c) => reject(new Error(`${entry} exited (${c})`)));

@@ -3,7 +3,7 @@
 // "the call returned" keeps meaning "the row is there".
 export function batcher<T, R = void>(flush: (items: T[]) => Promise<R[]>, opts: { max?: number; delayMs?: number } = {}) {
   const max = opts.max ?? 200;
-  const delayMs = opts.delayMs ?? 5;
+  const delayMs = opts.delayMs ?? 1;
   let pending: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
   let timer: NodeJS.Timeout | undefined;
 
