@@ -17,7 +17,6 @@ import { NativeSelect } from "@/components/ui/select";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Badge } from "@/components/ui/badge";
 import { Progress } from "@/components/ui/progress";
-import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
@@ -188,37 +187,26 @@ export function MessagesPage({ canSend }: { canSend: boolean }) {
         </div>
       </form>
 
-      {list.isError ? (
-        <Alert variant="destructive">
-          <AlertDescription>
-            Could not load messages: {(list.error as Error).message}
-            <Button variant="outline" size="sm" onClick={() => list.refetch()}>
-              Try again
-            </Button>
-          </AlertDescription>
-        </Alert>
-      ) : (
-        <PagedResults
-          query={list}
-          count={items.length}
-          what="messages"
-          end="No older messages"
-          empty={
-            <EmptyState icon={<MessageSquare />} title={active ? "No messages match these filters" : "No messages yet — send a test message"}>
-              {!active &&
-                (canSend ? (
-                  <Button className="mt-2" onClick={() => setSending(true)}>
-                    <Send /> Send test message
-                  </Button>
-                ) : (
-                  "Messages appear here as the API and the notifications send them."
-                ))}
-            </EmptyState>
-          }
-        >
-          <MessageRows items={items} onOpen={(id) => setParam("message", id)} />
-        </PagedResults>
-      )}
+      <PagedResults
+        query={list}
+        count={items.length}
+        what="messages"
+        end="No older messages"
+        empty={
+          <EmptyState icon={<MessageSquare />} title={active ? "No messages match these filters" : "No messages yet — send a test message"}>
+            {!active &&
+              (canSend ? (
+                <Button className="mt-2" onClick={() => setSending(true)}>
+                  <Send /> Send test message
+                </Button>
+              ) : (
+                "Messages appear here as the API and the notifications send them."
+              ))}
+          </EmptyState>
+        }
+      >
+        <MessageRows items={items} onOpen={(id) => setParam("message", id)} />
+      </PagedResults>
 
       <MessageDrawer id={open} canSend={canSend} onClose={() => setParam("message", null)} onOpen={(id) => setParam("message", id)} />
       {canSend && <SendTestDialog open={sending} onOpenChange={setSending} onSent={(id) => setParam("message", id)} />}

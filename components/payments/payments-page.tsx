@@ -15,7 +15,6 @@ import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { NativeSelect } from "@/components/ui/select";
 import { Skeleton } from "@/components/ui/skeleton";
-import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
@@ -160,37 +159,26 @@ export function PaymentsPage({ canCreate }: { canCreate: boolean }) {
         </div>
       </form>
 
-      {list.isError ? (
-        <Alert variant="destructive">
-          <AlertDescription>
-            Could not load payments: {(list.error as Error).message}
-            <Button variant="outline" size="sm" onClick={() => list.refetch()}>
-              Try again
-            </Button>
-          </AlertDescription>
-        </Alert>
-      ) : (
-        <PagedResults
-          query={list}
-          count={items.length}
-          what="payments"
-          end="No older payments"
-          empty={
-            <EmptyState icon={<CreditCard />} title={active ? "No payments match these filters" : "No payments yet — create a payment link"}>
-              {!active &&
-                (canCreate ? (
-                  <Button className="mt-2" onClick={() => setCreating(true)}>
-                    <Link2 /> Create payment link
-                  </Button>
-                ) : (
-                  "Payments appear here as the API and the dispatchers create them."
-                ))}
-            </EmptyState>
-          }
-        >
-          <PaymentRows items={items} onOpen={(id) => router.push(`/payments/${id}`)} />
-        </PagedResults>
-      )}
+      <PagedResults
+        query={list}
+        count={items.length}
+        what="payments"
+        end="No older payments"
+        empty={
+          <EmptyState icon={<CreditCard />} title={active ? "No payments match these filters" : "No payments yet — create a payment link"}>
+            {!active &&
+              (canCreate ? (
+                <Button className="mt-2" onClick={() => setCreating(true)}>
+                  <Link2 /> Create payment link
+                </Button>
+              ) : (
+                "Payments appear here as the API and the dispatchers create them."
+              ))}
+          </EmptyState>
+        }
+      >
+        <PaymentRows items={items} onOpen={(id) => router.push(`/payments/${id}`)} />
+      </PagedResults>
 
       {canCreate && <CreatePaymentDialog open={creating} onOpenChange={setCreating} />}
     </>

@@ -31,6 +31,9 @@ export function PagedResults({
       <Alert variant="destructive">
         <AlertDescription>
           Could not load {what}: {(query.error as Error).message}
+          <Button variant="outline" size="sm" onClick={() => query.refetch()}>
+            Try again
+          </Button>
         </AlertDescription>
       </Alert>
     );

@@ -28,7 +28,7 @@ import { scrub } from "@/lib/redact";
 import { producer, QUEUES } from "@/lib/jobs/boss";
 import { getProvider } from "@/lib/providers/registry";
 import { buildContext, webhookUrl } from "@/lib/integrations/service";
-import { SendError, type Channel, type OutboundMessage, type ProviderContext, type ProviderDefinition, type SendResult, type StatusUpdate } from "@/lib/providers/types";
+import { SendError, type Channel, type OutboundMessage, type ProviderDefinition, type SendResult, type StatusUpdate } from "@/lib/providers/types";
 import { HttpError } from "@/lib/http";
 import { normalizeRecipient } from "@/lib/messaging/recipients";
 import { findTemplate, render } from "@/lib/messaging/templates";
@@ -289,7 +289,7 @@ type Claimed = {
   attempts: number;
 };
 
-type Prepared = { row: Integration; def: ProviderDefinition; ctx: ProviderContext; rate: number } | { unusable: string };
+type Prepared = { row: Integration; def: ProviderDefinition; rate: number } | { unusable: string };
 
 const limiters = new Map<string, RateLimiterPostgres>();
 
@@ -413,7 +413,7 @@ async function finish(m: Claimed, o: Outcome) {
   if (!written) logger.warn({ messageId: m.id }, "message attempt finished after its lease was taken over; result discarded");
 }
 
-async function prepareIntegration(id: string, channel: Channel, cache: Map<string, Prepared>, messageId: string): Promise<Prepared> {
+async function prepareIntegration(id: string, channel: Channel, cache: Map<string, Prepared>): Promise<Prepared> {
   const hit = cache.get(id);
   if (hit) return hit;
   let p: Prepared;
@@ -430,9 +430,9 @@ async function prepareIntegration(id: string, channel: Channel, cache: Map<strin
   else if (!def?.messaging?.channels.includes(channel)) p = { unusable: `${row.name} cannot send ${channel}` };
   else {
     try {
-      const ctx = buildContext(row, { related: { type: "message", id: messageId } });
-      const conf = ctx.config as { ratePerSecond?: number };
-      p = { row, def, ctx, rate: conf.ratePerSecond ?? def.messaging.defaultRatePerSecond };
+      // the credentials and config must be usable; each message then gets its own context
+      const conf = buildContext(row).config as { ratePerSecond?: number };
+      p = { row, def, rate: conf.ratePerSecond ?? def.messaging.defaultRatePerSecond };
     } catch (e) {
       p = { unusable: `${row.name}: ${(e as Error).message}` };
     }
@@ -458,7 +458,7 @@ async function sendOne(m: Claimed, cache: Map<string, Prepared>) {
   let routeAttempts = m.route_attempts;
   let prepared: Prepared | undefined;
   while (idx < route.length) {
-    prepared = await prepareIntegration(route[idx], m.channel, cache, m.id);
+    prepared = await prepareIntegration(route[idx], m.channel, cache);
     if (!("unusable" in prepared)) break;
     history.push({ at: now(), event: "skipped", integration: route[idx], detail: prepared.unusable });
     idx++;
@@ -698,7 +698,7 @@ export async function refreshStatus(messageId: string) {
     await applyStatusUpdates(row.id, updates.filter((u) => u.status !== "sent" || m.status === "queued"));
     return { refreshed: true };
   } catch (e) {
-    throw errors.provider(`${def.name} could not be asked: ${scrub((e as Error).message, [])}`);
+    throw errors.provider(`${def.name} could not be asked: ${(e as Error).message}`);
   }
 }
 

@@ -3,6 +3,7 @@
 // resend. Route handlers stay thin: they parse, authorise and call these.
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import { convert } from "html-to-text";
 import { Prisma, type MessageStatus } from "@/generated/prisma/client";
 import { db } from "@/lib/db";
 import { errors } from "@/lib/errors";
@@ -120,7 +121,8 @@ export async function sendEmail(input: z.output<typeof emailInput>, who: Who, id
       to: input.to,
       toName: input.toName,
       subject: input.subject,
-      text: input.text ?? (input.html ? htmlToText(input.html) : undefined),
+      // the text part of an HTML-only e-mail (clients and spam filters want one)
+      text: input.text ?? (input.html ? convert(input.html, { wordwrap: 100 }) : undefined),
       html: input.html,
       template: templateOf(input),
       options: { attachments: input.attachments, categories: input.categories, customArgs: input.customArgs, replyTo: input.replyTo },
@@ -132,20 +134,6 @@ export async function sendEmail(input: z.output<typeof emailInput>, who: Who, id
   );
 }
 
-/** A rough text part for HTML-only e-mails (tags dropped, entities for the common five). */
-function htmlToText(html: string) {
-  return html
-    .replace(/<(br|\/p|\/div|\/h\d|\/tr)>/gi, "\n")
-    .replace(/<[^>]+>/g, "")
-    .replace(/&nbsp;/g, " ")
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, "&")
-    .replace(/\n{3,}/g, "\n\n")
-    .trim();
-}
 
 export async function sendPush(input: z.output<typeof pushInput>, who: Who, idempotencyKey?: string | null) {
   let tokens: string[];

@@ -234,7 +234,7 @@ export async function applyPaymentUpdate(integrationId: string | null, u: Paymen
     await tx.$executeRaw`
       update payments set
         status = ${status}::"PaymentStatus",
-        provider_status = ${changed || !u.providerStatus ? u.providerStatus : u.providerStatus},
+        provider_status = ${u.providerStatus},
         captured_minor = ${captured}, refunded_minor = ${refunded},
         provider_payment_id = coalesce(provider_payment_id, ${u.providerPaymentId ?? null}),
         provider_checkout_id = coalesce(provider_checkout_id, ${u.providerCheckoutId ?? null}),

@@ -38,6 +38,7 @@
 //        ("void": the order expires unapproved → VOIDED + CHECKOUT.ORDER.VOIDED)
 //   GET  /paypal/__orders?clientId=…   the client's orders (to count them)
 //   GET  /paypal/__deliveries          webhook delivery attempts
+import { escapeHtml, hostedPage, plainCss } from "@/lib/sandbox/html";
 import { createHash, generateKeyPairSync, randomBytes, randomUUID, sign, type KeyObject } from "node:crypto";
 import { crc32 } from "node:zlib";
 import type { Context } from "hono";
@@ -150,14 +151,8 @@ function errorBody(status: number, details: { issue: string; description: string
 const ppError = (c: Context, status: number, issue?: string, description?: string, field?: string) =>
   c.json(errorBody(status, issue ? [{ issue, description: description ?? issue, field }] : []), status as 400);
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-function page(title: string, body: string) {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(title)}</title><style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;color:#111}
-.note{color:#555;font-size:.9rem}button{font-size:1rem;padding:.6rem 1.1rem;margin:.3rem .3rem 0 0;border-radius:1.2rem;border:1px solid #333;background:#fff;cursor:pointer}
-button.primary{background:#ffc439;border-color:#ffc439}fieldset{border:1px solid #ccc;border-radius:.5rem;padding:1rem}</style></head>
-<body><main>${body}</main></body></html>`;
-}
+const esc = escapeHtml;
+const page = (title: string, body: string) => hostedPage(title, body, plainCss({ radius: "1.2rem", primary: "background:#ffc439;border-color:#ffc439" }));
 
 let keys: { privateKey: KeyObject; publicKey: KeyObject } | undefined;
 const signingKeys = () => (keys ??= generateKeyPairSync("rsa", { modulusLength: 2048 }));

@@ -43,6 +43,7 @@
 // listed at GET /stripe/__deliveries; a failed delivery is not retried (Stripe retries for 3
 // days). A declined Checkout stays open on the page (as at Stripe), with a link back to the
 // cancel_url.
+import { escapeHtml, hostedPage } from "@/lib/sandbox/html";
 import { randomBytes } from "node:crypto";
 import type { Context } from "hono";
 import Stripe from "stripe";
@@ -139,23 +140,17 @@ function money(minor: number, currency: string) {
   }
 }
 
-const esc = (s: unknown) =>
-  String(s ?? "").replace(/[&<>"']/g, (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch]!);
-
-function page(title: string, body: string) {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(title)}</title><style>
-body{font-family:system-ui,sans-serif;background:#f6f9fc;color:#1a1f36;margin:0;padding:2rem}
+const esc = escapeHtml;
+const STRIPE_CSS = `body{font-family:system-ui,sans-serif;background:#f6f9fc;color:#1a1f36;margin:0;padding:2rem}
 main{max-width:28rem;margin:auto;background:#fff;border-radius:8px;padding:1.5rem;box-shadow:0 2px 8px rgba(0,0,0,.08)}
 .note{background:#fff8e1;border:1px solid #f0c36d;padding:.5rem;border-radius:4px;font-size:.85rem}
 .amount{font-size:2rem;font-weight:600;margin:.5rem 0}
 [role=alert]{color:#b00020;background:#fdecea;padding:.5rem;border-radius:4px}
 button{display:block;width:100%;margin:.5rem 0;padding:.75rem;font-size:1rem;border-radius:6px;border:1px solid #635bff;cursor:pointer}
 button.primary{background:#635bff;color:#fff}button.secondary{background:#fff;color:#635bff}
-a{color:#635bff}
-</style></head><body><main>
-<p class="note">Stripe sandbox: no real card is charged.</p>${body}</main></body></html>`;
-}
+a{color:#635bff}`;
+const page = (title: string, body: string) =>
+  hostedPage(title, `<p class="note">Stripe sandbox: no real card is charged.</p>${body}`, STRIPE_CSS);
 
 const stripeSandbox: SandboxModule = {
   id: "stripe",

@@ -25,6 +25,7 @@
 //   POST /yookassa/__pay/{id} {"outcome":"pay"|"decline"|"3ds_complete"|"3ds_fail"} — the same without a browser
 //   GET  /yookassa/__payments?shopId=…   the shop's payments (to count them)
 //   GET  /yookassa/__notifications        delivery attempts
+import { escapeHtml, hostedPage, plainCss } from "@/lib/sandbox/html";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type { Context } from "hono";
 import type { SandboxKit, SandboxModule } from "@/lib/sandbox/kit";
@@ -73,15 +74,8 @@ function ykError(c: Context, status: number, code: string, description: string, 
   return c.json({ type: "error", id: randomUUID(), code, description, ...(parameter ? { parameter } : {}) }, status as 400);
 }
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-
-function page(title: string, body: string) {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(title)}</title><style>body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;color:#111}
-.note{color:#555;font-size:.9rem}button{font-size:1rem;padding:.6rem 1.1rem;margin:.3rem .3rem 0 0;border-radius:.4rem;border:1px solid #333;background:#fff;cursor:pointer}
-button.primary{background:#0070f0;color:#fff;border-color:#0070f0}fieldset{border:1px solid #ccc;border-radius:.5rem;padding:1rem}</style></head>
-<body><main>${body}</main></body></html>`;
-}
+const esc = escapeHtml;
+const page = (title: string, body: string) => hostedPage(title, body, plainCss({ radius: ".4rem", primary: "background:#0070f0;color:#fff;border-color:#0070f0" }));
 
 function resource(p: Payment, base: string) {
   const refunded = p.refundedMinor > 0 ? { refunded_amount: { value: toDecimalString(p.refundedMinor, p.amount.currency), currency: p.amount.currency } } : {};
