@@ -2,6 +2,7 @@
 // creation, stored as a SHA-256 hash, scoped, revocable, optionally expiring, rate limited.
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { db } from "@/lib/db";
+import { pgPool } from "@/lib/pg";
 import type { Scope } from "@/lib/auth/scopes";
 import { z } from "zod";
 import { errors } from "@/lib/errors";
@@ -22,6 +23,10 @@ export function generateApiKey(): { key: string; prefix: string; hash: string } 
   return { key, prefix, hash: sha256(key) };
 }
 
+type KeyRow = Pick<ApiKeyPrincipal, "id" | "name" | "prefix" | "scopes" | "rateLimitPerMinute"> & {
+  keyHash: string; expiresAt: Date | null; lastUsedAt: Date | null; lastUsedIp: string | null; revokedAt: Date | null;
+};
+
 export type KeyCheck =
   | { ok: true; key: ApiKeyPrincipal }
   | { ok: false; reason: "malformed" | "unknown" | "revoked" | "expired" };
@@ -29,7 +34,14 @@ export type KeyCheck =
 export async function verifyApiKey(presented: string, ip?: string): Promise<KeyCheck> {
   const m = KEY_RE.exec(presented);
   if (!m) return { ok: false, reason: "malformed" };
-  const row = await db.apiKey.findUnique({ where: { prefix: m[1] } });
+  // node-postgres rather than Prisma: every API request passes here
+  const { rows } = await pgPool().query<KeyRow>(
+    `select id, name, prefix, key_hash as "keyHash", scopes, rate_limit_per_minute as "rateLimitPerMinute",
+            expires_at as "expiresAt", last_used_at as "lastUsedAt", last_used_ip as "lastUsedIp", revoked_at as "revokedAt"
+       from api_keys where prefix = $1`,
+    [m[1]],
+  );
+  const row = rows[0];
   const hash = Buffer.from(sha256(presented), "hex");
   if (!row) {
     timingSafeEqual(hash, hash); // same work either way
@@ -40,7 +52,7 @@ export async function verifyApiKey(presented: string, ip?: string): Promise<KeyC
   if (row.expiresAt && row.expiresAt <= new Date()) return { ok: false, reason: "expired" };
   // one write a minute at most, not one per request
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000 || row.lastUsedIp !== (ip ?? null)) {
-    await db.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date(), lastUsedIp: ip ?? null } });
+    await pgPool().query("update api_keys set last_used_at = now(), last_used_ip = $2 where id = $1", [row.id, ip ?? null]);
   }
   return {
     ok: true,

@@ -32,7 +32,7 @@ import { SendError, type Channel, type OutboundMessage, type ProviderDefinition,
 import { HttpError } from "@/lib/http";
 import { normalizeRecipient } from "@/lib/messaging/recipients";
 import { findTemplate, render } from "@/lib/messaging/templates";
-import { integrationCache, routeCache } from "@/lib/messaging/routes-cache";
+import { cachedIntegration, routeCache } from "@/lib/messaging/routes-cache";
 import type { Integration, MessageTemplate } from "@/generated/prisma/client";
 
 export type Draft = {
@@ -417,13 +417,7 @@ async function prepareIntegration(id: string, channel: Channel, cache: Map<strin
   const hit = cache.get(id);
   if (hit) return hit;
   let p: Prepared;
-  let row: Integration | null;
-  const cached = integrationCache.get(id);
-  if (cached && Date.now() - cached.at < 1000) row = cached.row;
-  else {
-    row = await db.integration.findUnique({ where: { id } });
-    integrationCache.set(id, { at: Date.now(), row });
-  }
+  const row = await cachedIntegration(id);
   const def = row ? getProvider(row.provider) : undefined;
   if (!row) p = { unusable: "the integration was deleted" };
   else if (row.status === "inactive") p = { unusable: `${row.name} is switched off` };

@@ -8,7 +8,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { db } from "@/lib/db";
 import { resetEnvCache } from "@/lib/env";
 import { startWorkers, type Workers } from "@/lib/jobs/worker";
-import { createIntegration } from "@/lib/integrations/service";
+import { createIntegration, updateIntegration } from "@/lib/integrations/service";
 import { applyPaymentUpdate } from "@/lib/payments/service";
 import * as payments from "@/app/api/v1/payments/route";
 import * as one from "@/app/api/v1/payments/[id]/route";
@@ -127,6 +127,34 @@ describe("Stripe", () => {
     expect(b.json).toMatchObject({ id: a.json.id, replayed: true });
     const c = await post(payments.POST, "/api/v1/payments", { amountMinor: 1600, currency: "USD" }, { "idempotency-key": k });
     expect(c.status).toBe(409);
+  });
+
+  it("two creates with one Idempotency-Key at the same moment make one payment, audited once", async () => {
+    const k = randomUUID();
+    const body = { amountMinor: 1700, currency: "USD" };
+    const [a, b] = await Promise.all([post(payments.POST, "/api/v1/payments", body, { "idempotency-key": k }), post(payments.POST, "/api/v1/payments", body, { "idempotency-key": k })]);
+    expect([a.status, b.status].sort()).toEqual([200, 201]);
+    expect(a.json.id).toBe(b.json.id);
+    expect(await db.payment.count({ where: { idempotencyKey: k } })).toBe(1);
+    const audits = await db.auditLog.findMany({ where: { action: "payment.create", entityId: a.json.id } });
+    expect(audits).toHaveLength(1);
+    expect(audits[0]).toMatchObject({ actorType: "api_key", changes: { amountMinor: 1700, currency: "USD", integration: expect.any(String) } });
+  });
+
+  it("a retried create gets its first result even after its integration was switched off", async () => {
+    const sek = await createIntegration(
+      { provider: "stripe", name: "Stripe SEK", mode: "sandbox", credentials: { secretKey: `sk_test_${randomBytes(18).toString("hex")}` }, config: { currencies: ["SEK"] } },
+      system,
+    );
+    const k = randomUUID();
+    const first = await post(payments.POST, "/api/v1/payments", { amountMinor: 4200, currency: "SEK" }, { "idempotency-key": k });
+    expect(first.status).toBe(201);
+    await updateIntegration(sek.id, { enabled: false }, system);
+    const again = await post(payments.POST, "/api/v1/payments", { amountMinor: 4200, currency: "SEK" }, { "idempotency-key": k });
+    expect(again.status).toBe(200);
+    expect(again.json).toMatchObject({ id: first.json.id, paymentUrl: first.json.paymentUrl, replayed: true });
+    const fresh = await post(payments.POST, "/api/v1/payments", { amountMinor: 4200, currency: "SEK" }, { "idempotency-key": randomUUID() });
+    expect(fresh.status).toBe(422);
   });
 
   it("retries a lost answer (the provider charged, the 503 hid it) with the same provider key: one session, not two", async () => {
