@@ -93,6 +93,31 @@ const schema = z.object({
   OTP_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
   /** codes sent to one number per hour */
   OTP_PER_HOUR: z.coerce.number().int().min(1).max(100).default(5),
+
+  // ── GPS tracking and the map (lib/tracking) ──
+  /** false: the ingest API refuses positions (the map still shows what is stored) */
+  GPS_TRACKING_ENABLED: bool.default(true),
+  /** positions older than this are deleted by the daily retention job */
+  GPS_STORE_HISTORY_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  /** how far in the future a device clock may be before its positions are refused */
+  GPS_MAX_FUTURE_SKEW_SECONDS: z.coerce.number().int().min(0).max(86_400).default(120),
+  /** a driver not heard from for this long shows as offline */
+  GPS_OFFLINE_AFTER_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
+  /** above this speed a driver is moving; below, stopped */
+  GPS_MOVING_SPEED_KMH: z.coerce.number().min(0).max(100).default(3),
+  /** the zero-config start moves the demo drivers through the ingest API */
+  GPS_SIMULATOR: bool.default(false),
+  /** seconds between the simulator's posts per driver */
+  GPS_SIMULATOR_INTERVAL_SECONDS: z.coerce.number().min(0.2).max(600).default(3),
+  /** map tiles ({z}/{x}/{y}); empty: no tile layer (the map still shows drivers and routes) */
+  MAP_TILE_URL: z.string().default("https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+  MAP_TILE_ATTRIBUTION: z.string().default("&copy; OpenStreetMap contributors"),
+  /** where the map opens before any driver has reported: "lat,lng" */
+  MAP_CENTER: z
+    .string()
+    .regex(/^-?\d+(\.\d+)?,-?\d+(\.\d+)?$/, "MAP_CENTER is \"lat,lng\"")
+    .default("55.7558,37.6173"),
+  MAP_ZOOM: z.coerce.number().int().min(1).max(19).default(11),
 });
 
 export type Env = z.infer<typeof schema>;

@@ -12,6 +12,7 @@ export type ErrorCode =
   | "rate_limited"
   | "provider_error"
   | "unavailable"
+  | "tracking_disabled"
   | "internal_error";
 
 export class ApiError extends Error {

@@ -10,7 +10,7 @@ import { audit, type Actor, type RequestMeta } from "@/lib/audit";
 import { SCOPE_NAMES } from "@/lib/auth/scopes";
 import { env } from "@/lib/env";
 
-export type ApiKeyPrincipal = { id: string; name: string; prefix: string; scopes: string[]; rateLimitPerMinute: number };
+export type ApiKeyPrincipal = { id: string; name: string; prefix: string; scopes: string[]; rateLimitPerMinute: number; /** a driver's device key */ driverId: string | null };
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 const KEY_RE = /^sb_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
@@ -23,7 +23,7 @@ export function generateApiKey(): { key: string; prefix: string; hash: string } 
   return { key, prefix, hash: sha256(key) };
 }
 
-type KeyRow = Pick<ApiKeyPrincipal, "id" | "name" | "prefix" | "scopes" | "rateLimitPerMinute"> & {
+type KeyRow = Pick<ApiKeyPrincipal, "id" | "name" | "prefix" | "scopes" | "rateLimitPerMinute" | "driverId"> & {
   keyHash: string; expiresAt: Date | null; lastUsedAt: Date | null; lastUsedIp: string | null; revokedAt: Date | null;
 };
 
@@ -37,7 +37,8 @@ export async function verifyApiKey(presented: string, ip?: string): Promise<KeyC
   // node-postgres rather than Prisma: every API request passes here
   const { rows } = await pgPool().query<KeyRow>(
     `select id, name, prefix, key_hash as "keyHash", scopes, rate_limit_per_minute as "rateLimitPerMinute",
-            expires_at as "expiresAt", last_used_at as "lastUsedAt", last_used_ip as "lastUsedIp", revoked_at as "revokedAt"
+            expires_at as "expiresAt", last_used_at as "lastUsedAt", last_used_ip as "lastUsedIp", revoked_at as "revokedAt",
+            driver_id as "driverId"
        from api_keys where prefix = $1`,
     [m[1]],
   );
@@ -56,7 +57,7 @@ export async function verifyApiKey(presented: string, ip?: string): Promise<KeyC
   }
   return {
     ok: true,
-    key: { id: row.id, name: row.name, prefix: row.prefix, scopes: row.scopes, rateLimitPerMinute: row.rateLimitPerMinute },
+    key: { id: row.id, name: row.name, prefix: row.prefix, scopes: row.scopes, rateLimitPerMinute: row.rateLimitPerMinute, driverId: row.driverId },
   };
 }
 
@@ -71,11 +72,13 @@ export const createApiKeyInput = z.object({
   scopes: z.array(z.enum(SCOPE_NAMES as [Scope, ...Scope[]])).min(1, "At least one scope"),
   rateLimitPerMinute: z.number().int().min(1).max(100_000).optional(),
   expiresInDays: z.number().int().min(1).max(3650).nullish(),
+  /** a driver's device key: it may post only this driver's positions */
+  driverId: z.uuid().nullish(),
 });
 
 export function publicApiKey(k: {
   id: string; name: string; prefix: string; scopes: string[]; rateLimitPerMinute: number; createdAt: Date;
-  expiresAt: Date | null; lastUsedAt: Date | null; lastUsedIp: string | null; revokedAt: Date | null;
+  expiresAt: Date | null; lastUsedAt: Date | null; lastUsedIp: string | null; revokedAt: Date | null; driverId?: string | null;
 }) {
   return {
     id: k.id,
@@ -88,12 +91,16 @@ export function publicApiKey(k: {
     lastUsedAt: k.lastUsedAt,
     lastUsedIp: k.lastUsedIp,
     revokedAt: k.revokedAt,
+    driverId: k.driverId ?? null,
     status: k.revokedAt ? "revoked" : k.expiresAt && k.expiresAt <= new Date() ? "expired" : "active",
   };
 }
 
 export async function createApiKey(input: z.input<typeof createApiKeyInput>, who: { actor: Actor; meta?: RequestMeta }) {
   const data = createApiKeyInput.parse(input);
+  if (data.driverId && !(await db.driver.findUnique({ where: { id: data.driverId }, select: { id: true } }))) {
+    throw errors.validation("Unknown driver", [{ path: "driverId", message: "No driver with this id" }]);
+  }
   const { key, prefix, hash } = generateApiKey();
   const row = await db.apiKey.create({
     data: {
@@ -104,9 +111,10 @@ export async function createApiKey(input: z.input<typeof createApiKeyInput>, who
       rateLimitPerMinute: data.rateLimitPerMinute ?? env().API_KEY_DEFAULT_RATE_LIMIT,
       expiresAt: data.expiresInDays ? new Date(Date.now() + data.expiresInDays * 86400_000) : null,
       createdById: who.actor.type === "user" ? who.actor.id : null,
+      driverId: data.driverId ?? null,
     },
   });
-  await audit(who.actor, "api_key.create", "api_key", row.id, { name: row.name, scopes: row.scopes, rateLimitPerMinute: row.rateLimitPerMinute }, who.meta);
+  await audit(who.actor, "api_key.create", "api_key", row.id, { name: row.name, scopes: row.scopes, rateLimitPerMinute: row.rateLimitPerMinute, driverId: row.driverId }, who.meta);
   return { key, apiKey: publicApiKey(row) };
 }
 

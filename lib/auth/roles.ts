@@ -43,6 +43,8 @@ export const PERMISSIONS = {
   /** create payment links; refunds move money back and are admin work */
   "payments.create": OPS,
   "payments.refund": ADMIN,
+  /** the live map and route replay (read-only for everyone: positions come from devices) */
+  "tracking.read": ALL,
   "users.manage": ADMIN,
   "apikeys.manage": ADMIN,
   "settings.manage": ADMIN,

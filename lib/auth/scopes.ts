@@ -15,6 +15,8 @@ export const SCOPES = {
   "payments:read": "Read payments, their status and refunds",
   "payments:write": "Create payments and payment links",
   "payments:refund": "Refund payments",
+  "tracking:read": "Read drivers' live positions, the position stream and route history",
+  "tracking:write": "Post GPS positions (a key bound to a driver posts only that driver's)",
 } as const;
 
 export type Scope = keyof typeof SCOPES;

@@ -9,6 +9,7 @@ import { processWebhookEvent, sweepWebhooks, dispatchWebhooks, deleteOldWebhooks
 import { dispatchMessages, sweepMessages, processMessages, pollStatuses, deleteOldMessages } from "@/lib/messaging/outbox";
 import "@/lib/messaging/subscriptions";
 import "@/lib/payments/subscriptions";
+import { deleteOldPositions } from "@/lib/tracking/service";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { logger } from "@/lib/logger";
@@ -21,8 +22,9 @@ export async function runRetention() {
   const limits = await db.$executeRaw`delete from rate_limits where expire is not null and expire < ${Date.now() - 3600_000}`;
   const webhooks = await deleteOldWebhooks();
   const messages = await deleteOldMessages();
-  logger.info({ logs, rateLimits: limits, webhooks, messages, days }, "retention done");
-  return { logs, rateLimits: limits, webhooks, messages };
+  const positions = await deleteOldPositions();
+  logger.info({ logs, rateLimits: limits, webhooks, messages, positions, days }, "retention done");
+  return { logs, rateLimits: limits, webhooks, messages, positions };
 }
 
 /** Runs `fn` every `ms`, never two at once, errors logged (the next tick tries again). */

@@ -29,10 +29,10 @@ export async function createUser(role: Role, opts: { password?: string; active?:
   return { ...user, cookie: await sessionCookie(user) };
 }
 
-export async function createKey(scopes: string[], opts: { rateLimitPerMinute?: number; expiresAt?: Date; revokedAt?: Date } = {}) {
+export async function createKey(scopes: string[], opts: { rateLimitPerMinute?: number; expiresAt?: Date; revokedAt?: Date; driverId?: string } = {}) {
   const { key, prefix, hash } = generateApiKey();
   const row = await db.apiKey.create({
-    data: { name: `key ${prefix}`, prefix, keyHash: hash, scopes, rateLimitPerMinute: opts.rateLimitPerMinute ?? 1000, expiresAt: opts.expiresAt, revokedAt: opts.revokedAt },
+    data: { name: `key ${prefix}`, prefix, keyHash: hash, scopes, rateLimitPerMinute: opts.rateLimitPerMinute ?? 1000, expiresAt: opts.expiresAt, revokedAt: opts.revokedAt, driverId: opts.driverId },
   });
   return { key, row };
 }

@@ -1,0 +1,12 @@
+import { route } from "@/lib/api";
+import { errors } from "@/lib/errors";
+import { ingestPositions, locationsBody } from "@/lib/tracking/ingest";
+
+export const dynamic = "force-dynamic";
+
+// Drivers' devices post here with an API key (scope tracking:write); a key bound to a driver
+// posts only that driver's positions. Signed-in users cannot post: positions come from devices.
+export const POST = route({ access: { permission: "tracking.read", scope: "tracking:write" }, body: locationsBody }, async ({ body, caller }) => {
+  if (caller.kind !== "api_key") throw errors.forbidden("Positions are posted by devices with an API key (scope tracking:write)");
+  return Response.json(await ingestPositions(body, { driverId: caller.key.driverId }), { status: 202 });
+});

@@ -1,0 +1,130 @@
+// Positions from drivers' devices: validated, stored in one statement per batch (duplicates of
+// a driver's recorded_at ignored), the driver's latest position kept in driver_locations, and
+// every map told through NOTIFY in the same statement (delivered when it commits).
+import { z } from "zod";
+import { pgPool } from "@/lib/pg";
+import { env } from "@/lib/env";
+import { ApiError, errors } from "@/lib/errors";
+
+export const TRACKING_CHANNEL = "sb_tracking";
+export const MAX_BATCH = 1000;
+
+const num = (min: number, max: number, what: string) => z.number({ error: `${what} must be a number` }).finite().min(min, `${what} is at least ${min}`).max(max, `${what} is at most ${max}`);
+
+/** One position, with the seed's field names (snake_case). */
+export const positionInput = z.object({
+  driver_id: z.uuid("driver_id is a driver's id (uuid)").optional(),
+  application_id: z.uuid("application_id is an order's id (uuid)").nullish(),
+  latitude: num(-90, 90, "latitude"),
+  longitude: num(-180, 180, "longitude"),
+  /** metres */
+  accuracy: num(0, 100_000, "accuracy").nullish(),
+  /** km/h */
+  speed: num(0, 1000, "speed").nullish(),
+  heading: num(0, 360, "heading").nullish(),
+  battery_level: num(0, 100, "battery_level").nullish(),
+  /** the device's time: ISO 8601 with an offset, or epoch milliseconds; default: now */
+  recorded_at: z.union([z.iso.datetime({ offset: true, error: "recorded_at is an ISO 8601 time with an offset" }), z.number().int().positive()]).optional(),
+});
+export type PositionInput = z.output<typeof positionInput>;
+
+/** One position, an array, or {positions: [...]}, at most MAX_BATCH. */
+export const locationsBody = z.preprocess(
+  (b) => (Array.isArray(b) ? b : b && typeof b === "object" && "positions" in b ? (b as { positions: unknown }).positions : [b]),
+  z.array(positionInput, { error: "positions is a list" }).min(1, "No positions").max(MAX_BATCH, `At most ${MAX_BATCH} positions per request`),
+);
+
+type Row = {
+  driver_id: string;
+  recorded_at: string;
+  application_id: string | null;
+  latitude: number;
+  longitude: number;
+  accuracy: number | null;
+  speed: number | null;
+  heading: number | null;
+  battery_level: number | null;
+};
+
+/** Who posts: a driver's device key (only that driver) or a fleet key / user (any driver). */
+export type Poster = { driverId?: string | null };
+
+export function checkEnabled() {
+  if (!env().GPS_TRACKING_ENABLED) {
+    throw new ApiError(403, "tracking_disabled", "GPS tracking is switched off on this server (GPS_TRACKING_ENABLED=false): positions are not accepted");
+  }
+}
+
+function toRows(positions: PositionInput[], poster: Poster, now = Date.now()): Row[] {
+  const e = env();
+  const latest = now + e.GPS_MAX_FUTURE_SKEW_SECONDS * 1000;
+  const oldest = now - e.GPS_STORE_HISTORY_DAYS * 86_400_000;
+  const problems: { path: string; message: string }[] = [];
+  const rows = positions.map((p, i) => {
+    const driver = p.driver_id ?? poster.driverId;
+    if (!driver) problems.push({ path: `${i}.driver_id`, message: "driver_id is required" });
+    else if (poster.driverId && driver !== poster.driverId) {
+      throw errors.forbidden(`This API key belongs to one driver's device: it cannot post positions of driver ${driver}`);
+    }
+    const at = p.recorded_at === undefined ? now : typeof p.recorded_at === "number" ? p.recorded_at : Date.parse(p.recorded_at);
+    if (at > latest) problems.push({ path: `${i}.recorded_at`, message: `recorded_at is in the future (more than ${e.GPS_MAX_FUTURE_SKEW_SECONDS} s ahead of the server)` });
+    else if (at < oldest) problems.push({ path: `${i}.recorded_at`, message: `recorded_at is older than the ${e.GPS_STORE_HISTORY_DAYS} days positions are kept` });
+    return {
+      driver_id: driver!,
+      recorded_at: new Date(at).toISOString(),
+      application_id: p.application_id ?? null,
+      latitude: p.latitude,
+      longitude: p.longitude,
+      accuracy: p.accuracy ?? null,
+      speed: p.speed ?? null,
+      heading: p.heading ?? null,
+      battery_level: p.battery_level === undefined || p.battery_level === null ? null : Math.round(p.battery_level),
+    };
+  });
+  if (problems.length) throw errors.validation("Some positions are invalid: nothing was stored", problems.slice(0, 50));
+  return rows;
+}
+
+const COLUMNS = `driver_id uuid, recorded_at timestamptz, application_id uuid, latitude float8, longitude float8, accuracy real, speed real, heading real, battery_level smallint`;
+
+/** The stream's event for a driver_locations row (the NOTIFY payload and the resume query share it). */
+export const EVENT_JSON = (t: string) => `json_build_object(
+  'driverId', ${t}.driver_id, 'latitude', ${t}.latitude, 'longitude', ${t}.longitude, 'accuracy', ${t}.accuracy,
+  'speed', ${t}.speed, 'heading', ${t}.heading, 'batteryLevel', ${t}.battery_level, 'applicationId', ${t}.application_id,
+  'recordedAt', ${t}.recorded_at, 'receivedAt', ${t}.received_at, 'at', (extract(epoch from ${t}.received_at) * 1000)::bigint)`;
+
+const INGEST = `
+  with input as (select * from jsonb_to_recordset($1::jsonb) as t(${COLUMNS})),
+  ins as (
+    insert into gps_positions (driver_id, recorded_at, application_id, latitude, longitude, accuracy, speed, heading, battery_level)
+    select driver_id, recorded_at, application_id, latitude, longitude, accuracy, speed, heading, battery_level from input
+    on conflict do nothing
+    returning *),
+  latest as (select distinct on (driver_id) * from ins order by driver_id, recorded_at desc),
+  up as (
+    insert into driver_locations as d (driver_id, recorded_at, application_id, latitude, longitude, accuracy, speed, heading, battery_level, received_at)
+    select driver_id, recorded_at, application_id, latitude, longitude, accuracy, speed, heading, battery_level, received_at from latest
+    on conflict (driver_id) do update set
+      recorded_at = excluded.recorded_at, application_id = excluded.application_id, latitude = excluded.latitude,
+      longitude = excluded.longitude, accuracy = excluded.accuracy, speed = excluded.speed, heading = excluded.heading,
+      battery_level = excluded.battery_level, received_at = excluded.received_at
+    where d.recorded_at < excluded.recorded_at
+    returning d.*)
+  select (select count(*) from ins)::int as accepted,
+         (select count(*) from (select pg_notify('${TRACKING_CHANNEL}', ${EVENT_JSON("up")}::text) from up) n)::int as notified`;
+
+export async function ingestPositions(positions: PositionInput[], poster: Poster) {
+  checkEnabled();
+  const rows = toRows(positions, poster);
+  try {
+    const r = await pgPool().query<{ accepted: number; notified: number }>(INGEST, [JSON.stringify(rows)]);
+    const accepted = r.rows[0].accepted;
+    return { accepted, duplicates: rows.length - accepted };
+  } catch (e) {
+    if ((e as { code?: string }).code !== "23503") throw e; // a foreign key: some driver does not exist
+    const ids = [...new Set(rows.map((r) => r.driver_id))];
+    const known = await pgPool().query<{ id: string }>("select id from drivers where id = any($1::uuid[])", [ids]);
+    const unknown = ids.filter((id) => !known.rows.some((k) => k.id === id));
+    throw new ApiError(404, "not_found", unknown.length === 1 ? `Driver ${unknown[0]} not found: nothing was stored` : `Drivers not found: ${unknown.join(", ")}: nothing was stored`, { unknownDriverIds: unknown });
+  }
+}

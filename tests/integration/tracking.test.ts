@@ -1,0 +1,333 @@
+// GPS tracking through its API on a real PostgreSQL: ingest (validation, batches, duplicates,
+// device keys, the switch), the live stream (LISTEN/NOTIFY → Server-Sent Events, resume, a
+// dropped LISTEN connection), history (simplified, bounded, statistics, stops, days in a time
+// zone) and retention.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { randomUUID } from "node:crypto";
+import { NextRequest } from "next/server";
+import { db } from "@/lib/db";
+import { pgPool } from "@/lib/pg";
+import { resetEnvCache } from "@/lib/env";
+import { CLIENT_IP_HEADER } from "@/lib/auth/client-ip";
+import { trackingHub } from "@/lib/tracking/live";
+import { deleteOldPositions } from "@/lib/tracking/service";
+import { distance } from "@/lib/tracking/history";
+import * as locations from "@/app/api/v1/tracking/locations/route";
+import * as drivers from "@/app/api/v1/tracking/drivers/route";
+import * as history from "@/app/api/v1/tracking/history/route";
+import * as stream from "@/app/api/v1/tracking/stream/route";
+import { call } from "../helpers/http";
+import { createKey, createUser } from "../helpers/fixtures";
+import { waitFor } from "../helpers/wait";
+
+let fleet: string; // tracking:write for any driver
+let reader: string;
+let olga: { id: string };
+let pavel: { id: string };
+
+async function driver(name: string) {
+  return db.driver.create({ data: { name, phone: `+7999${Math.floor(1_000_000 + Math.random() * 8_999_999)}` } });
+}
+
+beforeAll(async () => {
+  fleet = (await createKey(["tracking:write"])).key;
+  reader = (await createKey(["tracking:read"])).key;
+  olga = await driver("Olga Tracking");
+  pavel = await driver("Pavel Tracking");
+});
+
+const post = (body: unknown, key = fleet) => call(locations.POST as never, { method: "POST", url: "/api/v1/tracking/locations", body, bearer: key });
+const hist = (qs: string, key = reader) => call(history.GET as never, { url: `/api/v1/tracking/history?${qs}`, bearer: key });
+const at = (ms: number) => new Date(ms).toISOString();
+
+type Sse = { events: { event: string; id?: string; data: any }[]; close(): Promise<void> };
+async function openStream(headers: Record<string, string> = {}): Promise<Sse> {
+  const ac = new AbortController();
+  const req = new NextRequest("http://localhost:3000/api/v1/tracking/stream", {
+    headers: { authorization: `Bearer ${reader}`, [CLIENT_IP_HEADER]: "10.0.0.1", ...headers },
+    signal: ac.signal,
+  });
+  const res = await stream.GET(req as never, { params: Promise.resolve({}) } as never);
+  expect(res.status).toBe(200);
+  expect(res.headers.get("content-type")).toContain("text/event-stream");
+  const r = res.body!.getReader();
+  const dec = new TextDecoder();
+  const events: Sse["events"] = [];
+  let buf = "";
+  const pump = (async () => {
+    for (;;) {
+      const { value, done } = await r.read().catch(() => ({ value: undefined, done: true }));
+      if (done) return;
+      buf += dec.decode(value, { stream: true });
+      for (let i = buf.indexOf("\n\n"); i >= 0; i = buf.indexOf("\n\n")) {
+        const block = buf.slice(0, i);
+        buf = buf.slice(i + 2);
+        const e: Record<string, string> = {};
+        for (const line of block.split("\n")) {
+          const m = /^(\w+): ?(.*)$/.exec(line);
+          if (m) e[m[1]] = m[2];
+        }
+        if (e.event) events.push({ event: e.event, id: e.id, data: JSON.parse(e.data) });
+      }
+    }
+  })();
+  await waitFor(async () => events.some((e) => e.event === "ready"), 5000, "the stream's ready event");
+  return {
+    events,
+    async close() {
+      ac.abort();
+      await r.cancel().catch(() => {});
+      await pump;
+    },
+  };
+}
+
+describe("ingest", () => {
+  it("stores one position from a driver's device key and keeps it as the driver's latest", async () => {
+    const device = (await createKey(["tracking:write"], { driverId: olga.id })).key;
+    const res = await post({ latitude: 55.7558, longitude: 37.6173, accuracy: 8.5, speed: 42, heading: 180, battery_level: 75 }, device);
+    expect(res.status, res.text).toBe(202);
+    expect(res.json).toEqual({ accepted: 1, duplicates: 0 });
+    const loc = await db.driverLocation.findUniqueOrThrow({ where: { driverId: olga.id } });
+    expect(loc).toMatchObject({ latitude: 55.7558, longitude: 37.6173, speed: 42, heading: 180, batteryLevel: 75 });
+
+    const snap = await call(drivers.GET as never, { url: "/api/v1/tracking/drivers", bearer: reader });
+    expect(snap.status).toBe(200);
+    const o = snap.json.drivers.find((d: { id: string }) => d.id === olga.id);
+    expect(o).toMatchObject({ name: "Olga Tracking", state: "moving", location: { latitude: 55.7558, longitude: 37.6173, speed: 42, batteryLevel: 75 } });
+
+    // a device key posts only its own driver's positions
+    const other = await post({ driver_id: pavel.id, latitude: 1, longitude: 1 }, device);
+    expect(other.status).toBe(403);
+    expect(other.json.error.message).toContain("one driver's device");
+  });
+
+  it("stores a batch of 1,000 in one request, ignores it when resent, and refuses 1,001", async () => {
+    const start = Date.now() - 3600_000;
+    const batch = Array.from({ length: 1000 }, (_, i) => ({ driver_id: pavel.id, latitude: 55.7 + i * 1e-4, longitude: 37.6, speed: 30, recorded_at: at(start + i * 1000) }));
+    const first = await post({ positions: batch });
+    expect(first.json).toEqual({ accepted: 1000, duplicates: 0 });
+    const again = await post(batch);
+    expect(again.status).toBe(202);
+    expect(again.json).toEqual({ accepted: 0, duplicates: 1000 });
+    expect(await db.gpsPosition.count({ where: { driverId: pavel.id } })).toBe(1000);
+    const tooMany = await post([...batch, { ...batch[0], recorded_at: at(start - 1000) }]);
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.text).toContain("At most 1000");
+    // the latest position is the batch's last
+    expect(await db.driverLocation.findUniqueOrThrow({ where: { driverId: pavel.id } })).toMatchObject({ latitude: 55.7 + 999 * 1e-4 });
+  });
+
+  it("a late (buffered) older position is stored but never replaces the latest", async () => {
+    const d = await driver("Late Lena");
+    await post({ driver_id: d.id, latitude: 10, longitude: 10, recorded_at: at(Date.now() - 1000) });
+    await post({ driver_id: d.id, latitude: 20, longitude: 20, recorded_at: at(Date.now() - 60_000) });
+    expect(await db.driverLocation.findUniqueOrThrow({ where: { driverId: d.id } })).toMatchObject({ latitude: 10 });
+    expect(await db.gpsPosition.count({ where: { driverId: d.id } })).toBe(2);
+  });
+
+  it("refuses bad input with the reason and stores nothing of that batch", async () => {
+    const d = await driver("Invalid Ivan");
+    const cases: [unknown, string][] = [
+      [{ driver_id: d.id, latitude: 91, longitude: 0 }, "latitude"],
+      [{ driver_id: d.id, latitude: 0, longitude: -181 }, "longitude"],
+      [{ driver_id: d.id, latitude: "55.7", longitude: 37 }, "latitude"],
+      [{ driver_id: "123", latitude: 55, longitude: 37 }, "driver_id"],
+      [{ latitude: 55, longitude: 37 }, "driver_id is required"],
+      [{ driver_id: d.id, latitude: 55, longitude: 37, recorded_at: at(Date.now() + 3600_000) }, "in the future"],
+      [{ driver_id: d.id, latitude: 55, longitude: 37, recorded_at: at(Date.now() - 100 * 86_400_000) }, "older than"],
+      [{ driver_id: d.id, latitude: 55, longitude: 37, speed: -1 }, "speed"],
+      [[{ driver_id: d.id, latitude: 55, longitude: 37 }, { driver_id: d.id, latitude: 55, longitude: 37, heading: 400 }], "heading"],
+      [[], "No positions"],
+    ];
+    for (const [body, reason] of cases) {
+      const res = await post(body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.json.error.code).toBe("validation_failed");
+      expect(res.text).toContain(reason);
+    }
+    // a device clock a little ahead is fine
+    expect((await post({ driver_id: d.id, latitude: 55, longitude: 37, recorded_at: at(Date.now() + 30_000) })).status).toBe(202);
+    expect(await db.gpsPosition.count({ where: { driverId: d.id } })).toBe(1);
+  });
+
+  it("an unknown driver is 404 and nothing of the batch is stored", async () => {
+    const d = await driver("Known Kira");
+    const ghost = randomUUID();
+    const res = await post([
+      { driver_id: d.id, latitude: 1, longitude: 1 },
+      { driver_id: ghost, latitude: 1, longitude: 1 },
+    ]);
+    expect(res.status).toBe(404);
+    expect(res.json.error.details).toEqual({ unknownDriverIds: [ghost] });
+    expect(await db.gpsPosition.count({ where: { driverId: d.id } })).toBe(0);
+  });
+
+  it("checks scopes and who may post", async () => {
+    expect((await post({ driver_id: olga.id, latitude: 1, longitude: 1 }, reader)).status).toBe(403);
+    const admin = await createUser("admin");
+    const asUser = await call(locations.POST as never, { method: "POST", url: "/api/v1/tracking/locations", body: { driver_id: olga.id, latitude: 1, longitude: 1 }, cookie: admin.cookie });
+    expect(asUser.status).toBe(403);
+    expect((await call(drivers.GET as never, { url: "/api/v1/tracking/drivers" })).status).toBe(401);
+    const viewer = await createUser("viewer");
+    expect((await call(drivers.GET as never, { url: "/api/v1/tracking/drivers", cookie: viewer.cookie })).status).toBe(200);
+  });
+
+  it("GPS_TRACKING_ENABLED=false refuses positions with a clear error", async () => {
+    process.env.GPS_TRACKING_ENABLED = "false";
+    resetEnvCache();
+    try {
+      const res = await post({ driver_id: olga.id, latitude: 1, longitude: 1 });
+      expect(res.status).toBe(403);
+      expect(res.json.error).toMatchObject({ code: "tracking_disabled" });
+      expect(res.json.error.message).toContain("GPS_TRACKING_ENABLED");
+    } finally {
+      delete process.env.GPS_TRACKING_ENABLED;
+      resetEnvCache();
+    }
+  });
+});
+
+describe("live stream", () => {
+  it("delivers a posted position to a connected client, and resumes from Last-Event-ID", async () => {
+    const d = await driver("Stream Stas");
+    const sse = await openStream();
+    try {
+      await post({ driver_id: d.id, latitude: 59.93, longitude: 30.33, speed: 12 });
+      const ev = await waitFor(async () => sse.events.find((e) => e.event === "position" && e.data.driverId === d.id), 5000, "the position event");
+      expect(ev.data).toMatchObject({ latitude: 59.93, longitude: 30.33, speed: 12 });
+      expect(Number(ev.id)).toBe(ev.data.at);
+    } finally {
+      await sse.close();
+    }
+    // a client that was away gets what changed since its last event id
+    const lastId = String(Date.now());
+    const d2 = await driver("Away Anna");
+    await new Promise((r) => setTimeout(r, 20));
+    await post({ driver_id: d2.id, latitude: 1.5, longitude: 2.5 });
+    const back = await openStream({ "last-event-id": lastId });
+    try {
+      const ev = await waitFor(async () => back.events.find((e) => e.event === "position" && e.data.driverId === d2.id), 5000, "the caught-up position");
+      expect(ev.data).toMatchObject({ latitude: 1.5, longitude: 2.5 });
+    } finally {
+      await back.close();
+    }
+  });
+
+  it("keeps delivering after the LISTEN connection drops", async () => {
+    const d = await driver("Reconnect Roma");
+    const sse = await openStream();
+    try {
+      trackingHub().breakConnection();
+      await post({ driver_id: d.id, latitude: 40, longitude: 40 });
+      await waitFor(async () => sse.events.find((e) => e.event === "position" && e.data.driverId === d.id), 8000, "the position after reconnecting");
+    } finally {
+      await sse.close();
+    }
+  });
+
+  it("needs tracking:read", async () => {
+    const writer = await createKey(["tracking:write"]);
+    const res = await call(stream.GET as never, { url: "/api/v1/tracking/stream", bearer: writer.key });
+    expect(res.status).toBe(403);
+  });
+});
+
+describe("history", () => {
+  // a drive east along a parallel, 10 minutes parked, then on: one fix every 5 s
+  const day = "2026-11-20";
+  const t0 = Date.parse(`${day}T06:00:00Z`); // 09:00 in Moscow
+  let route: { latitude: number; longitude: number; t: number }[];
+  let d: { id: string };
+  beforeAll(async () => {
+    d = await driver("History Hanna");
+    route = [];
+    let lng = 37.5;
+    let t = t0;
+    for (let i = 0; i < 300; i++, t += 5000) route.push({ latitude: 55.75 + Math.sin(i / 20) * 0.002, longitude: (lng += 0.0008), t }); // ~50 m per 5 s
+    const parked = route.at(-1)!.latitude;
+    for (let i = 0; i < 120; i++, t += 5000) route.push({ latitude: parked + (i % 2) * 0.00002, longitude: lng, t }); // parked, GPS jitter
+    for (let i = 0; i < 300; i++, t += 5000) route.push({ latitude: 55.75, longitude: (lng += 0.0008), t });
+    const positions = route.map((p, i) => ({
+      driver_id: d.id,
+      latitude: p.latitude,
+      longitude: p.longitude,
+      speed: i >= 300 && i < 420 ? 0 : 36,
+      recorded_at: at(p.t),
+    }));
+    // the API refuses positions older than the retention window; this day is within it
+    process.env.GPS_STORE_HISTORY_DAYS = "3650";
+    resetEnvCache();
+    try {
+      expect((await post(positions)).json.accepted).toBe(720);
+    } finally {
+      delete process.env.GPS_STORE_HISTORY_DAYS;
+      resetEnvCache();
+    }
+  });
+
+  it("simplifies the route, keeps its endpoints, bounds its size, counts distance, time and the stop", async () => {
+    const res = await hist(`driver_id=${d.id}&date=${day}&tz=Europe/Moscow&raw=1`);
+    expect(res.status, res.text).toBe(200);
+    const h = res.json;
+    expect(h.from).toBe("2026-11-19T21:00:00.000Z");
+    expect(h.raw).toHaveLength(720);
+    expect(h.points.length).toBeLessThan(200);
+    expect(h.points.length).toBeGreaterThan(2);
+    expect(h.points[0]).toMatchObject({ latitude: route[0].latitude, longitude: route[0].longitude, recordedAt: at(route[0].t) });
+    expect(h.points.at(-1)).toMatchObject({ longitude: route.at(-1)!.longitude, recordedAt: at(route.at(-1)!.t) });
+    let expected = 0;
+    for (let i = 1; i < route.length; i++) expected += distance(route[i - 1], route[i]);
+    expect(h.stats.distanceMeters).toBeGreaterThan(expected * 0.99);
+    expect(h.stats.distanceMeters).toBeLessThan(expected * 1.01);
+    expect(h.stats).toMatchObject({ rawPoints: 720, simplifiedPoints: h.points.length, maxSpeedKmh: 36, movingSeconds: 2995, stoppedSeconds: 600 });
+    expect(h.stops).toHaveLength(1);
+    expect(h.stops[0].durationSeconds).toBeGreaterThanOrEqual(595);
+    expect(h.stops[0].durationSeconds).toBeLessThanOrEqual(605);
+    expect(Math.abs(Date.parse(h.stops[0].from) - route[299].t)).toBeLessThanOrEqual(10_000); // one fix of tolerance
+
+    const small = await hist(`driver_id=${d.id}&date=${day}&tz=Europe/Moscow&max_points=10`);
+    expect(small.json.points.length).toBeLessThanOrEqual(10);
+    expect(small.json.points[0].recordedAt).toBe(at(route[0].t));
+    expect(small.json.points.at(-1).recordedAt).toBe(at(route.at(-1)!.t));
+    expect(small.json.raw).toBeUndefined();
+  });
+
+  it("takes the day in the asked time zone, or a from/to range", async () => {
+    // in Honolulu (UTC-10) the 20th starts at 10:00 UTC: most of the drive was on the 19th there
+    const hnl = await hist(`driver_id=${d.id}&date=${day}&tz=Pacific/Honolulu`);
+    expect(hnl.json.stats.rawPoints).toBe(0);
+    expect(hnl.json.points).toEqual([]);
+    const range = await hist(`driver_id=${d.id}&from=${encodeURIComponent(at(t0))}&to=${encodeURIComponent(at(t0 + 60_000))}`);
+    expect(range.json.stats.rawPoints).toBe(12);
+  });
+
+  it("refuses unclear questions and unknown drivers", async () => {
+    expect((await hist(`driver_id=${d.id}`)).status).toBe(400);
+    expect((await hist(`driver_id=${d.id}&date=${day}&from=${at(t0)}`)).status).toBe(400);
+    expect((await hist(`driver_id=${d.id}&date=${day}&tz=Mars/Olympus`)).status).toBe(400);
+    expect((await hist(`driver_id=${d.id}&from=${at(t0)}&to=${at(t0 + 8 * 86_400_000)}`)).status).toBe(400);
+    expect((await hist(`driver_id=${randomUUID()}&date=${day}`)).status).toBe(404);
+  });
+});
+
+describe("retention", () => {
+  it("deletes positions older than the kept days in batches and keeps the rest", async () => {
+    const d = await driver("Retention Rita");
+    const old = Date.now() - 95 * 86_400_000;
+    await pgPool().query(
+      `insert into gps_positions (driver_id, recorded_at, latitude, longitude) select $1, to_timestamp($2::float8 / 1000) + g * interval '1 second', 1, 1 from generate_series(1, 250) g`,
+      [d.id, old],
+    );
+    await post({ driver_id: d.id, latitude: 2, longitude: 2 });
+    const deleted = await deleteOldPositions(90, 100);
+    expect(deleted).toBeGreaterThanOrEqual(250);
+    expect(await db.gpsPosition.count({ where: { driverId: d.id } })).toBe(1);
+    expect(await db.gpsPosition.count({ where: { recordedAt: { lt: new Date(Date.now() - 90 * 86_400_000) } } })).toBe(0);
+  });
+});
+
+afterAll(async () => {
+  // the LISTEN connection of this file's process
+  expect(trackingHub().size).toBe(0);
+});
