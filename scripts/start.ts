@@ -71,6 +71,17 @@ async function stopChild(c: { name: string; proc: ChildProcess }, timeoutMs = 15
 
 let closeSandbox: (() => Promise<void>) | undefined;
 
+const SIMULATOR_KEY_NAME = "GPS simulator (demo)";
+/** A fresh fleet key for the demo's GPS simulator; the previous start's key is revoked. */
+async function simulatorKey(): Promise<string> {
+  const { db } = await import("@/lib/db");
+  const { generateApiKey } = await import("@/lib/auth/api-keys");
+  await db.apiKey.updateMany({ where: { name: SIMULATOR_KEY_NAME, revokedAt: null }, data: { revokedAt: new Date() } });
+  const { key, prefix, hash } = generateApiKey();
+  await db.apiKey.create({ data: { name: SIMULATOR_KEY_NAME, prefix, keyHash: hash, scopes: ["tracking:write"], rateLimitPerMinute: 600 } });
+  return key;
+}
+
 async function shutdown(code = 0) {
   if (stopping) return;
   stopping = true;
@@ -128,6 +139,7 @@ async function main() {
   closeSandbox = sandbox.close;
   say(`provider sandboxes at ${sandbox.url}`);
 
+  let simulator: { drivers: string[]; key: string } | undefined;
   if (process.env.SEED_DEMO !== "false") {
     const { seedDemoData, seedDemoIntegrations } = await import("@/lib/runtime/seed");
     if (await seedDemoData()) say("loaded demo data (companies, contacts, drivers, vehicles, orders)");
@@ -144,6 +156,10 @@ async function main() {
       const sent = await seedDemoMessages();
       if (sent) say(`queued ${sent} demo notifications (see Messages and Sandbox inbox)`);
     }
+    const { seedDemoTracks } = await import("@/lib/runtime/seed");
+    const tracks = await seedDemoTracks();
+    if (tracks.positions) say(`recorded ${tracks.positions} demo GPS positions (the last three hours of today: see Map → Replay)`);
+    if (tracks.live.length && process.env.GPS_SIMULATOR !== "false") simulator = { drivers: tracks.live, key: await simulatorKey() };
   }
   {
     const { reconnectSandboxes } = await import("@/lib/integrations/service");
@@ -155,6 +171,11 @@ async function main() {
   startChild("worker", "worker.ts", { ...env, SWITCHBOARD_PROCESS: "worker" });
   const web = startChild("web", "server.ts", { ...env, SWITCHBOARD_PROCESS: "web" }, dev ? ["--dev"] : []);
   await waitMessage(web, 180_000);
+  if (simulator) {
+    const sim = startChild("gps-simulator", "simulator.ts", { ...env, SIM_BASE_URL: env.NEXTAUTH_URL, SIM_API_KEY: simulator.key, SIM_DRIVER_IDS: simulator.drivers.join(",") });
+    await waitMessage(sim, 60_000);
+    say(`GPS simulator moving ${simulator.drivers.length} demo drivers (GPS_SIMULATOR=false turns it off)`);
+  }
 
   const url = env.NEXTAUTH_URL!;
   const line = "─".repeat(64);

@@ -336,3 +336,29 @@ export async function seedDemoMessages(): Promise<number> {
   }
   return n;
 }
+
+/**
+ * The map's demo: the last three hours of today for the active demo drivers (one of them went
+ * quiet 40 minutes ago, so the map shows an offline driver too), and a few drivers on an order
+ * right now. Returns the drivers the live simulator should keep moving.
+ */
+export async function seedDemoTracks(): Promise<{ live: string[]; positions: number }> {
+  const { ingestPositions } = await import("@/lib/tracking/ingest");
+  const { simulatedHistory } = await import("@/lib/tracking/simulator");
+  const drivers = await db.driver.findMany({ where: { status: "active" }, orderBy: { name: "asc" }, take: 9, select: { id: true } });
+  const ids = drivers.map((d) => d.id);
+  if (!ids.length) return { live: [], positions: 0 };
+  let positions = 0;
+  const recent = await db.gpsPosition.count({ where: { driverId: { in: ids }, recordedAt: { gte: new Date(Date.now() - 3 * 3600_000) } } });
+  if (!recent) {
+    const now = Date.now();
+    const until = ids.map((_, i) => (i === ids.length - 1 ? now - 40 * 60_000 : undefined));
+    const rows = simulatedHistory(ids, 3, now, until);
+    for (let i = 0; i < rows.length; i += 1000) positions += (await ingestPositions(rows.slice(i, i + 1000), {})).accepted;
+    for (const id of ids.slice(0, 3)) {
+      const order = await db.application.findFirst({ where: { driverId: id, status: { in: ["assigned", "completed"] } }, orderBy: { pickupAt: "desc" } });
+      if (order) await db.application.update({ where: { id: order.id }, data: { status: "in_progress", pickupAt: new Date(now - 20 * 60_000) } });
+    }
+  }
+  return { live: ids.slice(0, -1), positions };
+}

@@ -6,10 +6,11 @@ import { logger } from "@/lib/logger";
 
 export type DriverState = "moving" | "stopped" | "offline" | "unknown";
 
-export function driverState(loc: { speed: number | null; receivedAt: string | Date } | null, now = Date.now()): DriverState {
+/** Offline: the latest position was taken (device time) more than GPS_OFFLINE_AFTER_SECONDS ago. */
+export function driverState(loc: { speed: number | null; recordedAt: string | Date } | null, now = Date.now()): DriverState {
   if (!loc) return "unknown";
   const e = env();
-  if (now - new Date(loc.receivedAt).getTime() > e.GPS_OFFLINE_AFTER_SECONDS * 1000) return "offline";
+  if (now - new Date(loc.recordedAt).getTime() > e.GPS_OFFLINE_AFTER_SECONDS * 1000) return "offline";
   return (loc.speed ?? 0) >= e.GPS_MOVING_SPEED_KMH ? "moving" : "stopped";
 }
 

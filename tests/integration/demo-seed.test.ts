@@ -51,3 +51,35 @@ it("seeds integrations that pass their tests and notifications that get sent", a
   expect(payments.map((p) => p.status).sort()).toEqual(["pending", "succeeded", "succeeded"]);
   expect(payments.every((p) => p.paymentUrl?.includes("/stripe/checkout/"))).toBe(true);
 });
+
+it("seeds today's tracks for the map: moving drivers, one gone quiet, a few on an order; once", async () => {
+  const { seedDemoTracks } = await import("@/lib/runtime/seed");
+  const { driversSnapshot } = await import("@/lib/tracking/service");
+  const { driverHistory } = await import("@/lib/tracking/history");
+  const { simulatorAt } = await import("@/lib/tracking/simulator");
+  const { distance } = await import("@/lib/tracking/history");
+  const seeded = await seedDemoTracks();
+  expect(seeded.live.length).toBeGreaterThanOrEqual(5);
+  expect(seeded.positions).toBeGreaterThan(100);
+  expect((await seedDemoTracks()).positions).toBe(0); // a restart adds nothing
+
+  const snap = await driversSnapshot();
+  const states = snap.drivers.map((d) => d.state);
+  expect(states).toContain("offline");
+  expect(states.filter((s) => s === "moving" || s === "stopped").length).toBeGreaterThanOrEqual(seeded.live.length);
+  expect(snap.drivers.filter((d) => d.order?.status === "in_progress").length).toBeGreaterThanOrEqual(1);
+  // every position is somewhere around Moscow
+  for (const d of snap.drivers.filter((x) => x.location)) {
+    expect(distance(d.location!, { latitude: 55.75, longitude: 37.62 })).toBeLessThan(60_000);
+  }
+
+  // the live simulator continues where the seeded history ends: no jump across the city
+  const first = seeded.live[0];
+  const last = snap.drivers.find((d) => d.id === first)!.location!;
+  const next = simulatorAt(0, Date.now()).step(3);
+  expect(distance(last, next)).toBeLessThan(500);
+
+  const h = await driverHistory({ driver_id: first, from: new Date(Date.now() - 3 * 3600_000).toISOString(), to: new Date().toISOString(), tz: "UTC", raw: false, max_points: 1000 });
+  expect(h.stats.rawPoints).toBeGreaterThan(10);
+  expect(h.stats.distanceMeters).toBeGreaterThan(1000);
+});
