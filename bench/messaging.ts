@@ -5,7 +5,8 @@
 // (MESSAGE_PARALLEL). The floor runs before and after the pipeline
 // and their mean is the reference. The sandbox counts every delivery per recipient: none may
 // be missing or doubled.
-import { fork, execFileSync, type ChildProcess } from "node:child_process";
+import { execFileSync, type ChildProcess } from "node:child_process";
+import { start } from "./lib";
 import path from "node:path";
 import { randomUUID } from "node:crypto";
 import { freePort } from "@/lib/runtime/embedded-pg";
@@ -15,15 +16,6 @@ const tsx = path.join(root, "node_modules/tsx/dist/cli.mjs");
 const COUNT = Number(process.env.BENCH_SMS_COUNT ?? 10_000);
 const TARGET = 0.7;
 
-function start(entry: string, env: Record<string, string>): Promise<ChildProcess> {
-  // BENCH_CPU_PROF=<dir>: a V8 CPU profile of the worker and the sandbox, to see where the time goes
-  const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = fork(entry, [], { cwd: root, execArgv: ["--import", "tsx", ...prof], env: { ...process.env, ...env }, stdio: ["ignore", "inherit", "inherit", "ipc"] });
-  return new Promise((resolve, reject) => {
-    child.once("message", () => resolve(child));
-    child.once("exit", (c) => reject(new Error(`${entry} exited (${c})`)));
-  });
-}
 
 type Raw = { sent: number; errors: number; seconds: number; rate: number };
 

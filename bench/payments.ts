@@ -3,7 +3,8 @@
 // the Stripe SDK creating the same Checkout Session straight at the same sandbox, the same
 // number in flight. Both run in their own load process, in alternating rounds; the verdict is
 // the median of the rounds' overheads (direct rate / ours − 1). Target: under 25%.
-import { fork, execFileSync, type ChildProcess } from "node:child_process";
+import { execFileSync, type ChildProcess } from "node:child_process";
+import { median, start } from "./lib";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { freePort } from "@/lib/runtime/embedded-pg";
@@ -17,22 +18,12 @@ const TARGET = 0.25;
 
 type Load = { ok: number; errors: number; rate: number; p50: number; p99: number };
 
-function start(entry: string, env: Record<string, string>): Promise<ChildProcess> {
-  // BENCH_CPU_PROF=<dir>: V8 CPU profiles of the web server and the sandbox
-  const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = fork(entry, [], { cwd: root, execArgv: ["--import", "tsx", ...prof], env: { ...process.env, ...env }, stdio: ["ignore", "inherit", "inherit", "ipc"] });
-  return new Promise((resolve, reject) => {
-    child.once("message", () => resolve(child));
-    child.once("exit", (c) => reject(new Error(`${entry} exited (${c})`)));
-  });
-}
 
 function load(mode: "ours" | "direct", target: string, secret: string, seconds: number): Load {
   const out = execFileSync(process.execPath, [tsx, path.join(root, "bench/pay-load.ts"), mode, target, secret, String(seconds), String(CONCURRENCY)], { cwd: root, encoding: "utf8" });
   return JSON.parse(out.trim().split("\n").at(-1)!);
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export async function benchPayments() {
   const sandboxPort = await freePort();

@@ -1,4 +1,4 @@
-// npm run bench [-- webhooks|payments|messaging|logs]: the benchmarks (all by default), on a throwaway embedded
+// npm run bench [-- webhooks|payments|tracking|messaging|logs]: the benchmarks (all by default), on a throwaway embedded
 // PostgreSQL, printing ratios measured side by side in one run (never a bare absolute time
 // as the verdict). Exits non-zero when a target is missed.
 import { mkdirSync, mkdtempSync, rmSync, chmodSync } from "node:fs";
@@ -38,6 +38,14 @@ try {
     ensureBuild();
     const { benchPayments } = await import("./payments");
     if (!(await benchPayments()).ok) failed++;
+  }
+
+  if (!only || only === "tracking") {
+    const prepare = "../scripts/lib/prepare.mjs";
+    const { ensureBuild } = (await import(prepare)) as { ensureBuild(): boolean };
+    ensureBuild();
+    const { benchTracking } = await import("./tracking");
+    if (!(await benchTracking()).ok) failed++;
   }
 
   if (!only || only === "messaging") {

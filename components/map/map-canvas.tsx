@@ -15,6 +15,9 @@ import MarkerClusterGroup from "react-leaflet-cluster";
 import { ImageOff, X } from "lucide-react";
 import { STATE_STYLE, formatSeconds, formatSpeed, shortTime, type DriverItem, type DriverState, type HistoryStop } from "@/components/map/shared";
 
+/** Leaflet's own stylesheet paints the container #ddd (unlayered CSS beats Tailwind's classes): follow the theme instead. */
+const MAP_STYLE: React.CSSProperties = { background: "var(--muted)" };
+
 /** More located drivers than this: cluster them. */
 const CLUSTER_FROM = 40;
 
@@ -240,7 +243,7 @@ export default function MapCanvas(props: MapCanvasProps) {
 
   return (
     <div className="relative isolate h-full w-full overflow-hidden rounded-lg border" role="region" aria-label="Driver map">
-      <MapContainer center={center} zoom={zoom} className="bg-muted h-full w-full" worldCopyJump>
+      <MapContainer center={center} zoom={zoom} className="h-full w-full" style={MAP_STYLE} worldCopyJump>
         {tileUrl && <TileLayer url={tileUrl} attribution={tileAttribution} eventHandlers={tileEvents} maxZoom={19} />}
         <AutoResize />
         <UserMoves onUserMove={onUserMove} />

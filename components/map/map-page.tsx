@@ -53,6 +53,7 @@ export function MapPage({ config }: { config: MapConfig }) {
       if (!cur) {
         // the snapshot is on its way: apply this on top of it when it lands
         pending.current.push(e);
+        if (pending.current.length > 5000) pending.current.shift();
         return;
       }
       const next = applyPosition(cur, e, movingSpeed(cur));
@@ -67,7 +68,8 @@ export function MapPage({ config }: { config: MapConfig }) {
   const drivers = useQuery({
     queryKey: DRIVERS_KEY,
     queryFn: async () => {
-      const fresh = await api<DriversResponse>("/api/v1/tracking/drivers");
+      const res = await api<DriversResponse>("/api/v1/tracking/drivers");
+      const fresh = { ...res, offlineAfterSeconds: res.offlineAfterSeconds ?? config.offlineAfterSeconds };
       const ms = movingSpeed(fresh);
       let merged = mergeSnapshot(fresh, qc.getQueryData<LiveDrivers>(DRIVERS_KEY), ms);
       for (const e of pending.current.splice(0)) merged = applyPosition(merged, e, ms) ?? merged;

@@ -86,11 +86,14 @@ export const STATE_ORDER: DriverState[] = ["moving", "stopped", "offline", "unkn
 /** Distinct route colours for the replay (hex: Leaflet writes them into SVG attributes). */
 export const ROUTE_COLORS = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2", "#db2777", "#65a30d", "#4f46e5", "#b45309"];
 
-/** As the server decides it: not heard from for offlineAfterSeconds → offline; at or above the moving speed → moving. */
-export function deriveState(loc: Pick<DriverLocation, "speed" | "receivedAt"> | null, nowMs: number, offlineAfterSeconds: number, movingSpeedKmh: number): DriverState {
+/**
+ * As the server decides it (lib/tracking/service.ts): the latest position was taken (device
+ * time) more than offlineAfterSeconds ago → offline; at or above the moving speed → moving.
+ */
+export function deriveState(loc: Pick<DriverLocation, "speed" | "recordedAt"> | null, nowMs: number, offlineAfterSeconds: number, movingSpeedKmh: number): DriverState {
   if (!loc) return "unknown";
-  const received = Date.parse(loc.receivedAt);
-  if (Number.isFinite(received) && nowMs - received > offlineAfterSeconds * 1000) return "offline";
+  const taken = Date.parse(loc.recordedAt);
+  if (Number.isFinite(taken) && nowMs - taken > offlineAfterSeconds * 1000) return "offline";
   return (loc.speed ?? 0) >= movingSpeedKmh ? "moving" : "stopped";
 }
 
@@ -135,7 +138,7 @@ export function expireStale(data: LiveDrivers): LiveDrivers {
   let changed = false;
   const drivers = data.drivers.map((d) => {
     if (!d.location || d.state === "offline" || d.state === "unknown") return d;
-    if (now - time(d.location.receivedAt) <= data.offlineAfterSeconds * 1000) return d;
+    if (now - time(d.location.recordedAt) <= data.offlineAfterSeconds * 1000) return d;
     changed = true;
     return { ...d, state: "offline" as const };
   });

@@ -8,6 +8,8 @@ export type Stack = {
   controlUrl: string;
   keyRing: string;
   users: Record<"admin" | "dispatcher" | "viewer", { email: string; password: string; name: string }>;
+  /** "Olga Driver" and "Pavel Driver", active, each with a vehicle (E2E001, E2E002) */
+  drivers: { id: string; name: string }[];
 };
 
 export function stack(): Stack {

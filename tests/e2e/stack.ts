@@ -46,6 +46,9 @@ Object.assign(process.env, {
   // (SMS.ru reports delivery only when asked: poll every second)
   MESSAGE_STATUS_POLL_SECONDS: "1",
   MESSAGE_DISPATCH_MS: "100",
+  // the map: tiles from a port nothing listens on (the page must work without them), no simulator
+  MAP_TILE_URL: "http://127.0.0.1:9/{z}/{x}/{y}.png",
+  GPS_SIMULATOR: "false",
 });
 
 const { newBoss, ensureQueues } = await import("@/lib/jobs/boss");
@@ -63,6 +66,17 @@ for (const role of ["admin", "dispatcher", "viewer"] as const) {
   const name = { admin: "Alice Admin", dispatcher: "Dan Dispatcher", viewer: "Vera Viewer" }[role];
   await prisma.user.create({ data: { email, name, role, passwordHash: await hashPassword(password) } });
   users[role] = { email, password, name };
+}
+
+// two drivers for the map tests (their devices post through an API key the tests create)
+const drivers: { id: string; name: string }[] = [];
+for (const [name, phone, plateNumber] of [
+  ["Olga Driver", "+79990000001", "E2E001"],
+  ["Pavel Driver", "+79990000002", "E2E002"],
+] as const) {
+  const vehicle = await prisma.vehicle.create({ data: { plateNumber, make: "Skoda", model: "Octavia" } });
+  const d = await prisma.driver.create({ data: { name, phone, status: "active", vehicleId: vehicle.id } });
+  drivers.push({ id: d.id, name: d.name });
 }
 
 const { startSandboxServer } = await import("@/lib/sandbox/server");
@@ -106,6 +120,11 @@ const control = http.createServer(async (req, res) => {
       const report = await rotateAll(databaseUrl, parseKeyRing(body.ring));
       return res.end(JSON.stringify(report));
     }
+    if (req.url === "/delete-api-keys") {
+      // a test's own keys, gone without a trace (a revoked key is still listed on the API keys page)
+      const r = await prisma.apiKey.deleteMany({ where: { id: { in: (body.ids ?? []) as string[] } } });
+      return res.end(JSON.stringify({ deleted: r.count }));
+    }
     if (req.url === "/restart-web") {
       await stopWeb();
       keyRing = body.ring ?? keyRing;
@@ -124,7 +143,7 @@ await new Promise<void>((r) => control.listen(controlPort, "127.0.0.1", () => r(
 
 writeFileSync(
   path.join(tmp, "e2e-state.json"),
-  JSON.stringify({ baseURL, sandboxUrl: sandbox.url, controlUrl: `http://127.0.0.1:${controlPort}`, users, keyRing }, null, 2),
+  JSON.stringify({ baseURL, sandboxUrl: sandbox.url, controlUrl: `http://127.0.0.1:${controlPort}`, users, keyRing, drivers }, null, 2),
 );
 process.send?.({ ready: true });
 

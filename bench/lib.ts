@@ -1,0 +1,21 @@
+// Shared by the benchmarks: child processes that say "ready" over IPC, and small statistics.
+import { fork, type ChildProcess } from "node:child_process";
+import path from "node:path";
+
+export const root = path.resolve(import.meta.dirname, "..");
+export const tsx = path.join(root, "node_modules/tsx/dist/cli.mjs");
+
+/** Forks a TypeScript entry that sends one IPC message when it is ready. BENCH_CPU_PROF=<dir> profiles it. */
+export function start(entry: string, env: Record<string, string>): Promise<ChildProcess> {
+  const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = fork(entry, [], { cwd: root, execArgv: ["--import", "tsx", ...prof], env: { ...process.env, ...env }, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  return new Promise((resolve, reject) => {
+    child.once("message", () => resolve(child));
+    child.once("exit", (c) => reject(new Error(`${entry} exited (${c})`)));
+  });
+}
+
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** The q-quantile of sorted values. */
+export const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
