@@ -79,7 +79,6 @@ test("an admin sees a driver's position on the map and follows her as she moves,
   await expect(selected.getByRole("button", { name: "Stop following" })).toBeVisible();
   await expect(row.getByRole("button")).toHaveAttribute("aria-pressed", "true");
 
-  const before = await marker.evaluate((el) => (el as HTMLElement).style.transform);
   await page.evaluate(() => ((window as unknown as { __sameMapPage?: boolean }).__sameMapPage = true));
 
   // she drives off: the stream brings the position, nobody reloads
@@ -89,7 +88,14 @@ test("an admin sees a driver's position on the map and follows her as she moves,
   await expect(row).toContainText("40 km/h");
   await expect(marker).toHaveAttribute("data-lat", "55.7602");
   await expect(marker).toHaveAttribute("aria-label", "Olga Driver: Moving, 40 km/h");
-  await expect.poll(() => marker.evaluate((el) => (el as HTMLElement).style.transform)).not.toBe(before);
+  // followed: the map moved with her, so she is still in the middle of it
+  const mapBox = (await page.getByRole("region", { name: "Driver map" }).boundingBox())!;
+  await expect
+    .poll(async () => {
+      const b = (await marker.boundingBox())!;
+      return Math.hypot(b.x + b.width / 2 - (mapBox.x + mapBox.width / 2), b.y + b.height / 2 - (mapBox.y + mapBox.height / 2));
+    })
+    .toBeLessThan(40);
   expect(await page.evaluate(() => (window as unknown as { __sameMapPage?: boolean }).__sameMapPage)).toBe(true);
 
   // dragging the map stops following
@@ -99,6 +105,12 @@ test("an admin sees a driver's position on the map and follows her as she moves,
   await page.mouse.move(box.x + box.width * 0.25 + 120, box.y + box.height * 0.7 - 60, { steps: 8 });
   await page.mouse.up();
   await expect(selected.getByRole("button", { name: "Follow", exact: true })).toBeVisible();
+
+  // no longer followed: her next position moves her marker across the map
+  const before = await marker.evaluate((el) => (el as HTMLElement).style.transform);
+  await post(device, { driver_id: olga.id, latitude: 55.7652, longitude: 37.6401, speed: 35, heading: 45, recorded_at: new Date().toISOString() }, 1);
+  await expect(marker).toHaveAttribute("data-lat", "55.7652");
+  await expect.poll(() => marker.evaluate((el) => (el as HTMLElement).style.transform)).not.toBe(before);
 
   // the search finds drivers by plate and by phone
   const search = page.getByLabel("Search drivers", { exact: true });
