@@ -17,6 +17,7 @@ await app.prepare();
 const handle = app.getRequestHandler();
 // imported once Next.js is prepared: the shared modules reach into next/server
 const { webhookTarget, serveWebhook } = await import("@/lib/webhooks/node-front");
+const { fastRoute, serveFast } = await import("@/lib/runtime/fast-routes");
 
 const server = http.createServer((req, res) => {
   const socketIp = (req.socket.remoteAddress ?? "unknown").replace(/^::ffff:/, "");
@@ -34,6 +35,16 @@ const server = http.createServer((req, res) => {
       logger.error({ err: (err as Error).message }, "webhook front failed");
       if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
       res.end('{"error":{"code":"internal_error","message":"The webhook could not be stored; retry later"}}');
+    });
+    return;
+  }
+  // the API's hottest routes skip the framework too (lib/runtime/fast-routes.ts); not in dev
+  const fast = dev ? null : fastRoute(req.method, req.url);
+  if (fast) {
+    serveFast(req, res, fast).catch((err) => {
+      logger.error({ err: (err as Error).message }, "API front failed");
+      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+      res.end('{"error":{"code":"internal_error","message":"Internal error"}}');
     });
     return;
   }

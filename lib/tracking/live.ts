@@ -22,7 +22,11 @@ export type PositionEvent = {
   /** receivedAt in epoch ms: the SSE event id a reconnecting client resumes from */
   at: number;
 };
-type Listener = (e: PositionEvent) => void;
+/** What a subscriber gets: a ready-made SSE chunk (one or more position events), shared by all. */
+type Listener = (chunk: Uint8Array) => void;
+
+const encoder = new TextEncoder();
+export const sseEvent = (e: PositionEvent) => `id: ${e.at}\nevent: position\ndata: ${JSON.stringify(e)}\n\n`;
 
 /** Overlap when resuming: a transaction's received_at is its start, it may commit a little later. */
 const RESUME_OVERLAP_MS = 5000;
@@ -57,15 +61,28 @@ class Hub {
     return this.listeners.size;
   }
 
+  private pending: string[] = [];
+  private flushing = false;
+
+  // Events that arrive together (a NOTIFY burst from one read) become one chunk, encoded once
+  // and handed to every subscriber: with 50 maps open that is 50 writes per burst, not per event.
   private emit(e: PositionEvent) {
     if (e.at > this.since) this.since = e.at;
-    for (const fn of this.listeners) {
-      try {
-        fn(e);
-      } catch (err) {
-        logger.warn({ err: (err as Error).message }, "tracking listener failed");
+    this.pending.push(sseEvent(e));
+    if (this.flushing) return;
+    this.flushing = true;
+    setImmediate(() => {
+      this.flushing = false;
+      const chunk = encoder.encode(this.pending.join(""));
+      this.pending = [];
+      for (const fn of this.listeners) {
+        try {
+          fn(chunk);
+        } catch (err) {
+          logger.warn({ err: (err as Error).message }, "tracking listener failed");
+        }
       }
-    }
+    });
   }
 
   private ensure(): Promise<void> {
@@ -144,7 +161,6 @@ export function trackingHub(): Hub {
   return g.__sbTrackingHub;
 }
 
-const encoder = new TextEncoder();
 const HEARTBEAT_MS = 15_000;
 
 /**
@@ -160,15 +176,15 @@ export async function positionStream(opts: { lastEventId?: string | null; signal
 
   const stream = new ReadableStream<Uint8Array>({
     async start(controller) {
-      const send = (chunk: string) => {
+      const write = (chunk: Uint8Array) => {
         if (closed) return;
         try {
-          controller.enqueue(encoder.encode(chunk));
+          controller.enqueue(chunk);
         } catch {
           stop();
         }
       };
-      const event = (e: PositionEvent) => send(`id: ${e.at}\nevent: position\ndata: ${JSON.stringify(e)}\n\n`);
+      const send = (text: string) => write(encoder.encode(text));
       const stop = () => {
         if (closed) return;
         closed = true;
@@ -182,14 +198,14 @@ export async function positionStream(opts: { lastEventId?: string | null; signal
       };
       opts.signal?.addEventListener("abort", stop, { once: true });
       // subscribe first, then catch up: an event in between is sent twice, never lost
-      const buffered: PositionEvent[] = [];
+      const buffered: Uint8Array[] = [];
       let live = false;
-      unsubscribe = await hub.subscribe((e) => (live ? event(e) : buffered.push(e)));
+      unsubscribe = await hub.subscribe((chunk) => (live ? write(chunk) : buffered.push(chunk)));
       if (closed) return unsubscribe();
       send(`retry: 2000\nevent: ready\ndata: ${JSON.stringify({ now: new Date().toISOString() })}\n\n`);
-      if (since !== null) for (const e of await changesSince(since)) event(e);
+      if (since !== null) send((await changesSince(since)).map(sseEvent).join(""));
       live = true;
-      for (const e of buffered) event(e);
+      for (const chunk of buffered) write(chunk);
       heartbeat = setInterval(() => send(": ping\n\n"), HEARTBEAT_MS);
       heartbeat.unref();
     },
