@@ -41,10 +41,13 @@ type ApiKey = {
   lastUsedAt: string | null;
   lastUsedIp: string | null;
   revokedAt: string | null;
+  driverId: string | null;
   status: "active" | "revoked" | "expired";
 };
 
-function CreateKeyDialog({ scopes }: { scopes: Record<string, string> }) {
+export type DriverOption = { id: string; name: string };
+
+function CreateKeyDialog({ scopes, drivers }: { scopes: Record<string, string>; drivers: DriverOption[] }) {
   const qc = useQueryClient();
   const [open, setOpen] = React.useState(false);
   const [chosen, setChosen] = React.useState<string[]>([]);
@@ -101,9 +104,11 @@ function CreateKeyDialog({ scopes }: { scopes: Record<string, string> }) {
               const f = new FormData(e.currentTarget);
               const rate = String(f.get("rate") ?? "");
               const days = String(f.get("days") ?? "");
+              const driverId = String(f.get("driverId") ?? "");
               create.mutate({
                 name: String(f.get("name")),
                 scopes: chosen,
+                ...(driverId ? { driverId } : {}),
                 ...(rate ? { rateLimitPerMinute: Number(rate) } : {}),
                 ...(days ? { expiresInDays: Number(days) } : {}),
               });
@@ -137,6 +142,29 @@ function CreateKeyDialog({ scopes }: { scopes: Record<string, string> }) {
               ))}
               <FieldError id="key-scopes-error" message={errors.scopes} />
             </fieldset>
+            {drivers.length > 0 && (
+              <div className="grid gap-2">
+                <Label htmlFor="key-driver">Driver&apos;s device</Label>
+                <select
+                  id="key-driver"
+                  name="driverId"
+                  aria-describedby="key-driver-hint"
+                  className="border-input bg-background h-9 rounded-md border px-3 text-sm shadow-xs focus-visible:ring-ring/50 focus-visible:ring-[3px] focus-visible:outline-none"
+                  defaultValue=""
+                >
+                  <option value="">None: not a driver&apos;s phone</option>
+                  {drivers.map((d) => (
+                    <option key={d.id} value={d.id}>
+                      {d.name}
+                    </option>
+                  ))}
+                </select>
+                <p id="key-driver-hint" className="text-muted-foreground text-xs">
+                  A driver&apos;s key may post only that driver&apos;s GPS positions (with the tracking:write scope).
+                </p>
+                <FieldError id="key-driver-error" message={errors.driverId} />
+              </div>
+            )}
             <div className="grid grid-cols-2 gap-3">
               <div className="grid gap-2">
                 <Label htmlFor="key-rate">Requests per minute</Label>
@@ -159,7 +187,7 @@ function CreateKeyDialog({ scopes }: { scopes: Record<string, string> }) {
   );
 }
 
-export function ApiKeysPage({ scopes }: { scopes: Record<string, string> }) {
+export function ApiKeysPage({ scopes, drivers = [] }: { scopes: Record<string, string>; drivers?: DriverOption[] }) {
   const qc = useQueryClient();
   const keys = useQuery({ queryKey: ["api-keys"], queryFn: () => api<{ items: ApiKey[] }>("/api/v1/api-keys") });
   const revoke = useMutation({
@@ -172,7 +200,7 @@ export function ApiKeysPage({ scopes }: { scopes: Record<string, string> }) {
   });
   return (
     <>
-      <PageHeader title="API keys" description="Keys for systems that call Switchboard's API. Scoped, rate limited, revocable." actions={<CreateKeyDialog scopes={scopes} />} />
+      <PageHeader title="API keys" description="Keys for systems that call Switchboard's API. Scoped, rate limited, revocable." actions={<CreateKeyDialog scopes={scopes} drivers={drivers} />} />
       {keys.isError ? (
         <Alert variant="destructive">
           <AlertDescription>Could not load API keys: {(keys.error as Error).message}</AlertDescription>
@@ -204,6 +232,9 @@ export function ApiKeysPage({ scopes }: { scopes: Record<string, string> }) {
                   <TableCell>
                     <div className="font-medium">{k.name}</div>
                     <div className="text-muted-foreground font-mono text-xs">{k.prefix}</div>
+                    {k.driverId && (
+                      <div className="text-muted-foreground text-xs">Device of {drivers.find((d) => d.id === k.driverId)?.name ?? "a driver"}</div>
+                    )}
                   </TableCell>
                   <TableCell>
                     <div className="flex flex-wrap gap-1">

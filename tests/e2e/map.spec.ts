@@ -203,3 +203,31 @@ test("a viewer sees the drivers on the map, read-only", async ({ page, s }) => {
   const res = await page.request.post("/api/v1/tracking/locations", { data: { driver_id: driver(s, "Olga Driver").id, latitude: 55.75, longitude: 37.61 } });
   expect([401, 403]).toContain(res.status());
 });
+
+test("an admin makes a driver's phone key on the API keys page: it posts only that driver's positions", async ({ page, s }) => {
+  const olga = driver(s, "Olga Driver");
+  const pavel = driver(s, "Pavel Driver");
+  await signInAs(page, "admin");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "API keys" }).click();
+  await page.getByRole("button", { name: "New API key" }).click();
+  const dialog = page.getByRole("dialog", { name: "New API key" });
+  await dialog.getByLabel("Name", { exact: true }).fill("Olga's phone");
+  await dialog.getByRole("checkbox", { name: "tracking:write" }).click();
+  await dialog.getByLabel("Driver's device", { exact: true }).selectOption({ label: "Olga Driver" });
+  await dialog.getByRole("button", { name: "Create key" }).click();
+  const key = await page.getByRole("dialog").getByLabel("API key").inputValue();
+  expect(key).toMatch(/^sb_/);
+  await page.getByRole("dialog").getByRole("button", { name: "Done" }).click();
+  const row = page.getByRole("table", { name: "API keys" }).getByRole("row").filter({ hasText: "Olga's phone" });
+  await expect(row).toContainText("Device of Olga Driver");
+  const keys = (await (await page.request.get("/api/v1/api-keys")).json()) as { items: { id: string; name: string }[] };
+  createdKeys.push(...keys.items.filter((k) => k.name === "Olga's phone").map((k) => k.id));
+
+  const phone = await request.newContext({ baseURL: s.baseURL, extraHTTPHeaders: { authorization: `Bearer ${key}` } });
+  // her phone leaves driver_id out: the key says whose it is
+  await post(phone, { latitude: 55.741, longitude: 37.62, speed: 12, recorded_at: new Date().toISOString() }, 1);
+  const other = await phone.post("/api/v1/tracking/locations", { data: { driver_id: pavel.id, latitude: 55.7, longitude: 37.6 } });
+  expect(other.status()).toBe(403);
+  const snap = (await (await page.request.get("/api/v1/tracking/drivers")).json()) as { drivers: { id: string; location: { latitude: number } | null }[] };
+  expect(snap.drivers.find((d) => d.id === olga.id)?.location?.latitude).toBe(55.741);
+});
