@@ -6,7 +6,7 @@
 import pg from "pg";
 import { pgPool } from "@/lib/pg";
 import { logger } from "@/lib/logger";
-import { EVENT_JSON, TRACKING_CHANNEL } from "@/lib/tracking/ingest";
+import { POSITION_ARRAY, TRACKING_CHANNEL } from "@/lib/tracking/ingest";
 
 export type PositionEvent = {
   driverId: string;
@@ -31,13 +31,32 @@ export const sseEvent = (e: PositionEvent) => `id: ${e.at}\nevent: position\ndat
 /** Overlap when resuming: a transaction's received_at is its start, it may commit a little later. */
 const RESUME_OVERLAP_MS = 5000;
 
+type Compact = [string, number, number, number | null, number | null, number | null, number | null, string | null, number, number];
+
+/** One position from its compact array (see POSITION_ARRAY). */
+export function decodePosition(a: Compact): PositionEvent {
+  return {
+    driverId: a[0],
+    latitude: a[1],
+    longitude: a[2],
+    speed: a[3],
+    heading: a[4],
+    accuracy: a[5],
+    batteryLevel: a[6],
+    applicationId: a[7],
+    recordedAt: new Date(a[8]).toISOString(),
+    receivedAt: new Date(a[9]).toISOString(),
+    at: a[9],
+  };
+}
+
 /** Latest positions that changed since `sinceMs` (with an overlap), oldest first. */
 export async function changesSince(sinceMs: number): Promise<PositionEvent[]> {
-  const r = await pgPool().query<{ e: PositionEvent }>(
-    `select ${EVENT_JSON("d")} as e from driver_locations d where d.received_at > to_timestamp($1::float8 / 1000) order by d.received_at`,
+  const r = await pgPool().query<{ e: Compact }>(
+    `select ${POSITION_ARRAY("d")} as e from driver_locations d where d.received_at > to_timestamp($1::float8 / 1000) order by d.received_at`,
     [sinceMs - RESUME_OVERLAP_MS],
   );
-  return r.rows.map((x) => x.e);
+  return r.rows.map((x) => decodePosition(x.e));
 }
 
 class Hub {
@@ -108,7 +127,7 @@ class Hub {
     client.on("notification", (n) => {
       if (n.channel !== TRACKING_CHANNEL || !n.payload) return;
       try {
-        this.emit(JSON.parse(n.payload) as PositionEvent);
+        for (const a of JSON.parse(n.payload) as Compact[]) this.emit(decodePosition(a));
       } catch {
         logger.warn("tracking notification was not JSON");
       }
