@@ -118,6 +118,26 @@ const schema = z.object({
     .regex(/^-?\d+(\.\d+)?,-?\d+(\.\d+)?$/, "MAP_CENTER is \"lat,lng\"")
     .default("55.7558,37.6173"),
   MAP_ZOOM: z.coerce.number().int().min(1).max(19).default(11),
+
+  // ── exports (lib/exports) ──
+  /** where export files are written (default: DATA_DIR/exports) */
+  EXPORT_DIR: z.string().optional(),
+  /** an export with more rows is refused with a clear error */
+  EXPORT_MAX_ROWS: z.coerce.number().int().min(1).default(1_000_000),
+  /** exports up to this many rows are answered at once with the file; larger ones run as a job */
+  EXPORT_INLINE_ROWS: z.coerce.number().int().min(0).default(5_000),
+  /** how long an export file stays downloadable (hours) */
+  EXPORT_TTL_HOURS: z.coerce.number().min(0.01).max(24 * 365).default(72),
+  /** the CSV delimiter (";" opens in Excel with RU/EU locales; "," elsewhere) */
+  EXPORT_CSV_DELIMITER: z.enum([";", ",", "\t", "|"]).default(";"),
+
+  // ── SuiteDash (lib/suitedash) ──
+  /** contact form submissions accepted per client address per hour */
+  CONTACT_SUBMISSIONS_PER_HOUR: z.coerce.number().int().min(1).default(20),
+  /** sync attempts per submission before it stays failed (retry by hand) */
+  SUITEDASH_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(6),
+  /** how often workers look for submissions to sync */
+  SUITEDASH_DISPATCH_MS: z.coerce.number().int().min(50).max(600_000).default(2000),
 });
 
 export type Env = z.infer<typeof schema>;

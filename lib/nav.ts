@@ -13,6 +13,8 @@ export const NAV: NavItem[] = [
   { href: "/messages/templates", label: "Templates", icon: "template", permission: "messages.read" },
   { href: "/payments", label: "Payments", icon: "payments", permission: "payments.read" },
   { href: "/map", label: "Map", icon: "map", permission: "tracking.read" },
+  { href: "/exports", label: "Exports", icon: "download", permission: "exports.read" },
+  { href: "/contacts", label: "Contacts", icon: "contacts", permission: "contacts.read" },
   { href: "/telegram", label: "Telegram", icon: "send", permission: "telegram.link" },
   { href: "/sandbox", label: "Sandbox inbox", icon: "inbox", permission: "sandbox.read" },
   { href: "/users", label: "Users", icon: "users", permission: "users.manage" },

@@ -45,6 +45,14 @@ export const PERMISSIONS = {
   "payments.refund": ADMIN,
   /** the live map and route replay (read-only for everyone: positions come from devices) */
   "tracking.read": ALL,
+  /** download and run data exports (everyone reads; files hold business data) */
+  "exports.read": ALL,
+  "exports.create": OPS,
+  /** website contact submissions and their SuiteDash sync */
+  "contacts.read": ALL,
+  "contacts.manage": OPS,
+  /** SuiteDash Import-mode CSVs (generate, download, mark as imported) */
+  "suitedash.manage": ADMIN,
   "users.manage": ADMIN,
   "apikeys.manage": ADMIN,
   "settings.manage": ADMIN,

@@ -17,6 +17,10 @@ export const SCOPES = {
   "payments:refund": "Refund payments",
   "tracking:read": "Read drivers' live positions, the position stream and route history",
   "tracking:write": "Post GPS positions (a key bound to a driver posts only that driver's)",
+  "exports:read": "Read export jobs and download their files",
+  "exports:write": "Start data exports",
+  "contacts:read": "Read contact form submissions and their SuiteDash sync status",
+  "contacts:write": "Submit contact forms (the website's backend)",
 } as const;
 
 export type Scope = keyof typeof SCOPES;

@@ -10,6 +10,8 @@ export const QUEUES = {
   retention: "log-retention",
   webhook: "webhook-process",
   message: "message-send",
+  export: "export-run",
+  suitedash: "suitedash-sync",
 } as const;
 
 export const SCHEMA = "pgboss";
@@ -42,6 +44,10 @@ export async function ensureQueues(boss: PgBoss) {
     { name: QUEUES.webhook, retryLimit: 2, retryDelay: 5, expireInSeconds: 15 * 60 },
     // the same for messages: attempts, backoff and fallback live on the message row
     { name: QUEUES.message, retryLimit: 2, retryDelay: 5, expireInSeconds: 15 * 60 },
+    // an export that fails is failed for good (the person starts another); a big one may take long
+    { name: QUEUES.export, retryLimit: 0, expireInSeconds: 2 * 60 * 60 },
+    // attempts and backoff live on the submission row (contact_submissions)
+    { name: QUEUES.suitedash, retryLimit: 2, retryDelay: 5, expireInSeconds: 15 * 60 },
   ];
   for (const q of wanted) if (!existing.has(q.name)) await boss.createQueue(q.name, q);
 }
