@@ -10,6 +10,8 @@ import { dispatchMessages, sweepMessages, processMessages, pollStatuses, deleteO
 import "@/lib/messaging/subscriptions";
 import "@/lib/payments/subscriptions";
 import { deleteOldPositions } from "@/lib/tracking/service";
+import { dispatchSuiteDash } from "@/lib/suitedash/sync";
+import { expireExports, runExport } from "@/lib/exports/service";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { logger } from "@/lib/logger";
@@ -23,8 +25,9 @@ export async function runRetention() {
   const webhooks = await deleteOldWebhooks();
   const messages = await deleteOldMessages();
   const positions = await deleteOldPositions();
-  logger.info({ logs, rateLimits: limits, webhooks, messages, positions, days }, "retention done");
-  return { logs, rateLimits: limits, webhooks, messages, positions };
+  const exports = await expireExports();
+  logger.info({ logs, rateLimits: limits, webhooks, messages, positions, exports, days }, "retention done");
+  return { logs, rateLimits: limits, webhooks, messages, positions, exports };
 }
 
 /** Runs `fn` every `ms`, never two at once, errors logged (the next tick tries again). */
@@ -84,10 +87,16 @@ export async function startWorkers(opts: { pollingIntervalSeconds?: number; sche
     if (await dispatchMessages()) messageWorkers.wake();
   });
   const messageSweeper = every(15_000, "message sweep", sweepMessages);
+  // website contact submissions to SuiteDash (API mode): claimed with a lease, synced in the tick
+  const suitedashDispatcher = every(env().SUITEDASH_DISPATCH_MS, "suitedash dispatch", dispatchSuiteDash);
   const statusPoller = every(env().MESSAGE_STATUS_POLL_SECONDS * 1000, "message status poll", pollStatuses);
   await boss.work(QUEUES.scheduler, { pollingIntervalSeconds: polling }, async () => {
     const n = await scheduleDueSyncs();
     if (n) logger.info({ queued: n }, "scheduled syncs queued");
+  });
+  // exports: one at a time per worker (each streams its file; CPU-bound while it runs)
+  await boss.work<{ exportId: string }>(QUEUES.export, { batchSize: 1, pollingIntervalSeconds: polling }, async ([job]) => {
+    await runExport(job.data.exportId);
   });
   await boss.work(QUEUES.retention, { pollingIntervalSeconds: polling }, async () => {
     await runRetention();
@@ -103,6 +112,7 @@ export async function startWorkers(opts: { pollingIntervalSeconds?: number; sche
       clearInterval(dispatcher);
       clearInterval(messageDispatcher);
       clearInterval(messageSweeper);
+      clearInterval(suitedashDispatcher);
       clearInterval(statusPoller);
       await boss.stop({ graceful: true, timeout: 20_000, wait: true });
       logger.info("workers stopped");

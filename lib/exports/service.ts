@@ -1,0 +1,229 @@
+// Exports: a request names a type, a format and filters; the rows are counted first (too many
+// → a clear 422), small exports are written at once and answered with the file, large ones run
+// as a pg-boss job with progress. Either way the file goes to EXPORT_DIR under the export's id
+// (never a public folder: downloads go through the API and its roles), expires after
+// EXPORT_TTL_HOURS and is removed by the retention job.
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdir, rename, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { z } from "zod";
+import { pgPool } from "@/lib/pg";
+import { env } from "@/lib/env";
+import { logger } from "@/lib/logger";
+import { audit, type Actor, type RequestMeta } from "@/lib/audit";
+import { ApiError, errors } from "@/lib/errors";
+import { zodDetails } from "@/lib/api";
+import { producer, QUEUES } from "@/lib/jobs/boss";
+import { EXPORT_TYPES, SOURCES, type ExportType } from "@/lib/exports/sources";
+import { CONTENT_TYPES, FORMATS, writerFor, type Format } from "@/lib/exports/writers";
+
+/** PDF is for reading, not for a million rows */
+export const PDF_MAX_ROWS = 20_000;
+const PAGE_ROWS = 2000;
+
+export type Who = { actor: Actor; meta?: RequestMeta };
+
+export const createExportInput = z.object({
+  type: z.enum(EXPORT_TYPES as [ExportType, ...ExportType[]], { error: `type is one of ${EXPORT_TYPES.join(", ")}` }),
+  format: z.enum(FORMATS, { error: `format is one of ${FORMATS.join(", ")}` }),
+  filters: z.record(z.string(), z.unknown()).default({}),
+  /** CSV only; default EXPORT_CSV_DELIMITER */
+  delimiter: z.enum([";", ",", "tab", "|"]).optional(),
+});
+
+export function exportsDir() {
+  return path.resolve(env().EXPORT_DIR ?? path.join(env().DATA_DIR, "exports"));
+}
+const filePath = (id: string, format: string) => path.join(exportsDir(), `${id}.${format}`);
+
+type JobRow = {
+  id: string;
+  type: ExportType;
+  format: Format;
+  filters: Record<string, unknown>;
+  status: "queued" | "running" | "completed" | "failed" | "expired";
+  rowsTotal: number | null;
+  rowsDone: number;
+  fileName: string | null;
+  sizeBytes: string | null;
+  error: string | null;
+  createdBy: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  expiresAt: Date | null;
+};
+const COLUMNS = `id, type, format, filters, status, rows_total as "rowsTotal", rows_done as "rowsDone", file_name as "fileName",
+  size_bytes as "sizeBytes", error, created_by as "createdBy", created_at as "createdAt", started_at as "startedAt",
+  finished_at as "finishedAt", expires_at as "expiresAt"`;
+
+function present(j: JobRow) {
+  return {
+    ...j,
+    sizeBytes: j.sizeBytes === null ? null : Number(j.sizeBytes),
+    progress: j.status === "completed" ? 1 : j.rowsTotal ? Math.min(1, j.rowsDone / j.rowsTotal) : 0,
+    label: SOURCES[j.type]?.label ?? j.type,
+  };
+}
+export type ExportJobView = ReturnType<typeof present>;
+
+function parseFilters(type: ExportType, filters: Record<string, unknown>) {
+  const r = (SOURCES[type].filters as z.ZodType).safeParse(filters);
+  if (!r.success) throw errors.validation("The filters are invalid", zodDetails(r.error).map((d) => ({ ...d, path: `filters.${d.path}` })));
+  return r.data as Record<string, unknown>;
+}
+
+function describe(type: ExportType, filters: Record<string, unknown>) {
+  const parts = Object.entries(filters)
+    .filter(([, v]) => v !== undefined && v !== null && !(Array.isArray(v) && !v.length))
+    .map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(", ") : String(v)}`);
+  return parts.length ? `Filters: ${parts.join("; ")}` : "Filters: none (everything)";
+}
+
+export async function createExport(raw: z.input<typeof createExportInput>, who: Who) {
+  const input = createExportInput.parse(raw);
+  const filters = parseFilters(input.type, input.filters);
+  const src = SOURCES[input.type];
+  const count = src.count(filters as never);
+  const rows = (await pgPool().query<{ n: number }>(count.sql, count.params)).rows[0].n;
+  const max = input.format === "pdf" ? Math.min(PDF_MAX_ROWS, env().EXPORT_MAX_ROWS) : env().EXPORT_MAX_ROWS;
+  if (rows > max) {
+    throw errors.unprocessable(
+      input.format === "pdf" && rows <= env().EXPORT_MAX_ROWS
+        ? `${rows.toLocaleString("en")} rows are too many for a PDF (at most ${max.toLocaleString("en")}): narrow the filters or choose CSV or XLSX`
+        : `${rows.toLocaleString("en")} rows match, more than the ${max.toLocaleString("en")} an export may hold (EXPORT_MAX_ROWS): narrow the filters`,
+      { rows, maxRows: max },
+    );
+  }
+  const stored = { ...filters, ...(input.delimiter ? { delimiter: input.delimiter } : {}) };
+  const r = await pgPool().query<JobRow>(
+    `insert into export_jobs (type, format, filters, rows_total, created_by_id, created_by) values ($1, $2, $3, $4, $5, $6) returning ${COLUMNS}`,
+    [input.type, input.format, JSON.stringify(stored), rows, who.actor.type === "user" ? who.actor.id : null, who.actor.label ?? who.actor.type],
+  );
+  const job = r.rows[0];
+  await audit(who.actor, "export.create", "export", job.id, { type: input.type, format: input.format, filters: stored, rows }, who.meta);
+  if (rows <= env().EXPORT_INLINE_ROWS) {
+    await runExport(job.id);
+    return { inline: true as const, job: await getExport(job.id) };
+  }
+  try {
+    await (await producer()).send(QUEUES.export, { exportId: job.id });
+  } catch (e) {
+    await pgPool().query("update export_jobs set status = 'failed', error = $2, finished_at = now() where id = $1", [job.id, `Could not queue the export: ${(e as Error).message}`]);
+    throw e;
+  }
+  return { inline: false as const, job: present(job) };
+}
+
+function fileNameFor(j: JobRow) {
+  const at = new Date().toISOString().slice(0, 16).replace(/[-:]/g, "").replace("T", "-");
+  return `${j.type}-${at}.${j.format}`;
+}
+
+/** Writes the export's file. Safe to call twice: only a queued export is taken. */
+export async function runExport(id: string): Promise<void> {
+  const pool = pgPool();
+  const claimed = await pool.query<JobRow>(`update export_jobs set status = 'running', started_at = now() where id = $1 and status = 'queued' returning ${COLUMNS}`, [id]);
+  const job = claimed.rows[0];
+  if (!job) return;
+  const dir = exportsDir();
+  await mkdir(dir, { recursive: true });
+  const part = `${filePath(id, job.format)}.part`;
+  const { delimiter, ...filters } = job.filters as Record<string, unknown> & { delimiter?: string };
+  const src = SOURCES[job.type];
+  const q = src.query(filters as never);
+  const out = createWriteStream(part);
+  const d = (delimiter ?? env().EXPORT_CSV_DELIMITER) as string;
+  const writer = writerFor(job.format, out, {
+    columns: src.columns,
+    title: src.label,
+    subtitle: `${describe(job.type, filters)} · ${job.rowsTotal ?? 0} rows · made ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC by ${job.createdBy ?? "system"}`,
+    delimiter: d === "tab" ? "\t" : d,
+  });
+  const client = await pool.connect();
+  let done = 0;
+  let reported = Date.now();
+  try {
+    // one snapshot for the whole file, read through a cursor a page at a time
+    await client.query("begin isolation level repeatable read read only");
+    await client.query(`declare export_rows no scroll cursor for ${q.sql}`, q.params);
+    for (;;) {
+      const page = await client.query(`fetch ${PAGE_ROWS} from export_rows`);
+      if (!page.rows.length) break;
+      done += page.rows.length;
+      if (done > env().EXPORT_MAX_ROWS) throw new ApiError(422, "unprocessable", `More than ${env().EXPORT_MAX_ROWS} rows (EXPORT_MAX_ROWS): narrow the filters`);
+      await writer.write(page.rows);
+      if (Date.now() - reported > 300) {
+        reported = Date.now();
+        await pool.query("update export_jobs set rows_done = $2 where id = $1", [id, done]);
+      }
+    }
+    await client.query("commit");
+    client.release();
+    await writer.end();
+    await rename(part, filePath(id, job.format));
+    const size = (await stat(filePath(id, job.format))).size;
+    await pool.query(
+      `update export_jobs set status = 'completed', rows_done = $2, rows_total = $2, size_bytes = $3, file_name = $4, finished_at = now(),
+              expires_at = now() + make_interval(secs => $5) where id = $1`,
+      [id, done, size, fileNameFor(job), env().EXPORT_TTL_HOURS * 3600],
+    );
+  } catch (e) {
+    await client.query("rollback").catch(() => {});
+    client.release();
+    out.destroy();
+    await rm(part, { force: true });
+    const message = e instanceof ApiError ? e.message : `The export failed: ${(e as Error).message}`;
+    logger.error({ exportId: id, err: (e as Error).message }, "export failed");
+    await pool.query("update export_jobs set status = 'failed', error = $2, rows_done = $3, finished_at = now() where id = $1", [id, message, done]);
+  }
+}
+
+export const listExportsQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) });
+
+export async function listExports(q: z.output<typeof listExportsQuery>) {
+  const r = await pgPool().query<JobRow>(`select ${COLUMNS} from export_jobs order by created_at desc limit $1`, [q.limit]);
+  return { items: r.rows.map(present) };
+}
+
+export async function getExport(id: string) {
+  const r = await pgPool().query<JobRow>(`select ${COLUMNS} from export_jobs where id = $1`, [id]);
+  if (!r.rows[0]) throw errors.notFound("Export");
+  return present(r.rows[0]);
+}
+
+/** The file as a download response; 409 while it is being made, 410 once expired. */
+export async function downloadExport(id: string): Promise<Response> {
+  const j = await getExport(id);
+  if (j.status === "expired" || (j.expiresAt && j.expiresAt.getTime() <= Date.now())) throw new ApiError(410, "conflict", "This export has expired: run it again");
+  if (j.status !== "completed") throw errors.conflict(j.status === "failed" ? `This export failed: ${j.error}` : "This export is not finished yet");
+  const file = filePath(id, j.format);
+  const size = await stat(file).then((s) => s.size).catch(() => null);
+  if (size === null) throw new ApiError(410, "conflict", "The file is gone (expired or removed): run the export again");
+  const name = j.fileName ?? `${j.type}.${j.format}`;
+  return new Response(Readable.toWeb(createReadStream(file)) as ReadableStream, {
+    headers: {
+      "content-type": CONTENT_TYPES[j.format],
+      "content-length": String(size),
+      "content-disposition": `attachment; filename="${name.replace(/[^\w.-]/g, "_")}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+      "cache-control": "private, no-store",
+    },
+  });
+}
+
+export async function deleteExport(id: string, who: Who) {
+  const j = await getExport(id);
+  await rm(filePath(id, j.format), { force: true });
+  await pgPool().query("delete from export_jobs where id = $1", [id]);
+  await audit(who.actor, "export.delete", "export", id, { type: j.type, format: j.format }, who.meta);
+}
+
+/** Retention: expired files removed, their exports marked expired. */
+export async function expireExports(): Promise<number> {
+  const r = await pgPool().query<{ id: string; format: string }>(
+    `update export_jobs set status = 'expired' where status = 'completed' and expires_at <= now() returning id, format`,
+  );
+  for (const x of r.rows) await rm(filePath(x.id, x.format), { force: true });
+  return r.rowCount ?? 0;
+}

@@ -1,0 +1,291 @@
+// The four formats, each a writer that takes rows page by page and streams them into a file:
+// CSV (csv-stringify: UTF-8 with BOM, ";" by default, quoting, formula-injection protection),
+// XLSX (exceljs' streaming WorkbookWriter: typed number and date cells, header row, column
+// widths, frozen header; rows are committed as they come, so memory stays flat), PDF (pdfkit:
+// title, the filters used, a table repeated page by page, page numbers; DejaVu Sans so Cyrillic
+// prints) and JSON (a streamed array).
+import { createRequire } from "node:module";
+import path from "node:path";
+import type { Writable } from "node:stream";
+import { stringify } from "csv-stringify/sync";
+import ExcelJS from "exceljs";
+import PDFDocument from "pdfkit";
+import { currencyDigits, toDecimalString } from "@/lib/money";
+import type { Column } from "@/lib/exports/sources";
+
+export const FORMATS = ["csv", "xlsx", "pdf", "json"] as const;
+export type Format = (typeof FORMATS)[number];
+export const CONTENT_TYPES: Record<Format, string> = {
+  csv: "text/csv; charset=utf-8",
+  xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+  pdf: "application/pdf",
+  json: "application/json; charset=utf-8",
+};
+
+export type Row = Record<string, unknown>;
+export type WriterContext = { columns: Column[]; title: string; subtitle: string; delimiter: string };
+export interface RowWriter {
+  /** one page of rows (already in order) */
+  write(rows: Row[]): Promise<void>;
+  /** finishes the file; resolves when every byte is flushed */
+  end(): Promise<void>;
+}
+
+/** Writes and waits for the stream to drain when it asks to. */
+function put(out: Writable, chunk: string | Buffer): Promise<void> | void {
+  if (!out.write(chunk)) return new Promise((resolve, reject) => {
+    const done = () => {
+      out.off("drain", done);
+      out.off("error", fail);
+      resolve();
+    };
+    const fail = (e: Error) => {
+      out.off("drain", done);
+      reject(e);
+    };
+    out.once("drain", done);
+    out.once("error", fail);
+  });
+}
+function finish(out: Writable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    out.once("finish", resolve);
+    out.once("error", reject);
+    out.end();
+  });
+}
+
+/** A cell starting with = + - @ (or a tab or CR) would be run as a formula by spreadsheets: make it text. */
+export function neutralize(s: string): string {
+  return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+}
+
+const utc = (d: Date) => d.toISOString().replace("T", " ").slice(0, 19);
+const money = (row: Row, c: Column) => {
+  const v = row[c.key];
+  const cur = String(row[c.currencyKey!] ?? "");
+  return v === null || v === undefined || !cur ? null : { minor: Number(v), currency: cur };
+};
+
+/** The value as plain text (CSV, PDF): money as a decimal in its currency, times in UTC. */
+function text(row: Row, c: Column, decimalComma: boolean): string {
+  const v = row[c.key];
+  if (v === null || v === undefined) return "";
+  switch (c.kind) {
+    case "money": {
+      const m = money(row, c);
+      if (!m) return "";
+      const s = toDecimalString(m.minor, m.currency);
+      return decimalComma ? s.replace(".", ",") : s;
+    }
+    case "datetime":
+      return utc(v instanceof Date ? v : new Date(String(v)));
+    case "list":
+      return Array.isArray(v) ? v.join(", ") : String(v);
+    case "number":
+      return decimalComma ? String(v).replace(".", ",") : String(v);
+    default:
+      return String(v);
+  }
+}
+
+function headerText(c: Column) {
+  return c.kind === "datetime" ? `${c.header} (UTC)` : c.header;
+}
+
+function csvWriter(out: Writable, ctx: WriterContext): RowWriter {
+  // with ";" Excel in RU/EU locales also expects a decimal comma
+  const decimalComma = ctx.delimiter === ";";
+  let first = true;
+  return {
+    async write(rows) {
+      const records = rows.map((r) => ctx.columns.map((c) => (c.kind === "text" || c.kind === "list" ? neutralize(text(r, c, decimalComma)) : text(r, c, decimalComma))));
+      if (first) records.unshift(ctx.columns.map(headerText));
+      const chunk = stringify(records, { delimiter: ctx.delimiter, bom: first, record_delimiter: "windows" });
+      first = false;
+      await put(out, chunk);
+    },
+    async end() {
+      if (first) await put(out, stringify([ctx.columns.map(headerText)], { delimiter: ctx.delimiter, bom: true, record_delimiter: "windows" }));
+      await finish(out);
+    },
+  };
+}
+
+function jsonWriter(out: Writable, ctx: WriterContext): RowWriter {
+  let first = true;
+  const value = (r: Row, c: Column) => {
+    const v = r[c.key];
+    if (v === null || v === undefined) return null;
+    if (c.kind === "money") return money(r, c) ? toDecimalString(Number(v), String(r[c.currencyKey!])) : null;
+    if (c.kind === "datetime") return (v instanceof Date ? v : new Date(String(v))).toISOString();
+    return v;
+  };
+  return {
+    async write(rows) {
+      if (!rows.length) return;
+      const body = rows.map((r) => JSON.stringify(Object.fromEntries(ctx.columns.map((c) => [c.key, value(r, c)])))).join(",\n");
+      await put(out, (first ? "[\n" : ",\n") + body);
+      first = false;
+    },
+    async end() {
+      await put(out, first ? "[]\n" : "\n]\n");
+      await finish(out);
+    },
+  };
+}
+
+function xlsxWriter(out: Writable, ctx: WriterContext): RowWriter {
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+  wb.creator = "Switchboard";
+  const ws = wb.addWorksheet(ctx.title.slice(0, 31), { views: [{ state: "frozen", ySplit: 1 }] });
+  ws.columns = ctx.columns.map((c) => ({
+    header: headerText(c),
+    key: c.key,
+    width: c.width,
+    style: c.kind === "datetime" ? { numFmt: "yyyy-mm-dd hh:mm:ss" } : c.kind === "money" ? { numFmt: "#,##0.00" } : {},
+  }));
+  ws.getRow(1).font = { bold: true };
+  const formats = new Map<number, string>();
+  const fmt = (digits: number) => {
+    if (!formats.has(digits)) formats.set(digits, digits ? `#,##0.${"0".repeat(digits)}` : "#,##0");
+    return formats.get(digits)!;
+  };
+  return {
+    async write(rows) {
+      for (const r of rows) {
+        const values: Record<string, unknown> = {};
+        const odd: [string, string][] = [];
+        for (const c of ctx.columns) {
+          const v = r[c.key];
+          if (v === null || v === undefined) continue;
+          if (c.kind === "money") {
+            const m = money(r, c);
+            if (!m) continue;
+            const d = currencyDigits(m.currency);
+            values[c.key] = m.minor / 10 ** d; // a number cell: the exact value is minor / 10^digits
+            if (d !== 2) odd.push([c.key, fmt(d)]);
+          } else if (c.kind === "datetime") values[c.key] = v instanceof Date ? v : new Date(String(v));
+          else if (c.kind === "int" || c.kind === "number") values[c.key] = Number(v);
+          else if (c.kind === "list") values[c.key] = Array.isArray(v) ? v.join(", ") : String(v);
+          else values[c.key] = String(v);
+        }
+        const row = ws.addRow(values);
+        for (const [key, numFmt] of odd) row.getCell(key).numFmt = numFmt;
+        row.commit();
+      }
+      // let the zip stream catch up: exceljs writes through an archiver that buffers otherwise
+      if (out.writableNeedDrain) await new Promise((r) => out.once("drain", r));
+    },
+    async end() {
+      ws.commit();
+      await wb.commit();
+      if (!out.writableFinished) await new Promise<void>((resolve, reject) => {
+        out.once("finish", resolve);
+        out.once("error", reject);
+      });
+    },
+  };
+}
+
+const fontDir = path.dirname(createRequire(import.meta.url).resolve("dejavu-fonts-ttf/package.json"));
+const FONT = path.join(fontDir, "ttf", "DejaVuSans.ttf");
+const FONT_BOLD = path.join(fontDir, "ttf", "DejaVuSans-Bold.ttf");
+
+function pdfWriter(out: Writable, ctx: WriterContext): RowWriter {
+  const doc = new PDFDocument({ size: "A4", layout: "landscape", margin: 32, info: { Title: ctx.title, Creator: "Switchboard" } });
+  doc.registerFont("body", FONT);
+  doc.registerFont("bold", FONT_BOLD);
+  doc.pipe(out);
+  const left = doc.page.margins.left;
+  const usable = doc.page.width - doc.page.margins.left - doc.page.margins.right;
+  // points per column: times and amounts need their full width, text shares the rest
+  const natural = ctx.columns.map((c) => (c.kind === "datetime" ? 70 : c.kind === "int" ? 34 : c.kind === "money" ? 52 : Math.max(50, c.width * 3.4)));
+  const total = natural.reduce((a, w) => a + w, 0);
+  const widths = natural.map((w) => (w / total) * usable);
+  const size = 6.5;
+  const lineH = size + 4;
+  const bottom = () => doc.page.height - doc.page.margins.bottom;
+  let page = 1;
+  let y = 0;
+  const fit = (s: string, w: number) => {
+    if (doc.widthOfString(s) <= w - 3) return s;
+    let lo = 0;
+    let hi = s.length;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (doc.widthOfString(s.slice(0, mid) + "…") <= w - 3) lo = mid;
+      else hi = mid - 1;
+    }
+    return s.slice(0, lo) + "…";
+  };
+  const footer = () => {
+    // in the bottom margin: lift the margin while writing, or pdfkit would start a new page
+    const margin = doc.page.margins.bottom;
+    doc.page.margins.bottom = 0;
+    doc.font("body").fontSize(7).fillColor("#666666");
+    doc.text(`Page ${page}`, left, doc.page.height - margin + 8, { width: usable, align: "right", lineBreak: false });
+    doc.fillColor("#000000");
+    doc.page.margins.bottom = margin;
+  };
+  const headerRow = () => {
+    doc.font("bold").fontSize(size);
+    let x = left;
+    for (const [i, c] of ctx.columns.entries()) {
+      doc.text(fit(headerText(c), widths[i]), x, y, { width: widths[i], lineBreak: false });
+      x += widths[i];
+    }
+    y += lineH;
+    doc.moveTo(left, y - 2).lineTo(left + usable, y - 2).lineWidth(0.5).stroke();
+    doc.font("body").fontSize(size);
+  };
+  // first page: title and the filters used
+  doc.font("bold").fontSize(14).text(ctx.title, left, doc.page.margins.top);
+  doc.font("body").fontSize(8).fillColor("#444444").text(ctx.subtitle, { width: usable });
+  doc.fillColor("#000000");
+  y = doc.y + 8;
+  headerRow();
+  return {
+    async write(rows) {
+      for (const r of rows) {
+        if (y + lineH > bottom()) {
+          footer();
+          doc.addPage();
+          page++;
+          y = doc.page.margins.top;
+          headerRow();
+        }
+        let x = left;
+        for (const [i, c] of ctx.columns.entries()) {
+          const s = text(r, c, false);
+          if (s) doc.text(fit(s, widths[i]), x, y, { width: widths[i], lineBreak: false });
+          x += widths[i];
+        }
+        y += lineH;
+      }
+      if (out.writableNeedDrain) await new Promise((r) => out.once("drain", r));
+    },
+    async end() {
+      footer();
+      const done = new Promise<void>((resolve, reject) => {
+        out.once("finish", resolve);
+        out.once("error", reject);
+      });
+      doc.end();
+      await done;
+    },
+  };
+}
+
+export function writerFor(format: Format, out: Writable, ctx: WriterContext): RowWriter {
+  switch (format) {
+    case "csv":
+      return csvWriter(out, ctx);
+    case "json":
+      return jsonWriter(out, ctx);
+    case "xlsx":
+      return xlsxWriter(out, ctx);
+    case "pdf":
+      return pdfWriter(out, ctx);
+  }
+}
