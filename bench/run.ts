@@ -1,4 +1,4 @@
-// npm run bench [-- webhooks|payments|tracking|messaging|logs]: the benchmarks (all by default), on a throwaway embedded
+// npm run bench [-- webhooks|payments|tracking|exports|messaging|logs]: the benchmarks (all by default), on a throwaway embedded
 // PostgreSQL, printing ratios measured side by side in one run (never a bare absolute time
 // as the verdict). Exits non-zero when a target is missed.
 import { mkdirSync, mkdtempSync, rmSync, chmodSync } from "node:fs";
@@ -46,6 +46,11 @@ try {
     ensureBuild();
     const { benchTracking } = await import("./tracking");
     if (!(await benchTracking()).ok) failed++;
+  }
+
+  if (!only || only === "exports") {
+    const { benchExports } = await import("./exports");
+    if (!(await benchExports()).ok) failed++;
   }
 
   if (!only || only === "messaging") {

@@ -3,8 +3,15 @@
 // arithmetic; their answers are parsed back the same way.
 
 /** digits after the decimal point for a currency (JPY 0, USD 2, BHD 3), from the ICU data */
+const digits = new Map<string, number>();
 export function currencyDigits(currency: string): number {
-  return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  let d = digits.get(currency);
+  if (d === undefined) {
+    // building a NumberFormat costs tens of microseconds: once per currency, not per amount
+    d = new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    digits.set(currency, d);
+  }
+  return d;
 }
 
 export function isCurrency(code: string): boolean {

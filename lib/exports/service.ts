@@ -8,6 +8,7 @@ import { mkdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { z } from "zod";
+import pg from "pg";
 import { pgPool } from "@/lib/pg";
 import { env } from "@/lib/env";
 import { logger } from "@/lib/logger";
@@ -17,6 +18,12 @@ import { zodDetails } from "@/lib/api";
 import { producer, QUEUES } from "@/lib/jobs/boss";
 import { EXPORT_TYPES, SOURCES, type ExportType } from "@/lib/exports/sources";
 import { CONTENT_TYPES, FORMATS, writerFor, type Format } from "@/lib/exports/writers";
+
+const pgTypes = pg.types;
+/** timestamptz (oid 1184) and timestamp (1114) as text, the rest as node-postgres parses them */
+const TEXT_TIMES = {
+  getTypeParser: ((oid: number, format?: string) => (oid === 1184 || oid === 1114 ? (v: string) => v : pgTypes.getTypeParser(oid, format as "text"))) as typeof pgTypes.getTypeParser,
+};
 
 /** PDF is for reading, not for a million rows */
 export const PDF_MAX_ROWS = 20_000;
@@ -147,10 +154,16 @@ export async function runExport(id: string): Promise<void> {
   try {
     // one snapshot for the whole file, read through a cursor a page at a time
     await client.query("begin isolation level repeatable read read only");
+    await client.query("set local time zone 'UTC'");
     await client.query(`declare export_rows no scroll cursor for ${q.sql}`, q.params);
+    // text formats take times as PostgreSQL prints them (UTC): no Date per cell
+    const fetchPage = () => client.query({ text: `fetch ${PAGE_ROWS} from export_rows`, ...(job.format === "csv" || job.format === "pdf" ? { types: TEXT_TIMES } : {}) });
+    // the next page is read while this one is written
+    let next = fetchPage();
     for (;;) {
-      const page = await client.query(`fetch ${PAGE_ROWS} from export_rows`);
+      const page = await next;
       if (!page.rows.length) break;
+      next = fetchPage();
       done += page.rows.length;
       if (done > env().EXPORT_MAX_ROWS) throw new ApiError(422, "unprocessable", `More than ${env().EXPORT_MAX_ROWS} rows (EXPORT_MAX_ROWS): narrow the filters`);
       await writer.write(page.rows);

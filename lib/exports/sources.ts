@@ -282,3 +282,18 @@ function logs(f: z.output<typeof logsFilters>) {
   add(w, (p) => `l.direction::text = ${p}`, f.direction);
   return build(`l.created_at, l.provider, l.action, l.direction, l.status, l.method, l.url, l.status_code, l.duration_ms, l.error`, `integration_logs l`, w, "l.created_at, l.id");
 }
+
+/** What the Exports page offers per type: its statuses (the status filter) and whether it has a date range. */
+export function exportTypeInfo() {
+  return EXPORT_TYPES.map((id) => {
+    const shape = (SOURCES[id].filters as unknown as z.ZodObject).shape as Record<string, z.ZodType>;
+    const status = shape.status as z.ZodOptional<z.ZodArray<z.ZodEnum>> | undefined;
+    return {
+      id,
+      label: SOURCES[id].label,
+      statuses: status ? (status.unwrap().element.options as string[]) : [],
+      dates: "from" in shape,
+    };
+  });
+}
+export type ExportTypeInfo = ReturnType<typeof exportTypeInfo>[number];

@@ -79,7 +79,8 @@ function text(row: Row, c: Column, decimalComma: boolean): string {
       return decimalComma ? s.replace(".", ",") : s;
     }
     case "datetime":
-      return utc(v instanceof Date ? v : new Date(String(v)));
+      // PostgreSQL's own text in UTC ("2026-01-02 03:04:05.123+00") or a Date
+      return typeof v === "string" ? v.slice(0, 19) : utc(v instanceof Date ? v : new Date(String(v)));
     case "list":
       return Array.isArray(v) ? v.join(", ") : String(v);
     case "number":
@@ -154,24 +155,26 @@ function xlsxWriter(out: Writable, ctx: WriterContext): RowWriter {
   return {
     async write(rows) {
       for (const r of rows) {
-        const values: Record<string, unknown> = {};
-        const odd: [string, string][] = [];
-        for (const c of ctx.columns) {
+        // values in column order (cheaper for exceljs than an object by key)
+        const values: unknown[] = new Array(ctx.columns.length);
+        let odd: [number, string][] | undefined;
+        for (let i = 0; i < ctx.columns.length; i++) {
+          const c = ctx.columns[i];
           const v = r[c.key];
           if (v === null || v === undefined) continue;
           if (c.kind === "money") {
             const m = money(r, c);
             if (!m) continue;
             const d = currencyDigits(m.currency);
-            values[c.key] = m.minor / 10 ** d; // a number cell: the exact value is minor / 10^digits
-            if (d !== 2) odd.push([c.key, fmt(d)]);
-          } else if (c.kind === "datetime") values[c.key] = v instanceof Date ? v : new Date(String(v));
-          else if (c.kind === "int" || c.kind === "number") values[c.key] = Number(v);
-          else if (c.kind === "list") values[c.key] = Array.isArray(v) ? v.join(", ") : String(v);
-          else values[c.key] = String(v);
+            values[i] = m.minor / 10 ** d; // a number cell: the exact value is minor / 10^digits
+            if (d !== 2) (odd ??= []).push([i + 1, fmt(d)]);
+          } else if (c.kind === "datetime") values[i] = v instanceof Date ? v : new Date(String(v));
+          else if (c.kind === "int" || c.kind === "number") values[i] = Number(v);
+          else if (c.kind === "list") values[i] = Array.isArray(v) ? v.join(", ") : String(v);
+          else values[i] = v;
         }
         const row = ws.addRow(values);
-        for (const [key, numFmt] of odd) row.getCell(key).numFmt = numFmt;
+        if (odd) for (const [col, numFmt] of odd) row.getCell(col).numFmt = numFmt;
         row.commit();
       }
       // let the zip stream catch up: exceljs writes through an archiver that buffers otherwise

@@ -10,8 +10,9 @@ import smtp from "@/lib/providers/smtp";
 import yookassa from "@/lib/providers/yookassa";
 import stripe from "@/lib/providers/stripe";
 import paypal from "@/lib/providers/paypal";
+import suitedash from "@/lib/providers/suitedash";
 
-const all: ProviderDefinition[] = [telegram, genericWebhook, fcm, sendgrid, twilio, smsru, smtp, yookassa, stripe, paypal];
+const all: ProviderDefinition[] = [telegram, genericWebhook, fcm, sendgrid, twilio, smsru, smtp, yookassa, stripe, paypal, suitedash];
 
 export const providers: ReadonlyMap<string, ProviderDefinition> = new Map(all.map((p) => [p.id, p]));
 

@@ -287,7 +287,27 @@ export async function seedDemoIntegrations(): Promise<string[]> {
       },
       system,
     ),
+    // the website's contact form to SuiteDash (API mode: the workers upsert each contact)
+    await createIntegration(
+      {
+        provider: "suitedash",
+        name: "SuiteDash CRM",
+        code: "suitedash",
+        description: "Website contact submissions become SuiteDash leads",
+        mode: "sandbox",
+        credentials: { publicId: randomUUID(), secretKey: randomBytes(24).toString("base64url") },
+        config: { mode: "api", role: "Lead" },
+      },
+      system,
+    ),
   ];
+  const suitedash = created.at(-1)!;
+  await db.contactSubmission.createMany({
+    data: [
+      { firstName: "Maria", lastName: "Ivanova", email: "maria.ivanova@example.com", phone: "+7 916 555-01-02", company: "Northwind Travel", serviceInterest: "Corporate transfers", message: "We need airport pick-ups for 12 people next month.", source: "website", tags: ["website-lead", "corporate"], integrationId: suitedash.id },
+      { firstName: "John", lastName: "Smith", email: "john.smith@example.com", serviceInterest: "Airport transfer", message: "Price for a minivan from SVO to the city centre?", source: "website", tags: ["website-lead"], integrationId: suitedash.id },
+    ],
+  });
   return created.map((c) => c.id);
 }
 

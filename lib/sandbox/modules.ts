@@ -10,5 +10,6 @@ import smtp from "@/lib/providers/smtp/sandbox";
 import yookassa from "@/lib/providers/yookassa/sandbox";
 import stripe from "@/lib/providers/stripe/sandbox";
 import paypal from "@/lib/providers/paypal/sandbox";
+import suitedash from "@/lib/providers/suitedash/sandbox";
 
-export const sandboxModules: SandboxModule[] = [telegram, genericWebhook, fcm, sendgrid, twilio, smsru, smtp, yookassa, stripe, paypal];
+export const sandboxModules: SandboxModule[] = [telegram, genericWebhook, fcm, sendgrid, twilio, smsru, smtp, yookassa, stripe, paypal, suitedash];

@@ -49,6 +49,8 @@ Object.assign(process.env, {
   // the map: tiles from a port nothing listens on (the page must work without them), no simulator
   MAP_TILE_URL: "http://127.0.0.1:9/{z}/{x}/{y}.png",
   GPS_SIMULATOR: "false",
+  // exports: more than this many rows run as a job (the exports test watches one's progress)
+  EXPORT_INLINE_ROWS: "1000",
 });
 
 const { newBoss, ensureQueues } = await import("@/lib/jobs/boss");
@@ -78,6 +80,13 @@ for (const [name, phone, plateNumber] of [
   const d = await prisma.driver.create({ data: { name, phone, status: "active", vehicleId: vehicle.id } });
   drivers.push({ id: d.id, name: d.name });
 }
+
+// 60,000 orders: a large export runs long enough to watch its progress bar
+await prisma.$executeRawUnsafe(
+  `insert into applications (number, status, pickup_address, dropoff_address, pickup_at, passengers, price_minor, currency, updated_at)
+   select 'E2E-' || g, 'completed', 'Sheremetyevo, terminal ' || (g % 5), 'Red Square ' || g, now() - g * interval '1 minute', 1 + g % 4, 250000 + g, 'RUB', now()
+     from generate_series(1, 60000) g`,
+);
 
 const { startSandboxServer } = await import("@/lib/sandbox/server");
 const sandbox = await startSandboxServer({ port: sandboxPort });

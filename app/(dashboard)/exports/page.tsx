@@ -1,0 +1,21 @@
+import { requirePermission } from "@/lib/auth/page";
+import { can } from "@/lib/auth/roles";
+import { env } from "@/lib/env";
+import { exportTypeInfo } from "@/lib/exports/sources";
+import { ExportsPage } from "@/components/exports/exports-page";
+
+export const metadata = { title: "Exports" };
+
+export default async function Page() {
+  const user = await requirePermission("exports.read");
+  return (
+    <ExportsPage
+      types={exportTypeInfo()}
+      canCreate={can(user.role, "exports.create")}
+      inlineRows={env().EXPORT_INLINE_ROWS}
+      maxRows={env().EXPORT_MAX_ROWS}
+      ttlHours={env().EXPORT_TTL_HOURS}
+      delimiter={env().EXPORT_CSV_DELIMITER}
+    />
+  );
+}

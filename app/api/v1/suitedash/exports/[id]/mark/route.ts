@@ -1,0 +1,6 @@
+import { idParams, route } from "@/lib/api";
+import { markExported } from "@/lib/suitedash/import";
+
+export const dynamic = "force-dynamic";
+
+export const POST = route({ access: { permission: "suitedash.manage" }, params: idParams }, async ({ params, caller }) => markExported(params.id, caller));
