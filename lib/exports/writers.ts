@@ -144,12 +144,18 @@ function xlsxWriter(out: Writable, ctx: WriterContext): RowWriter {
     header: headerText(c),
     key: c.key,
     width: c.width,
-    style: c.kind === "datetime" ? { numFmt: "yyyy-mm-dd hh:mm:ss" } : c.kind === "money" ? { numFmt: "#,##0.00" } : {},
+    // only the columns that need a number format carry a style: exceljs resolves a style per styled cell
+    ...(c.kind === "datetime" ? { style: { numFmt: "yyyy-mm-dd hh:mm:ss" } } : c.kind === "money" ? { style: { numFmt: "#,##0.00" } } : {}),
   }));
   ws.getRow(1).font = { bold: true };
-  const formats = new Map<number, string>();
+  // One style object per column, shared by its cells: exceljs caches a style by object identity,
+  // so a shared object is resolved once instead of once per cell (most of the time otherwise).
+  const styles = ctx.columns.map((c) =>
+    Object.freeze(c.kind === "datetime" ? { numFmt: "yyyy-mm-dd hh:mm:ss" } : c.kind === "money" ? { numFmt: "#,##0.00" } : {}),
+  ) as Partial<ExcelJS.Style>[];
+  const formats = new Map<number, Partial<ExcelJS.Style>>();
   const fmt = (digits: number) => {
-    if (!formats.has(digits)) formats.set(digits, digits ? `#,##0.${"0".repeat(digits)}` : "#,##0");
+    if (!formats.has(digits)) formats.set(digits, Object.freeze({ numFmt: digits ? `#,##0.${"0".repeat(digits)}` : "#,##0" }));
     return formats.get(digits)!;
   };
   return {
@@ -157,7 +163,7 @@ function xlsxWriter(out: Writable, ctx: WriterContext): RowWriter {
       for (const r of rows) {
         // values in column order (cheaper for exceljs than an object by key)
         const values: unknown[] = new Array(ctx.columns.length);
-        let odd: [number, string][] | undefined;
+        let odd: [number, Partial<ExcelJS.Style>][] | undefined;
         for (let i = 0; i < ctx.columns.length; i++) {
           const c = ctx.columns[i];
           const v = r[c.key];
@@ -174,7 +180,8 @@ function xlsxWriter(out: Writable, ctx: WriterContext): RowWriter {
           else values[i] = v;
         }
         const row = ws.addRow(values);
-        if (odd) for (const [col, numFmt] of odd) row.getCell(col).numFmt = numFmt;
+        for (let i = 0; i < styles.length; i++) if (values[i] !== undefined) row.getCell(i + 1).style = styles[i];
+        if (odd) for (const [col, style] of odd) row.getCell(col).style = style;
         row.commit();
       }
       // let the zip stream catch up: exceljs writes through an archiver that buffers otherwise
