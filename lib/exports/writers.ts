@@ -4,7 +4,6 @@
 // widths, frozen header; rows are committed as they come, so memory stays flat), PDF (pdfkit:
 // title, the filters used, a table repeated page by page, page numbers; DejaVu Sans so Cyrillic
 // prints) and JSON (a streamed array).
-import { createRequire } from "node:module";
 import path from "node:path";
 import type { Writable } from "node:stream";
 import { stringify } from "csv-stringify/sync";
@@ -198,14 +197,14 @@ function xlsxWriter(out: Writable, ctx: WriterContext): RowWriter {
   };
 }
 
-const fontDir = path.dirname(createRequire(import.meta.url).resolve("dejavu-fonts-ttf/package.json"));
-const FONT = path.join(fontDir, "ttf", "DejaVuSans.ttf");
-const FONT_BOLD = path.join(fontDir, "ttf", "DejaVuSans-Bold.ttf");
+// the dejavu-fonts-ttf package's files, found from the project root at run time (a bundler
+// would turn a require.resolve here into a module id)
+const fontFile = (name: string) => path.join(process.cwd(), "node_modules", "dejavu-fonts-ttf", "ttf", name);
 
 function pdfWriter(out: Writable, ctx: WriterContext): RowWriter {
   const doc = new PDFDocument({ size: "A4", layout: "landscape", margin: 32, info: { Title: ctx.title, Creator: "Switchboard" } });
-  doc.registerFont("body", FONT);
-  doc.registerFont("bold", FONT_BOLD);
+  doc.registerFont("body", fontFile("DejaVuSans.ttf"));
+  doc.registerFont("bold", fontFile("DejaVuSans-Bold.ttf"));
   doc.pipe(out);
   const left = doc.page.margins.left;
   const usable = doc.page.width - doc.page.margins.left - doc.page.margins.right;

@@ -23,7 +23,7 @@ test("a small CSV downloads at once; a large XLSX runs with a progress bar, then
   await page.getByLabel("Data", { exact: true }).selectOption({ label: "Drivers" });
   await page.getByLabel("Format", { exact: true }).selectOption({ label: "CSV" });
   const small = page.waitForEvent("download");
-  await page.getByRole("button", { name: "Export" }).click();
+  await page.getByRole("button", { name: "Export", exact: true }).click();
   const csv = await small;
   expect(csv.suggestedFilename()).toMatch(/^drivers-.*\.csv$/);
   const rows: string[][] = parse(readFileSync((await csv.path())!), { bom: true, delimiter: ";" });
@@ -36,7 +36,7 @@ test("a small CSV downloads at once; a large XLSX runs with a progress bar, then
   // large: every order, as Excel, in the background
   await page.getByLabel("Data", { exact: true }).selectOption({ label: "Orders (applications)" });
   await page.getByLabel("Format", { exact: true }).selectOption({ label: "Excel (XLSX)" });
-  await page.getByRole("button", { name: "Export" }).click();
+  await page.getByRole("button", { name: "Export", exact: true }).click();
   await expect(page.getByRole("status").filter({ hasText: "runs in the background" })).toBeVisible();
   const history = page.getByRole("table", { name: "Export history" });
   const row = history.getByRole("row").filter({ hasText: "Orders (applications)" }).first();
@@ -63,7 +63,7 @@ test("a small CSV downloads at once; a large XLSX runs with a progress bar, then
 test("a viewer sees the history and downloads, but cannot start an export", async ({ page }) => {
   await signInAs(page, "viewer");
   await openExports(page);
-  await expect(page.getByRole("button", { name: "Export" })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Export", exact: true })).toHaveCount(0);
   const history = page.getByRole("table", { name: "Export history" });
   await expect(history.getByRole("row").filter({ hasText: "Drivers" }).first()).toBeVisible();
   const res = await page.request.post("/api/v1/exports", { data: { type: "drivers", format: "csv" } });
