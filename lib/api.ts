@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { NextResponse, type NextRequest } from "next/server";
 import { z, ZodError, type ZodType } from "zod";
-import { ApiError, errorBody, errors } from "@/lib/errors";
+import { ApiError, errorBody, errors, zodDetails } from "@/lib/errors";
 import { env } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import { can, type Permission } from "@/lib/auth/roles";
@@ -61,9 +61,7 @@ export function errorResponse(err: ApiError, requestId?: string) {
 }
 
 /** Zod issues as { path, message } pairs a form can put next to its fields. */
-export function zodDetails(e: ZodError) {
-  return e.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
-}
+export { zodDetails };
 
 /** Validates a value a service was handed; 400 with the field paths prefixed by `field`. */
 export function parseWith<T extends ZodType>(schema: T, value: unknown, field: string): z.output<T> {

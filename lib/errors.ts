@@ -47,3 +47,8 @@ export const errors = {
 export function errorBody(code: ErrorCode, message: string, details?: unknown) {
   return { error: details === undefined ? { code, message } : { code, message, details } };
 }
+
+/** A zod error's issues as the error shape's details: [{path: "a.b", message}] */
+export function zodDetails(e: { issues: { path: PropertyKey[]; message: string }[] }) {
+  return e.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
+}

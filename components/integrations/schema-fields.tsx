@@ -83,6 +83,18 @@ export function SchemaFields({
         const label = `${p.title ?? humanize(key)}${required ? "" : " (optional)"}`;
         const v = values[key];
 
+        if (p.type === "object") {
+          // structured settings (e.g. SuiteDash's import column names) have their own screen; shown, kept as they are
+          return (
+            <div key={key} className="grid gap-1 rounded-md border p-3">
+              <span className="text-sm font-medium">{p.title ?? humanize(key)}</span>
+              {p.description && <p className="text-muted-foreground text-xs">{p.description}</p>}
+              <pre className="bg-muted overflow-x-auto rounded p-2 text-xs" aria-label={`${p.title ?? humanize(key)} (read-only here)`}>
+                {JSON.stringify(v ?? p.default ?? {}, null, 2)}
+              </pre>
+            </div>
+          );
+        }
         if (p.type === "boolean") {
           return (
             <div key={key} className="flex items-start justify-between gap-4 rounded-md border p-3">

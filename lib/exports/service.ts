@@ -12,9 +12,8 @@ import pg from "pg";
 import { pgPool } from "@/lib/pg";
 import { env } from "@/lib/env";
 import { logger } from "@/lib/logger";
-import { audit, type Actor, type RequestMeta } from "@/lib/audit";
-import { ApiError, errors } from "@/lib/errors";
-import { zodDetails } from "@/lib/api";
+import type { Actor, RequestMeta } from "@/lib/audit";
+import { ApiError, errors, zodDetails } from "@/lib/errors";
 import { producer, QUEUES } from "@/lib/jobs/boss";
 import { EXPORT_TYPES, SOURCES, type ExportType } from "@/lib/exports/sources";
 import { CONTENT_TYPES, FORMATS, writerFor, type Format } from "@/lib/exports/writers";
@@ -109,6 +108,8 @@ export async function createExport(raw: z.input<typeof createExportInput>, who: 
     [input.type, input.format, JSON.stringify(stored), rows, who.actor.type === "user" ? who.actor.id : null, who.actor.label ?? who.actor.type],
   );
   const job = r.rows[0];
+  // lib/audit loads Prisma: only where an export is created or deleted, not in the export itself
+  const { audit } = await import("@/lib/audit");
   await audit(who.actor, "export.create", "export", job.id, { type: input.type, format: input.format, filters: stored, rows }, who.meta);
   if (rows <= env().EXPORT_INLINE_ROWS) {
     await runExport(job.id);
@@ -142,7 +143,7 @@ export async function runExport(id: string): Promise<void> {
   const q = src.query(filters as never);
   const out = createWriteStream(part);
   const d = (delimiter ?? env().EXPORT_CSV_DELIMITER) as string;
-  const writer = writerFor(job.format, out, {
+  const writer = await writerFor(job.format, out, {
     columns: src.columns,
     title: src.label,
     subtitle: `${describe(job.type, filters)} · ${job.rowsTotal ?? 0} rows · made ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC by ${job.createdBy ?? "system"}`,
@@ -229,6 +230,7 @@ export async function deleteExport(id: string, who: Who) {
   const j = await getExport(id);
   await rm(filePath(id, j.format), { force: true });
   await pgPool().query("delete from export_jobs where id = $1", [id]);
+  const { audit } = await import("@/lib/audit");
   await audit(who.actor, "export.delete", "export", id, { type: j.type, format: j.format }, who.meta);
 }
 

@@ -7,8 +7,7 @@
 import path from "node:path";
 import type { Writable } from "node:stream";
 import { stringify } from "csv-stringify/sync";
-import ExcelJS from "exceljs";
-import PDFDocument from "pdfkit";
+import type ExcelJS from "exceljs";
 import { currencyDigits, toDecimalString } from "@/lib/money";
 import type { Column } from "@/lib/exports/sources";
 
@@ -135,8 +134,10 @@ function jsonWriter(out: Writable, ctx: WriterContext): RowWriter {
   };
 }
 
-function xlsxWriter(out: Writable, ctx: WriterContext): RowWriter {
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
+// exceljs and pdfkit are loaded when a file of theirs is made (they are large; CSV needs neither)
+async function xlsxWriter(out: Writable, ctx: WriterContext): Promise<RowWriter> {
+  const { default: Excel } = await import("exceljs");
+  const wb = new Excel.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   wb.creator = "Switchboard";
   const ws = wb.addWorksheet(ctx.title.slice(0, 31), { views: [{ state: "frozen", ySplit: 1 }] });
   ws.columns = ctx.columns.map((c) => ({
@@ -183,7 +184,11 @@ function xlsxWriter(out: Writable, ctx: WriterContext): RowWriter {
         if (odd) for (const [col, style] of odd) row.getCell(col).style = style;
         row.commit();
       }
-      // let the zip stream catch up: exceljs writes through an archiver that buffers otherwise
+      // exceljs hands each full 64 KB of sheet XML to the zip entry without waiting: wait here
+      // until the compressor has taken it, or the XML piles up in memory (~0.6 KB a row)
+      // (the entry is a readable-stream v2 PassThrough: its state is in _writableState)
+      const entry = (ws as unknown as { stream?: { pipes?: (Writable & { _writableState?: { needDrain?: boolean } })[] } }).stream?.pipes?.[0];
+      if (entry?._writableState?.needDrain) await new Promise((r) => entry.once("drain", r));
       if (out.writableNeedDrain) await new Promise((r) => out.once("drain", r));
     },
     async end() {
@@ -201,7 +206,8 @@ function xlsxWriter(out: Writable, ctx: WriterContext): RowWriter {
 // would turn a require.resolve here into a module id)
 const fontFile = (name: string) => path.join(process.cwd(), "node_modules", "dejavu-fonts-ttf", "ttf", name);
 
-function pdfWriter(out: Writable, ctx: WriterContext): RowWriter {
+async function pdfWriter(out: Writable, ctx: WriterContext): Promise<RowWriter> {
+  const { default: PDFDocument } = await import("pdfkit");
   const doc = new PDFDocument({ size: "A4", layout: "landscape", margin: 32, info: { Title: ctx.title, Creator: "Switchboard" } });
   doc.registerFont("body", fontFile("DejaVuSans.ttf"));
   doc.registerFont("bold", fontFile("DejaVuSans-Bold.ttf"));
@@ -286,7 +292,7 @@ function pdfWriter(out: Writable, ctx: WriterContext): RowWriter {
   };
 }
 
-export function writerFor(format: Format, out: Writable, ctx: WriterContext): RowWriter {
+export async function writerFor(format: Format, out: Writable, ctx: WriterContext): Promise<RowWriter> {
   switch (format) {
     case "csv":
       return csvWriter(out, ctx);
