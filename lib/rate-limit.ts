@@ -47,3 +47,8 @@ export async function consume(
 export async function reset(prefix: string, key: string, points: number, durationSeconds: number, blockSeconds = 0) {
   await limiter(prefix, points, durationSeconds, blockSeconds).delete(key);
 }
+
+/** Gives back the point a request consumed (a successful sign-in does not count against the limit). */
+export async function refund(prefix: string, key: string, points: number, durationSeconds: number, blockSeconds = 0) {
+  await limiter(prefix, points, durationSeconds, blockSeconds).reward(key, 1);
+}

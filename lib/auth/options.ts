@@ -7,7 +7,7 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import { z } from "zod";
 import { db } from "@/lib/db";
 import { verifyPassword, burnPasswordCheck } from "@/lib/auth/password";
-import { consume, reset } from "@/lib/rate-limit";
+import { consume, refund, reset } from "@/lib/rate-limit";
 import { env } from "@/lib/env";
 import { CLIENT_IP_HEADER } from "@/lib/auth/client-ip";
 import { audit } from "@/lib/audit";
@@ -57,7 +57,13 @@ export async function authorizeCredentials(raw: unknown, ip: string) {
     await audit({ type: "user", id: user.id, label: user.email }, "auth.signin_failed", "user", user.id, null, { ip });
     throw new Error(SIGNIN_ERRORS.invalid);
   }
-  await reset("login:acct-ip", `${email}|${ip}`, e.LOGIN_MAX_ATTEMPTS, e.LOGIN_WINDOW_SECONDS, e.LOGIN_WINDOW_SECONDS);
+  // only failures count: the pair's counter starts again, and the account's and address's
+  // counters get this attempt back (a person signing in from many tabs is never locked out)
+  await Promise.all([
+    reset("login:acct-ip", `${email}|${ip}`, e.LOGIN_MAX_ATTEMPTS, e.LOGIN_WINDOW_SECONDS, e.LOGIN_WINDOW_SECONDS),
+    refund("login:acct", email, e.LOGIN_MAX_ATTEMPTS * 4, e.LOGIN_WINDOW_SECONDS, e.LOGIN_WINDOW_SECONDS),
+    refund("login:ip", ip, e.LOGIN_MAX_ATTEMPTS * 20, e.LOGIN_WINDOW_SECONDS),
+  ]);
   await db.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
   await audit({ type: "user", id: user.id, label: user.email }, "auth.signin", "user", user.id, null, { ip });
   return { id: user.id, email: user.email, name: user.name, sv: user.sessionVersion };

@@ -76,6 +76,22 @@ describe("sign-in", () => {
   });
 });
 
+it("successful sign-ins never count against the limits: only failures do", async () => {
+  process.env.LOGIN_MAX_ATTEMPTS = "2";
+  resetEnvCache();
+  try {
+    const u = await createUser("admin", { password: PASSWORD });
+    // far more than the account-wide (8) and per-address (40) budgets, all successful
+    for (let i = 0; i < 45; i++) await expect(authorizeCredentials({ email: u.email, password: PASSWORD }, "10.4.4.4")).resolves.toMatchObject({ id: u.id });
+    // failures still count: two wrong passwords, then even the right one waits
+    for (let i = 0; i < 2; i++) await expect(authorizeCredentials({ email: u.email, password: "bad" }, "10.4.4.4")).rejects.toThrow(SIGNIN_ERRORS.invalid);
+    await expect(authorizeCredentials({ email: u.email, password: PASSWORD }, "10.4.4.4")).rejects.toThrow(SIGNIN_ERRORS.limited);
+  } finally {
+    delete process.env.LOGIN_MAX_ATTEMPTS;
+    resetEnvCache();
+  }
+});
+
 describe("sessions", () => {
   it("follow the database: deactivation, a new session version and role changes take effect at once", async () => {
     const u = await createUser("admin");
