@@ -143,12 +143,21 @@ export async function runExport(id: string): Promise<void> {
   const q = src.query(filters as never);
   const out = createWriteStream(part);
   const d = (delimiter ?? env().EXPORT_CSV_DELIMITER) as string;
-  const writer = await writerFor(job.format, out, {
-    columns: src.columns,
-    title: src.label,
-    subtitle: `${describe(job.type, filters)} · ${job.rowsTotal ?? 0} rows · made ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC by ${job.createdBy ?? "system"}`,
-    delimiter: d === "tab" ? "\t" : d,
-  });
+  let writer: Awaited<ReturnType<typeof writerFor>> | undefined;
+  /** the writer, once the first page says where each column is in a row */
+  const open = (fields: { name: string }[]) => {
+    const at = (key: string) => {
+      const i = fields.findIndex((f) => f.name === key);
+      if (i < 0) throw new Error(`the ${job.type} query has no column ${key}`);
+      return i;
+    };
+    return writerFor(job.format, out, {
+      columns: src.columns.map((c) => ({ ...c, at: at(c.key), ...(c.currencyKey ? { currencyAt: at(c.currencyKey) } : {}) })),
+      title: src.label,
+      subtitle: `${describe(job.type, filters)} · ${job.rowsTotal ?? 0} rows · made ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC by ${job.createdBy ?? "system"}`,
+      delimiter: d === "tab" ? "\t" : d,
+    });
+  };
   const client = await pool.connect();
   let done = 0;
   let reported = Date.now();
@@ -158,16 +167,19 @@ export async function runExport(id: string): Promise<void> {
     await client.query("set local time zone 'UTC'");
     await client.query(`declare export_rows no scroll cursor for ${q.sql}`, q.params);
     // text formats take times as PostgreSQL prints them (UTC): no Date per cell
-    const fetchPage = () => client.query({ text: `fetch ${PAGE_ROWS} from export_rows`, ...(job.format === "csv" || job.format === "pdf" ? { types: TEXT_TIMES } : {}) });
+    // rows as arrays (no object per row), times as text for the text formats (no Date per cell)
+    const fetchPage = () =>
+      client.query<unknown[]>({ text: `fetch ${PAGE_ROWS} from export_rows`, rowMode: "array", ...(job.format === "csv" || job.format === "pdf" ? { types: TEXT_TIMES } : {}) });
     // the next page is read while this one is written
     let next = fetchPage();
     for (;;) {
       const page = await next;
+      writer ??= await open(page.fields);
       if (!page.rows.length) break;
       next = fetchPage();
       done += page.rows.length;
       if (done > env().EXPORT_MAX_ROWS) throw new ApiError(422, "unprocessable", `More than ${env().EXPORT_MAX_ROWS} rows (EXPORT_MAX_ROWS): narrow the filters`);
-      await writer.write(page.rows);
+      await writer!.write(page.rows);
       if (Date.now() - reported > 300) {
         reported = Date.now();
         await pool.query("update export_jobs set rows_done = $2 where id = $1", [id, done]);
@@ -175,7 +187,7 @@ export async function runExport(id: string): Promise<void> {
     }
     await client.query("commit");
     client.release();
-    await writer.end();
+    await writer!.end();
     await rename(part, filePath(id, job.format));
     const size = (await stat(filePath(id, job.format))).size;
     await pool.query(

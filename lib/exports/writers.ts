@@ -20,8 +20,13 @@ export const CONTENT_TYPES: Record<Format, string> = {
   json: "application/json; charset=utf-8",
 };
 
-export type Row = Record<string, unknown>;
-export type WriterContext = { columns: Column[]; title: string; subtitle: string; delimiter: string };
+/** a row as node-postgres gives it: an array (rowMode "array", columns resolved to `at`) or an object */
+export type Row = unknown[] | Record<string, unknown>;
+/** a column with its place in an array row */
+export type Placed = Column & { at?: number; currencyAt?: number };
+const get = (r: Row, c: Placed): unknown => (c.at !== undefined ? (r as unknown[])[c.at] : (r as Record<string, unknown>)[c.key]);
+const currencyOf = (r: Row, c: Placed): unknown => (c.currencyAt !== undefined ? (r as unknown[])[c.currencyAt] : (r as Record<string, unknown>)[c.currencyKey!]);
+export type WriterContext = { columns: Placed[]; title: string; subtitle: string; delimiter: string };
 export interface RowWriter {
   /** one page of rows (already in order) */
   write(rows: Row[]): Promise<void>;
@@ -59,15 +64,15 @@ export function neutralize(s: string): string {
 }
 
 const utc = (d: Date) => d.toISOString().replace("T", " ").slice(0, 19);
-const money = (row: Row, c: Column) => {
-  const v = row[c.key];
-  const cur = String(row[c.currencyKey!] ?? "");
+const money = (row: Row, c: Placed) => {
+  const v = get(row, c);
+  const cur = String(currencyOf(row, c) ?? "");
   return v === null || v === undefined || !cur ? null : { minor: Number(v), currency: cur };
 };
 
 /** The value as plain text (CSV, PDF): money as a decimal in its currency, times in UTC. */
-function text(row: Row, c: Column, decimalComma: boolean): string {
-  const v = row[c.key];
+function text(row: Row, c: Placed, decimalComma: boolean): string {
+  const v = get(row, c);
   if (v === null || v === undefined) return "";
   switch (c.kind) {
     case "money": {
@@ -113,10 +118,10 @@ function csvWriter(out: Writable, ctx: WriterContext): RowWriter {
 
 function jsonWriter(out: Writable, ctx: WriterContext): RowWriter {
   let first = true;
-  const value = (r: Row, c: Column) => {
-    const v = r[c.key];
+  const value = (r: Row, c: Placed) => {
+    const v = get(r, c);
     if (v === null || v === undefined) return null;
-    if (c.kind === "money") return money(r, c) ? toDecimalString(Number(v), String(r[c.currencyKey!])) : null;
+    if (c.kind === "money") return money(r, c) ? toDecimalString(Number(v), String(currencyOf(r, c))) : null;
     if (c.kind === "datetime") return (v instanceof Date ? v : new Date(String(v))).toISOString();
     return v;
   };
@@ -166,7 +171,7 @@ async function xlsxWriter(out: Writable, ctx: WriterContext): Promise<RowWriter>
         let odd: [number, Partial<ExcelJS.Style>][] | undefined;
         for (let i = 0; i < ctx.columns.length; i++) {
           const c = ctx.columns[i];
-          const v = r[c.key];
+          const v = get(r, c);
           if (v === null || v === undefined) continue;
           if (c.kind === "money") {
             const m = money(r, c);
