@@ -45,7 +45,7 @@ export async function benchExports() {
   const total = (await pgPool().query<{ n: number }>("select count(*)::int as n from applications")).rows[0].n;
   console.log(`\nExports: ${total.toLocaleString("en")} orders (seeded in ${((Date.now() - t) / 1000).toFixed(0)} s)`);
 
-  const q = SOURCES.applications.query({});
+  const q = SOURCES.applications.sql({}).query;
   const sqlFile = path.join(dir, "select.sql");
   writeFileSync(sqlFile, q.sql);
   const job = async (format: string) =>

@@ -3,6 +3,7 @@
 // (direct), each with a fresh idempotency key. Prints one JSON line.
 import { randomUUID } from "node:crypto";
 import Stripe from "stripe";
+import { quantile } from "./lib";
 
 const [mode, target, secret, secondsArg, concArg] = process.argv.slice(2);
 const seconds = Number(secondsArg);
@@ -68,5 +69,4 @@ const started = performance.now();
 await Promise.all(Array.from({ length: concurrency }, lane));
 const took = (performance.now() - started) / 1000;
 lat.sort((a, b) => a - b);
-const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? 0;
-console.log(JSON.stringify({ ok: lat.length, errors, rate: lat.length / took, p50: q(0.5), p99: q(0.99) }));
+console.log(JSON.stringify({ ok: lat.length, errors, rate: lat.length / took, p50: quantile(lat, 0.5), p99: quantile(lat, 0.99) }));

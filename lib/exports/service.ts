@@ -91,7 +91,7 @@ export async function createExport(raw: z.input<typeof createExportInput>, who: 
   const input = createExportInput.parse(raw);
   const filters = parseFilters(input.type, input.filters);
   const src = SOURCES[input.type];
-  const count = src.count(filters as never);
+  const { count } = src.sql(filters as never);
   const rows = (await pgPool().query<{ n: number }>(count.sql, count.params)).rows[0].n;
   const max = input.format === "pdf" ? Math.min(PDF_MAX_ROWS, env().EXPORT_MAX_ROWS) : env().EXPORT_MAX_ROWS;
   if (rows > max) {
@@ -140,7 +140,7 @@ export async function runExport(id: string): Promise<void> {
   const part = `${filePath(id, job.format)}.part`;
   const { delimiter, ...filters } = job.filters as Record<string, unknown> & { delimiter?: string };
   const src = SOURCES[job.type];
-  const q = src.query(filters as never);
+  const q = src.sql(filters as never).query;
   const out = createWriteStream(part);
   const d = (delimiter ?? env().EXPORT_CSV_DELIMITER) as string;
   let writer: Awaited<ReturnType<typeof writerFor>> | undefined;

@@ -24,14 +24,14 @@ function add(w: Where, cond: (p: string) => string, value: unknown) {
 }
 const clause = (w: Where) => (w.sql.length ? `where ${w.sql.join(" and ")}` : "");
 
+type Sql = { sql: string; params: unknown[] };
+
 export type Source<F extends z.ZodType = z.ZodType> = {
   label: string;
   columns: Column[];
   filters: F;
-  /** the rows' SQL (select … order by …) and its parameters */
-  query(f: z.output<F>): { sql: string; params: unknown[] };
-  /** how many rows the same filters give */
-  count(f: z.output<F>): { sql: string; params: unknown[] };
+  /** the rows' SQL (select … order by …) and the count of the same rows, with their parameters */
+  sql(f: z.output<F>): { query: Sql; count: Sql };
 };
 
 function source<F extends z.ZodType>(s: Source<F>) {
@@ -93,8 +93,7 @@ export const SOURCES = {
       { key: "vehicle", header: "Vehicle", kind: "text", width: 12 },
       { key: "created_at", header: "Created", kind: "datetime", width: 18 },
     ],
-    query: (f) => applications(f).query,
-    count: (f) => applications(f).count,
+    sql: applications,
   }),
   drivers: source({
     label: "Drivers",
@@ -109,8 +108,7 @@ export const SOURCES = {
       { key: "company", header: "Company", kind: "text", width: 24 },
       { key: "created_at", header: "Created", kind: "datetime", width: 18 },
     ],
-    query: (f) => drivers(f).query,
-    count: (f) => drivers(f).count,
+    sql: drivers,
   }),
   vehicles: source({
     label: "Vehicles",
@@ -125,8 +123,7 @@ export const SOURCES = {
       { key: "status", header: "Status", kind: "text", width: 12 },
       { key: "driver", header: "Driver", kind: "text", width: 22 },
     ],
-    query: (f) => vehicles(f).query,
-    count: (f) => vehicles(f).count,
+    sql: vehicles,
   }),
   payments: source({
     label: "Payments",
@@ -145,8 +142,7 @@ export const SOURCES = {
       { key: "order_number", header: "Order", kind: "text", width: 12 },
       { key: "provider_payment_id", header: "Provider id", kind: "text", width: 28 },
     ],
-    query: (f) => payments(f).query,
-    count: (f) => payments(f).count,
+    sql: payments,
   }),
   contacts: source({
     label: "Contacts",
@@ -161,8 +157,7 @@ export const SOURCES = {
       { key: "tags", header: "Tags", kind: "list", width: 18 },
       { key: "created_at", header: "Created", kind: "datetime", width: 18 },
     ],
-    query: (f) => contacts(f).query,
-    count: (f) => contacts(f).count,
+    sql: contacts,
   }),
   messages: source({
     label: "Messages",
@@ -178,8 +173,7 @@ export const SOURCES = {
       { key: "error", header: "Error", kind: "text", width: 30 },
       { key: "delivered_at", header: "Delivered", kind: "datetime", width: 18 },
     ],
-    query: (f) => messages(f).query,
-    count: (f) => messages(f).count,
+    sql: messages,
   }),
   logs: source({
     label: "Integration logs",
@@ -196,8 +190,7 @@ export const SOURCES = {
       { key: "duration_ms", header: "ms", kind: "int", width: 7 },
       { key: "error", header: "Error", kind: "text", width: 30 },
     ],
-    query: (f) => logs(f).query,
-    count: (f) => logs(f).count,
+    sql: logs,
   }),
 } as const;
 

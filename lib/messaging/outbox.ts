@@ -32,7 +32,7 @@ import { SendError, type Channel, type OutboundMessage, type ProviderDefinition,
 import { HttpError } from "@/lib/http";
 import { normalizeRecipient } from "@/lib/messaging/recipients";
 import { findTemplate, render } from "@/lib/messaging/templates";
-import { cachedIntegration, routeCache } from "@/lib/messaging/routes-cache";
+import { activeIntegrations, cachedIntegration } from "@/lib/messaging/routes-cache";
 import type { Integration, MessageTemplate } from "@/generated/prisma/client";
 
 export type Draft = {
@@ -205,16 +205,8 @@ export async function requireIntegrationFor(channel: Channel, integrationId: str
 
 /** Integrations that can send on a channel, in the order they are tried. */
 export async function channelRoute(channel: Channel, fresh = false): Promise<string[]> {
-  const hit = routeCache.get(channel);
-  if (!fresh && hit && Date.now() - hit.at < 1000) return hit.ids;
-  const rows = await db.integration.findMany({
-    where: { status: { not: "inactive" }, credentials: { not: null } },
-    orderBy: [{ priority: "asc" }, { createdAt: "asc" }],
-    select: { id: true, provider: true },
-  });
-  const ids = rows.filter((r) => getProvider(r.provider)?.messaging?.channels.includes(channel)).map((r) => r.id);
-  routeCache.set(channel, { at: Date.now(), ids });
-  return ids;
+  const rows = await activeIntegrations(fresh);
+  return rows.filter((r) => getProvider(r.provider)?.messaging?.channels.includes(channel)).map((r) => r.id);
 }
 
 // ───────────── dispatch, sweep ─────────────

@@ -20,25 +20,25 @@ export function fastRoute(method: string | undefined, url: string | undefined): 
   return ROUTES.find((r) => r.method === method && r.path.test(url))?.load ?? null;
 }
 
-export async function serveFast(req: IncomingMessage, res: ServerResponse, load: () => Promise<Handler>) {
-  const handler = await load();
+/** The node request as a web Request (NextRequest: route handlers take it as Next.js gives it). */
+export function toWebRequest(req: IncomingMessage, signal?: AbortSignal): NextRequest {
   const headers = new Headers();
   for (const [k, v] of Object.entries(req.headers)) {
     if (v === undefined) continue;
     if (Array.isArray(v)) for (const x of v) headers.append(k, x);
     else headers.set(k, v);
   }
-  // the client going away aborts the request (an SSE stream stops, its LISTEN subscription ends)
-  const gone = new AbortController();
-  res.on("close", () => gone.abort());
   const hasBody = req.method !== "GET" && req.method !== "HEAD";
-  const request = new NextRequest(`http://${req.headers.host ?? "localhost"}${req.url}`, {
+  return new NextRequest(`http://${req.headers.host ?? "localhost"}${req.url}`, {
     method: req.method,
     headers,
-    signal: gone.signal,
+    signal,
     ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream, duplex: "half" } : {}),
   } as ConstructorParameters<typeof NextRequest>[1]);
-  const response = await handler(request, { params: Promise.resolve({}) });
+}
+
+/** Writes a web Response to the node response: buffered with its length, or chunk by chunk for an event stream. */
+export async function writeResponse(req: IncomingMessage, res: ServerResponse, response: Response) {
   const out: Record<string, string> = {};
   response.headers.forEach((v, k) => (out[k] = v));
   if (!response.body) {
@@ -51,10 +51,9 @@ export async function serveFast(req: IncomingMessage, res: ServerResponse, load:
     out["content-length"] = String(body.length);
     res.writeHead(response.status, out);
     res.end(body);
-    if (hasBody && !req.complete) req.destroy(); // a refused body may still be arriving
+    if (!req.complete) req.destroy(); // a refused body may still be arriving: do not keep reading it
     return;
   }
-  // a stream: every chunk written as it comes
   res.writeHead(response.status, out);
   res.flushHeaders();
   const reader = response.body.getReader();
@@ -66,4 +65,12 @@ export async function serveFast(req: IncomingMessage, res: ServerResponse, load:
     if (res.destroyed) break;
   }
   res.end();
+}
+
+export async function serveFast(req: IncomingMessage, res: ServerResponse, load: () => Promise<Handler>) {
+  const handler = await load();
+  // the client going away aborts the request (an SSE stream stops, its LISTEN subscription ends)
+  const gone = new AbortController();
+  res.on("close", () => gone.abort());
+  await writeResponse(req, res, await handler(toWebRequest(req, gone.signal), { params: Promise.resolve({}) }));
 }

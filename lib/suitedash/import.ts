@@ -5,6 +5,7 @@
 // CSV: RFC 4180 (CRLF, fields quoted when needed), UTF-8 without BOM, and cells that a
 // spreadsheet would run as a formula (= + - @ tab CR at the start) prefixed with '.
 import { stringify } from "csv-stringify/sync";
+import { neutralize } from "@/lib/exports/writers";
 import { z } from "zod";
 import { db } from "@/lib/db";
 import { errors } from "@/lib/errors";
@@ -26,9 +27,7 @@ const PHONE_LIKE = /^[+-]?[0-9 ()./-]*$/;
 
 /** OWASP CSV injection: a leading = + - @ (or tab / CR) makes spreadsheets evaluate the cell. */
 export function safeCell(v: string): string {
-  if (!/^[=+\-@\t\r]/.test(v)) return v;
-  if (PHONE_LIKE.test(v) && /\d/.test(v)) return v;
-  return `'${v}`;
+  return PHONE_LIKE.test(v) && /\d/.test(v) ? v : neutralize(v);
 }
 
 function cells(s: ContactSubmission): Record<SeedColumn, string> {

@@ -5,6 +5,7 @@
 // SuiteDash's id. Failure: failed with the reason; 5xx, 429 and no answer are retried with
 // exponential backoff until SUITEDASH_MAX_ATTEMPTS; any other 4xx is permanent (no retry).
 import { db } from "@/lib/db";
+import type { Integration } from "@/generated/prisma/client";
 import { env } from "@/lib/env";
 import { pgPool } from "@/lib/pg";
 import { logger } from "@/lib/logger";
@@ -48,18 +49,18 @@ export async function dispatchSuiteDash(): Promise<number> {
   if (!sd || sd.config.mode !== "api") return 0;
   const max = env().SUITEDASH_MAX_ATTEMPTS;
   const ids = await claim(BATCH, max);
-  for (const id of ids) await syncOne(id, sd.row.id, max);
+  for (const id of ids) await syncOne(id, sd.row, max);
   return ids.length;
 }
 
-async function syncOne(id: string, integrationId: string, maxAttempts: number) {
+async function syncOne(id: string, integration: Integration, maxAttempts: number) {
+  const integrationId = integration.id;
   const s = await db.contactSubmission.findUnique({ where: { id } });
   if (!s || (s.status !== "pending" && s.status !== "failed")) return;
   const attempts = s.attempts + 1;
   try {
-    // fresh row: credentials or config may have changed since the tick began
-    const row = await db.integration.findUniqueOrThrow({ where: { id: integrationId } });
-    const ctx = buildContext(row, { related: { type: "contact_submission", id } }) as unknown as SuiteDashContext;
+    // the row this tick read (activeSuiteDash): one query per tick, not one per submission
+    const ctx = buildContext(integration, { related: { type: "contact_submission", id } }) as unknown as SuiteDashContext;
     const r = await upsertContact(
       ctx,
       {

@@ -3,9 +3,9 @@
 // (which serve `next dev` and any other host), minus the framework's per-request work.
 // bench/webhooks.ts measures the difference.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Readable } from "node:stream";
 import { handleWebhookRequest } from "@/lib/webhooks/route";
 import type { IngestTarget } from "@/lib/webhooks/ingest";
+import { toWebRequest, writeResponse } from "@/lib/runtime/fast-routes";
 
 const PATH = /^\/api\/webhooks\/(?:receive\/([^/?#]+)|([^/?#]+)\/([^/?#]+))\/?(?:\?.*)?$/;
 
@@ -21,25 +21,5 @@ export function webhookTarget(method: string | undefined, url: string | undefine
 }
 
 export async function serveWebhook(req: IncomingMessage, res: ServerResponse, target: IngestTarget) {
-  const headers = new Headers();
-  for (const [k, v] of Object.entries(req.headers)) {
-    if (v === undefined) continue;
-    if (Array.isArray(v)) for (const x of v) headers.append(k, x);
-    else headers.set(k, v);
-  }
-  const request = new Request(`http://${req.headers.host ?? "localhost"}${req.url}`, {
-    method: "POST",
-    headers,
-    body: Readable.toWeb(req) as ReadableStream,
-    duplex: "half",
-  } as RequestInit);
-  const response = await handleWebhookRequest(request, target);
-  const out: Record<string, string> = {};
-  response.headers.forEach((v, k) => (out[k] = v));
-  const body = Buffer.from(await response.arrayBuffer());
-  out["content-length"] = String(body.length);
-  res.writeHead(response.status, out);
-  res.end(body);
-  // a refused body (413) may still be arriving: do not keep reading it
-  if (!req.complete) req.destroy();
+  await writeResponse(req, res, await handleWebhookRequest(toWebRequest(req), target));
 }
