@@ -145,15 +145,21 @@ export async function runSyncJob(syncJobId: string, opts: { cancelPollMs?: numbe
     const canceled = e instanceof Canceled || abort.signal.aborted;
     const message = canceled ? "Canceled while running" : ((e as Error).message ?? "failed").slice(0, 2000);
     const now = new Date();
-    await db.syncJob.update({
+    // The job's outcome and the integration's state change together: a reader who sees
+    // the job failed also sees the integration in error (no window between the two).
+    const finish = db.syncJob.update({
       where: { id: job.id },
       data: { status: canceled ? "canceled" : "failed", finishedAt: now, error: message },
     });
-    if (!canceled) {
-      await db.integration.update({
-        where: { id: job.integrationId },
-        data: { lastSyncAt: now, lastErrorAt: now, lastError: `Sync failed: ${message}`, status: "error" },
-      }).catch(() => {});
+    if (canceled) await finish;
+    else {
+      await db.$transaction([
+        finish,
+        db.integration.updateMany({
+          where: { id: job.integrationId },
+          data: { lastSyncAt: now, lastErrorAt: now, lastError: `Sync failed: ${message}`, status: "error" },
+        }),
+      ]);
       logger.warn({ syncJobId, err: message }, "sync failed");
     }
   } finally {
