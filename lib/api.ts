@@ -15,6 +15,7 @@ import { consume } from "@/lib/rate-limit";
 import { clientIp } from "@/lib/auth/client-ip";
 import type { Actor, RequestMeta } from "@/lib/audit";
 import { VaultError } from "@/lib/vault";
+import { OAuthReconnectError } from "@/lib/providers/types";
 
 export type Caller =
   | { kind: "user"; user: SessionUser; actor: Actor; meta: RequestMeta }
@@ -166,6 +167,9 @@ export function toApiError(e: unknown, requestId: string): ApiError {
   const code = (e as { code?: unknown })?.code;
   if (code === "P2002") return errors.conflict("A record with the same unique value already exists", (e as { meta?: unknown }).meta);
   if (code === "P2025") return errors.notFound();
+  if (e instanceof OAuthReconnectError) return errors.needsReconnect(e.message);
+  // lib/oauth/tokens' TokenEndpointError (by name: importing it here would pull the outbox into every route)
+  if ((e as Error)?.name === "TokenEndpointError") return errors.provider((e as Error).message);
   if (e instanceof VaultError) {
     logger.error({ requestId, err: e.message }, "vault error");
     return new ApiError(500, "internal_error", `Stored secrets could not be decrypted: ${e.message}`);

@@ -138,6 +138,18 @@ const schema = z.object({
   SUITEDASH_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(6),
   /** how often workers look for submissions to sync */
   SUITEDASH_DISPATCH_MS: z.coerce.number().int().min(50).max(600_000).default(2000),
+
+  // ── OAuth (lib/oauth) ──
+  /** an access token is refreshed when it expires within this many seconds */
+  OAUTH_REFRESH_BEFORE_SECONDS: z.coerce.number().int().min(10).max(24 * 3600).default(300),
+  /** refresh tokens are exercised at least this often, even when unused (hours) */
+  OAUTH_REFRESH_EVERY_HOURS: z.coerce.number().min(0.01).max(24 * 30).default(24),
+  /** how often workers look for tokens, push channels and subscriptions to renew */
+  OAUTH_MAINTENANCE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+
+  // ── 1C ERP (lib/erp) ──
+  /** sync attempts per entity before it stays failed (retry by hand) */
+  ERP_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(6),
 });
 
 export type Env = z.infer<typeof schema>;

@@ -13,6 +13,7 @@ export type ErrorCode =
   | "provider_error"
   | "unavailable"
   | "tracking_disabled"
+  | "needs_reconnect"
   | "internal_error";
 
 export class ApiError extends Error {
@@ -42,6 +43,8 @@ export const errors = {
       "Retry-After": String(retryAfterSeconds),
     }),
   provider: (message: string, details?: unknown) => new ApiError(502, "provider_error", message, details),
+  /** the provider's authorization is gone: an admin must connect the integration again */
+  needsReconnect: (message: string) => new ApiError(409, "needs_reconnect", message),
 };
 
 export function errorBody(code: ErrorCode, message: string, details?: unknown) {

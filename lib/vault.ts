@@ -153,6 +153,10 @@ export const ENCRYPTED_COLUMNS = [
   { table: "integrations", column: "webhook_secret", aad: (id: string) => `integrations.webhook_secret:${id}` },
   { table: "oauth_tokens", column: "access_token", aad: (id: string) => `oauth_tokens.access_token:${id}` },
   { table: "oauth_tokens", column: "refresh_token", aad: (id: string) => `oauth_tokens.refresh_token:${id}` },
+  { table: "oauth_states", column: "code_verifier", aad: (id: string) => `oauth_states.code_verifier:${id}` },
+  { table: "calendar_channels", column: "token", aad: (id: string) => `calendar_channels.token:${id}` },
+  { table: "meetings", column: "start_url", aad: (id: string) => `meetings.start_url:${id}` },
+  { table: "meetings", column: "password", aad: (id: string) => `meetings.password:${id}` },
 ] as const;
 
 export const aadFor = {
@@ -160,4 +164,8 @@ export const aadFor = {
   integrationWebhookSecret: (id: string) => ENCRYPTED_COLUMNS[1].aad(id),
   oauthAccessToken: (id: string) => ENCRYPTED_COLUMNS[2].aad(id),
   oauthRefreshToken: (id: string) => ENCRYPTED_COLUMNS[3].aad(id),
+  oauthCodeVerifier: (id: string) => ENCRYPTED_COLUMNS[4].aad(id),
+  calendarChannelToken: (id: string) => ENCRYPTED_COLUMNS[5].aad(id),
+  meetingStartUrl: (id: string) => ENCRYPTED_COLUMNS[6].aad(id),
+  meetingPassword: (id: string) => ENCRYPTED_COLUMNS[7].aad(id),
 };

@@ -27,6 +27,7 @@ import {
   AlertDialogTrigger,
 } from "@/components/ui/alert-dialog";
 import { ModeBadge, StatusBadge } from "@/components/integrations/status";
+import { OAuthCard } from "@/components/integrations/oauth-card";
 import { JobsTable, type SyncJob } from "@/components/jobs/jobs-table";
 import { LogsTable, type LogItem } from "@/components/logs/logs-table";
 import type { Integration, TestRun } from "@/components/integrations/types";
@@ -212,6 +213,7 @@ export function IntegrationDetail({ initial, can, syncTypes }: { initial: Integr
             <AlertDescription>Calls go to the built-in {i.providerName} emulator at {i.endpoint}: nothing reaches the real provider.</AlertDescription>
           </Alert>
         )}
+        {i.oauth && <OAuthCard integration={i} canConnect={can.credentials} onChanged={refreshAll} />}
         {shown && (
           <Alert variant={shown.ok ? "success" : "destructive"} data-testid="test-result">
             {shown.ok ? <CheckCircle2 /> : <XCircle />}

@@ -14,6 +14,7 @@ export type Integration = {
   mode: "live" | "sandbox";
   apiEndpoint: string | null;
   endpoint: string | null;
+  oauth: { grant: "authorization_code" | "client_credentials"; redirectUri: string } | null;
   config: Record<string, unknown>;
   state: Record<string, unknown>;
   autoSync: boolean;

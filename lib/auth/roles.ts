@@ -53,6 +53,15 @@ export const PERMISSIONS = {
   "contacts.manage": OPS,
   /** SuiteDash Import-mode CSVs (generate, download, mark as imported) */
   "suitedash.manage": ADMIN,
+  /** Google Calendar events and Zoom meetings: everyone reads, operations change them */
+  "calendar.read": ALL,
+  "calendar.write": OPS,
+  /** RingCentral call log; click-to-call and SMS through RingCentral */
+  "calls.read": ALL,
+  "calls.make": OPS,
+  /** 1C ERP sync status and logs; starting a sync */
+  "erp.read": ALL,
+  "erp.sync": OPS,
   "users.manage": ADMIN,
   "apikeys.manage": ADMIN,
   "settings.manage": ADMIN,

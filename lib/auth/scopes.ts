@@ -21,6 +21,12 @@ export const SCOPES = {
   "exports:write": "Start data exports",
   "contacts:read": "Read contact form submissions and their SuiteDash sync status",
   "contacts:write": "Submit contact forms (the website's backend)",
+  "calendar:read": "Read calendar events and Zoom meetings",
+  "calendar:write": "Create, change and delete calendar events and Zoom meetings",
+  "calls:read": "Read the call log",
+  "calls:write": "Start calls (RingOut)",
+  "erp:read": "Read 1C sync status and logs",
+  "erp:write": "Sync entities to 1C",
 } as const;
 
 export type Scope = keyof typeof SCOPES;

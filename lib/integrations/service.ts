@@ -62,7 +62,7 @@ export function webhookUrl(provider: string, code: string) {
   return `${base}/api/webhooks/${path}`;
 }
 
-function sandboxUrl(path: string) {
+export function sandboxUrl(path: string) {
   return `${env().SANDBOX_URL.replace(/\/$/, "")}${path}`;
 }
 
@@ -196,6 +196,11 @@ export function serialize(row: Integration, opts: { withCredentials?: boolean } 
     mode: row.mode,
     apiEndpoint: row.apiEndpoint,
     endpoint: def ? resolveEndpoint(def, row) : null,
+    /** OAuth providers: the grant and the redirect URI to register in the provider's console */
+    oauth:
+      def?.auth.type === "oauth2"
+        ? { grant: def.auth.grant, redirectUri: `${publicBaseUrl()}/api/oauth/${encodeURIComponent(def.id)}/callback` }
+        : null,
     config: row.config as Record<string, unknown>,
     state: row.state as Record<string, unknown>,
     autoSync: row.autoSync,
@@ -266,7 +271,7 @@ export function buildContext(row: Integration, opts: { signal?: AbortSignal; rel
     signal: opts.signal,
     related: opts.related,
   };
-  return {
+  const ctx: ProviderContext = {
     integration: { id: row.id, code: row.code, name: row.name, mode: row.mode, apiEndpoint: row.apiEndpoint },
     credentials: cred.data as Record<string, unknown>,
     config: conf.data as Record<string, unknown>,
@@ -277,7 +282,10 @@ export function buildContext(row: Integration, opts: { signal?: AbortSignal; rel
     call: (action, req, extra) => request({ ...base, ...extra, action }, req),
     fetch: (action, extra) => providerFetch({ ...base, ...extra, action }),
     record: (action, entry) => recordCall({ ...base, action }, entry),
+    // loaded on first use: lib/oauth reaches the outbox (admin notifications), which needs this module
+    accessToken: async (o) => (await import("@/lib/oauth/tokens")).getAccessToken(ctx, def, o),
   };
+  return ctx;
 }
 
 // ───────────── commands ─────────────

@@ -12,6 +12,7 @@ import "@/lib/payments/subscriptions";
 import { deleteOldPositions } from "@/lib/tracking/service";
 import { dispatchSuiteDash } from "@/lib/suitedash/sync";
 import { expireExports, runExport } from "@/lib/exports/service";
+import { runIntegrationMaintenance } from "@/lib/oauth/maintenance";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { logger } from "@/lib/logger";
@@ -90,6 +91,9 @@ export async function startWorkers(opts: { pollingIntervalSeconds?: number; sche
   // website contact submissions to SuiteDash (API mode): claimed with a lease, synced in the tick
   const suitedashDispatcher = every(env().SUITEDASH_DISPATCH_MS, "suitedash dispatch", dispatchSuiteDash);
   const statusPoller = every(env().MESSAGE_STATUS_POLL_SECONDS * 1000, "message status poll", pollStatuses);
+  // OAuth tokens refreshed before expiry (and daily), Google push channels and RingCentral
+  // subscriptions renewed: each item under its own lock, so several workers never race
+  const maintenance = every(env().OAUTH_MAINTENANCE_SECONDS * 1000, "integration maintenance", runIntegrationMaintenance);
   await boss.work(QUEUES.scheduler, { pollingIntervalSeconds: polling }, async () => {
     const n = await scheduleDueSyncs();
     if (n) logger.info({ queued: n }, "scheduled syncs queued");
@@ -114,6 +118,7 @@ export async function startWorkers(opts: { pollingIntervalSeconds?: number; sche
       clearInterval(messageSweeper);
       clearInterval(suitedashDispatcher);
       clearInterval(statusPoller);
+      clearInterval(maintenance);
       await boss.stop({ graceful: true, timeout: 20_000, wait: true });
       logger.info("workers stopped");
     },

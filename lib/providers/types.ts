@@ -43,6 +43,12 @@ export type ProviderContext<Cred = Record<string, unknown>, Conf = Record<string
   fetch(action: string, opts?: Partial<CallContext>): typeof fetch;
   /** logs a call that is not HTTP (SMTP): one integration_logs row, secrets scrubbed */
   record(action: string, entry: Parameters<typeof recordCall>[1]): Promise<void>;
+  /**
+   * OAuth providers: a valid access token, refreshed first (by one process at a time) when it
+   * expires soon; `force` after the API answered 401. Throws OAuthReconnectError when a person
+   * must connect again. Other providers: throws.
+   */
+  accessToken(opts?: { force?: boolean }): Promise<string>;
   signal?: AbortSignal;
 };
 
@@ -68,9 +74,49 @@ export type SyncRun = {
 
 export type SyncResult = { details?: Record<string, unknown>; state?: Record<string, unknown> };
 
-export type AuthSpec =
-  | { type: "api_key" }
-  | { type: "oauth2"; authorizeUrl: string; tokenUrl: string; scopes: string[] };
+/** A live URL and, for sandbox mode, a path on SANDBOX_URL (like defaultEndpoints). */
+export type ModeUrls = { live: string; sandbox: string };
+
+/**
+ * OAuth 2.0 (lib/oauth): the connect flow, token storage, refresh under a lock and revocation
+ * are done once for all providers. Credentials hold `clientId` and `clientSecret`.
+ */
+export type OAuth2Spec = {
+  type: "oauth2";
+  /** authorization_code: an admin connects in the browser (Google, RingCentral);
+   *  client_credentials: server-to-server, no person involved (Zoom S2S) */
+  grant: "authorization_code" | "client_credentials";
+  authorizeUrl?: ModeUrls;
+  tokenUrl: ModeUrls;
+  /** RFC 7009 revocation, called on disconnect */
+  revokeUrl?: ModeUrls;
+  scopes: readonly string[];
+  /** send an S256 code_challenge and the verifier on exchange (RFC 7636) */
+  pkce: boolean;
+  /** how the client authenticates at the token endpoint: HTTP Basic or client_id/secret in the form */
+  clientAuth: "basic" | "body";
+  /** added to the authorize URL (Google: access_type=offline, prompt=consent) */
+  authorizeParams?: Record<string, string>;
+  /** client_credentials: the grant's own fields (Zoom: grant_type=account_credentials&account_id=…) */
+  clientCredentials?(ctx: ProviderContext): { query?: Record<string, string>; form?: Record<string, string> };
+  /** who connected, shown on the integration page: from the token response or one API call */
+  account?(ctx: ProviderContext, token: { accessToken: string; response: Record<string, unknown> }): Promise<{ id?: string | null; name?: string | null }>;
+  /** after a connect is stored (create push channels, webhook subscriptions); a failure is shown, the connect stays */
+  afterConnect?(ctx: ProviderContext): Promise<void>;
+  /** before the tokens are revoked and deleted (stop channels, delete subscriptions) */
+  beforeDisconnect?(ctx: ProviderContext): Promise<void>;
+};
+
+export type AuthSpec = { type: "api_key" } | OAuth2Spec;
+
+/** The saved authorization is gone (invalid_grant, revoked, never connected): a person must connect again. */
+export class OAuthReconnectError extends Error {
+  readonly code = "needs_reconnect";
+  constructor(message: string) {
+    super(message);
+    this.name = "OAuthReconnectError";
+  }
+}
 
 /** What the inbox learns from a verified body before storing it. */
 export type ParsedWebhook = {

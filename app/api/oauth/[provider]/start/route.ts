@@ -1,0 +1,31 @@
+// GET /api/oauth/<provider>/start?integration_id=…&return_to=/path — an admin's "Connect":
+// off to the provider's consent page. Browser navigation, so failures are redirects with a
+// message the integration page shows, not JSON.
+import { NextResponse, type NextRequest } from "next/server";
+import { z } from "zod";
+import { authenticate, toApiError } from "@/lib/api";
+import { startConnect } from "@/lib/oauth/flow";
+import { publicBaseUrl } from "@/lib/urls";
+
+export const dynamic = "force-dynamic";
+
+const query = z.object({ integration_id: z.uuid(), return_to: z.string().max(500).optional() });
+
+export async function GET(req: NextRequest, ctx: { params: Promise<{ provider: string }> }) {
+  const { provider } = await ctx.params;
+  const url = new URL(req.url);
+  const base = publicBaseUrl(req);
+  const q = query.safeParse(Object.fromEntries(url.searchParams));
+  if (!q.success) return NextResponse.redirect(`${base}/integrations?oauth_error=${encodeURIComponent("The connect link is incomplete")}`, 303);
+  const back = `${base}/integrations/${q.data.integration_id}`;
+  try {
+    const caller = await authenticate(req, { permission: "integrations.credentials" });
+    if (caller.kind !== "user") throw new Error("unreachable");
+    const to = await startConnect(provider, q.data.integration_id, caller.user.id, caller, q.data.return_to);
+    return NextResponse.redirect(to, 303);
+  } catch (e) {
+    const err = toApiError(e, "oauth-start");
+    if (err.status === 401) return NextResponse.redirect(`${base}/login?callbackUrl=${encodeURIComponent(url.pathname + url.search)}`, 303);
+    return NextResponse.redirect(`${back}?oauth_error=${encodeURIComponent(err.message)}`, 303);
+  }
+}

@@ -1,0 +1,200 @@
+// The OAuth connect flow, the same for every provider that declares `auth.type: "oauth2"`
+// with the authorization_code grant:
+//   GET /api/oauth/<provider>/start?integration_id=…   (an admin clicks Connect)
+//     → a single-use `state` (stored as its SHA-256, bound to that admin, 10 minutes) and a
+//       PKCE verifier (vault envelope) are saved; the browser goes to the provider's consent page
+//   GET /api/oauth/<provider>/callback?code=…&state=…  (the provider sends the admin back)
+//     → the state is consumed (deleted in the same statement that reads it), must belong to the
+//       same signed-in admin and provider; the code is exchanged with the verifier; the tokens
+//       are stored encrypted; the integration becomes active.
+// Disconnect revokes the grant at the provider (RFC 7009) before deleting the tokens.
+import { createHash, randomBytes } from "node:crypto";
+import { db } from "@/lib/db";
+import { errors } from "@/lib/errors";
+import { audit, type Actor, type RequestMeta } from "@/lib/audit";
+import { logger } from "@/lib/logger";
+import { publicBaseUrl } from "@/lib/urls";
+import { encrypt, decrypt, aadFor } from "@/lib/vault";
+import { getProvider } from "@/lib/providers/registry";
+import type { ProviderDefinition } from "@/lib/providers/types";
+import { buildContext, getIntegrationRow, mergeState } from "@/lib/integrations/service";
+import { forgetRoutes } from "@/lib/messaging/routes-cache";
+import { modeUrl, oauthSpec, saveTokens, tokenCall, tokenStatus } from "@/lib/oauth/tokens";
+
+const STATE_TTL_MS = 10 * 60_000;
+const sha256hex = (s: string) => createHash("sha256").update(s).digest("hex");
+
+type Who = { actor: Actor; meta?: RequestMeta };
+
+export function callbackUrl(provider: string) {
+  return `${publicBaseUrl()}/api/oauth/${encodeURIComponent(provider)}/callback`;
+}
+
+function requireOAuth(def: ProviderDefinition | undefined, provider: string) {
+  const spec = def && oauthSpec(def);
+  if (!def || !spec) throw errors.notFound(`OAuth provider "${provider}"`);
+  return { def, spec };
+}
+
+/** Starts a connect: the URL of the provider's consent page to send the admin to. */
+export async function startConnect(provider: string, integrationId: string, userId: string, who: Who, returnTo?: string | null): Promise<string> {
+  const row = await getIntegrationRow(integrationId);
+  if (row.provider !== provider) throw errors.validation(`The integration is not a ${provider} integration`);
+  const { def, spec } = requireOAuth(getProvider(provider), provider);
+  if (spec.grant !== "authorization_code" || !spec.authorizeUrl) {
+    throw errors.unprocessable(`${def.name} connects with its client credentials: use Test connection instead`);
+  }
+  const ctx = buildContext(row);
+  if (!ctx.credentials.clientId) throw errors.unprocessable(`Fill in the ${def.name} client ID and secret first`);
+  const state = randomBytes(32).toString("base64url");
+  const id = sha256hex(state);
+  const verifier = spec.pkce ? randomBytes(48).toString("base64url") : null;
+  const redirectUri = callbackUrl(provider);
+  await db.oAuthState.deleteMany({ where: { expiresAt: { lt: new Date() } } });
+  await db.oAuthState.create({
+    data: {
+      id,
+      integrationId,
+      userId,
+      provider,
+      codeVerifier: verifier ? encrypt(verifier, aadFor.oauthCodeVerifier(id)) : null,
+      redirectUri,
+      // only our own pages: never an open redirect
+      returnTo: returnTo && returnTo.startsWith("/") && !returnTo.startsWith("//") ? returnTo.slice(0, 500) : null,
+      expiresAt: new Date(Date.now() + STATE_TTL_MS),
+    },
+  });
+  const url = new URL(modeUrl(spec.authorizeUrl, row.mode));
+  const params: Record<string, string> = {
+    response_type: "code",
+    client_id: String(ctx.credentials.clientId),
+    redirect_uri: redirectUri,
+    state,
+    ...(spec.scopes.length ? { scope: spec.scopes.join(" ") } : {}),
+    ...(verifier ? { code_challenge: createHash("sha256").update(verifier).digest("base64url"), code_challenge_method: "S256" } : {}),
+    ...(spec.authorizeParams ?? {}),
+  };
+  for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+  await audit(who.actor, "oauth.connect_started", "integration", integrationId, { provider }, who.meta);
+  return url.toString();
+}
+
+export type CallbackOutcome = { integrationId: string | null; returnTo: string; ok: boolean; message: string };
+
+/** Finishes a connect from the provider's redirect. Never throws for the provider's own errors: the admin gets a message. */
+export async function finishConnect(provider: string, query: Record<string, string | undefined>, userId: string, who: Who): Promise<CallbackOutcome> {
+  const { def, spec } = requireOAuth(getProvider(provider), provider);
+  if (!query.state) throw errors.validation("The provider's answer has no state: start the connection again from the integration's page");
+  // consumed by the read: a replayed callback finds nothing
+  const st = await db.oAuthState.delete({ where: { id: sha256hex(query.state) } }).catch(() => null);
+  if (!st || st.provider !== provider) throw errors.validation("This connection attempt is unknown or was already used: start again from the integration's page");
+  const back = st.returnTo ?? `/integrations/${st.integrationId}`;
+  if (st.userId !== userId) {
+    await audit(who.actor, "oauth.callback_rejected", "integration", st.integrationId, { reason: "another user's state" }, who.meta);
+    throw errors.forbidden("This connection was started by another user: start it again yourself");
+  }
+  if (st.expiresAt.getTime() < Date.now()) return { integrationId: st.integrationId, returnTo: back, ok: false, message: "The connection took longer than 10 minutes: start again" };
+  if (query.error) {
+    const message = query.error === "access_denied" ? `Access was not granted on ${def.name}'s consent page` : `${def.name} answered ${query.error}${query.error_description ? `: ${query.error_description}` : ""}`;
+    await audit(who.actor, "oauth.connect_failed", "integration", st.integrationId, { error: query.error }, who.meta);
+    return { integrationId: st.integrationId, returnTo: back, ok: false, message };
+  }
+  if (!query.code) return { integrationId: st.integrationId, returnTo: back, ok: false, message: `${def.name} sent no authorization code` };
+
+  const row = await getIntegrationRow(st.integrationId);
+  const ctx = buildContext(row, { related: { type: "integration", id: row.id } });
+  const verifier = st.codeVerifier ? decrypt(st.codeVerifier, aadFor.oauthCodeVerifier(st.id)) : null;
+  let t;
+  try {
+    t = await tokenCall(
+      ctx,
+      def,
+      "oauth.exchange",
+      { grant_type: "authorization_code", code: query.code, redirect_uri: st.redirectUri, ...(verifier ? { code_verifier: verifier } : {}) },
+      { secrets: [query.code, ...(verifier ? [verifier] : [])] },
+    );
+  } catch (e) {
+    const message = (e as Error).message;
+    await audit(who.actor, "oauth.connect_failed", "integration", row.id, { error: message }, who.meta);
+    return { integrationId: row.id, returnTo: back, ok: false, message };
+  }
+  let account: { id?: string | null; name?: string | null } = {};
+  try {
+    account = (await spec.account?.(ctx, { accessToken: t.access_token, response: t })) ?? {};
+  } catch (e) {
+    logger.warn({ integration: row.code, err: (e as Error).message }, "oauth account lookup failed");
+  }
+  const now = new Date();
+  await db.$transaction(async (tx) => {
+    await saveTokens(tx, row.id, null, t, { accountId: account.id ?? null, accountName: account.name ?? null, connectedById: userId });
+    await tx.integration.update({
+      where: { id: row.id },
+      data: { status: "active", lastError: null, lastSuccessAt: now, state: mergeState(row.state, { oauth: { connectedAt: now.toISOString(), account: account.name ?? account.id ?? null } }) },
+    });
+  });
+  forgetRoutes();
+  await audit(who.actor, "oauth.connected", "integration", row.id, { provider, account: account.name ?? account.id ?? null, scope: t.scope ?? null }, who.meta);
+  let message = `Connected to ${def.name}${account.name || account.id ? ` as ${account.name ?? account.id}` : ""}`;
+  if (spec.afterConnect) {
+    try {
+      await spec.afterConnect(buildContext(await getIntegrationRow(row.id)));
+    } catch (e) {
+      const err = (e as Error).message;
+      logger.warn({ integration: row.code, err }, "oauth afterConnect failed");
+      await db.integration.update({ where: { id: row.id }, data: { lastError: `Connected, but setting up failed: ${err}`, lastErrorAt: new Date() } });
+      message += `, but setting up failed: ${err}`;
+    }
+  }
+  return { integrationId: row.id, returnTo: back, ok: true, message };
+}
+
+/** Revokes the grant at the provider (when it has a revocation endpoint) and deletes the tokens. */
+export async function disconnect(integrationId: string, who: Who) {
+  const row = await getIntegrationRow(integrationId);
+  const { def, spec } = requireOAuth(getProvider(row.provider), row.provider);
+  const token = await db.oAuthToken.findUnique({ where: { integrationId } });
+  let revoked: boolean | null = null;
+  let revokeError: string | null = null;
+  if (token) {
+    const ctx = buildContext(row, { related: { type: "integration", id: row.id } });
+    if (spec.beforeDisconnect && token.status === "connected") {
+      try {
+        await spec.beforeDisconnect(ctx);
+      } catch (e) {
+        logger.warn({ integration: row.code, err: (e as Error).message }, "oauth beforeDisconnect failed");
+      }
+    }
+    if (spec.revokeUrl) {
+      // the refresh token revokes the whole grant; the access token is all some grants have
+      const value = token.refreshToken ? decrypt(token.refreshToken, aadFor.oauthRefreshToken(token.id)) : decrypt(token.accessToken, aadFor.oauthAccessToken(token.id));
+      const form = new URLSearchParams({ token: value });
+      const headers: Record<string, string> = {};
+      if (spec.clientAuth === "basic") {
+        headers.authorization = `Basic ${Buffer.from(`${ctx.credentials.clientId}:${ctx.credentials.clientSecret}`).toString("base64")}`;
+      }
+      try {
+        const res = await ctx.call("oauth.revoke", { method: "POST", url: modeUrl(spec.revokeUrl, row.mode), headers, body: form }, { retry: false, secrets: [...ctx.secrets, value] });
+        // 400 invalid_token: already revoked at the provider (the person did it there): nothing left to revoke
+        revoked = res.ok || res.status === 400;
+        if (!revoked) revokeError = `HTTP ${res.status}`;
+      } catch (e) {
+        revoked = false;
+        revokeError = (e as Error).message;
+      }
+    }
+  }
+  await db.$transaction([
+    db.oAuthToken.deleteMany({ where: { integrationId } }),
+    db.integration.update({
+      where: { id: integrationId },
+      data: { status: "inactive", lastError: null, state: mergeState(row.state, { oauth: null }) },
+    }),
+  ]);
+  forgetRoutes();
+  await audit(who.actor, "oauth.disconnected", "integration", integrationId, { provider: row.provider, revoked, revokeError }, who.meta);
+  return {
+    ...(await tokenStatus(integrationId)),
+    revoked,
+    message: revoked === false ? `Disconnected here, but ${def.name} did not confirm the revocation (${revokeError}): remove the app's access in your ${def.name} account too` : `Disconnected from ${def.name}`,
+  };
+}
