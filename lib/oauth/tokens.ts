@@ -190,13 +190,21 @@ export async function tokenStatus(integrationId: string) {
   };
 }
 
+/** Why a reconnect is needed, as the integration page and the error say it. */
+function reconnectMessage(def: ProviderDefinition, reason: string) {
+  return `${reason}. Connect ${def.name} again from the integration's page.`;
+}
+
 /**
- * The grant is gone: only a person can fix it. Marks the token and the integration once
- * (the first process to see it), audits it and tells the admins.
+ * The grant is gone: only a person can fix it. The token row is flagged in the refresh's
+ * transaction (a caller waiting on the lock sees it and makes no call); this does the rest once:
+ * the integration in error, the audit entry and the admins' notice.
  */
-export async function markNeedsReconnect(def: ProviderDefinition, integrationId: string, reason: string) {
-  const message = `${reason}. Connect ${def.name} again from the integration's page.`;
-  const changed = await db.oAuthToken.updateMany({ where: { integrationId, status: "connected" }, data: { status: "needs_reconnect", lastError: message } });
+export async function markNeedsReconnect(def: ProviderDefinition, integrationId: string, reason: string, alreadyFlagged = false) {
+  const message = reconnectMessage(def, reason);
+  const changed = alreadyFlagged
+    ? { count: 1 }
+    : await db.oAuthToken.updateMany({ where: { integrationId, status: "connected" }, data: { status: "needs_reconnect", lastError: message } });
   await db.integration.update({
     where: { id: integrationId },
     data: { status: "error", lastError: message, lastErrorAt: new Date() },
@@ -213,7 +221,7 @@ export async function markNeedsReconnect(def: ProviderDefinition, integrationId:
   });
 }
 
-type Outcome = { token: string } | { reconnect: string } | { error: TokenEndpointError };
+type Outcome = { token: string } | { reconnect: string; flagged: boolean } | { error: TokenEndpointError };
 
 /**
  * Refreshes (or, for client credentials, fetches) the access token under the integration's
@@ -227,7 +235,7 @@ async function refreshLocked(ctx: ProviderContext, def: ProviderDefinition, seen
     async (tx) => {
       await tx.$executeRaw`select pg_advisory_xact_lock(hashtextextended(${`oauth:${integrationId}`}, 0))`;
       const row = await tx.oAuthToken.findUnique({ where: { integrationId } });
-      if (row?.status === "needs_reconnect") return { reconnect: row.lastError ?? `${def.name} must be connected again` };
+      if (row?.status === "needs_reconnect") return { reconnect: row.lastError ?? `${def.name} must be connected again`, flagged: false };
       if (row && row.accessToken !== seen && stillValid(row)) return { token: accessOf(row) };
       if (row && !force && !dueSoon(row)) return { token: accessOf(row) };
       try {
@@ -236,8 +244,8 @@ async function refreshLocked(ctx: ProviderContext, def: ProviderDefinition, seen
           const cc = spec.clientCredentials?.(ctx) ?? {};
           t = await tokenCall(ctx, def, "oauth.client_credentials", { grant_type: "client_credentials", ...(cc.form ?? {}) }, { query: cc.query });
         } else {
-          if (!row) return { reconnect: `${def.name} is not connected` };
-          if (!row.refreshToken) return { reconnect: `${def.name} gave no refresh token` };
+          if (!row) return { reconnect: `${def.name} is not connected`, flagged: false };
+          if (!row.refreshToken) return { reconnect: `${def.name} gave no refresh token`, flagged: false };
           const refresh = decrypt(row.refreshToken, aadFor.oauthRefreshToken(row.id));
           t = await tokenCall(ctx, def, "oauth.refresh", { grant_type: "refresh_token", refresh_token: refresh }, { secrets: [refresh] });
         }
@@ -246,7 +254,11 @@ async function refreshLocked(ctx: ProviderContext, def: ProviderDefinition, seen
         return { token: t.access_token };
       } catch (e) {
         if (!(e instanceof TokenEndpointError)) throw e;
-        if (e.kind === "invalid_grant" && spec.grant === "authorization_code") return { reconnect: e.message };
+        if (e.kind === "invalid_grant" && spec.grant === "authorization_code") {
+          // flagged before the lock is released: a caller waiting for it makes no second call
+          await tx.oAuthToken.update({ where: { integrationId }, data: { status: "needs_reconnect", lastError: reconnectMessage(def, e.message) } });
+          return { reconnect: e.message, flagged: true };
+        }
         // a passing failure while the current token still works: keep using it
         if (e.kind === "transient" && row && !force && stillValid(row)) {
           logger.warn({ integrationId, err: e.message }, "oauth refresh failed; the current token is still valid");
@@ -260,8 +272,8 @@ async function refreshLocked(ctx: ProviderContext, def: ProviderDefinition, seen
   );
   if ("token" in outcome) return outcome.token;
   if ("reconnect" in outcome) {
-    await markNeedsReconnect(def, integrationId, outcome.reconnect);
-    throw new OAuthReconnectError(outcome.reconnect);
+    if (outcome.flagged) await markNeedsReconnect(def, integrationId, outcome.reconnect, true);
+    throw new OAuthReconnectError(outcome.flagged ? reconnectMessage(def, outcome.reconnect) : outcome.reconnect);
   }
   throw outcome.error;
 }

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { createIntegration, buildContext } from "@/lib/integrations/service";
 import { startConnect, finishConnect } from "@/lib/oauth/flow";
-import { refreshDueTokens, TokenEndpointError } from "@/lib/oauth/tokens";
+import { getAccessToken, refreshDueTokens, TokenEndpointError } from "@/lib/oauth/tokens";
 import { getProvider } from "@/lib/providers/registry";
 import { OAuthReconnectError } from "@/lib/providers/types";
 import * as startRoute from "@/app/api/oauth/[provider]/start/route";
@@ -85,7 +85,7 @@ describe("OAuth connect", () => {
     expect(seen.items.find((r) => r.path.endsWith("/token"))?.body).toMatch(/code_verifier=/);
     const logs = await db.integrationLog.findMany({ where: { integrationId: row.id, action: "oauth.exchange" } });
     expect(logs).toHaveLength(1);
-    const logged = JSON.stringify(logs[0]);
+    const logged = JSON.stringify(logs[0], (_k, v) => (typeof v === "bigint" ? String(v) : v));
     expect(logged).not.toContain(query.code);
     expect(logged).not.toMatch(/sbx_(at|rt)_/);
 
@@ -234,7 +234,7 @@ describe("OAuth tokens", () => {
     await db.oAuthToken.update({ where: { integrationId: row.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
     const ctx = await ctxOf(row.id);
     (ctx.credentials as Record<string, unknown>).clientSecret = "GOCSPX-wrong";
-    const err = await getProvider(P) && (await import("@/lib/oauth/tokens")).getAccessToken(ctx, getProvider(P)!).catch((e) => e);
+    const err = await getAccessToken(ctx, getProvider(P)!).catch((e) => e);
     expect(err).toBeInstanceOf(TokenEndpointError);
     expect(err.kind).toBe("invalid_client");
     expect((await db.oAuthToken.findUniqueOrThrow({ where: { integrationId: row.id } })).status).toBe("connected");
