@@ -80,6 +80,8 @@ for (const [name, phone, plateNumber] of [
   const d = await prisma.driver.create({ data: { name, phone, status: "active", vehicleId: vehicle.id } });
   drivers.push({ id: d.id, name: d.name });
 }
+// a company for the 1C sync test (there is no company API: companies come from the CRM)
+await prisma.company.create({ data: { name: "ООО «Ромашка»", taxId: "7707083893" } });
 
 // 60,000 orders: a large export runs long enough to watch its progress bar
 await prisma.$executeRawUnsafe(

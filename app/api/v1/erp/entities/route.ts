@@ -1,0 +1,7 @@
+import { route } from "@/lib/api";
+import { searchForSync, searchQuery } from "@/lib/erp/links";
+
+export const dynamic = "force-dynamic";
+
+// ?entity_type=company&q=ромашка: companies, drivers, applications or payments to pick for "Sync now"
+export const GET = route({ access: { permission: "erp.read", scope: "erp:read" }, query: searchQuery }, async ({ query }) => searchForSync(query));

@@ -1,0 +1,7 @@
+import { idParams, route } from "@/lib/api";
+import { outcomeResponse, retryLink } from "@/lib/erp/links";
+
+export const dynamic = "force-dynamic";
+
+// sends the entity again now, whatever its attempts (same answers as POST /api/v1/erp/sync)
+export const POST = route({ access: { permission: "erp.sync", scope: "erp:write" }, params: idParams }, async ({ params, caller }) => outcomeResponse(await retryLink(params.id, caller)));

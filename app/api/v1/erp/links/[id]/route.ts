@@ -1,0 +1,7 @@
+import { idParams, route } from "@/lib/api";
+import { getLink } from "@/lib/erp/links";
+
+export const dynamic = "force-dynamic";
+
+// one link with its sync log (request and response of every 1C call, redacted)
+export const GET = route({ access: { permission: "erp.read", scope: "erp:read" }, params: idParams }, async ({ params }) => getLink(params.id));

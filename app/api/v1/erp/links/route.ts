@@ -1,0 +1,7 @@
+import { route } from "@/lib/api";
+import { listLinks, listLinksQuery } from "@/lib/erp/links";
+
+export const dynamic = "force-dynamic";
+
+// ?status=&entity_type=&integration_id=&entity_id=&limit=&cursor=: newest first, counts by status
+export const GET = route({ access: { permission: "erp.read", scope: "erp:read" }, query: listLinksQuery }, async ({ query }) => listLinks(query));

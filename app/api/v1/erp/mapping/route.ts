@@ -1,0 +1,7 @@
+import { route } from "@/lib/api";
+import { mappingQuery, mappingView } from "@/lib/erp/links";
+
+export const dynamic = "force-dynamic";
+
+// the 1C integrations and the effective mapping (defaults + config.mapping) of one of them
+export const GET = route({ access: { permission: "erp.read", scope: "erp:read" }, query: mappingQuery }, async ({ query }) => mappingView(query));

@@ -1,0 +1,237 @@
+// The ERP API's reading side and its wire shapes: links (entity ↔ 1C object), their sync
+// logs, the status of one entity, the effective mapping, the entity picker. The /api/v1/erp
+// API speaks snake_case like the seed's ErpSync API it replaces (entity_type, entity_id,
+// ref_key …).
+import { z } from "zod";
+import type { ErpLink, ErpSyncLog, Prisma } from "@/generated/prisma/client";
+import { db } from "@/lib/db";
+import { ApiError, errors } from "@/lib/errors";
+import { decodeCursor, encodeCursor } from "@/lib/cursor";
+import { getProvider } from "@/lib/providers/registry";
+import { ENTITY_LABELS, ENTITY_TYPES, REF_TARGETS, SOURCE_FIELDS, describeSpec, effectiveMapping, type EntityType, type MappingConfig } from "@/lib/erp/mapping";
+import { entityLabels, loadSource, searchEntities } from "@/lib/erp/sources";
+import { oneCIntegration, syncEntity, type SyncOutcome, type Who } from "@/lib/erp/service";
+
+export const LINK_STATUSES = ["pending", "synced", "failed"] as const;
+
+const entityType = z.enum(ENTITY_TYPES, { error: `One of ${ENTITY_TYPES.join(", ")}` });
+const uuid = z.uuid("Not a valid id");
+
+// ───────────── views ─────────────
+
+export function linkView(l: ErpLink, extra: { label?: string | null; integrationName?: string | null } = {}) {
+  return {
+    id: l.id,
+    integration_id: l.integrationId,
+    ...(extra.integrationName !== undefined ? { integration_name: extra.integrationName } : {}),
+    entity_type: l.entityType as EntityType,
+    entity_id: l.entityId,
+    ...(extra.label !== undefined ? { entity_label: extra.label } : {}),
+    object: l.object,
+    ref_key: l.refKey,
+    status: l.status as (typeof LINK_STATUSES)[number],
+    attempts: l.attempts,
+    next_attempt_at: l.nextAttemptAt,
+    last_error: l.lastError,
+    last_synced_at: l.lastSyncedAt,
+    created_at: l.createdAt,
+    updated_at: l.updatedAt,
+  };
+}
+export type LinkView = ReturnType<typeof linkView>;
+
+export function logView(r: ErpSyncLog) {
+  return {
+    id: String(r.id),
+    operation: r.operation,
+    ok: r.ok,
+    http_status: r.httpStatus,
+    request: r.request,
+    response: r.response,
+    error: r.error,
+    duration_ms: r.durationMs,
+    created_at: r.createdAt,
+  };
+}
+
+export function outcomeView(o: SyncOutcome) {
+  return {
+    ok: o.ok,
+    operation: o.operation,
+    message: o.message,
+    integration_id: o.integrationId,
+    entity_type: o.entityType,
+    entity_id: o.entityId,
+    status: o.link?.status ?? "not_linked",
+    ref_key: o.link?.refKey ?? null,
+    object: o.link?.object ?? null,
+    attempts: o.link?.attempts ?? 0,
+    next_attempt_at: o.link?.nextAttemptAt ?? null,
+    link: o.link ? linkView(o.link) : null,
+    dependencies: o.dependencies.map((d) => ({ entity_type: d.entityType, entity_id: d.entityId, operation: d.operation, ok: d.ok, ref_key: d.refKey })),
+    ...(o.error
+      ? { error_kind: o.error.kind, http_status: o.error.httpStatus, odata_code: o.error.odataCode, retryable: o.error.retryable }
+      : {}),
+  };
+}
+
+/** 200 with the outcome, or — 1C refused or could not be reached — 502 in the error shape with the outcome as details. */
+export function outcomeResponse(o: SyncOutcome) {
+  if (o.ok) return outcomeView(o);
+  throw new ApiError(502, "provider_error", o.message, outcomeView(o));
+}
+
+// ───────────── sync one ─────────────
+
+export const syncInput = z
+  .object({
+    entity_type: entityType,
+    entity_id: uuid,
+    integration_id: uuid.optional(),
+    /** send even when nothing changed since the last sync */
+    force: z.boolean().optional(),
+  })
+  .strict();
+
+export async function syncOne(body: z.output<typeof syncInput>, who: Who) {
+  return syncEntity({ integrationId: body.integration_id, entityType: body.entity_type, entityId: body.entity_id, who, force: body.force });
+}
+
+export async function retryLink(id: string, who: Who) {
+  const link = await db.erpLink.findUnique({ where: { id } });
+  if (!link) throw errors.notFound("Link");
+  // a retry sends again even if nothing changed (the person asked for it)
+  return syncEntity({ integrationId: link.integrationId, entityType: link.entityType as EntityType, entityId: link.entityId, who, force: true, trigger: "retry" });
+}
+
+// ───────────── status of one entity ─────────────
+
+export const statusQuery = z.object({
+  entity_type: entityType,
+  entity_id: uuid,
+  integration_id: uuid.optional(),
+  logs: z.coerce.number().int().min(0).max(100).default(20),
+});
+
+export async function syncStatus(q: z.output<typeof statusQuery>) {
+  const integration = await oneCIntegration(q.integration_id);
+  const source = await loadSource(q.entity_type, q.entity_id);
+  const link = await db.erpLink.findUnique({
+    where: { integrationId_entityType_entityId: { integrationId: integration.id, entityType: q.entity_type, entityId: q.entity_id } },
+  });
+  if (!source && !link) throw errors.notFound(ENTITY_LABELS[q.entity_type]);
+  const logs = link && q.logs ? await db.erpSyncLog.findMany({ where: { linkId: link.id }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: q.logs }) : [];
+  return {
+    entity_type: q.entity_type,
+    entity_id: q.entity_id,
+    entity_label: source?.label ?? null,
+    entity_exists: !!source,
+    integration_id: integration.id,
+    integration_name: integration.name,
+    status: link?.status ?? "not_linked",
+    ref_key: link?.refKey ?? null,
+    link: link ? linkView(link) : null,
+    logs: logs.map(logView),
+  };
+}
+
+// ───────────── the links table ─────────────
+
+export const listLinksQuery = z.object({
+  status: z.enum(LINK_STATUSES).optional(),
+  entity_type: entityType.optional(),
+  integration_id: uuid.optional(),
+  entity_id: uuid.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional(),
+});
+
+export async function listLinks(q: z.output<typeof listLinksQuery>) {
+  const base: Prisma.ErpLinkWhereInput = { integrationId: q.integration_id, entityType: q.entity_type, entityId: q.entity_id };
+  const c = q.cursor ? decodeCursor(q.cursor) : null;
+  const where: Prisma.ErpLinkWhereInput = {
+    ...base,
+    status: q.status,
+    ...(c ? { OR: [{ updatedAt: { lt: c.at } }, { updatedAt: c.at, id: { lt: c.id } }] } : {}),
+  };
+  const [rows, grouped] = await Promise.all([
+    db.erpLink.findMany({ where, orderBy: [{ updatedAt: "desc" }, { id: "desc" }], take: q.limit + 1, include: { integration: { select: { name: true } } } }),
+    db.erpLink.groupBy({ by: ["status"], where: base, _count: { _all: true } }),
+  ]);
+  const page = rows.slice(0, q.limit);
+  const labels = await entityLabels(page);
+  const counts = Object.fromEntries(LINK_STATUSES.map((s) => [s, grouped.find((g) => g.status === s)?._count._all ?? 0]));
+  const last = page[page.length - 1];
+  return {
+    items: page.map((l) => linkView(l, { label: labels.get(`${l.entityType}:${l.entityId}`) ?? null, integrationName: l.integration.name })),
+    next_cursor: rows.length > q.limit && last ? encodeCursor(last.updatedAt, last.id) : null,
+    counts,
+  };
+}
+
+export async function getLink(id: string, logLimit = 50) {
+  const link = await db.erpLink.findUnique({ where: { id }, include: { integration: { select: { name: true } } } });
+  if (!link) throw errors.notFound("Link");
+  const [labels, logs] = await Promise.all([
+    entityLabels([link]),
+    db.erpSyncLog.findMany({ where: { linkId: id }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: logLimit }),
+  ]);
+  return { ...linkView(link, { label: labels.get(`${link.entityType}:${link.entityId}`) ?? null, integrationName: link.integration.name }), logs: logs.map(logView) };
+}
+
+// ───────────── the effective mapping and the picker ─────────────
+
+export const mappingQuery = z.object({ integration_id: uuid.optional() });
+
+export async function mappingView(q: z.output<typeof mappingQuery>) {
+  const integrations = await db.integration.findMany({
+    where: { provider: "onec" },
+    orderBy: [{ priority: "asc" }, { createdAt: "asc" }],
+    select: { id: true, name: true, code: true, mode: true, status: true, config: true, autoSync: true, syncIntervalMinutes: true, lastSyncAt: true },
+  });
+  const chosen = q.integration_id ? integrations.find((i) => i.id === q.integration_id) : (integrations.find((i) => i.status !== "inactive") ?? integrations[0]);
+  if (q.integration_id && !chosen) throw errors.notFound("1C integration");
+  const parsed = chosen ? getProvider("onec")?.config.safeParse(chosen.config ?? {}) : undefined;
+  const config = parsed?.success ? (parsed.data as { timeZone: string; mapping: MappingConfig }) : null;
+  return {
+    integrations: integrations.map((i) => ({
+      id: i.id,
+      name: i.name,
+      code: i.code,
+      mode: i.mode,
+      status: i.status,
+      auto_sync: i.autoSync,
+      sync_interval_minutes: i.syncIntervalMinutes,
+      last_sync_at: i.lastSyncAt,
+    })),
+    integration_id: chosen?.id ?? null,
+    config_valid: !chosen || !!config,
+    time_zone: config?.timeZone ?? "Europe/Moscow",
+    entities: ENTITY_TYPES.map((t) => {
+      const m = effectiveMapping(config?.mapping, t);
+      return {
+        entity_type: t,
+        label: ENTITY_LABELS[t],
+        enabled: m.enabled,
+        object: m.object,
+        post: m.post,
+        match: m.match,
+        statuses: m.statuses,
+        customized: m.customized,
+        refs: [...REF_TARGETS[t]],
+        fields: Object.entries(m.fields).map(([attribute, spec]) => ({
+          attribute,
+          kind: typeof spec === "string" || "source" in spec ? "source" : "const" in spec ? "const" : "ref",
+          source: describeSpec(spec),
+        })),
+        source_fields: SOURCE_FIELDS[t].map((f) => ({ path: f.path, label: f.label, kind: f.kind })),
+      };
+    }),
+  };
+}
+
+export const searchQuery = z.object({ entity_type: entityType, q: z.string().trim().max(200).default(""), limit: z.coerce.number().int().min(1).max(50).default(20) });
+
+export async function searchForSync(q: z.output<typeof searchQuery>) {
+  return { items: await searchEntities(q.entity_type, q.q, q.limit) };
+}
