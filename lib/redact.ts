@@ -5,6 +5,8 @@ const SENSITIVE_PARTS = [
   "password", "passwd", "secret", "token", "authorization", "apikey", "apiid", "privatekey",
   "clientsecret", "cookie", "signature", "cardnumber", "cvc", "cvv", "iban", "accesskey", "sessionid",
   "credential",
+  // Zoom's start_url carries a host token (zak): whoever holds it starts the meeting as the host
+  "starturl", "zak",
 ];
 const SENSITIVE_EXACT = new Set(["pan", "pin", "key", "auth", "card", "otp", "code_verifier"]);
 

@@ -405,6 +405,11 @@ export async function updateIntegration(id: string, input: UpdateIntegrationInpu
       .filter((k) => def.webhook?.secretFields.includes(k) && typeof current[k] === "string")
       .map((k) => ({ field: k, previous: current[k] as string }));
     if (rotated.length) data.webhookSecret = retire(row, rotated);
+    // OAuth tokens belong to the client (and, server-to-server, to every credential) they were
+    // issued to: another client ID (or account, or secret for Zoom) needs a new token or connect
+    if (def.auth.type === "oauth2" && (changedKeys.includes("clientId") || (def.auth.grant === "client_credentials" && changedKeys.length))) {
+      changes.oauth = "tokens dropped: the credentials they were issued to changed";
+    }
     if (changedKeys.length) {
       changes.credentials = Object.fromEntries(
         changedKeys.map((k) =>
@@ -451,7 +456,12 @@ export async function updateIntegration(id: string, input: UpdateIntegrationInpu
   const afterPlain = Object.fromEntries(Object.entries(data).filter(([k]) => k in before));
   Object.assign(changes, diff(before, { ...before, ...afterPlain }));
 
-  const updated = await db.integration.update({ where: { id }, data });
+  // tokens from the sandbox are no good live (and the other way round)
+  if (def.auth.type === "oauth2" && patch.mode && patch.mode !== row.mode) changes.oauth = "tokens dropped: the mode changed";
+  const [updated] = await db.$transaction([
+    db.integration.update({ where: { id }, data }),
+    ...(changes.oauth ? [db.oAuthToken.deleteMany({ where: { integrationId: id } })] : []),
+  ]);
   forgetIntegration(row.code, updated.code);
   forgetRoutes();
   if (Object.keys(changes).length) await audit(who.actor, "integration.update", "integration", id, changes, who.meta);

@@ -242,7 +242,9 @@ async function refreshLocked(ctx: ProviderContext, def: ProviderDefinition, seen
         let t: TokenResponse;
         if (spec.grant === "client_credentials") {
           const cc = spec.clientCredentials?.(ctx) ?? {};
-          t = await tokenCall(ctx, def, "oauth.client_credentials", { grant_type: "client_credentials", ...(cc.form ?? {}) }, { query: cc.query });
+          // a grant named in the query (Zoom's account_credentials) is not repeated in the body
+          const grantType: Record<string, string> = cc.query?.grant_type ? {} : { grant_type: "client_credentials" };
+          t = await tokenCall(ctx, def, "oauth.client_credentials", { ...grantType, ...(cc.form ?? {}) }, { query: cc.query });
         } else {
           if (!row) return { reconnect: `${def.name} is not connected`, flagged: false };
           if (!row.refreshToken) return { reconnect: `${def.name} gave no refresh token`, flagged: false };
@@ -279,12 +281,14 @@ async function refreshLocked(ctx: ProviderContext, def: ProviderDefinition, seen
 }
 
 /** ctx.accessToken(): a valid access token for the integration, refreshed first when due. */
-export async function getAccessToken(ctx: ProviderContext, def: ProviderDefinition, opts: { force?: boolean } = {}): Promise<string> {
+export async function getAccessToken(ctx: ProviderContext, def: ProviderDefinition, opts: { force?: boolean; rejected?: string } = {}): Promise<string> {
   const spec = oauthSpec(def);
   if (!spec) throw new Error(`${def.name} does not use OAuth`);
   const row = await db.oAuthToken.findUnique({ where: { integrationId: ctx.integration.id } });
   if (row?.status === "needs_reconnect") throw new OAuthReconnectError(row.lastError ?? `${def.name} must be connected again`);
   if (!row && spec.grant === "authorization_code") throw new OAuthReconnectError(`${def.name} is not connected yet: an admin must click Connect on the integration's page`);
+  // the API refused `rejected`, but someone has stored a newer token since: use that one
+  if (row && opts.force && opts.rejected && accessOf(row) !== opts.rejected && stillValid(row)) return accessOf(row);
   if (row && !opts.force && !dueSoon(row)) return accessOf(row);
   return refreshLocked(ctx, def, row?.accessToken ?? null, !!opts.force);
 }

@@ -45,10 +45,11 @@ export type ProviderContext<Cred = Record<string, unknown>, Conf = Record<string
   record(action: string, entry: Parameters<typeof recordCall>[1]): Promise<void>;
   /**
    * OAuth providers: a valid access token, refreshed first (by one process at a time) when it
-   * expires soon; `force` after the API answered 401. Throws OAuthReconnectError when a person
-   * must connect again. Other providers: throws.
+   * expires soon; `force` after the API answered 401 (with `rejected`, the token it refused: a
+   * newer one stored meanwhile is used instead of refreshing again). Throws OAuthReconnectError
+   * when a person must connect again. Other providers: throws.
    */
-  accessToken(opts?: { force?: boolean }): Promise<string>;
+  accessToken(opts?: { force?: boolean; rejected?: string }): Promise<string>;
   signal?: AbortSignal;
 };
 

@@ -7,7 +7,7 @@ import { publicBaseUrl } from "@/lib/urls";
 
 export const dynamic = "force-dynamic";
 
-export async function GET(req: NextRequest, ctx: { params: Promise<{ provider: string }> }) {
+export async function GET(req: NextRequest, ctx: { params: Promise<Record<string, string>> }) {
   const { provider } = await ctx.params;
   const url = new URL(req.url);
   const base = publicBaseUrl(req);

@@ -11,7 +11,7 @@ export const dynamic = "force-dynamic";
 
 const query = z.object({ integration_id: z.uuid(), return_to: z.string().max(500).optional() });
 
-export async function GET(req: NextRequest, ctx: { params: Promise<{ provider: string }> }) {
+export async function GET(req: NextRequest, ctx: { params: Promise<Record<string, string>> }) {
   const { provider } = await ctx.params;
   const url = new URL(req.url);
   const base = publicBaseUrl(req);

@@ -1,0 +1,17 @@
+import { z } from "zod";
+import { idParams, route } from "@/lib/api";
+import { deleteMeeting, getMeeting, isHost, refreshMeeting } from "@/lib/meetings/service";
+
+export const dynamic = "force-dynamic";
+
+const refreshQuery = z.object({ refresh: z.enum(["0", "1", "true", "false"]).optional() });
+
+/** ?refresh=1 asks Zoom for the meeting now (and stores what it says) */
+export const GET = route({ access: { permission: "calendar.read", scope: "calendar:read" }, params: idParams, query: refreshQuery }, async ({ params, query, caller }) => {
+  const host = isHost(caller);
+  return query.refresh === "1" || query.refresh === "true" ? refreshMeeting(params.id, { host }) : getMeeting(params.id, { host });
+});
+
+export const DELETE = route({ access: { permission: "calendar.write", scope: "calendar:write" }, params: idParams }, async ({ params, caller }) =>
+  deleteMeeting(params.id, caller, { host: isHost(caller) }),
+);
