@@ -13,6 +13,7 @@
 // the integration's time zone ("2026-01-01T09:30:00"), money as a decimal string made from
 // integer minor units (never a float), references as GUIDs with the empty ref for "none".
 // Pure: no database, no network (the integration form and tests import it).
+import { ianaTimeZone } from "@/lib/zod-fields";
 import { z } from "zod";
 import { toDecimalString } from "@/lib/money";
 
@@ -199,17 +200,7 @@ export const mappingConfig = z
 export type MappingConfig = z.infer<typeof mappingConfig>;
 
 /** An IANA zone this runtime knows (1C dates carry none: we write them in this zone) */
-export const timeZone = z
-  .string()
-  .trim()
-  .refine((tz) => {
-    try {
-      new Intl.DateTimeFormat("en", { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  }, "An IANA time zone such as Europe/Moscow");
+export const timeZone = ianaTimeZone;
 
 // ───────────── defaults ─────────────
 

@@ -6,19 +6,9 @@ import { z } from "zod";
 import { pgPool } from "@/lib/pg";
 import { env } from "@/lib/env";
 import { errors } from "@/lib/errors";
+import { ianaTimeZone } from "@/lib/zod-fields";
 
-const timeZone = z
-  .string()
-  .trim()
-  .max(64)
-  .refine((tz) => {
-    try {
-      new Intl.DateTimeFormat("en", { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  }, "An IANA time zone such as Europe/Moscow");
+const timeZone = ianaTimeZone;
 
 const flag = z.enum(["1", "0", "true", "false"]).transform((v) => v === "1" || v === "true");
 

@@ -12,6 +12,7 @@
 // Meeting ids are int64 (above 2^53 they no longer fit a JS number): every answer is parsed
 // with parseJsonLossless, which keeps such integers as their decimal text, and ids are strings
 // everywhere in our code.
+import { ianaTimeZone } from "@/lib/zod-fields";
 import { z } from "zod";
 import { HttpError, parseRetryAfter, type HttpResponse } from "@/lib/http";
 import { OAuthReconnectError, type ProviderContext } from "@/lib/providers/types";
@@ -72,19 +73,7 @@ export function parseJsonLossless(text: string): unknown {
 
 // ───────────── what Zoom answers (the parts we use) ─────────────
 
-/** An IANA time zone name this runtime knows ("Europe/Moscow"). */
-export const ianaTimeZone = z
-  .string()
-  .trim()
-  .max(64)
-  .refine((tz) => {
-    try {
-      new Intl.DateTimeFormat("en", { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  }, "An IANA time zone such as Europe/Moscow");
+export { ianaTimeZone };
 
 /** an int64 id: text (kept exact by parseJsonLossless) or a number small enough to be exact */
 export const int64 = z.union([z.string().regex(/^\d{1,20}$/), z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)]).transform(String);
