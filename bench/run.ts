@@ -1,4 +1,4 @@
-// npm run bench [-- webhooks|payments|tracking|exports|messaging|logs]: the benchmarks (all by default), on a throwaway embedded
+// npm run bench [-- webhooks|payments|tracking|exports|messaging|calendar|logs]: the benchmarks (all by default), on a throwaway embedded
 // PostgreSQL, printing ratios measured side by side in one run (never a bare absolute time
 // as the verdict). Exits non-zero when a target is missed.
 import { mkdirSync, mkdtempSync, rmSync, chmodSync } from "node:fs";
@@ -56,6 +56,11 @@ try {
   if (!only || only === "messaging") {
     const { benchMessaging } = await import("./messaging");
     if (!(await benchMessaging()).ok) failed++;
+  }
+
+  if (!only || only === "calendar") {
+    const { benchCalendar } = await import("./calendar");
+    if (!(await benchCalendar()).ok) failed++;
   }
 
   if (!only || only === "logs") {

@@ -1,0 +1,9 @@
+// The connected Google account's calendars (asked of Google): ?integrationId= (or integration_id=).
+import { route } from "@/lib/api";
+import { integrationQuery, listGoogleCalendars } from "@/lib/calendar/service";
+
+export const dynamic = "force-dynamic";
+
+export const GET = route({ access: { permission: "calendar.read", scope: "calendar:read" }, query: integrationQuery }, async ({ query }) =>
+  listGoogleCalendars(query.integrationId),
+);

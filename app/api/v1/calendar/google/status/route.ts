@@ -1,0 +1,7 @@
+// Every Google Calendar integration's sync state: connection, sync token, push channel, last job.
+import { route } from "@/lib/api";
+import { calendarOverview } from "@/lib/calendar/service";
+
+export const dynamic = "force-dynamic";
+
+export const GET = route({ access: { permission: "calendar.read", scope: "calendar:read" } }, async () => calendarOverview());
