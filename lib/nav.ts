@@ -16,6 +16,7 @@ export const NAV: NavItem[] = [
   { href: "/exports", label: "Exports", icon: "download", permission: "exports.read" },
   { href: "/contacts", label: "Contacts", icon: "contacts", permission: "contacts.read" },
   { href: "/calendar", label: "Calendar", icon: "calendar", permission: "calendar.read" },
+  { href: "/meetings", label: "Meetings", icon: "video", permission: "calendar.read" },
   { href: "/calls", label: "Calls", icon: "phone", permission: "calls.read" },
   { href: "/erp", label: "1C sync", icon: "database", permission: "erp.read" },
   { href: "/telegram", label: "Telegram", icon: "send", permission: "telegram.link" },
