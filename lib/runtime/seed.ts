@@ -287,6 +287,44 @@ export async function seedDemoIntegrations(): Promise<string[]> {
       },
       system,
     ),
+    // OAuth in the demo: the calendar waits for an admin to click Connect (the sandbox's
+    // consent page); Zoom connects by itself (server-to-server)
+    await createIntegration(
+      {
+        provider: "google-calendar",
+        name: "Dispatch calendar",
+        code: "google-calendar",
+        description: "Orders' pick-ups as calendar events, both ways",
+        mode: "sandbox",
+        credentials: { clientId: `${randomBytes(6).toString("hex")}-demo.apps.googleusercontent.com`, clientSecret: `GOCSPX-${randomBytes(20).toString("base64url")}` },
+        config: { calendarId: "primary", direction: "bidirectional", frequency: "realtime" },
+      },
+      system,
+    ),
+    await createIntegration(
+      {
+        provider: "zoom",
+        name: "Zoom meetings",
+        code: "zoom",
+        description: "Client calls and driver briefings",
+        mode: "sandbox",
+        credentials: { accountId: randomBytes(11).toString("base64url"), clientId: randomBytes(11).toString("base64url"), clientSecret: randomBytes(24).toString("base64url"), webhookSecretToken: randomBytes(16).toString("base64url") },
+        config: {},
+      },
+      system,
+    ),
+    await createIntegration(
+      {
+        provider: "onec",
+        name: "1C:ERP",
+        code: "onec",
+        description: "Companies, drivers, orders and payments written to 1C",
+        mode: "sandbox",
+        credentials: { username: "integration", password: randomBytes(12).toString("base64url") },
+        config: { timeZone: "Europe/Moscow" },
+      },
+      system,
+    ),
     // the website's contact form to SuiteDash (API mode: the workers upsert each contact)
     await createIntegration(
       {
