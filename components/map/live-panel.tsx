@@ -1,6 +1,7 @@
 "use client";
 // Beside the live map: how many drivers are in each state (each a filter), a search by name,
-// phone or plate, the picked driver's position with Follow / Stop following, and the list.
+// phone or plate, the picked driver's position with Follow / Stop following (and Call, for
+// those who may call through RingCentral), and the list.
 import * as React from "react";
 import type { UseQueryResult } from "@tanstack/react-query";
 import { Crosshair, LocateOff, Search, Truck, X } from "lucide-react";
@@ -12,6 +13,7 @@ import { Label } from "@/components/ui/label";
 import { Skeleton } from "@/components/ui/skeleton";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Alert, AlertDescription } from "@/components/ui/alert";
+import { CallButton } from "@/components/calls/call-button";
 import {
   STATE_ORDER, STATE_STYLE, formatCoords, formatSpeed, matchesSearch, relativeTime,
   type DriverItem, type DriverState, type LiveDrivers,
@@ -280,16 +282,19 @@ function SelectedDriver({
       ) : (
         <p className="text-muted-foreground text-xs">No position yet: the map shows this driver once the device reports one.</p>
       )}
-      {loc &&
-        (following ? (
-          <Button variant="outline" size="sm" className="justify-self-start" onClick={onStopFollowing}>
-            <LocateOff /> Stop following
-          </Button>
-        ) : (
-          <Button variant="outline" size="sm" className="justify-self-start" onClick={onFollow}>
-            <Crosshair /> Follow
-          </Button>
-        ))}
+      <div className="flex flex-wrap gap-2">
+        {loc &&
+          (following ? (
+            <Button variant="outline" size="sm" onClick={onStopFollowing}>
+              <LocateOff /> Stop following
+            </Button>
+          ) : (
+            <Button variant="outline" size="sm" onClick={onFollow}>
+              <Crosshair /> Follow
+            </Button>
+          ))}
+        <CallButton target={{ phone: d.phone, name: d.name, driverId: d.id }} />
+      </div>
     </section>
   );
 }

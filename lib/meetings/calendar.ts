@@ -101,12 +101,7 @@ export async function attachToEvent(ev: CalendarEvent, m: MeetingForCalendar, wh
   return ev.id;
 }
 
-/**
- * A new event for the meeting in the integration's calendar, made by the calendar service
- * (pushed to Google at once). A recurring meeting's event gets its RRULE afterwards (the
- * calendar service's input has no recurrence): one more local version, pushed by the next
- * calendar sync (NOTE for the lead: a `recurrence` field in createEventInput would send it at once).
- */
+/** A new event for the meeting in the integration's calendar, made by the calendar service (pushed to Google at once, a recurring meeting with its RRULE). */
 export async function createEventFor(integration: Integration, m: MeetingForCalendar, who: Who, idempotencyKey?: string | null): Promise<string> {
   const ev = await createCalendarEvent(
     {
@@ -118,14 +113,12 @@ export async function createEventFor(integration: Integration, m: MeetingForCale
       end: new Date(m.startsAt.getTime() + m.durationMinutes * 60_000).toISOString(),
       timeZone: m.timeZone,
       meetingId: m.id,
+      ...(m.recurrence ? { recurrence: recurrenceRule(m.recurrence) } : {}),
       ...(m.applicationId ? { applicationId: m.applicationId } : {}),
     },
     who,
     idempotencyKey ? `zoom-meeting:${idempotencyKey}` : null,
   );
-  if (m.recurrence) {
-    await db.calendarEvent.update({ where: { id: ev.id }, data: { recurrence: recurrenceRule(m.recurrence), localVersion: { increment: 1 } } });
-  }
   return ev.id;
 }
 

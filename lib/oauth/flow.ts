@@ -183,11 +183,13 @@ export async function disconnect(integrationId: string, who: Who) {
       }
     }
   }
+  // the state as the hooks left it (they may have recorded what they removed)
+  const after = await getIntegrationRow(integrationId);
   await db.$transaction([
     db.oAuthToken.deleteMany({ where: { integrationId } }),
     db.integration.update({
       where: { id: integrationId },
-      data: { status: "inactive", lastError: null, state: mergeState(row.state, { oauth: null }) },
+      data: { status: "inactive", lastError: null, state: mergeState(after.state, { oauth: null }) },
     }),
   ]);
   forgetRoutes();

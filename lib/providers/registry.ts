@@ -11,8 +11,12 @@ import yookassa from "@/lib/providers/yookassa";
 import stripe from "@/lib/providers/stripe";
 import paypal from "@/lib/providers/paypal";
 import suitedash from "@/lib/providers/suitedash";
+import zoom from "@/lib/providers/zoom";
+import onec from "@/lib/providers/onec";
+import googleCalendar from "@/lib/providers/google-calendar";
+import ringcentral from "@/lib/providers/ringcentral";
 
-const all: ProviderDefinition[] = [telegram, genericWebhook, fcm, sendgrid, twilio, smsru, smtp, yookassa, stripe, paypal, suitedash];
+const all: ProviderDefinition[] = [telegram, genericWebhook, fcm, sendgrid, twilio, smsru, smtp, yookassa, stripe, paypal, suitedash, zoom, onec, googleCalendar, ringcentral];
 
 export const providers: ReadonlyMap<string, ProviderDefinition> = new Map(all.map((p) => [p.id, p]));
 

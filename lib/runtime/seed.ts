@@ -303,6 +303,20 @@ export async function seedDemoIntegrations(): Promise<string[]> {
     ),
     await createIntegration(
       {
+        provider: "ringcentral",
+        name: "Office phones",
+        code: "ringcentral",
+        description: "Click-to-call from the dashboard, the call log, SMS as the last fallback",
+        mode: "sandbox",
+        credentials: { clientId: randomBytes(11).toString("base64url"), clientSecret: randomBytes(24).toString("base64url") },
+        config: { fromNumber: "+14155550100" },
+        // SMS falls back to it only after Twilio and SMS.ru
+        priority: 900,
+      },
+      system,
+    ),
+    await createIntegration(
+      {
         provider: "zoom",
         name: "Zoom meetings",
         code: "zoom",

@@ -11,5 +11,9 @@ import yookassa from "@/lib/providers/yookassa/sandbox";
 import stripe from "@/lib/providers/stripe/sandbox";
 import paypal from "@/lib/providers/paypal/sandbox";
 import suitedash from "@/lib/providers/suitedash/sandbox";
+import zoom from "@/lib/providers/zoom/sandbox";
+import onec from "@/lib/providers/onec/sandbox";
+import googleCalendar from "@/lib/providers/google-calendar/sandbox";
+import ringcentral from "@/lib/providers/ringcentral/sandbox";
 
-export const sandboxModules: SandboxModule[] = [telegram, genericWebhook, fcm, sendgrid, twilio, smsru, smtp, yookassa, stripe, paypal, suitedash];
+export const sandboxModules: SandboxModule[] = [telegram, genericWebhook, fcm, sendgrid, twilio, smsru, smtp, yookassa, stripe, paypal, suitedash, zoom, onec, googleCalendar, ringcentral];

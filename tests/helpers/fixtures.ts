@@ -63,3 +63,11 @@ export async function fault(body: Record<string, unknown>) {
   const res = await fetch(`${sandbox().url}/__control/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   if (res.status !== 201) throw new Error(`fault not set: ${res.status}`);
 }
+
+/** A Zoom (Server-to-Server OAuth) integration against the sandbox, with fresh app credentials. */
+export async function zoomIntegration(overrides: Partial<CreateIntegrationInput> & { credentials?: Record<string, unknown> } = {}) {
+  const id = () => randomBytes(16).toString("base64url").replace(/[^A-Za-z0-9]/g, "x");
+  const credentials = { accountId: id(), clientId: id(), clientSecret: randomBytes(16).toString("hex"), webhookSecretToken: id(), ...overrides.credentials };
+  const row = await createIntegration({ provider: "zoom", name: `Zoom ${++n}`, mode: "sandbox", config: {}, ...overrides, credentials }, system);
+  return { row, ...(credentials as { accountId: string; clientId: string; clientSecret: string; webhookSecretToken: string }) };
+}

@@ -322,8 +322,9 @@ describe("calendar events", () => {
     expect(weekly.json.calendar).toMatchObject({ ok: true, created: true });
     const wev = await db.calendarEvent.findUniqueOrThrow({ where: { id: weekly.json.calendar.eventId } });
     expect(wev.recurrence).toEqual(["RRULE:FREQ=WEEKLY;BYDAY=MO,WE;COUNT=4"]);
-    // waiting for the calendar sync to send the rule
-    expect(wev.localVersion).toBe(wev.syncedVersion + 1);
+    // sent with the event at once
+    expect(wev.syncedVersion).toBe(wev.localVersion);
+    expect(((await google.event(account, wev.googleEventId!)) as { recurrence?: string[] }).recurrence).toEqual(["RRULE:FREQ=WEEKLY;BYDAY=MO,WE;COUNT=4"]);
 
     const notCalendar = await create(meeting({ add_to_calendar: { integration_id: zoom.row.id } }));
     expect(notCalendar.status).toBe(400);
