@@ -8,7 +8,7 @@ import * as React from "react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { toast } from "sonner";
 import { Loader2, Video } from "lucide-react";
-import { api, ClientApiError } from "@/lib/client/api";
+import { api, ClientApiError, formErrors } from "@/lib/client/api";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
@@ -129,17 +129,9 @@ function NewMeetingForm({ onClose }: { onClose: () => void }) {
       qc.invalidateQueries({ queryKey: ["meetings"] });
     },
     onError: (e) => {
-      if (e instanceof ClientApiError) {
-        const next: Partial<Record<Field, string>> = {};
-        const rest: string[] = [];
-        for (const [path, message] of Object.entries(e.fieldErrors())) {
-          const f = fieldOf(path);
-          if (f && !next[f]) next[f] = message;
-          else if (!f) rest.push(`${path}: ${message}`);
-        }
-        setErrors(next);
-        setFormError(Object.keys(next).length && !rest.length ? null : [e.message, ...rest].join(" · "));
-      } else setFormError((e as Error).message);
+      const { fields: next, form } = formErrors(e, fieldOf);
+      setErrors(next);
+      setFormError(form);
     },
   });
 

@@ -6,7 +6,7 @@ import * as React from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { toast } from "sonner";
 import { Loader2, Send } from "lucide-react";
-import { api, ClientApiError } from "@/lib/client/api";
+import { api, ClientApiError, formErrors } from "@/lib/client/api";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
@@ -170,19 +170,11 @@ function SendForm({ preset, onDone, onCancel }: { preset: SendPreset | null; onD
       onDone(id);
     },
     onError: (e) => {
-      if (e instanceof ClientApiError) {
-        const next: Partial<Record<Field, string>> = {};
-        const rest: string[] = [];
-        for (const [path, message] of Object.entries(e.fieldErrors())) {
-          const f = fieldOf(path);
-          if (f && !next[f]) next[f] = message;
-          else if (!f) rest.push(`${path}: ${message}`);
-        }
+      const { fields: next, form } = formErrors(e, fieldOf);
         // with a template the text comes from it: its problems belong to the template field
         if (templateKey && channel !== "push" && next.text) next.template ??= next.text;
-        setErrors(next);
-        setFormError(Object.keys(next).length && !rest.length ? null : [e.message, ...rest].join(" · "));
-      } else setFormError((e as Error).message);
+      setErrors(next);
+      setFormError(form);
     },
   });
 

@@ -9,7 +9,7 @@ import Link from "next/link";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { toast } from "sonner";
 import { ExternalLink, Link2, Loader2 } from "lucide-react";
-import { api, ClientApiError } from "@/lib/client/api";
+import { api, ClientApiError, formErrors } from "@/lib/client/api";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
@@ -95,17 +95,9 @@ function CreateForm({ onClose }: { onClose: () => void }) {
       qc.invalidateQueries({ queryKey: ["payments"] });
     },
     onError: (e) => {
-      if (e instanceof ClientApiError) {
-        const next: Partial<Record<Field, string>> = {};
-        const rest: string[] = [];
-        for (const [path, message] of Object.entries(e.fieldErrors())) {
-          const f = fieldOf(path);
-          if (f && !next[f]) next[f] = message;
-          else if (!f) rest.push(`${path}: ${message}`);
-        }
-        setErrors(next);
-        setFormError(Object.keys(next).length && !rest.length ? null : [e.message, ...rest].join(" · "));
-      } else setFormError((e as Error).message);
+      const { fields: next, form } = formErrors(e, fieldOf);
+      setErrors(next);
+      setFormError(form);
     },
   });
 

@@ -20,6 +20,22 @@ export class ClientApiError extends Error {
   }
 }
 
+/**
+ * A failed form submit split for display: messages of the form's own fields (first per field)
+ * next to them, the rest (and any non-validation error) in one line above the form.
+ */
+export function formErrors<F extends string>(e: unknown, fieldOf: (path: string) => F | null | undefined): { fields: Partial<Record<F, string>>; form: string | null } {
+  if (!(e instanceof ClientApiError)) return { fields: {}, form: (e as Error)?.message ?? String(e) };
+  const fields: Partial<Record<F, string>> = {};
+  const rest: string[] = [];
+  for (const [path, message] of Object.entries(e.fieldErrors())) {
+    const f = fieldOf(path);
+    if (f && !fields[f]) fields[f] = message;
+    else if (!f) rest.push(`${path}: ${message}`);
+  }
+  return { fields, form: Object.keys(fields).length && !rest.length ? null : [e.message, ...rest].join(" · ") };
+}
+
 export async function api<T = unknown>(path: string, init: RequestInit & { json?: unknown } = {}): Promise<T> {
   const { json, headers, ...rest } = init;
   const res = await fetch(path, {

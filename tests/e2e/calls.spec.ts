@@ -4,26 +4,13 @@
 // to the driver, with RingCentral's result once the call is over (the sandbox's notification
 // makes the app sync the call log). The map's driver panel offers the same call. A viewer reads
 // the log but cannot call, in the page or through the API.
-import type { Browser, Page } from "@playwright/test";
-import { test, expect, signInAs, stack } from "./fixtures";
+import { test, expect, signInAs, stack, asAdmin } from "./fixtures";
 
 test.describe.configure({ mode: "serial" });
 
 const LINE = "RingCentral E2E";
 const FROM = "+16505550100";
 const DRIVER = { name: "Olga Driver", phone: "+79990000001" };
-
-/** Setup as the admin in a context of its own (the test's page stays signed out). */
-async function asAdmin<T>(browser: Browser, fn: (page: Page) => Promise<T>): Promise<T> {
-  const ctx = await browser.newContext({ baseURL: stack().baseURL });
-  try {
-    const page = await ctx.newPage();
-    await signInAs(page, "admin");
-    return await fn(page);
-  } finally {
-    await ctx.close();
-  }
-}
 
 test("a dispatcher calls a driver, sees RingCentral connect the call, and finds it in the call log", async ({ page, browser }) => {
   test.setTimeout(120_000);

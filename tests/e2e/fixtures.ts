@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { test as base, expect, type Page } from "@playwright/test";
+import { test as base, expect, type Browser, type Page } from "@playwright/test";
 
 export type Stack = {
   baseURL: string;
@@ -33,6 +33,18 @@ export async function signIn(page: Page, email: string, password: string) {
 export async function signInAs(page: Page, role: keyof Stack["users"]) {
   const u = stack().users[role];
   await signIn(page, u.email, u.password);
+}
+
+/** Setup as the admin in a context of its own (the test's page stays signed out). */
+export async function asAdmin<T>(browser: Browser, fn: (page: Page) => Promise<T>): Promise<T> {
+  const ctx = await browser.newContext({ baseURL: stack().baseURL });
+  try {
+    const page = await ctx.newPage();
+    await signInAs(page, "admin");
+    return await fn(page);
+  } finally {
+    await ctx.close();
+  }
 }
 
 export function botToken() {

@@ -5,8 +5,8 @@
 // A dispatcher links Telegram with the sandbox simulator and asks the bot for /status.
 // A viewer reads messages but cannot send. An admin edits a template with its live preview.
 import { randomUUID } from "node:crypto";
-import type { Browser, Page } from "@playwright/test";
-import { test, expect, signInAs, botToken, stack } from "./fixtures";
+import type { Page } from "@playwright/test";
+import { test, expect, signInAs, botToken, stack, asAdmin } from "./fixtures";
 
 test.describe.configure({ mode: "serial" });
 
@@ -21,18 +21,6 @@ async function createIntegration(page: Page, data: Record<string, unknown>): Pro
   const res = await page.request.post("/api/v1/integrations", { data });
   expect(res.status(), await res.text()).toBe(201);
   return (await res.json()) as Created;
-}
-
-/** Setup as the admin in a context of its own (the test's page stays signed out). */
-async function asAdmin<T>(browser: Browser, fn: (page: Page) => Promise<T>): Promise<T> {
-  const ctx = await browser.newContext({ baseURL: stack().baseURL });
-  try {
-    const page = await ctx.newPage();
-    await signInAs(page, "admin");
-    return await fn(page);
-  } finally {
-    await ctx.close();
-  }
 }
 
 test("an admin sends a test SMS and a test e-mail and finds both in the sandbox inbox", async ({ page }) => {
