@@ -16,6 +16,7 @@ import { clientIp } from "@/lib/auth/client-ip";
 import type { Actor, RequestMeta } from "@/lib/audit";
 import { VaultError } from "@/lib/vault";
 import { OAuthReconnectError } from "@/lib/providers/types";
+import { countApiKeyRequest } from "@/lib/api-usage";
 
 export type Caller =
   | { kind: "user"; user: SessionUser; actor: Actor; meta: RequestMeta }
@@ -39,6 +40,18 @@ export type HandlerArgs<Q, B, P> = {
   requestId: string;
 };
 
+/** What the API documentation (lib/openapi) says about a route beyond its schemas. */
+export type RouteDocs = {
+  summary?: string;
+  description?: string;
+  /** the response's schema when it is worth documenting (zod; not validated at run time) */
+  response?: ZodType;
+  /** the success status when not 200 (201, 202, 204) */
+  status?: number;
+  /** accepts an Idempotency-Key header */
+  idempotent?: boolean;
+};
+
 type Options<Q extends ZodType | undefined, B extends ZodType | undefined, P extends ZodType | undefined> = {
   access: Access;
   query?: Q;
@@ -46,6 +59,12 @@ type Options<Q extends ZodType | undefined, B extends ZodType | undefined, P ext
   params?: P;
   /** bytes; defaults to API_BODY_LIMIT_BYTES */
   bodyLimit?: number;
+  docs?: RouteDocs;
+};
+
+/** A route handler made by route(): its options stay readable for the API documentation. */
+export type RouteHandler = ((req: NextRequest, ctx?: RouteContext) => Promise<Response>) & {
+  route: { access: Access; query?: ZodType; body?: ZodType; params?: ZodType; docs?: RouteDocs };
 };
 
 type Out<T> = T extends ZodType ? z.output<T> : undefined;
@@ -182,11 +201,12 @@ export function route<
   Q extends ZodType | undefined = undefined,
   B extends ZodType | undefined = undefined,
   P extends ZodType | undefined = undefined,
->(opts: Options<Q, B, P>, handler: (args: HandlerArgs<Out<Q>, Out<B>, Out<P>>) => Promise<Response | unknown>) {
-  return async (req: NextRequest, ctx?: RouteContext): Promise<Response> => {
+>(opts: Options<Q, B, P>, handler: (args: HandlerArgs<Out<Q>, Out<B>, Out<P>>) => Promise<Response | unknown>): RouteHandler {
+  const fn = async (req: NextRequest, ctx?: RouteContext): Promise<Response> => {
     const requestId = req.headers.get("x-request-id")?.slice(0, 100) || randomUUID();
+    let caller: Caller | undefined;
     try {
-      const caller = await authenticate(req, opts.access);
+      caller = await authenticate(req, opts.access);
       const rawParams = (await ctx?.params) ?? {};
       const params = opts.params ? opts.params.parse(rawParams) : rawParams;
       const query = opts.query ? parseQuery(new URL(req.url), opts.query) : undefined;
@@ -201,11 +221,15 @@ export function route<
       });
       const res = result instanceof Response ? result : json(result ?? { ok: true });
       res.headers.set("X-Request-Id", requestId);
+      if (caller.kind === "api_key") countApiKeyRequest(caller.key.id, res.status);
       return res;
     } catch (e) {
-      return errorResponse(toApiError(e, requestId), requestId);
+      const err = toApiError(e, requestId);
+      if (caller?.kind === "api_key") countApiKeyRequest(caller.key.id, err.status);
+      return errorResponse(err, requestId);
     }
   };
+  return Object.assign(fn, { route: { access: opts.access, query: opts.query, body: opts.body, params: opts.params, docs: opts.docs } });
 }
 
 /** Route params that are ids. */

@@ -150,6 +150,10 @@ const schema = z.object({
   // ── 1C ERP (lib/erp) ──
   /** sync attempts per entity before it stays failed (retry by hand) */
   ERP_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(6),
+
+  // ── alerts (lib/alerts) ──
+  /** how often workers evaluate the alert rules */
+  ALERTS_EVALUATE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
 });
 
 export type Env = z.infer<typeof schema>;

@@ -20,7 +20,11 @@ export const NAV: NavItem[] = [
   { href: "/calls", label: "Calls", icon: "phone", permission: "calls.read" },
   { href: "/erp", label: "1C sync", icon: "database", permission: "erp.read" },
   { href: "/telegram", label: "Telegram", icon: "send", permission: "telegram.link" },
+  { href: "/alerts", label: "Alerts", icon: "bell", permission: "alerts.read" },
   { href: "/sandbox", label: "Sandbox inbox", icon: "inbox", permission: "sandbox.read" },
   { href: "/users", label: "Users", icon: "users", permission: "users.manage" },
   { href: "/api-keys", label: "API keys", icon: "key", permission: "apikeys.manage" },
+  { href: "/audit", label: "Audit trail", icon: "history", permission: "audit.read" },
+  { href: "/settings", label: "Settings", icon: "settings", permission: "settings.manage" },
+  { href: "/docs", label: "API docs", icon: "book", permission: "docs.read" },
 ];

@@ -4,7 +4,7 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { signOut } from "next-auth/react";
 import { useTheme } from "next-themes";
-import { Gauge, Plug, ScrollText, RefreshCw, Users, KeyRound, Webhook, Menu, Moon, Sun, LogOut, Monitor, UserRound, MessageSquare, LayoutTemplate, Send, Inbox, CreditCard, Map as MapIcon, Download, Contact, CalendarDays, Phone, Database, Video } from "lucide-react";
+import { Gauge, Plug, ScrollText, RefreshCw, Users, KeyRound, Webhook, Menu, Moon, Sun, LogOut, Monitor, UserRound, MessageSquare, LayoutTemplate, Send, Inbox, CreditCard, Map as MapIcon, Download, Contact, CalendarDays, Phone, Database, Video, Bell, History, Settings, BookOpen } from "lucide-react";
 import { cn } from "@/lib/utils";
 import { Button } from "@/components/ui/button";
 import { Sheet, SheetContent, SheetTitle, SheetTrigger } from "@/components/ui/sheet";
@@ -33,6 +33,10 @@ const ICONS: Record<string, React.ComponentType<{ className?: string }>> = {
   phone: Phone,
   database: Database,
   video: Video,
+  bell: Bell,
+  history: History,
+  settings: Settings,
+  book: BookOpen,
 };
 
 type ShellUser = { name: string; email: string; role: Role };

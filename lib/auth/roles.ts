@@ -62,6 +62,13 @@ export const PERMISSIONS = {
   /** 1C ERP sync status and logs; starting a sync */
   "erp.read": ALL,
   "erp.sync": OPS,
+  /** alerts: everyone sees the open ones; operations resolve them */
+  "alerts.read": ALL,
+  "alerts.manage": OPS,
+  /** the audit trail: who changed what, from where */
+  "audit.read": ADMIN,
+  /** the API documentation page */
+  "docs.read": ALL,
   "users.manage": ADMIN,
   "apikeys.manage": ADMIN,
   "settings.manage": ADMIN,

@@ -27,6 +27,9 @@ export const SCOPES = {
   "calls:write": "Start calls (RingOut)",
   "erp:read": "Read 1C sync status and logs",
   "erp:write": "Sync entities to 1C",
+  "alerts:read": "Read alerts",
+  "alerts:write": "Resolve alerts",
+  "audit:read": "Read the audit trail",
 } as const;
 
 export type Scope = keyof typeof SCOPES;

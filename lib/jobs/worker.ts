@@ -13,6 +13,7 @@ import { deleteOldPositions } from "@/lib/tracking/service";
 import { dispatchSuiteDash } from "@/lib/suitedash/sync";
 import { expireExports, runExport } from "@/lib/exports/service";
 import { runIntegrationMaintenance } from "@/lib/oauth/maintenance";
+import { evaluateAlerts } from "@/lib/alerts/rules";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { logger } from "@/lib/logger";
@@ -94,6 +95,8 @@ export async function startWorkers(opts: { pollingIntervalSeconds?: number; sche
   // OAuth tokens refreshed before expiry (and daily), Google push channels and RingCentral
   // subscriptions renewed: each item under its own lock, so several workers never race
   const maintenance = every(env().OAUTH_MAINTENANCE_SECONDS * 1000, "integration maintenance", runIntegrationMaintenance);
+  // what needs a person: alerts opened (admins told once) and resolved when the condition clears
+  const alerts = every(env().ALERTS_EVALUATE_SECONDS * 1000, "alert rules", evaluateAlerts);
   await boss.work(QUEUES.scheduler, { pollingIntervalSeconds: polling }, async () => {
     const n = await scheduleDueSyncs();
     if (n) logger.info({ queued: n }, "scheduled syncs queued");
@@ -119,6 +122,7 @@ export async function startWorkers(opts: { pollingIntervalSeconds?: number; sche
       clearInterval(suitedashDispatcher);
       clearInterval(statusPoller);
       clearInterval(maintenance);
+      clearInterval(alerts);
       await boss.stop({ graceful: true, timeout: 20_000, wait: true });
       logger.info("workers stopped");
     },
