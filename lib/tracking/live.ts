@@ -239,8 +239,6 @@ export async function positionStream(opts: { lastEventId?: string | null; signal
       "content-type": "text/event-stream; charset=utf-8",
       // no-transform: the response compression must not buffer the stream
       "cache-control": "no-cache, no-transform",
-      // nginx: do not buffer this response (proxy_buffering off does the same for the location)
-      "x-accel-buffering": "no",
       "x-accel-buffering": "no",
     },
   });
