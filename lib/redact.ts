@@ -29,17 +29,44 @@ export function scrub(text: string, secrets: readonly string[] = []): string {
   return out;
 }
 
-export function redactValue(value: unknown, secrets: readonly string[] = [], depth = 0): unknown {
+/**
+ * A copy of `value` with sensitive fields and secret values redacted. With a `budget` (about how
+ * many characters of JSON to keep), the walk stops once it is spent and marks the cut with "[…]":
+ * a 1.4 MB provider page logged as a 16 KB preview is not redacted in full first.
+ */
+export function redactValue(value: unknown, secrets: readonly string[] = [], depth = 0, budget?: { left: number }): unknown {
   if (depth > 20) return "[…]";
-  if (typeof value === "string") return scrub(value, secrets);
-  if (Array.isArray(value)) return value.map((v) => redactValue(v, secrets, depth + 1));
-  if (value && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      out[k] = isSensitiveKey(k) && v !== null && v !== undefined && v !== "" ? REDACTED : redactValue(v, secrets, depth + 1);
+  if (typeof value === "string") {
+    if (budget) budget.left -= value.length + 3;
+    return scrub(value, secrets);
+  }
+  if (Array.isArray(value)) {
+    if (!budget) return value.map((v) => redactValue(v, secrets, depth + 1));
+    const out: unknown[] = [];
+    for (const v of value) {
+      if (budget.left <= 0) {
+        out.push("[…]");
+        break;
+      }
+      out.push(redactValue(v, secrets, depth + 1, budget));
     }
     return out;
   }
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      if (budget) {
+        if (budget.left <= 0) {
+          out["…"] = "[…]";
+          break;
+        }
+        budget.left -= k.length + 4;
+      }
+      out[k] = isSensitiveKey(k) && v !== null && v !== undefined && v !== "" ? REDACTED : redactValue(v, secrets, depth + 1, budget);
+    }
+    return out;
+  }
+  if (budget) budget.left -= 8;
   return value;
 }
 
@@ -82,9 +109,11 @@ export function redactBody(body: string | undefined | null, contentType: string 
   const ct = (contentType ?? "").toLowerCase();
   if (ct.includes("json") || /^\s*[[{]/.test(body)) {
     try {
-      const v = redactValue(JSON.parse(body), secrets);
+      // a body longer than the cap is only walked as far as the preview needs
+      const big = body.length > MAX_TEXT;
+      const v = redactValue(JSON.parse(body), secrets, 0, big ? { left: MAX_TEXT * 1.25 } : undefined);
       const s = JSON.stringify(v);
-      return s.length > MAX_TEXT ? { truncated: true, preview: s.slice(0, MAX_TEXT) } : v;
+      return big || s.length > MAX_TEXT ? { truncated: true, preview: s.slice(0, MAX_TEXT) } : v;
     } catch {
       /* fall through to text */
     }

@@ -36,6 +36,19 @@ describe("redaction", () => {
     expect(redactHeaders({ Authorization: "Bearer x", "X-Api-Key": "k", Accept: "json" })).toEqual({ Authorization: REDACTED, "X-Api-Key": REDACTED, Accept: "json" });
   });
 
+  it("previews a huge JSON body still redacted by key and by value, without walking all of it", () => {
+    const items = Array.from({ length: 10_000 }, (_, i) => ({ id: `evt_${i}`, summary: `Pick-up ${i} with sk_live_SECRETVALUE`, access_token: `tok_${i}` }));
+    const body = JSON.stringify({ kind: "calendar#events", items, nextSyncToken: "never-logged" });
+    const r = redactBody(body, "application/json", ["sk_live_SECRETVALUE"]) as { truncated: boolean; preview: string };
+    expect(r.truncated).toBe(true);
+    expect(r.preview.length).toBeLessThanOrEqual(16 * 1024);
+    expect(r.preview).toContain('"id":"evt_0"');
+    expect(r.preview).toContain('"access_token":"[REDACTED]"');
+    expect(r.preview).not.toMatch(/tok_\d|sk_live_SECRETVALUE/);
+    // a small body is kept whole
+    expect(redactBody(JSON.stringify({ a: 1, token: "t" }), "application/json")).toEqual({ a: 1, token: "[REDACTED]" });
+  });
+
   it("caps what it keeps of huge bodies", () => {
     const big = "x".repeat(100_000);
     const r = redactBody(big, "text/plain") as { truncated: boolean; preview: string };
