@@ -10,6 +10,9 @@ import { audit, type Actor, type RequestMeta } from "@/lib/audit";
 import type { Role } from "@/lib/auth/roles";
 import type { ProviderContext, StoredWebhook, WebhookHandleResult } from "@/lib/providers/types";
 import { enqueue } from "@/lib/messaging/outbox";
+import { openAlerts } from "@/lib/alerts/service";
+import { publicBaseUrl } from "@/lib/urls";
+import { getSettings } from "@/lib/settings";
 
 const CODE_TTL_MS = 10 * 60_000;
 const ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -159,21 +162,28 @@ const COMMANDS: { cmd: string; roles: readonly Role[]; help: string; run(u: Link
   },
   {
     cmd: "alerts",
-    roles: ["admin", "dispatcher"],
-    help: "failed webhooks, messages and integrations",
+    roles: ["admin", "dispatcher", "viewer"],
+    help: "open alerts: what needs a person",
     async run() {
-      const since = new Date(Date.now() - 86_400_000);
-      const [hooks, msgs, broken] = await Promise.all([
-        db.webhookEvent.count({ where: { status: "failed", receivedAt: { gte: since } } }),
-        db.message.count({ where: { status: { in: ["failed", "undelivered"] }, createdAt: { gte: since } } }),
-        db.integration.findMany({ where: { status: "error" }, select: { name: true, lastError: true } }),
-      ]);
-      if (!hooks && !msgs && !broken.length) return "<b>Alerts (24 h)</b>\nAll clear.";
+      const { items, total } = await openAlerts(10);
+      await getSettings().catch(() => undefined); // the public base URL an admin may have set
+      const page = `${publicBaseUrl()}/alerts`;
+      if (!total) return `<b>Alerts</b>\nNothing open: all clear.\n${esc(page)}`;
+      const lines: string[] = [];
+      let size = 0;
+      for (const a of items) {
+        const line = `${a.severity === "critical" ? "🔴" : "🟠"} <b>${esc(a.title.slice(0, 120))}</b>${a.occurrences > 1 ? ` (×${a.occurrences})` : ""}\n   ${esc(a.message.split("\n")[0].slice(0, 200))}\n   <i>since ${a.firstSeenAt.toISOString().slice(0, 16).replace("T", " ")} UTC</i>`;
+        // a Telegram message holds 4096 characters
+        if (size + line.length > 3400) break;
+        lines.push(line);
+        size += line.length + 1;
+      }
       return [
-        "<b>Alerts (24 h)</b>",
-        `• failed webhooks: ${hooks}`,
-        `• failed or undelivered messages: ${msgs}`,
-        ...broken.map((b) => `• integration <b>${esc(b.name)}</b> in error${b.lastError ? `: ${esc(b.lastError.slice(0, 120))}` : ""}`),
+        `<b>Open alerts: ${total}</b>`,
+        ...lines,
+        ...(total > lines.length ? [`… and ${total - lines.length} more`] : []),
+        "",
+        `Details on the Alerts page: ${esc(page)}`,
       ].join("\n");
     },
   },

@@ -6,8 +6,8 @@
 // that rotate refresh tokens, like RingCentral, would otherwise invalidate the grant).
 //
 // A refresh the provider refuses for good (invalid_grant: revoked, expired, password changed)
-// marks the token needs_reconnect, puts the integration in error, audits it and tells the
-// admins; provider calls then fail fast with OAuthReconnectError until someone connects again.
+// marks the token needs_reconnect, puts the integration in error, audits it and raises a
+// needs_reconnect alert (which tells the admins); provider calls then fail fast with OAuthReconnectError until someone connects again.
 // A refresh that fails for a passing reason (timeout, 5xx, 429) keeps the current token while
 // it is still valid and is tried again by the next caller or the maintenance tick.
 import { randomUUID } from "node:crypto";
@@ -19,7 +19,8 @@ import { logger } from "@/lib/logger";
 import { decrypt, encrypt, aadFor } from "@/lib/vault";
 import { HttpError, type HttpResponse } from "@/lib/http";
 import { OAuthReconnectError, type ModeUrls, type OAuth2Spec, type ProviderContext, type ProviderDefinition } from "@/lib/providers/types";
-import { notifyAdmins } from "@/lib/oauth/admins";
+import { raiseAlert } from "@/lib/alerts/service";
+import { reconnectCondition } from "@/lib/alerts/rules";
 
 export function oauthSpec(def: ProviderDefinition): OAuth2Spec | null {
   return def.auth.type === "oauth2" ? def.auth : null;
@@ -198,7 +199,7 @@ function reconnectMessage(def: ProviderDefinition, reason: string) {
 /**
  * The grant is gone: only a person can fix it. The token row is flagged in the refresh's
  * transaction (a caller waiting on the lock sees it and makes no call); this does the rest once:
- * the integration in error, the audit entry and the admins' notice.
+ * the integration in error, the audit entry and the needs_reconnect alert (the admins' notice).
  */
 export async function markNeedsReconnect(def: ProviderDefinition, integrationId: string, reason: string, alreadyFlagged = false) {
   const message = reconnectMessage(def, reason);
@@ -212,13 +213,14 @@ export async function markNeedsReconnect(def: ProviderDefinition, integrationId:
   if (changed.count === 0) return;
   logger.warn({ integrationId, provider: def.id }, "oauth grant refused: needs reconnect");
   await audit({ type: "system", label: "oauth" }, "oauth.needs_reconnect", "integration", integrationId, { reason });
-  const row = await db.integration.findUnique({ where: { id: integrationId }, select: { name: true, code: true } });
-  await notifyAdmins({
-    subject: `Reconnect ${row?.name ?? def.name}`,
-    text: `${row?.name ?? def.name} (${def.name}) can no longer reach the provider: ${message}\nOpen Integrations → ${row?.name ?? row?.code} and click Reconnect.`,
-    related: { type: "integration", id: integrationId },
-    dedupeKey: `oauth-reconnect:${integrationId}:${Date.now()}`,
-  });
+  // the admins hear about it through the alert (lib/alerts): opened now, notified once
+  const row = await db.integration.findUnique({ where: { id: integrationId }, select: { name: true, provider: true } });
+  try {
+    await raiseAlert(reconnectCondition({ integrationId, name: row?.name ?? def.name, provider: row?.provider ?? def.id, reason: message, at: new Date() }));
+  } catch (e) {
+    // the workers' alert evaluation finds the token and tries again
+    logger.warn({ integrationId, err: (e as Error).message }, "needs_reconnect alert not raised");
+  }
 }
 
 type Outcome = { token: string } | { reconnect: string; flagged: boolean } | { error: TokenEndpointError };

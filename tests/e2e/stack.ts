@@ -38,6 +38,8 @@ Object.assign(process.env, {
   DATA_DIR: dir,
   LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? "warn",
   WORKER_POLL_SECONDS: "0.5",
+  // alerts evaluated often enough to watch one open in a browser test
+  ALERTS_EVALUATE_SECONDS: "2",
   // the inbox's retries, fast enough to watch an event fail in a browser test
   WEBHOOK_RETRY_BASE_SECONDS: "0.3",
   WEBHOOK_RETRY_MAX_SECONDS: "1",

@@ -16,6 +16,9 @@ process.env.NEXTAUTH_SECRET = "test-session-secret-0123456789abcdef";
 process.env.NEXTAUTH_URL = "http://localhost:3000";
 process.env.SWITCHBOARD_ENCRYPTION_KEYS = `test1:${Buffer.alloc(32, 7).toString("base64")}`;
 process.env.HTTP_TIMEOUT_MS = "3000";
+// tests that start workers evaluate alerts themselves (evaluateAlerts), not on a timer that
+// would queue notices in the middle of other tests' message counts
+process.env.ALERTS_EVALUATE_SECONDS = "3600";
 
 const sandbox = await startSandboxServer();
 process.env.SANDBOX_URL = sandbox.url;
