@@ -166,10 +166,12 @@ export async function authenticate(req: Request, access: Access): Promise<Caller
       throw errors.unauthorized(`The API key ${why}`);
     }
     const key = check.key;
-    if (!access.scope) throw errors.forbidden("This endpoint is for signed-in users, not API keys");
-    if (!hasScope(key, access.scope)) throw errors.forbidden(`The API key lacks the "${access.scope}" scope`);
+    // refusals of a recognised key count in its usage (the overview's errors by key)
+    const refused = (e: ApiError) => Object.assign(e, { apiKeyId: key.id });
+    if (!access.scope) throw refused(errors.forbidden("This endpoint is for signed-in users, not API keys"));
+    if (!hasScope(key, access.scope)) throw refused(errors.forbidden(`The API key lacks the "${access.scope}" scope`));
     const limit = await consume("apikey", key.id, key.rateLimitPerMinute, 60);
-    if (!limit.allowed) throw errors.rateLimited(limit.retryAfterSeconds);
+    if (!limit.allowed) throw refused(errors.rateLimited(limit.retryAfterSeconds));
     return { kind: "api_key", key, actor: { type: "api_key", id: key.id, label: key.name }, meta };
   }
 
@@ -225,7 +227,8 @@ export function route<
       return res;
     } catch (e) {
       const err = toApiError(e, requestId);
-      if (caller?.kind === "api_key") countApiKeyRequest(caller.key.id, err.status);
+      const keyId = caller?.kind === "api_key" ? caller.key.id : (e as { apiKeyId?: string }).apiKeyId;
+      if (keyId) countApiKeyRequest(keyId, err.status);
       return errorResponse(err, requestId);
     }
   };

@@ -1,5 +1,6 @@
 "use client";
 import * as React from "react";
+import { useSearchParams } from "next/navigation";
 import { useQuery } from "@tanstack/react-query";
 import { api } from "@/lib/client/api";
 import { PageHeader } from "@/components/layout/app-shell";
@@ -9,8 +10,10 @@ import { JobsTable, type SyncJob } from "@/components/jobs/jobs-table";
 import { IntegrationSelect } from "@/components/shared/filter-fields";
 
 export function JobsPage({ canRun }: { canRun: boolean }) {
-  const [status, setStatus] = React.useState("");
-  const [integrationId, setIntegrationId] = React.useState("");
+  // links from the overview open the list already filtered (/jobs?status=failed)
+  const params = useSearchParams();
+  const [status, setStatus] = React.useState(params.get("status") ?? "");
+  const [integrationId, setIntegrationId] = React.useState(params.get("integrationId") ?? "");
   const jobs = useQuery({
     queryKey: ["jobs", { status, integrationId }],
     queryFn: () => api<{ items: SyncJob[] }>(`/api/v1/jobs?${new URLSearchParams({ ...(status ? { status } : {}), ...(integrationId ? { integrationId } : {}), limit: "100" })}`),

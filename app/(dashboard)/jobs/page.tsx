@@ -1,3 +1,4 @@
+import { Suspense } from "react";
 import { requirePermission } from "@/lib/auth/page";
 import { can } from "@/lib/auth/roles";
 import { JobsPage } from "@/components/jobs/jobs-page";
@@ -6,5 +7,9 @@ export const metadata = { title: "Jobs" };
 
 export default async function Page() {
   const user = await requirePermission("jobs.read");
-  return <JobsPage canRun={can(user.role, "jobs.run")} />;
+  return (
+    <Suspense>
+      <JobsPage canRun={can(user.role, "jobs.run")} />
+    </Suspense>
+  );
 }

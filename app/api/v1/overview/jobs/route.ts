@@ -1,0 +1,5 @@
+import { overviewRoute } from "@/lib/overview/route";
+
+export const dynamic = "force-dynamic";
+
+export const GET = overviewRoute("jobs");
