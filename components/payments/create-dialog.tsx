@@ -35,7 +35,7 @@ function fieldOf(path: string): Field | null {
   return null;
 }
 
-export function CreatePaymentDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (open: boolean) => void }) {
+export function CreatePaymentDialog({ open, onOpenChange, defaultCurrency }: { open: boolean; onOpenChange: (open: boolean) => void; defaultCurrency: string }) {
   return (
     <Dialog open={open} onOpenChange={onOpenChange}>
       <DialogContent className="sm:max-w-lg">
@@ -44,20 +44,21 @@ export function CreatePaymentDialog({ open, onOpenChange }: { open: boolean; onO
           <DialogDescription>A checkout page at the provider: send the link to the payer. The payment follows the provider&apos;s confirmations.</DialogDescription>
         </DialogHeader>
         {/* mounted while open only: every opening is a new payment with its own key */}
-        {open && <CreateForm onClose={() => onOpenChange(false)} />}
+        {open && <CreateForm defaultCurrency={defaultCurrency} onClose={() => onOpenChange(false)} />}
       </DialogContent>
     </Dialog>
   );
 }
 
-function CreateForm({ onClose }: { onClose: () => void }) {
+function CreateForm({ defaultCurrency, onClose }: { defaultCurrency: string; onClose: () => void }) {
   const qc = useQueryClient();
   const [key] = React.useState(newIdempotencyKey);
   const integrations = useIntegrations();
   const usable = paymentIntegrations(integrations.data?.items).filter((i) => i.status !== "inactive");
   const configured = usable.flatMap((i) => ((i.config as { currencies?: string[] }).currencies ?? []).map((c) => c.toUpperCase()));
   const [currency, setCurrency] = React.useState<string | null>(null);
-  const cur = currency ?? configured[0] ?? "RUB";
+  // the organisation's default currency (Settings) until the person picks another
+  const cur = currency ?? defaultCurrency;
   const [amount, setAmount] = React.useState("");
   const [integrationId, setIntegrationId] = React.useState("");
   const [description, setDescription] = React.useState("");
@@ -67,7 +68,7 @@ function CreateForm({ onClose }: { onClose: () => void }) {
   const [formError, setFormError] = React.useState<string | null>(null);
   const parsed = parseAmount(amount, cur);
   const digits = currencyDigits(cur);
-  const currencies = [...new Set([...configured, ...CURRENCIES])];
+  const currencies = [...new Set([defaultCurrency, ...configured, ...CURRENCIES])];
   const takes = (c: string) => usable.filter((i) => ((i.config as { currencies?: string[] }).currencies ?? []).map((x) => x.toUpperCase()).includes(c));
 
   const create = useMutation({

@@ -35,7 +35,8 @@ const SERIES = ["var(--chart-1)", "var(--chart-2)", "var(--chart-3)", "var(--cha
 
 const waiting = (p: Pick<PaymentItem, "status">) => OPEN_STATUSES.includes(p.status);
 
-export function PaymentsPage({ canCreate }: { canCreate: boolean }) {
+/** defaultCurrency: the organisation's (Settings), preselected in "Create payment link" */
+export function PaymentsPage({ canCreate, defaultCurrency }: { canCreate: boolean; defaultCurrency: string }) {
   const router = useRouter();
   const { filters, set: setParam, clear } = useUrlFilters("/payments", FILTERS);
   const [email, setEmail] = useDebouncedFilter(filters.email, (v) => setParam("email", v));
@@ -180,7 +181,7 @@ export function PaymentsPage({ canCreate }: { canCreate: boolean }) {
         <PaymentRows items={items} onOpen={(id) => router.push(`/payments/${id}`)} />
       </PagedResults>
 
-      {canCreate && <CreatePaymentDialog open={creating} onOpenChange={setCreating} />}
+      {canCreate && <CreatePaymentDialog open={creating} onOpenChange={setCreating} defaultCurrency={defaultCurrency} />}
     </>
   );
 }

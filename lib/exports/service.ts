@@ -2,7 +2,7 @@
 // → a clear 422), small exports are written at once and answered with the file, large ones run
 // as a pg-boss job with progress. Either way the file goes to EXPORT_DIR under the export's id
 // (never a public folder: downloads go through the API and its roles), expires after
-// EXPORT_TTL_HOURS and is removed by the retention job.
+// retention.exportTtlHours (Settings; EXPORT_TTL_HOURS by default) and is removed by the retention job.
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
@@ -11,6 +11,7 @@ import { z } from "zod";
 import pg from "pg";
 import { pgPool } from "@/lib/pg";
 import { env } from "@/lib/env";
+import { getSettings } from "@/lib/settings";
 import { logger } from "@/lib/logger";
 import type { Actor, RequestMeta } from "@/lib/audit";
 import { ApiError, errors, zodDetails } from "@/lib/errors";
@@ -193,7 +194,7 @@ export async function runExport(id: string): Promise<void> {
     await pool.query(
       `update export_jobs set status = 'completed', rows_done = $2, rows_total = $2, size_bytes = $3, file_name = $4, finished_at = now(),
               expires_at = now() + make_interval(secs => $5) where id = $1`,
-      [id, done, size, fileNameFor(job), env().EXPORT_TTL_HOURS * 3600],
+      [id, done, size, fileNameFor(job), (await getSettings()).retention.exportTtlHours * 3600],
     );
   } catch (e) {
     await client.query("rollback").catch(() => {});
@@ -219,8 +220,12 @@ export async function getExport(id: string) {
   return present(r.rows[0]);
 }
 
-/** The file as a download response; 409 while it is being made, 410 once expired. */
-export async function downloadExport(id: string): Promise<Response> {
+/**
+ * The file as a download response; 409 while it is being made, 410 once expired. Audited as
+ * export.download (files hold business data), except without `who`: the file answering its own
+ * creation (a small export), already audited as export.create.
+ */
+export async function downloadExport(id: string, who?: Who): Promise<Response> {
   const j = await getExport(id);
   if (j.status === "expired" || (j.expiresAt && j.expiresAt.getTime() <= Date.now())) throw new ApiError(410, "conflict", "This export has expired: run it again");
   if (j.status !== "completed") throw errors.conflict(j.status === "failed" ? `This export failed: ${j.error}` : "This export is not finished yet");
@@ -228,6 +233,7 @@ export async function downloadExport(id: string): Promise<Response> {
   const size = await stat(file).then((s) => s.size).catch(() => null);
   if (size === null) throw new ApiError(410, "conflict", "The file is gone (expired or removed): run the export again");
   const name = j.fileName ?? `${j.type}.${j.format}`;
+  if (who) await (await import("@/lib/audit")).audit(who.actor, "export.download", "export", id, { type: j.type, format: j.format, fileName: name, rows: j.rowsTotal }, who.meta);
   return new Response(Readable.toWeb(createReadStream(file)) as ReadableStream, {
     headers: {
       "content-type": CONTENT_TYPES[j.format],

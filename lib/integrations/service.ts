@@ -464,7 +464,10 @@ export async function updateIntegration(id: string, input: UpdateIntegrationInpu
   ]);
   forgetIntegration(row.code, updated.code);
   forgetRoutes();
-  if (Object.keys(changes).length) await audit(who.actor, "integration.update", "integration", id, changes, who.meta);
+  // switching it on or off is its own action (the row still lists everything else the request changed)
+  const toggled = patch.enabled !== undefined && (updated.status === "inactive") !== (row.status === "inactive");
+  const action = toggled ? (patch.enabled ? "integration.enable" : "integration.disable") : "integration.update";
+  if (Object.keys(changes).length) await audit(who.actor, action, "integration", id, changes, who.meta);
   if (data.credentials || data.config || data.mode || data.apiEndpoint !== undefined) await connectSandbox(updated);
   return updated;
 }

@@ -14,21 +14,29 @@ import { dispatchSuiteDash } from "@/lib/suitedash/sync";
 import { expireExports, runExport } from "@/lib/exports/service";
 import { runIntegrationMaintenance } from "@/lib/oauth/maintenance";
 import { evaluateAlerts } from "@/lib/alerts/rules";
+import { deleteOldAlerts } from "@/lib/alerts/service";
+import { getSettings } from "@/lib/settings";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { logger } from "@/lib/logger";
 
 export type Workers = { stop(): Promise<void> };
 
+/** The nightly clean-up, with the retention periods of the Settings page (the env variables by default). */
 export async function runRetention() {
-  const days = env().LOG_RETENTION_DAYS;
+  const periods = (await getSettings()).retention;
+  const days = periods.logsDays;
   const logs = await deleteOldLogs(days);
   const limits = await db.$executeRaw`delete from rate_limits where expire is not null and expire < ${Date.now() - 3600_000}`;
-  const webhooks = await deleteOldWebhooks();
-  const messages = await deleteOldMessages();
-  const positions = await deleteOldPositions();
+  const webhooks = await deleteOldWebhooks(periods.webhooksDays);
+  const messages = await deleteOldMessages(periods.messagesDays);
+  const positions = await deleteOldPositions(periods.gpsDays);
+  // export files expire when each one's time is up (set from retention.exportTtlHours when it was made)
   const exports = await expireExports();
-  logger.info({ logs, rateLimits: limits, webhooks, messages, positions, exports, days }, "retention done");
+  await (await import("@/lib/api-usage")).deleteOldApiUsage(days); // logs its own count
+  // resolved alerts are kept as long as the webhook events they are often about
+  const alerts = await deleteOldAlerts(periods.webhooksDays);
+  logger.info({ logs, rateLimits: limits, webhooks, messages, positions, exports, alerts, periods }, "retention done");
   return { logs, rateLimits: limits, webhooks, messages, positions, exports };
 }
 

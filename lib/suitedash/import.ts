@@ -107,11 +107,12 @@ export async function generateExport(who: Who) {
   return serializeExport(created);
 }
 
-/** The stored CSV as a download. */
-export async function downloadExport(id: string): Promise<Response> {
+/** The stored CSV as a download (audited: it holds people's contact details). */
+export async function downloadExport(id: string, who: Who): Promise<Response> {
   if (!z.uuid().safeParse(id).success) throw errors.notFound("Export");
   const e = await db.suiteDashExport.findUnique({ where: { id } });
   if (!e) throw errors.notFound("Export");
+  await audit(who.actor, "suitedash.export.download", "suitedash_export", id, { contactCount: e.contactCount, fileName: e.fileName }, who.meta);
   return new Response(new Uint8Array(e.content), {
     status: 200,
     headers: {

@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { pgPool } from "@/lib/pg";
 import { env } from "@/lib/env";
+import { cachedSettings } from "@/lib/settings";
 import { ApiError, errors } from "@/lib/errors";
 
 export const TRACKING_CHANNEL = "sb_tracking";
@@ -58,7 +59,9 @@ export function checkEnabled() {
 function toRows(positions: PositionInput[], poster: Poster, now = Date.now()): Row[] {
   const e = env();
   const latest = now + e.GPS_MAX_FUTURE_SKEW_SECONDS * 1000;
-  const oldest = now - e.GPS_STORE_HISTORY_DAYS * 86_400_000;
+  // positions older than the retention period (Settings; GPS_STORE_HISTORY_DAYS by default) would be deleted at once
+  const keptDays = cachedSettings().retention.gpsDays;
+  const oldest = now - keptDays * 86_400_000;
   const problems: { path: string; message: string }[] = [];
   const rows = positions.map((p, i) => {
     const driver = p.driver_id ?? poster.driverId;
@@ -68,7 +71,7 @@ function toRows(positions: PositionInput[], poster: Poster, now = Date.now()): R
     }
     const at = p.recorded_at === undefined ? now : typeof p.recorded_at === "number" ? p.recorded_at : Date.parse(p.recorded_at);
     if (at > latest) problems.push({ path: `${i}.recorded_at`, message: `recorded_at is in the future (more than ${e.GPS_MAX_FUTURE_SKEW_SECONDS} s ahead of the server)` });
-    else if (at < oldest) problems.push({ path: `${i}.recorded_at`, message: `recorded_at is older than the ${e.GPS_STORE_HISTORY_DAYS} days positions are kept` });
+    else if (at < oldest) problems.push({ path: `${i}.recorded_at`, message: `recorded_at is older than the ${keptDays} days positions are kept` });
     return {
       driver_id: driver!,
       recorded_at: new Date(at).toISOString(),

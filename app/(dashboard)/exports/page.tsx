@@ -1,6 +1,7 @@
 import { requirePermission } from "@/lib/auth/page";
 import { can } from "@/lib/auth/roles";
 import { env } from "@/lib/env";
+import { getSettings } from "@/lib/settings";
 import { exportTypeInfo } from "@/lib/exports/sources";
 import { ExportsPage } from "@/components/exports/exports-page";
 
@@ -14,7 +15,7 @@ export default async function Page() {
       canCreate={can(user.role, "exports.create")}
       inlineRows={env().EXPORT_INLINE_ROWS}
       maxRows={env().EXPORT_MAX_ROWS}
-      ttlHours={env().EXPORT_TTL_HOURS}
+      ttlHours={(await getSettings()).retention.exportTtlHours}
       delimiter={env().EXPORT_CSV_DELIMITER}
     />
   );

@@ -4,6 +4,7 @@ import { can } from "@/lib/auth/roles";
 import { db } from "@/lib/db";
 import { describeProvider, serialize } from "@/lib/integrations/service";
 import { getProvider } from "@/lib/providers/registry";
+import { getSettings } from "@/lib/settings";
 import { IntegrationDetail } from "@/components/integrations/integration-detail";
 
 export const metadata = { title: "Integration" };
@@ -12,7 +13,8 @@ export default async function IntegrationPage({ params }: { params: Promise<{ id
   const user = await requirePermission("integrations.read");
   const { id } = await params;
   if (!/^[0-9a-f-]{36}$/i.test(id)) notFound();
-  const row = await db.integration.findUnique({ where: { id } });
+  // the webhook and redirect URLs below use the Settings page's public base URL: read it fresh
+  const [row] = await Promise.all([db.integration.findUnique({ where: { id } }), getSettings()]);
   if (!row) notFound();
   const def = getProvider(row.provider);
   return (

@@ -5,6 +5,7 @@ import { requirePermission } from "@/lib/auth/page";
 import { db } from "@/lib/db";
 import { describeProvider, serialize } from "@/lib/integrations/service";
 import { getProvider } from "@/lib/providers/registry";
+import { getSettings } from "@/lib/settings";
 import { IntegrationForm } from "@/components/integrations/integration-form";
 import { PageHeader } from "@/components/layout/app-shell";
 import { Button } from "@/components/ui/button";
@@ -16,7 +17,8 @@ export default async function IntegrationSettingsPage({ params }: { params: Prom
   await requirePermission("integrations.credentials");
   const { id } = await params;
   if (!/^[0-9a-f-]{36}$/i.test(id)) notFound();
-  const row = await db.integration.findUnique({ where: { id } });
+  // the webhook and redirect URLs below use the Settings page's public base URL: read it fresh
+  const [row] = await Promise.all([db.integration.findUnique({ where: { id } }), getSettings()]);
   const def = row && getProvider(row.provider);
   if (!row || !def) notFound();
   const integration = JSON.parse(JSON.stringify(serialize(row, { withCredentials: true })));
