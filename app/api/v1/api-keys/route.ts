@@ -4,8 +4,20 @@ import { SCOPES } from "@/lib/auth/scopes";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route({ access: { permission: "apikeys.manage" } }, async () => ({ items: await listApiKeys(), scopes: SCOPES }));
+export const GET = route(
+  {
+    access: { permission: "apikeys.manage" },
+    docs: { summary: "List API keys and the scopes a key can hold" },
+  },
+  async () => ({ items: await listApiKeys(), scopes: SCOPES }),
+);
 
-export const POST = route({ access: { permission: "apikeys.manage" }, body: createApiKeyInput }, async ({ body, caller }) =>
-  json(await createApiKey(body, caller), 201),
+export const POST = route(
+  {
+    access: { permission: "apikeys.manage" },
+    body: createApiKeyInput,
+    docs: { summary: "Create an API key (the key itself is shown only in this answer)", status: 201 },
+  },
+  async ({ body, caller }) =>
+    json(await createApiKey(body, caller), 201),
 );

@@ -17,17 +17,34 @@ const CORS = {
 
 export const OPTIONS = async () => new Response(null, { status: 204, headers: CORS });
 
-const create = route({ access: { public: true }, body: submissionInput }, async ({ body, caller, req }) => {
-  const withKey = req.headers.has("authorization") ? await authenticate(req, { permission: "contacts.manage", scope: "contacts:write" }) : null;
-  return Response.json(await createSubmission(body, caller.meta, { limitByIp: !withKey }), { status: 201 });
-});
+const create = route(
+  {
+    access: { public: true },
+    body: submissionInput,
+    docs: { summary: "Submit a contact form (the website)", description: "Callable from visitors' browsers on any origin (CORS), rate limited per client address; a backend may send an API key with `contacts:write` instead.", status: 201 },
+  },
+  async ({ body, caller, req }) => {
+    const withKey = req.headers.has("authorization") ? await authenticate(req, { permission: "contacts.manage", scope: "contacts:write" }) : null;
+    return Response.json(await createSubmission(body, caller.meta, { limitByIp: !withKey }), { status: 201 });
+  },
+);
 
-/** every answer, errors (400, 429) included, readable by the website's page */
-export const POST = async (req: NextRequest, ctx: { params: Promise<Record<string, string | string[]>> }) => {
-  const res = await create(req, ctx);
-  res.headers.set("Access-Control-Allow-Origin", "*");
-  res.headers.set("Access-Control-Expose-Headers", CORS["Access-Control-Expose-Headers"]);
-  return res;
-};
+/** every answer, errors (400, 429) included, readable by the website's page; `route` keeps create's options for the API document */
+export const POST = Object.assign(
+  async (req: NextRequest, ctx: { params: Promise<Record<string, string | string[]>> }) => {
+    const res = await create(req, ctx);
+    res.headers.set("Access-Control-Allow-Origin", "*");
+    res.headers.set("Access-Control-Expose-Headers", CORS["Access-Control-Expose-Headers"]);
+    return res;
+  },
+  { route: create.route },
+);
 
-export const GET = route({ access: { permission: "contacts.read", scope: "contacts:read" }, query: listSubmissionsQuery }, async ({ query }) => listSubmissions(query));
+export const GET = route(
+  {
+    access: { permission: "contacts.read", scope: "contacts:read" },
+    query: listSubmissionsQuery,
+    docs: { summary: "List contact form submissions" },
+  },
+  async ({ query }) => listSubmissions(query),
+);

@@ -4,14 +4,28 @@ import { createExport, createExportInput, downloadExport, listExports, listExpor
 
 export const dynamic = "force-dynamic";
 
-export const GET = route({ access: { permission: "exports.read", scope: "exports:read" }, query: listExportsQuery }, async ({ query }) => listExports(query));
+export const GET = route(
+  {
+    access: { permission: "exports.read", scope: "exports:read" },
+    query: listExportsQuery,
+    docs: { summary: "List export jobs" },
+  },
+  async ({ query }) => listExports(query),
+);
 
 // small exports answer with the file itself (and are kept in the history); large ones 202 with the job
-export const POST = route({ access: { permission: "exports.create", scope: "exports:write" }, body: createExportInput }, async ({ body, caller }) => {
-  const r = await createExport(body, { actor: caller.actor, meta: caller.meta });
-  if (!r.inline) return Response.json(r.job, { status: 202, headers: { location: `/api/v1/exports/${r.job.id}` } });
-  if (r.job.status !== "completed") throw new ApiError(500, "internal_error", r.job.error ?? "The export failed", { exportId: r.job.id });
-  const file = await downloadExport(r.job.id);
-  file.headers.set("x-export-id", r.job.id);
-  return file;
-});
+export const POST = route(
+  {
+    access: { permission: "exports.create", scope: "exports:write" },
+    body: createExportInput,
+    docs: { summary: "Start a data export", description: "Small exports answer 200 with the file itself; larger ones answer 202 with the job (Location names it) and run in the background.", status: 202 },
+  },
+  async ({ body, caller }) => {
+    const r = await createExport(body, { actor: caller.actor, meta: caller.meta });
+    if (!r.inline) return Response.json(r.job, { status: 202, headers: { location: `/api/v1/exports/${r.job.id}` } });
+    if (r.job.status !== "completed") throw new ApiError(500, "internal_error", r.job.error ?? "The export failed", { exportId: r.job.id });
+    const file = await downloadExport(r.job.id);
+    file.headers.set("x-export-id", r.job.id);
+    return file;
+  },
+);

@@ -10,13 +10,20 @@ import {
 
 export const dynamic = "force-dynamic";
 
-export const GET = route({ access: { permission: "integrations.read", scope: "integrations:read" }, query: listIntegrationsQuery }, async ({ query }) => {
-  const rows = await listIntegrations(query);
-  return { items: rows.map((r) => serialize(r)) };
-});
+export const GET = route(
+  {
+    access: { permission: "integrations.read", scope: "integrations:read" },
+    query: listIntegrationsQuery,
+    docs: { summary: "List integrations" },
+  },
+  async ({ query }) => {
+    const rows = await listIntegrations(query);
+    return { items: rows.map((r) => serialize(r)) };
+  },
+);
 
 export const POST = route(
-  { access: { permission: "integrations.write", scope: "integrations:write" }, body: createIntegrationInput },
+  { access: { permission: "integrations.write", scope: "integrations:write" }, body: createIntegrationInput, docs: { summary: "Connect a new integration", status: 201 } },
   async ({ body, caller }) => {
     const row = await createIntegration(body, caller);
     const withCredentials = caller.kind === "api_key" || (caller.kind === "user" && can(caller.user.role, "integrations.credentials"));

@@ -3,4 +3,11 @@ import { logsQuery, queryLogs } from "@/lib/logs/query";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route({ access: { permission: "logs.read", scope: "logs:read" }, query: logsQuery }, async ({ query }) => queryLogs(query));
+export const GET = route(
+  {
+    access: { permission: "logs.read", scope: "logs:read" },
+    query: logsQuery,
+    docs: { summary: "Search provider call logs, newest first" },
+  },
+  async ({ query }) => queryLogs(query),
+);

@@ -4,7 +4,7 @@ import { PERMISSIONS, can, type Permission } from "@/lib/auth/roles";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route({ access: { permission: "overview.read" } }, async ({ caller }) => {
+export const GET = route({ access: { permission: "overview.read" }, docs: { summary: "The signed-in user and their permissions" } }, async ({ caller }) => {
   if (caller.kind !== "user") throw errors.forbidden();
   const permissions = (Object.keys(PERMISSIONS) as Permission[]).filter((p) => can(caller.user.role, p));
   return { ...caller.user, permissions };

@@ -3,11 +3,24 @@ import { createMeeting, createMeetingInput, isHost, listMeetings, listMeetingsQu
 
 export const dynamic = "force-dynamic";
 
-export const GET = route({ access: { permission: "calendar.read", scope: "calendar:read" }, query: listMeetingsQuery }, async ({ query, caller }) =>
-  listMeetings(query, { host: isHost(caller) }),
+export const GET = route(
+  {
+    access: { permission: "calendar.read", scope: "calendar:read" },
+    query: listMeetingsQuery,
+    docs: { summary: "List Zoom meetings" },
+  },
+  async ({ query, caller }) =>
+    listMeetings(query, { host: isHost(caller) }),
 );
 
-export const POST = route({ access: { permission: "calendar.write", scope: "calendar:write" }, body: createMeetingInput }, async ({ body, caller, req }) => {
-  const m = await createMeeting(body, caller, { host: isHost(caller), idempotencyKey: req.headers.get("idempotency-key") });
-  return Response.json(m, { status: "replayed" in m ? 200 : 201 });
-});
+export const POST = route(
+  {
+    access: { permission: "calendar.write", scope: "calendar:write" },
+    body: createMeetingInput,
+    docs: { summary: "Create a Zoom meeting", description: "200 with the first meeting when the Idempotency-Key was used before.", status: 201, idempotent: true },
+  },
+  async ({ body, caller, req }) => {
+    const m = await createMeeting(body, caller, { host: isHost(caller), idempotencyKey: req.headers.get("idempotency-key") });
+    return Response.json(m, { status: "replayed" in m ? 200 : 201 });
+  },
+);

@@ -6,10 +6,20 @@ import { CHANNELS, type Channel } from "@/lib/providers/types";
 export const dynamic = "force-dynamic";
 
 export const GET = route(
-  { access: { permission: "messages.read", scope: "templates:read" }, query: z.object({ channel: z.enum(CHANNELS as [Channel, ...Channel[]]).optional() }) },
+  {
+    access: { permission: "messages.read", scope: "templates:read" },
+    query: z.object({ channel: z.enum(CHANNELS as [Channel, ...Channel[]]).optional() }),
+    docs: { summary: "List message templates" },
+  },
   async ({ query }) => ({ items: await listTemplates(query) }),
 );
 
-export const POST = route({ access: { permission: "templates.manage" }, body: z.unknown() }, async ({ body, caller }) =>
-  Response.json(await createTemplate(body, caller), { status: 201 }),
+export const POST = route(
+  {
+    access: { permission: "templates.manage" },
+    body: z.unknown(),
+    docs: { summary: "Create a message template", status: 201 },
+  },
+  async ({ body, caller }) =>
+    Response.json(await createTemplate(body, caller), { status: 201 }),
 );

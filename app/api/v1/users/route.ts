@@ -4,9 +4,16 @@ import { inviteUrl } from "@/lib/users/urls";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route({ access: { permission: "users.manage" } }, async () => ({ items: await listUsers() }));
+export const GET = route({ access: { permission: "users.manage" }, docs: { summary: "List users" } }, async () => ({ items: await listUsers() }));
 
-export const POST = route({ access: { permission: "users.manage" }, body: inviteInput }, async ({ body, caller, req }) => {
-  const { user, inviteToken } = await inviteUser(body, caller);
-  return json({ user, inviteUrl: inviteUrl(req, inviteToken) }, 201);
-});
+export const POST = route(
+  {
+    access: { permission: "users.manage" },
+    body: inviteInput,
+    docs: { summary: "Invite a user (answers the invitation link)", status: 201 },
+  },
+  async ({ body, caller, req }) => {
+    const { user, inviteToken } = await inviteUser(body, caller);
+    return json({ user, inviteUrl: inviteUrl(req, inviteToken) }, 201);
+  },
+);

@@ -4,6 +4,12 @@ import { revokeApiKey } from "@/lib/auth/api-keys";
 export const dynamic = "force-dynamic";
 
 /** Revokes the key (kept for the record, never usable again). */
-export const DELETE = route({ access: { permission: "apikeys.manage" }, params: idParams }, async ({ params, caller }) =>
-  revokeApiKey(params.id, caller),
+export const DELETE = route(
+  {
+    access: { permission: "apikeys.manage" },
+    params: idParams,
+    docs: { summary: "Revoke an API key", description: "The key is kept for the record and never works again." },
+  },
+  async ({ params, caller }) =>
+    revokeApiKey(params.id, caller),
 );

@@ -7,6 +7,13 @@ export const dynamic = "force-dynamic";
 const query = z.object({ refresh: z.enum(["0", "1", "false", "true"]).optional() });
 
 /** One call; a RingOut still ringing is asked about at RingCentral first (?refresh=0 reads only what is stored). */
-export const GET = route({ access: { permission: "calls.read", scope: "calls:read" }, params: idParams, query }, async ({ params, query }) =>
-  getCall(params.id, { refresh: query.refresh !== "0" && query.refresh !== "false" }),
+export const GET = route(
+  {
+    access: { permission: "calls.read", scope: "calls:read" },
+    params: idParams,
+    query,
+    docs: { summary: "Get a call (a RingOut still ringing is refreshed from RingCentral)" },
+  },
+  async ({ params, query }) =>
+    getCall(params.id, { refresh: query.refresh !== "0" && query.refresh !== "false" }),
 );

@@ -4,4 +4,11 @@ import { directory, directoryQuery } from "@/lib/telephony/calls";
 export const dynamic = "force-dynamic";
 
 /** Drivers and contacts with a phone number, by name or number (?q=), for the call dialog. */
-export const GET = route({ access: { permission: "calls.read", scope: "calls:read" }, query: directoryQuery }, async ({ query }) => directory(query));
+export const GET = route(
+  {
+    access: { permission: "calls.read", scope: "calls:read" },
+    query: directoryQuery,
+    docs: { summary: "Find drivers and contacts with a phone number, by name or number" },
+  },
+  async ({ query }) => directory(query),
+);

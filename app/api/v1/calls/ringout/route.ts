@@ -4,7 +4,14 @@ import { ringOutInput, startRingOut } from "@/lib/telephony/calls";
 export const dynamic = "force-dynamic";
 
 /** Click-to-call: { to | contact_id | driver_id, integration_id? } → the call with RingCentral's status. Accepts Idempotency-Key. */
-export const POST = route({ access: { permission: "calls.make", scope: "calls:write" }, body: ringOutInput }, async ({ body, caller, req }) => {
-  const call = await startRingOut(body, caller, req.headers.get("idempotency-key"));
-  return Response.json(call, { status: "replayed" in call ? 200 : 201 });
-});
+export const POST = route(
+  {
+    access: { permission: "calls.make", scope: "calls:write" },
+    body: ringOutInput,
+    docs: { summary: "Start a click-to-call (RingOut)", description: "Give `to`, `contact_id` or `driver_id`. 200 with the first call when the Idempotency-Key was used before.", status: 201, idempotent: true },
+  },
+  async ({ body, caller, req }) => {
+    const call = await startRingOut(body, caller, req.headers.get("idempotency-key"));
+    return Response.json(call, { status: "replayed" in call ? 200 : 201 });
+  },
+);

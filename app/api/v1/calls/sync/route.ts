@@ -4,6 +4,12 @@ import { syncInput, syncNow } from "@/lib/telephony/calls";
 export const dynamic = "force-dynamic";
 
 /** "Sync now": queues a call-log sync of the RingCentral integration (the first connected one when none is given). */
-export const POST = route({ access: { permission: "calls.make", scope: "calls:write" }, body: syncInput }, async ({ body, caller }) =>
-  Response.json(await syncNow(body, caller), { status: 202 }),
+export const POST = route(
+  {
+    access: { permission: "calls.make", scope: "calls:write" },
+    body: syncInput,
+    docs: { summary: "Queue a call-log sync now", status: 202 },
+  },
+  async ({ body, caller }) =>
+    Response.json(await syncNow(body, caller), { status: 202 }),
 );

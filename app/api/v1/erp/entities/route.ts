@@ -4,4 +4,11 @@ import { searchForSync, searchQuery } from "@/lib/erp/links";
 export const dynamic = "force-dynamic";
 
 // ?entity_type=company&q=ромашка: companies, drivers, applications or payments to pick for "Sync now"
-export const GET = route({ access: { permission: "erp.read", scope: "erp:read" }, query: searchQuery }, async ({ query }) => searchForSync(query));
+export const GET = route(
+  {
+    access: { permission: "erp.read", scope: "erp:read" },
+    query: searchQuery,
+    docs: { summary: "Search companies, drivers, orders or payments to sync to 1C" },
+  },
+  async ({ query }) => searchForSync(query),
+);

@@ -4,4 +4,11 @@ import { mappingQuery, mappingView } from "@/lib/erp/links";
 export const dynamic = "force-dynamic";
 
 // the 1C integrations and the effective mapping (defaults + config.mapping) of one of them
-export const GET = route({ access: { permission: "erp.read", scope: "erp:read" }, query: mappingQuery }, async ({ query }) => mappingView(query));
+export const GET = route(
+  {
+    access: { permission: "erp.read", scope: "erp:read" },
+    query: mappingQuery,
+    docs: { summary: "Show the 1C integrations and one's effective field mapping" },
+  },
+  async ({ query }) => mappingView(query),
+);

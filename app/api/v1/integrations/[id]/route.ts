@@ -11,18 +11,37 @@ function mayseeCredentials(caller: Caller) {
   return caller.kind === "api_key" && caller.key.scopes.includes("integrations:write");
 }
 
-export const GET = route({ access: { permission: "integrations.read", scope: "integrations:read" }, params: idParams }, async ({ params, caller }) => {
-  return serialize(await getIntegrationRow(params.id), { withCredentials: mayseeCredentials(caller) });
-});
+export const GET = route(
+  {
+    access: { permission: "integrations.read", scope: "integrations:read" },
+    params: idParams,
+    docs: { summary: "Get an integration (credentials masked, and only for those who may manage them)" },
+  },
+  async ({ params, caller }) => {
+    return serialize(await getIntegrationRow(params.id), { withCredentials: mayseeCredentials(caller) });
+  },
+);
 
 const update = route(
-  { access: { permission: "integrations.write", scope: "integrations:write" }, params: idParams, body: updateIntegrationInput },
+  {
+    access: { permission: "integrations.write", scope: "integrations:write" },
+    params: idParams,
+    body: updateIntegrationInput,
+    docs: { summary: "Change an integration's settings or credentials", description: "PUT and PATCH behave the same: only the fields sent change." },
+  },
   async ({ params, body, caller }) => serialize(await updateIntegration(params.id, body, caller), { withCredentials: mayseeCredentials(caller) }),
 );
 export const PATCH = update;
 export const PUT = update;
 
-export const DELETE = route({ access: { permission: "integrations.write", scope: "integrations:write" }, params: idParams }, async ({ params, caller }) => {
-  await deleteIntegration(params.id, caller);
-  return new Response(null, { status: 204 });
-});
+export const DELETE = route(
+  {
+    access: { permission: "integrations.write", scope: "integrations:write" },
+    params: idParams,
+    docs: { summary: "Delete an integration", status: 204 },
+  },
+  async ({ params, caller }) => {
+    await deleteIntegration(params.id, caller);
+    return new Response(null, { status: 204 });
+  },
+);

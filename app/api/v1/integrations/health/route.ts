@@ -3,6 +3,6 @@ import { integrationsHealth } from "@/lib/integrations/service";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route({ access: { permission: "integrations.read", scope: "integrations:read" } }, async () => ({
+export const GET = route({ access: { permission: "integrations.read", scope: "integrations:read" }, docs: { summary: "Health of every integration" } }, async () => ({
   items: await integrationsHealth(),
 }));

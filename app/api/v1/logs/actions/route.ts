@@ -3,4 +3,10 @@ import { logActions } from "@/lib/logs/query";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route({ access: { permission: "logs.read", scope: "logs:read" } }, async () => ({ items: await logActions() }));
+export const GET = route(
+  {
+    access: { permission: "logs.read", scope: "logs:read" },
+    docs: { summary: "List the action names that appear in the logs" },
+  },
+  async () => ({ items: await logActions() }),
+);

@@ -7,11 +7,25 @@ export const dynamic = "force-dynamic";
 const refreshQuery = z.object({ refresh: z.enum(["0", "1", "true", "false"]).optional() });
 
 /** ?refresh=1 asks Zoom for the meeting now (and stores what it says) */
-export const GET = route({ access: { permission: "calendar.read", scope: "calendar:read" }, params: idParams, query: refreshQuery }, async ({ params, query, caller }) => {
-  const host = isHost(caller);
-  return query.refresh === "1" || query.refresh === "true" ? refreshMeeting(params.id, { host }) : getMeeting(params.id, { host });
-});
+export const GET = route(
+  {
+    access: { permission: "calendar.read", scope: "calendar:read" },
+    params: idParams,
+    query: refreshQuery,
+    docs: { summary: "Get a Zoom meeting (?refresh=1 asks Zoom first)" },
+  },
+  async ({ params, query, caller }) => {
+    const host = isHost(caller);
+    return query.refresh === "1" || query.refresh === "true" ? refreshMeeting(params.id, { host }) : getMeeting(params.id, { host });
+  },
+);
 
-export const DELETE = route({ access: { permission: "calendar.write", scope: "calendar:write" }, params: idParams }, async ({ params, caller }) =>
-  deleteMeeting(params.id, caller, { host: isHost(caller) }),
+export const DELETE = route(
+  {
+    access: { permission: "calendar.write", scope: "calendar:write" },
+    params: idParams,
+    docs: { summary: "Delete a Zoom meeting" },
+  },
+  async ({ params, caller }) =>
+    deleteMeeting(params.id, caller, { host: isHost(caller) }),
 );

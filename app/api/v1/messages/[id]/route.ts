@@ -3,6 +3,12 @@ import { getMessage } from "@/lib/messaging/service";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route({ access: { permission: "messages.read", scope: "messages:read" }, params: idParams }, async ({ params }) =>
-  getMessage(params.id),
+export const GET = route(
+  {
+    access: { permission: "messages.read", scope: "messages:read" },
+    params: idParams,
+    docs: { summary: "Get a message with its delivery history" },
+  },
+  async ({ params }) =>
+    getMessage(params.id),
 );

@@ -3,4 +3,4 @@ import { listBatches } from "@/lib/messaging/service";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route({ access: { permission: "messages.read", scope: "messages:read" } }, async () => listBatches());
+export const GET = route({ access: { permission: "messages.read", scope: "messages:read" }, docs: { summary: "List bulk sends" } }, async () => listBatches());

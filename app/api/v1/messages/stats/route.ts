@@ -3,6 +3,12 @@ import { messageStats, messageStatsQuery } from "@/lib/messaging/service";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route({ access: { permission: "messages.read", scope: "messages:read" }, query: messageStatsQuery }, async ({ query }) =>
-  messageStats(query),
+export const GET = route(
+  {
+    access: { permission: "messages.read", scope: "messages:read" },
+    query: messageStatsQuery,
+    docs: { summary: "Message counts by channel and status" },
+  },
+  async ({ query }) =>
+    messageStats(query),
 );

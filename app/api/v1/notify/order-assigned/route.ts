@@ -3,6 +3,12 @@ import { orderAssignedInput, notifyOrderAssigned } from "@/lib/messaging/notify"
 
 export const dynamic = "force-dynamic";
 
-export const POST = route({ access: { permission: "messages.send", scope: "messages:send" }, body: orderAssignedInput }, async ({ body, caller }) =>
-  Response.json(await notifyOrderAssigned(body, caller.actor.label ?? caller.actor.type), { status: 202 }),
+export const POST = route(
+  {
+    access: { permission: "messages.send", scope: "messages:send" },
+    body: orderAssignedInput,
+    docs: { summary: "Tell the driver about an order assigned to them", status: 202 },
+  },
+  async ({ body, caller }) =>
+    Response.json(await notifyOrderAssigned(body, caller.actor.label ?? caller.actor.type), { status: 202 }),
 );

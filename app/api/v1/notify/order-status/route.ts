@@ -3,6 +3,12 @@ import { orderStatusInput, notifyOrderStatus } from "@/lib/messaging/notify";
 
 export const dynamic = "force-dynamic";
 
-export const POST = route({ access: { permission: "messages.send", scope: "messages:send" }, body: orderStatusInput }, async ({ body, caller }) =>
-  Response.json(await notifyOrderStatus(body, caller.actor.label ?? caller.actor.type), { status: 202 }),
+export const POST = route(
+  {
+    access: { permission: "messages.send", scope: "messages:send" },
+    body: orderStatusInput,
+    docs: { summary: "Tell the customer an order's status changed", status: 202 },
+  },
+  async ({ body, caller }) =>
+    Response.json(await notifyOrderStatus(body, caller.actor.label ?? caller.actor.type), { status: 202 }),
 );

@@ -3,6 +3,12 @@ import { paymentConfirmationInput, notifyPaymentConfirmation } from "@/lib/messa
 
 export const dynamic = "force-dynamic";
 
-export const POST = route({ access: { permission: "messages.send", scope: "messages:send" }, body: paymentConfirmationInput }, async ({ body, caller }) =>
-  Response.json(await notifyPaymentConfirmation(body, caller.actor.label ?? caller.actor.type), { status: 202 }),
+export const POST = route(
+  {
+    access: { permission: "messages.send", scope: "messages:send" },
+    body: paymentConfirmationInput,
+    docs: { summary: "Confirm a received payment to the customer", status: 202 },
+  },
+  async ({ body, caller }) =>
+    Response.json(await notifyPaymentConfirmation(body, caller.actor.label ?? caller.actor.type), { status: 202 }),
 );

@@ -3,6 +3,12 @@ import { urgentInput, notifyUrgent } from "@/lib/messaging/notify";
 
 export const dynamic = "force-dynamic";
 
-export const POST = route({ access: { permission: "messages.send", scope: "messages:send" }, body: urgentInput }, async ({ body, caller }) =>
-  Response.json(await notifyUrgent(body, caller.actor.label ?? caller.actor.type), { status: 202 }),
+export const POST = route(
+  {
+    access: { permission: "messages.send", scope: "messages:send" },
+    body: urgentInput,
+    docs: { summary: "Send an urgent notice to drivers, users or phone numbers", status: 202 },
+  },
+  async ({ body, caller }) =>
+    Response.json(await notifyUrgent(body, caller.actor.label ?? caller.actor.type), { status: 202 }),
 );

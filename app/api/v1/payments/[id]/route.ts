@@ -5,7 +5,12 @@ import { getPayment, refreshPayment } from "@/lib/payments/service";
 export const dynamic = "force-dynamic";
 
 export const GET = route(
-  { access: { permission: "payments.read", scope: "payments:read" }, params: idParams, query: z.object({ refresh: z.enum(["0", "1", "true", "false"]).optional() }) },
+  {
+    access: { permission: "payments.read", scope: "payments:read" },
+    params: idParams,
+    query: z.object({ refresh: z.enum(["0", "1", "true", "false"]).optional() }),
+    docs: { summary: "Get a payment (?refresh=1 asks the provider first)" },
+  },
   async ({ params, query }) => {
     if (query.refresh === "1" || query.refresh === "true") await refreshPayment(params.id);
     return getPayment(params.id);

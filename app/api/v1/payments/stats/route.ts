@@ -3,4 +3,11 @@ import { paymentStats, paymentStatsQuery } from "@/lib/payments/service";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route({ access: { permission: "payments.read", scope: "payments:read" }, query: paymentStatsQuery }, async ({ query }) => paymentStats(query));
+export const GET = route(
+  {
+    access: { permission: "payments.read", scope: "payments:read" },
+    query: paymentStatsQuery,
+    docs: { summary: "Payment totals by currency and status, and revenue per day" },
+  },
+  async ({ query }) => paymentStats(query),
+);

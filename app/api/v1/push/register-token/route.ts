@@ -40,21 +40,28 @@ const registerBody = z
     }
   });
 
-export const POST = route({ access, body: registerBody }, async ({ body, caller }) => {
-  let userId = body.user_id ?? body.userId ?? null;
-  const driverId = body.driver_id ?? body.driverId ?? null;
-  if (!userId && !driverId && caller.kind === "user") userId = caller.user.id;
-  const { device, created } = await registerDeviceToken({
-    token: body.token,
-    deviceType: (body.device_type ?? body.deviceType)!,
-    deviceName: body.device_name !== undefined ? body.device_name : body.deviceName,
-    userId,
-    driverId,
-  });
-  return json(serializeDeviceToken(device), created ? 201 : 200);
-});
+export const POST = route(
+  {
+    access,
+    body: registerBody,
+    docs: { summary: "Register a device's push token", description: "201 when the token is new, 200 when it was known. snake_case and camelCase fields are both accepted.", status: 201 },
+  },
+  async ({ body, caller }) => {
+    let userId = body.user_id ?? body.userId ?? null;
+    const driverId = body.driver_id ?? body.driverId ?? null;
+    if (!userId && !driverId && caller.kind === "user") userId = caller.user.id;
+    const { device, created } = await registerDeviceToken({
+      token: body.token,
+      deviceType: (body.device_type ?? body.deviceType)!,
+      deviceName: body.device_name !== undefined ? body.device_name : body.deviceName,
+      userId,
+      driverId,
+    });
+    return json(serializeDeviceToken(device), created ? 201 : 200);
+  },
+);
 
-export const DELETE = route({ access, body: z.object({ token: deviceTokenSchema }) }, async ({ body }) => {
+export const DELETE = route({ access, body: z.object({ token: deviceTokenSchema }), docs: { summary: "Forget a device's push token (the app logged out)" } }, async ({ body }) => {
   if (!(await deleteDeviceToken(body.token))) throw errors.notFound("Device token");
   return { deleted: true };
 });

@@ -3,6 +3,12 @@ import { pushInput, sendPush } from "@/lib/messaging/service";
 
 export const dynamic = "force-dynamic";
 
-export const POST = route({ access: { permission: "messages.send", scope: "messages:send" }, body: pushInput }, async ({ body, caller, req }) =>
-  Response.json(await sendPush(body, caller, req.headers.get("idempotency-key")), { status: 202 }),
+export const POST = route(
+  {
+    access: { permission: "messages.send", scope: "messages:send" },
+    body: pushInput,
+    docs: { summary: "Send a push notification", status: 202, idempotent: true },
+  },
+  async ({ body, caller, req }) =>
+    Response.json(await sendPush(body, caller, req.headers.get("idempotency-key")), { status: 202 }),
 );

@@ -8,6 +8,13 @@ export const dynamic = "force-dynamic";
 
 const access = { permission: "sandbox.read" } as const;
 
-export const GET = route({ access }, async ({ caller }) => sandboxChat(caller));
+export const GET = route({ access, docs: { summary: "The sandbox Telegram chat you write from, and its bot" } }, async ({ caller }) => sandboxChat(caller));
 
-export const POST = route({ access, body: simulateInput }, async ({ caller, body }) => simulateTelegramMessage(caller, body));
+export const POST = route(
+  {
+    access,
+    body: simulateInput,
+    docs: { summary: "Write to a sandbox bot as a Telegram user" },
+  },
+  async ({ caller, body }) => simulateTelegramMessage(caller, body),
+);

@@ -4,6 +4,6 @@ import { bulkInput, sendBulk } from "@/lib/messaging/service";
 export const dynamic = "force-dynamic";
 
 export const POST = route(
-  { access: { permission: "messages.bulk", scope: "messages:bulk" }, body: bulkInput, bodyLimit: 10 * 1_048_576 },
+  { access: { permission: "messages.bulk", scope: "messages:bulk" }, body: bulkInput, bodyLimit: 10 * 1_048_576, docs: { summary: "Send an SMS to many recipients", status: 202 } },
   async ({ body, caller }) => Response.json(await sendBulk("sms", body, caller), { status: 202 }),
 );

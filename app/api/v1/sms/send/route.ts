@@ -3,6 +3,12 @@ import { sendSms, smsInput } from "@/lib/messaging/service";
 
 export const dynamic = "force-dynamic";
 
-export const POST = route({ access: { permission: "messages.send", scope: "messages:send" }, body: smsInput }, async ({ body, caller, req }) =>
-  Response.json(await sendSms("sms", body, caller, req.headers.get("idempotency-key")), { status: 202 }),
+export const POST = route(
+  {
+    access: { permission: "messages.send", scope: "messages:send" },
+    body: smsInput,
+    docs: { summary: "Send an SMS", status: 202, idempotent: true },
+  },
+  async ({ body, caller, req }) =>
+    Response.json(await sendSms("sms", body, caller, req.headers.get("idempotency-key")), { status: 202 }),
 );

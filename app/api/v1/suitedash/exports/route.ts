@@ -3,6 +3,19 @@ import { generateExport, listExports, listExportsQuery } from "@/lib/suitedash/i
 
 export const dynamic = "force-dynamic";
 
-export const GET = route({ access: { permission: "suitedash.manage" }, query: listExportsQuery }, async ({ query }) => listExports(query));
+export const GET = route(
+  {
+    access: { permission: "suitedash.manage" },
+    query: listExportsQuery,
+    docs: { summary: "List SuiteDash import CSVs" },
+  },
+  async ({ query }) => listExports(query),
+);
 
-export const POST = route({ access: { permission: "suitedash.manage" } }, async ({ caller }) => Response.json(await generateExport(caller), { status: 201 }));
+export const POST = route(
+  {
+    access: { permission: "suitedash.manage" },
+    docs: { summary: "Generate a SuiteDash import CSV of what is new", status: 201 },
+  },
+  async ({ caller }) => Response.json(await generateExport(caller), { status: 201 }),
+);

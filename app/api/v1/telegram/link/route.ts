@@ -12,11 +12,15 @@ function me(caller: Caller) {
   return caller.user.id;
 }
 
-export const GET = route({ access: { permission: "telegram.link" } }, async ({ caller }) => linkStatus(me(caller)));
+export const GET = route({ access: { permission: "telegram.link" }, docs: { summary: "Whether your Telegram account is linked" } }, async ({ caller }) => linkStatus(me(caller)));
 
 export const POST = route(
-  { access: { permission: "telegram.link" }, body: z.object({ integrationId: z.uuid().optional() }).default({}) },
+  {
+    access: { permission: "telegram.link" },
+    body: z.object({ integrationId: z.uuid().optional() }).default({}),
+    docs: { summary: "Start linking your Telegram account to the bot", status: 201 },
+  },
   async ({ caller, body }) => Response.json(await startLink(me(caller), caller, body.integrationId), { status: 201 }),
 );
 
-export const DELETE = route({ access: { permission: "telegram.link" } }, async ({ caller }) => unlink(me(caller), caller));
+export const DELETE = route({ access: { permission: "telegram.link" }, docs: { summary: "Unlink your Telegram account" } }, async ({ caller }) => unlink(me(caller), caller));

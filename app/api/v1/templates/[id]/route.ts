@@ -4,14 +4,27 @@ import { deleteTemplate, getTemplate, updateTemplate } from "@/lib/messaging/tem
 
 export const dynamic = "force-dynamic";
 
-export const GET = route({ access: { permission: "messages.read", scope: "templates:read" }, params: idParams }, async ({ params }) =>
+export const GET = route({ access: { permission: "messages.read", scope: "templates:read" }, params: idParams, docs: { summary: "Get a message template" } }, async ({ params }) =>
   getTemplate(params.id),
 );
 
-export const PATCH = route({ access: { permission: "templates.manage" }, params: idParams, body: z.unknown() }, async ({ params, body, caller }) =>
-  updateTemplate(params.id, body, caller),
+export const PATCH = route(
+  {
+    access: { permission: "templates.manage" },
+    params: idParams,
+    body: z.unknown(),
+    docs: { summary: "Change a message template" },
+  },
+  async ({ params, body, caller }) =>
+    updateTemplate(params.id, body, caller),
 );
 
-export const DELETE = route({ access: { permission: "templates.manage" }, params: idParams }, async ({ params, caller }) =>
-  deleteTemplate(params.id, caller),
+export const DELETE = route(
+  {
+    access: { permission: "templates.manage" },
+    params: idParams,
+    docs: { summary: "Delete a message template (built-in ones cannot be deleted)" },
+  },
+  async ({ params, caller }) =>
+    deleteTemplate(params.id, caller),
 );

@@ -3,4 +3,11 @@ import { driverHistory, historyQuery } from "@/lib/tracking/history";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route({ access: { permission: "tracking.read", scope: "tracking:read" }, query: historyQuery }, async ({ query }) => driverHistory(query));
+export const GET = route(
+  {
+    access: { permission: "tracking.read", scope: "tracking:read" },
+    query: historyQuery,
+    docs: { summary: "A driver's route over a day or a time range" },
+  },
+  async ({ query }) => driverHistory(query),
+);

@@ -3,6 +3,13 @@ import { updateUser, updateUserInput } from "@/lib/users/service";
 
 export const dynamic = "force-dynamic";
 
-export const PATCH = route({ access: { permission: "users.manage" }, params: idParams, body: updateUserInput }, async ({ params, body, caller }) =>
-  updateUser(params.id, body, caller),
+export const PATCH = route(
+  {
+    access: { permission: "users.manage" },
+    params: idParams,
+    body: updateUserInput,
+    docs: { summary: "Change a user's name, role or active state" },
+  },
+  async ({ params, body, caller }) =>
+    updateUser(params.id, body, caller),
 );

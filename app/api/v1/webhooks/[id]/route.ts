@@ -3,10 +3,22 @@ import { getWebhook, deleteWebhook } from "@/lib/webhooks/service";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route({ access: { permission: "webhooks.read", scope: "webhooks:read" }, params: idParams }, async ({ params }) =>
-  getWebhook(params.id),
+export const GET = route(
+  {
+    access: { permission: "webhooks.read", scope: "webhooks:read" },
+    params: idParams,
+    docs: { summary: "Get an inbound webhook event" },
+  },
+  async ({ params }) =>
+    getWebhook(params.id),
 );
 
-export const DELETE = route({ access: { permission: "webhooks.manage", scope: "webhooks:write" }, params: idParams }, async ({ params, caller }) =>
-  deleteWebhook(params.id, caller),
+export const DELETE = route(
+  {
+    access: { permission: "webhooks.manage", scope: "webhooks:write" },
+    params: idParams,
+    docs: { summary: "Delete an inbound webhook event" },
+  },
+  async ({ params, caller }) =>
+    deleteWebhook(params.id, caller),
 );

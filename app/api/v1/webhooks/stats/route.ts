@@ -3,6 +3,12 @@ import { webhookStats, webhookStatsQuery } from "@/lib/webhooks/service";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route({ access: { permission: "webhooks.read", scope: "webhooks:read" }, query: webhookStatsQuery }, async ({ query }) =>
-  webhookStats(query),
+export const GET = route(
+  {
+    access: { permission: "webhooks.read", scope: "webhooks:read" },
+    query: webhookStatsQuery,
+    docs: { summary: "Inbound webhook event counts by status" },
+  },
+  async ({ query }) =>
+    webhookStats(query),
 );

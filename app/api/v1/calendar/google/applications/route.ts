@@ -4,6 +4,12 @@ import { applicationSearchQuery, searchApplications } from "@/lib/calendar/servi
 
 export const dynamic = "force-dynamic";
 
-export const GET = route({ access: { permission: "calendar.read", scope: "calendar:read" }, query: applicationSearchQuery }, async ({ query }) =>
-  searchApplications(query),
+export const GET = route(
+  {
+    access: { permission: "calendar.read", scope: "calendar:read" },
+    query: applicationSearchQuery,
+    docs: { summary: "Search orders to link a calendar event to (by number or address)" },
+  },
+  async ({ query }) =>
+    searchApplications(query),
 );

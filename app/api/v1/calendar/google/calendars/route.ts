@@ -4,6 +4,12 @@ import { integrationQuery, listGoogleCalendars } from "@/lib/calendar/service";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route({ access: { permission: "calendar.read", scope: "calendar:read" }, query: integrationQuery }, async ({ query }) =>
-  listGoogleCalendars(query.integrationId),
+export const GET = route(
+  {
+    access: { permission: "calendar.read", scope: "calendar:read" },
+    query: integrationQuery,
+    docs: { summary: "List the connected Google account's calendars" },
+  },
+  async ({ query }) =>
+    listGoogleCalendars(query.integrationId),
 );

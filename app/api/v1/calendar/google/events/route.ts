@@ -5,9 +5,23 @@ import { createCalendarEvent, createEventBody, listCalendarEvents, listEventsQue
 
 export const dynamic = "force-dynamic";
 
-export const GET = route({ access: { permission: "calendar.read", scope: "calendar:read" }, query: listEventsQuery }, async ({ query }) => listCalendarEvents(query));
+export const GET = route(
+  {
+    access: { permission: "calendar.read", scope: "calendar:read" },
+    query: listEventsQuery,
+    docs: { summary: "List calendar events" },
+  },
+  async ({ query }) => listCalendarEvents(query),
+);
 
-export const POST = route({ access: { permission: "calendar.write", scope: "calendar:write" }, body: createEventBody }, async ({ body, caller, req }) => {
-  const event = await createCalendarEvent(body, caller, req.headers.get("idempotency-key"));
-  return json(event, event.replayed ? 200 : 201);
-});
+export const POST = route(
+  {
+    access: { permission: "calendar.write", scope: "calendar:write" },
+    body: createEventBody,
+    docs: { summary: "Create a calendar event (pushed to Google at once)", description: "200 with the first event when the Idempotency-Key was used before.", status: 201, idempotent: true },
+  },
+  async ({ body, caller, req }) => {
+    const event = await createCalendarEvent(body, caller, req.headers.get("idempotency-key"));
+    return json(event, event.replayed ? 200 : 201);
+  },
+);

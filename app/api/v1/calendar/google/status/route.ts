@@ -4,4 +4,10 @@ import { calendarOverview } from "@/lib/calendar/service";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route({ access: { permission: "calendar.read", scope: "calendar:read" } }, async () => calendarOverview());
+export const GET = route(
+  {
+    access: { permission: "calendar.read", scope: "calendar:read" },
+    docs: { summary: "Sync state of every Google Calendar integration" },
+  },
+  async () => calendarOverview(),
+);

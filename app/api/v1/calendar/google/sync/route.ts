@@ -6,6 +6,10 @@ import { requestCalendarSync } from "@/lib/calendar/service";
 export const dynamic = "force-dynamic";
 
 export const POST = route(
-  { access: { permission: "calendar.write", scope: "calendar:write" }, body: z.object({ integrationId: z.string().uuid("Not a valid integration id") }).strict() },
+  {
+    access: { permission: "calendar.write", scope: "calendar:write" },
+    body: z.object({ integrationId: z.string().uuid("Not a valid integration id") }).strict(),
+    docs: { summary: "Queue a Google Calendar sync now", description: "409 when a sync of the integration is already queued or running.", status: 202 },
+  },
   async ({ body, caller }) => json(await requestCalendarSync(body.integrationId, caller), 202),
 );

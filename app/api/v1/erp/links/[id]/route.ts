@@ -4,4 +4,11 @@ import { getLink } from "@/lib/erp/links";
 export const dynamic = "force-dynamic";
 
 // one link with its sync log (request and response of every 1C call, redacted)
-export const GET = route({ access: { permission: "erp.read", scope: "erp:read" }, params: idParams }, async ({ params }) => getLink(params.id));
+export const GET = route(
+  {
+    access: { permission: "erp.read", scope: "erp:read" },
+    params: idParams,
+    docs: { summary: "Get a 1C link with its sync log" },
+  },
+  async ({ params }) => getLink(params.id),
+);

@@ -7,11 +7,24 @@ import { disconnect } from "@/lib/oauth/flow";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route({ access: { permission: "integrations.read", scope: "integrations:read" }, params: idParams }, async ({ params }) => {
-  await getIntegrationRow(params.id);
-  return tokenStatus(params.id);
-});
+export const GET = route(
+  {
+    access: { permission: "integrations.read", scope: "integrations:read" },
+    params: idParams,
+    docs: { summary: "Get an integration's OAuth connection (account, scope, expiry; never the tokens)" },
+  },
+  async ({ params }) => {
+    await getIntegrationRow(params.id);
+    return tokenStatus(params.id);
+  },
+);
 
-export const DELETE = route({ access: { permission: "integrations.credentials", scope: "integrations:write" }, params: idParams }, async ({ params, caller }) =>
-  disconnect(params.id, caller),
+export const DELETE = route(
+  {
+    access: { permission: "integrations.credentials", scope: "integrations:write" },
+    params: idParams,
+    docs: { summary: "Disconnect OAuth: revoke the grant at the provider and delete the tokens" },
+  },
+  async ({ params, caller }) =>
+    disconnect(params.id, caller),
 );

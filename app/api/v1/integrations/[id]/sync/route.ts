@@ -9,6 +9,7 @@ export const POST = route(
     access: { permission: "jobs.run", scope: "jobs:write" },
     params: idParams,
     body: z.object({ type: z.string().trim().min(1).max(64).optional() }).strict().default({}),
+    docs: { summary: "Queue a sync job for an integration", status: 202 },
   },
   async ({ params, body, caller }) => {
     const job = await requestSync(params.id, { type: body.type, trigger: caller.kind === "api_key" ? "api" : "manual", actor: caller.actor, meta: caller.meta });

@@ -3,6 +3,6 @@ import { cancelSync } from "@/lib/jobs/sync";
 
 export const dynamic = "force-dynamic";
 
-export const POST = route({ access: { permission: "jobs.run", scope: "jobs:write" }, params: idParams }, async ({ params, caller }) =>
+export const POST = route({ access: { permission: "jobs.run", scope: "jobs:write" }, params: idParams, docs: { summary: "Cancel a sync job" } }, async ({ params, caller }) =>
   cancelSync(params.id, caller),
 );

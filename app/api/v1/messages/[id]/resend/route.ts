@@ -3,6 +3,12 @@ import { resendMessage } from "@/lib/messaging/service";
 
 export const dynamic = "force-dynamic";
 
-export const POST = route({ access: { permission: "messages.send", scope: "messages:send" }, params: idParams }, async ({ params, caller }) =>
-  Response.json(await resendMessage(params.id, caller), { status: 202 }),
+export const POST = route(
+  {
+    access: { permission: "messages.send", scope: "messages:send" },
+    params: idParams,
+    docs: { summary: "Send a message again", status: 202 },
+  },
+  async ({ params, caller }) =>
+    Response.json(await resendMessage(params.id, caller), { status: 202 }),
 );

@@ -3,6 +3,6 @@ import { batchProgress } from "@/lib/messaging/service";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route({ access: { permission: "messages.read", scope: "messages:read" }, params: idParams }, async ({ params }) =>
+export const GET = route({ access: { permission: "messages.read", scope: "messages:read" }, params: idParams, docs: { summary: "Progress of a bulk send" } }, async ({ params }) =>
   batchProgress(params.id),
 );

@@ -6,7 +6,12 @@ import { refreshStatus } from "@/lib/messaging/outbox";
 export const dynamic = "force-dynamic";
 
 export const GET = route(
-  { access: { permission: "messages.read", scope: "messages:read" }, params: idParams, query: z.object({ refresh: z.enum(["0", "1", "true", "false"]).optional() }) },
+  {
+    access: { permission: "messages.read", scope: "messages:read" },
+    params: idParams,
+    query: z.object({ refresh: z.enum(["0", "1", "true", "false"]).optional() }),
+    docs: { summary: "Delivery status of an SMS (?refresh=1 asks the provider)" },
+  },
   async ({ params, query }) => {
     const refresh = query.refresh === "1" || query.refresh === "true" ? await refreshStatus(params.id) : undefined;
     return { ...(await messageStatus(params.id)), ...(refresh ? { refresh } : {}) };

@@ -4,7 +4,14 @@ import { inviteUrl } from "@/lib/users/urls";
 
 export const dynamic = "force-dynamic";
 
-export const POST = route({ access: { permission: "users.manage" }, params: idParams }, async ({ params, caller, req }) => {
-  const { inviteToken, expiresAt } = await reissueInvite(params.id, caller);
-  return { inviteUrl: inviteUrl(req, inviteToken), expiresAt };
-});
+export const POST = route(
+  {
+    access: { permission: "users.manage" },
+    params: idParams,
+    docs: { summary: "Issue a new invitation link for a user" },
+  },
+  async ({ params, caller, req }) => {
+    const { inviteToken, expiresAt } = await reissueInvite(params.id, caller);
+    return { inviteUrl: inviteUrl(req, inviteToken), expiresAt };
+  },
+);

@@ -3,6 +3,12 @@ import { replayWebhook } from "@/lib/webhooks/service";
 
 export const dynamic = "force-dynamic";
 
-export const POST = route({ access: { permission: "webhooks.manage", scope: "webhooks:write" }, params: idParams }, async ({ params, caller }) =>
-  replayWebhook(params.id, caller),
+export const POST = route(
+  {
+    access: { permission: "webhooks.manage", scope: "webhooks:write" },
+    params: idParams,
+    docs: { summary: "Replay an inbound webhook event (runs its effects again)" },
+  },
+  async ({ params, caller }) =>
+    replayWebhook(params.id, caller),
 );

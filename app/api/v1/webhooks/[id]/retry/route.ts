@@ -3,6 +3,12 @@ import { retryWebhook } from "@/lib/webhooks/service";
 
 export const dynamic = "force-dynamic";
 
-export const POST = route({ access: { permission: "webhooks.manage", scope: "webhooks:write" }, params: idParams }, async ({ params, caller }) =>
-  retryWebhook(params.id, caller),
+export const POST = route(
+  {
+    access: { permission: "webhooks.manage", scope: "webhooks:write" },
+    params: idParams,
+    docs: { summary: "Retry a failed inbound webhook event" },
+  },
+  async ({ params, caller }) =>
+    retryWebhook(params.id, caller),
 );

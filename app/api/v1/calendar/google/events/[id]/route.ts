@@ -4,13 +4,31 @@ import { deleteCalendarEvent, getCalendarEvent, updateCalendarEvent, updateEvent
 
 export const dynamic = "force-dynamic";
 
-export const GET = route({ access: { permission: "calendar.read", scope: "calendar:read" }, params: idParams }, async ({ params }) => getCalendarEvent(params.id));
+export const GET = route(
+  {
+    access: { permission: "calendar.read", scope: "calendar:read" },
+    params: idParams,
+    docs: { summary: "Get a calendar event" },
+  },
+  async ({ params }) => getCalendarEvent(params.id),
+);
 
 export const PATCH = route(
-  { access: { permission: "calendar.write", scope: "calendar:write" }, params: idParams, body: updateEventInput },
+  {
+    access: { permission: "calendar.write", scope: "calendar:write" },
+    params: idParams,
+    body: updateEventInput,
+    docs: { summary: "Change a calendar event (pushed to Google at once)" },
+  },
   async ({ params, body, caller }) => updateCalendarEvent(params.id, body, caller),
 );
 
-export const DELETE = route({ access: { permission: "calendar.write", scope: "calendar:write" }, params: idParams }, async ({ params, caller }) =>
-  deleteCalendarEvent(params.id, caller),
+export const DELETE = route(
+  {
+    access: { permission: "calendar.write", scope: "calendar:write" },
+    params: idParams,
+    docs: { summary: "Delete a calendar event (in Google Calendar too)" },
+  },
+  async ({ params, caller }) =>
+    deleteCalendarEvent(params.id, caller),
 );

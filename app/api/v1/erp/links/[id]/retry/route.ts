@@ -4,4 +4,11 @@ import { outcomeResponse, retryLink } from "@/lib/erp/links";
 export const dynamic = "force-dynamic";
 
 // sends the entity again now, whatever its attempts (same answers as POST /api/v1/erp/sync)
-export const POST = route({ access: { permission: "erp.sync", scope: "erp:write" }, params: idParams }, async ({ params, caller }) => outcomeResponse(await retryLink(params.id, caller)));
+export const POST = route(
+  {
+    access: { permission: "erp.sync", scope: "erp:write" },
+    params: idParams,
+    docs: { summary: "Send a linked entity to 1C again now", description: "Same answers as POST /api/v1/erp/sync." },
+  },
+  async ({ params, caller }) => outcomeResponse(await retryLink(params.id, caller)),
+);

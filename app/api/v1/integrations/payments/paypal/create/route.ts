@@ -7,9 +7,15 @@ export const dynamic = "force-dynamic";
 
 const body = z.object({ amount: z.number().int().positive(), currency: z.string().length(3), description: z.string().max(500).optional() });
 
-export const POST = route({ access: { permission: "payments.create", scope: "payments:write" }, body }, async ({ body: b, caller, req }) =>
-  Response.json(
-    await createPayment({ amountMinor: b.amount, currency: b.currency.toUpperCase(), provider: "paypal", description: b.description }, caller, req.headers.get("idempotency-key")),
-    { status: 201 },
-  ),
+export const POST = route(
+  {
+    access: { permission: "payments.create", scope: "payments:write" },
+    body,
+    docs: { summary: "Create a PayPal payment (amount in minor units)", status: 201, idempotent: true },
+  },
+  async ({ body: b, caller, req }) =>
+    Response.json(
+      await createPayment({ amountMinor: b.amount, currency: b.currency.toUpperCase(), provider: "paypal", description: b.description }, caller, req.headers.get("idempotency-key")),
+      { status: 201 },
+    ),
 );

@@ -13,13 +13,19 @@ const body = z.object({
   application_id: z.uuid().optional(),
 });
 
-export const POST = route({ access: { permission: "payments.create", scope: "payments:write" }, body }, async ({ body: b, caller, req }) =>
-  Response.json(
-    await createPayment(
-      { amountMinor: b.amount, currency: b.currency.toUpperCase(), provider: "stripe", description: b.description, customerEmail: b.customer_email, applicationId: b.application_id },
-      caller,
-      req.headers.get("idempotency-key"),
+export const POST = route(
+  {
+    access: { permission: "payments.create", scope: "payments:write" },
+    body,
+    docs: { summary: "Create a Stripe payment (amount in minor units)", status: 201, idempotent: true },
+  },
+  async ({ body: b, caller, req }) =>
+    Response.json(
+      await createPayment(
+        { amountMinor: b.amount, currency: b.currency.toUpperCase(), provider: "stripe", description: b.description, customerEmail: b.customer_email, applicationId: b.application_id },
+        caller,
+        req.headers.get("idempotency-key"),
+      ),
+      { status: 201 },
     ),
-    { status: 201 },
-  ),
 );

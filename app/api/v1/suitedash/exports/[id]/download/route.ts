@@ -3,4 +3,11 @@ import { downloadExport } from "@/lib/suitedash/import";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route({ access: { permission: "suitedash.manage" }, params: idParams }, async ({ params }) => downloadExport(params.id));
+export const GET = route(
+  {
+    access: { permission: "suitedash.manage" },
+    params: idParams,
+    docs: { summary: "Download a SuiteDash import CSV" },
+  },
+  async ({ params, caller }) => downloadExport(params.id, caller),
+);

@@ -3,4 +3,11 @@ import { markExported } from "@/lib/suitedash/import";
 
 export const dynamic = "force-dynamic";
 
-export const POST = route({ access: { permission: "suitedash.manage" }, params: idParams }, async ({ params, caller }) => markExported(params.id, caller));
+export const POST = route(
+  {
+    access: { permission: "suitedash.manage" },
+    params: idParams,
+    docs: { summary: "Mark a SuiteDash CSV as imported" },
+  },
+  async ({ params, caller }) => markExported(params.id, caller),
+);
