@@ -80,7 +80,7 @@ test("after rotating to a new encryption key (the old one removed), the connecti
   await expect(page.getByRole("table", { name: "Connection test history" }).getByRole("row")).toHaveCount(3);
 
   // the settings page can still read (and mask) the stored token
-  await page.getByRole("link", { name: "Settings" }).click();
+  await page.locator("#main").getByRole("link", { name: "Settings" }).click();
   await expect(page.getByLabel("Bot token")).toHaveAttribute("placeholder", new RegExp(`Stored \\(••••••••${token.slice(-4)}\\)`));
   await expect(page.getByLabel("Bot token")).toHaveValue("");
 });
