@@ -71,12 +71,19 @@ function NavLinks({ items, onNavigate }: { items: NavItem[]; onNavigate?: () => 
   );
 }
 
-function Brand() {
+function Brand({ organization }: { organization?: string | null }) {
   return (
     <Link href="/" className="flex items-center gap-2 px-3 font-semibold">
       {/* eslint-disable-next-line @next/next/no-img-element */}
       <img src="/favicon.svg" alt="" className="size-6" />
-      Switchboard
+      <span className="flex min-w-0 flex-col leading-tight">
+        Switchboard
+        {organization && organization !== "Switchboard" && (
+          <span className="text-muted-foreground truncate text-xs font-normal" data-testid="organization-name">
+            {organization}
+          </span>
+        )}
+      </span>
     </Link>
   );
 }
@@ -94,12 +101,12 @@ function ThemeToggle() {
   );
 }
 
-export function AppShell({ user, nav, children }: { user: ShellUser; nav: NavItem[]; children: React.ReactNode }) {
+export function AppShell({ user, nav, organization, children }: { user: ShellUser; nav: NavItem[]; organization?: string | null; children: React.ReactNode }) {
   const [open, setOpen] = React.useState(false);
   return (
     <div className="flex min-h-dvh">
       <aside className="bg-sidebar border-sidebar-border hidden w-60 shrink-0 flex-col gap-6 border-r py-4 md:flex">
-        <Brand />
+        <Brand organization={organization} />
         <div className="px-2">
           <NavLinks items={nav} />
         </div>
@@ -114,14 +121,14 @@ export function AppShell({ user, nav, children }: { user: ShellUser; nav: NavIte
             </SheetTrigger>
             <SheetContent side="left" className="w-64 py-4">
               <SheetTitle className="sr-only">Navigation</SheetTitle>
-              <Brand />
+              <Brand organization={organization} />
               <div className="px-2">
                 <NavLinks items={nav} onNavigate={() => setOpen(false)} />
               </div>
             </SheetContent>
           </Sheet>
           <div className="md:hidden">
-            <Brand />
+            <Brand organization={organization} />
           </div>
           <div className="ml-auto flex items-center gap-1">
             <ThemeToggle />

@@ -34,6 +34,8 @@ test("an admin changes the organisation in Settings and finds the change in the 
   await page.reload();
   await expect(page.getByRole("form", { name: "Organisation", exact: true }).getByLabel("Organisation name")).toHaveValue(name);
   await expect(page.getByRole("form", { name: "Organisation", exact: true }).getByLabel("Time zone")).toHaveValue(zone);
+  // and the sidebar names the organisation
+  await expect(page.getByTestId("organization-name").first()).toHaveText(name);
   // the webhook URL base is shown to copy
   await expect(page.getByTestId("webhook-url-base")).toHaveValue(/^https?:\/\/[^/]+\/api\/webhooks$/);
   await expect(page.getByRole("button", { name: "Copy webhook url base" })).toBeVisible();
