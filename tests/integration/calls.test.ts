@@ -33,6 +33,8 @@ Object.assign(process.env, {
   WEBHOOK_DISPATCH_MS: "50",
   WEBHOOK_RETRY_BASE_SECONDS: "0.2",
   WEBHOOK_RETRY_MAX_SECONDS: "1",
+  // a delivery report can arrive before its send is recorded (a loaded machine): retried until known
+  WEBHOOK_MAX_RETRIES: "20",
   MESSAGE_DISPATCH_MS: "50",
   MESSAGE_RETRY_BASE_SECONDS: "0.1",
   MESSAGE_RETRY_MAX_SECONDS: "1",

@@ -44,6 +44,9 @@ Object.assign(process.env, {
   MESSAGE_STATUS_POLL_SECONDS: "0.5",
   WEBHOOK_RETRY_BASE_SECONDS: "0.2",
   WEBHOOK_RETRY_MAX_SECONDS: "1",
+  // a status callback can arrive before its send's result is recorded (a loaded machine): the
+  // report is retried until the message is known; with 1 s retries, 5 were not always enough
+  WEBHOOK_MAX_RETRIES: "20",
   WEBHOOK_DISPATCH_MS: "50",
 });
 resetEnvCache();
