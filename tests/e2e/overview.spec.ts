@@ -10,7 +10,7 @@ import { test, expect, signInAs, asAdmin, control } from "./fixtures";
 test.describe.configure({ mode: "serial" });
 
 const FORBIDDEN = "You do not have access to this page";
-const INTEGRATION = `Overview SMS ${Math.floor(Math.random() * 9000) + 1000}`;
+const INTEGRATION = `Tour SMS ${Math.floor(Math.random() * 9000) + 1000}`;
 const KEY_NAME = `Overview CRM ${Math.floor(Math.random() * 9000) + 1000}`;
 const keyIds: string[] = [];
 
