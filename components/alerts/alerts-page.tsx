@@ -8,7 +8,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { toast } from "sonner";
-import { BellRing, CheckCircle2, ExternalLink, Loader2, RotateCcw } from "lucide-react";
+import { BellRing, CheckCircle2, ExternalLink, Loader2 } from "lucide-react";
 import { api, formErrors } from "@/lib/client/api";
 import { formatDateTime, timeAgo } from "@/lib/format";
 import { ALERT_RULES, ALERT_SEVERITIES, RULE_LABELS, type AlertSeverity } from "@/lib/alerts/labels";
@@ -27,6 +27,7 @@ import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, D
 import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from "@/components/ui/sheet";
 import { useUrlFilters } from "@/components/shared/url-filters";
 import { PagedResults } from "@/components/shared/paged-results";
+import { ClearFiltersButton, RefreshingSpinner } from "@/components/shared/filter-fields";
 
 export type AlertItem = {
   id: string;
@@ -164,10 +165,8 @@ export function AlertsPage({ canManage }: { canManage: boolean }) {
               ))}
             </NativeSelect>
           </div>
-          <Button type="button" variant="outline" disabled={!narrowed} onClick={() => (tab === "open" ? clear() : router.replace(`/alerts?status=${tab}`, { scroll: false }))}>
-            <RotateCcw /> Clear filters
-          </Button>
-          {list.isFetching && !list.isPending && <Loader2 className="text-muted-foreground size-4 animate-spin" aria-label="Refreshing" />}
+          <ClearFiltersButton disabled={!narrowed} onClick={() => (tab === "open" ? clear() : router.replace(`/alerts?status=${tab}`, { scroll: false }))} />
+          <RefreshingSpinner query={list} />
         </form>
       </div>
 

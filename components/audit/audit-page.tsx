@@ -5,7 +5,7 @@
 import * as React from "react";
 import Link from "next/link";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
-import { History, Loader2, RotateCcw } from "lucide-react";
+import { History } from "lucide-react";
 import { api } from "@/lib/client/api";
 import { PageHeader } from "@/components/layout/app-shell";
 import { Button } from "@/components/ui/button";
@@ -16,7 +16,7 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from "@/components/ui/sheet";
-import { DateTimeFilter } from "@/components/shared/filter-fields";
+import { DateTimeFilter, ClearFiltersButton, RefreshingSpinner } from "@/components/shared/filter-fields";
 import { useDebouncedFilter, useUrlFilters } from "@/components/shared/url-filters";
 import { PagedResults } from "@/components/shared/paged-results";
 import { changeRows, entityHref, ENTITY_LABELS, ENTITY_TYPES, formatValue, summarize } from "@/components/audit/changes";
@@ -116,10 +116,8 @@ export function AuditPage() {
         <DateTimeFilter id="a-from" label="Since" value={filters.from} onChange={(v) => setParam("from", v)} />
         <DateTimeFilter id="a-to" label="Until" value={filters.to} onChange={(v) => setParam("to", v)} />
         <div className="flex items-end gap-2">
-          <Button type="button" variant="outline" disabled={!active} onClick={clear}>
-            <RotateCcw /> Clear filters
-          </Button>
-          {list.isFetching && !list.isPending && <Loader2 className="text-muted-foreground size-4 animate-spin" aria-label="Refreshing" />}
+          <ClearFiltersButton disabled={!active} onClick={clear} />
+          <RefreshingSpinner query={list} />
         </div>
       </form>
 

@@ -7,7 +7,7 @@ import * as React from "react";
 import Link from "next/link";
 import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { toast } from "sonner";
-import { Loader2, Phone, PhoneCall, RefreshCw, RotateCcw, X } from "lucide-react";
+import { Loader2, Phone, PhoneCall, RefreshCw, X } from "lucide-react";
 import { api, ClientApiError } from "@/lib/client/api";
 import { formatDateTime, timeAgo } from "@/lib/format";
 import { PageHeader } from "@/components/layout/app-shell";
@@ -20,7 +20,7 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { DateTimeFilter } from "@/components/shared/filter-fields";
+import { DateTimeFilter, ClearFiltersButton, RefreshingSpinner } from "@/components/shared/filter-fields";
 import { useDebouncedFilter, useUrlFilters } from "@/components/shared/url-filters";
 import { PagedResults } from "@/components/shared/paged-results";
 import { ModeBadge } from "@/components/integrations/status";
@@ -149,18 +149,11 @@ export function CallsPage({ canCall }: { canCall: boolean }) {
               </button>
             </Badge>
           )}
-          <Button
-            type="button"
-            variant="outline"
-            disabled={!active}
-            onClick={() => {
+          <ClearFiltersButton disabled={!active} onClick={() => {
               setText("");
               clear();
-            }}
-          >
-            <RotateCcw /> Clear filters
-          </Button>
-          {list.isFetching && !list.isPending && <Loader2 className="text-muted-foreground size-4 animate-spin" aria-label="Refreshing" />}
+            }} />
+          <RefreshingSpinner query={list} />
         </div>
       </form>
 

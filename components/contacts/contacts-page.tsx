@@ -5,7 +5,7 @@
 // export history.
 import * as React from "react";
 import { useInfiniteQuery } from "@tanstack/react-query";
-import { Loader2, RotateCcw, UserRound } from "lucide-react";
+import { UserRound } from "lucide-react";
 import { api } from "@/lib/client/api";
 import { PageHeader } from "@/components/layout/app-shell";
 import { Button } from "@/components/ui/button";
@@ -14,7 +14,7 @@ import { Label } from "@/components/ui/label";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { DateTimeFilter } from "@/components/shared/filter-fields";
+import { DateTimeFilter, ClearFiltersButton, RefreshingSpinner } from "@/components/shared/filter-fields";
 import { useUrlFilters, useDebouncedFilter } from "@/components/shared/url-filters";
 import { PagedResults } from "@/components/shared/paged-results";
 import { formatDateTime } from "@/lib/format";
@@ -100,18 +100,11 @@ function Submissions({ canRetry }: { canRetry: boolean }) {
         <DateTimeFilter id="c-from" label="From" value={filters.from} onChange={(v) => setParam("from", v || null)} />
         <DateTimeFilter id="c-to" label="Until" value={filters.to} onChange={(v) => setParam("to", v || null)} />
         <div className="flex items-end gap-2">
-          <Button
-            type="button"
-            variant="outline"
-            disabled={!active}
-            onClick={() => {
+          <ClearFiltersButton disabled={!active} onClick={() => {
               setQ("");
               clear();
-            }}
-          >
-            <RotateCcw /> Clear filters
-          </Button>
-          {list.isFetching && !list.isPending && <Loader2 className="text-muted-foreground size-4 animate-spin" aria-label="Refreshing" />}
+            }} />
+          <RefreshingSpinner query={list} />
         </div>
       </form>
 

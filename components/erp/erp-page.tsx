@@ -8,7 +8,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { toast } from "sonner";
-import { Database, Loader2, RefreshCw, RotateCcw, Send } from "lucide-react";
+import { Database, Loader2, RefreshCw, Send } from "lucide-react";
 import { api } from "@/lib/client/api";
 import { PageHeader } from "@/components/layout/app-shell";
 import { Button } from "@/components/ui/button";
@@ -25,6 +25,7 @@ import { formatDateTime, timeAgo } from "@/lib/format";
 import { LinkDetailSheet, syncFailure } from "@/components/erp/link-detail";
 import { SyncDialog } from "@/components/erp/sync-dialog";
 import { MappingCard } from "@/components/erp/mapping-card";
+import { ClearFiltersButton, RefreshingSpinner } from "@/components/shared/filter-fields";
 import {
   ENTITY_LABEL, EntityTypeOptions, LINK_STATUSES, LINK_STATUS_STYLE, LinkStatusBadge, OPERATION_LABEL, type ErpLink, type LinkList, type MappingView, type SyncResult,
 } from "@/components/erp/shared";
@@ -171,15 +172,8 @@ function Links({
             <EntityTypeOptions />
           </NativeSelect>
         </div>
-        <Button
-          type="button"
-          variant="outline"
-          disabled={!active}
-          onClick={clear}
-        >
-          <RotateCcw /> Clear filters
-        </Button>
-        {list.isFetching && !list.isPending && <Loader2 className="text-muted-foreground size-4 animate-spin" aria-label="Refreshing" />}
+        <ClearFiltersButton disabled={!active} onClick={clear} />
+        <RefreshingSpinner query={list} />
       </div>
       <PagedResults
         query={list}

@@ -1,7 +1,7 @@
 "use client";
 import * as React from "react";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
-import { RotateCcw, ScrollText } from "lucide-react";
+import { ScrollText } from "lucide-react";
 import { api } from "@/lib/client/api";
 import { PageHeader } from "@/components/layout/app-shell";
 import { Button } from "@/components/ui/button";
@@ -10,7 +10,7 @@ import { Label } from "@/components/ui/label";
 import { NativeSelect } from "@/components/ui/select";
 import { EmptyState } from "@/components/ui/empty-state";
 import { LogDrawer, LogRows, type LogItem } from "@/components/logs/logs-table";
-import { IntegrationSelect, DateTimeFilter } from "@/components/shared/filter-fields";
+import { IntegrationSelect, DateTimeFilter, ClearFiltersButton } from "@/components/shared/filter-fields";
 import { useUrlFilters, useDebouncedFilter } from "@/components/shared/url-filters";
 import { PagedResults } from "@/components/shared/paged-results";
 
@@ -74,17 +74,10 @@ export function LogsExplorer() {
           <Input id="f-q" type="search" placeholder="URL, action, error, related id" value={text} onChange={(e) => setText(e.target.value)} />
         </div>
         <div className="flex items-end">
-          <Button
-            type="button"
-            variant="outline"
-            disabled={!active}
-            onClick={() => {
+          <ClearFiltersButton disabled={!active} onClick={() => {
               setText("");
               clear();
-            }}
-          >
-            <RotateCcw /> Clear filters
-          </Button>
+            }} />
         </div>
       </form>
 

@@ -7,7 +7,7 @@ import * as React from "react";
 import Link from "next/link";
 import { useInfiniteQuery, useQuery, type UseQueryResult } from "@tanstack/react-query";
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { FlaskConical, Inbox, LayoutTemplate, Loader2, MessageSquare, RotateCcw, Send } from "lucide-react";
+import { FlaskConical, Inbox, LayoutTemplate, MessageSquare, Send } from "lucide-react";
 import { api } from "@/lib/client/api";
 import { PageHeader } from "@/components/layout/app-shell";
 import { Button } from "@/components/ui/button";
@@ -20,7 +20,7 @@ import { Progress } from "@/components/ui/progress";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { IntegrationSelect, DateTimeFilter, useIntegrations } from "@/components/shared/filter-fields";
+import { IntegrationSelect, DateTimeFilter, useIntegrations, ClearFiltersButton, RefreshingSpinner } from "@/components/shared/filter-fields";
 import { useUrlFilters, useDebouncedFilter } from "@/components/shared/url-filters";
 import { PagedResults } from "@/components/shared/paged-results";
 import { formatDateTime } from "@/lib/format";
@@ -164,17 +164,10 @@ export function MessagesPage({ canSend }: { canSend: boolean }) {
         <DateTimeFilter id="m-from" label="From" value={filters.from} onChange={(v) => setParam("from", v)} />
         <DateTimeFilter id="m-until" label="Until" value={filters.until} onChange={(v) => setParam("until", v)} />
         <div className="flex flex-wrap items-end gap-2 lg:col-span-6">
-          <Button
-            type="button"
-            variant="outline"
-            disabled={!active}
-            onClick={() => {
+          <ClearFiltersButton disabled={!active} onClick={() => {
               setTo("");
               clear();
-            }}
-          >
-            <RotateCcw /> Clear filters
-          </Button>
+            }} />
           {filters.batchId && (
             <Badge variant="outline">
               Bulk send {filters.batchId.slice(0, 8)}
@@ -183,7 +176,7 @@ export function MessagesPage({ canSend }: { canSend: boolean }) {
               </button>
             </Badge>
           )}
-          {list.isFetching && !list.isPending && <Loader2 className="text-muted-foreground size-4 animate-spin" aria-label="Refreshing" />}
+          <RefreshingSpinner query={list} />
         </div>
       </form>
 

@@ -7,7 +7,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useInfiniteQuery, useQuery, type UseQueryResult } from "@tanstack/react-query";
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { CreditCard, Link2, Loader2, RotateCcw } from "lucide-react";
+import { CreditCard, Link2 } from "lucide-react";
 import { api } from "@/lib/client/api";
 import { PageHeader } from "@/components/layout/app-shell";
 import { Button } from "@/components/ui/button";
@@ -18,7 +18,7 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { DateTimeFilter } from "@/components/shared/filter-fields";
+import { DateTimeFilter, ClearFiltersButton, RefreshingSpinner } from "@/components/shared/filter-fields";
 import { useUrlFilters, useDebouncedFilter } from "@/components/shared/url-filters";
 import { PagedResults } from "@/components/shared/paged-results";
 import { formatDateTime } from "@/lib/format";
@@ -145,18 +145,11 @@ export function PaymentsPage({ canCreate, defaultCurrency }: { canCreate: boolea
         <DateTimeFilter id="p-from" label="From" value={filters.from} onChange={(v) => setParam("from", v)} />
         <DateTimeFilter id="p-until" label="Until" value={filters.until} onChange={(v) => setParam("until", v)} />
         <div className="flex flex-wrap items-end gap-2 lg:col-span-5">
-          <Button
-            type="button"
-            variant="outline"
-            disabled={!active}
-            onClick={() => {
+          <ClearFiltersButton disabled={!active} onClick={() => {
               setEmail("");
               clear();
-            }}
-          >
-            <RotateCcw /> Clear filters
-          </Button>
-          {list.isFetching && !list.isPending && <Loader2 className="text-muted-foreground size-4 animate-spin" aria-label="Refreshing" />}
+            }} />
+          <RefreshingSpinner query={list} />
         </div>
       </form>
 

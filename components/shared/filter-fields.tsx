@@ -2,6 +2,8 @@
 // Filter fields the list screens share: the integration (logs, webhooks, jobs, on the one
 // cached integrations query) and a point in time (local time in the input, ISO in the URL).
 import { useQuery } from "@tanstack/react-query";
+import { Loader2, RotateCcw } from "lucide-react";
+import { Button } from "@/components/ui/button";
 import { api } from "@/lib/client/api";
 import { Label } from "@/components/ui/label";
 import { NativeSelect } from "@/components/ui/select";
@@ -37,4 +39,18 @@ export function DateTimeFilter({ id, label, value, onChange }: { id: string; lab
       <Input id={id} type="datetime-local" value={toLocalInput(value)} onChange={(e) => onChange(fromLocalInput(e.target.value))} />
     </div>
   );
+}
+
+/** The list screens' "Clear filters" button (disabled while nothing narrows the list). */
+export function ClearFiltersButton({ disabled, onClick }: { disabled: boolean; onClick: () => void }) {
+  return (
+    <Button type="button" variant="outline" disabled={disabled} onClick={onClick}>
+      <RotateCcw /> Clear filters
+    </Button>
+  );
+}
+
+/** A small spinner while a list that is already shown refetches. */
+export function RefreshingSpinner({ query }: { query: { isFetching: boolean; isPending: boolean } }) {
+  return query.isFetching && !query.isPending ? <Loader2 className="text-muted-foreground size-4 animate-spin" aria-label="Refreshing" /> : null;
 }

@@ -6,7 +6,7 @@ import * as React from "react";
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { toast } from "sonner";
-import { Loader2, RotateCcw, Webhook, RefreshCw, Repeat, Trash2, ShieldCheck, ShieldAlert } from "lucide-react";
+import { Loader2, Webhook, RefreshCw, Repeat, Trash2, ShieldCheck, ShieldAlert } from "lucide-react";
 import { api } from "@/lib/client/api";
 import { PageHeader } from "@/components/layout/app-shell";
 import { Button } from "@/components/ui/button";
@@ -25,7 +25,7 @@ import {
   AlertDialogHeader, AlertDialogTitle, AlertDialogTrigger,
 } from "@/components/ui/alert-dialog";
 import { Json } from "@/components/logs/logs-table";
-import { IntegrationSelect, DateTimeFilter, useIntegrations } from "@/components/shared/filter-fields";
+import { IntegrationSelect, DateTimeFilter, useIntegrations, ClearFiltersButton, RefreshingSpinner } from "@/components/shared/filter-fields";
 import { useUrlFilters, useDebouncedFilter } from "@/components/shared/url-filters";
 import { PagedResults } from "@/components/shared/paged-results";
 import { formatDateTime, formatDuration } from "@/lib/format";
@@ -170,18 +170,11 @@ export function WebhooksPage({ canManage }: { canManage: boolean }) {
         <DateTimeFilter id="w-from" label="From" value={filters.from} onChange={(v) => setParam("from", v)} />
         <DateTimeFilter id="w-to" label="To" value={filters.to} onChange={(v) => setParam("to", v)} />
         <div className="flex items-end gap-2 lg:col-span-5">
-          <Button
-            type="button"
-            variant="outline"
-            disabled={!active}
-            onClick={() => {
+          <ClearFiltersButton disabled={!active} onClick={() => {
               setType("");
               clear();
-            }}
-          >
-            <RotateCcw /> Clear filters
-          </Button>
-          {list.isFetching && !list.isPending && <Loader2 className="text-muted-foreground size-4 animate-spin" aria-label="Refreshing" />}
+            }} />
+          <RefreshingSpinner query={list} />
         </div>
       </form>
 
