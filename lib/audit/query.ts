@@ -5,6 +5,7 @@ import { z } from "zod";
 import { Prisma } from "@/generated/prisma/client";
 import { db } from "@/lib/db";
 import { errors } from "@/lib/errors";
+import { decodeBigintCursor, encodeBigintCursor, isBigintId } from "@/lib/cursor";
 
 /** "integration.*" (or "integration*"): a prefix; anything else: the exact value */
 const exactOrPrefix = (what: string) =>
@@ -49,21 +50,6 @@ export const auditEntry = z.object({
 export type AuditEntry = z.output<typeof auditEntry>;
 export const auditPage = z.object({ items: z.array(auditEntry), nextCursor: z.string().nullable() });
 
-const MAX_ID = 9223372036854775807n;
-const isId = (s: string) => /^\d{1,19}$/.test(s) && BigInt(s) <= MAX_ID;
-
-function encodeCursor(createdAt: Date, id: bigint) {
-  return Buffer.from(`${createdAt.toISOString()}|${id}`).toString("base64url");
-}
-
-function decodeCursor(cursor: string): { createdAt: Date; id: bigint } {
-  const [ts, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
-  const createdAt = new Date(ts);
-  if (!ts || !id || Number.isNaN(createdAt.getTime()) || !isId(id)) {
-    throw errors.validation("Invalid cursor", [{ path: "cursor", message: "Not a cursor from this API" }]);
-  }
-  return { createdAt, id: BigInt(id) };
-}
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
@@ -90,7 +76,7 @@ function where(q: AuditQuery): Prisma.Sql {
   if (q.from) parts.push(Prisma.sql`created_at >= ${q.from}`);
   if (q.to) parts.push(Prisma.sql`created_at <= ${q.to}`);
   if (q.cursor) {
-    const c = decodeCursor(q.cursor);
+    const c = decodeBigintCursor(q.cursor);
     parts.push(Prisma.sql`(created_at, id) < (${c.createdAt}, ${c.id})`);
   }
   return parts.length ? Prisma.sql`where ${Prisma.join(parts, " and ")}` : Prisma.empty;
@@ -134,11 +120,11 @@ export async function queryAudit(q: AuditQuery): Promise<{ items: AuditEntry[]; 
   const more = rows.length > q.limit;
   const page = more ? rows.slice(0, q.limit) : rows;
   const last = page.at(-1);
-  return { items: page.map(present), nextCursor: more && last ? encodeCursor(last.created_at, last.id) : null };
+  return { items: page.map(present), nextCursor: more && last ? encodeBigintCursor(last.created_at, last.id) : null };
 }
 
 export async function getAuditEntry(id: string): Promise<AuditEntry> {
-  if (!isId(id)) throw errors.notFound("Audit entry");
+  if (!isBigintId(id)) throw errors.notFound("Audit entry");
   const [row] = await db.$queryRaw<Row[]>`select ${COLUMNS} from audit_logs where id = ${BigInt(id)}`;
   if (!row) throw errors.notFound("Audit entry");
   return present(row);

@@ -6,6 +6,7 @@ import { Prisma } from "@/generated/prisma/client";
 import { db } from "@/lib/db";
 import { errors } from "@/lib/errors";
 import { indexWord } from "@/lib/logs/search";
+import { decodeBigintCursor, encodeBigintCursor, isBigintId } from "@/lib/cursor";
 
 export const logsQuery = z
   .object({
@@ -41,18 +42,7 @@ export type LogListItem = {
   relatedId: string | null;
 };
 
-export function encodeCursor(createdAt: Date, id: bigint | string) {
-  return Buffer.from(`${createdAt.toISOString()}|${id}`).toString("base64url");
-}
-
-function decodeCursor(cursor: string): { createdAt: Date; id: bigint } {
-  const [ts, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
-  const createdAt = new Date(ts);
-  if (!ts || !id || Number.isNaN(createdAt.getTime()) || !/^\d+$/.test(id)) {
-    throw errors.validation("Invalid cursor", [{ path: "cursor", message: "Not a cursor from this API" }]);
-  }
-  return { createdAt, id: BigInt(id) };
-}
+export { encodeBigintCursor as encodeCursor };
 
 /** LIKE pattern for a literal substring. */
 function likeContains(text: string) {
@@ -82,7 +72,7 @@ export function logsWhere(q: Omit<LogsQuery, "limit" | "cursor"> & { cursor?: st
   if (q.to) parts.push(Prisma.sql`created_at <= ${q.to}`);
   if (q.q) parts.push(textPredicate(q.q));
   if (q.cursor) {
-    const c = decodeCursor(q.cursor);
+    const c = decodeBigintCursor(q.cursor);
     parts.push(Prisma.sql`(created_at, id) < (${c.createdAt}, ${c.id})`);
   }
   return parts.length ? Prisma.sql`where ${Prisma.join(parts, " and ")}` : Prisma.empty;
@@ -148,12 +138,12 @@ export async function queryLogs(q: LogsQuery): Promise<{ items: LogListItem[]; n
       relatedType: r.related_type,
       relatedId: r.related_id,
     })),
-    nextCursor: more && last ? encodeCursor(last.created_at, last.id) : null,
+    nextCursor: more && last ? encodeBigintCursor(last.created_at, last.id) : null,
   };
 }
 
 export async function getLog(id: string) {
-  if (!/^\d{1,19}$/.test(id)) throw errors.notFound("Log entry");
+  if (!isBigintId(id)) throw errors.notFound("Log entry");
   const row = await db.integrationLog.findUnique({ where: { id: BigInt(id) } });
   if (!row) throw errors.notFound("Log entry");
   return { ...row, id: row.id.toString() };
