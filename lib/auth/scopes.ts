@@ -10,7 +10,7 @@ export const SCOPES = {
   "messages:read": "Read messages and their delivery status",
   "messages:send": "Send SMS, WhatsApp, email, push and Telegram messages (OTP included)",
   "messages:bulk": "Bulk sends",
-  "push:register": "Register push device tokens (mobile apps)",
+  "push:register": "Register push device tokens (mobile apps; a key bound to a driver registers only that driver's devices)",
   "templates:read": "Read and preview message templates",
   "payments:read": "Read payments, their status and refunds",
   "payments:write": "Create payments and payment links",

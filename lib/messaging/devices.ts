@@ -3,6 +3,13 @@
 // again updates it (and moves it to whoever registers it now), so a phone handed from one
 // driver to another follows its new owner. The push channel sends to tokensFor(...); a
 // send answered UNREGISTERED deletes the token (deleteDeviceToken).
+//
+// Who may register for whom (registrationOwner): a token registered for someone receives their
+// pushes (a driver's pickup addresses), so the owner is tied to the caller. A driver's device
+// key (an API key bound to a driver) registers only for its driver; a signed-in user only for
+// themselves, unless an admin; an unbound push:register key is the fleet's backend (the CRM or
+// the app's server, created by an admin) and may name any driver or user, as tracking:write
+// fleet keys may post any driver's positions.
 import { z } from "zod";
 import { db } from "@/lib/db";
 import { errors } from "@/lib/errors";
@@ -29,6 +36,42 @@ export const registerDeviceTokenInput = z.object({
   driverId: z.string().uuid("Not a valid driver id").nullish(),
 });
 export type RegisterDeviceTokenInput = z.input<typeof registerDeviceTokenInput>;
+
+/** Who asks: a driver-bound or fleet API key, or a signed-in user. */
+export type DeviceRegistrant =
+  | { kind: "api_key"; driverId: string | null }
+  | { kind: "user"; userId: string; admin: boolean };
+
+/**
+ * The owners a registration may set for this caller, or a 403 naming why. `requested` is what
+ * the body names (either may be null); an empty answer means "keep the token's owners" (only
+ * a fleet key or an admin naming nobody: everyone else always registers as themselves).
+ */
+export function registrationOwner(
+  who: DeviceRegistrant,
+  requested: { userId: string | null; driverId: string | null },
+): { userId: string | null; driverId: string | null } | Record<string, never> {
+  if (who.kind === "api_key" && who.driverId) {
+    if (requested.userId) throw errors.forbidden("This API key belongs to one driver's device: it registers devices for its driver only, not for a user");
+    if (requested.driverId && requested.driverId !== who.driverId) {
+      throw errors.forbidden(`This API key belongs to one driver's device: it cannot register a device for driver ${requested.driverId}`);
+    }
+    return { userId: null, driverId: who.driverId };
+  }
+  if (who.kind === "user" && !who.admin) {
+    if (requested.driverId) throw errors.forbidden("Only an admin registers a device for a driver (drivers' apps use their own device key)");
+    if (requested.userId && requested.userId !== who.userId) throw errors.forbidden("You can register devices for yourself only");
+    return { userId: who.userId, driverId: null };
+  }
+  if (!requested.userId && !requested.driverId) return who.kind === "user" ? { userId: who.userId, driverId: null } : {};
+  return { userId: requested.userId, driverId: requested.driverId };
+}
+
+/** What a caller may forget: a driver key its driver's tokens, a user their own, fleet keys and admins any. */
+export function deletableBy(who: DeviceRegistrant): { userId?: string; driverId?: string } {
+  if (who.kind === "api_key") return who.driverId ? { driverId: who.driverId } : {};
+  return who.admin ? {} : { userId: who.userId };
+}
 
 /** A token as shown to people and returned by the API: never the whole token. */
 export function shortToken(token: string): string {
@@ -95,9 +138,12 @@ export async function listDeviceTokens(filter: { userId?: string | null; driverI
   });
 }
 
-/** Forgets a token (the app logged out, or FCM said UNREGISTERED). True when it existed. */
-export async function deleteDeviceToken(token: string): Promise<boolean> {
-  const { count } = await db.deviceToken.deleteMany({ where: { token } });
+/**
+ * Forgets a token (the app logged out, or FCM said UNREGISTERED). True when it existed (and
+ * belonged to `owner`, when given: see deletableBy).
+ */
+export async function deleteDeviceToken(token: string, owner: { userId?: string; driverId?: string } = {}): Promise<boolean> {
+  const { count } = await db.deviceToken.deleteMany({ where: { token, ...owner } });
   return count > 0;
 }
 

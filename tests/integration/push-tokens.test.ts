@@ -126,6 +126,75 @@ describe("push device token registration", () => {
     expect(again.status).toBe(404);
   });
 
+  it("a driver's device key registers only for its own driver: another driver is 403 and nothing is written", async () => {
+    const [mine, other] = [await driver("Key's driver"), await driver("Other driver")];
+    const { key } = await createKey(["push:register"], { driverId: mine.id });
+    const token = fcmToken();
+    for (const body of [
+      { token, device_type: "android", driver_id: other.id },
+      { token, deviceType: "android", driverId: other.id },
+      { token, device_type: "android", user_id: (await createUser("admin")).id },
+    ]) {
+      const r = await call(POST, { url: URL, bearer: key, body });
+      expect(r.status).toBe(403);
+      expect(r.json.error.code).toBe("forbidden");
+      expect(r.json.error.message).toMatch(/belongs to one driver's device/);
+    }
+    expect(await db.deviceToken.count({ where: { token } })).toBe(0);
+    expect(await tokensFor({ driverId: other.id })).toEqual([]);
+
+    // naming its own driver, or nobody: the key's driver
+    const own = await call(POST, { url: URL, bearer: key, body: { token, device_type: "android", driver_id: mine.id } });
+    expect(own.status).toBe(201);
+    expect(own.json).toMatchObject({ driverId: mine.id, userId: null });
+    const second = fcmToken();
+    const implicit = await call(POST, { url: URL, bearer: key, body: { token: second, device_type: "ios" } });
+    expect(implicit.status).toBe(201);
+    expect(implicit.json).toMatchObject({ driverId: mine.id, userId: null });
+    expect((await tokensFor({ driverId: mine.id })).sort()).toEqual([token, second].sort());
+
+    // a token of another driver's phone cannot be taken over by naming that driver, nor forgotten
+    const { key: fleet } = await createKey(["push:register"]);
+    const theirs = fcmToken();
+    expect((await call(POST, { url: URL, bearer: fleet, body: { token: theirs, device_type: "android", driver_id: other.id } })).status).toBe(201);
+    const del = await call(DELETE, { url: URL, method: "DELETE", bearer: key, body: { token: theirs } });
+    expect(del.status).toBe(404);
+    expect(await tokensFor({ driverId: other.id })).toEqual([theirs]);
+    expect((await call(DELETE, { url: URL, method: "DELETE", bearer: key, body: { token: second } })).status).toBe(200);
+  });
+
+  it("a signed-in dispatcher registers only for themselves; an admin for anyone", async () => {
+    const me = await createUser("dispatcher");
+    const someone = await createUser("dispatcher");
+    const d = await driver();
+    const token = fcmToken();
+    for (const body of [{ token, device_type: "web", user_id: someone.id }, { token, device_type: "web", driver_id: d.id }]) {
+      const r = await call(POST, { url: URL, cookie: me.cookie, body });
+      expect(r.status).toBe(403);
+      expect(r.json.error.code).toBe("forbidden");
+    }
+    expect(await db.deviceToken.count({ where: { token } })).toBe(0);
+    const self = await call(POST, { url: URL, cookie: me.cookie, body: { token, device_type: "web", user_id: me.id } });
+    expect(self.status).toBe(201);
+    expect(self.json).toMatchObject({ userId: me.id, driverId: null });
+
+    const admin = await createUser("admin");
+    const forSomeone = fcmToken();
+    const a = await call(POST, { url: URL, cookie: admin.cookie, body: { token: forSomeone, device_type: "web", user_id: someone.id } });
+    expect(a.status).toBe(201);
+    expect(a.json).toMatchObject({ userId: someone.id });
+    const forDriver = fcmToken();
+    const b = await call(POST, { url: URL, cookie: admin.cookie, body: { token: forDriver, device_type: "android", driver_id: d.id } });
+    expect(b.status).toBe(201);
+    expect(await tokensFor({ driverId: d.id })).toEqual([forDriver]);
+
+    // a dispatcher forgets only their own devices
+    expect((await call(DELETE, { url: URL, method: "DELETE", cookie: me.cookie, body: { token: forSomeone } })).status).toBe(404);
+    expect(await tokensFor({ userId: someone.id })).toEqual([forSomeone]);
+    expect((await call(DELETE, { url: URL, method: "DELETE", cookie: me.cookie, body: { token } })).status).toBe(200);
+    expect((await call(DELETE, { url: URL, method: "DELETE", cookie: admin.cookie, body: { token: forSomeone } })).status).toBe(200);
+  });
+
   it("tokensFor names nobody: no tokens at all (never every device)", async () => {
     const { key } = await createKey(["push:register"]);
     await call(POST, { url: URL, bearer: key, body: { token: fcmToken(), device_type: "android" } });

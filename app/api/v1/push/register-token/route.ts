@@ -1,16 +1,34 @@
 // Mobile and web apps register the FCM token of the device they run on (issue 4):
 // POST { token, device_type, device_name?, user_id?, driver_id? } (camelCase accepted too).
-// A signed-in user naming nobody registers the device for themselves. 201 when the token is
+// A signed-in user naming nobody registers the device for themselves; a driver's device key
+// registers only for its driver, a non-admin user only for themselves (registrationOwner in
+// lib/messaging/devices.ts; 403 otherwise, nothing written). 201 when the token is
 // new, 200 when it was known (refreshed, possibly moved to its new owner). The token is
 // never echoed whole. DELETE { token } forgets it (the app logged out).
 import { z } from "zod";
 import { json, route } from "@/lib/api";
 import { errors } from "@/lib/errors";
-import { deleteDeviceToken, deviceTokenSchema, deviceTypeSchema, registerDeviceToken, serializeDeviceToken } from "@/lib/messaging/devices";
+import type { Caller } from "@/lib/api";
+import {
+  deletableBy,
+  deleteDeviceToken,
+  deviceTokenSchema,
+  deviceTypeSchema,
+  registerDeviceToken,
+  registrationOwner,
+  serializeDeviceToken,
+  type DeviceRegistrant,
+} from "@/lib/messaging/devices";
 
 export const dynamic = "force-dynamic";
 
 const access = { permission: "messages.send", scope: "push:register" } as const;
+
+function registrant(caller: Caller): DeviceRegistrant {
+  if (caller.kind === "api_key") return { kind: "api_key", driverId: caller.key.driverId };
+  if (caller.kind === "user") return { kind: "user", userId: caller.user.id, admin: caller.user.role === "admin" };
+  throw errors.unauthorized();
+}
 
 const name = z.string().trim().max(200, "At most 200 characters").nullish();
 const userId = z.string().uuid("Not a valid user id").nullish();
@@ -47,21 +65,19 @@ export const POST = route(
     docs: { summary: "Register a device's push token", description: "201 when the token is new, 200 when it was known. snake_case and camelCase fields are both accepted.", status: 201 },
   },
   async ({ body, caller }) => {
-    let userId = body.user_id ?? body.userId ?? null;
-    const driverId = body.driver_id ?? body.driverId ?? null;
-    if (!userId && !driverId && caller.kind === "user") userId = caller.user.id;
+    const owner = registrationOwner(registrant(caller), { userId: body.user_id ?? body.userId ?? null, driverId: body.driver_id ?? body.driverId ?? null });
     const { device, created } = await registerDeviceToken({
       token: body.token,
       deviceType: (body.device_type ?? body.deviceType)!,
       deviceName: body.device_name !== undefined ? body.device_name : body.deviceName,
-      userId,
-      driverId,
+      ...owner,
     });
     return json(serializeDeviceToken(device), created ? 201 : 200);
   },
 );
 
-export const DELETE = route({ access, body: z.object({ token: deviceTokenSchema }), docs: { summary: "Forget a device's push token (the app logged out)" } }, async ({ body }) => {
-  if (!(await deleteDeviceToken(body.token))) throw errors.notFound("Device token");
+export const DELETE = route({ access, body: z.object({ token: deviceTokenSchema }), docs: { summary: "Forget a device's push token (the app logged out)" } }, async ({ body, caller }) => {
+  // someone else's token is "not found" among the caller's own
+  if (!(await deleteDeviceToken(body.token, deletableBy(registrant(caller))))) throw errors.notFound("Device token");
   return { deleted: true };
 });
