@@ -8,6 +8,9 @@ import { pgPool } from "@/lib/pg";
 import { errors } from "@/lib/errors";
 import { audit, type Actor, type RequestMeta } from "@/lib/audit";
 import { decodeCursor, encodeCursor } from "@/lib/cursor";
+import { redactValue, scrub } from "@/lib/redact";
+import { buildContext } from "@/lib/integrations/service";
+import { retiredSecrets } from "@/lib/webhooks/secrets";
 
 export const WEBHOOK_STATUSES = ["pending", "processing", "completed", "failed", "ignored", "rejected"] as const;
 
@@ -89,7 +92,36 @@ export async function getWebhook(id: string) {
     include: { integration: { select: { name: true, code: true, provider: true } } },
   });
   if (!row) throw errors.notFound("Webhook event");
-  return row;
+  return forDisplay(row);
+}
+
+/** The integration's own secret values (current and retired), to scrub wherever they appear. */
+async function integrationSecrets(integrationId: string | null): Promise<string[]> {
+  if (!integrationId) return [];
+  const row = await db.integration.findUnique({ where: { id: integrationId } });
+  if (!row) return [];
+  try {
+    return [...buildContext(row).secrets, ...retiredSecrets(row).map((r) => r.value)];
+  } catch {
+    return []; // incomplete credentials: the field-name rules still apply
+  }
+}
+
+/**
+ * An event as people see it: the payload, the processing result and the errors redacted with
+ * the rules the stored headers and rejected payloads already follow (sensitive field names such
+ * as client_secret or token, and the integration's own secret values). The stored row keeps the
+ * original: processing, retry and replay read it from the database, never from this view.
+ */
+async function forDisplay<T extends { integrationId: string | null; payload: unknown; result: unknown; lastError: string | null; history: unknown }>(row: T): Promise<T> {
+  const secrets = await integrationSecrets(row.integrationId);
+  return {
+    ...row,
+    payload: redactValue(row.payload, secrets),
+    result: row.result === null ? null : redactValue(row.result, secrets),
+    history: redactValue(row.history, secrets),
+    lastError: row.lastError === null ? null : scrub(row.lastError, secrets),
+  };
 }
 
 /** Counts by status, and events per hour (per day past three days) by status, for the filters. */
