@@ -6,7 +6,7 @@
 // prints) and JSON (a streamed array).
 import path from "node:path";
 import type { Writable } from "node:stream";
-import { stringify } from "csv-stringify/sync";
+import { csvRecords } from "@/lib/csv";
 import type ExcelJS from "exceljs";
 import { currencyDigits, toDecimalString } from "@/lib/money";
 import type { Column } from "@/lib/exports/sources";
@@ -105,12 +105,12 @@ function csvWriter(out: Writable, ctx: WriterContext): RowWriter {
     async write(rows) {
       const records = rows.map((r) => ctx.columns.map((c) => (c.kind === "text" || c.kind === "list" ? neutralize(text(r, c, decimalComma)) : text(r, c, decimalComma))));
       if (first) records.unshift(ctx.columns.map(headerText));
-      const chunk = stringify(records, { delimiter: ctx.delimiter, bom: first, record_delimiter: "windows" });
+      const chunk = csvRecords(records, { delimiter: ctx.delimiter, bom: first });
       first = false;
       await put(out, chunk);
     },
     async end() {
-      if (first) await put(out, stringify([ctx.columns.map(headerText)], { delimiter: ctx.delimiter, bom: true, record_delimiter: "windows" }));
+      if (first) await put(out, csvRecords([ctx.columns.map(headerText)], { delimiter: ctx.delimiter, bom: true }));
       await finish(out);
     },
   };

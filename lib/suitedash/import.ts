@@ -4,7 +4,7 @@
 // with its submissions linked, and "Mark as exported" moves those submissions to exported.
 // CSV: RFC 4180 (CRLF, fields quoted when needed), UTF-8 without BOM, and cells that a
 // spreadsheet would run as a formula (= + - @ tab CR at the start) prefixed with '.
-import { stringify } from "csv-stringify/sync";
+import { csvRecords } from "@/lib/csv";
 import { neutralize } from "@/lib/exports/writers";
 import { z } from "zod";
 import { db } from "@/lib/db";
@@ -53,7 +53,7 @@ export function toCsv(rows: ContactSubmission[], columns: ExportColumn[]): strin
     const c = cells(r);
     return columns.map((col) => safeCell(c[col.key]));
   });
-  return stringify([header, ...body], { record_delimiter: "\r\n", bom: false });
+  return csvRecords([header, ...body]);
 }
 
 function fileName(at: Date) {

@@ -5,7 +5,6 @@
 // protection), download, export history, mark as exported.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomBytes, randomUUID } from "node:crypto";
-import { parse } from "csv-parse/sync";
 import { db } from "@/lib/db";
 import { resetEnvCache } from "@/lib/env";
 import { startWorkers, type Workers } from "@/lib/jobs/worker";
@@ -18,6 +17,7 @@ import * as exportsRoute from "@/app/api/v1/suitedash/exports/route";
 import * as download from "@/app/api/v1/suitedash/exports/[id]/download/route";
 import * as mark from "@/app/api/v1/suitedash/exports/[id]/mark/route";
 import { call } from "../helpers/http";
+import { parseCsvStrict } from "../helpers/csv";
 import { createKey, createUser, fault, sandbox, system } from "../helpers/fixtures";
 import { waitFor } from "../helpers/wait";
 
@@ -188,6 +188,8 @@ describe("contact submissions", () => {
 
     const tricky = await submit(person({ firstName: "Jean, Jr.", lastName: 'O"Neil', message: 'He said "hi",\nthen left', company: "=HYPERLINK(\"http://evil\")", source: "@SUM(A1)", serviceInterest: "-2+3+cmd|' /C calc'!A0", tags: ["a,b", "c"] }));
     const plain = await submit(person({ phone: "+44 20 7946 0000", tags: [] }));
+    // a line break alone (no comma, no quote): RFC 4180 quotes it, or a reader sees three rows
+    const multiline = await submit(person({ message: "First line\nsecond line", company: "Line\rbreak" }));
     await new Promise((res) => setTimeout(res, 300)); // the dispatcher must leave them alone now
     expect((await row(tricky.json.id)).status).toBe("pending");
 
@@ -203,7 +205,8 @@ describe("contact submissions", () => {
     expect(file.text).toContain("\r\n");
     expect(file.text).toContain('"He said ""hi"",\nthen left"');
 
-    const records = parse(file.text, { columns: true, bom: false }) as Record<string, string>[];
+    // strict: every record has the header's length, quotes are never relaxed
+    const records = parseCsvStrict<Record<string, string>>(file.text, { columns: true, bom: false });
     expect(Object.keys(records[0])).toEqual(["ID", "Given Name", "Last Name", "E-mail Address", "Phone", "Company", "Interested In", "Message", "Source", "Created Date", "Tags"]);
     expect(records).toHaveLength(created.json.contactCount);
     const t = records.find((x) => x.ID === tricky.json.id)!;
@@ -220,6 +223,7 @@ describe("contact submissions", () => {
     });
     expect(new Date(t["Created Date"]).toISOString()).toBe(t["Created Date"]);
     expect(records.find((x) => x.ID === plain.json.id)).toMatchObject({ Phone: "+44 20 7946 0000", Tags: "" });
+    expect(records.find((x) => x.ID === multiline.json.id)).toMatchObject({ Message: "First line\nsecond line", Company: "Line\rbreak" });
     // nothing synced or exported is in it
     const ids = records.map((x) => x.ID);
     const inFile = await db.contactSubmission.findMany({ where: { id: { in: ids } } });

@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { parse } from "csv-parse/sync";
 import ExcelJS from "exceljs";
 import { db } from "@/lib/db";
 import { pgPool } from "@/lib/pg";
@@ -22,6 +21,7 @@ import { waitFor } from "../helpers/wait";
 import { NextRequest } from "next/server";
 import { CLIENT_IP_HEADER } from "@/lib/auth/client-ip";
 import { call } from "../helpers/http";
+import { parseCsvStrict } from "../helpers/csv";
 
 Object.assign(process.env, { EXPORT_DIR: mkdtempSync(path.join(os.tmpdir(), "sb-exports-")), EXPORT_INLINE_ROWS: "5000" });
 resetEnvCache();
@@ -29,12 +29,16 @@ resetEnvCache();
 let key: string;
 let workers: Workers;
 const TRICKY = 'Terminal "D"; gate 5\nthen left';
+// a line break alone (no delimiter, no quote) must be quoted too (RFC 4180), or a reader splits the row
+const NEWLINE = "Terminal 1\nDeparture hall";
 const FORMULA = '=HYPERLINK("http://evil.example","click")';
 beforeAll(async () => {
   await seedDemoData();
-  key = (await createKey(["exports:read", "exports:write"])).key;
+  // the exports' own scopes and the read scope of every type's data (see "data scopes")
+  key = (await createKey(["exports:read", "exports:write", "tracking:read", "payments:read", "contacts:read", "messages:read", "logs:read"])).key;
   const d = await db.driver.findFirstOrThrow();
   await db.application.create({ data: { number: "APP-TRICKY", status: "completed", pickupAddress: TRICKY, dropoffAddress: FORMULA, pickupAt: new Date("2026-01-02T03:04:05Z"), passengers: 3, priceMinor: 123456, currency: "RUB", driverId: d.id, notes: "x" } });
+  await db.application.create({ data: { number: "APP-NEWLINE", status: "completed", pickupAddress: NEWLINE, dropoffAddress: "Gate 5\r\nArrivals", pickupAt: new Date("2026-01-04T00:00:00Z"), priceMinor: 100, currency: "RUB" } });
   await db.application.create({ data: { number: "APP-KIRILL", status: "completed", pickupAddress: "Москва, Красная площадь", dropoffAddress: "-1+2", pickupAt: new Date("2026-01-03T00:00:00Z"), priceMinor: 5000, currency: "JPY" } });
   workers = await startWorkers({ pollingIntervalSeconds: 0.5, schedules: false });
 });
@@ -62,7 +66,7 @@ describe("formats", () => {
     expect(res.headers.get("content-disposition")).toMatch(/attachment; filename="applications-.*\.csv"/);
     const buf = await file(res);
     expect([...buf.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-    const rows: string[][] = parse(buf, { bom: true, delimiter: ";" });
+    const rows = parseCsvStrict<string[]>(buf, { bom: true, delimiter: ";" });
     expect(rows[0]).toEqual(["Number", "Status", "Pickup at (UTC)", "Pickup", "Drop-off", "Passengers", "Price", "Currency", "Company", "Contact", "Driver", "Vehicle", "Created (UTC)"]);
     expect(rows.length - 1).toBe(await appCount());
     const tricky = rows.find((r) => r[0] === "APP-TRICKY")!;
@@ -70,13 +74,17 @@ describe("formats", () => {
     expect(tricky[4]).toBe(`'${FORMULA}`); // never a formula
     expect(tricky[2]).toBe("2026-01-02 03:04:05");
     expect(tricky[6]).toBe("1234,56");
+    const newline = rows.find((r) => r[0] === "APP-NEWLINE")!;
+    expect(newline[3]).toBe(NEWLINE);
+    expect(newline[4]).toBe("Gate 5\r\nArrivals");
+    expect(rows.every((r) => r.length === rows[0].length)).toBe(true);
     const kirill = rows.find((r) => r[0] === "APP-KIRILL")!;
     expect(kirill[3]).toBe("Москва, Красная площадь");
     expect(kirill[4]).toBe("'-1+2");
     expect(kirill[6]).toBe("5000"); // JPY has no decimals
 
     const comma = await file(await run({ type: "applications", format: "csv", delimiter: "," }));
-    const r2: string[][] = parse(comma, { bom: true, delimiter: "," });
+    const r2 = parseCsvStrict<string[]>(comma, { bom: true, delimiter: "," });
     expect(r2.find((r) => r[0] === "APP-TRICKY")![6]).toBe("1234.56");
   });
 
@@ -202,6 +210,62 @@ describe("jobs and limits", () => {
     expect((await run({ type: "drivers", format: "csv" }, { cookie: dispatcher.cookie })).status).toBe(200);
     const readOnly = (await createKey(["exports:read"])).key;
     expect((await run({ type: "drivers", format: "csv" }, { bearer: readOnly })).status).toBe(403);
+  });
+});
+
+describe("data scopes", () => {
+  const jobCount = async () => (await pgPool().query<{ n: number }>("select count(*)::int as n from export_jobs")).rows[0].n;
+
+  it("an export needs its data's read scope too: to create it, list it, read it and download it", async () => {
+    const bare = (await createKey(["exports:read", "exports:write"])).key;
+    for (const [type, scope] of [
+      ["payments", "payments:read"],
+      ["contacts", "contacts:read"],
+      ["logs", "logs:read"],
+    ] as const) {
+      const before = await jobCount();
+      const refused = await run({ type, format: "csv" }, { bearer: bare });
+      expect(refused.status, type).toBe(403);
+      const body = (await refused.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe("forbidden");
+      expect(body.error.message).toContain(`"${scope}"`);
+      expect(await jobCount(), `${type}: nothing written on a refused request`).toBe(before);
+
+      // with the data scope the same export works
+      const full = (await createKey(["exports:read", "exports:write", scope])).key;
+      const ok = await run({ type, format: "csv" }, { bearer: full });
+      expect(ok.status, type).toBe(200);
+      const id = ok.headers.get("x-export-id")!;
+      await ok.arrayBuffer();
+
+      // the export now exists: a key without the data scope neither downloads, reads nor lists it
+      const dl = await call(download.GET as never, { url: `/api/v1/exports/${id}/download`, params: { id }, bearer: bare });
+      expect(dl.status, type).toBe(403);
+      expect(dl.json.error.message).toContain(`"${scope}"`);
+      expect((await call(one.GET as never, { url: `/api/v1/exports/${id}`, params: { id }, bearer: bare })).status).toBe(403);
+      expect((await call(one.DELETE as never, { method: "DELETE", url: `/api/v1/exports/${id}`, params: { id }, bearer: bare })).status).toBe(403);
+      const hidden = await call(exportsRoute.GET as never, { url: "/api/v1/exports?limit=200", bearer: bare });
+      expect(hidden.status).toBe(200);
+      expect(hidden.json.items.map((x: { id: string }) => x.id)).not.toContain(id);
+
+      const shown = await call(exportsRoute.GET as never, { url: "/api/v1/exports?limit=200", bearer: full });
+      expect(shown.json.items.map((x: { id: string }) => x.id)).toContain(id);
+      expect(shown.json.items.every((x: { type: string }) => x.type === type)).toBe(true);
+      expect((await call(download.GET as never, { url: `/api/v1/exports/${id}/download`, params: { id }, bearer: full })).status).toBe(200);
+    }
+  });
+
+  it("every export type names the read permission and scope of its data", async () => {
+    const { SOURCES } = await import("@/lib/exports/sources");
+    const { SCOPES } = await import("@/lib/auth/scopes");
+    const { PERMISSIONS } = await import("@/lib/auth/roles");
+    for (const [type, s] of Object.entries(SOURCES)) {
+      const read = (s as { read?: { permission: string; scope: string } }).read;
+      expect(read, type).toBeDefined();
+      expect(Object.keys(PERMISSIONS), type).toContain(read!.permission);
+      expect(Object.keys(SCOPES), type).toContain(read!.scope);
+      expect(read!.scope.startsWith("exports:"), type).toBe(false);
+    }
   });
 });
 
