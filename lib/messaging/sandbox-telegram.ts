@@ -2,7 +2,9 @@
 // by app/api/v1/sandbox/telegram). The message goes to the sandbox's control endpoint
 // (POST /telegram/__updates), which delivers it to the bot's webhook like Telegram would, so
 // linking and commands can be tried end to end. Sandbox-mode bots only (409 for a live one);
-// signed-in users only, never API keys.
+// signed-in users only, never API keys. The bot answers a chat by the account linked to it
+// (an admin's chat gets admin answers), so a user speaks only from their own chats: their
+// sandbox chat or the chat linked to their account. Admins may speak from any chat.
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import type { Caller } from "@/lib/api";
@@ -71,6 +73,19 @@ export const simulateInput = z.object({
   chatId: z.number().int().positive("A private chat id is a positive number").max(Number.MAX_SAFE_INTEGER).optional(),
 });
 
+/**
+ * 403 unless the chat is the caller's own (the chat linked to their account, or their sandbox
+ * chat while no other account is linked to it), or the caller is an admin.
+ */
+async function checkChat(user: { id: string; role: string }, chatId: number) {
+  if (user.role === "admin") return;
+  const links = await db.telegramLink.findMany({ where: { chatId: String(chatId) }, select: { userId: true } });
+  const linkedToOthers = links.some((l) => l.userId !== user.id);
+  const mine = links.some((l) => l.userId === user.id) || chatId === chatIdFor(user.id);
+  if (mine && !linkedToOthers) return;
+  throw errors.forbidden("You can write only from your own chat (your sandbox chat or the one linked to your account); admins can use any chat");
+}
+
 export async function sandboxChat(caller: Caller) {
   const user = me(caller);
   const row = await findBot(user.id);
@@ -79,6 +94,8 @@ export async function sandboxChat(caller: Caller) {
 
 export async function simulateTelegramMessage(caller: Caller, body: z.output<typeof simulateInput>) {
     const user = me(caller);
+    const chatId = body.chatId ?? chatIdFor(user.id);
+    await checkChat(user, chatId);
     const row = await findBot(user.id, body.integrationId);
     if (!row) throw errors.unprocessable("No Telegram bot is connected: add a Telegram integration first");
     if (row.mode !== "sandbox") throw errors.conflict(`${row.name} talks to the real Telegram: write to it from the Telegram app`);
@@ -95,7 +112,6 @@ export async function simulateTelegramMessage(caller: Caller, body: z.output<typ
       webhookSet = true;
     }
 
-    const chatId = body.chatId ?? chatIdFor(user.id);
     const firstName = user.name.split(/\s+/)[0] || "Sandbox";
     const username = user.email.split("@")[0].replace(/[^A-Za-z0-9_]/g, "_").slice(0, 32) || "sandbox_user";
     const r = await sandboxCall<{ update: { update_id: number }; delivered: boolean; error?: string }>("/__updates", {

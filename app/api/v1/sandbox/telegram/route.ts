@@ -1,6 +1,7 @@
 // Plays a Telegram user writing to a sandbox-mode bot (lib/messaging/sandbox-telegram.ts).
 //   GET  → { chatId, integration } : the chat this user writes from, and the bot
-//   POST { integrationId?, text, chatId? } → { chatId, delivered, … }
+//   POST { integrationId?, text, chatId? } → { chatId, delivered, … }: chatId must be the
+//   caller's own chat (sandbox or linked) unless an admin (403 otherwise, nothing sent)
 import { route } from "@/lib/api";
 import { sandboxChat, simulateInput, simulateTelegramMessage } from "@/lib/messaging/sandbox-telegram";
 
