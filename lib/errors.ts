@@ -51,7 +51,19 @@ export function errorBody(code: ErrorCode, message: string, details?: unknown) {
   return { error: details === undefined ? { code, message } : { code, message, details } };
 }
 
-/** A zod error's issues as the error shape's details: [{path: "a.b", message}] */
-export function zodDetails(e: { issues: { path: PropertyKey[]; message: string }[] }) {
-  return e.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
+type Issue = { path: PropertyKey[]; message: string; code?: string; keys?: string[] };
+
+/**
+ * A zod error's issues as the error shape's details: [{path: "a.b", message}]. Unknown fields
+ * (zod's unrecognized_keys, one issue for all of an object's extra keys) become one detail per
+ * field, named by its own path: [{path: "a.typo", message: 'Unknown field "typo"'}].
+ */
+export function zodDetails(e: { issues: Issue[] }) {
+  return e.issues.flatMap((i) => {
+    const at = i.path.map(String);
+    if (i.code === "unrecognized_keys" && Array.isArray(i.keys) && i.keys.length) {
+      return i.keys.map((k) => ({ path: [...at, k].join("."), message: `Unknown field "${k}"` }));
+    }
+    return [{ path: at.join("."), message: i.message }];
+  });
 }

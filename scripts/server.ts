@@ -18,8 +18,11 @@ const handle = app.getRequestHandler();
 // imported once Next.js is prepared: the shared modules reach into next/server
 const { webhookTarget, serveWebhook } = await import("@/lib/webhooks/node-front");
 const { fastRoute, serveFast } = await import("@/lib/runtime/fast-routes");
+const { refuseMalformedPath } = await import("@/lib/runtime/front-guard");
 
 const server = http.createServer((req, res) => {
+  // a path that does not percent-decode: 400 in the error shape, not the router's plain-text 500
+  if (refuseMalformedPath(req, res)) return;
   const socketIp = (req.socket.remoteAddress ?? "unknown").replace(/^::ffff:/, "");
   let ip = socketIp;
   if (e.TRUST_PROXY) {

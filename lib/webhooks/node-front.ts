@@ -16,7 +16,7 @@ export function webhookTarget(method: string | undefined, url: string | undefine
   try {
     return m[1] ? { provider: null, code: decodeURIComponent(m[1]) } : { provider: decodeURIComponent(m[2]), code: decodeURIComponent(m[3]) };
   } catch {
-    return null; // malformed escapes: let the router answer
+    return null; // malformed escapes: lib/runtime/front-guard.ts has already answered 400
   }
 }
 
