@@ -32,6 +32,8 @@ const schema = z.object({
   /** run the job workers inside the web process (single-machine default) */
   WORKERS_IN_WEB: bool.default(false),
   TRUST_PROXY: bool.default(false),
+  /** with TRUST_PROXY: how many proxies of ours append to X-Forwarded-For (the client is that many entries from the right) */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(1).max(20).default(1),
 
   // ── webhook inbox (lib/webhooks) ──
   WEBHOOK_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50 * 1_048_576).default(1_048_576),

@@ -1,10 +1,10 @@
 // The web server: Next.js behind a small node:http front that decides the client address
-// (the socket's, or with TRUST_PROXY=true the proxy's X-Forwarded-For) so rate limits and
+// (the socket's, or with TRUST_PROXY=true what our proxies wrote into X-Forwarded-For) so rate limits and
 // the audit trail cannot be fooled by a header a client made up.
 import http from "node:http";
 import next from "next";
 import { env } from "@/lib/env";
-import { CLIENT_IP_HEADER } from "@/lib/auth/client-ip";
+import { CLIENT_IP_HEADER, clientAddress } from "@/lib/auth/client-ip";
 import { logger } from "@/lib/logger";
 
 const dev = process.argv.includes("--dev");
@@ -23,13 +23,12 @@ const { refuseMalformedPath } = await import("@/lib/runtime/front-guard");
 const server = http.createServer((req, res) => {
   // a path that does not percent-decode: 400 in the error shape, not the router's plain-text 500
   if (refuseMalformedPath(req, res)) return;
-  const socketIp = (req.socket.remoteAddress ?? "unknown").replace(/^::ffff:/, "");
-  let ip = socketIp;
-  if (e.TRUST_PROXY) {
-    const xff = String(req.headers["x-forwarded-for"] ?? "").split(",")[0]?.trim();
-    if (xff) ip = xff;
-  }
-  req.headers[CLIENT_IP_HEADER] = ip;
+  // the socket's peer, or behind our own proxies the X-Forwarded-For entry TRUST_PROXY_HOPS from
+  // the right (the left part is whatever the client sent)
+  req.headers[CLIENT_IP_HEADER] = clientAddress(req.socket.remoteAddress, req.headers["x-forwarded-for"], {
+    trustProxy: e.TRUST_PROXY,
+    hops: e.TRUST_PROXY_HOPS,
+  });
   req.headers["x-switchboard-path"] = req.url ?? "/";
   // inbound webhooks skip the framework (lib/webhooks/node-front.ts)
   const hook = webhookTarget(req.method, req.url);
