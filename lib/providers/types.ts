@@ -187,8 +187,12 @@ export type WebhookSpec<Cred = Record<string, unknown>, Conf = Record<string, un
   /** challenges answered before anything is stored (Zoom url_validation, RingCentral Validation-Token) */
   handshake?(req: InboundRequest, ctx: WebhookVerifyContext<Cred, Conf>): Response | null | Promise<Response | null>;
   verify(req: InboundRequest, ctx: WebhookVerifyContext<Cred, Conf>): Verdict | Promise<Verdict>;
-  /** throws WebhookBodyError for a body the provider would never send */
-  parse(req: InboundRequest): ParsedWebhook;
+  /**
+   * Throws WebhookBodyError for a body the provider would never send. The id it returns is the
+   * idempotency key, so it must come from what the verified signature covers (the body, or a
+   * header the scheme signs), never from an unsigned header a replayer could change.
+   */
+  parse(req: InboundRequest, ctx: WebhookVerifyContext<Cred, Conf>): ParsedWebhook;
   /** the 2xx body the provider expects (default { received: true }) */
   acknowledge?(event: { id: string; duplicate: boolean }): Response;
   /** runs in a worker; throwing means "retry later" */
@@ -372,6 +376,9 @@ export type PaymentUpdate = {
 };
 export type RefundUpdate = { providerRefundId: string; paymentId?: string | null; providerPaymentId?: string | null; status: "pending" | "succeeded" | "failed"; amountMinor?: number; eventId?: string };
 
+/** `apiEndpoint`, `mode`, or a config field as `config.<name>` */
+export type DestinationField = "apiEndpoint" | "mode" | `config.${string}`;
+
 export type ProviderDefinition<C extends z.ZodObject = z.ZodObject, K extends z.ZodObject = z.ZodObject> = {
   id: string;
   name: string;
@@ -386,6 +393,12 @@ export type ProviderDefinition<C extends z.ZodObject = z.ZodObject, K extends z.
   auth: AuthSpec;
   /** live: the provider's own URL; sandbox: a path on SANDBOX_URL. `{code}` is replaced by the integration code. */
   defaultEndpoints: { live?: string; sandbox?: string };
+  /**
+   * Settings that decide where the credentials (or the data) are sent, besides `apiEndpoint`
+   * and `mode`, which always count: e.g. `config.host` for SMTP. Changing any of them needs
+   * every stored secret entered again in the same request and drops the OAuth tokens.
+   */
+  destinationFields?: readonly DestinationField[];
   /** a real, harmless call with a message for a person */
   testConnection(ctx: ProviderContext<z.output<C>, z.output<K>>): Promise<TestResult>;
   sync?: {

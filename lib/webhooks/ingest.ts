@@ -212,7 +212,7 @@ export async function ingestWebhook(req: Request, target: IngestTarget): Promise
 
   let parsed;
   try {
-    parsed = spec.parse(inbound);
+    parsed = spec.parse(inbound, ctx);
   } catch (e) {
     if (!(e instanceof WebhookBodyError)) throw e;
     await recordRejected(row, inbound, { scheme: verdict.scheme, reason: `signature valid, body refused: ${e.message}` }, secrets);

@@ -11,6 +11,7 @@ import { startWorkers, type Workers } from "@/lib/jobs/worker";
 import { updateIntegration } from "@/lib/integrations/service";
 import { forgetIntegration } from "@/lib/webhooks/cache";
 import { encryptJson, aadFor } from "@/lib/vault";
+import { signHeaders } from "@/lib/webhooks/signing";
 import { processWebhookEvent, sweepWebhooks, backoffSeconds } from "@/lib/webhooks/process";
 import * as receiveRoute from "@/app/api/webhooks/receive/[code]/route";
 import * as providerRoute from "@/app/api/webhooks/[provider]/[code]/route";
@@ -145,6 +146,46 @@ describe("receiving", () => {
     const done = await settled(a.json.id);
     expect(done.status).toBe("ignored");
     expect(done.history).toEqual([expect.objectContaining({ outcome: "ignored", note: expect.stringMatching(/no forward URL/) })]);
+  });
+
+  it("under plain hmac-sha256 the event id comes from the signed body, never from an unsigned webhook-id header", async () => {
+    const { row, secret } = await webhookIntegration();
+    // the same signed body replayed with a new webhook-id: one event, the replay is a duplicate
+    const body = JSON.stringify({ id: "ord-77", type: "order.paid" });
+    const a = await post(row.code, secret, body, { "webhook-id": "msg_first" });
+    const b = await post(row.code, secret, body, { "webhook-id": "msg_replayed" });
+    expect(a.json.duplicate).toBe(false);
+    expect(b.json).toMatchObject({ duplicate: true, id: a.json.id });
+    expect(await db.webhookEvent.findUniqueOrThrow({ where: { id: a.json.id } })).toMatchObject({ externalId: "ord-77", idempotencyKey: "id:ord-77" });
+    // without an id in the body: the body's hash, whatever the header says
+    const noId = JSON.stringify({ type: "ping", n: randomBytes(4).toString("hex") });
+    const c = await post(row.code, secret, noId, { "webhook-id": "msg_1" });
+    const d = await post(row.code, secret, noId, { "webhook-id": "msg_2" });
+    expect(d.json).toMatchObject({ duplicate: true, id: c.json.id });
+    expect((await db.webhookEvent.findUniqueOrThrow({ where: { id: c.json.id } })).idempotencyKey).toMatch(/^sha256:[0-9a-f]{64}$/);
+    // different bodies under one header value are different events
+    const e = await post(row.code, secret, JSON.stringify({ type: "ping", n: "other" }), { "webhook-id": "msg_1" });
+    expect(e.json.duplicate).toBe(false);
+    expect(await db.webhookEvent.count({ where: { integrationId: row.id } })).toBe(3);
+
+    // a configured id field (a dot path into the body)
+    const custom = await webhookIntegration({ config: { scheme: "hmac-sha256", idField: "data.event_uid" } });
+    const f = await post(custom.row.code, custom.secret, JSON.stringify({ id: "not-this", data: { event_uid: "u-1" } }), { "webhook-id": "x" });
+    const g = await post(custom.row.code, custom.secret, JSON.stringify({ id: "nor-this", data: { event_uid: "u-1" }, resent: true }), { "webhook-id": "y" });
+    expect(g.json).toMatchObject({ duplicate: true, id: f.json.id });
+    expect(await db.webhookEvent.findUniqueOrThrow({ where: { id: f.json.id } })).toMatchObject({ externalId: "u-1", idempotencyKey: "id:u-1" });
+  });
+
+  it("under Standard Webhooks the signed webhook-id is the event id; changing it breaks the signature", async () => {
+    const signing = "whsec_" + randomBytes(32).toString("base64");
+    const { row } = await webhookIntegration({ credentials: { signingSecret: signing }, config: { scheme: "standard-webhooks" } });
+    const body = JSON.stringify({ id: "body-id", type: "order.created" });
+    const headers = signHeaders("standard-webhooks", signing, body, { id: "msg_std_1" });
+    const a = await post(row.code, null, body, headers);
+    expect(a.status).toBe(200);
+    expect(await db.webhookEvent.findUniqueOrThrow({ where: { id: a.json.id } })).toMatchObject({ externalId: "msg_std_1", idempotencyKey: "id:msg_std_1" });
+    const replay = await post(row.code, null, body, { ...headers, "webhook-id": "msg_std_2" });
+    expect(replay.status).toBe(401);
   });
 
   it("a forged event gets 401, is visible as rejected with the reason, and is never processed", async () => {

@@ -46,6 +46,15 @@ const config = z.object({
     .regex(/^[A-Za-z0-9-]{1,64}$/, "A header name")
     .default("X-Signature")
     .meta({ title: "Signature header", description: "For hmac-sha256 only" }),
+  idField: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z_$][\w$-]*(\.[A-Za-z_$][\w$-]*){0,7}$/, "A field name, or a dot path such as data.event_id")
+    .optional()
+    .meta({
+      title: "Event id field",
+      description: "For hmac-sha256 only: the body field that holds the event's id (dot path), used to drop redeliveries. Default: id, else event_id; without one, the body's SHA-256",
+    }),
   forwardUrl: z
     .url("A full URL such as https://crm.example.com/hooks/switchboard")
     .refine((u) => /^https?:\/\//i.test(u), "Only http(s) URLs")
@@ -77,6 +86,18 @@ export async function deliver(ctx: ProviderContext<Cred, Conf>, event: OutboundE
   };
   // same event id on every attempt: the receiver can deduplicate, so retrying a POST is safe
   return ctx.call(action, { method: "POST", url: ctx.baseUrl, headers, body, idempotent: true });
+}
+
+const str = (v: unknown) => (typeof v === "string" && v.trim() ? v.trim() : typeof v === "number" ? String(v) : null);
+
+/** The value at a dot path ("data.event_id") of a JSON object, or undefined. */
+function at(body: Record<string, unknown>, path: string): unknown {
+  let v: unknown = body;
+  for (const key of path.split(".")) {
+    if (!v || typeof v !== "object" || Array.isArray(v) || !Object.hasOwn(v, key)) return undefined;
+    v = (v as Record<string, unknown>)[key];
+  }
+  return v;
 }
 
 function typeMatches(filter: string | undefined, type: string) {
@@ -120,6 +141,8 @@ export default defineProvider({
   auth: { type: "api_key" },
   // the endpoint is the receiving system's URL; the sandbox has a receiver per integration code
   defaultEndpoints: { sandbox: "/generic-webhook/hooks/{code}" },
+  // the forward URL decides where every verified inbound event (and its signature) goes
+  destinationFields: ["config.forwardUrl"],
 
   async testConnection(ctx) {
     if (!ctx.baseUrl) return { ok: false, message: "Set the endpoint URL of the receiving system first" };
@@ -146,12 +169,20 @@ export default defineProvider({
     verify(req, ctx) {
       return verifyCustom(req, ctx.config.scheme as SignatureScheme, ctx.secretsFor("signingSecret"), ctx.config.signatureHeader);
     },
-    parse(req) {
+    parse(req, ctx) {
       const b = jsonObjectBody(req.rawBody);
-      const str = (v: unknown) => (typeof v === "string" && v.trim() ? v.trim() : typeof v === "number" ? String(v) : null);
       const type = str(b.type) ?? str(b.event) ?? str(b.event_type) ?? req.headers.get("x-event-type") ?? "event";
-      // Standard Webhooks: webhook-id is the idempotency key; otherwise the body's own id
-      const id = req.headers.get("webhook-id") ?? str(b.id) ?? str(b.event_id);
+      // The id is the idempotency key, so it comes from what the signature covers. Standard
+      // Webhooks signs webhook-id (with the timestamp and the body): it is the id. Plain
+      // hmac-sha256 signs only the body: the body's id field (configurable), else none and the
+      // inbox keys the event by the body's SHA-256. An unsigned header is never the id: a
+      // replayer could change it and have a captured delivery stored and processed again.
+      const id =
+        ctx.config.scheme === "standard-webhooks"
+          ? req.headers.get("webhook-id")
+          : ctx.config.idField
+            ? str(at(b, ctx.config.idField))
+            : (str(b.id) ?? str(b.event_id));
       return { type, id, payload: b };
     },
     async handle(event, ctx) {
