@@ -53,6 +53,17 @@ export function IntegrationForm({ provider, integration }: Props) {
   const [formError, setFormError] = React.useState<string | null>(null);
 
   const defaultEndpoint = mode === "sandbox" ? provider.endpoints.sandbox : provider.endpoints.live;
+  // the server refuses a change of where the credentials go unless every stored secret is entered again
+  const movedDestination =
+    editing &&
+    provider.destinationFields.some((f) =>
+      f === "mode"
+        ? mode !== integration!.mode
+        : f === "apiEndpoint"
+          ? (apiEndpoint.trim() || null) !== (integration!.apiEndpoint ?? null)
+          : f.startsWith("config.") && JSON.stringify(config[f.slice(7)] ?? null) !== JSON.stringify(integration!.config?.[f.slice(7)] ?? null),
+    );
+  const storedSecrets = provider.secretFields.filter((k) => integration?.credentials?.[k]?.set);
 
   const save = useMutation({
     mutationFn: async () => {
@@ -176,6 +187,7 @@ export function IntegrationForm({ provider, integration }: Props) {
             <Input id="apiEndpoint" type="url" value={apiEndpoint} placeholder={defaultEndpoint ?? "https://…"} onChange={(e) => setApiEndpoint(e.target.value)} aria-invalid={!!errors.apiEndpoint || undefined} aria-describedby="endpoint-help" />
             <p id="endpoint-help" className="text-muted-foreground text-sm">
               {defaultEndpoint ? `Default: ${defaultEndpoint}` : "This provider has no default: give the URL of the receiving system."}
+              {editing && " Changing the endpoint or the mode needs every secret entered again."}
             </p>
             <FieldError id="apiEndpoint-error" message={errors.apiEndpoint} />
           </div>
@@ -187,7 +199,15 @@ export function IntegrationForm({ provider, integration }: Props) {
           <CardTitle>Credentials</CardTitle>
           <CardDescription>Encrypted before they are stored; never shown again in full.</CardDescription>
         </CardHeader>
-        <CardContent>
+        <CardContent className="grid gap-4">
+          {movedDestination && storedSecrets.length > 0 && (
+            <Alert role="status" data-testid="destination-changed">
+              <AlertDescription>
+                You changed where the credentials are sent (mode, endpoint or server): enter every secret again to save. Stored secrets are never
+                sent to a new destination.
+              </AlertDescription>
+            </Alert>
+          )}
           <SchemaFields
             schema={provider.credentialsSchema}
             prefix="credentials"

@@ -64,6 +64,8 @@ export type Provider = {
   credentialsSchema: JsonSchema;
   configSchema: JsonSchema;
   secretFields: string[];
+  /** apiEndpoint, mode, config.<name>: changing one needs every stored secret entered again */
+  destinationFields: string[];
   endpoints: { live: string | null; sandbox: string | null };
   modes: ("sandbox" | "live")[];
   syncTypes: { id: string; label: string; description: string }[];

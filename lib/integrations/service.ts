@@ -28,6 +28,40 @@ export function secretFields(def: ProviderDefinition): string[] {
     .map(([k]) => k);
 }
 
+/** The settings that decide where credentials are sent: apiEndpoint and mode always, plus the provider's own. */
+export function destinationFields(def: ProviderDefinition): string[] {
+  return [...new Set(["apiEndpoint", "mode", ...(def.destinationFields ?? [])])];
+}
+
+const FIELD_LABELS: Record<string, string> = { apiEndpoint: "the endpoint", mode: "the mode" };
+
+/** What an update changes among the destination fields, compared by value (sending the same value again is no change). */
+function changedDestinations(
+  def: ProviderDefinition,
+  row: Integration,
+  patch: { mode?: string; apiEndpoint?: string | null },
+  nextConfig: Record<string, unknown> | undefined,
+): string[] {
+  const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+  let oldConfig: Record<string, unknown> | undefined;
+  return destinationFields(def).filter((f) => {
+    if (f === "apiEndpoint") return patch.apiEndpoint !== undefined && !same(patch.apiEndpoint, row.apiEndpoint);
+    if (f === "mode") return patch.mode !== undefined && patch.mode !== row.mode;
+    if (!f.startsWith("config.") || !nextConfig) return false;
+    // the stored config read with today's defaults, so a default added since is not a "change"
+    oldConfig ??= (def.config.safeParse(row.config ?? {}).data as Record<string, unknown> | undefined) ?? ((row.config ?? {}) as Record<string, unknown>);
+    const key = f.slice("config.".length);
+    return !same(nextConfig[key], oldConfig[key]);
+  });
+}
+
+function describeField(def: ProviderDefinition, path: string) {
+  if (FIELD_LABELS[path]) return FIELD_LABELS[path];
+  const key = path.replace(/^config\./, "");
+  const title = (def.config.shape[key] as z.ZodType | undefined)?.meta()?.title;
+  return typeof title === "string" ? `“${title}”` : key;
+}
+
 export function describeProvider(def: ProviderDefinition): ProviderDescription {
   return {
     id: def.id,
@@ -42,6 +76,7 @@ export function describeProvider(def: ProviderDefinition): ProviderDescription {
     credentialsSchema: z.toJSONSchema(def.credentials, { io: "input" }) as JsonSchema,
     configSchema: z.toJSONSchema(def.config, { io: "input" }) as JsonSchema,
     secretFields: secretFields(def),
+    destinationFields: destinationFields(def),
     endpoints: {
       live: def.defaultEndpoints.live ?? null,
       sandbox: def.defaultEndpoints.sandbox ? sandboxUrl(def.defaultEndpoints.sandbox) : null,
@@ -388,6 +423,30 @@ export async function updateIntegration(id: string, input: UpdateIntegrationInpu
   const data: Record<string, unknown> = {};
   const changes: Record<string, unknown> = {};
 
+  // Changing where the credentials go (endpoint, mode, SMTP host …) must not carry the stored
+  // secrets along: whoever points the integration elsewhere enters every secret again, or a
+  // write-scoped key could aim it at its own server and press Test to collect them.
+  const nextConfig = patch.config ? parseWith(def.config, { ...(row.config as object), ...patch.config }, "config") : undefined;
+  const moved = changedDestinations(def, row, patch, nextConfig as Record<string, unknown> | undefined);
+  if (moved.length) {
+    const stored = readCredentials(row);
+    const given = (k: string) => {
+      const v = patch.credentials?.[k];
+      return v !== undefined && v !== null && v !== "";
+    };
+    const missing = secretFields(def).filter((k) => {
+      const v = stored[k];
+      return v !== undefined && v !== null && v !== "" && !given(k);
+    });
+    if (missing.length) {
+      const what = moved.map((f) => describeField(def, f)).join(", ");
+      throw errors.validation(
+        `Changing ${what} changes where the credentials are sent: enter every secret again in the same request (${missing.join(", ")})`,
+        missing.map((k) => ({ path: `credentials.${k}`, message: `Enter it again: ${what} changed, and stored secrets are not sent to a new destination` })),
+      );
+    }
+  }
+
   if (patch.credentials) {
     const secrets = secretFields(def);
     const current = readCredentials(row);
@@ -418,10 +477,7 @@ export async function updateIntegration(id: string, input: UpdateIntegrationInpu
       );
     }
   }
-  if (patch.config) {
-    const next = parseWith(def.config, { ...(row.config as object), ...patch.config }, "config");
-    data.config = next as object;
-  }
+  if (nextConfig) data.config = nextConfig as object;
   if (patch.mode === "sandbox" && !def.defaultEndpoints.sandbox && !(patch.apiEndpoint ?? row.apiEndpoint)) {
     throw errors.validation(`${def.name} has no sandbox`, [{ path: "mode", message: "No sandbox" }]);
   }
@@ -445,7 +501,7 @@ export async function updateIntegration(id: string, input: UpdateIntegrationInpu
     data.status = patch.enabled ? (row.status === "inactive" ? (row.lastTestOk ? "active" : "testing") : row.status) : "inactive";
   }
   // a change of where or how we connect invalidates the last test
-  if (data.credentials || data.mode || data.apiEndpoint !== undefined) {
+  if (data.credentials || data.mode || data.apiEndpoint !== undefined || moved.length) {
     if ((data.status ?? row.status) !== "inactive") data.status = "testing";
   }
 
@@ -456,8 +512,9 @@ export async function updateIntegration(id: string, input: UpdateIntegrationInpu
   const afterPlain = Object.fromEntries(Object.entries(data).filter(([k]) => k in before));
   Object.assign(changes, diff(before, { ...before, ...afterPlain }));
 
-  // tokens from the sandbox are no good live (and the other way round)
+  // tokens from the sandbox are no good live (and the other way round); nor are they sent to a new destination
   if (def.auth.type === "oauth2" && patch.mode && patch.mode !== row.mode) changes.oauth = "tokens dropped: the mode changed";
+  else if (def.auth.type === "oauth2" && moved.length && !changes.oauth) changes.oauth = `tokens dropped: ${moved.join(", ")} changed`;
   const [updated] = await db.$transaction([
     db.integration.update({ where: { id }, data }),
     ...(changes.oauth ? [db.oAuthToken.deleteMany({ where: { integrationId: id } })] : []),

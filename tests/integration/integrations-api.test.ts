@@ -8,7 +8,7 @@ import * as providers from "@/app/api/v1/integrations/providers/route";
 import * as health from "@/app/api/v1/integrations/health/route";
 import { db } from "@/lib/db";
 import { call } from "../helpers/http";
-import { botToken, createKey, createUser } from "../helpers/fixtures";
+import { botToken, createKey, createUser, sandbox, zoomIntegration } from "../helpers/fixtures";
 
 let admin: Awaited<ReturnType<typeof createUser>>;
 let dispatcher: Awaited<ReturnType<typeof createUser>>;
@@ -224,5 +224,89 @@ describe("API keys on the integrations API", () => {
     expect(c2.json.credentials.botToken.set).toBe(true);
     const audit = await db.auditLog.findFirstOrThrow({ where: { entityId: c2.json.id } });
     expect(audit).toMatchObject({ actorType: "api_key", actorId: write.row.id });
+  });
+});
+
+describe("changing where credentials are sent (destination fields) needs every secret again", () => {
+  async function withToken() {
+    const z = await zoomIntegration();
+    await db.oAuthToken.create({ data: { integrationId: z.row.id, accessToken: "sbv1:not-a-real-envelope", expiresAt: new Date(Date.now() + 3600_000) } });
+    return z;
+  }
+  const callers = [
+    ["a signed-in admin", async () => ({ cookie: admin.cookie })],
+    ["an integrations:write API key", async () => ({ bearer: (await createKey(["integrations:read", "integrations:write"])).key })],
+  ] as const;
+
+  it.each(callers)("%s: a new apiEndpoint without the secrets is refused, naming each one, and nothing changes", async (_label, auth) => {
+    const z = await withToken();
+    const before = await db.integration.findUniqueOrThrow({ where: { id: z.row.id } });
+    const audits = await db.auditLog.count({ where: { entityId: z.row.id } });
+    const r = await call(one.PATCH, {
+      method: "PATCH", url: "/x", ...(await auth()), params: { id: z.row.id },
+      body: { apiEndpoint: "https://collector.attacker.example/v2", credentials: { clientSecret: "" } },
+    });
+    expect(r.status, r.text).toBe(400);
+    expect(r.json.error.code).toBe("validation_failed");
+    expect(r.json.error.message).toMatch(/endpoint/i);
+    const details = r.json.error.details as { path: string; message: string }[];
+    expect(details.map((d) => d.path).sort()).toEqual(["credentials.clientSecret", "credentials.webhookSecretToken"]);
+    for (const d of details) expect(d.message).toMatch(/again/);
+    expect(await db.integration.findUniqueOrThrow({ where: { id: z.row.id } })).toEqual(before);
+    expect(await db.oAuthToken.count({ where: { integrationId: z.row.id } })).toBe(1);
+    expect(await db.auditLog.count({ where: { entityId: z.row.id } })).toBe(audits);
+  });
+
+  it.each(callers)("%s: with every secret entered again it is saved and the OAuth tokens are dropped", async (_label, auth) => {
+    const z = await withToken();
+    const clientSecret = "f".repeat(32);
+    const r = await call(one.PATCH, {
+      method: "PATCH", url: "/x", ...(await auth()), params: { id: z.row.id },
+      body: { apiEndpoint: `${sandbox().url}/zoom/v2`, credentials: { clientSecret, webhookSecretToken: z.webhookSecretToken } },
+    });
+    expect(r.status, r.text).toBe(200);
+    expect(r.json.apiEndpoint).toBe(`${sandbox().url}/zoom/v2`);
+    expect(r.json.credentials.clientSecret.masked).toBe(`••••••••${clientSecret.slice(-4)}`);
+    expect(await db.oAuthToken.count({ where: { integrationId: z.row.id } })).toBe(0);
+    const audit = await db.auditLog.findFirstOrThrow({ where: { entityId: z.row.id, action: "integration.update" }, orderBy: { id: "desc" } });
+    expect(audit.changes).toMatchObject({ oauth: expect.stringMatching(/tokens dropped/) });
+  });
+
+  it.each(callers)("%s: a change of anything else keeps the secrets and the tokens", async (_label, auth) => {
+    const z = await withToken();
+    const r = await call(one.PATCH, {
+      method: "PATCH", url: "/x", ...(await auth()), params: { id: z.row.id },
+      body: { name: "Renamed Zoom", config: { waitingRoom: false }, credentials: { clientSecret: "" } },
+    });
+    expect(r.status, r.text).toBe(200);
+    expect(r.json.credentials.clientSecret.masked).toBe(`••••••••${z.clientSecret.slice(-4)}`);
+    expect(r.json.credentials.webhookSecretToken.set).toBe(true);
+    expect(await db.oAuthToken.count({ where: { integrationId: z.row.id } })).toBe(1);
+    // sending the same endpoint and mode again is not a change
+    const same = await call(one.PATCH, { method: "PATCH", url: "/x", ...(await auth()), params: { id: z.row.id }, body: { mode: "sandbox", apiEndpoint: null } });
+    expect(same.status, same.text).toBe(200);
+    expect(await db.oAuthToken.count({ where: { integrationId: z.row.id } })).toBe(1);
+  });
+
+  it("the mode and each provider's own destination fields (SMTP host) count too", async () => {
+    const token = botToken();
+    const tg = await call(list.POST, { url: "/x", cookie: admin.cookie, body: { provider: "telegram", name: "Mode bot", mode: "sandbox", credentials: { botToken: token } } });
+    const live = await call(one.PATCH, { method: "PATCH", url: "/x", cookie: admin.cookie, params: { id: tg.json.id }, body: { mode: "live" } });
+    expect(live.status).toBe(400);
+    expect(live.json.error.details).toEqual([{ path: "credentials.botToken", message: expect.stringMatching(/again/) }]);
+    const ok = await call(one.PATCH, { method: "PATCH", url: "/x", cookie: admin.cookie, params: { id: tg.json.id }, body: { mode: "live", credentials: { botToken: token } } });
+    expect(ok.status, ok.text).toBe(200);
+
+    const smtp = await call(list.POST, {
+      url: "/x", cookie: admin.cookie,
+      body: { provider: "smtp", name: "Mailbox", mode: "live", credentials: { username: "ops@example.test", password: "app-password-1" }, config: { host: "smtp.example.test", fromEmail: "ops@example.test" } },
+    });
+    expect(smtp.status, smtp.text).toBe(201);
+    const moved = await call(one.PATCH, { method: "PATCH", url: "/x", cookie: admin.cookie, params: { id: smtp.json.id }, body: { config: { host: "mail.attacker.example" } } });
+    expect(moved.status).toBe(400);
+    expect(moved.json.error.details).toEqual([{ path: "credentials.password", message: expect.stringMatching(/again/) }]);
+    expect((await db.integration.findUniqueOrThrow({ where: { id: smtp.json.id } })).config).toMatchObject({ host: "smtp.example.test" });
+    const renamed = await call(one.PATCH, { method: "PATCH", url: "/x", cookie: admin.cookie, params: { id: smtp.json.id }, body: { config: { fromName: "Ops" } } });
+    expect(renamed.status, renamed.text).toBe(200);
   });
 });

@@ -51,14 +51,16 @@ describe("generic-webhook provider", () => {
   });
 
   it("reports an unknown receiver URL and an endpoint that is down", async () => {
-    const { row } = await webhookIntegration();
-    await updateIntegration(row.id, { apiEndpoint: `${sandbox().url}/generic-webhook/hooks/nobody-here` }, system);
+    const { row, secret } = await webhookIntegration();
+    // a new endpoint needs the secret entered again (it would be sent somewhere else)
+    const credentials = { signingSecret: secret };
+    await updateIntegration(row.id, { apiEndpoint: `${sandbox().url}/generic-webhook/hooks/nobody-here`, credentials }, system);
     // sandboxConnect registered the new name; remove by pointing at a name with a different path shape
-    await updateIntegration(row.id, { apiEndpoint: `${sandbox().url}/generic-webhook/nothing` }, system);
+    await updateIntegration(row.id, { apiEndpoint: `${sandbox().url}/generic-webhook/nothing`, credentials }, system);
     const r = await testIntegration(row.id, system);
     expect(r).toMatchObject({ ok: false, message: "The endpoint URL was not found (HTTP 404)" });
     await fault({ provider: "generic-webhook", path: "/hooks/", status: 503, times: 10 });
-    await updateIntegration(row.id, { apiEndpoint: null }, system);
+    await updateIntegration(row.id, { apiEndpoint: null, credentials }, system);
     const down = await testIntegration(row.id, system);
     expect(down).toMatchObject({ ok: false, message: "The endpoint answered HTTP 503" });
   });

@@ -224,9 +224,9 @@ describe("sendgrid: sending", () => {
   }, 15_000);
 
   it("an endpoint nobody listens on is transient", async () => {
-    const { row } = await integration();
+    const { row, key } = await integration();
     const { freePort } = await import("@/lib/runtime/embedded-pg");
-    const moved = await updateIntegration(row.id, { apiEndpoint: `http://127.0.0.1:${await freePort()}` }, system);
+    const moved = await updateIntegration(row.id, { apiEndpoint: `http://127.0.0.1:${await freePort()}`, credentials: { apiKey: key } }, system);
     const e = await sendError(def.messaging!.send(buildContext(moved), message()));
     expect(e.kind).toBe("transient");
     expect(e.message).toMatch(/Could not reach SendGrid: .*ECONNREFUSED/);

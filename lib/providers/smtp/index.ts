@@ -84,6 +84,8 @@ export default defineProvider({
   auth: { type: "api_key" },
   // live: the host and port in the config; sandbox: the sandbox server's SMTP listeners
   defaultEndpoints: { sandbox: "/smtp" },
+  // the server and how it is reached: a changed one could collect the password, or read it in clear
+  destinationFields: ["config.host", "config.port", "config.security", "config.allowSelfSigned"],
 
   async testConnection(ctx) {
     const c = ctx as SmtpContext;

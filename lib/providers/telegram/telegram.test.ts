@@ -91,9 +91,9 @@ describe("telegram provider", () => {
   }, 20_000);
 
   it("cannot reach a dead endpoint and says so", async () => {
-    const { row } = await telegramIntegration();
+    const { row, token } = await telegramIntegration();
     const { freePort } = await import("@/lib/runtime/embedded-pg");
-    await updateIntegration(row.id, { apiEndpoint: `http://127.0.0.1:${await freePort()}` }, system);
+    await updateIntegration(row.id, { apiEndpoint: `http://127.0.0.1:${await freePort()}`, credentials: { botToken: token } }, system);
     const r = await testIntegration(row.id, system);
     expect(r.ok).toBe(false);
     expect(r.message).toMatch(/Could not reach Telegram: .*ECONNREFUSED/);
