@@ -3,8 +3,8 @@
 // as a pg-boss job with progress. Either way the file goes to EXPORT_DIR under the export's id
 // (never a public folder: downloads go through the API and its roles), expires after
 // retention.exportTtlHours (Settings; EXPORT_TTL_HOURS by default) and is removed by the retention job.
-import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, rename, rm, stat } from "node:fs/promises";
+import { createReadStream } from "node:fs";
+import { chmod, mkdir, open as openFile, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { z } from "zod";
@@ -31,7 +31,7 @@ const PAGE_ROWS = 2000;
 
 export type Who = { actor: Actor; meta?: RequestMeta };
 
-export const createExportInput = z.object({
+export const createExportInput = z.strictObject({
   type: z.enum(EXPORT_TYPES as [ExportType, ...ExportType[]], { error: `type is one of ${EXPORT_TYPES.join(", ")}` }),
   format: z.enum(FORMATS, { error: `format is one of ${FORMATS.join(", ")}` }),
   filters: z.record(z.string(), z.unknown()).default({}),
@@ -43,6 +43,29 @@ export function exportsDir() {
   return path.resolve(env().EXPORT_DIR ?? path.join(env().DATA_DIR, "exports"));
 }
 const filePath = (id: string, format: string) => path.join(exportsDir(), `${id}.${format}`);
+
+/**
+ * The exports directory, 0700: files hold business data and personal details, for this
+ * service's user only. Its parents are made as usual; the directory itself is set to 0700
+ * even when it already existed with a looser mode, whatever the umask.
+ */
+async function privateExportsDir() {
+  const dir = exportsDir();
+  await mkdir(path.dirname(dir), { recursive: true });
+  await mkdir(dir, { mode: 0o700 }).catch((e: NodeJS.ErrnoException) => {
+    if (e.code !== "EEXIST") throw e;
+  });
+  await chmod(dir, 0o700);
+  return dir;
+}
+
+/** A new file, 0600 whatever the umask (a stale one left by a crash is replaced, not reused). */
+async function privateFile(file: string) {
+  await rm(file, { force: true });
+  const handle = await openFile(file, "wx", 0o600);
+  await handle.chmod(0o600);
+  return handle.createWriteStream();
+}
 
 type JobRow = {
   id: string;
@@ -136,13 +159,19 @@ export async function runExport(id: string): Promise<void> {
   const claimed = await pool.query<JobRow>(`update export_jobs set status = 'running', started_at = now() where id = $1 and status = 'queued' returning ${COLUMNS}`, [id]);
   const job = claimed.rows[0];
   if (!job) return;
-  const dir = exportsDir();
-  await mkdir(dir, { recursive: true });
   const part = `${filePath(id, job.format)}.part`;
   const { delimiter, ...filters } = job.filters as Record<string, unknown> & { delimiter?: string };
   const src = SOURCES[job.type];
   const q = src.sql(filters as never).query;
-  const out = createWriteStream(part);
+  let out: Awaited<ReturnType<typeof privateFile>>;
+  try {
+    await privateExportsDir();
+    out = await privateFile(part);
+  } catch (e) {
+    logger.error({ exportId: id, err: (e as Error).message }, "export file could not be created");
+    await pool.query("update export_jobs set status = 'failed', error = $2, finished_at = now() where id = $1", [id, `The export file could not be created: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`]);
+    return;
+  }
   const d = (delimiter ?? env().EXPORT_CSV_DELIMITER) as string;
   let writer: Awaited<ReturnType<typeof writerFor>> | undefined;
   /** the writer, once the first page says where each column is in a row */
@@ -207,10 +236,20 @@ export async function runExport(id: string): Promise<void> {
   }
 }
 
-export const listExportsQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) });
+export const listExportsQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50) });
 
-export async function listExports(q: z.output<typeof listExportsQuery>) {
-  const r = await pgPool().query<JobRow>(`select ${COLUMNS} from export_jobs order by created_at desc limit $1`, [q.limit]);
+/**
+ * What an export of this type takes besides the exports' own permission: the read permission
+ * and scope of the data it copies (lib/exports/sources), and the words for a refusal.
+ */
+export function exportNeeds(type: ExportType) {
+  const src = SOURCES[type];
+  return { access: src.read, neededFor: `exports of ${src.label.toLowerCase()}` };
+}
+
+/** The newest exports of the given types (the ones the caller may read). */
+export async function listExports(q: z.output<typeof listExportsQuery>, types: readonly ExportType[] = EXPORT_TYPES) {
+  const r = await pgPool().query<JobRow>(`select ${COLUMNS} from export_jobs where type = any($2::text[]) order by created_at desc limit $1`, [q.limit, types]);
   return { items: r.rows.map(present) };
 }
 

@@ -2,6 +2,8 @@
 // rows in order with its filters. Rows are read through a server-side cursor in pages
 // (lib/exports/run.ts), so an export of any size keeps memory flat.
 import { z } from "zod";
+import type { Permission } from "@/lib/auth/roles";
+import type { Scope } from "@/lib/auth/scopes";
 
 export type ColumnKind = "text" | "int" | "number" | "datetime" | "money" | "list";
 /** money columns carry their amount in minor units and name the column that holds the currency */
@@ -26,8 +28,16 @@ const clause = (w: Where) => (w.sql.length ? `where ${w.sql.join(" and ")}` : ""
 
 type Sql = { sql: string; params: unknown[] };
 
+/** what reading a type's data takes anyway (its own API's read permission and key scope) */
+export type ReadAccess = { permission: Permission; scope: Scope };
+
 export type Source<F extends z.ZodType = z.ZodType> = {
   label: string;
+  /**
+   * An export is a copy of its data: creating, listing, reading and downloading one also takes
+   * the read permission (roles) and scope (API keys) of that data, not only the exports' own.
+   */
+  read: ReadAccess;
   columns: Column[];
   filters: F;
   /** the rows' SQL (select … order by …) and the count of the same rows, with their parameters */
@@ -77,6 +87,9 @@ const logsFilters = z.object({
 export const SOURCES = {
   applications: source({
     label: "Orders (applications)",
+    // orders, drivers and vehicles have no API of their own: the tracking API is the one that
+    // reads them (drivers, their vehicles and current orders)
+    read: { permission: "tracking.read", scope: "tracking:read" },
     filters: applicationsFilters,
     columns: [
       { key: "number", header: "Number", kind: "text", width: 12 },
@@ -97,6 +110,7 @@ export const SOURCES = {
   }),
   drivers: source({
     label: "Drivers",
+    read: { permission: "tracking.read", scope: "tracking:read" },
     filters: driversFilters,
     columns: [
       { key: "name", header: "Name", kind: "text", width: 24 },
@@ -112,6 +126,7 @@ export const SOURCES = {
   }),
   vehicles: source({
     label: "Vehicles",
+    read: { permission: "tracking.read", scope: "tracking:read" },
     filters: vehiclesFilters,
     columns: [
       { key: "plate_number", header: "Plate", kind: "text", width: 12 },
@@ -127,6 +142,7 @@ export const SOURCES = {
   }),
   payments: source({
     label: "Payments",
+    read: { permission: "payments.read", scope: "payments:read" },
     filters: paymentsFilters,
     columns: [
       { key: "created_at", header: "Created", kind: "datetime", width: 18 },
@@ -146,6 +162,7 @@ export const SOURCES = {
   }),
   contacts: source({
     label: "Contacts",
+    read: { permission: "contacts.read", scope: "contacts:read" },
     filters: contactsFilters,
     columns: [
       { key: "first_name", header: "First name", kind: "text", width: 16 },
@@ -161,6 +178,7 @@ export const SOURCES = {
   }),
   messages: source({
     label: "Messages",
+    read: { permission: "messages.read", scope: "messages:read" },
     filters: messagesFilters,
     columns: [
       { key: "created_at", header: "Created", kind: "datetime", width: 18 },
@@ -177,6 +195,7 @@ export const SOURCES = {
   }),
   logs: source({
     label: "Integration logs",
+    read: { permission: "logs.read", scope: "logs:read" },
     filters: logsFilters,
     columns: [
       { key: "created_at", header: "Time", kind: "datetime", width: 18 },

@@ -3,7 +3,7 @@
 // injection, money in 0- and 2-decimal currencies, large exports as jobs with progress, a
 // 100,000-row export with flat memory, limits, expiry and permissions.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync, existsSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import ExcelJS from "exceljs";
@@ -210,6 +210,27 @@ describe("jobs and limits", () => {
     expect((await run({ type: "drivers", format: "csv" }, { cookie: dispatcher.cookie })).status).toBe(200);
     const readOnly = (await createKey(["exports:read"])).key;
     expect((await run({ type: "drivers", format: "csv" }, { bearer: readOnly })).status).toBe(403);
+  });
+});
+
+describe("file modes", () => {
+  it("export files are 0600 in a 0700 directory, whatever the umask and the directory's old mode", async () => {
+    const dir = exportsDir();
+    mkdirSync(dir, { recursive: true });
+    chmodSync(dir, 0o777); // left looser by an older version or by hand
+    const old = process.umask(0); // nothing masked: the product alone decides the modes
+    try {
+      for (const format of ["csv", "xlsx"] as const) {
+        const res = await run({ type: "vehicles", format });
+        expect(res.status).toBe(200);
+        const id = res.headers.get("x-export-id")!;
+        await res.arrayBuffer();
+        expect((statSync(path.join(dir, `${id}.${format}`)).mode & 0o777).toString(8), format).toBe("600");
+      }
+      expect((statSync(dir).mode & 0o777).toString(8)).toBe("700");
+    } finally {
+      process.umask(old);
+    }
   });
 });
 

@@ -1,6 +1,7 @@
-import { route } from "@/lib/api";
+import { callerHas, requireAccess, route } from "@/lib/api";
 import { ApiError } from "@/lib/errors";
-import { createExport, createExportInput, downloadExport, listExports, listExportsQuery } from "@/lib/exports/service";
+import { createExport, createExportInput, downloadExport, exportNeeds, listExports, listExportsQuery } from "@/lib/exports/service";
+import { EXPORT_TYPES } from "@/lib/exports/sources";
 
 export const dynamic = "force-dynamic";
 
@@ -8,9 +9,10 @@ export const GET = route(
   {
     access: { permission: "exports.read", scope: "exports:read" },
     query: listExportsQuery,
-    docs: { summary: "List export jobs" },
+    docs: { summary: "List export jobs", description: "Only exports of data the caller may read (see POST)." },
   },
-  async ({ query }) => listExports(query),
+  // only the exports whose data the caller may read (each type's read scope / permission)
+  async ({ query, caller }) => listExports(query, EXPORT_TYPES.filter((t) => callerHas(caller, exportNeeds(t).access))),
 );
 
 // small exports answer with the file itself (and are kept in the history); large ones 202 with the job
@@ -18,9 +20,17 @@ export const POST = route(
   {
     access: { permission: "exports.create", scope: "exports:write" },
     body: createExportInput,
-    docs: { summary: "Start a data export", description: "Small exports answer 200 with the file itself; larger ones answer 202 with the job (Location names it) and run in the background.", status: 202 },
+    docs: {
+      summary: "Start a data export",
+      description:
+        "Small exports answer 200 with the file itself; larger ones answer 202 with the job (Location names it) and run in the background. " +
+        "Each type also needs the read scope of its data (applications, drivers, vehicles: tracking:read; payments: payments:read; contacts: contacts:read; messages: messages:read; logs: logs:read), to create, list, read and download it.",
+      status: 202,
+    },
   },
   async ({ body, caller }) => {
+    const needs = exportNeeds(body.type);
+    requireAccess(caller, needs.access, needs.neededFor);
     const r = await createExport(body, { actor: caller.actor, meta: caller.meta });
     if (!r.inline) return Response.json(r.job, { status: 202, headers: { location: `/api/v1/exports/${r.job.id}` } });
     if (r.job.status !== "completed") throw new ApiError(500, "internal_error", r.job.error ?? "The export failed", { exportId: r.job.id });

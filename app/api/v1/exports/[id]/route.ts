@@ -1,5 +1,5 @@
-import { route, idParams } from "@/lib/api";
-import { deleteExport, getExport } from "@/lib/exports/service";
+import { route, idParams, requireAccess, type Caller } from "@/lib/api";
+import { deleteExport, exportNeeds, getExport } from "@/lib/exports/service";
 
 export const dynamic = "force-dynamic";
 
@@ -9,8 +9,16 @@ export const GET = route(
     params: idParams,
     docs: { summary: "Get an export job and its progress" },
   },
-  async ({ params }) => getExport(params.id),
+  async ({ params, caller }) => readableExport(params.id, caller),
 );
+
+/** The export, if the caller may read its data (403 naming the missing scope otherwise). */
+async function readableExport(id: string, caller: Caller) {
+  const job = await getExport(id);
+  const needs = exportNeeds(job.type);
+  requireAccess(caller, needs.access, needs.neededFor);
+  return job;
+}
 
 export const DELETE = route(
   {
@@ -19,6 +27,7 @@ export const DELETE = route(
     docs: { summary: "Delete an export and its file" },
   },
   async ({ params, caller }) => {
+    await readableExport(params.id, caller);
     await deleteExport(params.id, { actor: caller.actor, meta: caller.meta });
     return { ok: true };
   },
