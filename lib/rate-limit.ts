@@ -52,3 +52,26 @@ export async function reset(prefix: string, key: string, points: number, duratio
 export async function refund(prefix: string, key: string, points: number, durationSeconds: number, blockSeconds = 0) {
   await limiter(prefix, points, durationSeconds, blockSeconds).reward(key, 1);
 }
+
+/** Large enough never to limit (the points column is a 32-bit integer). */
+const UNLIMITED = 2 ** 31 - 1;
+
+/**
+ * A counter over a window that never refuses: adds `by` (negative gives back) and answers how
+ * many are counted now. Atomic, so callers running at once each see their own count.
+ */
+export async function count(prefix: string, key: string, durationSeconds: number, by = 1): Promise<number> {
+  const l = limiter(prefix, UNLIMITED, durationSeconds);
+  const r = by >= 0 ? await l.consume(key, by) : await l.reward(key, -by);
+  return r.consumedPoints;
+}
+
+/** Deletes the stored counters of `prefix`: one key, or every key that starts with `keyStartsWith`. */
+export async function deleteLimits(prefix: string, which: { key: string } | { keyStartsWith: string }): Promise<number> {
+  // rate-limiter-flexible stores "<prefix>:<key>"; compared exactly (no LIKE: keys may hold % or _)
+  const r =
+    "key" in which
+      ? await pgPool().query("delete from rate_limits where key = $1", [`${prefix}:${which.key}`])
+      : await pgPool().query("delete from rate_limits where left(key, length($1)) = $1", [`${prefix}:${which.keyStartsWith}`]);
+  return r.rowCount ?? 0;
+}

@@ -1,5 +1,6 @@
 // npm run admin:reset-password -- <email>
-// Sets a new random password (printed once) and ends the user's sessions.
+// Sets a new random password (printed once), ends the user's sessions and clears the account's
+// sign-in limits (a blocked address, the slow-down after many failures).
 import { withDatabase } from "@/lib/runtime/local-db";
 
 const email = process.argv[2];
@@ -19,4 +20,5 @@ await withDatabase(async (url) => {
     return;
   }
   console.log(`new password for ${r.email} (shown once): ${r.password}`);
+  console.log("its sessions are ended and its sign-in limits cleared");
 });

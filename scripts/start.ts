@@ -185,6 +185,7 @@ async function main() {
     console.log(`    email:    ${admin.email}`);
     console.log(`    password: ${admin.password}`);
     console.log(`  Lost it? npm run admin:reset-password -- ${admin.email}`);
+    if (admin.hint) console.log(`\n  Hint: ${admin.hint}`);
   } else {
     console.log(`  Sign in with your admin account (npm run admin:reset-password -- <email> if lost).`);
   }

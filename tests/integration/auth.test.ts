@@ -4,6 +4,8 @@ import { authorizeCredentials, SIGNIN_ERRORS } from "@/lib/auth/options";
 import { hashPassword, verifyPassword, generatePassword } from "@/lib/auth/password";
 import { userFromSessionToken } from "@/lib/auth/session";
 import { db } from "@/lib/db";
+import { signinDelayMs } from "@/lib/auth/signin-limits";
+import { FIRST_ADMIN_EMAIL, firstAdminHint, resetPassword } from "@/lib/runtime/bootstrap";
 import { resetEnvCache } from "@/lib/env";
 import * as list from "@/app/api/v1/integrations/route";
 import * as keysRoute from "@/app/api/v1/api-keys/route";
@@ -90,6 +92,81 @@ it("successful sign-ins never count against the limits: only failures do", async
     delete process.env.LOGIN_MAX_ATTEMPTS;
     resetEnvCache();
   }
+});
+
+describe("account lockout (issue 15 item 9)", () => {
+  // the delays are recorded, not slept: authorize takes the sleep function as a dependency
+  const recorder = () => {
+    const waits: number[] = [];
+    return { waits, sleep: async (ms: number) => void waits.push(ms) };
+  };
+
+  it("failures from many addresses slow the account down but never refuse the right password from an address that has not failed", async () => {
+    const u = await createUser("admin", { password: PASSWORD });
+    const { waits, sleep } = recorder();
+    // 30 failures: 25 addresses once each, and one address 5 times (LOGIN_MAX_ATTEMPTS)
+    for (let i = 0; i < 25; i++) {
+      await expect(authorizeCredentials({ email: u.email, password: `guess ${i}` }, `198.51.100.${i + 1}`, { sleep })).rejects.toThrow(SIGNIN_ERRORS.invalid);
+    }
+    for (let i = 0; i < 5; i++) {
+      await expect(authorizeCredentials({ email: u.email, password: `again ${i}` }, "203.0.113.66", { sleep })).rejects.toThrow(SIGNIN_ERRORS.invalid);
+    }
+    // the right password from a fresh address: accepted, after the account's delay
+    waits.length = 0;
+    await expect(authorizeCredentials({ email: u.email, password: PASSWORD }, "192.0.2.200", { sleep })).resolves.toMatchObject({ id: u.id });
+    expect(waits).toEqual([signinDelayMs(30, 20)]);
+    expect(waits[0]).toBe(10_000);
+    // the address that failed LOGIN_MAX_ATTEMPTS times is refused, even with the right password
+    await expect(authorizeCredentials({ email: u.email, password: PASSWORD }, "203.0.113.66", { sleep })).rejects.toThrow(SIGNIN_ERRORS.limited);
+    expect(await db.auditLog.count({ where: { action: "auth.signin_rate_limited" } })).toBeGreaterThan(0);
+  });
+
+  it("the delay grows with each failure past the account's threshold, up to 10 s, and is taken before the password is checked", async () => {
+    const u = await createUser("viewer", { password: PASSWORD });
+    const { waits, sleep } = recorder();
+    for (let i = 0; i < 28; i++) {
+      await expect(authorizeCredentials({ email: u.email, password: "bad" }, `198.51.100.${i + 1}`, { sleep })).rejects.toThrow(SIGNIN_ERRORS.invalid);
+    }
+    // no wait for the first LOGIN_MAX_ATTEMPTS × 4 = 20 failures, then 0.25 s doubling to the 10 s cap
+    expect(waits).toEqual([250, 500, 1000, 2000, 4000, 8000, 10_000, 10_000]);
+    expect(signinDelayMs(19, 20)).toBe(0);
+    expect(signinDelayMs(20, 20)).toBe(250);
+    expect(signinDelayMs(1000, 20)).toBe(10_000);
+    // an unknown account gets the same treatment (no hint that the e-mail exists)
+    const other = recorder();
+    for (let i = 0; i < 21; i++) {
+      await expect(authorizeCredentials({ email: "nobody@example.test", password: "bad" }, `198.51.101.${i + 1}`, other)).rejects.toThrow(SIGNIN_ERRORS.invalid);
+    }
+    expect(other.waits).toEqual([250]);
+  });
+
+  it("admin:reset-password clears the account's limits: the blocked address and the delay are gone", async () => {
+    const u = await createUser("admin", { password: PASSWORD });
+    const { waits, sleep } = recorder();
+    for (let i = 0; i < 25; i++) {
+      await expect(authorizeCredentials({ email: u.email, password: "bad" }, `198.51.100.${i + 1}`, { sleep })).rejects.toThrow(SIGNIN_ERRORS.invalid);
+    }
+    for (let i = 0; i < 5; i++) {
+      await expect(authorizeCredentials({ email: u.email, password: "bad" }, "203.0.113.66", { sleep })).rejects.toThrow(SIGNIN_ERRORS.invalid);
+    }
+    // someone else's limits are not touched by the reset
+    const bystander = await createUser("viewer", { password: PASSWORD });
+    for (let i = 0; i < 5; i++) {
+      await expect(authorizeCredentials({ email: bystander.email, password: "bad" }, "203.0.113.66", { sleep })).rejects.toThrow(SIGNIN_ERRORS.invalid);
+    }
+    const r = await resetPassword(u.email.toUpperCase());
+    expect(r?.email).toBe(u.email);
+    waits.length = 0;
+    await expect(authorizeCredentials({ email: u.email, password: r!.password }, "203.0.113.66", { sleep })).resolves.toMatchObject({ id: u.id });
+    expect(waits.filter((w) => w > 0)).toEqual([]);
+    await expect(authorizeCredentials({ email: bystander.email, password: PASSWORD }, "203.0.113.66", { sleep })).rejects.toThrow(SIGNIN_ERRORS.limited);
+  });
+
+  it("the first start hints at SWITCHBOARD_ADMIN_EMAIL when the predictable default e-mail is used", () => {
+    expect(firstAdminHint(FIRST_ADMIN_EMAIL)).toMatch(/SWITCHBOARD_ADMIN_EMAIL/);
+    expect(firstAdminHint("ADMIN@switchboard.local")).toMatch(/SWITCHBOARD_ADMIN_EMAIL/);
+    expect(firstAdminHint("ops@transfer.example")).toBeNull();
+  });
 });
 
 describe("sessions", () => {
