@@ -19,6 +19,17 @@ const schema = z.object({
   PUBLIC_BASE_URL: z.string().url().optional(),
   /** the local provider emulators (npm start and the tests run them) */
   SANDBOX_URL: z.string().url().default("http://127.0.0.1:4010"),
+  /**
+   * Outbound calls (lib/net-guard.ts) never reach link-local/metadata addresses, reach loopback
+   * only for the sandbox (SANDBOX_URL's host and port), and private ranges only for providers on
+   * the customer's network (1C, SMTP, custom webhooks). Hosts named here (comma-separated "host"
+   * or "host:port", names or addresses, e.g. "erp.lan,10.0.0.5:8080,127.0.0.1:9000") may be
+   * reached on loopback and private addresses by every provider.
+   */
+  ALLOWED_PRIVATE_HOSTS: z
+    .string()
+    .regex(/^\s*(\[[0-9a-fA-F:.]+\](:\d{1,5})?|[0-9a-fA-F:]*:[0-9a-fA-F:.]*|[A-Za-z0-9._-]+(:\d{1,5})?)?\s*(,\s*(\[[0-9a-fA-F:.]+\](:\d{1,5})?|[0-9a-fA-F:]*:[0-9a-fA-F:.]*|[A-Za-z0-9._-]+(:\d{1,5})?)?\s*)*$/, "ALLOWED_PRIVATE_HOSTS is a comma-separated list of host or host:port")
+    .optional(),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   HTTP_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(15_000),
@@ -66,6 +77,10 @@ const schema = z.object({
   WEBHOOK_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   /** comma-separated addresses / CIDR ranges YooKassa notifications may come from */
   YOOKASSA_ALLOWED_IPS: z.string().optional(),
+  /** calls to PayPal's verify-webhook-signature endpoint per integration per minute: deliveries
+   *  past it are refused (429, kept as rejected) without calling out, so forged deliveries cannot
+   *  drive our outbound calls (and PayPal's rate limit on our app) */
+  PAYPAL_VERIFY_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
 
   // ── messaging (lib/messaging) ──
   /** ISO country for phone numbers written without +country (e.g. RU); unset: + is required */

@@ -207,6 +207,10 @@ export async function ingestWebhook(req: Request, target: IngestTarget): Promise
   }
   if (!verdict.ok) {
     await recordRejected(row, inbound, verdict, secrets);
+    if (verdict.retryAfterSeconds) {
+      // not decided (a limit on verification calls): a genuine sender retries later
+      throw new ApiError(429, "rate_limited", `Webhook refused: ${verdict.reason}`, undefined, { "Retry-After": String(verdict.retryAfterSeconds) });
+    }
     throw new ApiError(401, "unauthorized", `Webhook rejected: ${verdict.reason}`);
   }
 

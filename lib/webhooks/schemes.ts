@@ -27,7 +27,8 @@ export type InboundRequest = {
 
 export type Verdict =
   | { ok: true; scheme: string; note?: string }
-  | { ok: false; scheme: string; reason: string };
+  /** retryAfterSeconds: not decided for want of capacity (a rate limit): answered 429, the sender retries */
+  | { ok: false; scheme: string; reason: string; retryAfterSeconds?: number };
 
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 

@@ -4,6 +4,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
+import { resetEnvCache } from "@/lib/env";
 import { buildContext, createIntegration, testIntegration, webhookUrl } from "@/lib/integrations/service";
 import { getProvider } from "@/lib/providers/registry";
 import { PaymentProviderError, type PaymentRequest, type PaymentUpdate, type RefundUpdate, type StoredWebhook } from "@/lib/providers/types";
@@ -396,6 +397,50 @@ describe("paypal: webhooks", () => {
       expect.stringMatching(/^missing PAYPAL-TRANSMISSION-ID/),
       expect.stringMatching(/^the transmission is 3\d{3} s old/),
     ]);
+  });
+
+  it("verification calls are rate limited per integration: past PAYPAL_VERIFY_PER_MINUTE no call is made and the events are kept as rejected", async () => {
+    process.env.PAYPAL_VERIFY_PER_MINUTE = "3";
+    resetEnvCache();
+    try {
+      const { row, webhookId } = await integration();
+      const other = await integration();
+      // well-formed headers with a fresh time for a made-up body: each would cost a call to PayPal
+      const headers = () => ({
+        "content-type": "application/json",
+        "paypal-transmission-id": randomUUID(),
+        "paypal-transmission-time": new Date().toISOString(),
+        "paypal-transmission-sig": randomBytes(256).toString("base64"),
+        "paypal-cert-url": "https://api.paypal.com/v1/notifications/certs/CERT-360caa42-fca2a594-1d93a270",
+        "paypal-auth-algo": "SHA256withRSA",
+      });
+      const body = (i: number) => JSON.stringify({ id: `WH-FLOOD-${i}`, event_type: "PAYMENT.CAPTURE.COMPLETED", resource: { id: `CAP${i}` } });
+      const post = (code: string, i: number) => call(providerRoute.POST as never, { rawBody: body(i), params: { provider: "paypal", code }, headers: headers() });
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) statuses.push((await post(row.code, i)).status);
+      expect(statuses.slice(0, 3)).toEqual([401, 401, 401]);
+      const limited = await post(row.code, 99);
+      expect(limited.status).toBe(429);
+      expect(limited.json.error).toMatchObject({ code: "rate_limited" });
+      expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect(statuses.slice(3)).toEqual([429, 429, 429]);
+
+      // three calls went out for this integration, none past the limit
+      const calls = await db.integrationLog.count({ where: { integrationId: row.id, action: "paypal.webhooks.verify" } });
+      expect(calls).toBe(3);
+      const seen = await requests((s) => s.path === "/paypal/v1/notifications/verify-webhook-signature" && s.body.includes(webhookId));
+      expect(seen).toHaveLength(3);
+      // every refused attempt is on record as rejected, with the reason
+      const rejected = await stored(row.id, 7, { status: "rejected" });
+      expect(rejected.map((r) => r.lastError).filter((e) => /verification calls/.test(e ?? ""))).toHaveLength(4);
+      expect(rejected.find((r) => /verification calls/.test(r.lastError ?? ""))?.lastError).toMatch(/PAYPAL_VERIFY_PER_MINUTE/);
+      // the limit is per integration
+      expect((await post(other.row.code, 1)).status).toBe(401);
+      expect(await db.integrationLog.count({ where: { integrationId: other.row.id, action: "paypal.webhooks.verify" } })).toBe(1);
+    } finally {
+      delete process.env.PAYPAL_VERIFY_PER_MINUTE;
+      resetEnvCache();
+    }
   });
 
   it("events for a webhook id of another integration fail verification", async () => {

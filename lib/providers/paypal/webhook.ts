@@ -2,7 +2,10 @@
 // PAYPAL-TRANSMISSION-ID/-TIME/-SIG, PAYPAL-CERT-URL and PAYPAL-AUTH-ALGO headers. PayPal
 // verifies its own signatures: verify() posts the headers, our webhook id and the event to
 // POST /v1/notifications/verify-webhook-signature (verifyPayPal in lib/webhooks/schemes.ts
-// adds the age check). During a webhook-id change both ids are tried.
+// adds the age check). During a webhook-id change both ids are tried. Each call to PayPal
+// spends a point of the integration's PAYPAL_VERIFY_PER_MINUTE: well-formed headers with a
+// fresh time are all anyone needs to make us call out, so past the limit a delivery is
+// refused (rejected, 429 with Retry-After: PayPal retries a real one later) without a call.
 //
 // handle():
 //   CHECKOUT.ORDER.APPROVED   → capture the order (PayPal-Request-Id capture-<order id>, so a
@@ -26,6 +29,8 @@ import {
   type WebhookVerifyContext,
 } from "@/lib/providers/types";
 import { verifyPayPal, type InboundRequest, type PayPalVerifyRequest, type Verdict } from "@/lib/webhooks/schemes";
+import { env } from "@/lib/env";
+import { consume } from "@/lib/rate-limit";
 import {
   captureStatus,
   mapOrder,
@@ -50,9 +55,19 @@ export const WEBHOOK_EVENTS = [
   "PAYMENT.CAPTURE.REFUNDED",
 ] as const;
 
+class VerifyLimited extends Error {
+  constructor(public retryAfterSeconds: number) {
+    super("PayPal verification calls rate limited");
+  }
+}
+
 export async function verifyWebhook(req: InboundRequest, ctx: WebhookVerifyContext<PayPalCredentials, PayPalConfig>): Promise<Verdict> {
   const ids = ctx.secretsFor("webhookId");
+  const limit = env().PAYPAL_VERIFY_PER_MINUTE;
   const callVerify = async (body: PayPalVerifyRequest) => {
+    // counted before calling out; malformed, stale and unconfigured deliveries never get here
+    const room = await consume("paypal-verify", ctx.integration.id, limit, 60);
+    if (!room.allowed) throw new VerifyLimited(room.retryAfterSeconds);
     const r = await ppCall<{ verification_status?: string }>(ctx as PayPalContext, "paypal.webhooks.verify", {
       method: "POST",
       path: "/v1/notifications/verify-webhook-signature",
@@ -61,14 +76,24 @@ export async function verifyWebhook(req: InboundRequest, ctx: WebhookVerifyConte
     });
     return r.verification_status ?? "";
   };
-  let verdict = await verifyPayPal(req, ids[0], callVerify);
-  // a webhook id that was just replaced: PayPal signed with the old one
-  for (const id of ids.slice(1)) {
-    if (verdict.ok) break;
-    const again = await verifyPayPal(req, id, callVerify);
-    if (again.ok) verdict = again;
+  try {
+    let verdict = await verifyPayPal(req, ids[0], callVerify);
+    // a webhook id that was just replaced: PayPal signed with the old one
+    for (const id of ids.slice(1)) {
+      if (verdict.ok) break;
+      const again = await verifyPayPal(req, id, callVerify);
+      if (again.ok) verdict = again;
+    }
+    return verdict;
+  } catch (e) {
+    if (!(e instanceof VerifyLimited)) throw e;
+    return {
+      ok: false,
+      scheme: "paypal-verify-endpoint",
+      reason: `too many verification calls for this integration (more than ${limit} a minute, PAYPAL_VERIFY_PER_MINUTE): not sent to PayPal`,
+      retryAfterSeconds: e.retryAfterSeconds,
+    };
   }
-  return verdict;
 }
 
 export function parseWebhook(req: InboundRequest): ParsedWebhook {
