@@ -28,7 +28,7 @@ export const deviceTokenSchema = z
 
 export const deviceTypeSchema = z.enum(DEVICE_TYPES, { error: "The device type is one of ios, android, web" });
 
-export const registerDeviceTokenInput = z.object({
+export const registerDeviceTokenInput = z.strictObject({
   token: deviceTokenSchema,
   deviceType: deviceTypeSchema,
   deviceName: z.string().trim().max(200, "At most 200 characters").nullish(),
@@ -50,7 +50,7 @@ export type DeviceRegistrant =
 export function registrationOwner(
   who: DeviceRegistrant,
   requested: { userId: string | null; driverId: string | null },
-): { userId: string | null; driverId: string | null } | Record<string, never> {
+): { userId?: string | null; driverId?: string | null } {
   if (who.kind === "api_key" && who.driverId) {
     if (requested.userId) throw errors.forbidden("This API key belongs to one driver's device: it registers devices for its driver only, not for a user");
     if (requested.driverId && requested.driverId !== who.driverId) {
