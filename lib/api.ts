@@ -13,6 +13,7 @@ import { userFromSessionToken, sessionTokenFromCookieHeader, type SessionUser } 
 import { verifyApiKey, hasScope, type ApiKeyPrincipal } from "@/lib/auth/api-keys";
 import { consume } from "@/lib/rate-limit";
 import { clientIp } from "@/lib/auth/client-ip";
+import { refuseCrossSite } from "@/lib/auth/csrf";
 import type { Actor, RequestMeta } from "@/lib/audit";
 import { VaultError } from "@/lib/vault";
 import { OAuthReconnectError } from "@/lib/providers/types";
@@ -224,6 +225,8 @@ export async function authenticate(req: Request, access: Access): Promise<Caller
 
   const user = await userFromSessionToken(sessionTokenFromCookieHeader(req.headers.get("cookie")));
   if (!user) throw errors.unauthorized();
+  // the session is a cookie: a change must come from this site's own pages (lib/auth/csrf.ts)
+  refuseCrossSite(req);
   if (!can(user.role, access.permission)) throw errors.forbidden();
   return { kind: "user", user, actor: { type: "user", id: user.id, label: user.email }, meta };
 }

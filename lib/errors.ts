@@ -4,6 +4,7 @@ export type ErrorCode =
   | "invalid_json"
   | "unauthorized"
   | "forbidden"
+  | "csrf"
   | "not_found"
   | "conflict"
   | "payload_too_large"

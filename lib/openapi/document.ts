@@ -55,7 +55,7 @@ const ref = (name: string) => ({ $ref: `#/components/responses/${name}` });
 const errorSchema = z
   .object({
     error: z.object({
-      code: z.string().describe("Machine-readable: validation_failed, invalid_json, unauthorized, forbidden, not_found, conflict, payload_too_large, unsupported_media_type, unprocessable, rate_limited, provider_error, needs_reconnect, internal_error …"),
+      code: z.string().describe("Machine-readable: validation_failed, invalid_json, unauthorized, forbidden, csrf, not_found, conflict, payload_too_large, unsupported_media_type, unprocessable, rate_limited, provider_error, needs_reconnect, internal_error …"),
       message: z.string().describe("A sentence for people; never a stack trace or a secret"),
       details: z.unknown().optional().describe("More about the failure: for validation, a list of { path, message }"),
     }),
@@ -77,7 +77,7 @@ function errorResponse(description: string, example: { code: string; message: st
 const RESPONSES: Record<string, ResponseObject> = {
   BadRequest: errorResponse("The query string, path or body is invalid (details lists each field)", { code: "validation_failed", message: "The request body is invalid" }, "ValidationError"),
   Unauthorized: errorResponse("No session and no API key, or the API key is unknown, revoked or expired", { code: "unauthorized", message: "Sign in or send an API key (Authorization: Bearer <key>)" }),
-  Forbidden: errorResponse("The role or the API key's scopes do not allow this", { code: "forbidden", message: "Your role does not allow this" }),
+  Forbidden: errorResponse("The role or the API key's scopes do not allow this (`forbidden`), or a signed-in browser sent a change from another site (`csrf`: the Origin or Sec-Fetch-Site header is not this site's)", { code: "forbidden", message: "Your role does not allow this" }),
   NotFound: errorResponse("No such resource", { code: "not_found", message: "Resource not found" }),
   Conflict: errorResponse("The request conflicts with the current state (already exists, already running, not ready, the provider needs reconnecting)", { code: "conflict", message: "A record with the same unique value already exists" }),
   PayloadTooLarge: errorResponse("The body is larger than the route accepts", { code: "payload_too_large", message: "The request body exceeds 1048576 bytes" }),

@@ -273,3 +273,65 @@ describe("API keys", () => {
     expect((await call(keysRoute.POST, { url: "/x", cookie: viewer.cookie, body: { name: "x", scopes: ["logs:read"] } })).status).toBe(403);
   });
 });
+
+describe("cross-site requests with a session (CSRF, issue 15 item 15)", () => {
+  const newKey = { name: "made cross-site", scopes: ["integrations:read"] };
+  const keysNamed = (name: string) => db.apiKey.count({ where: { name } });
+
+  it("refuses a session's POST from another site's Origin with 403 csrf, and writes nothing", async () => {
+    const admin = await createUser("admin");
+    for (const origin of ["https://evil.example", "http://localhost:3000.evil.example", "null", "http://localhost:3001"]) {
+      const r = await call(keysRoute.POST, { url: "/api/v1/api-keys", cookie: admin.cookie, body: newKey, headers: { origin } });
+      expect(r.status, origin).toBe(403);
+      expect(r.json.error).toMatchObject({ code: "csrf", message: expect.stringMatching(/another site/) });
+    }
+    expect(await keysNamed(newKey.name)).toBe(0);
+    // DELETE too: the key stays active
+    const { row } = await createKey(["integrations:read"]);
+    const rev = await call(keyRoute.DELETE, { method: "DELETE", url: "/x", cookie: admin.cookie, params: { id: row.id }, headers: { origin: "https://evil.example" } });
+    expect(rev.status).toBe(403);
+    expect((await db.apiKey.findUniqueOrThrow({ where: { id: row.id } })).revokedAt).toBeNull();
+  });
+
+  it("refuses a session's POST that the browser marks cross-site or same-site when there is no Origin", async () => {
+    const admin = await createUser("admin");
+    for (const site of ["cross-site", "same-site"]) {
+      const r = await call(keysRoute.POST, { url: "/x", cookie: admin.cookie, body: newKey, headers: { "sec-fetch-site": site } });
+      expect(r.status, site).toBe(403);
+      expect(r.json.error.code).toBe("csrf");
+    }
+    expect(await keysNamed(newKey.name)).toBe(0);
+  });
+
+  it("lets the site's own pages through: a matching Origin, same-origin or none (typed address), or neither header", async () => {
+    const admin = await createUser("admin");
+    const ok: Record<string, string>[] = [
+      { origin: "http://localhost:3000" }, // NEXTAUTH_URL
+      { origin: "http://localhost:3000", "sec-fetch-site": "same-origin" },
+      { origin: "https://hub.example.com", host: "hub.example.com" }, // the Host the browser addressed
+      { "sec-fetch-site": "same-origin" },
+      { "sec-fetch-site": "none" },
+      {}, // a non-browser client with the cookie (browsers always send Origin on a cross-site POST)
+    ];
+    for (const headers of ok) {
+      const r = await call(keysRoute.POST, { url: "/x", cookie: admin.cookie, body: { ...newKey, name: "from the dashboard" }, headers });
+      expect(r.status, JSON.stringify(headers)).toBe(201);
+    }
+    expect(await keysNamed("from the dashboard")).toBe(ok.length);
+  });
+
+  it("leaves safe methods and API keys alone", async () => {
+    const admin = await createUser("admin");
+    const read = await call(keysRoute.GET, { url: "/x", cookie: admin.cookie, headers: { origin: "https://evil.example", "sec-fetch-site": "cross-site" } });
+    expect(read.status).toBe(200);
+    // the CRM's backend (or a page on its site) calls with an API key: no cookie is involved
+    const { key } = await createKey(["integrations:read", "integrations:write"]);
+    const made = await call(list.POST, {
+      url: "/x",
+      bearer: key,
+      headers: { origin: "https://crm.example", "sec-fetch-site": "cross-site" },
+      body: { provider: "telegram", name: "from the CRM", credentials: { botToken: "7000000001:AAH" + "x".repeat(32) } },
+    });
+    expect(made.status, made.text).toBe(201);
+  });
+});
