@@ -65,7 +65,7 @@ type Options<Q extends ZodType | undefined, B extends ZodType | undefined, P ext
 
 /** A route handler made by route(): its options stay readable for the API documentation. */
 export type RouteHandler = ((req: NextRequest, ctx?: RouteContext) => Promise<Response>) & {
-  route: { access: Access; query?: ZodType; body?: ZodType; params?: ZodType; docs?: RouteDocs };
+  route: { access: Access; query?: ZodType; body?: ZodType; params?: ZodType; docs?: RouteDocs; bodyLimit?: number };
 };
 
 type Out<T> = T extends ZodType ? z.output<T> : undefined;
@@ -302,8 +302,8 @@ export function route<
       return errorResponse(err, requestId);
     }
   };
-  return Object.assign(fn, { route: { access: opts.access, query: opts.query, body: opts.body, params: opts.params, docs: opts.docs } });
+  return Object.assign(fn, { route: { access: opts.access, query: opts.query, body: opts.body, params: opts.params, docs: opts.docs, bodyLimit: opts.bodyLimit } });
 }
 
 /** Route params that are ids. */
-export const idParams = z.object({ id: z.string().uuid("Not a valid id") });
+export const idParams = z.strictObject({ id: z.string().uuid("Not a valid id") });

@@ -6,6 +6,7 @@ import next from "next";
 import { env } from "@/lib/env";
 import { CLIENT_IP_HEADER, clientAddress } from "@/lib/auth/client-ip";
 import { logger } from "@/lib/logger";
+import { bodyLimitFor, limitBody } from "@/lib/body-limit";
 
 const dev = process.argv.includes("--dev");
 const e = env();
@@ -30,6 +31,15 @@ const server = http.createServer((req, res) => {
     hops: e.TRUST_PROXY_HOPS,
   });
   req.headers["x-switchboard-path"] = req.url ?? "/";
+  // every body is capped before anything reads it (lib/body-limit.ts): /api/auth 16 KiB, webhooks
+  // WEBHOOK_BODY_LIMIT_BYTES, the rest API_BODY_LIMIT_BYTES; over it, 413 in the error shape
+  limitBody(req, res, bodyLimitFor(req.url, e), () => serve(req, res));
+});
+server.headersTimeout = 30_000;
+server.requestTimeout = 120_000;
+
+/** Past the front's checks: the webhook inbox, the API's fast routes, or Next.js. */
+function serve(req: http.IncomingMessage, res: http.ServerResponse) {
   // inbound webhooks skip the framework (lib/webhooks/node-front.ts)
   const hook = webhookTarget(req.method, req.url);
   if (hook) {
@@ -51,9 +61,7 @@ const server = http.createServer((req, res) => {
     return;
   }
   void handle(req, res);
-});
-server.headersTimeout = 30_000;
-server.requestTimeout = 120_000;
+}
 
 let workers: { stop(): Promise<void> } | undefined;
 if (e.WORKERS_IN_WEB) {

@@ -1,4 +1,5 @@
 import { route } from "@/lib/api";
+import { BULK_BODY_LIMIT_BYTES } from "@/lib/body-limit";
 import { bulkInput, sendBulk } from "@/lib/messaging/service";
 
 export const dynamic = "force-dynamic";
@@ -7,7 +8,7 @@ export const POST = route(
   {
     access: { permission: "messages.bulk", scope: "messages:bulk" },
     body: bulkInput,
-    bodyLimit: 10 * 1_048_576,
+    bodyLimit: BULK_BODY_LIMIT_BYTES,
     docs: { summary: "Send an e-mail to many recipients", status: 202 },
   },
   async ({ body, caller }) => Response.json(await sendBulk("email", body, caller), { status: 202 }),

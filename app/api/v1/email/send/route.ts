@@ -1,4 +1,5 @@
 import { route } from "@/lib/api";
+import { EMAIL_BODY_LIMIT_BYTES } from "@/lib/body-limit";
 import { emailInput, sendEmail } from "@/lib/messaging/service";
 
 export const dynamic = "force-dynamic";
@@ -7,7 +8,7 @@ export const POST = route(
   {
     access: { permission: "messages.send", scope: "messages:send" },
     body: emailInput,
-    bodyLimit: 15 * 1_048_576,
+    bodyLimit: EMAIL_BODY_LIMIT_BYTES,
     docs: { summary: "Send an e-mail", status: 202, idempotent: true },
   },
   async ({ body, caller, req }) => Response.json(await sendEmail(body, caller, req.headers.get("idempotency-key")), { status: 202 }),

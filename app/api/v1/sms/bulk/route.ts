@@ -1,9 +1,10 @@
 import { route } from "@/lib/api";
+import { BULK_BODY_LIMIT_BYTES } from "@/lib/body-limit";
 import { bulkInput, sendBulk } from "@/lib/messaging/service";
 
 export const dynamic = "force-dynamic";
 
 export const POST = route(
-  { access: { permission: "messages.bulk", scope: "messages:bulk" }, body: bulkInput, bodyLimit: 10 * 1_048_576, docs: { summary: "Send an SMS to many recipients", status: 202 } },
+  { access: { permission: "messages.bulk", scope: "messages:bulk" }, body: bulkInput, bodyLimit: BULK_BODY_LIMIT_BYTES, docs: { summary: "Send an SMS to many recipients", status: 202 } },
   async ({ body, caller }) => Response.json(await sendBulk("sms", body, caller), { status: 202 }),
 );
