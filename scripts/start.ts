@@ -8,6 +8,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { ensureLocalSecrets } from "@/lib/runtime/local-secrets";
 import { ensureKeyringFile } from "@/lib/vault";
+import { ensureSandboxKeys, sandboxKeysFile } from "@/lib/sandbox/keys";
 
 const root = process.cwd();
 const dev = process.argv.includes("--dev");
@@ -106,10 +107,14 @@ async function main() {
     NEXTAUTH_SECRET: process.env.NEXTAUTH_SECRET ?? local.nextauthSecret,
     NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? `http://localhost:${port}`,
     SANDBOX_URL: process.env.SANDBOX_URL ?? `http://127.0.0.1:${sandboxPort}`,
+    // the sandboxes' signing keys, made on first start: the sandbox signs with them, the demo
+    // seed trusts their public halves (lib/sandbox/keys.ts)
+    SANDBOX_KEYS_FILE: process.env.SANDBOX_KEYS_FILE ?? sandboxKeysFile(dataDir),
     PORT: String(port),
     NEXT_TELEMETRY_DISABLED: "1",
   };
   if (!env.SWITCHBOARD_ENCRYPTION_KEYS) ensureKeyringFile(path.join(dataDir, "keyring.json"));
+  ensureSandboxKeys(env.SANDBOX_KEYS_FILE!);
 
   if (!env.DATABASE_URL) {
     const db = startChild("database", "db.ts", { ...env, DB_PASSWORD: local.dbPassword, DB_DIR: path.join(dataDir, "pg") });
@@ -162,6 +167,10 @@ async function main() {
     if (tracks.live.length && process.env.GPS_SIMULATOR !== "false") simulator = { drivers: tracks.live, key: await simulatorKey() };
   }
   {
+    // installs seeded when the demo SendGrid key pair was in the repository stop trusting it
+    const { distrustPublishedSandboxKeys } = await import("@/lib/runtime/seed");
+    const replaced = await distrustPublishedSandboxKeys();
+    if (replaced) say(`${replaced} integration(s) no longer trust a sandbox key that was published in the repository (see the audit trail)`);
     const { reconnectSandboxes } = await import("@/lib/integrations/service");
     await reconnectSandboxes();
   }

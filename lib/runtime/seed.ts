@@ -1,9 +1,13 @@
 // Demo data for the zero-config start: a small transfer company (companies, contacts,
 // drivers, vehicles, orders) and one integration per provider, all against the sandboxes.
-import { generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
+import { createHash, generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
 import { db } from "@/lib/db";
 import { createIntegration } from "@/lib/integrations/service";
-import { SENDGRID_SANDBOX_PUBLIC_KEY } from "@/lib/providers/sendgrid/sandbox";
+import { sendgridSandboxPublicKey } from "@/lib/providers/sendgrid/sandbox";
+import { getProvider } from "@/lib/providers/registry";
+import { aadFor, decryptJson, encryptJson } from "@/lib/vault";
+import { retiredSecrets } from "@/lib/webhooks/secrets";
+import { audit } from "@/lib/audit";
 
 const COMPANIES = [
   { name: "Северный Логистик", taxId: "7701234567", email: "office@sevlog.example", phone: "+74951234567", address: "Москва, ул. Тверская, 12" },
@@ -208,7 +212,7 @@ export async function seedDemoIntegrations(): Promise<string[]> {
         description: "Transactional e-mail with delivery events",
         mode: "sandbox",
         priority: 10,
-        credentials: { apiKey: `SG.${randomBytes(16).toString("base64url")}.${randomBytes(32).toString("base64url")}`, webhookPublicKey: SENDGRID_SANDBOX_PUBLIC_KEY },
+        credentials: { apiKey: `SG.${randomBytes(16).toString("base64url")}.${randomBytes(32).toString("base64url")}`, webhookPublicKey: sendgridSandboxPublicKey() },
         config: { fromEmail: "noreply@transfers.example", fromName: "Demo Transfers" },
       },
       system,
@@ -361,6 +365,58 @@ export async function seedDemoIntegrations(): Promise<string[]> {
     ],
   });
   return created.map((c) => c.id);
+}
+
+/**
+ * SHA-256 (of the DER bytes) of the public halves of sandbox key pairs that were once
+ * committed to the repository, so anyone can sign with them: SendGrid's demo Event Webhook key
+ * until the sandbox keys were made per install (lib/sandbox/keys.ts).
+ */
+export const PUBLISHED_SANDBOX_KEY_FINGERPRINTS: readonly string[] = ["70685b45e9e4376ba19b469ae8366d1ab6f28ad6dc16a128acf9e06150ef544c"];
+
+/** The install's own replacement, per provider and webhook-verification field, for a sandbox-mode integration. */
+const OWN_SANDBOX_KEY: Record<string, Record<string, () => string>> = { sendgrid: { webhookPublicKey: sendgridSandboxPublicKey } };
+
+const fingerprint = (v: string) => createHash("sha256").update(Buffer.from(v, "base64")).digest("hex");
+
+/**
+ * Installs seeded before the sandbox keys were made per install trust a published key. Run at
+ * every start: a sandbox-mode integration moves to this install's own key, any other stops
+ * trusting it (its webhooks are refused until an admin enters the provider's real key); the
+ * key is not kept as a "previous" secret either. Audited; returns how many integrations changed.
+ */
+export async function distrustPublishedSandboxKeys(fingerprints: readonly string[] = PUBLISHED_SANDBOX_KEY_FINGERPRINTS): Promise<number> {
+  const published = new Set(fingerprints);
+  const rows = await db.integration.findMany({ where: { provider: { in: Object.keys(OWN_SANDBOX_KEY) } } });
+  let changed = 0;
+  for (const row of rows) {
+    const fields = getProvider(row.provider)?.webhook?.secretFields ?? [];
+    if (!row.credentials || !fields.length) continue;
+    const creds = decryptJson<Record<string, unknown>>(row.credentials, aadFor.integrationCredentials(row.id));
+    const changes: Record<string, string> = {};
+    for (const f of fields) {
+      const v = creds[f];
+      if (typeof v !== "string" || !published.has(fingerprint(v))) continue;
+      const own = row.mode === "sandbox" ? OWN_SANDBOX_KEY[row.provider]?.[f] : undefined;
+      if (own) creds[f] = own();
+      else delete creds[f];
+      changes[f] = own ? "[replaced: the key pair was published; now this install's sandbox key]" : "[removed: the key pair was published; enter the provider's key]";
+    }
+    const retired = retiredSecrets(row);
+    const kept = retired.filter((r) => !(fields.includes(r.field) && published.has(fingerprint(r.value))));
+    if (kept.length !== retired.length) changes.previousKeys = "[published key no longer accepted]";
+    if (!Object.keys(changes).length) continue;
+    await db.integration.update({
+      where: { id: row.id },
+      data: {
+        credentials: encryptJson(creds, aadFor.integrationCredentials(row.id)),
+        ...(kept.length !== retired.length ? { webhookSecret: kept.length ? encryptJson(kept, aadFor.integrationWebhookSecret(row.id)) : null } : {}),
+      },
+    });
+    await audit({ type: "system", label: "start" }, "integration.update", "integration", row.id, { credentials: changes });
+    changed++;
+  }
+  return changed;
 }
 
 /**

@@ -5,6 +5,7 @@ import { afterAll, afterEach, inject } from "vitest";
 import pg from "pg";
 import { ensureDatabase } from "@/lib/runtime/embedded-pg";
 import { startSandboxServer } from "@/lib/sandbox/server";
+import { generateSandboxKeys, useSandboxKeys } from "@/lib/sandbox/keys";
 
 const admin = inject("pgAdminUrl");
 const name = `t_${process.pid}_${randomBytes(4).toString("hex")}`;
@@ -16,10 +17,16 @@ process.env.NEXTAUTH_SECRET = "test-session-secret-0123456789abcdef";
 process.env.NEXTAUTH_URL = "http://localhost:3000";
 process.env.SWITCHBOARD_ENCRYPTION_KEYS = `test1:${Buffer.alloc(32, 7).toString("base64")}`;
 process.env.HTTP_TIMEOUT_MS = "3000";
+// the suite's own local servers (scripted servers, webhook receivers, dead ports) are on
+// loopback; tests/integration/ssrf.test.ts narrows this to prove the rules
+process.env.ALLOWED_PRIVATE_HOSTS = "127.0.0.1,localhost,::1";
 // tests that start workers evaluate alerts themselves (evaluateAlerts), not on a timer that
 // would queue notices in the middle of other tests' message counts
 process.env.ALERTS_EVALUATE_SECONDS = "3600";
 
+// the sandboxes sign with keys made for this file alone (nothing fixed in the repository)
+delete process.env.SANDBOX_KEYS_FILE;
+useSandboxKeys(generateSandboxKeys());
 const sandbox = await startSandboxServer();
 process.env.SANDBOX_URL = sandbox.url;
 (globalThis as { __sandbox?: typeof sandbox }).__sandbox = sandbox;

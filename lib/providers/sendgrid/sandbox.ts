@@ -12,29 +12,30 @@
 //   anyone else                 processed (~100 ms), then delivered (~300 ms)
 // Controls: POST /sendgrid/__revoke {apiKey} (then 401), POST /sendgrid/__scopes {apiKey,
 // scopes}, GET /sendgrid/__events (every event posted and how the receiver answered).
-import { createPrivateKey, randomBytes, sign } from "node:crypto";
+import { createPrivateKey, randomBytes, sign, type KeyObject } from "node:crypto";
 import type { Context } from "hono";
 import type { SandboxKit, SandboxModule } from "@/lib/sandbox/kit";
+import { sandboxKeys } from "@/lib/sandbox/keys";
 
-// A sandbox-only key pair, generated once for this emulator: it signs nothing but sandbox
-// events. Real SendGrid keeps its private key; the public half is what the dashboard shows.
-const SANDBOX_PRIVATE_KEY_PEM = `-----BEGIN PRIVATE KEY-----
-MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgSQAZ/Bjahyw0FZrG
-AkLlQI0zNi88KugwNbX2WSbr00OhRANCAARowPxZO9lUkTeDFyxtxAES8ZXXkPhC
-ZDMtUXBv0yFsMitWippWXB0YEMNWW4CziNDHdCXWaTaWMddGzortOP8t
------END PRIVATE KEY-----
-`;
+// The sandbox's own key pair: made per install (lib/sandbox/keys.ts), never committed. Real
+// SendGrid keeps its private key; the public half is what its dashboard shows.
 
 /** The sandbox's Event Webhook verification key, in the base64 DER form SendGrid shows. */
-export const SENDGRID_SANDBOX_PUBLIC_KEY =
-  "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEaMD8WTvZVJE3gxcsbcQBEvGV15D4QmQzLVFwb9MhbDIrVoqaVlwdGBDDVluAs4jQx3Ql1mk2ljHXRs6K7Tj/LQ==";
+export function sendgridSandboxPublicKey(): string {
+  return sandboxKeys().sendgrid.publicKey;
+}
 
-const privateKey = createPrivateKey(SANDBOX_PRIVATE_KEY_PEM);
+let signer: { pem: string; key: KeyObject } | undefined;
+function privateKey(): KeyObject {
+  const pem = sandboxKeys().sendgrid.privateKeyPem;
+  if (signer?.pem !== pem) signer = { pem, key: createPrivateKey(pem) };
+  return signer.key;
+}
 
 /** Signature headers for a body, as SendGrid sends them (base64 DER ECDSA over timestamp + body). */
 export function sandboxSignature(body: string, timestamp = String(Math.floor(Date.now() / 1000))) {
   return {
-    "X-Twilio-Email-Event-Webhook-Signature": sign("sha256", Buffer.from(timestamp + body), privateKey).toString("base64"),
+    "X-Twilio-Email-Event-Webhook-Signature": sign("sha256", Buffer.from(timestamp + body), privateKey()).toString("base64"),
     "X-Twilio-Email-Event-Webhook-Timestamp": timestamp,
   };
 }
@@ -385,7 +386,7 @@ const sendgrid: SandboxModule = {
     app.get("/v3/user/webhooks/event/settings/signed", (c) => {
       const a = auth(c);
       if (a instanceof Response) return a;
-      return c.json({ enabled: a.acc.signed, public_key: a.acc.signed ? SENDGRID_SANDBOX_PUBLIC_KEY : "" });
+      return c.json({ enabled: a.acc.signed, public_key: a.acc.signed ? sendgridSandboxPublicKey() : "" });
     });
     app.patch("/v3/user/webhooks/event/settings/signed", async (c) => {
       const a = auth(c);
@@ -393,7 +394,7 @@ const sendgrid: SandboxModule = {
       const b = (await c.req.json().catch(() => null)) as { enabled?: unknown } | null;
       if (typeof b?.enabled !== "boolean") return fail(c, 400, [err("enabled must be a boolean", "enabled")]);
       a.acc.signed = b.enabled;
-      return c.json({ enabled: a.acc.signed, public_key: a.acc.signed ? SENDGRID_SANDBOX_PUBLIC_KEY : "" });
+      return c.json({ enabled: a.acc.signed, public_key: a.acc.signed ? sendgridSandboxPublicKey() : "" });
     });
 
     app.all("/*", (c) => fail(c, 404, [err("resource not found")]));

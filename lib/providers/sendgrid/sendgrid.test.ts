@@ -10,7 +10,7 @@ import { getProvider } from "@/lib/providers/registry";
 import { SendError, type OutboundMessage, type StatusUpdate, type StoredWebhook } from "@/lib/providers/types";
 import { processWebhookEvent } from "@/lib/webhooks/process";
 import * as providerRoute from "@/app/api/webhooks/[provider]/[code]/route";
-import { SENDGRID_SANDBOX_PUBLIC_KEY, sandboxSignature } from "@/lib/providers/sendgrid/sandbox";
+import { sendgridSandboxPublicKey, sandboxSignature } from "@/lib/providers/sendgrid/sandbox";
 import { fault, sandbox, system } from "@/tests/helpers/fixtures";
 import { call } from "@/tests/helpers/http";
 import { startWebhookServer } from "@/tests/helpers/webhook-server";
@@ -36,7 +36,7 @@ async function integration(opts: { credentials?: Record<string, unknown>; config
       provider: "sendgrid",
       name: `SendGrid ${++n}`,
       mode: "sandbox",
-      credentials: { apiKey: key, webhookPublicKey: SENDGRID_SANDBOX_PUBLIC_KEY, ...opts.credentials },
+      credentials: { apiKey: key, webhookPublicKey: sendgridSandboxPublicKey(), ...opts.credentials },
       config: { fromEmail: "noreply@acme-transfers.test", fromName: "Acme Transfers", ...opts.config },
     },
     system,
@@ -263,7 +263,7 @@ describe("sendgrid: Event Webhook", () => {
     expect(await res.json()).toMatchObject({ enabled: true, url: webhookUrl("sendgrid", row.code), delivered: true, bounce: true, open: true });
     expect(webhookUrl("sendgrid", row.code)).toBe(`${hooks.url}/api/webhooks/sendgrid/${row.code}`);
     const signed = await fetch(`${sandbox().url}/sendgrid/v3/user/webhooks/event/settings/signed`, { headers: { authorization: `Bearer ${key}` } });
-    expect(await signed.json()).toEqual({ enabled: true, public_key: SENDGRID_SANDBOX_PUBLIC_KEY });
+    expect(await signed.json()).toEqual({ enabled: true, public_key: sendgridSandboxPublicKey() });
   });
 
   it("signed events come back over HTTP, are stored verified, and become processed → delivered", async () => {
