@@ -2,12 +2,22 @@
 // calls are retried on network errors, timeouts, 408/429/5xx (honouring Retry-After), and
 // every attempt is written to integration_logs with redacted request and response.
 // SDKs that take a fetch implementation get `providerFetch(ctx)`, which logs the same way.
+// Every connection is checked where it connects (lib/net-guard.ts: no metadata, loopback or
+// private addresses unless allowed): a refused call is logged like a failed one and not retried.
+import http from "node:http";
+import https from "node:https";
+import net from "node:net";
+import { Readable } from "node:stream";
+import zlib from "node:zlib";
 import { pgPool } from "@/lib/pg";
 import { batcher } from "@/lib/batcher";
 import { env } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import { redactBody, redactHeaders, redactUrl, scrub } from "@/lib/redact";
 import { searchText } from "@/lib/logs/search";
+import { AddressRefusedError, guardedLookup, resolveChecked, type NetworkPolicy } from "@/lib/net-guard";
+
+export type { NetworkPolicy } from "@/lib/net-guard";
 
 export type CallContext = {
   provider: string;
@@ -21,6 +31,8 @@ export type CallContext = {
   /** false: one attempt only; otherwise overrides of the default policy */
   retry?: false | Partial<RetryPolicy>;
   signal?: AbortSignal;
+  /** which addresses the call may reach (the provider's `network`); default "public" */
+  network?: NetworkPolicy;
 };
 
 export type RetryPolicy = {
@@ -58,6 +70,8 @@ export class HttpError extends Error {
     public kind: "timeout" | "network" | "aborted",
     message: string,
     public attempts: number,
+    /** the destination's address is not allowed (lib/net-guard.ts): never retried */
+    public refused = false,
   ) {
     super(message);
     this.name = "HttpError";
@@ -214,22 +228,133 @@ export async function recordCall(
   });
 }
 
+// One pool of kept-alive connections per network policy: a connection opened (and checked) for
+// a provider allowed on private addresses is never reused by one that is not.
+const agents = new Map<string, http.Agent>();
+function agentFor(protocol: string, policy: NetworkPolicy): http.Agent {
+  const key = `${protocol}${policy}`;
+  let a = agents.get(key);
+  if (!a) {
+    a = protocol === "https:" ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+    agents.set(key, a);
+  }
+  return a;
+}
+
+/** Closes the kept-alive connections (tests that change ALLOWED_PRIVATE_HOSTS start clean). */
+export function closeConnections() {
+  for (const a of agents.values()) a.destroy();
+  agents.clear();
+}
+
+const NULL_BODY = new Set([101, 103, 204, 205, 304]);
+
+function decoded(res: http.IncomingMessage): Readable {
+  const enc = String(res.headers["content-encoding"] ?? "").trim().toLowerCase();
+  const z =
+    enc === "gzip" || enc === "x-gzip"
+      ? zlib.createGunzip({ flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH })
+      : enc === "deflate"
+        ? zlib.createInflate({ flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH })
+        : enc === "br"
+          ? zlib.createBrotliDecompress()
+          : null;
+  if (!z) return res;
+  res.on("error", (e) => z.destroy(e));
+  return res.pipe(z);
+}
+
+/**
+ * One HTTP exchange over node:http(s), connected only to addresses lib/net-guard allows: the
+ * name is resolved (and checked) by the connection's own lookup, so the address checked is the
+ * address connected to. Redirects are not followed. Answers a fetch Response.
+ */
+async function send(url: string, init: { method: string; headers: Record<string, string>; body?: string; signal: AbortSignal; policy: NetworkPolicy }): Promise<Response> {
+  const u = new URL(url);
+  if (u.protocol !== "http:" && u.protocol !== "https:") throw new TypeError(`Only http(s) URLs can be called, not ${u.protocol}`);
+  const host = u.hostname.replace(/^\[|\]$/g, "");
+  const port = Number(u.port || (u.protocol === "https:" ? 443 : 80));
+  // an address written in the URL is not looked up: checked here
+  if (net.isIP(host)) await resolveChecked({ host, port, policy: init.policy });
+  init.signal.throwIfAborted();
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(init.headers)) headers[k.toLowerCase()] = v;
+  headers["accept-encoding"] ??= "gzip, deflate, br";
+  headers["user-agent"] ??= "Switchboard";
+  if (init.body !== undefined) headers["content-length"] = String(Buffer.byteLength(init.body));
+  return new Promise<Response>((resolve, reject) => {
+    const req = (u.protocol === "https:" ? https : http).request({
+      protocol: u.protocol,
+      hostname: host,
+      port,
+      path: `${u.pathname}${u.search}`,
+      method: init.method,
+      headers,
+      agent: agentFor(u.protocol, init.policy),
+      lookup: guardedLookup(port, init.policy),
+      ...(u.username ? { auth: `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}` } : {}),
+    });
+    let response: http.IncomingMessage | undefined;
+    const onAbort = () => {
+      req.destroy(init.signal.reason as Error);
+      response?.destroy(init.signal.reason as Error);
+    };
+    init.signal.addEventListener("abort", onAbort, { once: true });
+    req.on("error", (e) => {
+      init.signal.removeEventListener("abort", onAbort);
+      reject(init.signal.aborted ? init.signal.reason : e);
+    });
+    req.on("response", (res) => {
+      response = res;
+      const status = res.statusCode ?? 0;
+      const responseHeaders = new Headers();
+      for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) {
+        try {
+          responseHeaders.append(res.rawHeaders[i], res.rawHeaders[i + 1]);
+        } catch {
+          // a header value fetch would refuse too: left out
+        }
+      }
+      if (status < 200 || status > 599) {
+        res.destroy();
+        reject(Object.assign(new Error(`invalid HTTP status ${status}`), { code: "EBADSTATUS" }));
+        return;
+      }
+      const empty = NULL_BODY.has(status) || init.method === "HEAD";
+      let body: ReadableStream<Uint8Array> | null = null;
+      if (empty) res.resume();
+      else {
+        const stream = decoded(res);
+        stream.once("close", () => init.signal.removeEventListener("abort", onAbort));
+        body = Readable.toWeb(stream) as ReadableStream<Uint8Array>;
+      }
+      if (empty) init.signal.removeEventListener("abort", onAbort);
+      resolve(new Response(body, { status, statusText: res.statusMessage ?? "", headers: responseHeaders }));
+    });
+    req.end(init.body);
+  });
+}
+
 async function attemptOnce(a: Attempt, timeoutMs: number, outer?: AbortSignal): Promise<Response> {
   const timeout = AbortSignal.timeout(timeoutMs);
   try {
-    const res = await fetch(a.url, {
+    const res = await send(a.url, {
       method: a.method,
       headers: a.headers,
       body: a.body,
       // AbortSignal.any only when there is an outer signal: it is not free on a hot path
       signal: outer ? AbortSignal.any([timeout, outer]) : timeout,
-      redirect: "manual",
+      policy: a.ctx.network ?? "public",
     });
     a.status = res.status;
     a.responseHeaders = res.headers;
     return res;
   } catch (e) {
     const err = e as Error;
+    if (err instanceof AddressRefusedError) {
+      a.error = err.message;
+      throw new HttpError("network", `${a.ctx.action}: ${err.message}`, a.attempt, true);
+    }
     if (outer?.aborted) {
       a.error = "cancelled";
       throw new HttpError("aborted", "The call was cancelled", a.attempt);
@@ -238,7 +363,7 @@ async function attemptOnce(a: Attempt, timeoutMs: number, outer?: AbortSignal): 
       a.error = `timed out after ${timeoutMs} ms`;
       throw new HttpError("timeout", `${a.ctx.action}: no answer within ${timeoutMs} ms`, a.attempt);
     }
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause ?? (err as { code?: string; message?: string });
     a.error = `network error: ${cause?.code ?? cause?.message ?? err.message}`;
     throw new HttpError("network", `${a.ctx.action}: ${a.error}`, a.attempt);
   }
@@ -263,7 +388,7 @@ export async function request(ctx: CallContext, req: HttpRequest): Promise<HttpR
       res = await attemptOnce(a, timeoutMs, ctx.signal);
     } catch (e) {
       await writeLog(a);
-      if (e instanceof HttpError && e.kind !== "aborted" && attempt < maxAttempts) {
+      if (e instanceof HttpError && e.kind !== "aborted" && !e.refused && attempt < maxAttempts) {
         await sleep(backoff(attempt, policy), ctx.signal);
         continue;
       }

@@ -7,6 +7,7 @@ import { db } from "@/lib/db";
 import { Prisma, type Integration } from "@/generated/prisma/client";
 import { env } from "@/lib/env";
 import { errors } from "@/lib/errors";
+import { knownKeys, storedSchema } from "@/lib/providers/stored";
 import { getProvider, listProviders } from "@/lib/providers/registry";
 import type { ProviderContext, ProviderDefinition, TestResult } from "@/lib/providers/types";
 import { encryptJson, decryptJson, aadFor, mask } from "@/lib/vault";
@@ -49,7 +50,7 @@ function changedDestinations(
     if (f === "mode") return patch.mode !== undefined && patch.mode !== row.mode;
     if (!f.startsWith("config.") || !nextConfig) return false;
     // the stored config read with today's defaults, so a default added since is not a "change"
-    oldConfig ??= (def.config.safeParse(row.config ?? {}).data as Record<string, unknown> | undefined) ?? ((row.config ?? {}) as Record<string, unknown>);
+    oldConfig ??= (storedSchema(def.config).safeParse(row.config ?? {}).data as Record<string, unknown> | undefined) ?? ((row.config ?? {}) as Record<string, unknown>);
     const key = f.slice("config.".length);
     return !same(nextConfig[key], oldConfig[key]);
   });
@@ -134,7 +135,7 @@ const endpoint = z
 
 const syncInterval = z.number().int().min(5, "At least 5 minutes").max(7 * 24 * 60, "At most a week");
 
-export const createIntegrationInput = z.object({
+export const createIntegrationInput = z.strictObject({
   provider: z.string().trim().min(1).max(64),
   name: z.string().trim().min(1, "Give it a name").max(120),
   code: code.optional(),
@@ -279,25 +280,32 @@ function parsedCredentials(def: ProviderDefinition, row: Integration) {
   const key = `${def.id}:${row.id}:${row.credentials ?? ""}`;
   const hit = credentialCache.get(key);
   if (hit && Date.now() - hit.at < 60_000) return hit.result;
-  const result = def.credentials.safeParse(readCredentials(row));
+  const result = storedSchema(def.credentials).safeParse(readCredentials(row));
   if (credentialCache.size >= 200) credentialCache.delete(credentialCache.keys().next().value!);
   credentialCache.set(key, { at: Date.now(), result });
   return result;
 }
 
 /** Decrypts and validates what a provider needs to make calls for this integration. */
-export function buildContext(row: Integration, opts: { signal?: AbortSignal; related?: CallContext["related"] } = {}): ProviderContext {
+export function buildContext(
+  row: Integration,
+  /** secrets: more values to scrub from this context's call logs (a message's one-time code) */
+  opts: { signal?: AbortSignal; related?: CallContext["related"]; secrets?: readonly string[] } = {},
+): ProviderContext {
   const def = getProvider(row.provider);
   if (!def) throw errors.unprocessable(`The provider "${row.provider}" is not available in this version`);
   const cred = parsedCredentials(def, row);
   if (!cred.success) {
     throw errors.unprocessable("The integration's credentials are incomplete: fill them in on its settings page", zodDetails(cred.error));
   }
-  const conf = def.config.safeParse(row.config ?? {});
+  const conf = storedSchema(def.config).safeParse(row.config ?? {});
   if (!conf.success) throw errors.unprocessable("The integration's configuration is invalid", zodDetails(conf.error));
-  const secretValues = secretFields(def)
-    .map((k) => (cred.data as Record<string, unknown>)[k])
-    .filter((v): v is string => typeof v === "string" && v.length > 0);
+  const secretValues = [
+    ...secretFields(def)
+      .map((k) => (cred.data as Record<string, unknown>)[k])
+      .filter((v): v is string => typeof v === "string" && v.length > 0),
+    ...(opts.secrets ?? []),
+  ];
   const base: CallContext = {
     provider: def.id,
     action: "",
@@ -305,6 +313,7 @@ export function buildContext(row: Integration, opts: { signal?: AbortSignal; rel
     secrets: secretValues,
     signal: opts.signal,
     related: opts.related,
+    network: def.network ?? "public",
   };
   const ctx: ProviderContext = {
     integration: { id: row.id, code: row.code, name: row.name, mode: row.mode, apiEndpoint: row.apiEndpoint },
@@ -312,10 +321,12 @@ export function buildContext(row: Integration, opts: { signal?: AbortSignal; rel
     config: conf.data as Record<string, unknown>,
     baseUrl: resolveEndpoint(def, row),
     secrets: secretValues,
+    network: base.network,
     state: (row.state ?? {}) as Record<string, unknown>,
     signal: opts.signal,
-    call: (action, req, extra) => request({ ...base, ...extra, action }, req),
-    fetch: (action, extra) => providerFetch({ ...base, ...extra, action }),
+    // the provider's network policy is not something a call can widen
+    call: (action, req, extra) => request({ ...base, ...extra, network: base.network, action }, req),
+    fetch: (action, extra) => providerFetch({ ...base, ...extra, network: base.network, action }),
     record: (action, entry) => recordCall({ ...base, action }, entry),
     // loaded on first use: lib/oauth reaches the outbox (admin notifications), which needs this module
     accessToken: async (o) => (await import("@/lib/oauth/tokens")).getAccessToken(ctx, def, o),
@@ -426,7 +437,7 @@ export async function updateIntegration(id: string, input: UpdateIntegrationInpu
   // Changing where the credentials go (endpoint, mode, SMTP host …) must not carry the stored
   // secrets along: whoever points the integration elsewhere enters every secret again, or a
   // write-scoped key could aim it at its own server and press Test to collect them.
-  const nextConfig = patch.config ? parseWith(def.config, { ...(row.config as object), ...patch.config }, "config") : undefined;
+  const nextConfig = patch.config ? parseWith(def.config, { ...knownKeys(def.config, row.config), ...patch.config }, "config") : undefined;
   const moved = changedDestinations(def, row, patch, nextConfig as Record<string, unknown> | undefined);
   if (moved.length) {
     const stored = readCredentials(row);
@@ -450,9 +461,8 @@ export async function updateIntegration(id: string, input: UpdateIntegrationInpu
   if (patch.credentials) {
     const secrets = secretFields(def);
     const current = readCredentials(row);
-    const merged: Record<string, unknown> = { ...current };
+    const merged: Record<string, unknown> = knownKeys(def.credentials, current);
     for (const [k, v] of Object.entries(patch.credentials)) {
-      if (!(k in def.credentials.shape)) continue;
       if (secrets.includes(k) && (v === undefined || v === null || v === "")) continue; // keep the stored secret
       merged[k] = v;
     }
@@ -590,7 +600,7 @@ export async function listTests(integrationId: string, limit = 20) {
   });
 }
 
-export const listIntegrationsQuery = z.object({
+export const listIntegrationsQuery = z.strictObject({
   provider: z.string().max(64).optional(),
   category: z.string().max(32).optional(),
   status: z.enum(["active", "inactive", "error", "testing"]).optional(),

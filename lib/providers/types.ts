@@ -2,7 +2,7 @@
 // lib/providers/<id>: index.ts (this definition), client code, webhook.ts, sandbox.ts and
 // its tests. Domain services reach providers through the registry, never directly.
 import type { z } from "zod";
-import type { CallContext, HttpRequest, HttpResponse, recordCall } from "@/lib/http";
+import type { CallContext, HttpRequest, HttpResponse, NetworkPolicy, recordCall } from "@/lib/http";
 import type { InboundRequest, Verdict } from "@/lib/webhooks/schemes";
 
 export type ProviderCategory =
@@ -35,6 +35,8 @@ export type ProviderContext<Cred = Record<string, unknown>, Conf = Record<string
   baseUrl: string;
   /** every secret value of the integration, scrubbed from logs wherever it appears */
   secrets: string[];
+  /** the provider's network policy: connections made outside lib/http (SMTP) check it too */
+  network?: NetworkPolicy;
   /** the integration's state as the last test or sync left it */
   state: Record<string, unknown>;
   /** a provider call through lib/http.ts: timeouts, retries, one log row per attempt */
@@ -399,6 +401,14 @@ export type ProviderDefinition<C extends z.ZodObject = z.ZodObject, K extends z.
    * every stored secret entered again in the same request and drops the OAuth tokens.
    */
   destinationFields?: readonly DestinationField[];
+  /**
+   * Which addresses its calls may reach (lib/net-guard.ts). "public" (default): the internet
+   * only. "private-allowed": also private ranges (10/8, 172.16/12, 192.168/16, 100.64/10,
+   * fc00::/7), for systems that live on the customer's own network (1C, SMTP, custom webhooks).
+   * Link-local/metadata addresses are always refused; loopback only for the sandbox and hosts
+   * named in ALLOWED_PRIVATE_HOSTS.
+   */
+  network?: NetworkPolicy;
   /** a real, harmless call with a message for a person */
   testConnection(ctx: ProviderContext<z.output<C>, z.output<K>>): Promise<TestResult>;
   sync?: {

@@ -12,7 +12,7 @@ import { HttpError } from "@/lib/http";
 import { signHeaders, isStandardWebhookSecret, SIGNATURE_SCHEMES, type SignatureScheme } from "@/lib/webhooks/signing";
 import { verifyCustom } from "@/lib/webhooks/schemes";
 
-const credentials = z.object({
+const credentials = z.strictObject({
   signingSecret: z
     .string()
     .trim()
@@ -35,7 +35,7 @@ const credentials = z.object({
     }),
 });
 
-const config = z.object({
+const config = z.strictObject({
   scheme: z
     .enum(SIGNATURE_SCHEMES)
     .default("hmac-sha256")
@@ -141,6 +141,8 @@ export default defineProvider({
   auth: { type: "api_key" },
   // the endpoint is the receiving system's URL; the sandbox has a receiver per integration code
   defaultEndpoints: { sandbox: "/generic-webhook/hooks/{code}" },
+  // the receiving system (a CRM, a forward URL) may live on the customer's own network
+  network: "private-allowed",
   // the forward URL decides where every verified inbound event (and its signature) goes
   destinationFields: ["config.forwardUrl"],
 

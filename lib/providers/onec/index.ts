@@ -10,7 +10,7 @@ import { defineProvider } from "@/lib/providers/types";
 import { ENTITY_TYPES, effectiveMapping, mappingConfig, timeZone, type MappingConfig } from "@/lib/erp/mapping";
 import { ODataError, objectExists, type OneCContext } from "@/lib/providers/onec/client";
 
-const credentials = z.object({
+const credentials = z.strictObject({
   username: z
     .string()
     .trim()
@@ -20,7 +20,7 @@ const credentials = z.object({
   password: z.string().max(500).default("").meta({ title: "Password", secret: true, description: "That user's 1C password (sent with Basic auth)" }),
 });
 
-const config = z.object({
+const config = z.strictObject({
   timeZone: timeZone.default("Europe/Moscow").meta({
     title: "Time zone of the infobase",
     description: "1C dates carry no zone: pickup times and payment dates are written as local time in this zone (IANA name)",
@@ -45,6 +45,8 @@ export default defineProvider({
   config,
   auth: { type: "api_key" },
   defaultEndpoints: { sandbox: "/onec/{code}/odata/standard.odata" },
+  // 1C runs on the customer's own network: private addresses are its normal place
+  network: "private-allowed",
 
   async testConnection(rawCtx) {
     const ctx = rawCtx as unknown as OneCContext;

@@ -8,6 +8,7 @@ import nodemailer from "nodemailer";
 import type SMTPTransport from "nodemailer/lib/smtp-transport";
 import { env } from "@/lib/env";
 import { HttpError } from "@/lib/http";
+import { resolveChecked } from "@/lib/net-guard";
 import { scrub } from "@/lib/redact";
 import { SendError, type ProviderContext } from "@/lib/providers/types";
 
@@ -26,7 +27,15 @@ export type SmtpContext = ProviderContext<SmtpCredentials, SmtpConfig>;
 
 export const DEFAULT_PORT: Record<Security, number> = { tls: 465, starttls: 587, none: 25 };
 
-export type Target = { host: string; port: number; security: Security; allowSelfSigned: boolean; sandbox: boolean };
+export type Target = {
+  host: string;
+  port: number;
+  security: Security;
+  allowSelfSigned: boolean;
+  sandbox: boolean;
+  /** named by the configured sandbox itself (SANDBOX_URL): its loopback listeners may be reached */
+  trusted?: boolean;
+};
 
 /** A nodemailer error: `code` EAUTH | ECONNECTION | ETIMEDOUT | ESOCKET | EDNS | EENVELOPE | EMESSAGE …, the server's reply when there was one. */
 export type SmtpError = Error & { code?: string; responseCode?: number; response?: string; command?: string };
@@ -59,7 +68,8 @@ export async function resolveTarget(ctx: SmtpContext): Promise<Target> {
     }
     const port = security === "tls" ? info.tlsPort : info.port;
     if (!info.host || !port) throw new SmtpSetupError("The SMTP sandbox did not say where it listens", "unreachable");
-    return { host: info.host, port, security, allowSelfSigned: true, sandbox: true };
+    const trusted = new URL(url).origin === new URL(env().SANDBOX_URL).origin;
+    return { host: info.host, port, security, allowSelfSigned: true, sandbox: true, trusted };
   }
   if (!ctx.config.host) throw new SmtpSetupError("Set the SMTP server host (e.g. smtp.gmail.com)", "config");
   return { host: ctx.config.host, port: ctx.config.port ?? DEFAULT_PORT[security], security, allowSelfSigned: ctx.config.allowSelfSigned, sandbox: false };
@@ -96,8 +106,21 @@ export async function smtpSession<T>(
 ): Promise<T> {
   const lines: string[] = [];
   const timeout = env().HTTP_TIMEOUT_MS;
+  // nodemailer connects by itself, not through lib/http: the server's name is resolved and
+  // checked here (lib/net-guard.ts) and the session connects to that very address (TLS still
+  // verifies the certificate against the name)
+  const checkedAt = Date.now();
+  let address: string;
+  try {
+    [{ address }] = await resolveChecked({ host: target.host, port: target.port, policy: ctx.network ?? "public", trusted: target.trusted });
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    await ctx.record(action, { method: "SMTP", url: urlOf(target), durationMs: Date.now() - checkedAt, error: err.message });
+    throw err.code === "EADDRNOTALLOWED" ? new SmtpSetupError(err.message, "config") : Object.assign(err, { code: "EDNS" });
+  }
   const transporter = nodemailer.createTransport({
-    host: target.host,
+    host: address,
+    ...(address !== target.host ? { servername: target.host } : {}),
     port: target.port,
     secure: target.security === "tls",
     requireTLS: target.security === "starttls",

@@ -14,7 +14,7 @@ import {
   type Target,
 } from "@/lib/providers/smtp/client";
 
-const credentials = z.object({
+const credentials = z.strictObject({
   username: z
     .string()
     .trim()
@@ -28,7 +28,7 @@ const credentials = z.object({
     .meta({ title: "Password", secret: true, description: "For Gmail and Yandex: an app password, not the account password" }),
 });
 
-const config = z.object({
+const config = z.strictObject({
   host: z
     .string()
     .trim()
@@ -84,6 +84,8 @@ export default defineProvider({
   auth: { type: "api_key" },
   // live: the host and port in the config; sandbox: the sandbox server's SMTP listeners
   defaultEndpoints: { sandbox: "/smtp" },
+  // a company mail server or relay is often on the local network
+  network: "private-allowed",
   // the server and how it is reached: a changed one could collect the password, or read it in clear
   destinationFields: ["config.host", "config.port", "config.security", "config.allowSelfSigned"],
 
