@@ -16,7 +16,7 @@ import { ensureSandboxKeys, sandboxKeys, sandboxKeysFile, useSandboxKeys } from 
 import { sendgridSandboxPublicKey } from "@/lib/providers/sendgrid/sandbox";
 import { distrustPublishedSandboxKeys, seedDemoIntegrations } from "@/lib/runtime/seed";
 import { createIntegration } from "@/lib/integrations/service";
-import { createHash } from "node:crypto";
+import { createHash, type KeyObject } from "node:crypto";
 
 const root = path.resolve(__dirname, "../..");
 
@@ -195,7 +195,7 @@ describe("sandbox signing keys are made per install", () => {
 
 describe("installs seeded before keys were made per install", () => {
   it("stop trusting a published sandbox key at start: sandbox integrations take the install's key, live ones none", async () => {
-    const spki = (k: ReturnType<typeof generateKeyPairSync>) => k.publicKey.export({ type: "spki", format: "der" }).toString("base64");
+    const spki = (k: { publicKey: KeyObject }) => k.publicKey.export({ type: "spki", format: "der" }).toString("base64");
     // stands for the key pair that was in the repository (its fingerprint is in lib/runtime/seed.ts)
     const published = spki(generateKeyPairSync("ec", { namedCurve: "prime256v1" }));
     const own = spki(generateKeyPairSync("ec", { namedCurve: "prime256v1" }));
