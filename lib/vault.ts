@@ -157,6 +157,7 @@ export const ENCRYPTED_COLUMNS = [
   { table: "calendar_channels", column: "token", aad: (id: string) => `calendar_channels.token:${id}` },
   { table: "meetings", column: "start_url", aad: (id: string) => `meetings.start_url:${id}` },
   { table: "meetings", column: "password", aad: (id: string) => `meetings.password:${id}` },
+  { table: "messages", column: "sealed", aad: (id: string) => `messages.sealed:${id}` },
 ] as const;
 
 export const aadFor = {
@@ -168,4 +169,5 @@ export const aadFor = {
   calendarChannelToken: (id: string) => ENCRYPTED_COLUMNS[5].aad(id),
   meetingStartUrl: (id: string) => ENCRYPTED_COLUMNS[6].aad(id),
   meetingPassword: (id: string) => ENCRYPTED_COLUMNS[7].aad(id),
+  messageSealed: (id: string) => `messages.sealed:${id}`,
 };

@@ -127,6 +127,11 @@ function Body({ d, canSend, resend, resending }: { d: MessageDetail; canSend: bo
           </Badge>
         )}
         {d.pinned && <Badge variant="muted">this integration only</Badge>}
+        {d.secret && (
+          <Badge variant="muted" title="It carries a one-time code or link: shown masked, never resent">
+            one-time secret
+          </Badge>
+        )}
         {cost && <Badge variant="muted">cost {cost}</Badge>}
       </div>
       {d.error && (
@@ -143,7 +148,11 @@ function Body({ d, canSend, resend, resending }: { d: MessageDetail; canSend: bo
         <div className="flex flex-wrap gap-2">
           <AlertDialog>
             <AlertDialogTrigger asChild>
-              <Button variant="outline" disabled={d.status === "queued" || resending} title={d.status === "queued" ? "Still queued: it will be sent" : undefined}>
+              <Button
+                variant="outline"
+                disabled={d.status === "queued" || d.secret || resending}
+                title={d.status === "queued" ? "Still queued: it will be sent" : d.secret ? "A one-time code or link is not sent again: ask for a new code" : undefined}
+              >
                 {resending ? <Loader2 className="animate-spin" /> : <RotateCw />} Resend
               </Button>
             </AlertDialogTrigger>

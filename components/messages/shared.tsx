@@ -56,7 +56,9 @@ export type MessageItem = {
   recipient: string;
   recipientName: string | null;
   subject: string | null;
+  /** masked ("Your code: ••••••") when the message carries a one-time secret */
   body: string;
+  secret: boolean;
   templateKey: string | null;
   provider: string | null;
   integrationId: string | null;
@@ -145,6 +147,10 @@ export type Template = {
   variables: string[];
   sampleData: Record<string, unknown>;
   builtin: boolean;
+  /** messages from it carry a one-time secret: stored encrypted until sent, shown masked, never resent */
+  secret: boolean;
+  /** the variables whose values are the secret (empty: all of them) */
+  secretVariables: string[];
   createdAt: string;
   updatedAt: string;
 };

@@ -13,6 +13,7 @@ import { PageHeader } from "@/components/layout/app-shell";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
+import { Checkbox } from "@/components/ui/checkbox";
 import { Textarea } from "@/components/ui/textarea";
 import { NativeSelect } from "@/components/ui/select";
 import { Badge } from "@/components/ui/badge";
@@ -221,6 +222,8 @@ function TemplateEditor({
   const [html, setHtml] = React.useState(template?.html ?? "");
   const [variables, setVariables] = React.useState((template?.variables ?? []).join(", "));
   const [sample, setSample] = React.useState(JSON.stringify(template?.sampleData ?? {}, null, 2));
+  const [secret, setSecret] = React.useState(template?.secret ?? false);
+  const [secretVariables, setSecretVariables] = React.useState((template?.secretVariables ?? []).join(", "));
   const [errors, setErrors] = React.useState<Record<string, string>>({});
   const [formError, setFormError] = React.useState<string | null>(null);
 
@@ -252,6 +255,8 @@ function TemplateEditor({
         html: isEmail ? html || null : null,
         variables: declared,
         sampleData: parsed.value,
+        secret,
+        secretVariables: secret ? vars(secretVariables) : [],
       };
       return isNew
         ? api<Template>("/api/v1/templates", { method: "POST", json: { key, channel, ...fields } })
@@ -306,6 +311,7 @@ function TemplateEditor({
             </>
           )}
           {template?.builtin && <Badge variant="muted">Built-in</Badge>}
+          {template?.secret && <Badge variant="muted">Secret</Badge>}
         </DialogTitle>
         <DialogDescription>
           {isNew ? "Messages name it by its key; add one version per channel with the same key." : <span className="font-mono">{template.key}</span>}
@@ -372,6 +378,29 @@ function TemplateEditor({
             <Label htmlFor="tpl-variables">Variables</Label>
             <Input id="tpl-variables" value={variables} onChange={(e) => setVariables(e.target.value)} placeholder="name, number" readOnly={readOnly} className="font-mono text-xs" {...inv("variables")} />
             {fieldError("variables") ?? <p className="text-muted-foreground text-xs">Comma-separated: sending without one of them is refused.</p>}
+          </div>
+          <div className="grid gap-1.5">
+            <div className="flex items-center gap-2">
+              <Checkbox id="tpl-secret" checked={secret} onCheckedChange={(c) => setSecret(c === true)} disabled={readOnly} />
+              <Label htmlFor="tpl-secret">Carries a one-time secret (a code, a reset link)</Label>
+            </div>
+            {secret && (
+              <Input
+                id="tpl-secret-variables"
+                aria-label="Secret variables"
+                value={secretVariables}
+                onChange={(e) => setSecretVariables(e.target.value)}
+                placeholder="code, reset_url (empty: every variable)"
+                readOnly={readOnly}
+                className="font-mono text-xs"
+                {...inv("secretVariables")}
+              />
+            )}
+            {fieldError("secretVariables") ?? (
+              <p className="text-muted-foreground text-xs">
+                Their values are kept encrypted until the message is sent, shown and logged as ••••••, and such a message is never resent.
+              </p>
+            )}
           </div>
           <div className="grid gap-1.5">
             <Label htmlFor="tpl-sample">Sample data (JSON)</Label>

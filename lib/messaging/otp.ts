@@ -1,6 +1,7 @@
 // One-time passwords by SMS. Only a salted hash of the code is kept; a code expires after
 // OTP_TTL_SECONDS, allows OTP_MAX_ATTEMPTS guesses, works once; a number gets at most
-// OTP_PER_HOUR codes an hour. Verification compares in constant time.
+// OTP_PER_HOUR codes an hour. Verification compares in constant time. The SMS itself is a
+// secret message (lib/messaging/secret.ts): stored, shown and logged as "Your code: ••••••".
 import { createHmac, randomInt, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { db } from "@/lib/db";
@@ -10,14 +11,14 @@ import { consume } from "@/lib/rate-limit";
 import { enqueue } from "@/lib/messaging/outbox";
 import { normalizePhone } from "@/lib/messaging/recipients";
 
-export const otpSendInput = z.object({
+export const otpSendInput = z.strictObject({
   phone: z.string().trim().min(1).max(40),
   purpose: z.string().trim().regex(/^[a-z0-9_.-]{1,40}$/, "Lower-case letters, digits, _ . -").default("login"),
   length: z.number().int().min(4).max(8).default(6),
   /** {{code}} and {{minutes}} are replaced */
   text: z.string().max(300).optional(),
 });
-export const otpVerifyInput = z.object({
+export const otpVerifyInput = z.strictObject({
   phone: z.string().trim().min(1).max(40),
   purpose: z.string().trim().max(40).default("login"),
   code: z.string().trim().regex(/^\d{4,8}$/, "The code is 4–8 digits"),
@@ -48,7 +49,8 @@ export async function sendOtp(input: z.output<typeof otpSendInput>, createdBy: s
   });
   // earlier unused codes for the same number and purpose stop working
   await db.otpCode.updateMany({ where: { phone, purpose: input.purpose, verifiedAt: null, id: { not: row.id }, expiresAt: { gt: new Date() } }, data: { expiresAt: new Date() } });
-  const { message } = await enqueue({ channel: "sms", to: phone, text, related: { type: "otp", id: row.id }, createdBy, options: {} });
+  // the code is a secret: the message is stored and shown masked, its real text sealed for the worker
+  const { message } = await enqueue({ channel: "sms", to: phone, text, secretValues: [code], related: { type: "otp", id: row.id }, createdBy, options: {} });
   await db.otpCode.update({ where: { id: row.id }, data: { codeHash: digest(row.id, code), messageId: message.id } });
   return { id: row.id, phone, purpose: input.purpose, expiresAt: row.expiresAt, messageId: message.id };
 }

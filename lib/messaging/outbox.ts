@@ -31,7 +31,8 @@ import { buildContext, webhookUrl } from "@/lib/integrations/service";
 import { SendError, type Channel, type OutboundMessage, type ProviderDefinition, type SendResult, type StatusUpdate } from "@/lib/providers/types";
 import { HttpError } from "@/lib/http";
 import { normalizeRecipient } from "@/lib/messaging/recipients";
-import { findTemplate, render } from "@/lib/messaging/templates";
+import { findTemplate, render, secretVariablesOf } from "@/lib/messaging/templates";
+import { maskData, maskText, seal, secretForms, unseal, type Sealed } from "@/lib/messaging/secret";
 import { activeIntegrations, cachedIntegration } from "@/lib/messaging/routes-cache";
 import type { Integration, MessageTemplate } from "@/generated/prisma/client";
 
@@ -49,6 +50,11 @@ export type Draft = {
   related?: { type: string; id: string } | null;
   idempotencyKey?: string | null;
   createdBy?: string | null;
+  /**
+   * One-time secrets in the text (an OTP code): the message is stored and shown masked, its
+   * real text sealed for the worker. A template declared secret adds its secret variables.
+   */
+  secretValues?: string[] | null;
 };
 
 const LIMITS: Record<Channel, number> = { sms: 1600, whatsapp: 4096, email: 1_000_000, push: 4000, telegram: 4096 };
@@ -72,6 +78,8 @@ type Row = {
   createdBy: string | null;
   batchId: string | null;
   history: object[];
+  secret: boolean;
+  sealed: string | null;
 };
 
 /** Normalizes, renders and checks drafts; every problem reported with its index. */
@@ -89,6 +97,8 @@ export async function prepareDrafts(drafts: Draft[], opts: { batchId?: string; p
     let subject = d.subject ?? null;
     let text = d.text ?? null;
     let html = d.html ?? null;
+    const secretValues: unknown[] = [...(d.secretValues ?? [])];
+    let secretKeys: string[] = [];
     if (d.template) {
       const k = `${d.template.key}:${d.channel}`;
       let t = templates.get(k);
@@ -107,6 +117,8 @@ export async function prepareDrafts(drafts: Draft[], opts: { batchId?: string; p
         subject = subject ?? r.subject;
         text = r.text;
         html = html ?? r.html;
+        secretKeys = secretVariablesOf(t);
+        for (const k of secretKeys) secretValues.push(d.template.data?.[k]);
       } catch (e) {
         problems.push({ path: at(i, "template"), message: (e as Error).message });
         continue;
@@ -124,16 +136,22 @@ export async function prepareDrafts(drafts: Draft[], opts: { batchId?: string; p
       problems.push({ path: at(i, "subject"), message: "An e-mail needs a subject" });
       continue;
     }
+    const id = randomUUID();
+    const forms = secretForms(secretValues);
+    const secret = forms.length > 0 || secretKeys.length > 0;
     rows.push({
-      id: randomUUID(),
+      id,
       channel: d.channel,
       recipient: to.value,
       recipientName: d.toName ?? null,
-      subject,
-      body: text,
-      html,
+      // a secret message is stored masked: every answer and screen reads these columns
+      subject: secret ? maskText(subject, forms) : subject,
+      body: secret ? maskText(text, forms) : text,
+      html: secret ? maskText(html, forms) : html,
+      secret,
+      sealed: secret ? seal(id, { subject, text, html, secrets: forms } satisfies Sealed) : null,
       templateKey: d.template?.key ?? null,
-      templateData: d.template ? (d.template.data as object) : undefined,
+      templateData: d.template ? ((secret ? maskData(d.template.data ?? {}, secretKeys) : d.template.data) as object) : undefined,
       options: (d.options ?? {}) as object,
       integrationId: d.integrationId ?? null,
       pinned: !!d.integrationId,
@@ -178,14 +196,15 @@ export async function enqueueRows(rows: Row[]) {
       id: r.id, channel: r.channel, recipient: r.recipient, recipient_name: r.recipientName, subject: r.subject, body: r.body, html: r.html,
       template_key: r.templateKey, template_data: r.templateData ?? null, options: r.options, integration_id: r.integrationId, pinned: r.pinned,
       related_type: r.relatedType, related_id: r.relatedId, idempotency_key: r.idempotencyKey, created_by: r.createdBy, batch_id: r.batchId, history: r.history,
+      secret: r.secret, sealed: r.sealed,
     }));
     // one statement per chunk (Prisma's createMany binds every value separately: far slower here)
     await pgPool().query(
       `insert into messages (id, channel, recipient, recipient_name, subject, body, html, template_key, template_data, options, integration_id,
-                             pinned, related_type, related_id, idempotency_key, created_by, batch_id, history)
+                             pinned, related_type, related_id, idempotency_key, created_by, batch_id, history, secret, sealed)
        select * from jsonb_to_recordset($1::jsonb) as x(id uuid, channel "MessageChannel", recipient text, recipient_name text, subject text,
          body text, html text, template_key text, template_data jsonb, options jsonb, integration_id uuid, pinned boolean, related_type text,
-         related_id text, idempotency_key text, created_by text, batch_id uuid, history jsonb)`,
+         related_id text, idempotency_key text, created_by text, batch_id uuid, history jsonb, secret boolean, sealed text)`,
       [JSON.stringify(chunk)],
     );
   }
@@ -279,6 +298,8 @@ type Claimed = {
   route_index: number;
   route_attempts: number;
   attempts: number;
+  secret: boolean;
+  sealed: string | null;
 };
 
 type Prepared = { row: Integration; def: ProviderDefinition; rate: number } | { unusable: string };
@@ -373,6 +394,7 @@ const writeOutcomes = batcher<Record<string, unknown>, boolean>(async (rows) => 
         locked_until = null,
         sent_at = case when o.status in ('sent', 'delivered') then coalesce(m.sent_at, now()) else m.sent_at end,
         delivered_at = case when o.status = 'delivered' then coalesce(m.delivered_at, now()) else m.delivered_at end,
+        sealed = case when o.status in ('delivered', 'failed') then null else m.sealed end,
         history = m.history || o.history,
         updated_at = now()
        from o
@@ -427,6 +449,23 @@ async function prepareIntegration(id: string, channel: Channel, cache: Map<strin
   return p;
 }
 
+function openSeal(m: { id: string; sealed: string | null }): Sealed | null {
+  if (!m.sealed) return null;
+  try {
+    return unseal(m.id, m.sealed);
+  } catch (e) {
+    logger.error({ messageId: m.id, err: (e as Error).message }, "a secret message's seal could not be opened");
+    return null;
+  }
+}
+
+/** The secret values of these messages (those still sealed), to scrub from a status call's log. */
+async function sealedSecrets(ids: string[]): Promise<string[]> {
+  if (!ids.length) return [];
+  const r = await pgPool().query<{ id: string; sealed: string }>(`select id, sealed from messages where id = any($1::uuid[]) and sealed is not null`, [ids]);
+  return r.rows.flatMap((row) => openSeal(row)?.secrets ?? []);
+}
+
 async function sendOne(m: Claimed, cache: Map<string, Prepared>) {
   const e = env();
   const now = () => new Date().toISOString();
@@ -458,18 +497,32 @@ async function sendOne(m: Claimed, cache: Map<string, Prepared>) {
     });
   }
   const { row, def, rate } = prepared;
+  // a secret message's real text comes from its seal; its secret values are scrubbed from the
+  // call log and from errors wherever they appear (Twilio's Body, SMS.ru's msg, a JSON text …)
+  let content: Sealed = { subject: m.subject, text: m.body, html: m.html, secrets: [] };
+  if (m.secret) {
+    const opened = openSeal(m);
+    if (!opened) {
+      history.push({ at: now(), event: "failed", detail: "the secret text is no longer available" });
+      return finish(m, {
+        status: "failed", integrationId: null, provider: null, route, routeIndex: idx, routeAttempts, history,
+        error: "The one-time secret of this message is no longer available: ask for a new code", errorCode: "secret_unavailable",
+      });
+    }
+    content = opened;
+  }
   // a context per message: its calls' log rows point at this message; a send that outlives
   // MESSAGE_SEND_TIMEOUT_SECONDS is aborted
   const ac = new AbortController();
-  const ctx = buildContext(row, { related: { type: "message", id: m.id }, signal: ac.signal });
+  const ctx = buildContext(row, { related: { type: "message", id: m.id }, signal: ac.signal, secrets: content.secrets });
   const out: OutboundMessage = {
     id: m.id,
     channel: m.channel,
     to: m.recipient,
     toName: m.recipient_name,
-    subject: m.subject,
-    text: m.body,
-    html: m.html,
+    subject: content.subject,
+    text: content.text,
+    html: content.html,
     options: m.options ?? {},
     statusCallbackUrl: webhookUrl(def.id, row.code),
   };
@@ -535,7 +588,7 @@ export async function processMessages(ids: string[]): Promise<number> {
       where id = any($1::uuid[]) and status = 'queued'
         and (locked_until is null or locked_until < now())
         and (next_attempt_at is null or next_attempt_at <= now() + interval '1 second')
-      returning id, channel, recipient, recipient_name, subject, body, html, options, integration_id, pinned, route, route_index, route_attempts, attempts`,
+      returning id, channel, recipient, recipient_name, subject, body, html, options, integration_id, pinned, route, route_index, route_attempts, attempts, secret, sealed`,
     [ids, e.MESSAGE_LEASE_SECONDS],
   );
   const rows = claim.rows;
@@ -621,6 +674,7 @@ export async function applyStatusUpdates(integrationId: string, updates: StatusU
           error = case when u.status in ('failed', 'undelivered') and u.nr > ${RANK} then coalesce(u.error, u.status) else m.error end,
           error_code = case when u.status in ('failed', 'undelivered') and u.nr > ${RANK} then u.error_code else m.error_code end,
           cost_micros = coalesce(u.cost_micros, m.cost_micros), cost_currency = coalesce(u.cost_currency, m.cost_currency),
+          sealed = case when u.nr = 2 then null else m.sealed end,
           history = m.history || jsonb_build_array(u.entry),
           updated_at = now()
         from u
@@ -647,19 +701,22 @@ export async function pollStatuses(batch = 100, maxBatches = 50): Promise<number
     if (!def?.messaging?.fetchStatus) continue;
     const ctx = buildContext(row, { related: { type: "message_status_poll", id: row.id } });
     for (let i = 0; i < maxBatches; i++) {
-      const due = await pgPool().query<{ id: string; provider_message_id: string }>(
+      const due = await pgPool().query<{ id: string; provider_message_id: string; secret: boolean }>(
         `update messages set updated_at = now()
           where id in (select id from messages
                         where integration_id = $1 and status = 'sent' and provider_message_id is not null
                           and sent_at > now() - interval '3 days'
                           and updated_at < now() - make_interval(secs => $2)
                         order by updated_at limit $3 for update skip locked)
-          returning id, provider_message_id`,
+          returning id, provider_message_id, secret`,
         [row.id, env().MESSAGE_STATUS_POLL_SECONDS * 0.9, batch],
       );
       if (!due.rows.length) break;
       try {
-        const updates = await def.messaging.fetchStatus(ctx, due.rows.map((r) => r.provider_message_id));
+        // a provider may echo a message's text (Twilio's body): secret values are scrubbed from the log
+        const secrets = await sealedSecrets(due.rows.filter((r) => r.secret).map((r) => r.id));
+        const c = secrets.length ? buildContext(row, { related: { type: "message_status_poll", id: row.id }, secrets }) : ctx;
+        const updates = await def.messaging.fetchStatus(c, due.rows.map((r) => r.provider_message_id));
         n += (await applyStatusUpdates(row.id, updates.filter((u) => u.status !== "sent"))).applied;
       } catch (e) {
         logger.warn({ integration: row.code, err: (e as Error).message }, "status poll failed");
@@ -680,7 +737,8 @@ export async function refreshStatus(messageId: string) {
   const def = row ? getProvider(row.provider) : undefined;
   if (!row || !def?.messaging?.fetchStatus) return { refreshed: false, reason: "This provider reports status by callbacks only" };
   try {
-    const updates = await def.messaging.fetchStatus(buildContext(row, { related: { type: "message", id: m.id } }), [m.providerMessageId]);
+    const secrets = m.secret ? await sealedSecrets([m.id]) : [];
+    const updates = await def.messaging.fetchStatus(buildContext(row, { related: { type: "message", id: m.id }, secrets }), [m.providerMessageId]);
     await applyStatusUpdates(row.id, updates.filter((u) => u.status !== "sent" || m.status === "queued"));
     return { refreshed: true };
   } catch (e) {
@@ -701,5 +759,8 @@ export async function deleteOldMessages(days = env().MESSAGE_RETENTION_DAYS): Pr
     if ((r.rowCount ?? 0) < 5000) break;
   }
   await pgPool().query(`delete from otp_codes where expires_at < now() - interval '1 day'`);
+  // a secret message that never reported a final state (no delivery report): its seal is not
+  // kept past the status polling window
+  await pgPool().query(`update messages set sealed = null where sealed is not null and status <> 'queued' and updated_at < now() - interval '3 days'`);
   return total;
 }

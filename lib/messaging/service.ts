@@ -21,8 +21,8 @@ const who2label = (w: Who) => w.actor.label ?? `${w.actor.type}:${w.actor.id ?? 
 // ───────────── inputs (shared by the API and the dashboard's forms) ─────────────
 
 const data = z.record(z.string(), z.unknown());
-const template = z.object({ key: z.string().trim().min(1).max(64), data: data.default({}) });
-const related = z.object({ type: z.string().trim().min(1).max(40), id: z.string().trim().min(1).max(100) });
+const template = z.strictObject({ key: z.string().trim().min(1).max(64), data: data.default({}) });
+const related = z.strictObject({ type: z.string().trim().min(1).max(40), id: z.string().trim().min(1).max(100) });
 const common = {
   integrationId: z.uuid().optional(),
   related: related.optional(),
@@ -33,7 +33,7 @@ function templateOf(v: { template?: string | { key: string; data: Record<string,
   if (v.template === undefined) return undefined;
   return typeof v.template === "string" ? { key: v.template, data: v.data ?? {} } : v.template;
 }
-const withTemplate = <T extends z.ZodRawShape>(shape: T) => z.object({ ...shape, ...templateFields });
+const withTemplate = <T extends z.ZodRawShape>(shape: T) => z.strictObject({ ...shape, ...templateFields });
 
 export const smsInput = withTemplate({ to: z.string().trim().min(1).max(40), text: z.string().max(1600).optional(), ...common });
 export const emailInput = withTemplate({
@@ -44,7 +44,7 @@ export const emailInput = withTemplate({
   html: z.string().max(1_000_000).optional(),
   attachments: z
     .array(
-      z.object({
+      z.strictObject({
         filename: z.string().trim().min(1).max(200),
         contentType: z.string().trim().max(200).default("application/octet-stream"),
         content: z.base64("Attachment content must be base64"),
@@ -57,7 +57,7 @@ export const emailInput = withTemplate({
   replyTo: z.email().optional(),
   ...common,
 });
-export const emailTemplateInput = z.object({
+export const emailTemplateInput = z.strictObject({
   to: z.string().trim().min(1).max(254),
   toName: z.string().trim().max(200).optional(),
   template: z.string().trim().min(1).max(64),
@@ -65,7 +65,7 @@ export const emailTemplateInput = z.object({
   ...common,
 });
 export const pushInput = z
-  .object({
+  .strictObject({
     token: z.string().trim().min(1).max(4096).optional(),
     userId: z.uuid().optional(),
     driverId: z.uuid().optional(),
@@ -84,10 +84,10 @@ export const telegramInput = withTemplate({
 });
 
 export const bulkInput = z
-  .object({
+  .strictObject({
     name: z.string().trim().max(200).optional(),
     recipients: z
-      .array(z.union([z.string().trim().min(1).max(254), z.object({ to: z.string().trim().min(1).max(254), data: data.optional(), toName: z.string().max(200).optional() })]))
+      .array(z.union([z.string().trim().min(1).max(254), z.strictObject({ to: z.string().trim().min(1).max(254), data: data.optional(), toName: z.string().max(200).optional() })]))
       .min(1, "At least one recipient")
       .max(50_000, "At most 50,000 recipients per bulk send"),
     text: z.string().max(1_000_000).optional(),
@@ -260,12 +260,12 @@ const filters = {
   from: z.iso.datetime({ offset: true }).optional(),
   until: z.iso.datetime({ offset: true }).optional(),
 };
-export const listMessagesQuery = z.object({
+export const listMessagesQuery = z.strictObject({
   ...filters,
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(100).optional(),
 });
-export const messageStatsQuery = z.object({ ...filters, status: z.undefined().optional() });
+export const messageStatsQuery = z.strictObject({ ...filters, status: z.undefined().optional() });
 
 type Filters = { [K in keyof typeof filters]?: z.output<(typeof filters)[K]> };
 
@@ -291,6 +291,8 @@ const summary = {
   recipientName: true,
   subject: true,
   body: true,
+  /** a one-time secret: body and subject are masked */
+  secret: true,
   templateKey: true,
   provider: true,
   integrationId: true,
@@ -338,8 +340,10 @@ export async function getMessage(id: string) {
   const names = m.route.length
     ? Object.fromEntries((await db.integration.findMany({ where: { id: { in: m.route } }, select: { id: true, name: true, provider: true } })).map((i) => [i.id, i]))
     : {};
+  // the seal (a secret message's encrypted text) is the worker's, never an answer's
+  const { sealed: _sealed, ...shown } = m;
   return {
-    ...m,
+    ...shown,
     routeIntegrations: m.route.map((rid) => names[rid] ?? { id: rid, name: "(deleted)", provider: null }),
     logs: logs.map((l) => ({ ...l, id: String(l.id) })),
   };
@@ -383,6 +387,8 @@ export async function resendMessage(id: string, who: Who) {
   const m = await db.message.findUnique({ where: { id } });
   if (!m) throw errors.notFound("Message");
   if (m.status === "queued") throw errors.conflict("The message is still queued: it will be sent");
+  // its text is masked and its secret single-use: the recipient asks for a new one instead
+  if (m.secret) throw errors.conflict("This message carried a one-time code or link and is not sent again: ask for a new code");
   const copy = await db.message.create({
     data: {
       channel: m.channel,

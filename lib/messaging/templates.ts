@@ -59,6 +59,16 @@ export type Rendered = { subject: string | null; text: string; html: string | nu
 
 export type TemplateLike = Pick<MessageTemplate, "channel" | "subject" | "body" | "html" | "variables" | "key">;
 
+/**
+ * The variables whose values are a one-time secret in what a template renders: none for an
+ * ordinary template; the declared ones, or every variable it uses, for a secret one.
+ */
+export function secretVariablesOf(t: Pick<MessageTemplate, "secret" | "secretVariables" | "subject" | "body" | "html" | "variables">): string[] {
+  if (!t.secret) return [];
+  if (t.secretVariables.length) return t.secretVariables;
+  return [...new Set([...t.variables, ...usedVariables(t.subject, t.body, t.html)])];
+}
+
 export function render(t: TemplateLike, data: Record<string, unknown>, opts: { htmlText?: boolean } = {}): Rendered {
   const missing = t.variables.filter((v) => data[v] === undefined || data[v] === null || data[v] === "");
   if (missing.length) {
@@ -74,7 +84,17 @@ export function render(t: TemplateLike, data: Record<string, unknown>, opts: { h
 
 // ───────────── the seed's set ─────────────
 
-type Seed = { key: string; name: string; description: string; variables: string[]; sample: Record<string, unknown>; email: { subject: string; body: string; html: string }; sms: string };
+type Seed = {
+  key: string;
+  name: string;
+  description: string;
+  variables: string[];
+  /** the variables that carry a one-time secret (the template is secret when there are any) */
+  secretVariables?: string[];
+  sample: Record<string, unknown>;
+  email: { subject: string; body: string; html: string };
+  sms: string;
+};
 
 const layout = (title: string, inner: string) =>
   `<div style="font-family:Arial,sans-serif;max-width:560px;margin:auto;color:#111">\n<h2 style="color:#1d4ed8">${title}</h2>\n${inner}\n<p style="color:#666;font-size:12px">{{company}}</p>\n</div>`;
@@ -98,6 +118,7 @@ export const BUILTIN_TEMPLATES: Seed[] = [
     name: "Password reset",
     description: "A link or code to set a new password",
     variables: ["name", "reset_url"],
+    secretVariables: ["reset_url", "code"],
     sample: { name: "Anna Petrova", reset_url: "https://crm.example.com/reset/abc", code: "482913", expires_minutes: 30, company: "Demo Transfers" },
     email: {
       subject: "Reset your password",
@@ -162,22 +183,32 @@ export const BUILTIN_TEMPLATES: Seed[] = [
 
 /** Creates the built-in templates that are missing (never overwrites an admin's edits). */
 export async function ensureBuiltinTemplates() {
-  const rows = BUILTIN_TEMPLATES.flatMap((t) => [
-    { key: t.key, channel: "email" as const, name: t.name, description: t.description, subject: t.email.subject, body: t.email.body, html: t.email.html, variables: t.variables, sampleData: t.sample as object, builtin: true },
-    { key: t.key, channel: "sms" as const, name: t.name, description: t.description, subject: null, body: t.sms, html: null, variables: t.variables, sampleData: t.sample as object, builtin: true },
-    { key: t.key, channel: "telegram" as const, name: t.name, description: t.description, subject: null, body: t.sms, html: null, variables: t.variables, sampleData: t.sample as object, builtin: true },
-  ]);
+  const rows = BUILTIN_TEMPLATES.flatMap((t) => {
+    const common = { key: t.key, name: t.name, description: t.description, variables: t.variables, sampleData: t.sample as object, builtin: true, secret: !!t.secretVariables?.length, secretVariables: t.secretVariables ?? [] };
+    return [
+      { ...common, channel: "email" as const, subject: t.email.subject, body: t.email.body, html: t.email.html },
+      { ...common, channel: "sms" as const, subject: null, body: t.sms, html: null },
+      { ...common, channel: "telegram" as const, subject: null, body: t.sms, html: null },
+    ];
+  });
   const r = await db.messageTemplate.createMany({ data: rows, skipDuplicates: true });
   return r.count;
 }
 
 // ───────────── CRUD (admins) ─────────────
 
+/** a template whose rendered message carries a one-time secret (a code, a reset link) */
+const secretFields = {
+  secret: z.boolean().optional(),
+  /** the variables whose values are the secret; empty: every variable the template uses */
+  secretVariables: z.array(z.string().regex(/^[A-Za-z_]\w*$/)).max(50).optional(),
+};
+
 const key = z.string().trim().regex(/^[a-z][a-z0-9_]{1,63}$/, "2–64 characters: lower-case letters, digits and _");
 const channel = z.enum(["sms", "whatsapp", "email", "push", "telegram"]);
 
 export const templateInput = z
-  .object({
+  .strictObject({
     key,
     channel,
     name: z.string().trim().min(1).max(120),
@@ -187,11 +218,12 @@ export const templateInput = z
     html: z.string().max(200_000).nullish(),
     variables: z.array(z.string().regex(/^[A-Za-z_]\w*$/)).max(50).optional(),
     sampleData: z.record(z.string(), z.unknown()).optional(),
+    ...secretFields,
   })
   .superRefine((v, ctx) => {
     if (v.channel === "email" && !v.subject?.trim()) ctx.addIssue({ code: "custom", path: ["subject"], message: "E-mail templates need a subject" });
   });
-export const templatePatch = z.object({
+export const templatePatch = z.strictObject({
   name: z.string().trim().min(1).max(120).optional(),
   description: z.string().trim().max(500).nullish(),
   subject: z.string().max(300).nullish(),
@@ -199,14 +231,24 @@ export const templatePatch = z.object({
   html: z.string().max(200_000).nullish(),
   variables: z.array(z.string().regex(/^[A-Za-z_]\w*$/)).max(50).optional(),
   sampleData: z.record(z.string(), z.unknown()).optional(),
+  ...secretFields,
 });
 
 type Who = { actor: Actor; meta?: RequestMeta };
 
-function check(t: { subject?: string | null; body: string; html?: string | null }) {
+function check(t: { subject?: string | null; body: string; html?: string | null; variables?: string[]; secretVariables?: string[] }) {
   compile(t.body, false);
   if (t.subject) compile(t.subject, false);
   if (t.html) compile(t.html, true);
+  // a secret variable the template never uses would leave its secret in clear
+  const known = new Set([...(t.variables ?? []), ...usedVariables(t.subject, t.body, t.html)]);
+  const unknown = (t.secretVariables ?? []).map((v, i) => ({ v, i })).filter(({ v }) => !known.has(v));
+  if (unknown.length) {
+    throw errors.validation(
+      `The template does not use ${unknown.map((u) => `"${u.v}"`).join(", ")}: list only its own variables as secret`,
+      unknown.map((u) => ({ path: `secretVariables.${u.i}`, message: "Not a variable of the template" })),
+    );
+  }
 }
 
 export async function listTemplates(filter: { channel?: Channel } = {}) {
@@ -236,7 +278,7 @@ export async function createTemplate(input: unknown, who: Who) {
   const exists = await db.messageTemplate.findUnique({ where: { key_channel: { key: data.key, channel: data.channel } } });
   if (exists) throw errors.conflict(`A ${data.channel} template "${data.key}" already exists`);
   const t = await db.messageTemplate.create({
-    data: { ...data, variables: data.variables ?? [], sampleData: (data.sampleData ?? {}) as object },
+    data: { ...data, variables: data.variables ?? [], sampleData: (data.sampleData ?? {}) as object, secret: data.secret ?? !!data.secretVariables?.length, secretVariables: data.secretVariables ?? [] },
   });
   await audit(who.actor, "template.create", "message_template", t.id, { key: t.key, channel: t.channel }, who.meta);
   return t;
@@ -245,11 +287,18 @@ export async function createTemplate(input: unknown, who: Who) {
 export async function updateTemplate(id: string, input: unknown, who: Who) {
   const before = await getTemplate(id);
   const data = parseWith(templatePatch, input, "body");
-  const next = { subject: data.subject !== undefined ? data.subject : before.subject, body: data.body ?? before.body, html: data.html !== undefined ? data.html : before.html };
+  const next = {
+    subject: data.subject !== undefined ? data.subject : before.subject,
+    body: data.body ?? before.body,
+    html: data.html !== undefined ? data.html : before.html,
+    variables: data.variables ?? before.variables,
+    secretVariables: data.secretVariables ?? before.secretVariables,
+  };
   check(next);
   if (before.channel === "email" && !next.subject?.trim()) throw errors.validation("E-mail templates need a subject", [{ path: "subject", message: "Required" }]);
-  const t = await db.messageTemplate.update({ where: { id }, data: { ...data, sampleData: data.sampleData as object | undefined } });
-  await audit(who.actor, "template.update", "message_template", id, diff(before as never, { name: t.name, subject: t.subject, body: t.body, html: t.html, variables: t.variables }), who.meta);
+  const secret = data.secret ?? (data.secretVariables?.length ? true : undefined);
+  const t = await db.messageTemplate.update({ where: { id }, data: { ...data, secret, sampleData: data.sampleData as object | undefined } });
+  await audit(who.actor, "template.update", "message_template", id, diff(before as never, { name: t.name, subject: t.subject, body: t.body, html: t.html, variables: t.variables, secret: t.secret, secretVariables: t.secretVariables }), who.meta);
   return t;
 }
 
@@ -261,7 +310,7 @@ export async function deleteTemplate(id: string, who: Who) {
   return { deleted: true };
 }
 
-export const previewInput = z.object({
+export const previewInput = z.strictObject({
   subject: z.string().max(300).nullish(),
   body: z.string().min(1).max(20_000),
   html: z.string().max(200_000).nullish(),
