@@ -259,7 +259,7 @@ export const alertListResponse = z.object({
   counts: z.object({ open: z.number().int(), critical: z.number().int() }),
 });
 
-export const listAlertsQuery = z.object({
+export const listAlertsQuery = z.strictObject({
   status: z.enum(["open", "resolved", "all"]).default("open"),
   rule: z.enum(ALERT_RULES).optional(),
   severity: z.enum(ALERT_SEVERITIES).optional(),

@@ -17,7 +17,7 @@ const exactOrPrefix = (what: string) =>
     .regex(/^[^*]+\*?$/, `A ${what}, or its beginning followed by * (only at the end)`);
 
 export const auditQuery = z
-  .object({
+  .strictObject({
     /** a user's or API key's id, or part of the actor's label (an e-mail, a key's name, "oauth") */
     actor: z.string().trim().min(1).max(200).optional(),
     /** exact ("user.update") or a prefix ("integration.*") */

@@ -67,7 +67,7 @@ export function hasScope(key: ApiKeyPrincipal, scope: Scope): boolean {
 
 // ───────────── management (admins) ─────────────
 
-export const createApiKeyInput = z.object({
+export const createApiKeyInput = z.strictObject({
   name: z.string().trim().min(1, "A name that says who uses it").max(120),
   scopes: z.array(z.enum(SCOPE_NAMES as [Scope, ...Scope[]])).min(1, "At least one scope"),
   rateLimitPerMinute: z.number().int().min(1).max(100_000).optional(),

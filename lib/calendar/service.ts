@@ -49,15 +49,15 @@ const HOUR = 3600_000;
 
 const isoWithOffset = z.string().datetime({ offset: true, message: "An ISO 8601 date-time with a time zone offset, e.g. 2026-03-01T10:00:00+03:00" });
 const dateOnly = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "A date as YYYY-MM-DD").refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), "Not a real date");
-const attendee = z.object({
+const attendee = z.strictObject({
   email: z.string().trim().toLowerCase().email("A valid e-mail address").max(320),
   name: z.string().trim().max(200).optional(),
 });
 const reminders = z
-  .object({
+  .strictObject({
     useDefault: z.boolean(),
     overrides: z
-      .array(z.object({ method: z.enum(["email", "popup"]), minutes: z.number().int().min(0).max(40320, "At most 4 weeks (40320 minutes)") }))
+      .array(z.strictObject({ method: z.enum(["email", "popup"]), minutes: z.number().int().min(0).max(40320, "At most 4 weeks (40320 minutes)") }))
       .max(5, "At most 5 reminders")
       .default([]),
   })
@@ -81,7 +81,7 @@ const eventFields = {
     .max(20),
 };
 
-export const createEventInput = z.object({
+export const createEventInput = z.strictObject({
   integrationId: z.string().uuid().optional(),
   applicationId: z.string().uuid().optional(),
   meetingId: z.string().uuid().optional(),
@@ -141,7 +141,7 @@ const snakeAliases = (v: unknown) => {
 };
 export const listEventsQuery = z.preprocess(
   snakeAliases,
-  z.object({
+  z.strictObject({
     integrationId: z.string().uuid().optional(),
     applicationId: z.string().uuid().optional(),
     from: isoWithOffset.optional(),
@@ -150,7 +150,7 @@ export const listEventsQuery = z.preprocess(
     limit: z.coerce.number().int().min(1).max(500).default(200),
   }),
 );
-export const integrationQuery = z.preprocess(snakeAliases, z.object({ integrationId: z.string().uuid("Not a valid integration id") }));
+export const integrationQuery = z.preprocess(snakeAliases, z.strictObject({ integrationId: z.string().uuid("Not a valid integration id") }));
 
 // ───────────── output ─────────────
 
@@ -524,7 +524,7 @@ export async function requestCalendarSync(integrationId: string, who: Who) {
   return requestSync(integration.id, { type: SYNC_TYPE, trigger: "manual", actor: who.actor, meta: who.meta });
 }
 
-export const applicationSearchQuery = z.object({ q: z.string().trim().max(100).optional() });
+export const applicationSearchQuery = z.strictObject({ q: z.string().trim().max(100).optional() });
 
 /** Orders to pick for an event (the event dialog): by number or address, the nearest pickups first. */
 export async function searchApplications(q: z.output<typeof applicationSearchQuery>) {

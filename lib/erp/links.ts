@@ -8,6 +8,7 @@ import { db } from "@/lib/db";
 import { ApiError, errors } from "@/lib/errors";
 import { decodeCursor, encodeCursor } from "@/lib/cursor";
 import { getProvider } from "@/lib/providers/registry";
+import { storedSchema } from "@/lib/providers/stored";
 import { ENTITY_LABELS, ENTITY_TYPES, REF_TARGETS, SOURCE_FIELDS, describeSpec, effectiveMapping, type EntityType, type MappingConfig } from "@/lib/erp/mapping";
 import { entityLabels, loadSource, searchEntities } from "@/lib/erp/sources";
 import { oneCIntegration, syncEntity, type SyncOutcome, type Who } from "@/lib/erp/service";
@@ -106,7 +107,7 @@ export async function retryLink(id: string, who: Who) {
 
 // ───────────── status of one entity ─────────────
 
-export const statusQuery = z.object({
+export const statusQuery = z.strictObject({
   entity_type: entityType,
   entity_id: uuid,
   integration_id: uuid.optional(),
@@ -137,7 +138,7 @@ export async function syncStatus(q: z.output<typeof statusQuery>) {
 
 // ───────────── the links table ─────────────
 
-export const listLinksQuery = z.object({
+export const listLinksQuery = z.strictObject({
   status: z.enum(LINK_STATUSES).optional(),
   entity_type: entityType.optional(),
   integration_id: uuid.optional(),
@@ -181,7 +182,7 @@ export async function getLink(id: string, logLimit = 50) {
 
 // ───────────── the effective mapping and the picker ─────────────
 
-export const mappingQuery = z.object({ integration_id: uuid.optional() });
+export const mappingQuery = z.strictObject({ integration_id: uuid.optional() });
 
 export async function mappingView(q: z.output<typeof mappingQuery>) {
   const integrations = await db.integration.findMany({
@@ -191,7 +192,8 @@ export async function mappingView(q: z.output<typeof mappingQuery>) {
   });
   const chosen = q.integration_id ? integrations.find((i) => i.id === q.integration_id) : (integrations.find((i) => i.status !== "inactive") ?? integrations[0]);
   if (q.integration_id && !chosen) throw errors.notFound("1C integration");
-  const parsed = chosen ? getProvider("onec")?.config.safeParse(chosen.config ?? {}) : undefined;
+  const onec = getProvider("onec");
+  const parsed = chosen && onec ? storedSchema(onec.config).safeParse(chosen.config ?? {}) : undefined;
   const config = parsed?.success ? (parsed.data as { timeZone: string; mapping: MappingConfig }) : null;
   return {
     integrations: integrations.map((i) => ({
@@ -230,7 +232,7 @@ export async function mappingView(q: z.output<typeof mappingQuery>) {
   };
 }
 
-export const searchQuery = z.object({ entity_type: entityType, q: z.string().trim().max(200).default(""), limit: z.coerce.number().int().min(1).max(50).default(20) });
+export const searchQuery = z.strictObject({ entity_type: entityType, q: z.string().trim().max(200).default(""), limit: z.coerce.number().int().min(1).max(50).default(20) });
 
 export async function searchForSync(q: z.output<typeof searchQuery>) {
   return { items: await searchEntities(q.entity_type, q.q, q.limit) };

@@ -16,7 +16,7 @@ import { logger } from "@/lib/logger";
 import type { Actor, RequestMeta } from "@/lib/audit";
 import { ApiError, errors, zodDetails } from "@/lib/errors";
 import { producer, QUEUES } from "@/lib/jobs/boss";
-import { EXPORT_TYPES, SOURCES, type ExportType } from "@/lib/exports/sources";
+import { EXPORT_TYPES, SOURCES, fromSeedFilters, type ExportType } from "@/lib/exports/sources";
 import { CONTENT_TYPES, FORMATS, writerFor, type Format } from "@/lib/exports/writers";
 
 const pgTypes = pg.types;
@@ -98,10 +98,21 @@ function present(j: JobRow) {
 }
 export type ExportJobView = ReturnType<typeof present>;
 
-function parseFilters(type: ExportType, filters: Record<string, unknown>) {
+function parseFilters(type: ExportType, raw: Record<string, unknown>) {
+  // seed 000's names (date_from, date_to) are aliases of from and to (lib/exports/sources.ts)
+  const { filters, problems } = fromSeedFilters(type, raw);
   const r = (SOURCES[type].filters as z.ZodType).safeParse(filters);
-  if (!r.success) throw errors.validation("The filters are invalid", zodDetails(r.error).map((d) => ({ ...d, path: `filters.${d.path}` })));
+  const details = [...problems, ...(r.success ? [] : zodDetails(r.error))].map((d) => ({ ...d, path: d.path ? `filters.${d.path}` : "filters" }));
+  if (details.length) {
+    const unknown = details.filter((d) => d.message.startsWith("Unknown field")).map((d) => `"${d.path}"`);
+    throw errors.validation(unknown.length ? `The filters have ${unknown.length > 1 ? "unknown fields" : "an unknown field"}: ${unknown.join(", ")}` : "The filters are invalid", details);
+  }
   return r.data as Record<string, unknown>;
+}
+
+/** The rows' SQL with the optional row limit (filters.limit: the first rows in the export's order). */
+function limited(sql: { sql: string; params: unknown[] }, limit: unknown) {
+  return typeof limit === "number" ? { sql: `${sql.sql} limit $${sql.params.length + 1}`, params: [...sql.params, limit] } : sql;
 }
 
 function describe(type: ExportType, filters: Record<string, unknown>) {
@@ -115,8 +126,10 @@ export async function createExport(raw: z.input<typeof createExportInput>, who: 
   const input = createExportInput.parse(raw);
   const filters = parseFilters(input.type, input.filters);
   const src = SOURCES[input.type];
-  const { count } = src.sql(filters as never);
-  const rows = (await pgPool().query<{ n: number }>(count.sql, count.params)).rows[0].n;
+  const { limit, ...where } = filters;
+  const { count } = src.sql(where as never);
+  const matching = (await pgPool().query<{ n: number }>(count.sql, count.params)).rows[0].n;
+  const rows = typeof limit === "number" ? Math.min(matching, limit) : matching;
   const max = input.format === "pdf" ? Math.min(PDF_MAX_ROWS, env().EXPORT_MAX_ROWS) : env().EXPORT_MAX_ROWS;
   if (rows > max) {
     throw errors.unprocessable(
@@ -160,9 +173,9 @@ export async function runExport(id: string): Promise<void> {
   const job = claimed.rows[0];
   if (!job) return;
   const part = `${filePath(id, job.format)}.part`;
-  const { delimiter, ...filters } = job.filters as Record<string, unknown> & { delimiter?: string };
+  const { delimiter, limit, ...filters } = job.filters as Record<string, unknown> & { delimiter?: string };
   const src = SOURCES[job.type];
-  const q = src.sql(filters as never).query;
+  const q = limited(src.sql(filters as never).query, limit);
   let out: Awaited<ReturnType<typeof privateFile>>;
   try {
     await privateExportsDir();
@@ -184,7 +197,7 @@ export async function runExport(id: string): Promise<void> {
     return writerFor(job.format, out, {
       columns: src.columns.map((c) => ({ ...c, at: at(c.key), ...(c.currencyKey ? { currencyAt: at(c.currencyKey) } : {}) })),
       title: src.label,
-      subtitle: `${describe(job.type, filters)} · ${job.rowsTotal ?? 0} rows · made ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC by ${job.createdBy ?? "system"}`,
+      subtitle: `${describe(job.type, limit === undefined ? filters : { ...filters, limit })} · ${job.rowsTotal ?? 0} rows · made ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC by ${job.createdBy ?? "system"}`,
       delimiter: d === "tab" ? "\t" : d,
     });
   };

@@ -13,6 +13,8 @@ const dateRange = {
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
 };
+/** every type's filters may cap the rows: the export holds the first `limit` rows in its order */
+const rowLimit = { limit: z.number().int("limit is a whole number").min(1, "limit is at least 1").max(10_000_000).optional() };
 const statusList = <T extends string>(values: readonly [T, ...T[]]) => z.array(z.enum(values)).max(values.length).optional();
 
 type Where = { sql: string[]; params: unknown[] };
@@ -56,27 +58,34 @@ function build(select: string, from: string, w: Where, order: string) {
   };
 }
 
-const applicationsFilters = z.object({
+const applicationsFilters = z.strictObject({
+  ...rowLimit,
   ...dateRange,
   status: statusList(["new", "assigned", "in_progress", "completed", "canceled"] as const),
   driverId: z.uuid().optional(),
   companyId: z.uuid().optional(),
 });
-const driversFilters = z.object({ status: statusList(["active", "off_duty", "inactive"] as const), companyId: z.uuid().optional() });
-const vehiclesFilters = z.object({ status: statusList(["available", "in_service", "maintenance", "retired"] as const) });
-const paymentsFilters = z.object({
+const driversFilters = z.strictObject({
+  ...rowLimit, status: statusList(["active", "off_duty", "inactive"] as const), companyId: z.uuid().optional() });
+const vehiclesFilters = z.strictObject({
+  ...rowLimit, status: statusList(["available", "in_service", "maintenance", "retired"] as const) });
+const paymentsFilters = z.strictObject({
+  ...rowLimit,
   ...dateRange,
   status: statusList(["pending", "requires_action", "succeeded", "failed", "canceled", "refunded", "partially_refunded"] as const),
   provider: z.string().trim().max(40).optional(),
   currency: z.string().trim().toUpperCase().length(3).optional(),
 });
-const contactsFilters = z.object({ ...dateRange, source: z.string().trim().max(100).optional(), companyId: z.uuid().optional() });
-const messagesFilters = z.object({
+const contactsFilters = z.strictObject({
+  ...rowLimit, ...dateRange, source: z.string().trim().max(100).optional(), companyId: z.uuid().optional() });
+const messagesFilters = z.strictObject({
+  ...rowLimit,
   ...dateRange,
   status: statusList(["queued", "sent", "delivered", "undelivered", "failed"] as const),
   channel: z.enum(["sms", "whatsapp", "email", "push", "telegram"]).optional(),
 });
-const logsFilters = z.object({
+const logsFilters = z.strictObject({
+  ...rowLimit,
   ...dateRange,
   status: statusList(["success", "error"] as const),
   integrationId: z.uuid().optional(),
@@ -309,3 +318,41 @@ export function exportTypeInfo() {
   });
 }
 export type ExportTypeInfo = ReturnType<typeof exportTypeInfo>[number];
+
+/**
+ * Seed 000's export filter names, accepted as aliases (its `POST /api/export.php` body):
+ * `date_from` and `date_to` are dates (YYYY-MM-DD, whole days in UTC; a full ISO date-time is
+ * taken as it is) for `from` (inclusive) and `to` (exclusive: date_to names the last day
+ * included, so it becomes the next day's start); `limit` is a filter of every type already.
+ * Only types with a date range take them; elsewhere, and together with the field they stand
+ * for, they are refused like any unknown field.
+ */
+export const SEED_FILTER_ALIASES = { date_from: "from", date_to: "to" } as const;
+
+export type AliasProblem = { path: string; message: string };
+
+export function fromSeedFilters(type: ExportType, filters: Record<string, unknown>): { filters: Record<string, unknown>; problems: AliasProblem[] } {
+  const shape = (SOURCES[type].filters as unknown as z.ZodObject).shape as Record<string, unknown>;
+  const out: Record<string, unknown> = { ...filters };
+  const problems: AliasProblem[] = [];
+  for (const [alias, field] of Object.entries(SEED_FILTER_ALIASES)) {
+    if (!(alias in out) || !(field in shape)) continue;
+    const v = out[alias];
+    delete out[alias];
+    if (field in out) {
+      problems.push({ path: alias, message: `${alias} is another name for ${field}: send one of them` });
+      continue;
+    }
+    if (typeof v === "string" && /^\d{4}-\d{2}-\d{2}$/.test(v)) {
+      const day = Date.parse(`${v}T00:00:00Z`);
+      if (Number.isNaN(day)) {
+        problems.push({ path: alias, message: `${alias} is a date as YYYY-MM-DD` });
+        continue;
+      }
+      out[field] = new Date(alias === "date_to" ? day + 86_400_000 : day).toISOString();
+    } else {
+      out[field] = v; // a full date-time (or anything else: the field's own rule answers)
+    }
+  }
+  return { filters: out, problems };
+}

@@ -190,7 +190,7 @@ export async function scheduleDueSyncs(): Promise<number> {
   return queued;
 }
 
-export const listJobsQuery = z.object({
+export const listJobsQuery = z.strictObject({
   integrationId: z.string().uuid().optional(),
   status: z.enum(["queued", "running", "completed", "failed", "canceled"]).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),

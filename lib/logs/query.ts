@@ -9,7 +9,7 @@ import { indexWord } from "@/lib/logs/search";
 import { decodeBigintCursor, encodeBigintCursor, isBigintId } from "@/lib/cursor";
 
 export const logsQuery = z
-  .object({
+  .strictObject({
     integrationId: z.string().uuid().optional(),
     action: z.string().trim().min(1).max(120).optional(),
     status: z.enum(["success", "error"]).optional(),

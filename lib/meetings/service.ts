@@ -65,7 +65,7 @@ const MAX_INTERVAL = { 1: 99, 2: 50, 3: 10 } as const;
 export const MAX_OCCURRENCES = 60;
 
 const recurrenceInput = z
-  .object({
+  .strictObject({
     /** daily | weekly | monthly, or Zoom's 1 | 2 | 3 */
     type: z.union([z.enum(["daily", "weekly", "monthly"]), z.literal(1), z.literal(2), z.literal(3)]).transform((t) => (typeof t === "number" ? t : RECURRENCE_TYPES[t])),
     repeat_interval: z.number().int().min(1).default(1),
@@ -99,7 +99,7 @@ const recurrenceInput = z
   });
 
 export const createMeetingInput = z
-  .object({
+  .strictObject({
     /** the Zoom integration (default: the first active one by priority) */
     integration_id: z.uuid().optional(),
     topic: z.string().trim().min(1, "Give the meeting a topic").max(200, "At most 200 characters (Zoom's limit)"),
@@ -113,7 +113,7 @@ export const createMeetingInput = z
     /** an existing calendar event that gets the join URL */
     calendar_event_id: z.uuid().optional(),
     /** a new event for the meeting in this Google Calendar integration (its configured calendar) */
-    add_to_calendar: z.object({ integration_id: z.uuid() }).optional(),
+    add_to_calendar: z.strictObject({ integration_id: z.uuid() }).optional(),
   })
   .refine((v) => !(v.calendar_event_id && v.add_to_calendar), {
     message: "Either attach to an existing event (calendar_event_id) or create one (add_to_calendar), not both",
@@ -127,7 +127,7 @@ export type CreateMeetingInput = z.output<typeof createMeetingInput>;
 
 const flag = z.enum(["1", "0", "true", "false"]).transform((v) => v === "1" || v === "true");
 
-export const listMeetingsQuery = z.object({
+export const listMeetingsQuery = z.strictObject({
   status: z.enum(MEETING_STATUSES).optional(),
   integration_id: z.uuid().optional(),
   application_id: z.uuid().optional(),

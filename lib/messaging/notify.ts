@@ -9,9 +9,9 @@ import type { Channel } from "@/lib/providers/types";
 
 const channelList = z.array(z.enum(["sms", "whatsapp", "email", "push", "telegram"])).min(1).max(5);
 
-export const orderAssignedInput = z.object({ applicationId: z.uuid(), channels: channelList.default(["sms", "push"]) });
-export const orderStatusInput = z.object({ applicationId: z.uuid(), status: z.string().trim().max(100).optional(), channels: channelList.default(["email", "sms"]) });
-export const paymentConfirmationInput = z.object({
+export const orderAssignedInput = z.strictObject({ applicationId: z.uuid(), channels: channelList.default(["sms", "push"]) });
+export const orderStatusInput = z.strictObject({ applicationId: z.uuid(), status: z.string().trim().max(100).optional(), channels: channelList.default(["email", "sms"]) });
+export const paymentConfirmationInput = z.strictObject({
   applicationId: z.uuid(),
   amountMinor: z.number().int().positive(),
   currency: z.string().regex(/^[A-Z]{3}$/),
@@ -19,7 +19,7 @@ export const paymentConfirmationInput = z.object({
   channels: channelList.default(["email", "sms"]),
 });
 export const urgentInput = z
-  .object({
+  .strictObject({
     text: z.string().trim().min(1).max(1000),
     driverIds: z.array(z.uuid()).max(500).default([]),
     userIds: z.array(z.uuid()).max(500).default([]),

@@ -67,7 +67,7 @@ async function sandboxCall<T>(path: string, body: unknown): Promise<T> {
   return json;
 }
 
-export const simulateInput = z.object({
+export const simulateInput = z.strictObject({
   integrationId: z.uuid().optional(),
   text: z.string().trim().min(1, "Write something").max(4096),
   chatId: z.number().int().positive("A private chat id is a positive number").max(Number.MAX_SAFE_INTEGER).optional(),

@@ -53,7 +53,7 @@ export const MANUAL: Record<string, ManualEntry> = {
     success: file(["text/csv; charset=utf-8"], "The SuiteDash import CSV"),
   },
   "GET /api/v1/tracking/stream": {
-    query: z.object({ lastEventId: z.string().max(40).optional().describe("Resume after this event id (what EventSource sends as Last-Event-ID)") }),
+    query: z.strictObject({ lastEventId: z.string().max(40).optional().describe("Resume after this event id (what EventSource sends as Last-Event-ID)") }),
     headers: [
       {
         name: "Last-Event-ID",

@@ -13,7 +13,7 @@ export type Period = keyof typeof PERIODS;
 export const PERIOD_NAMES = Object.keys(PERIODS) as Period[];
 export const DEFAULT_PERIOD: Period = "24h";
 
-export const periodQuery = z.object({
+export const periodQuery = z.strictObject({
   period: z.enum(PERIOD_NAMES as [Period, ...Period[]]).default(DEFAULT_PERIOD).describe("The window counted: 24h (hourly buckets), 7d (6-hour buckets) or 30d (daily buckets)"),
 });
 

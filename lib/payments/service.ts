@@ -30,7 +30,7 @@ const currency = z
   .transform((c) => c.toUpperCase())
   .refine(isCurrency, "An ISO 4217 currency code such as RUB, USD, JPY");
 
-export const createPaymentInput = z.object({
+export const createPaymentInput = z.strictObject({
   amountMinor: z.number().int("Amounts are integers in minor units (kopecks, cents; yen for JPY)").positive().max(2_000_000_000),
   currency,
   provider: z.string().trim().max(40).optional(),
@@ -41,11 +41,11 @@ export const createPaymentInput = z.object({
   metadata: z.record(z.string().max(40), z.string().max(500)).optional(),
   returnUrl: z.url().optional(),
   cancelUrl: z.url().optional(),
-  subscription: z.object({ interval: z.enum(["day", "week", "month", "year"]) }).optional(),
+  subscription: z.strictObject({ interval: z.enum(["day", "week", "month", "year"]) }).optional(),
 });
 export type CreatePaymentInput = z.output<typeof createPaymentInput>;
 
-export const refundInput = z.object({
+export const refundInput = z.strictObject({
   /** omitted: everything that is left */
   amountMinor: z.number().int().positive().optional(),
   reason: z.string().trim().max(300).optional(),
@@ -387,8 +387,8 @@ const filters = {
   from: z.iso.datetime({ offset: true }).optional(),
   until: z.iso.datetime({ offset: true }).optional(),
 };
-export const listPaymentsQuery = z.object({ ...filters, limit: z.coerce.number().int().min(1).max(200).default(50), cursor: z.string().max(100).optional() });
-export const paymentStatsQuery = z.object({ ...filters, status: z.undefined().optional(), days: z.coerce.number().int().min(1).max(366).default(30) });
+export const listPaymentsQuery = z.strictObject({ ...filters, limit: z.coerce.number().int().min(1).max(200).default(50), cursor: z.string().max(100).optional() });
+export const paymentStatsQuery = z.strictObject({ ...filters, status: z.undefined().optional(), days: z.coerce.number().int().min(1).max(366).default(30) });
 
 type Filters = { [K in keyof typeof filters]?: z.output<(typeof filters)[K]> };
 

@@ -75,7 +75,7 @@ export async function suiteDashSettings() {
   };
 }
 
-export const listExportsQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) });
+export const listExportsQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50) });
 
 export async function listExports(q: z.output<typeof listExportsQuery>) {
   const rows = await db.suiteDashExport.findMany({ orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: q.limit, omit: { content: true } });

@@ -11,6 +11,7 @@ import { audit, type Actor, type RequestMeta } from "@/lib/audit";
 import { consume } from "@/lib/rate-limit";
 import { decodeCursor, encodeCursor } from "@/lib/cursor";
 import { getProvider } from "@/lib/providers/registry";
+import { storedSchema } from "@/lib/providers/stored";
 import type { SuiteDashConfig } from "@/lib/providers/suitedash/client";
 
 export const SUBMISSION_STATUSES = ["pending", "synced", "failed", "exported"] as const;
@@ -84,7 +85,7 @@ export async function activeSuiteDash(): Promise<{ row: Integration; config: Sui
   });
   if (!row) return null;
   const def = getProvider("suitedash");
-  const parsed = def?.config.safeParse(row.config ?? {});
+  const parsed = def && storedSchema(def.config).safeParse(row.config ?? {});
   if (!parsed?.success) return null;
   return { row, config: parsed.data as SuiteDashConfig };
 }
@@ -119,7 +120,7 @@ export async function createSubmission(input: z.output<typeof submissionInput>, 
 }
 
 const iso = z.iso.datetime({ offset: true });
-export const listSubmissionsQuery = z.object({
+export const listSubmissionsQuery = z.strictObject({
   status: z.enum(SUBMISSION_STATUSES).optional(),
   q: z.string().trim().max(200).optional(),
   from: iso.optional(),

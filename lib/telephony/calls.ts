@@ -313,7 +313,7 @@ export async function getCall(id: string, opts: { refresh?: boolean } = {}) {
 // ───────────── the list ─────────────
 
 const iso = z.iso.datetime({ offset: true });
-export const listCallsQuery = z.object({
+export const listCallsQuery = z.strictObject({
   direction: z.enum(["Inbound", "Outbound"]).optional(),
   result: z.string().trim().min(1).max(100).optional(),
   source: z.enum(["call_log", "ringout"]).optional(),
@@ -379,7 +379,7 @@ export async function listCalls(q: ListCallsQuery) {
 
 // ───────────── whom to call ─────────────
 
-export const directoryQuery = z.object({ q: z.string().trim().max(100).optional(), limit: z.coerce.number().int().min(1).max(50).default(20) });
+export const directoryQuery = z.strictObject({ q: z.string().trim().max(100).optional(), limit: z.coerce.number().int().min(1).max(50).default(20) });
 
 /** Drivers and contacts with a phone number, by name or number, for the call dialog. */
 export async function directory(q: z.output<typeof directoryQuery>) {

@@ -13,7 +13,7 @@ const timeZone = ianaTimeZone;
 const flag = z.enum(["1", "0", "true", "false"]).transform((v) => v === "1" || v === "true");
 
 export const historyQuery = z
-  .object({
+  .strictObject({
     driver_id: z.uuid("driver_id is a driver's id"),
     date: z.iso.date("date is YYYY-MM-DD").optional(),
     tz: timeZone.default("UTC"),

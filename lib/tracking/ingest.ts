@@ -13,7 +13,7 @@ export const MAX_BATCH = 1000;
 const num = (min: number, max: number, what: string) => z.number({ error: `${what} must be a number` }).finite().min(min, `${what} is at least ${min}`).max(max, `${what} is at most ${max}`);
 
 /** One position, with the seed's field names (snake_case). */
-export const positionInput = z.object({
+export const positionInput = z.strictObject({
   driver_id: z.uuid("driver_id is a driver's id (uuid)").optional(),
   application_id: z.uuid("application_id is an order's id (uuid)").nullish(),
   latitude: num(-90, 90, "latitude"),
@@ -31,7 +31,16 @@ export type PositionInput = z.output<typeof positionInput>;
 
 /** One position, an array, or {positions: [...]}, at most MAX_BATCH. */
 export const locationsBody = z.preprocess(
-  (b) => (Array.isArray(b) ? b : b && typeof b === "object" && "positions" in b ? (b as { positions: unknown }).positions : [b]),
+  (b, ctx) => {
+    if (Array.isArray(b)) return b;
+    if (b && typeof b === "object" && "positions" in b) {
+      // {positions: [...]} holds nothing else: another key is a mistake, said rather than dropped
+      const extra = Object.keys(b).filter((k) => k !== "positions");
+      if (extra.length) ctx.addIssue({ code: "unrecognized_keys", keys: extra, input: b, message: `Unknown field${extra.length > 1 ? "s" : ""}: ${extra.join(", ")}` });
+      return (b as { positions: unknown }).positions;
+    }
+    return [b];
+  },
   z.array(positionInput, { error: "positions is a list" }).min(1, "No positions").max(MAX_BATCH, `At most ${MAX_BATCH} positions per request`),
 );
 

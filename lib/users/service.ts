@@ -12,7 +12,7 @@ type Who = { actor: Actor; meta?: RequestMeta };
 const INVITE_TTL_MS = 72 * 3600_000;
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 
-export const inviteInput = z.object({
+export const inviteInput = z.strictObject({
   email: z.string().trim().toLowerCase().email("A valid email address").max(320),
   name: z.string().trim().min(1, "A name").max(120),
   role: z.enum(ROLES),
@@ -27,7 +27,7 @@ export const updateUserInput = z
   .partial()
   .strict();
 
-export const acceptInviteInput = z.object({
+export const acceptInviteInput = z.strictObject({
   token: z.string().min(20).max(200),
   password: z.string().min(PASSWORD_MIN_LENGTH, `At least ${PASSWORD_MIN_LENGTH} characters`).max(200),
 });

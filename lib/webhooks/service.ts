@@ -25,14 +25,14 @@ const filters = {
   externalId: z.string().trim().max(500).optional(),
 };
 
-export const listWebhooksQuery = z.object({
+export const listWebhooksQuery = z.strictObject({
   ...filters,
   limit: z.coerce.number().int().min(1).max(200).default(50),
   /** keyset cursor from the previous page's nextCursor */
   cursor: z.string().max(100).optional(),
 });
 
-export const webhookStatsQuery = z.object({ ...filters, status: z.undefined().optional() });
+export const webhookStatsQuery = z.strictObject({ ...filters, status: z.undefined().optional() });
 
 type Filters = { [K in keyof typeof filters]?: z.output<(typeof filters)[K]> };
 
@@ -121,7 +121,7 @@ async function forDisplay<T extends { integrationId: string | null; payload: unk
     result: row.result === null ? null : redactValue(row.result, secrets),
     history: redactValue(row.history, secrets),
     lastError: row.lastError === null ? null : scrub(row.lastError, secrets),
-  };
+  } as T;
 }
 
 /** Counts by status, and events per hour (per day past three days) by status, for the filters. */

@@ -15,7 +15,7 @@ import {
   type FcmContext,
 } from "@/lib/providers/fcm/client";
 
-const credentials = z.object({
+const credentials = z.strictObject({
   serviceAccountJson: z
     .string({ error: PASTE_HINT })
     .trim()
@@ -35,7 +35,7 @@ const credentials = z.object({
 
 const priority = z.enum(["normal", "high"]);
 
-const config = z.object({
+const config = z.strictObject({
   ratePerSecond: z
     .number()
     .int()

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { defineProvider, OAuthReconnectError, WebhookBodyError } from "@/lib/providers/types";
 import { getCalendar, GoogleCalendarError, listCalendars, type GCalContext } from "@/lib/providers/google-calendar/client";
 
-const credentials = z.object({
+const credentials = z.strictObject({
   clientId: z
     .string()
     .trim()
@@ -21,7 +21,7 @@ const credentials = z.object({
     .meta({ title: "Client secret", secret: true, description: "The same OAuth client's secret" }),
 });
 
-const config = z.object({
+const config = z.strictObject({
   calendarId: z
     .string()
     .trim()

@@ -8,7 +8,7 @@ import { webhookUrl } from "@/lib/integrations/service";
 import { fetchToken, mapOrder, ppCall, ppValue, type PayPalContext, type PpOrder, type PpRefund } from "@/lib/providers/paypal/client";
 import { handleWebhook, parseWebhook, verifyWebhook, WEBHOOK_EVENTS } from "@/lib/providers/paypal/webhook";
 
-const credentials = z.object({
+const credentials = z.strictObject({
   clientId: z
     .string()
     .trim()
@@ -30,7 +30,7 @@ const credentials = z.object({
     }),
 });
 
-const config = z.object({
+const config = z.strictObject({
   brandName: z.string().trim().max(127).optional().meta({ title: "Brand name", description: "Shown to the payer on PayPal's pages instead of the account's name" }),
   landingPage: z
     .enum(["LOGIN", "GUEST_CHECKOUT", "NO_PREFERENCE"])

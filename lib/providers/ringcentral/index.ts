@@ -20,7 +20,7 @@ import { handleNotification, parseNotification } from "@/lib/providers/ringcentr
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 
-const credentials = z.object({
+const credentials = z.strictObject({
   clientId: z.string().trim().min(8, "The Client ID from the RingCentral Developer Console").max(200).meta({
     title: "Client ID",
     description: "RingCentral Developer Console → your app (Server-side web app, Auth: Authorization Code) → Credentials",
@@ -42,7 +42,7 @@ const credentials = z.object({
     }),
 });
 
-const config = z.object({
+const config = z.strictObject({
   fromNumber: z
     .string()
     .trim()

@@ -21,7 +21,7 @@ export function isEcPublicKey(v: string): boolean {
   }
 }
 
-const credentials = z.object({
+const credentials = z.strictObject({
   apiKey: z
     .string()
     .trim()
@@ -42,7 +42,7 @@ const credentials = z.object({
 
 const email = z.string().trim().toLowerCase().email("An email address");
 
-const config = z.object({
+const config = z.strictObject({
   fromEmail: email.meta({ title: "From address", description: "A verified sender identity (or an address on an authenticated domain)" }),
   fromName: z.string().trim().max(200).optional().meta({ title: "From name", description: "Shown to recipients, e.g. Acme Transfers" }),
   replyTo: email.optional().meta({ title: "Reply-To", description: "Where replies go when a message names no reply address" }),

@@ -17,7 +17,7 @@ import {
   type StatusAnswer,
 } from "@/lib/providers/smsru/client";
 
-const credentials = z.object({
+const credentials = z.strictObject({
   apiId: z
     .string()
     .trim()
@@ -25,7 +25,7 @@ const credentials = z.object({
     .meta({ title: "API key (api_id)", secret: true, description: "sms.ru → Programmers → API: your api_id" }),
 });
 
-const config = z.object({
+const config = z.strictObject({
   from: z
     .string()
     .trim()

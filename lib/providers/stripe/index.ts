@@ -17,7 +17,7 @@ import {
 } from "@/lib/providers/stripe/client";
 import { handleEvent, parseEvent } from "@/lib/providers/stripe/webhook";
 
-const credentials = z.object({
+const credentials = z.strictObject({
   secretKey: z
     .string()
     .trim()
@@ -39,7 +39,7 @@ const credentials = z.object({
     }),
 });
 
-const config = z.object({
+const config = z.strictObject({
   currencies: z
     .array(
       z

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { defineProvider } from "@/lib/providers/types";
 import { PATHS, SEED_COLUMNS, SUITEDASH_ROLES, sdCall, SuiteDashError, type ContactList, type SuiteDashContext } from "@/lib/providers/suitedash/client";
 
-const credentials = z.object({
+const credentials = z.strictObject({
   publicId: z
     .string()
     .trim()
@@ -22,7 +22,7 @@ const credentials = z.object({
     .meta({ title: "Secret key", secret: true, description: "SuiteDash → Integrations → Secure API: Secret Key (sent as X-Secret-Key)" }),
 });
 
-const config = z.object({
+const config = z.strictObject({
   mode: z
     .enum(["api", "import"])
     .default("api")

@@ -7,7 +7,7 @@ import { verifyTelegram } from "@/lib/webhooks/schemes";
 import { callBot, explain, TelegramError, type BotUser, type WebhookInfo } from "@/lib/providers/telegram/client";
 import { HttpError } from "@/lib/http";
 
-const credentials = z.object({
+const credentials = z.strictObject({
   botToken: z
     .string()
     .trim()
@@ -25,7 +25,7 @@ const credentials = z.object({
     }),
 });
 
-const config = z.object({
+const config = z.strictObject({
   defaultChatId: z
     .string()
     .trim()

@@ -20,7 +20,7 @@ const E164 = /^\+[1-9]\d{6,14}$/;
 const e164 = (title: string, description: string) =>
   z.string().trim().regex(E164, "An E.164 number: + then the country code and number, e.g. +14155550123").meta({ title, description });
 
-const credentials = z.object({
+const credentials = z.strictObject({
   accountSid: z
     .string()
     .trim()
@@ -38,7 +38,7 @@ const credentials = z.object({
 });
 
 const config = z
-  .object({
+  .strictObject({
     from: e164("Sender number", "A Twilio phone number (E.164) for SMS. Either this or a Messaging Service is required").optional(),
     messagingServiceSid: z
       .string()

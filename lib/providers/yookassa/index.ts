@@ -10,7 +10,7 @@ import { webhookUrl } from "@/lib/integrations/service";
 import { amountOf, cancelReason, mapPayment, ykCall, type YkPayment, type YkRefund, type YooKassaContext } from "@/lib/providers/yookassa/client";
 import { handleNotification, NOTIFICATION_EVENTS, parseNotification } from "@/lib/providers/yookassa/webhook";
 
-const credentials = z.object({
+const credentials = z.strictObject({
   shopId: z
     .string()
     .trim()
@@ -27,7 +27,7 @@ const credentials = z.object({
     }),
 });
 
-const config = z.object({
+const config = z.strictObject({
   returnUrl: z
     .string()
     .trim()

@@ -15,7 +15,7 @@ const id = (title: string, description: string) =>
     .regex(/^[A-Za-z0-9_-]{8,64}$/, `The ${title} is 8–64 letters, digits, - and _ (copy it from the app's App Credentials page)`)
     .meta({ title, description });
 
-const credentials = z.object({
+const credentials = z.strictObject({
   accountId: id("Account ID", "Zoom App Marketplace → your Server-to-Server OAuth app → App Credentials"),
   clientId: id("Client ID", "Shown next to the Account ID"),
   clientSecret: z
@@ -35,7 +35,7 @@ const credentials = z.object({
     }),
 });
 
-const config = z.object({
+const config = z.strictObject({
   hostUserId: z
     .string()
     .trim()

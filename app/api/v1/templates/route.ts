@@ -8,7 +8,7 @@ export const dynamic = "force-dynamic";
 export const GET = route(
   {
     access: { permission: "messages.read", scope: "templates:read" },
-    query: z.object({ channel: z.enum(CHANNELS as [Channel, ...Channel[]]).optional() }),
+    query: z.strictObject({ channel: z.enum(CHANNELS as [Channel, ...Channel[]]).optional() }),
     docs: { summary: "List message templates" },
   },
   async ({ query }) => ({ items: await listTemplates(query) }),

@@ -7,7 +7,7 @@ export const dynamic = "force-dynamic";
 export const GET = route(
   {
     access: { permission: "audit.read", scope: "audit:read" },
-    params: z.object({ id: z.string().max(20) }),
+    params: z.strictObject({ id: z.string().max(20) }),
     docs: { summary: "One audit entry", response: auditEntry },
   },
   async ({ params }) => getAuditEntry(params.id),

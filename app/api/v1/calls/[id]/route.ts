@@ -4,7 +4,7 @@ import { getCall } from "@/lib/telephony/calls";
 
 export const dynamic = "force-dynamic";
 
-const query = z.object({ refresh: z.enum(["0", "1", "false", "true"]).optional() });
+const query = z.strictObject({ refresh: z.enum(["0", "1", "false", "true"]).optional() });
 
 /** One call; a RingOut still ringing is asked about at RingCentral first (?refresh=0 reads only what is stored). */
 export const GET = route(

@@ -7,7 +7,7 @@ export const dynamic = "force-dynamic";
 export const GET = route(
   {
     access: { permission: "logs.read", scope: "logs:read" },
-    params: z.object({ id: z.string().max(20) }),
+    params: z.strictObject({ id: z.string().max(20) }),
     docs: { summary: "Get a provider call log entry (redacted request and response)" },
   },
   async ({ params }) => getLog(params.id),

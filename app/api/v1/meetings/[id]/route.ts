@@ -4,7 +4,7 @@ import { deleteMeeting, getMeeting, isHost, refreshMeeting } from "@/lib/meeting
 
 export const dynamic = "force-dynamic";
 
-const refreshQuery = z.object({ refresh: z.enum(["0", "1", "true", "false"]).optional() });
+const refreshQuery = z.strictObject({ refresh: z.enum(["0", "1", "true", "false"]).optional() });
 
 /** ?refresh=1 asks Zoom for the meeting now (and stores what it says) */
 export const GET = route(

@@ -8,7 +8,7 @@ export const GET = route(
   {
     access: { permission: "payments.read", scope: "payments:read" },
     params: idParams,
-    query: z.object({ refresh: z.enum(["0", "1", "true", "false"]).optional() }),
+    query: z.strictObject({ refresh: z.enum(["0", "1", "true", "false"]).optional() }),
     docs: { summary: "Get a payment (?refresh=1 asks the provider first)" },
   },
   async ({ params, query }) => {

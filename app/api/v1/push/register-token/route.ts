@@ -35,7 +35,7 @@ const userId = z.string().uuid("Not a valid user id").nullish();
 const driverId = z.string().uuid("Not a valid driver id").nullish();
 
 const registerBody = z
-  .object({
+  .strictObject({
     token: deviceTokenSchema,
     device_type: deviceTypeSchema.optional(),
     deviceType: deviceTypeSchema.optional(),
@@ -76,7 +76,7 @@ export const POST = route(
   },
 );
 
-export const DELETE = route({ access, body: z.object({ token: deviceTokenSchema }), docs: { summary: "Forget a device's push token (the app logged out)" } }, async ({ body, caller }) => {
+export const DELETE = route({ access, body: z.strictObject({ token: deviceTokenSchema }), docs: { summary: "Forget a device's push token (the app logged out)" } }, async ({ body, caller }) => {
   // someone else's token is "not found" among the caller's own
   if (!(await deleteDeviceToken(body.token, deletableBy(registrant(caller))))) throw errors.notFound("Device token");
   return { deleted: true };

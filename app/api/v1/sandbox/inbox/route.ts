@@ -7,7 +7,7 @@ export const dynamic = "force-dynamic";
 export const GET = route(
   {
     access: { permission: "sandbox.read" },
-    query: z.object({ provider: z.string().max(40).optional(), kind: z.string().max(20).optional() }),
+    query: z.strictObject({ provider: z.string().max(40).optional(), kind: z.string().max(20).optional() }),
     docs: { summary: "What the sandboxes sent: SMS, e-mail, push and chat messages" },
   },
   async ({ query }) => sandboxInbox(query),

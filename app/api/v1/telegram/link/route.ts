@@ -17,7 +17,7 @@ export const GET = route({ access: { permission: "telegram.link" }, docs: { summ
 export const POST = route(
   {
     access: { permission: "telegram.link" },
-    body: z.object({ integrationId: z.uuid().optional() }).default({}),
+    body: z.strictObject({ integrationId: z.uuid().optional() }).default({}),
     docs: { summary: "Start linking your Telegram account to the bot", status: 201 },
   },
   async ({ caller, body }) => Response.json(await startLink(me(caller), caller, body.integrationId), { status: 201 }),

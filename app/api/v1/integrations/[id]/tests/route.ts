@@ -8,7 +8,7 @@ export const GET = route(
   {
     access: { permission: "integrations.read", scope: "integrations:read" },
     params: idParams,
-    query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) }),
+    query: z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(20) }),
     docs: { summary: "List an integration's recent connection tests" },
   },
   async ({ params, query }) => {

@@ -5,7 +5,7 @@ import { refundPayment } from "@/lib/payments/service";
 
 export const dynamic = "force-dynamic";
 
-const body = z.object({ payment_id: z.uuid(), amount: z.number().int().positive().optional(), reason: z.string().max(300).optional() });
+const body = z.strictObject({ payment_id: z.uuid(), amount: z.number().int().positive().optional(), reason: z.string().max(300).optional() });
 
 export const POST = route(
   {

@@ -9,7 +9,7 @@ export const GET = route(
   {
     access: { permission: "calendar.read", scope: "calendar:read" },
     params: idParams,
-    query: z.object({ refresh: z.enum(["0", "1", "true", "false"]).optional() }),
+    query: z.strictObject({ refresh: z.enum(["0", "1", "true", "false"]).optional() }),
     docs: { summary: "List a Zoom meeting's recordings" },
   },
   async ({ params, query }) => meetingRecordings(params.id, { refresh: query.refresh !== "0" && query.refresh !== "false" }),

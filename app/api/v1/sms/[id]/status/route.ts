@@ -9,7 +9,7 @@ export const GET = route(
   {
     access: { permission: "messages.read", scope: "messages:read" },
     params: idParams,
-    query: z.object({ refresh: z.enum(["0", "1", "true", "false"]).optional() }),
+    query: z.strictObject({ refresh: z.enum(["0", "1", "true", "false"]).optional() }),
     docs: { summary: "Delivery status of an SMS (?refresh=1 asks the provider)" },
   },
   async ({ params, query }) => {

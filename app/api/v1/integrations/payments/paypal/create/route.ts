@@ -5,7 +5,7 @@ import { createPayment } from "@/lib/payments/service";
 
 export const dynamic = "force-dynamic";
 
-const body = z.object({ amount: z.number().int().positive(), currency: z.string().length(3), description: z.string().max(500).optional() });
+const body = z.strictObject({ amount: z.number().int().positive(), currency: z.string().length(3), description: z.string().max(500).optional() });
 
 export const POST = route(
   {
