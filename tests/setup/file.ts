@@ -18,8 +18,9 @@ process.env.NEXTAUTH_URL = "http://localhost:3000";
 process.env.SWITCHBOARD_ENCRYPTION_KEYS = `test1:${Buffer.alloc(32, 7).toString("base64")}`;
 process.env.HTTP_TIMEOUT_MS = "3000";
 // the suite's own local servers (scripted servers, webhook receivers, dead ports) are on
-// loopback; tests/integration/ssrf.test.ts narrows this to prove the rules
-process.env.ALLOWED_PRIVATE_HOSTS = "127.0.0.1,localhost,::1";
+// loopback; tests/integration/ssrf.test.ts narrows this to prove the rules (run with
+// ALLOWED_PRIVATE_HOSTS= set empty to see what works with the sandbox alone)
+process.env.ALLOWED_PRIVATE_HOSTS ??= "127.0.0.1,localhost,::1";
 // tests that start workers evaluate alerts themselves (evaluateAlerts), not on a timer that
 // would queue notices in the middle of other tests' message counts
 process.env.ALERTS_EVALUATE_SECONDS = "3600";
