@@ -7,7 +7,8 @@ import { db } from "@/lib/db";
 import { resetEnvCache } from "@/lib/env";
 import { closeConnections, HttpError, request, type CallContext } from "@/lib/http";
 import { classifyAddress, setResolver, type Resolver } from "@/lib/net-guard";
-import { createIntegration, testIntegration } from "@/lib/integrations/service";
+import { buildContext, createIntegration, testIntegration } from "@/lib/integrations/service";
+import { getProvider } from "@/lib/providers/registry";
 import { scriptedServer } from "../helpers/scripted-server";
 import { sandbox, system } from "../helpers/fixtures";
 
@@ -185,6 +186,31 @@ describe("providers: the definition's network policy reaches every call", () => 
       const ologs = await db.integrationLog.findMany({ where: { integrationId: onec.id } });
       expect(ologs.length).toBeGreaterThan(0);
       for (const l of ologs) expect(l.error ?? "").not.toMatch(/not allowed/);
+    } finally {
+      process.env.HTTP_TIMEOUT_MS = "3000";
+      resetEnvCache();
+    }
+  });
+
+  it("custom webhook forwards: a forward URL on the metadata address is refused (a private one goes out)", async () => {
+    setResolver(dnsOf({ "crm.lan.test": ["10.255.255.2"] }));
+    const forwardSecret = `whsec_${Buffer.alloc(32, 3).toString("base64")}`;
+    const make = (forwardUrl: string) =>
+      createIntegration(
+        { provider: "generic-webhook", name: `Fwd ${forwardUrl}`, mode: "live", apiEndpoint: null, credentials: { signingSecret: "s".repeat(32), forwardSecret }, config: { forwardUrl } },
+        system,
+      );
+    const event = { id: "8f6b0a1e-0000-4000-8000-000000000001", type: "order.created", externalId: "o-1", payload: { id: "o-1" }, headers: {}, attempt: 1, receivedAt: new Date() };
+    const handle = getProvider("generic-webhook")!.webhook!.handle!;
+    const meta = await make("http://169.254.169.254/latest/meta-data/");
+    const e = await handle(event, buildContext(meta)).then(() => null, (x: Error) => x);
+    expect(e?.message).toMatch(/The address 169\.254\.169\.254 is not allowed: link-local\/metadata/);
+    const lan = await make("http://crm.lan.test/hooks");
+    process.env.HTTP_TIMEOUT_MS = "300";
+    resetEnvCache();
+    try {
+      const r = await handle(event, buildContext(lan)).then((x) => x.note ?? "", (x: Error) => x.message);
+      expect(r).not.toMatch(/not allowed/);
     } finally {
       process.env.HTTP_TIMEOUT_MS = "3000";
       resetEnvCache();
