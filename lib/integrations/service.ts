@@ -30,6 +30,11 @@ export function secretFields(def: ProviderDefinition): string[] {
 }
 
 /** The settings that decide where credentials are sent: apiEndpoint and mode always, plus the provider's own. */
+/** Secret fields Switchboard fills in itself (`.meta({ secret: true, generated: true })`): no person knows them. */
+function generatedSecretFields(def: ProviderDefinition): string[] {
+  return secretFields(def).filter((k) => (def.credentials.shape[k] as z.ZodType).meta()?.generated === true);
+}
+
 export function destinationFields(def: ProviderDefinition): string[] {
   return [...new Set(["apiEndpoint", "mode", ...(def.destinationFields ?? [])])];
 }
@@ -439,16 +444,18 @@ export async function updateIntegration(id: string, input: UpdateIntegrationInpu
   // write-scoped key could aim it at its own server and press Test to collect them.
   const nextConfig = patch.config ? parseWith(def.config, { ...knownKeys(def.config, row.config), ...patch.config }, "config") : undefined;
   const moved = changedDestinations(def, row, patch, nextConfig as Record<string, unknown> | undefined);
+  // secrets Switchboard generated itself cannot be entered again: they are dropped (and made anew)
+  let dropGenerated: string[] = [];
   if (moved.length) {
     const stored = readCredentials(row);
     const given = (k: string) => {
       const v = patch.credentials?.[k];
       return v !== undefined && v !== null && v !== "";
     };
-    const missing = secretFields(def).filter((k) => {
-      const v = stored[k];
-      return v !== undefined && v !== null && v !== "" && !given(k);
-    });
+    const isSet = (k: string) => stored[k] !== undefined && stored[k] !== null && stored[k] !== "";
+    const generated = generatedSecretFields(def);
+    dropGenerated = generated.filter((k) => isSet(k) && !given(k));
+    const missing = secretFields(def).filter((k) => !generated.includes(k) && isSet(k) && !given(k));
     if (missing.length) {
       const what = moved.map((f) => describeField(def, f)).join(", ");
       throw errors.validation(
@@ -458,11 +465,12 @@ export async function updateIntegration(id: string, input: UpdateIntegrationInpu
     }
   }
 
-  if (patch.credentials) {
+  if (patch.credentials || dropGenerated.length) {
     const secrets = secretFields(def);
     const current = readCredentials(row);
     const merged: Record<string, unknown> = knownKeys(def.credentials, current);
-    for (const [k, v] of Object.entries(patch.credentials)) {
+    for (const k of dropGenerated) delete merged[k];
+    for (const [k, v] of Object.entries(patch.credentials ?? {})) {
       if (secrets.includes(k) && (v === undefined || v === null || v === "")) continue; // keep the stored secret
       merged[k] = v;
     }

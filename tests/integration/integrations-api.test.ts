@@ -288,6 +288,21 @@ describe("changing where credentials are sent (destination fields) needs every s
     expect(await db.oAuthToken.count({ where: { integrationId: z.row.id } })).toBe(1);
   });
 
+  it("a secret Switchboard generated itself (RingCentral's verification token) is not asked for: it is dropped and made again", async () => {
+    const clientSecret = "rc-secret-0123456789";
+    const rc = await call(list.POST, {
+      url: "/x", cookie: admin.cookie,
+      body: { provider: "ringcentral", name: "Phones moved", mode: "sandbox", credentials: { clientId: "rc-client-0123456789", clientSecret, verificationToken: "generated-token-0123456789abcdef" } },
+    });
+    expect(rc.status, rc.text).toBe(201);
+    const refused = await call(one.PATCH, { method: "PATCH", url: "/x", cookie: admin.cookie, params: { id: rc.json.id }, body: { apiEndpoint: `${sandbox().url}/ringcentral` } });
+    expect(refused.status).toBe(400);
+    expect(refused.json.error.details.map((d: { path: string }) => d.path)).toEqual(["credentials.clientSecret"]);
+    const moved = await call(one.PATCH, { method: "PATCH", url: "/x", cookie: admin.cookie, params: { id: rc.json.id }, body: { apiEndpoint: `${sandbox().url}/ringcentral`, credentials: { clientSecret } } });
+    expect(moved.status, moved.text).toBe(200);
+    expect(moved.json.credentials.verificationToken.set).toBe(false);
+  });
+
   it("the mode and each provider's own destination fields (SMTP host) count too", async () => {
     const token = botToken();
     const tg = await call(list.POST, { url: "/x", cookie: admin.cookie, body: { provider: "telegram", name: "Mode bot", mode: "sandbox", credentials: { botToken: token } } });

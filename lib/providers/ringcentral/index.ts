@@ -38,6 +38,9 @@ const credentials = z.strictObject({
     .meta({
       title: "Webhook verification token",
       secret: true,
+      // made by Switchboard (lib/telephony/maintenance.ts): nobody can enter it again, so a change
+      // of destination drops it and a new one is made with the next subscription
+      generated: true,
       description: "Set by Switchboard when it subscribes to RingCentral's events; RingCentral sends it back with every notification. Leave empty",
     }),
 });
