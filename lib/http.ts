@@ -329,7 +329,9 @@ async function send(url: string, init: { method: string; headers: Record<string,
         body = Readable.toWeb(stream) as ReadableStream<Uint8Array>;
       }
       if (empty) init.signal.removeEventListener("abort", onAbort);
-      resolve(new Response(body, { status, statusText: res.statusMessage ?? "", headers: responseHeaders }));
+      // a reason phrase fetch would refuse (control or non-Latin-1 characters) is left out
+      const statusText = /^[\t\x20-\x7e\x80-\xff]*$/.test(res.statusMessage ?? "") ? (res.statusMessage ?? "") : "";
+      resolve(new Response(body, { status, statusText, headers: responseHeaders }));
     });
     req.end(init.body);
   });

@@ -123,6 +123,37 @@ describe("lib/http", () => {
     expect(err.kind).toBe("aborted");
   });
 
+  it("speaks HTTP as fetch did: compressed answers decoded, redirects returned not followed, a timeout while the body streams", async () => {
+    const { gzipSync, brotliCompressSync } = await import("node:zlib");
+    const http = await import("node:http");
+    const body = JSON.stringify({ hello: "wörld", n: 1 });
+    const server = http.createServer((req, res) => {
+      if (req.url === "/gzip") res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" }).end(gzipSync(body));
+      else if (req.url === "/br") res.writeHead(200, { "content-type": "application/json", "content-encoding": "br" }).end(brotliCompressSync(body));
+      else if (req.url === "/moved") res.writeHead(302, { location: "/gzip", "set-cookie": ["a=1", "b=2"] }).end();
+      else if (req.url === "/trickle") {
+        res.writeHead(200, { "content-type": "text/plain" });
+        res.write("part");
+      } else res.writeHead(204).end();
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      expect((await request(ctx(), { url: `${base}/gzip` })).json()).toEqual({ hello: "wörld", n: 1 });
+      expect((await request(ctx(), { url: `${base}/br` })).json()).toEqual({ hello: "wörld", n: 1 });
+      const moved = await request(ctx(), { url: `${base}/moved` });
+      expect(moved.status).toBe(302);
+      expect(moved.headers.get("location")).toBe("/gzip");
+      expect(moved.headers.getSetCookie()).toEqual(["a=1", "b=2"]);
+      expect((await request(ctx(), { method: "DELETE", url: `${base}/empty` })).status).toBe(204);
+      const err = await request(ctx({ timeoutMs: 300, retry: false }), { url: `${base}/trickle` }).catch((e) => e);
+      expect(err).toBeInstanceOf(HttpError);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
+
   it("gives SDKs a fetch that logs each call", async () => {
     srv.script("/sdk", [{ status: 201, body: '{"id":"x1"}' }]);
     const f = providerFetch(ctx({ action: "sdk.create" }));

@@ -112,7 +112,9 @@ export async function smtpSession<T>(
   const checkedAt = Date.now();
   let address: string;
   try {
-    [{ address }] = await resolveChecked({ host: target.host, port: target.port, policy: ctx.network ?? "public", trusted: target.trusted });
+    const addrs = await resolveChecked({ host: target.host, port: target.port, policy: ctx.network ?? "public", trusted: target.trusted });
+    // IPv4 first, as nodemailer's own resolver does
+    address = (addrs.find((a) => a.family === 4) ?? addrs[0]).address;
   } catch (e) {
     const err = e as Error & { code?: string };
     await ctx.record(action, { method: "SMTP", url: urlOf(target), durationMs: Date.now() - checkedAt, error: err.message });
