@@ -175,6 +175,19 @@ export function setResolver(r?: Resolver) {
   resolver = r ?? systemResolver;
 }
 
+type DialRewrite = (address: ResolvedAddress) => ResolvedAddress;
+let dialRewrite: DialRewrite | undefined;
+
+/**
+ * Tests: after an address has been checked and allowed, connect to `rewrite(address)` instead.
+ * The test suite may only send traffic to loopback, so a test that proves a private address
+ * is *allowed* points the connection at its own local server rather than at 10.x; the check
+ * itself still runs on the address the resolver gave. No argument restores plain dialling.
+ */
+export function setDialRewrite(rewrite?: DialRewrite) {
+  dialRewrite = rewrite;
+}
+
 /** Every address `host` resolves to, each checked; an IP literal is checked as it is. */
 export async function resolveChecked(d: Destination): Promise<ResolvedAddress[]> {
   const bare = d.host.replace(/^\[|\]$/g, "");
@@ -199,7 +212,8 @@ export function guardedLookup(port: number, policy: NetworkPolicy): net.LookupFu
     resolveChecked({ host: hostname, port, policy }).then(
       (addrs) => {
         const wanted = options.family === 4 || options.family === 6 ? addrs.filter((a) => a.family === options.family) : addrs;
-        const list = wanted.length ? wanted : addrs;
+        const checked = wanted.length ? wanted : addrs;
+        const list = dialRewrite ? checked.map(dialRewrite) : checked;
         if (options.all) callback(null, list);
         else callback(null, list[0].address, list[0].family);
       },

@@ -1,12 +1,13 @@
 // Where provider calls may go (lib/net-guard.ts through lib/http.ts and the SMTP client):
 // metadata and link-local never, loopback only for the sandbox and ALLOWED_PRIVATE_HOSTS,
 // private ranges only for providers on the customer's network. The address checked is the
-// address connected to (an injected resolver plays DNS).
+// address connected to (an injected resolver plays DNS). Traffic goes to loopback only: a
+// private address that is allowed is dialled as the local scripted server (setDialRewrite).
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { resetEnvCache } from "@/lib/env";
 import { closeConnections, HttpError, request, type CallContext } from "@/lib/http";
-import { classifyAddress, setResolver, type Resolver } from "@/lib/net-guard";
+import { classifyAddress, setDialRewrite, setResolver, type Resolver } from "@/lib/net-guard";
 import { buildContext, createIntegration, testIntegration } from "@/lib/integrations/service";
 import { getProvider } from "@/lib/providers/registry";
 import { scriptedServer } from "../helpers/scripted-server";
@@ -46,7 +47,17 @@ beforeEach(() => {
   allow(undefined); // nothing named: only the sandbox is reachable on loopback
   srv.hits.length = 0;
 });
-afterEach(() => setResolver());
+afterEach(() => {
+  setResolver();
+  setDialRewrite();
+});
+
+/**
+ * The suite sends traffic to loopback only: where a test proves a private address is *allowed*,
+ * the address is checked as the resolver gave it, then the connection goes to the local
+ * scripted server instead, so its hits show the call really went out.
+ */
+const dialLocal = () => setDialRewrite(() => ({ address: "127.0.0.1", family: 4 }));
 
 const ctx = (over: Partial<CallContext> = {}): CallContext => ({ provider: "test", action: "ssrf.call", retry: { baseDelayMs: 1, maxDelayMs: 2 }, ...over });
 
@@ -151,12 +162,14 @@ describe("lib/http refuses what it must, logs it like a failed call, and does no
     const pub = await refusal(request(ctx(), { url: "http://erp.lan.test/odata" }));
     expect(pub.message).toMatch(/10\.255\.255\.1 is not allowed: private network/);
     // allowed: the call goes out (whatever is, or is not, there answers: a status, a timeout, unreachable)
-    const priv = await outcome(request(ctx({ network: "private-allowed", timeoutMs: 300, retry: false }), { url: "http://erp.lan.test/odata" }));
-    expect(priv).not.toMatch(/not allowed/);
+    dialLocal();
+    const priv = await outcome(request(ctx({ network: "private-allowed", retry: false }), { url: `http://erp.lan.test:${port}/odata` }));
+    expect(priv).toBe("HTTP 200");
     // or named
     allow("erp.lan.test");
-    const named = await outcome(request(ctx({ timeoutMs: 300, retry: false }), { url: "http://erp.lan.test/odata" }));
-    expect(named).not.toMatch(/not allowed/);
+    const named = await outcome(request(ctx({ retry: false }), { url: `http://erp.lan.test:${port}/odata` }));
+    expect(named).toBe("HTTP 200");
+    expect(srv.hits.map((h) => h.headers.host)).toEqual([`erp.lan.test:${port}`, `erp.lan.test:${port}`]);
   });
 });
 
@@ -173,23 +186,18 @@ describe("providers: the definition's network policy reaches every call", () => 
     const slog = await db.integrationLog.findFirstOrThrow({ where: { integrationId: stripe.id }, orderBy: { id: "desc" } });
     expect(slog).toMatchObject({ status: "error", error: expect.stringMatching(/192\.168\.77\.1 is not allowed/) });
 
-    process.env.HTTP_TIMEOUT_MS = "300";
-    resetEnvCache();
-    try {
-      const onec = await createIntegration(
-        { provider: "onec", name: "Private 1C", mode: "live", apiEndpoint: "http://erp.lan.test/base/odata/standard.odata", credentials: { username: "sync", password: "pw" }, config: {} },
-        system,
-      );
-      const o = await testIntegration(onec.id, system);
-      expect(o.ok).toBe(false);
-      expect(o.message).not.toMatch(/not allowed/);
-      const ologs = await db.integrationLog.findMany({ where: { integrationId: onec.id } });
-      expect(ologs.length).toBeGreaterThan(0);
-      for (const l of ologs) expect(l.error ?? "").not.toMatch(/not allowed/);
-    } finally {
-      process.env.HTTP_TIMEOUT_MS = "3000";
-      resetEnvCache();
-    }
+    dialLocal();
+    const onec = await createIntegration(
+      { provider: "onec", name: "Private 1C", mode: "live", apiEndpoint: `http://erp.lan.test:${port}/base/odata/standard.odata`, credentials: { username: "sync", password: "pw" }, config: {} },
+      system,
+    );
+    const o = await testIntegration(onec.id, system);
+    expect(o.message).not.toMatch(/not allowed/);
+    expect(srv.hits.length).toBeGreaterThan(0);
+    expect(srv.hits[0].path).toMatch(/^\/base\/odata\/standard\.odata/);
+    const ologs = await db.integrationLog.findMany({ where: { integrationId: onec.id } });
+    expect(ologs.length).toBeGreaterThan(0);
+    for (const l of ologs) expect(l.error ?? "").not.toMatch(/not allowed/);
   });
 
   it("custom webhook forwards: a forward URL on the metadata address is refused (a private one goes out)", async () => {
@@ -205,16 +213,11 @@ describe("providers: the definition's network policy reaches every call", () => 
     const meta = await make("http://169.254.169.254/latest/meta-data/");
     const e = await handle(event, buildContext(meta)).then(() => null, (x: Error) => x);
     expect(e?.message).toMatch(/The address 169\.254\.169\.254 is not allowed: link-local\/metadata/);
-    const lan = await make("http://crm.lan.test/hooks");
-    process.env.HTTP_TIMEOUT_MS = "300";
-    resetEnvCache();
-    try {
-      const r = await handle(event, buildContext(lan)).then((x) => x.note ?? "", (x: Error) => x.message);
-      expect(r).not.toMatch(/not allowed/);
-    } finally {
-      process.env.HTTP_TIMEOUT_MS = "3000";
-      resetEnvCache();
-    }
+    const lan = await make(`http://crm.lan.test:${port}/hooks`);
+    dialLocal();
+    const r = await handle(event, buildContext(lan)).then((x) => x.note ?? "", (x: Error) => x.message);
+    expect(r).not.toMatch(/not allowed/);
+    expect(srv.hits.map((h) => `${h.method} ${h.path}`)).toEqual(["POST /hooks"]);
   });
 
   it("SMTP resolves and checks the server itself: a name pointing at the metadata address is refused and logged", async () => {
