@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { test as base, expect, type Browser, type Page } from "@playwright/test";
+import { test as base, expect, type Browser, type BrowserContext, type Page } from "@playwright/test";
 
 export type Stack = {
   baseURL: string;
@@ -16,9 +16,56 @@ export function stack(): Stack {
   return JSON.parse(readFileSync(path.resolve("tests/.tmp/e2e-state.json"), "utf8"));
 }
 
-export const test = base.extend<{ s: Stack }>({
+// Every test fails on a console error or an uncaught page error in any page it opens (its own
+// context, asAdmin's, or one a test makes and passes to watchErrors). The only standing
+// exception is the offline map tiles (MAP_TILE_URL points at a closed port in the e2e stack);
+// a test whose subject is an error the browser reports names it with allowConsoleError().
+const STANDING_ALLOW = [/^Failed to load resource: net::ERR_CONNECTION_REFUSED \(http:\/\/127\.0\.0\.1:9\//];
+let problems: string[] = [];
+let allowed: RegExp[] = [];
+const watched = new WeakSet<BrowserContext>();
+
+function report(kind: string, text: string) {
+  if ([...STANDING_ALLOW, ...allowed].some((re) => re.test(text))) return;
+  problems.push(`${kind}: ${text}`);
+}
+
+/** Watches a context the test made itself (the test's own context and asAdmin's are watched already). */
+export function watchErrors(ctx: BrowserContext) {
+  if (watched.has(ctx)) return;
+  watched.add(ctx);
+  ctx.on("console", (msg) => {
+    if (msg.type() !== "error") return;
+    const where = msg.location()?.url;
+    report("console error", where && !msg.text().includes(where) ? `${msg.text()} (${where})` : msg.text());
+  });
+  ctx.on("weberror", (e) => report("page error", e.error().stack ?? e.error().message));
+}
+
+/** For a test whose subject is an error the browser reports (e.g. a refused request). */
+export function allowConsoleError(re: RegExp) {
+  allowed.push(re);
+}
+
+export const test = base.extend<{ s: Stack; consoleGuard: void }>({
   s: async ({}, use) => use(stack()),
   baseURL: async ({}, use) => use(stack().baseURL),
+  context: async ({ context }, use) => {
+    watchErrors(context);
+    await use(context);
+  },
+  consoleGuard: [
+    async ({ context }, use) => {
+      problems = [];
+      allowed = [];
+      void context;
+      await use();
+      const found = problems;
+      problems = [];
+      expect(found, "console errors or page errors during the test").toEqual([]);
+    },
+    { auto: true },
+  ],
 });
 export { expect };
 
@@ -38,6 +85,7 @@ export async function signInAs(page: Page, role: keyof Stack["users"]) {
 /** Setup as the admin in a context of its own (the test's page stays signed out). */
 export async function asAdmin<T>(browser: Browser, fn: (page: Page) => Promise<T>): Promise<T> {
   const ctx = await browser.newContext({ baseURL: stack().baseURL });
+  watchErrors(ctx);
   try {
     const page = await ctx.newPage();
     await signInAs(page, "admin");

@@ -1,6 +1,6 @@
 // Sign-in errors, inviting a colleague, API keys shown once and revoked, the phone layout
 // and the theme switch.
-import { test, expect, signIn, signInAs } from "./fixtures";
+import { test, expect, signIn, signInAs, watchErrors } from "./fixtures";
 
 test("a wrong password is refused with a clear message", async ({ page, s }) => {
   await page.goto("/login");
@@ -26,6 +26,7 @@ test("an admin invites a colleague who sets a password and signs in", async ({ p
   await expect(page.getByRole("row", { name: /Nina New/ })).toContainText("invited");
 
   const ctx = await browser.newContext({ baseURL: s.baseURL });
+  watchErrors(ctx);
   const other = await ctx.newPage();
   await other.goto(link);
   await expect(other.getByRole("heading", { name: "Welcome, Nina New" })).toBeVisible();
