@@ -285,8 +285,8 @@ export async function createTemplate(input: unknown, who: Who) {
 }
 
 export async function updateTemplate(id: string, input: unknown, who: Who) {
+  const data = parseWith(templatePatch, input, "body"); // the input first, as route() checks bodies: a bad one is a 400 whatever the id
   const before = await getTemplate(id);
-  const data = parseWith(templatePatch, input, "body");
   const next = {
     subject: data.subject !== undefined ? data.subject : before.subject,
     body: data.body ?? before.body,

@@ -4,7 +4,7 @@
 //    schema the service parses with;
 //  - answers that are not JSON (file downloads, the position event stream);
 //  - an API key that is optional on a public route.
-import { z, type ZodType } from "zod";
+import type { ZodType } from "zod";
 import { templateInput, templatePatch } from "@/lib/messaging/templates";
 import { CONTENT_TYPES } from "@/lib/exports/writers";
 import type { Parameter, ResponseObject } from "@/lib/openapi/types";
@@ -53,7 +53,6 @@ export const MANUAL: Record<string, ManualEntry> = {
     success: file(["text/csv; charset=utf-8"], "The SuiteDash import CSV"),
   },
   "GET /api/v1/tracking/stream": {
-    query: z.strictObject({ lastEventId: z.string().max(40).optional().describe("Resume after this event id (what EventSource sends as Last-Event-ID)") }),
     headers: [
       {
         name: "Last-Event-ID",

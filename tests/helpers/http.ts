@@ -17,6 +17,8 @@ export type CallOptions = {
   cookie?: string;
   bearer?: string;
   ip?: string;
+  /** an event stream answer is not read to its (never coming) end: its head is returned and the request aborted */
+  headOfStreams?: boolean;
 };
 
 export type CallResult<T = any> = { status: number; headers: Headers; json: T; text: string };
@@ -30,8 +32,14 @@ export async function call<T = any>(handler: Handler, o: CallOptions = {}): Prom
     body = JSON.stringify(o.body);
     headers["content-type"] ??= "application/json";
   }
-  const req = new NextRequest(new URL(o.url ?? "/", "http://localhost:3000"), { method: o.method ?? (body ? "POST" : "GET"), headers, body });
+  const gone = new AbortController();
+  const req = new NextRequest(new URL(o.url ?? "/", "http://localhost:3000"), { method: o.method ?? (body ? "POST" : "GET"), headers, body, signal: gone.signal });
   const res = await handler(req, { params: Promise.resolve(o.params ?? {}) });
+  if (o.headOfStreams && res.headers.get("content-type")?.startsWith("text/event-stream")) {
+    gone.abort();
+    await res.body?.cancel().catch(() => {});
+    return { status: res.status, headers: res.headers, json: undefined, text: "" };
+  }
   const text = await res.text();
   let json: any;
   try {
