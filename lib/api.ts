@@ -84,14 +84,35 @@ export function errorResponse(err: ApiError, requestId?: string) {
 /** Zod issues as { path, message } pairs a form can put next to its fields. */
 export { zodDetails };
 
+const FIELD_WORDS: Record<string, string> = { body: "the request", credentials: "the credentials", config: "the settings" };
+
+/** "Check the credentials: secret (Required)": what a failed validation says in one line. */
+export function checkMessage(what: string, details: { path: string; message: string }[]) {
+  const shown = details.slice(0, 3).map((d) => (d.path ? `${d.path} (${d.message})` : d.message));
+  return `Check ${what}: ${shown.join(", ")}${details.length > 3 ? ` and ${details.length - 3} more` : ""}`;
+}
+
+/**
+ * Validates several values a service was handed (the body, then a provider's credentials and
+ * config) and reports every field's problem in one 400, not one part per attempt.
+ */
+export function parseAllWith<T extends readonly [ZodType, unknown, string][]>(...parts: T): { [K in keyof T]: z.output<T[K][0]> } {
+  const details: { path: string; message: string }[] = [];
+  const out = parts.map(([schema, value, field]) => {
+    const r = schema.safeParse(value);
+    if (!r.success) details.push(...zodDetails(r.error).map((d) => ({ ...d, path: d.path ? `${field}.${d.path}` : field })));
+    return r.success ? r.data : undefined;
+  });
+  if (details.length) throw errors.validation(checkMessage("the highlighted fields", details), details);
+  return out as { [K in keyof T]: z.output<T[K][0]> };
+}
+
 /** Validates a value a service was handed; 400 with the field paths prefixed by `field`. */
 export function parseWith<T extends ZodType>(schema: T, value: unknown, field: string): z.output<T> {
   const r = schema.safeParse(value);
   if (!r.success) {
-    throw errors.validation(
-      `Invalid ${field}`,
-      zodDetails(r.error).map((d) => ({ ...d, path: d.path ? `${field}.${d.path}` : field })),
-    );
+    const details = zodDetails(r.error).map((d) => ({ ...d, path: d.path ? `${field}.${d.path}` : field }));
+    throw errors.validation(checkMessage(FIELD_WORDS[field] ?? `the ${field}`, details), details);
   }
   return r.data;
 }

@@ -4,7 +4,10 @@ import { useRouter } from "next/navigation";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Loader2, FlaskConical, Radio } from "lucide-react";
 import { toast } from "sonner";
+import { z, type ZodType } from "zod";
 import { api, ClientApiError } from "@/lib/client/api";
+import { checkForm, focusFirstInvalid } from "@/lib/client/form";
+import { createIntegrationFields, updateIntegrationInput } from "@/lib/integrations/contract";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
@@ -17,6 +20,20 @@ import type { Integration, Provider } from "@/components/integrations/types";
 import { cn } from "@/lib/utils";
 
 type Props = { provider: Provider; integration?: Integration };
+
+/**
+ * The provider's credentials or config rules as zod, from the JSON Schema the server publishes
+ * of its own zod schema (so the form needs no provider code). Secrets already stored are not
+ * required again: left empty, they keep their value.
+ */
+function partSchema(schema: Provider["credentialsSchema"], stored?: Integration["credentials"]): ZodType {
+  const required = (schema.required ?? []).filter((k) => !stored?.[k]?.set);
+  try {
+    return z.fromJSONSchema({ ...schema, required } as Parameters<typeof z.fromJSONSchema>[0]);
+  } catch {
+    return z.any(); // a schema the browser cannot read: the server still checks it
+  }
+}
 
 function initialConfig(provider: Provider, integration?: Integration): FieldValues {
   const out: FieldValues = {};
@@ -51,6 +68,24 @@ export function IntegrationForm({ provider, integration }: Props) {
   const [priority, setPriority] = React.useState<string>(String(integration?.priority ?? 100));
   const [errors, setErrors] = React.useState<Record<string, string>>({});
   const [formError, setFormError] = React.useState<string | null>(null);
+  const formRef = React.useRef<HTMLFormElement>(null);
+  const credentialsRules = React.useMemo(() => partSchema(provider.credentialsSchema, integration?.credentials), [provider.credentialsSchema, integration?.credentials]);
+  const configRules = React.useMemo(() => partSchema(provider.configSchema), [provider.configSchema]);
+  // the fields this form shows a message under; anything else goes in the line above the form
+  const shown = React.useMemo(
+    () =>
+      new Set([
+        "name",
+        "code",
+        "mode",
+        "apiEndpoint",
+        "priority",
+        "syncIntervalMinutes",
+        ...Object.keys(provider.credentialsSchema.properties ?? {}).map((k) => `credentials.${k}`),
+        ...Object.keys(provider.configSchema.properties ?? {}).map((k) => `config.${k}`),
+      ]),
+    [provider],
+  );
 
   const defaultEndpoint = mode === "sandbox" ? provider.endpoints.sandbox : provider.endpoints.live;
   // the server refuses a change of where the credentials go unless every stored secret is entered again
@@ -65,20 +100,47 @@ export function IntegrationForm({ provider, integration }: Props) {
     );
   const storedSecrets = provider.secretFields.filter((k) => integration?.credentials?.[k]?.set);
 
+  function bodyOf() {
+    const clean = (o: FieldValues) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== ""));
+    return {
+      name,
+      ...(code ? { code } : {}),
+      description: description || (editing ? null : undefined),
+      mode,
+      apiEndpoint: apiEndpoint.trim() || null,
+      credentials: clean(credentials),
+      config: clean(config),
+      ...(provider.syncTypes.length ? { autoSync, syncIntervalMinutes: autoSync ? Number(interval) : null } : {}),
+      ...(provider.channels.length ? { priority: Number(priority) } : {}),
+    };
+  }
+
+  function showErrors(next: Record<string, string>, fallback: string | null) {
+    const hidden = Object.entries(next).filter(([k]) => !shown.has(k));
+    setErrors(next);
+    setFormError(hidden.length ? hidden.map(([k, m]) => `${k}: ${m}`).join(" · ") : Object.keys(next).length ? null : fallback);
+    focusFirstInvalid(formRef.current);
+  }
+
+  /** every field checked at once in the browser, with the API's rules: nothing is sent while one is wrong */
+  function submit() {
+    const body = bodyOf();
+    const fieldOf = (p: string) => p;
+    const checks = [
+      checkForm(editing ? updateIntegrationInput : createIntegrationFields, editing ? body : { provider: provider.id, ...body }, fieldOf),
+      checkForm(credentialsRules, body.credentials, (p) => `credentials.${p}`),
+      checkForm(configRules, body.config, (p) => `config.${p}`),
+    ];
+    const next: Record<string, string> = {};
+    for (const c of checks) if (!c.ok) for (const [k, m] of Object.entries(c.fields)) next[k] ??= m as string;
+    if (Object.keys(next).length) return showErrors(next, null);
+    setErrors({});
+    setFormError(null);
+    save.mutate(body);
+  }
+
   const save = useMutation({
-    mutationFn: async () => {
-      const clean = (o: FieldValues) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== ""));
-      const body = {
-        name,
-        ...(code ? { code } : {}),
-        description: description || (editing ? null : undefined),
-        mode,
-        apiEndpoint: apiEndpoint.trim() || null,
-        credentials: clean(credentials),
-        config: clean(config),
-        ...(provider.syncTypes.length ? { autoSync, syncIntervalMinutes: autoSync ? Number(interval) : null } : {}),
-        ...(provider.channels.length ? { priority: Number(priority) } : {}),
-      };
+    mutationFn: async (body: ReturnType<typeof bodyOf>) => {
       return editing
         ? api<Integration>(`/api/v1/integrations/${integration!.id}`, { method: "PATCH", json: body })
         : api<Integration>("/api/v1/integrations", { method: "POST", json: { provider: provider.id, ...body } });
@@ -99,19 +161,19 @@ export function IntegrationForm({ provider, integration }: Props) {
     onError: (e) => {
       if (e instanceof ClientApiError) {
         const fe = e.fieldErrors();
-        setErrors(Object.fromEntries(Object.entries(fe).map(([k, v]) => [k.replace(/^body\./, ""), v])));
-        setFormError(e.message);
+        showErrors(Object.fromEntries(Object.entries(fe).map(([k, v]) => [k.replace(/^body\./, ""), v])), e.message);
       } else setFormError((e as Error).message);
     },
   });
 
   return (
     <form
+      ref={formRef}
       noValidate
       aria-label={editing ? "Integration settings" : "New integration"}
       onSubmit={(e) => {
         e.preventDefault();
-        save.mutate();
+        submit();
       }}
       className="grid gap-6"
     >

@@ -1,12 +1,17 @@
 "use client";
 // "Send test message": one message on any channel, through one integration or the channel's
-// route, with a written text or a template and its data. Field errors from the API are shown
-// under the fields; the new message opens in the Messages drawer.
+// route, with a written text or a template and its data. The form is checked in the browser with
+// the API's own schemas (lib/messaging/contract) first, every field at once, and nothing is sent
+// while one is wrong; the API's field errors land under the same fields. The new message opens
+// in the Messages drawer.
 import * as React from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { toast } from "sonner";
 import { Loader2, Send } from "lucide-react";
-import { api, ClientApiError, formErrors } from "@/lib/client/api";
+import type { ZodType } from "zod";
+import { api, formErrors } from "@/lib/client/api";
+import { checkForm, focusFirstInvalid } from "@/lib/client/form";
+import { emailInput, pushInput, smsInput, telegramInput } from "@/lib/messaging/contract";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
@@ -26,6 +31,9 @@ const ENDPOINT: Record<Channel, string> = {
   telegram: "/api/v1/telegram/send",
   push: "/api/v1/push/send",
 };
+
+/** the API's body schema per channel: the same rules in the browser as on the server */
+const SCHEMA: Record<Channel, ZodType> = { sms: smsInput, whatsapp: smsInput, email: emailInput, telegram: telegramInput, push: pushInput };
 
 const TO_HINT: Record<Channel, { placeholder: string; help: string }> = {
   sms: { placeholder: "+79991234567", help: "A phone number with its country code" },
@@ -86,6 +94,7 @@ function SendForm({ preset, onDone, onCancel }: { preset: SendPreset | null; onD
   const [dataText, setDataText] = React.useState(preset?.data ? JSON.stringify(preset.data, null, 2) : "{}");
   const [errors, setErrors] = React.useState<Partial<Record<Field, string>>>({});
   const [formError, setFormError] = React.useState<string | null>(null);
+  const formRef = React.useRef<HTMLFormElement>(null);
 
   const integrations = useIntegrations();
   const usable = (integrations.data?.items ?? []).filter((i) => i.channels?.includes(channel)).sort((a, b) => a.priority - b.priority || a.name.localeCompare(b.name));
@@ -121,48 +130,68 @@ function SendForm({ preset, onDone, onCancel }: { preset: SendPreset | null; onD
     if (t) setDataText(JSON.stringify(t.sampleData ?? {}, null, 2));
   }
 
+  const usingTemplate = !!templateKey && channel !== "push";
+
+  /** the request body, as the API takes it on this channel */
+  function bodyOf(): Record<string, unknown> {
+    const body: Record<string, unknown> = {};
+    if (integrationId) body.integrationId = integrationId;
+    if (usingTemplate) {
+      body.template = templateKey;
+      if (parsed.ok) body.data = parsed.value;
+    }
+    switch (channel) {
+      case "sms":
+      case "whatsapp":
+        body.to = to;
+        if (!usingTemplate) body.text = text;
+        break;
+      case "email":
+        body.to = to;
+        if (subject) body.subject = subject;
+        if (!usingTemplate) {
+          if (text) body.text = text;
+          if (html) body.html = html;
+        }
+        break;
+      case "telegram":
+        body.chatId = to.trim();
+        if (!usingTemplate) body.text = text;
+        break;
+      case "push":
+        body.token = to.trim();
+        if (subject) body.title = subject;
+        body.body = text;
+        break;
+    }
+    return body;
+  }
+
+  function showErrors(next: Partial<Record<Field, string>>, form: string | null) {
+    // with a template the text comes from it: its problems belong to the template field
+    if (usingTemplate && next.text) next.template ??= next.text;
+    setErrors(next);
+    setFormError(form);
+    focusFirstInvalid(formRef.current);
+  }
+
+  function submit() {
+    setErrors({});
+    setFormError(null);
+    const body = bodyOf();
+    const check = checkForm(SCHEMA[channel], body, fieldOf);
+    const fields: Partial<Record<Field, string>> = check.ok ? {} : check.fields;
+    if (usingTemplate && !parsed.ok) fields.template ??= "The template data is not valid JSON";
+    if (!check.ok || Object.keys(fields).length) return showErrors(fields, check.ok ? null : check.form);
+    send.mutate(body);
+  }
+
   const send = useMutation({
-    mutationFn: async () => {
-      const body: Record<string, unknown> = {};
-      if (integrationId) body.integrationId = integrationId;
-      const useTemplate = !!templateKey && channel !== "push";
-      if (useTemplate) {
-        if (!parsed.ok) throw new ClientApiError(400, "validation_failed", "The template data is not valid JSON", [{ path: "data", message: parsed.error }]);
-        body.template = templateKey;
-        body.data = parsed.value;
-      }
-      switch (channel) {
-        case "sms":
-        case "whatsapp":
-          body.to = to;
-          if (!useTemplate) body.text = text;
-          break;
-        case "email":
-          body.to = to;
-          if (subject) body.subject = subject;
-          if (!useTemplate) {
-            if (text) body.text = text;
-            if (html) body.html = html;
-          }
-          break;
-        case "telegram":
-          body.chatId = to.trim();
-          if (!useTemplate) body.text = text;
-          break;
-        case "push":
-          body.token = to.trim();
-          if (subject) body.title = subject;
-          body.body = text;
-          break;
-      }
+    mutationFn: async (body: Record<string, unknown>) => {
       const r = await api<{ id?: string; messages?: { id: string }[] }>(ENDPOINT[channel], { method: "POST", json: body });
       const id = r.id ?? r.messages?.[0]?.id;
       if (!id) throw new Error("The API answered without a message id");
       return id;
-    },
-    onMutate: () => {
-      setErrors({});
-      setFormError(null);
     },
     onSuccess: (id) => {
       toast.success(`Test ${CHANNEL_META[channel].label} queued`);
@@ -170,11 +199,8 @@ function SendForm({ preset, onDone, onCancel }: { preset: SendPreset | null; onD
       onDone(id);
     },
     onError: (e) => {
-      const { fields: next, form } = formErrors(e, fieldOf);
-        // with a template the text comes from it: its problems belong to the template field
-        if (templateKey && channel !== "push" && next.text) next.template ??= next.text;
-      setErrors(next);
-      setFormError(form);
+      const { fields, form } = formErrors(e, fieldOf);
+      showErrors(fields, form);
     },
   });
 
@@ -185,15 +211,16 @@ function SendForm({ preset, onDone, onCancel }: { preset: SendPreset | null; onD
       </p>
     ) : null;
   const invalid = (f: Field) => (errors[f] ? { "aria-invalid": true as const, "aria-describedby": `send-${f}-error` } : {});
-  const usingTemplate = !!templateKey && channel !== "push";
 
   return (
     <form
+      ref={formRef}
+      noValidate
       className="grid gap-4"
       aria-label="Send test message"
       onSubmit={(e) => {
         e.preventDefault();
-        send.mutate();
+        submit();
       }}
     >
       <div className="grid gap-4 sm:grid-cols-2">

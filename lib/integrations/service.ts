@@ -18,7 +18,8 @@ import { retire, retiredSecrets } from "@/lib/webhooks/secrets";
 import { forgetIntegration } from "@/lib/webhooks/cache";
 import { forgetRoutes } from "@/lib/messaging/routes-cache";
 import { publicBaseUrl } from "@/lib/urls";
-import { parseWith, zodDetails } from "@/lib/api";
+import { parseAllWith, parseWith, zodDetails } from "@/lib/api";
+import { createIntegrationFields, updateIntegrationInput } from "@/lib/integrations/contract";
 import type { JsonSchema, Provider as ProviderDescription } from "@/components/integrations/types";
 
 // ───────────── provider descriptions (drive the admin forms) ─────────────
@@ -123,56 +124,20 @@ function requireProvider(id: string): ProviderDefinition {
   return def;
 }
 
-// ───────────── input schemas (shared by the API and the forms) ─────────────
+// ───────────── input schemas: lib/integrations/contract.ts (shared by the API and the forms) ─────────────
 
-const code = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .regex(/^[a-z0-9][a-z0-9-]{1,62}$/, "2–63 characters: lower-case letters, digits and dashes");
+/** A known provider's credentials and config, checked beside the rest of the body (one answer for every field). */
+function providerParts(v: { provider?: unknown; credentials?: unknown; config?: unknown }, ctx: z.RefinementCtx) {
+  const def = typeof v?.provider === "string" ? getProvider(v.provider.trim()) : undefined;
+  if (!def) return;
+  for (const part of ["credentials", "config"] as const) {
+    const r = def[part].safeParse(v[part] ?? {});
+    if (r.success) continue;
+    for (const d of zodDetails(r.error)) ctx.addIssue({ code: "custom", message: d.message, path: [part, ...(d.path ? d.path.split(".") : [])] });
+  }
+}
 
-const endpoint = z
-  .string()
-  .trim()
-  .url("A full URL such as https://api.example.com")
-  .refine((u) => /^https?:\/\//i.test(u), "Only http(s) URLs")
-  .max(2000);
-
-const syncInterval = z.number().int().min(5, "At least 5 minutes").max(7 * 24 * 60, "At most a week");
-
-export const createIntegrationInput = z.strictObject({
-  provider: z.string().trim().min(1).max(64),
-  name: z.string().trim().min(1, "Give it a name").max(120),
-  code: code.optional(),
-  description: z.string().trim().max(1000).optional(),
-  mode: z.enum(["live", "sandbox"]).default("sandbox"),
-  apiEndpoint: endpoint.nullish(),
-  credentials: z.record(z.string(), z.unknown()).default({}),
-  config: z.record(z.string(), z.unknown()).default({}),
-  enabled: z.boolean().default(true),
-  autoSync: z.boolean().default(false),
-  syncIntervalMinutes: syncInterval.nullish(),
-  /** messaging fallback order among the integrations of a channel: lower is tried first */
-  priority: z.number().int().min(0).max(1000).default(100),
-});
-
-export const updateIntegrationInput = z
-  .object({
-    name: z.string().trim().min(1).max(120),
-    code,
-    description: z.string().trim().max(1000).nullable(),
-    mode: z.enum(["live", "sandbox"]),
-    apiEndpoint: endpoint.nullable(),
-    /** partial: secret fields left out or empty keep their stored value */
-    credentials: z.record(z.string(), z.unknown()),
-    config: z.record(z.string(), z.unknown()),
-    enabled: z.boolean(),
-    autoSync: z.boolean(),
-    syncIntervalMinutes: syncInterval.nullable(),
-    priority: z.number().int().min(0).max(1000),
-  })
-  .partial()
-  .strict();
+export const createIntegrationInput = createIntegrationFields.superRefine(providerParts, { when: () => true });
 
 export type CreateIntegrationInput = z.input<typeof createIntegrationInput>;
 export type UpdateIntegrationInput = z.input<typeof updateIntegrationInput>;
@@ -374,13 +339,21 @@ export async function reconnectSandboxes(): Promise<number> {
 }
 
 export async function createIntegration(input: CreateIntegrationInput, who: Who) {
-  const data = parseWith(createIntegrationInput, input, "body");
-  const def = requireProvider(data.provider);
+  // the body, the provider's credentials and its config are checked together: every field's
+  // problem in one answer (a form shows them all at once)
+  const raw = (input ?? {}) as Record<string, unknown>;
+  const known = typeof raw.provider === "string" ? getProvider(raw.provider.trim()) : undefined;
+  // an unknown provider: the body's own 400, or the provider's 404
+  if (!known) requireProvider(parseWith(createIntegrationInput, input, "body").provider);
+  const def = known!;
+  const [data, credentials, config] = parseAllWith(
+    [createIntegrationFields, input, "body"],
+    [def.credentials, raw.credentials ?? {}, "credentials"],
+    [def.config, raw.config ?? {}, "config"],
+  );
   if (data.mode === "sandbox" && !def.defaultEndpoints.sandbox && !data.apiEndpoint) {
     throw errors.validation(`${def.name} has no sandbox: use live mode or give an endpoint`, [{ path: "mode", message: "No sandbox" }]);
   }
-  const credentials = parseWith(def.credentials, data.credentials, "credentials");
-  const config = parseWith(def.config, data.config, "config");
   const id = randomUUID();
   let code: string;
   if (data.code) {

@@ -89,11 +89,10 @@ export async function prepareDrafts(drafts: Draft[], opts: { batchId?: string; p
   const rows: Row[] = [];
   const at = (i: number, f: string) => (drafts.length === 1 && !opts.path ? f : `${opts.path ?? "messages"}.${i}.${f}`);
   for (const [i, d] of drafts.entries()) {
+    // every problem of a draft is reported together (recipient, text, subject), not one per attempt
+    const before = problems.length;
     const to = normalizeRecipient(d.channel, d.to ?? "");
-    if (!to.ok) {
-      problems.push({ path: at(i, "to"), message: to.reason });
-      continue;
-    }
+    if (!to.ok) problems.push({ path: at(i, "to"), message: to.reason });
     let subject = d.subject ?? null;
     let text = d.text ?? null;
     let html = d.html ?? null;
@@ -124,18 +123,12 @@ export async function prepareDrafts(drafts: Draft[], opts: { batchId?: string; p
         continue;
       }
     }
-    if (!text?.trim()) {
-      problems.push({ path: at(i, "text"), message: "The message text is empty" });
-      continue;
-    }
-    if (text.length > LIMITS[d.channel]) {
+    if (!text?.trim()) problems.push({ path: at(i, "text"), message: "The message text is empty" });
+    else if (text.length > LIMITS[d.channel]) {
       problems.push({ path: at(i, "text"), message: `Too long for ${d.channel}: ${text.length} characters (at most ${LIMITS[d.channel]})` });
-      continue;
     }
-    if (d.channel === "email" && !subject?.trim()) {
-      problems.push({ path: at(i, "subject"), message: "An e-mail needs a subject" });
-      continue;
-    }
+    if (d.channel === "email" && !subject?.trim()) problems.push({ path: at(i, "subject"), message: "An e-mail needs a subject" });
+    if (problems.length > before || !to.ok || !text) continue;
     const id = randomUUID();
     const forms = secretForms(secretValues);
     const secret = forms.length > 0 || secretKeys.length > 0;

@@ -1,23 +1,17 @@
 // Recipients as the providers need them: phone numbers in E.164 (libphonenumber-js with full
 // metadata, so "valid" means a number that can exist, not just the right length), e-mail
 // addresses lower-cased, Telegram chat ids, push device tokens.
-import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js/max";
+import type { CountryCode } from "libphonenumber-js/max";
 import { z } from "zod";
 import type { Channel } from "@/lib/providers/types";
 import { env } from "@/lib/env";
+import { checkPhone, type Normalized } from "@/lib/messaging/contract";
 
-export type Normalized = { ok: true; value: string } | { ok: false; reason: string };
+export type { Normalized };
 
+/** E.164, read with MESSAGING_DEFAULT_COUNTRY when the number has no +code (the one phone rule: lib/messaging/contract). */
 export function normalizePhone(input: string, defaultCountry = env().MESSAGING_DEFAULT_COUNTRY as CountryCode | undefined): Normalized {
-  const raw = input.trim().replace(/^whatsapp:/i, "");
-  if (!raw) return { ok: false, reason: "The phone number is empty" };
-  if (!raw.startsWith("+") && !defaultCountry) {
-    return { ok: false, reason: `"${raw}" has no country code: write it as +<country><number> (or set MESSAGING_DEFAULT_COUNTRY)` };
-  }
-  const p = parsePhoneNumberFromString(raw, defaultCountry);
-  if (!p) return { ok: false, reason: `"${raw}" is not a phone number` };
-  if (!p.isValid()) return { ok: false, reason: `"${raw}" is not a valid ${p.country ?? `+${p.countryCallingCode}`} phone number` };
-  return { ok: true, value: p.number };
+  return checkPhone(input, defaultCountry);
 }
 
 const email = z.email();

@@ -12,92 +12,20 @@ import { decodeCursor, encodeCursor } from "@/lib/cursor";
 import { CHANNELS, type Channel } from "@/lib/providers/types";
 import { enqueue, enqueueRows, prepareDrafts, type Draft } from "@/lib/messaging/outbox";
 import { maskRecipient } from "@/lib/messaging/recipients";
+import type { bulkInput, emailInput, pushInput, smsInput, telegramInput } from "@/lib/messaging/contract";
 
 export type Who = { actor: Actor; meta?: RequestMeta };
 export const MESSAGE_STATUSES = ["queued", "sent", "delivered", "failed", "undelivered"] as const;
 
 const who2label = (w: Who) => w.actor.label ?? `${w.actor.type}:${w.actor.id ?? ""}`;
 
-// ───────────── inputs (shared by the API and the dashboard's forms) ─────────────
+// ───────────── inputs: lib/messaging/contract.ts (shared by the API and the dashboard's forms) ─────────────
 
-const data = z.record(z.string(), z.unknown());
-const template = z.strictObject({ key: z.string().trim().min(1).max(64), data: data.default({}) });
-const related = z.strictObject({ type: z.string().trim().min(1).max(40), id: z.string().trim().min(1).max(100) });
-const common = {
-  integrationId: z.uuid().optional(),
-  related: related.optional(),
-};
 /** `template` may be a key (with `data` beside it) or { key, data } */
-const templateFields = { template: z.union([z.string().trim().min(1).max(64), template]).optional(), data: data.optional() };
 function templateOf(v: { template?: string | { key: string; data: Record<string, unknown> }; data?: Record<string, unknown> }) {
   if (v.template === undefined) return undefined;
   return typeof v.template === "string" ? { key: v.template, data: v.data ?? {} } : v.template;
 }
-const withTemplate = <T extends z.ZodRawShape>(shape: T) => z.strictObject({ ...shape, ...templateFields });
-
-export const smsInput = withTemplate({ to: z.string().trim().min(1).max(40), text: z.string().max(1600).optional(), ...common });
-export const emailInput = withTemplate({
-  to: z.string().trim().min(1).max(254),
-  toName: z.string().trim().max(200).optional(),
-  subject: z.string().max(300).optional(),
-  text: z.string().max(1_000_000).optional(),
-  html: z.string().max(1_000_000).optional(),
-  attachments: z
-    .array(
-      z.strictObject({
-        filename: z.string().trim().min(1).max(200),
-        contentType: z.string().trim().max(200).default("application/octet-stream"),
-        content: z.base64("Attachment content must be base64"),
-      }),
-    )
-    .max(10)
-    .optional(),
-  categories: z.array(z.string().trim().min(1).max(100)).max(10).optional(),
-  customArgs: z.record(z.string(), z.string().max(200)).optional(),
-  replyTo: z.email().optional(),
-  ...common,
-});
-export const emailTemplateInput = z.strictObject({
-  to: z.string().trim().min(1).max(254),
-  toName: z.string().trim().max(200).optional(),
-  template: z.string().trim().min(1).max(64),
-  data: data.default({}),
-  ...common,
-});
-export const pushInput = z
-  .strictObject({
-    token: z.string().trim().min(1).max(4096).optional(),
-    userId: z.uuid().optional(),
-    driverId: z.uuid().optional(),
-    title: z.string().max(200).optional(),
-    body: z.string().min(1).max(4000),
-    data: z.record(z.string(), z.string().max(1000)).optional(),
-    ...common,
-  })
-  .refine((v) => [v.token, v.userId, v.driverId].filter(Boolean).length === 1, { message: "Give exactly one of token, userId or driverId", path: ["token"] });
-export const telegramInput = withTemplate({
-  chatId: z.union([z.string(), z.number()]).transform(String).optional(),
-  userId: z.uuid().optional(),
-  text: z.string().max(4096).optional(),
-  parseMode: z.enum(["HTML", "MarkdownV2", "none"]).optional(),
-  ...common,
-});
-
-export const bulkInput = z
-  .strictObject({
-    name: z.string().trim().max(200).optional(),
-    recipients: z
-      .array(z.union([z.string().trim().min(1).max(254), z.strictObject({ to: z.string().trim().min(1).max(254), data: data.optional(), toName: z.string().max(200).optional() })]))
-      .min(1, "At least one recipient")
-      .max(50_000, "At most 50,000 recipients per bulk send"),
-    text: z.string().max(1_000_000).optional(),
-    subject: z.string().max(300).optional(),
-    html: z.string().max(1_000_000).optional(),
-    template: z.string().trim().min(1).max(64).optional(),
-    data: data.optional(),
-    integrationId: z.uuid().optional(),
-  })
-  .refine((v) => !!v.template || !!v.text, { message: "Give a text or a template", path: ["text"] });
 
 // ───────────── sending ─────────────
 

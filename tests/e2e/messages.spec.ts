@@ -49,7 +49,7 @@ test("an admin sends a test SMS and a test e-mail and finds both in the sandbox 
   await dialog.getByLabel("Text", { exact: true }).fill(SMS_TEXT);
   await expect(dialog.getByTestId("sms-counter")).toContainText("1 SMS segment (GSM-7");
   await dialog.getByRole("button", { name: "Send", exact: true }).click();
-  await expect(dialog.getByText(/has no country code/)).toBeVisible();
+  await expect(dialog.getByText("Enter the number with its country code, e.g. +7 999 123-45-67")).toBeVisible();
   await expect(dialog.getByLabel("To", { exact: true })).toHaveAttribute("aria-invalid", "true");
 
   await dialog.getByLabel("To", { exact: true }).fill(PHONE);

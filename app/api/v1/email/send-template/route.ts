@@ -1,5 +1,6 @@
 import { route } from "@/lib/api";
-import { emailTemplateInput, sendEmail } from "@/lib/messaging/service";
+import { sendEmail } from "@/lib/messaging/service";
+import { emailTemplateInput } from "@/lib/messaging/contract";
 
 export const dynamic = "force-dynamic";
 

@@ -1,6 +1,7 @@
 import { route } from "@/lib/api";
 import { EMAIL_BODY_LIMIT_BYTES } from "@/lib/body-limit";
-import { emailInput, sendEmail } from "@/lib/messaging/service";
+import { sendEmail } from "@/lib/messaging/service";
+import { emailInput } from "@/lib/messaging/contract";
 
 export const dynamic = "force-dynamic";
 

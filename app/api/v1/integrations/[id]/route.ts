@@ -1,6 +1,7 @@
 import { route, idParams } from "@/lib/api";
 import { can } from "@/lib/auth/roles";
-import { deleteIntegration, getIntegrationRow, serialize, updateIntegration, updateIntegrationInput } from "@/lib/integrations/service";
+import { deleteIntegration, getIntegrationRow, serialize, updateIntegration } from "@/lib/integrations/service";
+import { updateIntegrationInput } from "@/lib/integrations/contract";
 import type { Caller } from "@/lib/api";
 
 export const dynamic = "force-dynamic";

@@ -1,5 +1,6 @@
 import { route } from "@/lib/api";
-import { pushInput, sendPush } from "@/lib/messaging/service";
+import { sendPush } from "@/lib/messaging/service";
+import { pushInput } from "@/lib/messaging/contract";
 
 export const dynamic = "force-dynamic";
 

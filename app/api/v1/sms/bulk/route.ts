@@ -1,6 +1,7 @@
 import { route } from "@/lib/api";
 import { BULK_BODY_LIMIT_BYTES } from "@/lib/body-limit";
-import { bulkInput, sendBulk } from "@/lib/messaging/service";
+import { sendBulk } from "@/lib/messaging/service";
+import { bulkInput } from "@/lib/messaging/contract";
 
 export const dynamic = "force-dynamic";
 

@@ -1,5 +1,6 @@
 import { route } from "@/lib/api";
-import { sendSms, smsInput } from "@/lib/messaging/service";
+import { sendSms } from "@/lib/messaging/service";
+import { smsInput } from "@/lib/messaging/contract";
 
 export const dynamic = "force-dynamic";
 

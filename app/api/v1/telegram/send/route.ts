@@ -1,5 +1,6 @@
 import { route } from "@/lib/api";
-import { sendTelegram, telegramInput } from "@/lib/messaging/service";
+import { sendTelegram } from "@/lib/messaging/service";
+import { telegramInput } from "@/lib/messaging/contract";
 
 export const dynamic = "force-dynamic";
 
