@@ -77,6 +77,9 @@ const schema = z.object({
   WEBHOOK_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
   /** comma-separated addresses / CIDR ranges YooKassa notifications may come from */
   YOOKASSA_ALLOWED_IPS: z.string().optional(),
+  /** an open payment the provider has said nothing about for this long is checked with the
+   *  provider when someone reads it (the return page, an open payment page): at most once per wait */
+  PAYMENT_STATUS_CHECK_SECONDS: z.coerce.number().min(0.2).max(3600).default(10),
   /** calls to PayPal's verify-webhook-signature endpoint per integration per minute: deliveries
    *  past it are refused (429, kept as rejected) without calling out, so forged deliveries cannot
    *  drive our outbound calls (and PayPal's rate limit on our app) */

@@ -3,7 +3,9 @@
 // happened (API, the provider's signed events, status checks; a late event that did not move
 // the payment back says so), refunds, the provider calls, "Check status" and "Refund".
 // The payer comes back here from the checkout (?returned=1): the page follows the payment
-// every 1.5 s until the provider has confirmed (or refused) it.
+// every 1.5 s until the provider has confirmed (or refused) it, and every 5 s while it is open
+// otherwise. When the provider's notification does not come, the server asks the provider
+// itself after a short wait (PAYMENT_STATUS_CHECK_SECONDS), so the page settles either way.
 import * as React from "react";
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
@@ -26,6 +28,7 @@ import {
 } from "@/components/payments/shared";
 
 const POLL_MS = 1500;
+const OPEN_POLL_MS = 5000;
 
 export function PaymentDetail({ id, canRefund }: { id: string; canRefund: boolean }) {
   const qc = useQueryClient();
@@ -42,7 +45,7 @@ export function PaymentDetail({ id, canRefund }: { id: string; canRefund: boolea
     refetchInterval: (query) => {
       const d = query.state.data;
       if (!d) return false;
-      if (OPEN_STATUSES.includes(d.status)) return returned ? POLL_MS : 10_000;
+      if (OPEN_STATUSES.includes(d.status)) return returned ? POLL_MS : OPEN_POLL_MS;
       return d.refunds.some((r) => r.status === "pending") ? 3000 : false;
     },
   });
@@ -131,7 +134,10 @@ export function PaymentDetail({ id, canRefund }: { id: string; canRefund: boolea
         <Alert className="mb-4" role="status">
           <Loader2 className="animate-spin" />
           <AlertTitle>Back from the checkout: waiting for the provider&apos;s confirmation</AlertTitle>
-          <AlertDescription>The payment turns Succeeded when the provider&apos;s signed event arrives. This page checks every few seconds.</AlertDescription>
+          <AlertDescription>
+            The payment turns Succeeded when the provider confirms it. This page updates by itself; if the provider&apos;s notification does not come,
+            Switchboard asks the provider after a few seconds.
+          </AlertDescription>
         </Alert>
       )}
       {returned && !open && d.status !== "failed" && d.status !== "canceled" && (
@@ -295,6 +301,7 @@ const EVENT_WORDS: Record<string, string> = {
   provider_created: "Created at the provider",
   create_failed: "The provider refused to create it",
   refund_requested: "Refund requested",
+  notification_rejected: "Provider notification refused",
 };
 const SOURCE_WORDS: Record<string, string> = { api: "API", webhook: "provider event", refresh: "status check" };
 
@@ -331,6 +338,11 @@ function Timeline({ entries }: { entries: PaymentHistoryEntry[] }) {
             {h.note && <p className="text-xs text-amber-700 dark:text-amber-400">{h.note}</p>}
             {h.error && <p className="text-destructive text-xs">{h.error}</p>}
             {h.eventId && <p className="text-muted-foreground font-mono text-xs">event {h.eventId}</p>}
+            {h.webhookEventId && (
+              <Link href={`/webhooks?event=${h.webhookEventId}`} className="text-xs underline underline-offset-2">
+                See the refused notification
+              </Link>
+            )}
           </li>
         );
       })}

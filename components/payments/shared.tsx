@@ -83,6 +83,8 @@ export type PaymentHistoryEntry = {
   applied?: boolean;
   note?: string;
   eventId?: string;
+  /** a refused notification about this payment (notification_rejected): its webhook event */
+  webhookEventId?: string;
   error?: string;
   refundId?: string;
 };

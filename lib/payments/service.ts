@@ -12,6 +12,9 @@ import { audit, type Actor, type RequestMeta } from "@/lib/audit";
 import { decodeCursor, encodeCursor } from "@/lib/cursor";
 import { publicBaseUrl } from "@/lib/urls";
 import { logger } from "@/lib/logger";
+import { env } from "@/lib/env";
+import { consume } from "@/lib/rate-limit";
+import { rejectedDeliveriesAbout } from "@/lib/webhooks/rejected";
 import { isCurrency, formatMoney } from "@/lib/money";
 import { getProvider } from "@/lib/providers/registry";
 import { activeIntegrations, cachedIntegration } from "@/lib/messaging/routes-cache";
@@ -228,14 +231,23 @@ async function sendToProvider(payment: Payment, input: CreatePaymentInput) {
 
 // ───────────── following the provider ─────────────
 
-type Locked = { id: string; status: PaymentStatus; captured_minor: number; refunded_minor: number; amount_minor: number };
+type Locked = { id: string; status: PaymentStatus; captured_minor: number; refunded_minor: number; amount_minor: number; provider_status: string | null };
 
-/** Applies one provider update to its payment; returns false when no payment matches. */
-export async function applyPaymentUpdate(integrationId: string | null, u: PaymentUpdate, source: "webhook" | "refresh"): Promise<boolean> {
+/**
+ * Applies one provider update to its payment; returns false when no payment matches.
+ * `onlyIfChanged`: an update that changes nothing (an automatic status check of a payment still
+ * waiting for its payer) leaves the payment and its timeline as they are.
+ */
+export async function applyPaymentUpdate(
+  integrationId: string | null,
+  u: PaymentUpdate,
+  source: "webhook" | "refresh",
+  opts: { onlyIfChanged?: boolean } = {},
+): Promise<boolean> {
   return db.$transaction(async (tx) => {
     const idOk = u.paymentId && z.uuid().safeParse(u.paymentId).success;
     const rows = await tx.$queryRaw<Locked[]>`
-      select id, status, captured_minor, refunded_minor, amount_minor from payments
+      select id, status, captured_minor, refunded_minor, amount_minor, provider_status from payments
        where (${idOk ? u.paymentId : null}::uuid is not null and id = ${idOk ? u.paymentId : null}::uuid)
           or (${integrationId}::uuid is not null and integration_id = ${integrationId}::uuid and (
                 (${u.providerPaymentId ?? null}::text is not null and provider_payment_id = ${u.providerPaymentId ?? null})
@@ -249,6 +261,7 @@ export async function applyPaymentUpdate(integrationId: string | null, u: Paymen
     const refunded = Math.max(p.refunded_minor, u.refundedMinor ?? 0);
     const status = nextStatus(p.status, u.status, { captured, refunded });
     const changed = status !== p.status;
+    if (opts.onlyIfChanged && !changed && captured === p.captured_minor && refunded === p.refunded_minor && u.providerStatus === p.provider_status) return true;
     await tx.$executeRaw`
       update payments set
         status = ${status}::"PaymentStatus",
@@ -296,8 +309,8 @@ async function syncRefunded(paymentId: string, source: "webhook" | "refresh" | "
   }
 }
 
-/** GET …?refresh=1: ask the provider now. */
-export async function refreshPayment(id: string) {
+/** GET …?refresh=1: ask the provider now. `automatic`: a check nobody asked for (nothing recorded when nothing changed). */
+export async function refreshPayment(id: string, opts: { automatic?: boolean } = {}) {
   const p = await db.payment.findUnique({ where: { id } });
   if (!p) throw errors.notFound("Payment");
   const row = p.integrationId ? await db.integration.findUnique({ where: { id: p.integrationId } }) : null;
@@ -315,9 +328,36 @@ export async function refreshPayment(id: string) {
   } catch (e) {
     throw providerError(e);
   }
-  await applyPaymentUpdate(row.id, { paymentId: p.id, ...r, providerPaymentId: r.providerPaymentId ?? p.providerPaymentId }, "refresh");
+  await applyPaymentUpdate(row.id, { paymentId: p.id, ...r, providerPaymentId: r.providerPaymentId ?? p.providerPaymentId }, "refresh", {
+    onlyIfChanged: opts.automatic,
+  });
   if (r.paymentUrl && !p.paymentUrl) await db.payment.update({ where: { id }, data: { paymentUrl: r.paymentUrl } });
 }
+
+const OPEN: readonly PaymentStatus[] = ["pending", "requires_action"];
+
+/**
+ * A payment still open whose provider has said nothing for PAYMENT_STATUS_CHECK_SECONDS (a lost
+ * or refused notification) is checked with the provider, as "Check status" does, when someone
+ * reads it: the return page and an open payment page settle by themselves. At most one check per
+ * payment per wait, whichever process or tab asks; a failed check is logged and the payment is
+ * read as it is.
+ */
+export async function checkIfOverdue(id: string): Promise<void> {
+  if (!z.uuid().safeParse(id).success) return;
+  const waitSeconds = env().PAYMENT_STATUS_CHECK_SECONDS;
+  const p = await db.payment.findUnique({ where: { id }, select: { status: true, updatedAt: true, providerPaymentId: true, providerCheckoutId: true, integrationId: true } });
+  if (!p || !OPEN.includes(p.status) || !p.integrationId || (!p.providerPaymentId && !p.providerCheckoutId)) return;
+  if (Date.now() - p.updatedAt.getTime() < waitSeconds * 1000) return;
+  const room = await consume("payment-status-check", id, 1, Math.max(1, Math.ceil(waitSeconds)));
+  if (!room.allowed) return;
+  try {
+    await refreshPayment(id, { automatic: true });
+  } catch (e) {
+    logger.warn({ paymentId: id, err: (e as Error).message }, "automatic payment status check failed");
+  }
+}
+
 
 // ───────────── refunds ─────────────
 
@@ -433,7 +473,20 @@ export async function getPayment(id: string) {
     take: 100,
     select: { id: true, createdAt: true, action: true, method: true, url: true, statusCode: true, durationMs: true, status: true, error: true },
   });
-  return { ...serialize(p), logs: logs.map((l) => ({ ...l, id: String(l.id) })) };
+  // notifications about it that were refused (a wrong signature, an address not allowed): why it may never confirm
+  const refused = p.integrationId ? await rejectedDeliveriesAbout(p.integrationId, [p.providerPaymentId, p.providerCheckoutId, p.providerCaptureId]) : [];
+  const history = [
+    ...((p.history as Record<string, unknown>[] | null) ?? []),
+    ...refused.map((r) => ({
+      at: r.receivedAt.toISOString(),
+      event: "notification_rejected",
+      source: "webhook",
+      detail: r.sourceIp ? `A notification from ${r.sourceIp} was refused and not used` : "A notification was refused and not used",
+      error: r.reason ?? "rejected",
+      webhookEventId: r.id,
+    })),
+  ];
+  return { ...serialize(p), history, logs: logs.map((l) => ({ ...l, id: String(l.id) })) };
 }
 
 /** Totals by status and currency, and revenue (captured − refunded) by day and currency. */

@@ -190,6 +190,12 @@ export type WebhookSpec<Cred = Record<string, unknown>, Conf = Record<string, un
   handshake?(req: InboundRequest, ctx: WebhookVerifyContext<Cred, Conf>): Response | null | Promise<Response | null>;
   verify(req: InboundRequest, ctx: WebhookVerifyContext<Cred, Conf>): Verdict | Promise<Verdict>;
   /**
+   * The provider's id of the object a delivery is about (a payment, a refund), read from the
+   * body without trusting it: a rejected delivery is kept with it, so the refusal shows on that
+   * object's timeline. Never used to act on anything.
+   */
+  subject?(req: InboundRequest): string | null;
+  /**
    * Throws WebhookBodyError for a body the provider would never send. The id it returns is the
    * idempotency key, so it must come from what the verified signature covers (the body, or a
    * header the scheme signs), never from an unsigned header a replayer could change.

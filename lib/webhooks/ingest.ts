@@ -88,7 +88,13 @@ const unavailable = (message: string, retryAfter: number) =>
 
 const MAX_REJECTED_BODY = 64 * 1024;
 
-async function recordRejected(row: Integration, inbound: InboundRequest, verdict: { scheme: string; reason: string }, secrets: string[]) {
+async function recordRejected(
+  row: Integration,
+  inbound: InboundRequest,
+  verdict: { scheme: string; reason: string },
+  secrets: string[],
+  subjectOf?: (req: InboundRequest) => string | null,
+) {
   const path = new URL(inbound.url).pathname;
   const limit = env().WEBHOOK_REJECTED_PER_MINUTE;
   const room = limit > 0 ? await consume("webhook-rejected", row.id, limit, 60) : { allowed: false as const };
@@ -119,8 +125,20 @@ async function recordRejected(row: Integration, inbound: InboundRequest, verdict
     verification: scrub(`${verdict.scheme}: ${verdict.reason}`, secrets),
     maxRetries: 0,
     lastError: scrub(verdict.reason, secrets),
+    subject: subjectFor(inbound, subjectOf),
   });
   logger.warn({ integration: row.code, reason: verdict.reason, ip: inbound.ip }, "webhook rejected");
+}
+
+/** the object the refused body names (not trusted), kept so the refusal shows on its timeline */
+function subjectFor(inbound: InboundRequest, subjectOf?: (req: InboundRequest) => string | null): string | null {
+  if (!subjectOf) return null;
+  try {
+    const s = subjectOf(inbound);
+    return s ? s.slice(0, 200) : null;
+  } catch {
+    return null;
+  }
 }
 
 type NewEvent = {
@@ -139,12 +157,13 @@ type NewEvent = {
   verification: string;
   maxRetries: number;
   lastError?: string;
+  subject?: string | null;
 };
 
 const INSERT = `insert into webhook_events
       (id, integration_id, provider, event_type, external_id, idempotency_key, status, payload, headers,
-       source_ip, path, signature_verified, verification, max_retries, last_error)
-    values ($1, $2, $3, $4, $5, $6, $7::"WebhookStatus", $8::jsonb, $9::jsonb, $10, $11, $12, $13, $14, $15)
+       source_ip, path, signature_verified, verification, max_retries, last_error, subject)
+    values ($1, $2, $3, $4, $5, $6, $7::"WebhookStatus", $8::jsonb, $9::jsonb, $10, $11, $12, $13, $14, $15, $16)
     on conflict (integration_id, idempotency_key) do update set duplicates = webhook_events.duplicates + 1
     returning id, (xmax = 0) as inserted`;
 
@@ -159,7 +178,7 @@ async function insertEvent(e: NewEvent): Promise<{ id: string; inserted: boolean
   const values = (payload: unknown) => [
     e.id, e.integrationId, e.provider, e.eventType.slice(0, 200), e.externalId?.slice(0, 500) ?? null, e.idempotencyKey,
     e.status, JSON.stringify(payload), JSON.stringify(e.headers), e.sourceIp, e.path.slice(0, 2000), e.signatureVerified,
-    e.verification.slice(0, 1000), e.maxRetries, e.lastError?.slice(0, 2000) ?? null,
+    e.verification.slice(0, 1000), e.maxRetries, e.lastError?.slice(0, 2000) ?? null, e.subject ?? null,
   ];
   try {
     return (await pgPool().query<{ id: string; inserted: boolean }>(INSERT, values(e.payload))).rows[0];
@@ -206,7 +225,7 @@ export async function ingestWebhook(req: Request, target: IngestTarget): Promise
     throw unavailable("The signature could not be verified right now; retry later", 60);
   }
   if (!verdict.ok) {
-    await recordRejected(row, inbound, verdict, secrets);
+    await recordRejected(row, inbound, verdict, secrets, spec.subject);
     if (verdict.retryAfterSeconds) {
       // not decided (a limit on verification calls): a genuine sender retries later
       throw new ApiError(429, "rate_limited", `Webhook refused: ${verdict.reason}`, undefined, { "Retry-After": String(verdict.retryAfterSeconds) });
@@ -219,7 +238,7 @@ export async function ingestWebhook(req: Request, target: IngestTarget): Promise
     parsed = spec.parse(inbound, ctx);
   } catch (e) {
     if (!(e instanceof WebhookBodyError)) throw e;
-    await recordRejected(row, inbound, { scheme: verdict.scheme, reason: `signature valid, body refused: ${e.message}` }, secrets);
+    await recordRejected(row, inbound, { scheme: verdict.scheme, reason: `signature valid, body refused: ${e.message}` }, secrets, spec.subject);
     throw new ApiError(400, e.code, e.message);
   }
 

@@ -10,11 +10,13 @@
 // lines live here.
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { BlockList, isIP } from "node:net";
+import { lookup } from "node:dns/promises";
 import Stripe from "stripe";
 import twilio from "twilio";
 import { EventWebhook } from "@sendgrid/eventwebhook";
 import { verifySignature as verifyGeneric, isBase64, type SignatureScheme } from "@/lib/webhooks/signing";
 import { env } from "@/lib/env";
+import { classifyAddress } from "@/lib/net-guard";
 
 export type InboundRequest = {
   rawBody: string;
@@ -262,19 +264,54 @@ export function allowList(entries: readonly string[]): BlockList {
   return list;
 }
 
+let sandboxSources: { url: string; at: number; entries: string[] } | undefined;
+
+/**
+ * The addresses the configured sandbox (SANDBOX_URL) calls from: what its host resolves to. A
+ * sandbox on loopback calls from loopback, in either family (the target's name decides which),
+ * so that is all of 127.0.0.0/8 and ::1. Resolved at most once a minute.
+ */
+export async function sandboxSourceAddresses(): Promise<string[]> {
+  const url = env().SANDBOX_URL;
+  if (sandboxSources && sandboxSources.url === url && Date.now() - sandboxSources.at < 60_000) return sandboxSources.entries;
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, "");
+  let addresses: string[];
+  try {
+    addresses = isIP(host) ? [host] : (await lookup(host, { all: true })).map((a) => a.address);
+  } catch {
+    addresses = [];
+  }
+  const entries = new Set<string>();
+  for (const raw of addresses) {
+    const a = raw.replace(/^::ffff:/i, "");
+    if (classifyAddress(a) === "loopback") {
+      entries.add("127.0.0.0/8");
+      entries.add("::1");
+    } else entries.add(a);
+  }
+  sandboxSources = { url, at: Date.now(), entries: [...entries] };
+  return sandboxSources.entries;
+}
+
 /**
  * YooKassa signs nothing: the source address must be on the allow-list, and the handler
- * must re-fetch the object from the API before trusting its status.
+ * must re-fetch the object from the API before trusting its status. `sandbox`: the addresses
+ * of the integration's own sandbox, given only for a sandbox-mode integration (a live one
+ * accepts YooKassa's ranges alone).
  */
-export function verifyYooKassa(req: InboundRequest, allowed: readonly string[]): Verdict {
+export function verifyYooKassa(req: InboundRequest, allowed: readonly string[], sandbox: readonly string[] = []): Verdict {
   const scheme = "yookassa-ip-allowlist";
   if (!req.ip) return fail(scheme, "the caller's address is unknown (behind a proxy, set TRUST_PROXY=true)");
   let ip = req.ip.replace(/^::ffff:/, "");
   const v = isIP(ip);
   if (!v) return fail(scheme, `"${req.ip}" is not an IP address`);
   ip = ip.toLowerCase();
-  const ok = allowList(allowed).check(ip, v === 6 ? "ipv6" : "ipv4");
-  return ok ? pass(scheme, "source address allowed; the object is re-fetched before it is trusted") : fail(scheme, `${ip} is not on the YooKassa allow-list`);
+  const type = v === 6 ? "ipv6" : "ipv4";
+  if (allowList(allowed).check(ip, type)) return pass(scheme, "source address allowed; the object is re-fetched before it is trusted");
+  if (sandbox.length && allowList(sandbox).check(ip, type)) {
+    return pass(scheme, "source address is this sandbox-mode integration's sandbox; the object is re-fetched before it is trusted");
+  }
+  return fail(scheme, `${ip} is not on the YooKassa allow-list`);
 }
 
 // ───────────── PayPal ─────────────

@@ -5,10 +5,10 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { defineProvider, PaymentProviderError, type ProviderPayment, type ProviderRefund } from "@/lib/providers/types";
-import { verifyYooKassa, yookassaAllowed } from "@/lib/webhooks/schemes";
+import { sandboxSourceAddresses, verifyYooKassa, yookassaAllowed } from "@/lib/webhooks/schemes";
 import { webhookUrl } from "@/lib/integrations/service";
 import { amountOf, cancelReason, mapPayment, ykCall, type YkPayment, type YkRefund, type YooKassaContext } from "@/lib/providers/yookassa/client";
-import { handleNotification, NOTIFICATION_EVENTS, parseNotification } from "@/lib/providers/yookassa/webhook";
+import { handleNotification, notificationSubject, NOTIFICATION_EVENTS, parseNotification } from "@/lib/providers/yookassa/webhook";
 
 const credentials = z.strictObject({
   shopId: z
@@ -166,9 +166,12 @@ export default defineProvider({
   },
 
   webhook: {
-    scheme: "Source IP allow-list (YooKassa's published ranges, YOOKASSA_ALLOWED_IPS) + re-fetch of the object",
+    scheme: "Source IP allow-list (YooKassa's published ranges, YOOKASSA_ALLOWED_IPS; in sandbox mode also the sandbox's own address) + re-fetch of the object",
     secretFields: [],
-    verify: (req) => verifyYooKassa(req, yookassaAllowed()),
+    // a sandbox-mode integration's notifications come from its sandbox (SANDBOX_URL), never from
+    // YooKassa's ranges; a live integration accepts YooKassa's ranges only
+    verify: async (req, ctx) => verifyYooKassa(req, yookassaAllowed(), ctx.integration.mode === "sandbox" ? await sandboxSourceAddresses() : []),
+    subject: notificationSubject,
     parse: parseNotification,
     handle: (event, ctx) => handleNotification(event, ctx as YooKassaContext),
   },

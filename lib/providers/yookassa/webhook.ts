@@ -35,6 +35,16 @@ export function parseNotification(req: InboundRequest): ParsedWebhook {
   return { type: event, id: `${event}:${object.id}:${String(object.status ?? "")}`, payload: body };
 }
 
+/** The payment or refund id a notification names, read without trusting it (for a refused one's timeline). */
+export function notificationSubject(req: InboundRequest): string | null {
+  try {
+    const object = jsonObjectBody(req.rawBody).object as Record<string, unknown> | undefined;
+    return object && typeof object.id === "string" && ID.test(object.id) ? object.id : null;
+  } catch {
+    return null;
+  }
+}
+
 /** refetches: a failure that retrying can fix is thrown (the event is retried), the rest is permanent */
 async function refetch<T>(ctx: YooKassaContext, action: string, path: string): Promise<T | null> {
   try {

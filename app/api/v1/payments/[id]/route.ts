@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { route, idParams } from "@/lib/api";
-import { getPayment, refreshPayment } from "@/lib/payments/service";
+import { checkIfOverdue, getPayment, refreshPayment } from "@/lib/payments/service";
 
 export const dynamic = "force-dynamic";
 
@@ -9,10 +9,13 @@ export const GET = route(
     access: { permission: "payments.read", scope: "payments:read" },
     params: idParams,
     query: z.strictObject({ refresh: z.enum(["0", "1", "true", "false"]).optional() }),
-    docs: { summary: "Get a payment (?refresh=1 asks the provider first)" },
+    docs: {
+      summary: "Get a payment (?refresh=1 asks the provider first; an open payment the provider has said nothing about for PAYMENT_STATUS_CHECK_SECONDS is checked with it)",
+    },
   },
   async ({ params, query }) => {
     if (query.refresh === "1" || query.refresh === "true") await refreshPayment(params.id);
+    else await checkIfOverdue(params.id);
     return getPayment(params.id);
   },
 );
