@@ -17,7 +17,7 @@ import { publicBaseUrl } from "@/lib/urls";
 import { encrypt, decrypt, aadFor } from "@/lib/vault";
 import { getProvider } from "@/lib/providers/registry";
 import type { ProviderDefinition } from "@/lib/providers/types";
-import { buildContext, getIntegrationRow, mergeState } from "@/lib/integrations/service";
+import { buildContext, getIntegrationRow, mergeState, testIntegration } from "@/lib/integrations/service";
 import { forgetRoutes } from "@/lib/messaging/routes-cache";
 import { modeUrl, oauthSpec, saveTokens, tokenCall, tokenStatus } from "@/lib/oauth/tokens";
 
@@ -145,7 +145,21 @@ export async function finishConnect(provider: string, query: Record<string, stri
       message += `, but setting up failed: ${err}`;
     }
   }
+  // a new connection makes the last connection test (usually "Not connected") stale: run it
+  // again with the new grant, so the page shows what is true now (testIntegration records
+  // failures as results and does not throw for the provider's answers)
+  try {
+    await testIntegration(row.id, who);
+  } catch (e) {
+    logger.warn({ integration: row.code, err: (e as Error).message }, "connection test after connecting failed");
+    await clearLastTest(row.id);
+  }
   return { integrationId: row.id, returnTo: back, ok: true, message };
+}
+
+/** Forgets the last connection test's result (the history keeps it). */
+async function clearLastTest(integrationId: string) {
+  await db.integration.update({ where: { id: integrationId }, data: { lastTestAt: null, lastTestOk: null, lastTestMessage: null } });
 }
 
 /** Revokes the grant at the provider (when it has a revocation endpoint) and deletes the tokens. */
@@ -189,7 +203,8 @@ export async function disconnect(integrationId: string, who: Who) {
     db.oAuthToken.deleteMany({ where: { integrationId } }),
     db.integration.update({
       where: { id: integrationId },
-      data: { status: "inactive", lastError: null, state: mergeState(after.state, { oauth: null }) },
+      // the last test was about the grant just removed: it no longer says anything
+      data: { status: "inactive", lastError: null, lastTestAt: null, lastTestOk: null, lastTestMessage: null, state: mergeState(after.state, { oauth: null }) },
     }),
   ]);
   forgetRoutes();

@@ -4,7 +4,7 @@
 // transient token-endpoint failures, the daily refresh, disconnect with revocation, the routes.
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { createIntegration, buildContext } from "@/lib/integrations/service";
+import { createIntegration, buildContext, testIntegration } from "@/lib/integrations/service";
 import { startConnect, finishConnect } from "@/lib/oauth/flow";
 import { getAccessToken, refreshDueTokens, TokenEndpointError } from "@/lib/oauth/tokens";
 import { getProvider } from "@/lib/providers/registry";
@@ -137,6 +137,34 @@ describe("OAuth connect", () => {
     expect(status.json).toMatchObject({ connected: true, status: "connected", accountId: "sandbox.user@example.com", hasRefreshToken: true });
     expect(status.text).not.toMatch(/sbx_|accessToken"|refreshToken"/);
     expect((await call(oauthRoute.DELETE, { url: "/x", params: { id: row.id }, cookie: viewer.cookie })).status).toBe(403);
+  });
+});
+
+describe("OAuth connection changes and the last connection test", () => {
+  it("connecting re-runs the connection test, so a failed test from before the connection is not shown as current", async () => {
+    const row = await googleIntegration();
+    const before = await testIntegration(row.id, system);
+    expect(before.ok).toBe(false);
+    expect((await db.integration.findUniqueOrThrow({ where: { id: row.id } })).lastTestOk).toBe(false);
+
+    await connectOAuth(row.id);
+    const after = await db.integration.findUniqueOrThrow({ where: { id: row.id } });
+    expect(after.lastTestOk).toBe(true);
+    expect(after.lastTestAt!.getTime()).toBeGreaterThan(before.at.getTime());
+    expect(after.lastTestMessage).not.toMatch(/not connected/i);
+    expect(after.status).toBe("active");
+    // the re-run is in the test history like any other
+    const runs = await db.integrationTest.findMany({ where: { integrationId: row.id }, orderBy: { createdAt: "asc" } });
+    expect(runs.map((t) => t.ok)).toEqual([false, true]);
+  });
+
+  it("disconnecting clears the last test result: it was about a connection that no longer exists", async () => {
+    const row = await googleIntegration();
+    const { admin } = await connectOAuth(row.id);
+    expect((await db.integration.findUniqueOrThrow({ where: { id: row.id } })).lastTestOk).toBe(true);
+    const r = await call(oauthRoute.DELETE, { url: "/x", params: { id: row.id }, cookie: admin.cookie });
+    expect(r.status).toBe(200);
+    expect(await db.integration.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ lastTestAt: null, lastTestOk: null, lastTestMessage: null });
   });
 });
 
