@@ -154,11 +154,11 @@ export function checkAddress(address: string, d: Destination): void {
   if (cls === "public") return;
   if (d.trusted || named(d.host, address, d.port)) return;
   if (cls === "reserved") throw new AddressRefusedError(address, "multicast/reserved range");
-  if (cls === "loopback") throw new AddressRefusedError(address, "loopback (name the host in ALLOWED_PRIVATE_HOSTS to allow it)");
+  if (cls === "loopback") throw new AddressRefusedError(address, "loopback (the server's administrator can allow this host)");
   if (d.policy === "private-allowed") return;
   throw new AddressRefusedError(
     address,
-    "private network (this provider lives on the internet; name the host in ALLOWED_PRIVATE_HOSTS to allow it)",
+    "private network (this provider lives on the internet; the server's administrator can allow this host)",
   );
 }
 

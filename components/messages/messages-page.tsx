@@ -7,7 +7,7 @@ import * as React from "react";
 import Link from "next/link";
 import { useInfiniteQuery, useQuery, type UseQueryResult } from "@tanstack/react-query";
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { FlaskConical, Inbox, LayoutTemplate, MessageSquare, Send } from "lucide-react";
+import { Inbox, LayoutTemplate, MessageSquare, Send } from "lucide-react";
 import { api } from "@/lib/client/api";
 import { PageHeader } from "@/components/layout/app-shell";
 import { Button } from "@/components/ui/button";
@@ -20,7 +20,7 @@ import { Progress } from "@/components/ui/progress";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { IntegrationSelect, DateTimeFilter, useIntegrations, ClearFiltersButton, RefreshingSpinner } from "@/components/shared/filter-fields";
+import { IntegrationSelect, DateTimeFilter, useIntegrations, ClearFiltersButton, RefreshingSpinner, FILTER_BAR } from "@/components/shared/filter-fields";
 import { useUrlFilters, useDebouncedFilter } from "@/components/shared/url-filters";
 import { PagedResults } from "@/components/shared/paged-results";
 import { formatDateTime } from "@/lib/format";
@@ -30,6 +30,7 @@ import {
   CHANNELS, CHANNEL_META, MESSAGE_STATUSES, STATUS_STYLE, ChannelIcon, MessageStatusBadge, channelLabel,
   type Batch, type MessageItem, type MessageStatus,
 } from "@/components/messages/shared";
+import { SandboxBadge } from "@/components/integrations/status";
 
 type Stats = { from: string; until: string; byStatus: Record<MessageStatus, number>; byChannel: Record<string, Partial<Record<MessageStatus, number>>>; total: number };
 
@@ -133,7 +134,7 @@ export function MessagesPage({ canSend }: { canSend: boolean }) {
         <BatchesCard onShow={(id) => setParam("batchId", id)} />
       </div>
 
-      <form className="mb-4 grid gap-3 rounded-lg border p-3 sm:grid-cols-2 lg:grid-cols-6" onSubmit={(e) => e.preventDefault()} aria-label="Message filters">
+      <form className={FILTER_BAR} onSubmit={(e) => e.preventDefault()} aria-label="Message filters">
         <div className="grid gap-1.5">
           <Label htmlFor="m-channel">Channel</Label>
           <NativeSelect id="m-channel" value={filters.channel ?? ""} onChange={(e) => setParam("channel", e.target.value || null)}>
@@ -156,14 +157,14 @@ export function MessagesPage({ canSend }: { canSend: boolean }) {
             ))}
           </NativeSelect>
         </div>
-        <IntegrationSelect id="m-integration" value={filters.integrationId ?? ""} onChange={(v) => setParam("integrationId", v)} />
+        <IntegrationSelect id="m-integration" value={filters.integrationId ?? ""} onChange={(v) => setParam("integrationId", v)} only={(i) => (i.channels?.length ?? 0) > 0} />
         <div className="grid gap-1.5">
           <Label htmlFor="m-to">Recipient</Label>
           <Input id="m-to" type="search" placeholder="+7999… or name@…" value={to} onChange={(e) => setTo(e.target.value)} />
         </div>
         <DateTimeFilter id="m-from" label="From" value={filters.from} onChange={(v) => setParam("from", v)} />
         <DateTimeFilter id="m-until" label="Until" value={filters.until} onChange={(v) => setParam("until", v)} />
-        <div className="flex flex-wrap items-end gap-2 lg:col-span-6">
+        <div className="flex flex-wrap items-end gap-2 col-span-full">
           <ClearFiltersButton disabled={!active} onClick={() => {
               setTo("");
               clear();
@@ -186,7 +187,7 @@ export function MessagesPage({ canSend }: { canSend: boolean }) {
         what="messages"
         end="No older messages"
         empty={
-          <EmptyState icon={<MessageSquare />} title={active ? "No messages match these filters" : "No messages yet — send a test message"}>
+          <EmptyState icon={<MessageSquare />} title={active ? "No messages match these filters" : canSend ? "No messages yet — send a test message" : "No messages yet"}>
             {!active &&
               (canSend ? (
                 <Button className="mt-2" onClick={() => setSending(true)}>
@@ -284,9 +285,7 @@ function MessageRows({ items, onOpen }: { items: MessageItem[]; onOpen: (id: str
                   <span>{m.integration.name}</span>
                   <span className="text-muted-foreground text-xs">{m.provider}</span>
                   {m.integration.mode === "sandbox" && (
-                    <Badge variant="info">
-                      <FlaskConical aria-hidden /> Sandbox
-                    </Badge>
+                    <SandboxBadge />
                   )}
                 </span>
               ) : (

@@ -26,18 +26,18 @@ type Values = Record<string, string>;
 
 const SOURCE_TEXT: Record<SettingsView["effective"]["source"], string> = {
   setting: "the public base URL set here",
-  PUBLIC_BASE_URL: "the PUBLIC_BASE_URL environment variable",
-  NEXTAUTH_URL: "the NEXTAUTH_URL environment variable",
+  PUBLIC_BASE_URL: "the server's configuration (its public address setting)",
+  NEXTAUTH_URL: "the server's configuration (its sign-in address)",
   request: "the address this page was opened at (set a public base URL so providers get a stable one)",
   default: "the built-in default (set a public base URL so providers can reach this instance)",
 };
 
-const RETENTION: { key: keyof SettingsView["retention"]; label: string; unit: string; env: string; help: string }[] = [
-  { key: "logsDays", label: "Integration logs", unit: "days", env: "LOG_RETENTION_DAYS", help: "Provider calls and their redacted bodies" },
-  { key: "webhooksDays", label: "Webhook events", unit: "days", env: "WEBHOOK_RETENTION_DAYS", help: "Finished inbound events (pending and failed ones stay)" },
-  { key: "messagesDays", label: "Messages", unit: "days", env: "MESSAGE_RETENTION_DAYS", help: "Sent and failed SMS, e-mail, push and chat messages" },
-  { key: "gpsDays", label: "GPS positions", unit: "days", env: "GPS_STORE_HISTORY_DAYS", help: "Route history; older positions are also refused by the ingest API" },
-  { key: "exportTtlHours", label: "Export files", unit: "hours", env: "EXPORT_TTL_HOURS", help: "How long a finished export stays downloadable" },
+const RETENTION: { key: keyof SettingsView["retention"]; label: string; unit: string; help: string }[] = [
+  { key: "logsDays", label: "Integration logs", unit: "days", help: "Provider calls and their redacted bodies" },
+  { key: "webhooksDays", label: "Webhook events", unit: "days", help: "Finished inbound events (pending and failed ones stay)" },
+  { key: "messagesDays", label: "Messages", unit: "days", help: "Sent and failed SMS, e-mail, push and chat messages" },
+  { key: "gpsDays", label: "GPS positions", unit: "days", help: "Route history; older positions are also refused by the ingest API" },
+  { key: "exportTtlHours", label: "Export files", unit: "hours", help: "How long a finished export stays downloadable" },
 ];
 
 export function SettingsPage() {
@@ -230,7 +230,7 @@ function RetentionForm({ data }: { data: SettingsView }) {
       <form onSubmit={form.onSubmit} noValidate aria-labelledby="s-ret-h">
         <CardHeader>
           <CardTitle id="s-ret-h">Retention</CardTitle>
-          <CardDescription>How long Switchboard keeps what grows. The nightly clean-up deletes anything older; an empty field follows its environment variable.</CardDescription>
+          <CardDescription>How long Switchboard keeps what grows. The nightly clean-up deletes anything older; an empty field follows the server's configuration.</CardDescription>
         </CardHeader>
         <CardContent className="grid gap-4 py-4 sm:grid-cols-2">
           <div className="sm:col-span-2">
@@ -244,7 +244,7 @@ function RetentionForm({ data }: { data: SettingsView }) {
               <Input {...form.field(f.key)} type="number" inputMode="numeric" min={1} step={f.unit === "hours" ? "any" : 1} />
               <FieldError id={`s-${f.key}-error`} message={form.errors[f.key]} />
               <Hint id={`s-${f.key}-hint`}>
-                {f.help}. Default: {data.defaults.retention[f.key]} ({f.env}).
+                {f.help}. Default: {data.defaults.retention[f.key]} {f.unit}, from the server&apos;s configuration.
               </Hint>
             </div>
           ))}
@@ -272,7 +272,7 @@ function PublicUrlForm({ data }: { data: SettingsView }) {
             <Label htmlFor="s-publicBaseUrl">Public base URL</Label>
             <Input {...form.field("publicBaseUrl")} type="url" placeholder="https://switchboard.example.com" autoComplete="url" spellCheck={false} />
             <FieldError id="s-publicBaseUrl-error" message={form.errors.publicBaseUrl} />
-            <Hint id="s-publicBaseUrl-hint">Scheme, host and port only, without a trailing slash. Empty: from the environment (PUBLIC_BASE_URL, else NEXTAUTH_URL).</Hint>
+            <Hint id="s-publicBaseUrl-hint">Scheme, host and port only, without a trailing slash. Empty: from the server&apos;s configuration, else the address this page was opened at.</Hint>
           </div>
           <div className="grid gap-1.5">
             <span className="text-sm font-medium" id="s-webhook-base-h">

@@ -11,18 +11,39 @@ import { Input } from "@/components/ui/input";
 import { fromLocalInput, toLocalInput } from "@/lib/format";
 import type { Integration } from "@/components/integrations/types";
 
+/**
+ * The list screens' filter bar: as many columns as fit at 14rem or more, so every field, the
+ * date-time inputs with their calendar button included, has the width its content needs at any
+ * window size. A row that spans the bar uses `col-span-full`.
+ */
+export const FILTER_BAR = "mb-4 grid grid-cols-[repeat(auto-fill,minmax(min(100%,14rem),1fr))] gap-3 rounded-lg border p-3";
+
 export function useIntegrations() {
   return useQuery({ queryKey: ["integrations", {}], queryFn: () => api<{ items: Integration[] }>("/api/v1/integrations") });
 }
 
-export function IntegrationSelect({ id, value, onChange, className }: { id: string; value: string; onChange: (id: string) => void; className?: string }) {
+/** `only`: the integrations that belong on this page (Messages lists only messaging ones) */
+export function IntegrationSelect({
+  id,
+  value,
+  onChange,
+  className,
+  only,
+}: {
+  id: string;
+  value: string;
+  onChange: (id: string) => void;
+  className?: string;
+  only?: (i: Integration) => boolean;
+}) {
   const integrations = useIntegrations();
+  const items = (integrations.data?.items ?? []).filter((i) => !only || only(i) || i.id === value);
   return (
     <div className={className ?? "grid gap-1.5"}>
       <Label htmlFor={id}>Integration</Label>
       <NativeSelect id={id} value={value} onChange={(e) => onChange(e.target.value)}>
         <option value="">All</option>
-        {integrations.data?.items.map((i) => (
+        {items.map((i) => (
           <option key={i.id} value={i.id}>
             {i.name}
           </option>
@@ -36,7 +57,7 @@ export function DateTimeFilter({ id, label, value, onChange }: { id: string; lab
   return (
     <div className="grid gap-1.5">
       <Label htmlFor={id}>{label}</Label>
-      <Input id={id} type="datetime-local" value={toLocalInput(value)} onChange={(e) => onChange(fromLocalInput(e.target.value))} />
+      <Input id={id} type="datetime-local" data-filter="datetime" value={toLocalInput(value)} onChange={(e) => onChange(fromLocalInput(e.target.value))} />
     </div>
   );
 }

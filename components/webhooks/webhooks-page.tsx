@@ -1,7 +1,7 @@
 "use client";
 // The webhook inbox: counts by status (each a filter), events per hour by status, the list
 // with filters kept in the URL, and a drawer with headers, payload, verification and every
-// attempt. Admins can Retry a failed event, Replay any processed one, and Delete.
+// attempt. Admins can Retry a failed event, Replay any processed one, and Delete (each asked first).
 import * as React from "react";
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
@@ -24,8 +24,9 @@ import {
   AlertDialog, AlertDialogAction, AlertDialogCancel, AlertDialogContent, AlertDialogDescription, AlertDialogFooter,
   AlertDialogHeader, AlertDialogTitle, AlertDialogTrigger,
 } from "@/components/ui/alert-dialog";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Json } from "@/components/logs/logs-table";
-import { IntegrationSelect, DateTimeFilter, useIntegrations, ClearFiltersButton, RefreshingSpinner } from "@/components/shared/filter-fields";
+import { IntegrationSelect, DateTimeFilter, useIntegrations, ClearFiltersButton, RefreshingSpinner, FILTER_BAR } from "@/components/shared/filter-fields";
 import { useUrlFilters, useDebouncedFilter } from "@/components/shared/url-filters";
 import { PagedResults } from "@/components/shared/paged-results";
 import { formatDateTime, formatDuration } from "@/lib/format";
@@ -67,6 +68,21 @@ type Detail = Item & { payload: unknown; headers: Record<string, string>; path: 
 type Stats = { counts: Record<Status, number>; total: number; bucket: "hour" | "day"; series: ({ at: string } & Record<Status, number>)[] };
 
 const FILTERS = ["provider", "integrationId", "type", "status", "from", "to"] as const;
+
+/**
+ * Some providers' event types are not words a person reads as an event (Google Calendar's push
+ * notifications say only "sync", "exists" or "not_exists"): they are named here; others keep
+ * the provider's own name for the event (payment_intent.succeeded), after the integration.
+ */
+const EVENT_WORDS: Record<string, Record<string, string>> = {
+  "google-calendar": { sync: "Notifications started", exists: "Calendar changed", not_exists: "Calendar removed" },
+  zoom: { "endpoint.url_validation": "Address check" },
+};
+
+function eventTitle(d: { provider: string; eventType: string; integration?: { name: string } | null }) {
+  const what = EVENT_WORDS[d.provider]?.[d.eventType] ?? `Event ${d.eventType}`;
+  return `${d.integration?.name ?? d.provider}: ${what}`;
+}
 
 export function StatusBadge({ status }: { status: Status }) {
   const s = STATUS_STYLE[status];
@@ -150,7 +166,7 @@ export function WebhooksPage({ canManage }: { canManage: boolean }) {
         </CardContent>
       </Card>
 
-      <form className="mb-4 grid gap-3 rounded-lg border p-3 sm:grid-cols-2 lg:grid-cols-5" onSubmit={(e) => e.preventDefault()} aria-label="Webhook filters">
+      <form className={FILTER_BAR} onSubmit={(e) => e.preventDefault()} aria-label="Webhook filters">
         <div className="grid gap-1.5">
           <Label htmlFor="w-provider">Provider</Label>
           <NativeSelect id="w-provider" value={filters.provider ?? ""} onChange={(e) => setParam("provider", e.target.value || null)}>
@@ -162,14 +178,14 @@ export function WebhooksPage({ canManage }: { canManage: boolean }) {
             ))}
           </NativeSelect>
         </div>
-        <IntegrationSelect id="w-integration" value={filters.integrationId ?? ""} onChange={(v) => setParam("integrationId", v)} />
+        <IntegrationSelect id="w-integration" value={filters.integrationId ?? ""} onChange={(v) => setParam("integrationId", v)} only={(i) => !!i.webhook} />
         <div className="grid gap-1.5">
           <Label htmlFor="w-type">Event type</Label>
           <Input id="w-type" type="search" placeholder="order.created or order.*" value={type} onChange={(e) => setType(e.target.value)} />
         </div>
         <DateTimeFilter id="w-from" label="From" value={filters.from} onChange={(v) => setParam("from", v)} />
         <DateTimeFilter id="w-to" label="To" value={filters.to} onChange={(v) => setParam("to", v)} />
-        <div className="flex items-end gap-2 lg:col-span-5">
+        <div className="flex items-end gap-2 col-span-full">
           <ClearFiltersButton disabled={!active} onClick={() => {
               setType("");
               clear();
@@ -185,7 +201,7 @@ export function WebhooksPage({ canManage }: { canManage: boolean }) {
         end="End of the inbox"
         empty={
           <EmptyState icon={<Webhook />} title={active ? "No events match these filters" : "No webhooks received yet"}>
-            {!active && "Give a provider the webhook URL shown on its integration page; its events appear here as they arrive."}
+            {!active && (canManage ? "Give a provider the webhook URL shown on its integration page; its events appear here as they arrive." : "Events the providers send appear here as they arrive.")}
           </EmptyState>
         }
       >
@@ -257,7 +273,7 @@ function EventDrawer({ id, canManage, onClose }: { id: string | null; canManage:
     <Sheet open={!!id} onOpenChange={(o) => !o && onClose()}>
       <SheetContent aria-describedby={undefined} className="sm:max-w-2xl">
         <SheetHeader>
-          <SheetTitle>{d ? d.eventType : "Webhook event"}</SheetTitle>
+          <SheetTitle>{d ? eventTitle(d) : "Webhook event"}</SheetTitle>
           {d && (
             <SheetDescription>
               {formatDateTime(d.receivedAt)} · {d.integration?.name ?? d.provider} · {d.externalId ?? "no event id"}
@@ -302,15 +318,32 @@ function EventDrawer({ id, canManage, onClose }: { id: string | null; canManage:
 
               {canManage && (
                 <div className="flex flex-wrap gap-2">
+                  {/* both run the event's handler again, with whatever it does outside: asked first */}
                   {d!.status === "failed" && (
-                    <Button onClick={() => act.mutate("retry")} disabled={act.isPending}>
-                      {act.isPending && act.variables === "retry" ? <Loader2 className="animate-spin" /> : <RefreshCw />} Retry
-                    </Button>
+                    <ConfirmDialog
+                      trigger={
+                        <Button disabled={act.isPending}>
+                          {act.isPending && act.variables === "retry" ? <Loader2 className="animate-spin" /> : <RefreshCw />} Retry
+                        </Button>
+                      }
+                      title="Retry this event?"
+                      description="Its handler runs again now: messages may be sent and payments updated, as on a first delivery."
+                      confirmLabel="Retry"
+                      onConfirm={() => act.mutate("retry")}
+                    />
                   )}
                   {["completed", "failed", "ignored"].includes(d!.status) && (
-                    <Button variant="outline" onClick={() => act.mutate("replay")} disabled={act.isPending}>
-                      {act.isPending && act.variables === "replay" ? <Loader2 className="animate-spin" /> : <Repeat />} Replay
-                    </Button>
+                    <ConfirmDialog
+                      trigger={
+                        <Button variant="outline" disabled={act.isPending}>
+                          {act.isPending && act.variables === "replay" ? <Loader2 className="animate-spin" /> : <Repeat />} Replay
+                        </Button>
+                      }
+                      title="Replay this event?"
+                      description="Its handler runs again: messages may be sent and payments updated again."
+                      confirmLabel="Replay"
+                      onConfirm={() => act.mutate("replay")}
+                    />
                   )}
                   <AlertDialog>
                     <AlertDialogTrigger asChild>

@@ -135,7 +135,7 @@ export async function createExport(raw: z.input<typeof createExportInput>, who: 
     throw errors.unprocessable(
       input.format === "pdf" && rows <= env().EXPORT_MAX_ROWS
         ? `${rows.toLocaleString("en")} rows are too many for a PDF (at most ${max.toLocaleString("en")}): narrow the filters or choose CSV or XLSX`
-        : `${rows.toLocaleString("en")} rows match, more than the ${max.toLocaleString("en")} an export may hold (EXPORT_MAX_ROWS): narrow the filters`,
+        : `${rows.toLocaleString("en")} rows match, more than the ${max.toLocaleString("en")} an export may hold: narrow the filters`,
       { rows, maxRows: max },
     );
   }
@@ -221,7 +221,7 @@ export async function runExport(id: string): Promise<void> {
       if (!page.rows.length) break;
       next = fetchPage();
       done += page.rows.length;
-      if (done > env().EXPORT_MAX_ROWS) throw new ApiError(422, "unprocessable", `More than ${env().EXPORT_MAX_ROWS} rows (EXPORT_MAX_ROWS): narrow the filters`);
+      if (done > env().EXPORT_MAX_ROWS) throw new ApiError(422, "unprocessable", `More than ${env().EXPORT_MAX_ROWS} rows, more than an export may hold: narrow the filters`);
       await writer!.write(page.rows);
       if (Date.now() - reported > 300) {
         reported = Date.now();

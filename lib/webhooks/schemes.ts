@@ -112,7 +112,7 @@ export function verifyTwilio(req: InboundRequest, authTokens: readonly string[])
       : twilio.validateRequest(token, sig, req.url, params);
     if (ok) return pass(scheme);
   }
-  return fail(scheme, "signature mismatch: check the auth token and that the public URL matches the one Twilio called (PUBLIC_BASE_URL behind a proxy)");
+  return fail(scheme, "signature mismatch: check the auth token and that the public URL matches the one Twilio called (behind a proxy, set the public base URL in Settings)");
 }
 
 // ───────────── SendGrid ─────────────
@@ -301,7 +301,7 @@ export async function sandboxSourceAddresses(): Promise<string[]> {
  */
 export function verifyYooKassa(req: InboundRequest, allowed: readonly string[], sandbox: readonly string[] = []): Verdict {
   const scheme = "yookassa-ip-allowlist";
-  if (!req.ip) return fail(scheme, "the caller's address is unknown (behind a proxy, set TRUST_PROXY=true)");
+  if (!req.ip) return fail(scheme, "the caller's address is unknown (behind a proxy, the server must be set to trust it)");
   let ip = req.ip.replace(/^::ffff:/, "");
   const v = isIP(ip);
   if (!v) return fail(scheme, `"${req.ip}" is not an IP address`);

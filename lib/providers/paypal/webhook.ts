@@ -90,7 +90,7 @@ export async function verifyWebhook(req: InboundRequest, ctx: WebhookVerifyConte
     return {
       ok: false,
       scheme: "paypal-verify-endpoint",
-      reason: `too many verification calls for this integration (more than ${limit} a minute, PAYPAL_VERIFY_PER_MINUTE): not sent to PayPal`,
+      reason: `too many verification calls for this integration (more than ${limit} a minute, the server's limit): not sent to PayPal`,
       retryAfterSeconds: e.retryAfterSeconds,
     };
   }

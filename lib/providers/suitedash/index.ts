@@ -32,7 +32,8 @@ const config = z.strictObject({
   attachTags: z
     .boolean()
     .default(true)
-    .meta({ title: "Attach tags", description: "Send the submission's tags to SuiteDash (UNCONFIRMED endpoint: switch off if SuiteDash answers 404)" }),
+    // UNCONFIRMED endpoint (lib/providers/suitedash/client.ts PATHS)
+    .meta({ title: "Attach tags", description: "Send the submission's tags to SuiteDash. Switch off if SuiteDash refuses them (answers 404)" }),
   importColumns: z
     .partialRecord(z.enum(SEED_COLUMNS), z.string().trim().min(1, "A header cannot be empty").max(100))
     .default({})
@@ -44,7 +45,7 @@ export default defineProvider({
   name: "SuiteDash",
   category: "crm",
   description:
-    "Website contact submissions to SuiteDash contacts (role Lead), by API (upsert by e-mail, tags) or by CSV import. Parts of SuiteDash's API are UNCONFIRMED.",
+    "Website contact submissions to SuiteDash contacts (role Lead), by API (upsert by e-mail, tags) or by CSV import.",
   docsUrl: "https://app.suitedash.com/secure-api",
   capabilities: ["crm.contacts.upsert"],
   credentials,

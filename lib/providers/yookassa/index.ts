@@ -68,7 +68,7 @@ export default defineProvider({
   name: "YooKassa",
   category: "payment",
   description:
-    "Payment links and refunds through YooKassa (API v3). Notifications come from YooKassa's published addresses (YOOKASSA_ALLOWED_IPS) and are re-fetched from the API before they are trusted.",
+    "Payment links and refunds through YooKassa (API v3). Notifications are accepted from YooKassa's published addresses and re-fetched from the API before they are trusted.",
   docsUrl: "https://yookassa.ru/developers/api",
   capabilities: ["payments.create", "payments.refund"],
   credentials,
@@ -166,7 +166,7 @@ export default defineProvider({
   },
 
   webhook: {
-    scheme: "Source IP allow-list (YooKassa's published ranges, YOOKASSA_ALLOWED_IPS; in sandbox mode also the sandbox's own address) + re-fetch of the object",
+    scheme: "the sender's address (YooKassa's published ranges; in sandbox mode also the sandbox's own address) and a re-fetch of the object from YooKassa",
     secretFields: [],
     // a sandbox-mode integration's notifications come from its sandbox (SANDBOX_URL), never from
     // YooKassa's ranges; a live integration accepts YooKassa's ranges only

@@ -108,7 +108,7 @@ export default defineProvider({
   },
 
   webhook: {
-    scheme: "x-zm-signature v0 (HMAC-SHA256 of v0:timestamp:body with the Secret Token; timestamp within WEBHOOK_TOLERANCE_SECONDS, default 5 min); endpoint.url_validation answered",
+    scheme: "x-zm-signature v0 (HMAC-SHA256 of v0:timestamp:body with the Secret Token; timestamp within 5 minutes by default); endpoint.url_validation answered",
     secretFields: ["webhookSecretToken"],
     handshake: (req, ctx) => handshake(req, ctx),
     verify: (req, ctx) => verifyWebhook(req, ctx),
