@@ -23,13 +23,22 @@ type Props = { provider: Provider; integration?: Integration };
 
 /**
  * The provider's credentials or config rules as zod, from the JSON Schema the server publishes
- * of its own zod schema (so the form needs no provider code). Secrets already stored are not
- * required again: left empty, they keep their value.
+ * of its own zod schema (so the form needs no provider code): what is required, types, lengths,
+ * ranges and choices. Secrets already stored are not required again: left empty, they keep
+ * their value.
  */
 function partSchema(schema: Provider["credentialsSchema"], stored?: Integration["credentials"]): ZodType {
   const required = (schema.required ?? []).filter((k) => !stored?.[k]?.set);
+  // a pattern or format's own wording ("A bot token looks like 123456789:AA…") does not survive
+  // JSON Schema: those are left to the server, which answers with them for every field at once
+  const properties = Object.fromEntries(
+    Object.entries(schema.properties ?? {}).map(([k, p]) => {
+      const { pattern: _pattern, format: _format, ...rest } = p;
+      return [k, rest];
+    }),
+  );
   try {
-    return z.fromJSONSchema({ ...schema, required } as Parameters<typeof z.fromJSONSchema>[0]);
+    return z.fromJSONSchema({ ...schema, properties, required } as Parameters<typeof z.fromJSONSchema>[0]);
   } catch {
     return z.any(); // a schema the browser cannot read: the server still checks it
   }
