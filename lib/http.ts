@@ -33,7 +33,28 @@ export type CallContext = {
   signal?: AbortSignal;
   /** which addresses the call may reach (the provider's `network`); default "public" */
   network?: NetworkPolicy;
+  /**
+   * Non-2xx answers that are a designed outcome of this call, not a failure: a lookup's 404
+   * ("no such contact yet: create it"). Logged with status `expected` (no error), so error
+   * rates, "Need attention" and the Logs page's failures count only real failures; never
+   * retried. A list of statuses, or a test of the status and body (Zoom's 404 with code 3301
+   * means "no recording yet", other 404s do not).
+   */
+  expect?: readonly number[] | ((status: number, body: string) => boolean);
 };
+
+/** Whether `status` (with its body) is an outcome the call declared as expected. */
+export function isExpectedStatus(ctx: Pick<CallContext, "expect">, status: number, body = ""): boolean {
+  if (status < 300 || !ctx.expect) return false;
+  if (typeof ctx.expect === "function") {
+    try {
+      return ctx.expect(status, body);
+    } catch {
+      return false;
+    }
+  }
+  return ctx.expect.includes(status);
+}
 
 export type RetryPolicy = {
   /** retries after the first attempt */
@@ -137,7 +158,8 @@ type Attempt = {
 async function writeLog(a: Attempt) {
   const secrets = a.ctx.secrets ?? [];
   const url = redactUrl(a.url, secrets);
-  const error = a.error ? scrub(a.error, secrets) : a.status !== undefined && a.status >= 400 ? `HTTP ${a.status}` : null;
+  const expected = !a.error && a.status !== undefined && a.status >= 400 && isExpectedStatus(a.ctx, a.status, a.responseText);
+  const error = a.error ? scrub(a.error, secrets) : a.status !== undefined && a.status >= 400 && !expected ? `HTTP ${a.status}` : null;
   const ok = !a.error && a.status !== undefined && a.status < 400;
   const reqCt = a.headers["content-type"] ?? a.headers["Content-Type"];
   const resCt = a.responseHeaders?.get("content-type");
@@ -151,7 +173,7 @@ async function writeLog(a: Attempt) {
     provider: a.ctx.provider,
     action: a.ctx.action,
     direction: "outbound",
-    status: ok ? "success" : "error",
+    status: ok ? "success" : expected ? "expected" : "error",
     method: a.method,
     url,
     status_code: a.status ?? null,
@@ -410,7 +432,7 @@ export async function request(ctx: CallContext, req: HttpRequest): Promise<HttpR
     }
     a.responseText = text;
     await writeLog(a);
-    if (attempt < maxAttempts && policy.retryOn.includes(res.status)) {
+    if (attempt < maxAttempts && policy.retryOn.includes(res.status) && !isExpectedStatus(ctx, res.status, text)) {
       const after = parseRetryAfter(res.headers.get("retry-after"));
       if (after === undefined || after <= policy.maxRetryAfterMs) {
         await sleep(after ?? backoff(attempt, policy), ctx.signal);

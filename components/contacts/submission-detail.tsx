@@ -12,6 +12,7 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from "@/components/ui/sheet";
 import { formatDateTime } from "@/lib/format";
+import { LogStatusBadge } from "@/components/logs/log-status-badge";
 import { SubmissionStatusBadge, fullName, type SubmissionDetail } from "@/components/contacts/shared";
 
 export function SubmissionDetailSheet({ id, onClose, canRetry }: { id: string | null; onClose: () => void; canRetry: boolean }) {
@@ -99,7 +100,7 @@ export function SubmissionDetailSheet({ id, onClose, canRetry }: { id: string | 
                       <li key={l.id} className="flex flex-wrap items-center gap-2">
                         <span className="text-muted-foreground">{formatDateTime(l.createdAt)}</span>
                         <span className="font-mono">{l.action}</span>
-                        <Badge variant={l.status === "success" ? "success" : "danger"}>{l.statusCode ?? l.status}</Badge>
+                        <LogStatusBadge status={l.status} statusCode={l.statusCode} />
                         {l.error && <span className="text-destructive">{l.error}</span>}
                       </li>
                     ))}

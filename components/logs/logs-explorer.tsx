@@ -57,6 +57,7 @@ export function LogsExplorer() {
             <option value="">All</option>
             <option value="success">Success</option>
             <option value="error">Error</option>
+            <option value="expected">Expected (not a failure)</option>
           </NativeSelect>
         </div>
         <div className="grid gap-1.5">

@@ -10,6 +10,7 @@ import { Badge } from "@/components/ui/badge";
 import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from "@/components/ui/sheet";
 import { EmptyState } from "@/components/ui/empty-state";
 import { formatDateTime, formatDuration } from "@/lib/format";
+import { LogStatusBadge, type LogStatus } from "@/components/logs/log-status-badge";
 
 export type LogItem = {
   id: string;
@@ -18,7 +19,7 @@ export type LogItem = {
   provider: string;
   action: string;
   direction: "outbound" | "inbound";
-  status: "success" | "error";
+  status: LogStatus;
   method: string | null;
   url: string | null;
   statusCode: number | null;
@@ -57,8 +58,7 @@ export function LogDrawer({ id, onClose }: { id: string | null; onClose: () => v
           ) : (
             <>
               <div className="flex flex-wrap gap-2">
-                <Badge variant={q.data.status === "success" ? "success" : "danger"}>{q.data.status}</Badge>
-                {q.data.statusCode !== null && <Badge variant="outline">HTTP {q.data.statusCode}</Badge>}
+                <LogStatusBadge status={q.data.status} statusCode={q.data.statusCode} http />
                 <Badge variant="outline">{formatDuration(q.data.durationMs)}</Badge>
                 <Badge variant="muted">{q.data.direction}</Badge>
               </div>
@@ -120,7 +120,7 @@ export function LogRows({ items, compact, onOpen }: { items: LogItem[]; compact?
               </span>
             </TableCell>
             <TableCell>
-              <Badge variant={l.status === "success" ? "success" : "danger"}>{l.statusCode ?? l.status}</Badge>
+              <LogStatusBadge status={l.status} statusCode={l.statusCode} />
               {l.error && !compact && <span className="text-destructive ml-2 text-xs">{l.error}</span>}
             </TableCell>
             {!compact && <TableCell className="text-muted-foreground hidden max-w-md truncate font-mono text-xs lg:table-cell">{l.method} {l.url}</TableCell>}

@@ -18,6 +18,7 @@ import {
   AlertDialogHeader, AlertDialogTitle, AlertDialogTrigger,
 } from "@/components/ui/alert-dialog";
 import { Json } from "@/components/logs/logs-table";
+import { LogStatusBadge } from "@/components/logs/log-status-badge";
 import { formatDateTime, formatDuration } from "@/lib/format";
 import { ChannelIcon, EmailFrame, MessageStatusBadge, STATUS_STYLE, channelLabel, type HistoryEntry, type MessageDetail, type MessageStatus } from "@/components/messages/shared";
 
@@ -282,7 +283,7 @@ function Body({ d, canSend, resend, resending }: { d: MessageDetail; canSend: bo
                       )}
                     </TableCell>
                     <TableCell>
-                      <Badge variant={l.status === "success" ? "success" : "danger"}>{l.statusCode !== null ? `HTTP ${l.statusCode}` : l.status}</Badge>
+                      <LogStatusBadge status={l.status} statusCode={l.statusCode} http />
                     </TableCell>
                     <TableCell className="hidden tabular-nums sm:table-cell">{formatDuration(l.durationMs)}</TableCell>
                   </TableRow>

@@ -22,6 +22,7 @@ import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { formatDateTime, formatDuration } from "@/lib/format";
 import { RefundDialog } from "@/components/payments/refund-dialog";
+import { LogStatusBadge } from "@/components/logs/log-status-badge";
 import {
   CopyField, OPEN_STATUSES, PAYMENT_STATUS_STYLE, PaymentStatusBadge, ProviderCell, money,
   type PaymentDetail as Detail, type PaymentHistoryEntry, type PaymentStatus, type Refund,
@@ -270,7 +271,7 @@ export function PaymentDetail({ id, canRefund }: { id: string; canRefund: boolea
                       {l.error && <span className="text-destructive block text-xs">{l.error}</span>}
                     </TableCell>
                     <TableCell>
-                      <Badge variant={l.status === "success" ? "success" : "danger"}>{l.statusCode !== null ? `HTTP ${l.statusCode}` : l.status}</Badge>
+                      <LogStatusBadge status={l.status} statusCode={l.statusCode} http />
                     </TableCell>
                     <TableCell className="hidden tabular-nums sm:table-cell">{formatDuration(l.durationMs)}</TableCell>
                   </TableRow>
@@ -335,7 +336,7 @@ function Timeline({ entries }: { entries: PaymentHistoryEntry[] }) {
               <span className="text-muted-foreground text-xs">{formatDateTime(h.at)}</span>
             </div>
             {h.detail && <p className="text-muted-foreground text-xs">{h.detail}</p>}
-            {h.note && <p className="text-xs text-amber-700 dark:text-amber-400">{h.note}</p>}
+            {h.note && <p className="text-xs text-warning">{h.note}</p>}
             {h.error && <p className="text-destructive text-xs">{h.error}</p>}
             {h.eventId && <p className="text-muted-foreground font-mono text-xs">event {h.eventId}</p>}
             {h.webhookEventId && (

@@ -109,7 +109,7 @@ export type PaymentCall = {
   url: string | null;
   statusCode: number | null;
   durationMs: number | null;
-  status: "success" | "error";
+  status: "success" | "error" | "expected";
   error: string | null;
 };
 

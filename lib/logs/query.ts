@@ -12,7 +12,8 @@ export const logsQuery = z
   .strictObject({
     integrationId: z.string().uuid().optional(),
     action: z.string().trim().min(1).max(120).optional(),
-    status: z.enum(["success", "error"]).optional(),
+    /** expected: a non-2xx answer the call declared as a designed outcome (not a failure) */
+    status: z.enum(["success", "error", "expected"]).optional(),
     direction: z.enum(["outbound", "inbound"]).optional(),
     from: z.coerce.date().optional(),
     to: z.coerce.date().optional(),
@@ -31,7 +32,7 @@ export type LogListItem = {
   provider: string;
   action: string;
   direction: "outbound" | "inbound";
-  status: "success" | "error";
+  status: "success" | "error" | "expected";
   method: string | null;
   url: string | null;
   statusCode: number | null;
@@ -85,7 +86,7 @@ type Row = {
   provider: string;
   action: string;
   direction: "outbound" | "inbound";
-  status: "success" | "error";
+  status: "success" | "error" | "expected";
   method: string | null;
   url: string | null;
   status_code: number | null;

@@ -43,13 +43,19 @@ function windowOut(w: Window) {
 export const callsResponse = z.object({
   ...windowShape,
   bucketMinutes: z.number().int(),
-  calls: z.array(z.object({ hour: z.iso.datetime().describe("the bucket's start"), success: z.number().int(), error: z.number().int() })),
+  calls: z.array(
+    z.object({
+      hour: z.iso.datetime().describe("the bucket's start"),
+      success: z.number().int().describe("calls answered as designed (2xx, or a non-2xx the call expected, such as a lookup's 404)"),
+      error: z.number().int().describe("calls that failed"),
+    }),
+  ),
 });
 
 export async function providerCalls(w: Window): Promise<z.output<typeof callsResponse>> {
   const rows = await db.$queryRaw<{ b: number; success: number; error: number }[]>`
     select floor(extract(epoch from (created_at - ${w.from}::timestamptz)) * 1000 / ${w.bucketMs}::bigint)::int as b,
-           (count(*) filter (where status = 'success'))::int as success,
+           (count(*) filter (where status <> 'error'))::int as success,
            (count(*) filter (where status = 'error'))::int as error
       from integration_logs
      where created_at >= ${w.from} and created_at < ${w.until}

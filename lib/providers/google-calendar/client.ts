@@ -126,11 +126,14 @@ export function rootUrl(ctx: Pick<GCalContext, "baseUrl">) {
   return ctx.baseUrl.endsWith("/") ? ctx.baseUrl : `${ctx.baseUrl}/`;
 }
 
+/** answers that are a call's designed outcome, logged as expected: deleting an event already gone (404/410) is what was wanted */
+const EXPECTED: Record<string, readonly number[]> = { "events.delete": [404, 410] };
+
 function methodOptions(ctx: GCalContext, method: string, token: string): MethodOptions {
   return {
     rootUrl: rootUrl(ctx),
     headers: { Authorization: `Bearer ${token}` },
-    fetchImplementation: ctx.fetch(`google-calendar.${method}`, { secrets: [...ctx.secrets, token] }),
+    fetchImplementation: ctx.fetch(`google-calendar.${method}`, { secrets: [...ctx.secrets, token], ...(EXPECTED[method] ? { expect: EXPECTED[method] } : {}) }),
     signal: ctx.signal,
     retry: true,
     retryConfig: {

@@ -118,6 +118,8 @@ type Req = {
   related?: { type: string; id: string };
   /** what was being done, for messages: "create", "update", "read" … */
   what: string;
+  /** answers that are this call's designed outcome (a lookup by key: 404 = no such object), logged as expected */
+  expect?: readonly number[];
 };
 
 function urlOf(ctx: OneCContext, r: Req) {
@@ -141,7 +143,7 @@ export async function odata(ctx: OneCContext, r: Req): Promise<{ res: HttpRespon
       r.action,
       // (lib/http.ts sends Accept: application/json)
       { method: r.method, url, headers: { Authorization: basicAuth(ctx.credentials) }, body: r.body, idempotent: r.idempotent },
-      { timeoutMs: (ctx.config.timeoutSeconds ?? 30) * 1000, ...(r.related ? { related: r.related } : {}) },
+      { timeoutMs: (ctx.config.timeoutSeconds ?? 30) * 1000, ...(r.related ? { related: r.related } : {}), ...(r.expect ? { expect: r.expect } : {}) },
     );
   } catch (e) {
     exchange.durationMs = Date.now() - started;
@@ -238,6 +240,8 @@ export async function getByKey(ctx: OneCContext, object: string, refKey: string,
       object,
       what: "read",
       related: o.related,
+      // "is it still there?": a 404 is an answer (null), not a failure
+      expect: [404],
     });
     return { entity: parseEntity(res, exchange, object, "read"), exchange };
   } catch (e) {

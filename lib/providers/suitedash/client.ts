@@ -96,7 +96,8 @@ export async function sdCall<T>(
         // POST /contact is not idempotent (a retried lost answer could create a duplicate):
         // lib/http.ts retries GET and PUT only
       },
-      req.related ? { related: req.related } : undefined,
+      // a 404 the caller asked for (the lookup before "create or update") is its answer, not a failure
+      { ...(req.related ? { related: req.related } : {}), ...(req.allow404 ? { expect: [404] } : {}) },
     );
   } catch (e) {
     if (e instanceof HttpError) {

@@ -14,7 +14,7 @@
 // everywhere in our code.
 import { ianaTimeZone } from "@/lib/zod-fields";
 import { z } from "zod";
-import { HttpError, parseRetryAfter, type HttpResponse } from "@/lib/http";
+import { HttpError, parseRetryAfter, type CallContext, type HttpResponse } from "@/lib/http";
 import { OAuthReconnectError, type ProviderContext } from "@/lib/providers/types";
 
 export type ZoomCredentials = { accountId: string; clientId: string; clientSecret: string; webhookSecretToken?: string };
@@ -265,7 +265,14 @@ export function meetingPathId(id: string): string {
   return id;
 }
 
-type Req = { method: "GET" | "POST" | "PATCH" | "DELETE"; path: string; query?: Record<string, string>; body?: Record<string, unknown> };
+type Req = {
+  method: "GET" | "POST" | "PATCH" | "DELETE";
+  path: string;
+  query?: Record<string, string>;
+  body?: Record<string, unknown>;
+  /** answers that are this call's designed outcome, logged as expected (lib/http CallContext.expect) */
+  expect?: CallContext["expect"];
+};
 
 /**
  * One Zoom API call with the bearer token; a 401 gets one retry with a forced new token.
@@ -293,7 +300,7 @@ export async function zoomRequest(ctx: ZoomContext, action: string, req: Req): P
           ...(req.body ? { body: req.body } : {}),
           idempotent: req.method === "GET" || req.method === "DELETE",
         },
-        { secrets: [...ctx.secrets, token] },
+        { secrets: [...ctx.secrets, token], ...(req.expect ? { expect: req.expect } : {}) },
       );
     } catch (e) {
       throw transportError(e);
@@ -377,7 +384,7 @@ export async function getMeeting(ctx: ZoomContext, id: string): Promise<ZoomMeet
  */
 export async function deleteMeeting(ctx: ZoomContext, id: string): Promise<{ alreadyGone: boolean }> {
   try {
-    await zoomRequest(ctx, "zoom.meetings.delete", { method: "DELETE", path: `/meetings/${meetingPathId(id)}` });
+    await zoomRequest(ctx, "zoom.meetings.delete", { method: "DELETE", path: `/meetings/${meetingPathId(id)}`, expect: [404] });
     return { alreadyGone: false };
   } catch (e) {
     if (e instanceof ZoomError && e.notFound) return { alreadyGone: true };
@@ -392,7 +399,12 @@ export async function deleteMeeting(ctx: ZoomContext, id: string): Promise<{ alr
  */
 export async function listRecordings(ctx: ZoomContext, id: string): Promise<ZoomRecordings | null> {
   try {
-    const { data } = await zoomRequest(ctx, "zoom.recordings.list", { method: "GET", path: `/meetings/${meetingPathId(id)}/recordings` });
+    const { data } = await zoomRequest(ctx, "zoom.recordings.list", {
+      method: "GET",
+      path: `/meetings/${meetingPathId(id)}/recordings`,
+      // 404 with code 3301: no recording yet (an answer); other 404s (no such meeting) are failures
+      expect: (status, body) => status === 404 && /"code"\s*:\s*3301\b/.test(body),
+    });
     return shape(zoomRecordings, data, "recordings");
   } catch (e) {
     if (e instanceof ZoomError && e.notFound && e.opts.code === 3301) return null;

@@ -1,0 +1,3 @@
+-- AlterEnum
+ALTER TYPE "LogStatus" ADD VALUE 'expected';
+
