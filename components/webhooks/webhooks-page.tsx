@@ -16,7 +16,8 @@ import { NativeSelect } from "@/components/ui/select";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
-import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { DateTime } from "@/components/shared/time";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from "@/components/ui/sheet";
@@ -65,7 +66,14 @@ type Item = {
 };
 type Attempt = { attempt?: number; at: string; durationMs?: number; outcome: string; error?: string; note?: string; by?: string; nextInSeconds?: number };
 type Detail = Item & { payload: unknown; headers: Record<string, string>; path: string; history: Attempt[]; result: unknown };
-type Stats = { counts: Record<Status, number>; total: number; bucket: "hour" | "day"; series: ({ at: string } & Record<Status, number>)[] };
+type Stats = { counts: Record<Status, number>; total: number; from: string; to: string; bucket: string; bucketMinutes: number; series: ({ at: string } & Record<Status, number>)[] };
+
+/** A bar's label: its time of day for bars shorter than a day (with the date when the range spans days), else its date. */
+function barLabel(at: string, s: Pick<Stats, "bucketMinutes" | "from" | "to">) {
+  const days = Date.parse(s.to) - Date.parse(s.from) > 86_400_000;
+  if (s.bucketMinutes >= 1440) return formatDateTime(at, { year: undefined, hour: undefined, minute: undefined, second: undefined });
+  return formatDateTime(at, days ? { year: undefined, second: undefined } : { year: undefined, month: undefined, day: undefined, second: undefined });
+}
 
 const FILTERS = ["provider", "integrationId", "type", "status", "from", "to"] as const;
 
@@ -139,6 +147,11 @@ export function WebhooksPage({ canManage }: { canManage: boolean }) {
       <Card className="mb-4">
         <CardHeader>
           <CardTitle className="text-base">Events per {stats.data?.bucket ?? "hour"} by status</CardTitle>
+          {stats.data && stats.data.total > 0 && (
+            <CardDescription>
+              <DateTime value={stats.data.from} /> – <DateTime value={stats.data.to} />
+            </CardDescription>
+          )}
         </CardHeader>
         <CardContent>
           {stats.isPending ? (
@@ -150,7 +163,7 @@ export function WebhooksPage({ canManage }: { canManage: boolean }) {
           ) : (
             <div className="h-48" role="img" aria-label={`${stats.data.total} events: ${STATUSES.map((s) => `${stats.data.counts[s]} ${s}`).join(", ")}`}>
               <ResponsiveContainer width="100%" height="100%">
-                <BarChart data={stats.data.series.map((p) => ({ ...p, label: formatDateTime(p.at, stats.data.bucket === "hour" ? { year: undefined, month: undefined, day: undefined, second: undefined } : { year: undefined, hour: undefined, minute: undefined, second: undefined }) }))}>
+                <BarChart data={stats.data.series.map((p) => ({ ...p, label: barLabel(p.at, stats.data) }))}>
                   <CartesianGrid strokeDasharray="3 3" vertical={false} className="stroke-border" />
                   <XAxis dataKey="label" tickLine={false} fontSize={12} interval="preserveStartEnd" />
                   <YAxis allowDecimals={false} tickLine={false} fontSize={12} width={32} />

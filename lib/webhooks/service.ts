@@ -124,12 +124,32 @@ async function forDisplay<T extends { integrationId: string | null; payload: unk
   } as T;
 }
 
-/** Counts by status, and events per hour (per day past three days) by status, for the filters. */
+/** Bar widths the chart may use, narrowest first, with the word for one. */
+const BUCKETS = [
+  { minutes: 1, label: "minute" },
+  { minutes: 5, label: "5 minutes" },
+  { minutes: 15, label: "15 minutes" },
+  { minutes: 60, label: "hour" },
+  { minutes: 180, label: "3 hours" },
+  { minutes: 360, label: "6 hours" },
+  { minutes: 1440, label: "day" },
+] as const;
+/** at most this many bars: the narrowest width that fits the range in them */
+const MAX_BARS = 48;
+const pickBucket = (spanMs: number) => BUCKETS.find((b) => spanMs / (b.minutes * 60_000) <= MAX_BARS) ?? BUCKETS[BUCKETS.length - 1];
+/** floor to the bucket, in UTC */
+const floorTo = (t: number, minutes: number) => Math.floor(t / (minutes * 60_000)) * minutes * 60_000;
+
+/**
+ * Counts by status, and events per bar by status, for the filters. A chosen period (from) is
+ * the chart's range; without one the range is the last day, narrowed to begin at its first event,
+ * so events of the last minutes spread over the chart instead of filling its last hourly bar.
+ * Bars are the narrowest width that fits the range in at most 48.
+ */
 export async function webhookStats(q: z.output<typeof webhookStatsQuery>) {
   const to = q.to ? new Date(q.to) : new Date();
-  const from = q.from ? new Date(q.from) : new Date(to.getTime() - 24 * 3600_000);
+  let from = q.from ? new Date(q.from) : new Date(to.getTime() - 24 * 3600_000);
   if (from >= to) throw errors.validation("from must be before to", [{ path: "from", message: "After to" }]);
-  const bucket = to.getTime() - from.getTime() > 3 * 24 * 3600_000 ? "day" : "hour";
   const conds: string[] = ["received_at >= $1", "received_at < $2"];
   const args: unknown[] = [from, to];
   const add = (sql: string, v: unknown) => {
@@ -140,8 +160,19 @@ export async function webhookStats(q: z.output<typeof webhookStatsQuery>) {
   if (q.integrationId) add("integration_id = ?::uuid", q.integrationId);
   if (q.type) q.type.endsWith("*") ? add("starts_with(event_type, ?)", q.type.slice(0, -1)) : add("event_type = ?", q.type);
   if (q.externalId) add("external_id = ?", q.externalId);
+  if (!q.from) {
+    const first = await pgPool().query<{ first: Date | null }>(`select min(received_at) as first from webhook_events where ${conds.join(" and ")}`, args);
+    const t = first.rows[0]?.first ? new Date(first.rows[0].first).getTime() : null;
+    // at least 10 minutes, so a burst of a few seconds still reads as a moment in a span
+    if (t !== null) from = new Date(Math.max(from.getTime(), Math.min(t, to.getTime() - 10 * 60_000)));
+  }
+  const size = pickBucket(to.getTime() - from.getTime());
+  const step = size.minutes * 60_000;
+  const start = floorTo(from.getTime(), size.minutes);
+  args[0] = new Date(start);
+  const bucketSql = `to_timestamp(floor(extract(epoch from received_at) / ${size.minutes * 60}) * ${size.minutes * 60})`;
   const r = await pgPool().query<{ bucket: Date; status: WebhookStatus; n: string }>(
-    `select date_trunc('${bucket}', received_at) as bucket, status::text as status, count(*) as n
+    `select ${bucketSql} as bucket, status::text as status, count(*) as n
        from webhook_events where ${conds.join(" and ")}
       group by 1, 2 order by 1`,
     args,
@@ -149,11 +180,7 @@ export async function webhookStats(q: z.output<typeof webhookStatsQuery>) {
   const counts = Object.fromEntries(WEBHOOK_STATUSES.map((s) => [s, 0])) as Record<WebhookStatus, number>;
   const series = new Map<string, Record<string, number | string>>();
   // every bucket of the range, so the chart has no gaps
-  const step = bucket === "day" ? 24 * 3600_000 : 3600_000;
-  const first = new Date(from);
-  if (bucket === "day") first.setUTCHours(0, 0, 0, 0);
-  else first.setUTCMinutes(0, 0, 0);
-  for (let t = first.getTime(); t < to.getTime(); t += step) {
+  for (let t = start; t < to.getTime(); t += step) {
     series.set(new Date(t).toISOString(), { at: new Date(t).toISOString(), ...Object.fromEntries(WEBHOOK_STATUSES.map((s) => [s, 0])) });
   }
   for (const row of r.rows) {
@@ -165,9 +192,11 @@ export async function webhookStats(q: z.output<typeof webhookStatsQuery>) {
     series.set(key, point);
   }
   return {
-    from: from.toISOString(),
+    from: new Date(start).toISOString(),
     to: to.toISOString(),
-    bucket,
+    /** one bar's width, in words ("5 minutes", "hour") and in minutes */
+    bucket: size.label,
+    bucketMinutes: size.minutes,
     counts,
     total: Object.values(counts).reduce((a, b) => a + b, 0),
     series: [...series.values()].sort((a, b) => String(a.at).localeCompare(String(b.at))),

@@ -432,6 +432,48 @@ describe("provider routes", () => {
   });
 });
 
+describe("the events chart's time axis", () => {
+  it("spans the events' own time range when no period is chosen: events of the last hour are counted in minutes, not as one hourly bar at the right edge", async () => {
+    const { row, secret } = await webhookIntegration();
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await post(row.code, secret, JSON.stringify({ id: `axis-${i}`, type: "order.created" }))).json.id);
+    for (const id of ids) await settled(id);
+    // received 40, 20 and 0 minutes ago
+    await db.$executeRaw`update webhook_events set received_at = now() - interval '40 minutes' where id = ${ids[0]}::uuid`;
+    await db.$executeRaw`update webhook_events set received_at = now() - interval '20 minutes' where id = ${ids[1]}::uuid`;
+    const viewer = await createUser("viewer");
+    const r = await call(statsRoute.GET as never, { url: `/api/v1/webhooks/stats?integrationId=${row.id}`, cookie: viewer.cookie });
+    expect(r.status).toBe(200);
+    const { series, bucketMinutes, from, to, total } = r.json as { series: { at: string; ignored: number }[]; bucketMinutes: number; from: string; to: string; total: number };
+    expect(total).toBe(3);
+    expect(bucketMinutes).toBeLessThan(60);
+    // the three events fall in three different bars spread over the chart, not in one
+    const withData = series.map((p, i) => ({ i, n: p.ignored })).filter((p) => p.n > 0);
+    expect(withData).toHaveLength(3);
+    expect(withData[0].i).toBeLessThanOrEqual(1);
+    expect(withData[2].i).toBe(series.length - 1);
+    expect(series.length).toBeGreaterThanOrEqual(8);
+    expect(series.length).toBeLessThanOrEqual(60);
+    // the range starts at most one bar before the first event and ends now
+    const first = Date.now() - 40 * 60_000;
+    expect(Date.parse(from)).toBeLessThanOrEqual(first + 5_000);
+    expect(first - Date.parse(from)).toBeLessThanOrEqual(bucketMinutes * 60_000 + 5_000);
+    expect(Math.abs(Date.parse(to) - Date.now())).toBeLessThan(60_000);
+  });
+
+  it("a chosen period is the chart's range, in bars that fit it", async () => {
+    const { row } = await webhookIntegration();
+    const viewer = await createUser("viewer");
+    const to = new Date();
+    const day = await call(statsRoute.GET as never, { url: `/api/v1/webhooks/stats?integrationId=${row.id}&from=${new Date(to.getTime() - 24 * 3600_000).toISOString()}&to=${to.toISOString()}`, cookie: viewer.cookie });
+    expect(day.json).toMatchObject({ bucket: "hour", bucketMinutes: 60 });
+    expect(day.json.series.length).toBeGreaterThanOrEqual(24);
+    const week = await call(statsRoute.GET as never, { url: `/api/v1/webhooks/stats?integrationId=${row.id}&from=${new Date(to.getTime() - 7 * 86_400_000).toISOString()}&to=${to.toISOString()}`, cookie: viewer.cookie });
+    expect(week.json.bucketMinutes).toBeGreaterThanOrEqual(180);
+    expect(week.json.series.length).toBeLessThanOrEqual(60);
+  });
+});
+
 describe("management API", () => {
   it("lists with filters and a keyset cursor, shows one event in full, counts by status per hour, deletes (admin)", async () => {
     const { row, secret } = await webhookIntegration();
@@ -461,9 +503,9 @@ describe("management API", () => {
     const stats = await call(statsRoute.GET as never, { url: `/api/v1/webhooks/stats?integrationId=${row.id}`, cookie: viewer.cookie });
     expect(stats.json.counts).toMatchObject({ ignored: 5, rejected: 1, failed: 0 });
     expect(stats.json.total).toBe(6);
-    const hourly = stats.json.series as { ignored: number; rejected: number }[];
-    expect(hourly.length).toBeGreaterThanOrEqual(24);
-    expect(hourly.reduce((a, p) => a + p.ignored + p.rejected, 0)).toBe(6);
+    const series = stats.json.series as { ignored: number; rejected: number }[];
+    expect(series.length).toBeGreaterThanOrEqual(1);
+    expect(series.reduce((a, p) => a + p.ignored + p.rejected, 0)).toBe(6);
 
     const one = await call(oneRoute.GET as never, { params: { id: ids[0] }, cookie: viewer.cookie });
     expect(one.json).toMatchObject({ id: ids[0], payload: { id: "m-0", type: "order.created" }, integration: { code: row.code } });
