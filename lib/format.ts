@@ -16,6 +16,25 @@ export function timeAgo(value: string | Date | null | undefined, now = Date.now(
   return future ? `in ${unit}` : `${unit} ago`;
 }
 
+/**
+ * A scheduled time ("Next sync"): "in 5m" while ahead; once passed it is not "next" any more:
+ * "due now" for the first minute (the scheduler picks it up), then "overdue by 2h".
+ */
+export function nextRunLabel(value: string | Date, now = Date.now()) {
+  const d = typeof value === "string" ? new Date(value) : value;
+  const late = now - d.getTime();
+  if (late < 0) return timeAgo(d, now);
+  if (late < 60_000) return "due now";
+  return `overdue by ${timeAgo(d, now).replace(/ ago$/, "")}`;
+}
+
+/** A fixed form, the same in every zone and locale: what the server renders before the browser's own. */
+export function formatUtc(value: string | Date) {
+  const d = typeof value === "string" ? new Date(value) : value;
+  if (Number.isNaN(d.getTime())) return "—";
+  return `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
 export function formatDuration(ms: number | null | undefined) {
   if (ms == null) return "—";
   if (ms < 1000) return `${ms} ms`;

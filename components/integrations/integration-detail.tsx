@@ -9,6 +9,7 @@ import { api, ClientApiError } from "@/lib/client/api";
 import { PageHeader } from "@/components/layout/app-shell";
 import { Button } from "@/components/ui/button";
 import { CopyOnce } from "@/components/users/copy-once";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Switch } from "@/components/ui/switch";
@@ -31,7 +32,9 @@ import { OAuthCard } from "@/components/integrations/oauth-card";
 import { JobsTable, type SyncJob } from "@/components/jobs/jobs-table";
 import { LogsTable, type LogItem } from "@/components/logs/logs-table";
 import type { Integration, TestRun } from "@/components/integrations/types";
-import { formatDateTime, formatDuration, timeAgo } from "@/lib/format";
+import { formatDuration } from "@/lib/format";
+import { DateTime, NextRun, TimeAgo } from "@/components/shared/time";
+import { StateView } from "@/components/integrations/state-view";
 
 type Caps = { write: boolean; credentials: boolean; test: boolean; runJobs: boolean };
 
@@ -41,31 +44,6 @@ function Row({ label, children }: { label: string; children: React.ReactNode }) 
       <dt className="text-muted-foreground">{label}</dt>
       <dd className="col-span-2 min-w-0 break-words">{children}</dd>
     </div>
-  );
-}
-
-function StateView({ state }: { state: Record<string, unknown> }) {
-  const entries = Object.entries(state ?? {});
-  if (!entries.length) return <p className="text-muted-foreground text-sm">Nothing learnt yet: run a test.</p>;
-  return (
-    <dl>
-      {entries.map(([k, v]) => (
-        <Row key={k} label={k}>
-          {v && typeof v === "object" ? (
-            <dl className="grid gap-0.5">
-              {Object.entries(v as Record<string, unknown>).map(([k2, v2]) => (
-                <div key={k2} className="flex gap-2">
-                  <span className="text-muted-foreground">{k2}:</span>
-                  <span className="font-mono text-xs break-all">{v2 === null ? "—" : String(v2)}</span>
-                </div>
-              ))}
-            </dl>
-          ) : (
-            <span className="font-mono text-xs">{String(v)}</span>
-          )}
-        </Row>
-      ))}
-    </dl>
   );
 }
 
@@ -91,7 +69,6 @@ export function IntegrationDetail({ initial, can, syncTypes }: { initial: Integr
     enabled: syncTypes.length > 0,
     refetchInterval: (q) => (q.state.data?.items.some((j) => j.status === "queued" || j.status === "running") ? 1500 : 10_000),
   });
-  const [lastResult, setLastResult] = React.useState<TestRun | null>(null);
 
   const refreshAll = () =>
     Promise.all([
@@ -104,7 +81,8 @@ export function IntegrationDetail({ initial, can, syncTypes }: { initial: Integr
   const test = useMutation({
     mutationFn: () => api<TestRun>(`/api/v1/integrations/${id}/test`, { method: "POST" }),
     onSuccess: async (r) => {
-      setLastResult(r);
+      // the page shows the integration's stored last test: this one, until the connection changes
+      qc.setQueryData<Integration>(["integration", id], (old) => (old ? { ...old, lastTest: { at: r.at ?? r.createdAt ?? new Date().toISOString(), ok: r.ok, message: r.message } } : old));
       if (r.ok) toast.success("Connection works", { description: r.message });
       else toast.error("Connection test failed", { description: r.message });
       await refreshAll();
@@ -128,6 +106,8 @@ export function IntegrationDetail({ initial, can, syncTypes }: { initial: Integr
     },
     onError: (e) => toast.error((e as ClientApiError).message),
   });
+  // switching off stops what runs through it: asked first; switching on is not
+  const [askDisable, setAskDisable] = React.useState(false);
   const remove = useMutation({
     mutationFn: () => api(`/api/v1/integrations/${id}`, { method: "DELETE" }),
     onSuccess: async () => {
@@ -139,7 +119,7 @@ export function IntegrationDetail({ initial, can, syncTypes }: { initial: Integr
   });
 
   const i = integration.data;
-  const shown = lastResult ?? (i.lastTest ? { ok: !!i.lastTest.ok, message: i.lastTest.message ?? "", at: i.lastTest.at } : null);
+  const shown = i.lastTest ? { ok: !!i.lastTest.ok, message: i.lastTest.message ?? "", at: i.lastTest.at } : null;
 
   return (
     <>
@@ -157,9 +137,20 @@ export function IntegrationDetail({ initial, can, syncTypes }: { initial: Integr
           <>
             {can.write && (
               <div className="flex items-center gap-2 rounded-md border px-3 py-1.5">
-                <Switch id="enabled" checked={i.enabled} disabled={toggle.isPending} onCheckedChange={(c) => toggle.mutate(c)} />
+                <Switch id="enabled" checked={i.enabled} disabled={toggle.isPending} onCheckedChange={(c) => (c ? toggle.mutate(true) : setAskDisable(true))} />
                 <Label htmlFor="enabled">{i.enabled ? "Enabled" : "Disabled"}</Label>
               </div>
+            )}
+            {can.write && (
+              <ConfirmDialog
+                open={askDisable}
+                onOpenChange={setAskDisable}
+                title={`Disable ${i.name}?`}
+                description="Switchboard stops using it at once: nothing is sent through it and its syncs stop until it is enabled again. Its settings and history stay."
+                confirmLabel="Disable"
+                destructive
+                onConfirm={() => toggle.mutate(false)}
+              />
             )}
             {can.test && (
               <Button onClick={() => test.mutate()} disabled={test.isPending}>
@@ -220,7 +211,9 @@ export function IntegrationDetail({ initial, can, syncTypes }: { initial: Integr
             <AlertTitle>{shown.ok ? "Connection test passed" : "Connection test failed"}</AlertTitle>
             <AlertDescription>
               <p>{shown.message}</p>
-              <p className="text-xs">{formatDateTime(("at" in shown ? shown.at : undefined) ?? new Date())}</p>
+              <p className="text-xs">
+                <DateTime value={shown.at} />
+              </p>
             </AlertDescription>
           </Alert>
         )}
@@ -241,13 +234,27 @@ export function IntegrationDetail({ initial, can, syncTypes }: { initial: Integr
                 <Row label="Endpoint">
                   <span className="font-mono text-xs">{i.endpoint ?? "—"}</span>
                 </Row>
-                <Row label="Last success">{i.lastSuccessAt ? `${timeAgo(i.lastSuccessAt)} (${formatDateTime(i.lastSuccessAt)})` : "never"}</Row>
+                <Row label="Last success">
+                  {i.lastSuccessAt ? (
+                    <>
+                      <TimeAgo value={i.lastSuccessAt} /> (<DateTime value={i.lastSuccessAt} />)
+                    </>
+                  ) : (
+                    "never"
+                  )}
+                </Row>
                 <Row label="Last error">{i.lastError ? <span className="text-destructive">{i.lastError.message}</span> : "none"}</Row>
                 {syncTypes.length > 0 && (
                   <>
                     <Row label="Auto-sync">{i.autoSync ? `every ${i.syncIntervalMinutes} min` : "off"}</Row>
-                    <Row label="Last sync">{i.lastSyncAt ? timeAgo(i.lastSyncAt) : "never"}</Row>
-                    {i.autoSync && <Row label="Next sync">{i.nextSyncAt ? timeAgo(i.nextSyncAt) : "—"}</Row>}
+                    <Row label="Last sync">
+                      <TimeAgo value={i.lastSyncAt} />
+                    </Row>
+                    {i.autoSync && i.enabled && (
+                      <Row label="Next sync">
+                        <NextRun value={i.nextSyncAt} fallback="not scheduled" />
+                      </Row>
+                    )}
                   </>
                 )}
                 {i.description && <Row label="Description">{i.description}</Row>}
@@ -259,7 +266,7 @@ export function IntegrationDetail({ initial, can, syncTypes }: { initial: Integr
                   <p className="text-muted-foreground text-xs">Verified by {i.webhook.scheme}.</p>
                   {i.webhook.rotating.map((r) => (
                     <p key={r.field} className="text-muted-foreground text-xs">
-                      The previous {r.field} is still accepted until {formatDateTime(r.expiresAt)}.
+                      The previous {r.field} is still accepted until <DateTime value={r.expiresAt} />.
                     </p>
                   ))}
                   <Link className="text-sm underline underline-offset-4" href={`/webhooks?integrationId=${i.id}`}>
@@ -305,8 +312,10 @@ export function IntegrationDetail({ initial, can, syncTypes }: { initial: Integr
                 <TableBody>
                   {tests.data.items.map((t) => (
                     <TableRow key={t.id}>
-                      <TableCell className="whitespace-nowrap">{formatDateTime(t.createdAt)}</TableCell>
-                      <TableCell>{t.ok ? <span className="text-emerald-600">passed</span> : <span className="text-destructive">failed</span>}</TableCell>
+                      <TableCell className="whitespace-nowrap">
+                        <DateTime value={t.createdAt} />
+                      </TableCell>
+                      <TableCell>{t.ok ? <span className="text-success">passed</span> : <span className="text-destructive">failed</span>}</TableCell>
                       <TableCell className="max-w-md">{t.message}</TableCell>
                       <TableCell className="hidden sm:table-cell">{t.mode}</TableCell>
                       <TableCell className="hidden sm:table-cell">{formatDuration(t.durationMs)}</TableCell>

@@ -131,6 +131,17 @@ test("an event made in the dashboard lands in Google, and one made in Google arr
   await expect(page.getByText(`Deleted “${GOOGLE_TITLE}” here and in Google Calendar`)).toBeVisible();
   await expect(fromGoogle).toHaveCount(0);
   expect((await googleEvents(true)).find((e) => e.summary === GOOGLE_TITLE)?.status).toBe("cancelled");
+
+  // ── the integration's own page after connecting and syncing: one story, in words ──
+  await page.goto(`/integrations/${integration.id}`);
+  await expect(page.getByTestId("oauth-card").getByTestId("oauth-status")).toHaveText("Connected");
+  await expect(page.getByTestId("test-result")).toContainText("Connection test passed");
+  await expect(page.getByText("Connection test failed")).toHaveCount(0);
+  const reported = page.getByTestId("provider-state");
+  await expect(reported).toContainText(ACCOUNT);
+  await expect(page.getByRole("main")).not.toContainText(/calendarResume|calendarSchedule|: null\b|\[object Object\]/);
+  const next = page.locator("dt", { hasText: "Next sync" }).locator("xpath=following-sibling::dd[1]");
+  if (await next.count()) await expect(next).not.toContainText(/ago/);
 });
 
 test("a viewer sees the calendar's events and sync state but cannot change them", async ({ page }) => {

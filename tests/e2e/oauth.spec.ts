@@ -1,7 +1,16 @@
 // OAuth through the browser like an admin: create a Google Calendar integration, click
 // Connect, allow on the sandbox's consent page, land back connected; the grant revoked at
 // "Google" turns into a one-click Reconnect; Disconnect revokes and switches it off.
+import type { Page } from "@playwright/test";
 import { test, expect, signInAs } from "./fixtures";
+
+/** The integration page shows what it knows in words: no camelCase keys, no "null", no past time as "next". */
+async function expectNoRawState(page: Page) {
+  const main = page.getByRole("main");
+  await expect(main).not.toContainText(/\b[a-z]+[A-Z][a-zA-Z]*:|: null\b|\bnull\b|\bundefined\b|\[object Object\]/);
+  const next = page.locator("dt", { hasText: "Next sync" }).locator("xpath=following-sibling::dd[1]");
+  if (await next.count()) await expect(next).not.toContainText(/ago/);
+}
 
 test.describe.configure({ mode: "serial" });
 
@@ -19,6 +28,9 @@ test("an admin connects Google Calendar on the consent page, reconnects after a 
   const card = page.getByTestId("oauth-card");
   await expect(card.getByTestId("oauth-status")).toHaveText("Not connected");
   await expect(card.getByRole("textbox", { name: "Redirect URI" })).toHaveValue(/\/api\/oauth\/google-calendar\/callback$/);
+  // tested before connecting: it fails, truthfully
+  await page.getByRole("button", { name: "Test connection" }).click();
+  await expect(page.getByTestId("test-result")).toContainText("Connection test failed");
   await card.getByRole("link", { name: "Connect Google Calendar" }).click();
 
   // the sandbox's consent page
@@ -31,6 +43,11 @@ test("an admin connects Google Calendar on the consent page, reconnects after a 
   await expect(card.getByTestId("oauth-status")).toHaveText("Connected");
   await expect(card).toContainText("dispatch@acme.test");
   await expect(page).not.toHaveURL(/oauth=/);
+  // the connection was tested again: no failure from before it, no internal state in raw form
+  await expect(page.getByTestId("test-result")).toContainText("Connection test passed");
+  await expect(page.getByText("Connection test failed")).toHaveCount(0);
+  await expect(page.getByTestId("test-result")).not.toContainText("Not connected");
+  await expectNoRawState(page);
 
   // the person removes the app's access in their Google account: the next call finds out
   const revoked = await page.request.post(`${s.sandboxUrl}/google-calendar/__oauth/revoke-grants`, { data: { clientId } });
@@ -45,11 +62,15 @@ test("an admin connects Google Calendar on the consent page, reconnects after a 
   await page.getByRole("button", { name: "Allow" }).click();
   await expect(card.getByTestId("oauth-status")).toHaveText("Connected");
   await expect(page.getByTestId("integration-status").first()).toHaveText(/Active/);
+  await expect(page.getByTestId("test-result")).toContainText("Connection test passed");
 
   await card.getByRole("button", { name: "Disconnect" }).click();
   await page.getByRole("alertdialog").getByRole("button", { name: "Disconnect" }).click();
   await expect(card.getByTestId("oauth-status")).toHaveText("Not connected");
   await expect(page.getByTestId("integration-status").first()).toHaveText(/Disabled/);
+  // the last test was about the grant just removed: it is not shown as current
+  await expect(page.getByTestId("test-result")).toHaveCount(0);
+  await expect(page.getByText("Not tested yet")).toBeVisible();
 });
 
 test("a dispatcher sees the connection but cannot connect or disconnect", async ({ page }) => {
