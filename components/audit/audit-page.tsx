@@ -16,7 +16,7 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from "@/components/ui/sheet";
-import { DateTimeFilter, ClearFiltersButton, RefreshingSpinner } from "@/components/shared/filter-fields";
+import { DateTimeFilter, ClearFiltersButton, RefreshingSpinner, FILTER_BAR } from "@/components/shared/filter-fields";
 import { useDebouncedFilter, useUrlFilters } from "@/components/shared/url-filters";
 import { PagedResults } from "@/components/shared/paged-results";
 import { changeRows, entityHref, ENTITY_LABELS, ENTITY_TYPES, formatValue, summarize } from "@/components/audit/changes";
@@ -95,7 +95,7 @@ export function AuditPage() {
         description="Every change to integrations, credentials, users, API keys and settings, every refund, export and webhook replay: who, when, from where and what changed. Secret values are never recorded, only that they changed."
       />
 
-      <form className="mb-4 grid gap-3 rounded-lg border p-3 sm:grid-cols-2 lg:grid-cols-4" onSubmit={(e) => e.preventDefault()} aria-label="Audit filters">
+      <form className={FILTER_BAR} onSubmit={(e) => e.preventDefault()} aria-label="Audit filters">
         <TextFilter id="a-actor" label="Who" value={filters.actor} onChange={(v) => setParam("actor", v)} placeholder="e-mail, key name or id" />
         <TextFilter id="a-action" label="Action" value={filters.action} onChange={(v) => setParam("action", v)} placeholder="user.update or integration.*" list="a-actions" />
         <datalist id="a-actions">

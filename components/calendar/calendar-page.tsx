@@ -25,6 +25,7 @@ import {
 } from "@/components/ui/alert-dialog";
 import { EventDialog } from "@/components/calendar/event-dialog";
 import { DIRECTION_LABEL, FREQUENCY_LABEL, type CalendarEventItem, type CalendarStatus } from "@/components/calendar/types";
+import { SandboxBadge } from "@/components/integrations/status";
 
 const RANGES = [
   { days: 7, label: "Next 7 days" },
@@ -241,7 +242,7 @@ function SyncStatus({ s, canWrite, onSync, starting }: { s: CalendarStatus; canW
           <Badge variant={s.connection === "connected" ? "success" : s.connection === "needs_reconnect" ? "danger" : "muted"} data-testid="calendar-connection">
             {s.connection === "connected" ? "Connected" : s.connection === "needs_reconnect" ? "Needs reconnect" : "Not connected"}
           </Badge>
-          {s.mode === "sandbox" && <Badge variant="info">Sandbox</Badge>}
+          {s.mode === "sandbox" && <SandboxBadge />}
           {running && (
             <Badge variant="warning" data-testid="calendar-sync-running">
               <Loader2 className="animate-spin" /> {job?.status === "running" ? "Syncing…" : "Sync queued"}

@@ -20,7 +20,7 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { DateTimeFilter, ClearFiltersButton, RefreshingSpinner } from "@/components/shared/filter-fields";
+import { DateTimeFilter, ClearFiltersButton, RefreshingSpinner, FILTER_BAR } from "@/components/shared/filter-fields";
 import { useDebouncedFilter, useUrlFilters } from "@/components/shared/url-filters";
 import { PagedResults } from "@/components/shared/paged-results";
 import { ModeBadge } from "@/components/integrations/status";
@@ -98,7 +98,7 @@ export function CallsPage({ canCall }: { canCall: boolean }) {
 
       <Lines lines={lines} />
 
-      <form className="mb-4 grid gap-3 rounded-lg border p-3 sm:grid-cols-2 lg:grid-cols-6" onSubmit={(e) => e.preventDefault()} aria-label="Call filters">
+      <form className={FILTER_BAR} onSubmit={(e) => e.preventDefault()} aria-label="Call filters">
         <div className="grid gap-1.5">
           <Label htmlFor="c-direction">Direction</Label>
           <NativeSelect id="c-direction" value={filters.direction ?? ""} onChange={(e) => setParam("direction", e.target.value || null)}>
@@ -132,7 +132,7 @@ export function CallsPage({ canCall }: { canCall: boolean }) {
         </div>
         <DateTimeFilter id="c-from" label="From" value={filters.from} onChange={(v) => setParam("from", v)} />
         <DateTimeFilter id="c-until" label="Until" value={filters.until} onChange={(v) => setParam("until", v)} />
-        <div className="flex flex-wrap items-center gap-2 lg:col-span-6">
+        <div className="flex flex-wrap items-center gap-2 col-span-full">
           {(filters.driver_id || filters.contact_id) && (
             <Badge variant="outline" className="gap-1 py-1" data-testid="person-filter">
               {filters.driver_id ? "Driver" : "Contact"}: {personName ?? "selected"}

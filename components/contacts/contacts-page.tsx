@@ -14,7 +14,7 @@ import { Label } from "@/components/ui/label";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { DateTimeFilter, ClearFiltersButton, RefreshingSpinner } from "@/components/shared/filter-fields";
+import { DateTimeFilter, ClearFiltersButton, RefreshingSpinner, FILTER_BAR } from "@/components/shared/filter-fields";
 import { useUrlFilters, useDebouncedFilter } from "@/components/shared/url-filters";
 import { PagedResults } from "@/components/shared/paged-results";
 import { formatDateTime } from "@/lib/format";
@@ -92,7 +92,7 @@ function Submissions({ canRetry }: { canRetry: boolean }) {
         })}
       </div>
 
-      <form className="mb-4 grid gap-3 rounded-lg border p-3 sm:grid-cols-2 lg:grid-cols-4" onSubmit={(e) => e.preventDefault()} aria-label="Submission filters">
+      <form className={FILTER_BAR} onSubmit={(e) => e.preventDefault()} aria-label="Submission filters">
         <div className="grid gap-1.5">
           <Label htmlFor="c-q">Name or e-mail</Label>
           <Input id="c-q" type="search" placeholder="Ada, ada@…" value={q} onChange={(e) => setQ(e.target.value)} />

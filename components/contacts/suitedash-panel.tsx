@@ -24,6 +24,7 @@ import {
 } from "@/components/ui/alert-dialog";
 import { formatDateTime } from "@/lib/format";
 import type { ExportColumn, ExportList, SuiteDashExport, SuiteDashSettings } from "@/components/contacts/shared";
+import { SandboxBadge } from "@/components/integrations/status";
 
 const KEY = ["suitedash", "exports"];
 
@@ -73,7 +74,7 @@ function ModeCard({ settings }: { settings: SuiteDashSettings }) {
               <Link href={`/integrations/${i.id}`} className="underline">
                 {i.name}
               </Link>{" "}
-              {i.mode === "sandbox" && <Badge variant="warning">Sandbox</Badge>}
+              {i.mode === "sandbox" && <SandboxBadge />}
             </>
           ) : (
             "No SuiteDash integration is enabled: submissions are only stored (and can be exported as a CSV)."

@@ -18,6 +18,7 @@ import { NativeSelect } from "@/components/ui/select";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import { EmptyState } from "@/components/ui/empty-state";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { PagedResults } from "@/components/shared/paged-results";
 import { useUrlFilters } from "@/components/shared/url-filters";
@@ -29,6 +30,7 @@ import { ClearFiltersButton, RefreshingSpinner } from "@/components/shared/filte
 import {
   ENTITY_LABEL, EntityTypeOptions, LINK_STATUSES, LINK_STATUS_STYLE, LinkStatusBadge, OPERATION_LABEL, type ErpLink, type LinkList, type MappingView, type SyncResult,
 } from "@/components/erp/shared";
+import { SandboxBadge } from "@/components/integrations/status";
 
 const FILTERS = ["status", "entity_type", "integration"] as const;
 
@@ -104,7 +106,7 @@ export function ErpPage({ canSync, canConfigure }: { canSync: boolean; canConfig
           {current && (
             <p className="text-muted-foreground flex flex-wrap items-center gap-2 text-sm" data-testid="erp-integration">
               <span className="text-foreground font-medium">{current.name}</span>
-              {current.mode === "sandbox" && <Badge variant="warning">Sandbox mode</Badge>}
+              {current.mode === "sandbox" && <SandboxBadge />}
               {current.status === "inactive" && <Badge variant="muted">Disabled</Badge>}
               <span>
                 Automatic sync: {current.auto_sync && current.sync_interval_minutes ? `every ${current.sync_interval_minutes} min` : "off"} · last run {timeAgo(current.last_sync_at)}
@@ -182,7 +184,7 @@ function Links({
         end="No older links"
         empty={
           <EmptyState icon={<Database />} title={active ? "No links match these filters" : "Nothing synced to 1C yet"}>
-            {!active && "Use “Sync now”, POST /api/v1/erp/sync, or the integration's automatic sync: each entity sent appears here with its Ref_Key."}
+            {!active && (canSync ? "Use “Sync now”, POST /api/v1/erp/sync, or the integration's automatic sync: each entity sent appears here with its Ref_Key." : "Each company, driver, application or payment sent to 1C appears here with its Ref_Key.")}
           </EmptyState>
         }
       >
@@ -200,19 +202,21 @@ function RetryButton({ link }: { link: ErpLink }) {
     onError: (e) => toast.error(`1C refused: ${syncFailure(e)}`),
     onSettled: () => qc.invalidateQueries({ queryKey: ["erp"] }),
   });
+  // the row opens the link's drawer: clicks here, in the dialog too (a React portal), stay here
   return (
-    <Button
-      size="sm"
-      variant="outline"
-      disabled={retry.isPending}
-      aria-label={`Retry ${link.entity_label ?? link.entity_id}`}
-      onClick={(e) => {
-        e.stopPropagation();
-        retry.mutate();
-      }}
-    >
-      {retry.isPending ? <Loader2 className="animate-spin" /> : <RefreshCw />} Retry
-    </Button>
+    <span onClick={(e) => e.stopPropagation()}>
+      <ConfirmDialog
+        trigger={
+          <Button size="sm" variant="outline" disabled={retry.isPending} aria-label={`Retry ${link.entity_label ?? link.entity_id}`}>
+            {retry.isPending ? <Loader2 className="animate-spin" /> : <RefreshCw />} Retry
+          </Button>
+        }
+        title={`Send ${link.entity_label ?? ENTITY_LABEL[link.entity_type].toLowerCase()} to 1C again?`}
+        description={`Its ${link.object} record in 1C is ${link.ref_key ? "updated" : "created"} now with the current data.`}
+        confirmLabel="Retry"
+        onConfirm={() => retry.mutate()}
+      />
+    </span>
   );
 }
 

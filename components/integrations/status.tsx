@@ -17,12 +17,19 @@ export function StatusBadge({ status }: { status: string }) {
   );
 }
 
+/** The one Sandbox badge: every screen shows it the same (colour, icon, words). */
+export function SandboxBadge({ className }: { className?: string }) {
+  return (
+    <Badge variant="info" className={className} title="Calls go to the local sandbox, not the real provider" data-testid="sandbox-badge">
+      <FlaskConical aria-hidden /> Sandbox
+    </Badge>
+  );
+}
+
 /** Sandbox vs live must never be ambiguous. */
 export function ModeBadge({ mode }: { mode: string }) {
   return mode === "sandbox" ? (
-    <Badge variant="info" title="Calls go to the local sandbox, not the real provider">
-      <FlaskConical aria-hidden /> Sandbox
-    </Badge>
+    <SandboxBadge />
   ) : (
     <Badge variant="outline" title="Calls go to the real provider">
       <Radio aria-hidden /> Live

@@ -105,7 +105,8 @@ export function AppShell({ user, nav, organization, children }: { user: ShellUse
   const [open, setOpen] = React.useState(false);
   return (
     <div className="flex min-h-dvh">
-      <aside className="bg-sidebar border-sidebar-border hidden w-60 shrink-0 flex-col gap-6 border-r py-4 md:flex">
+      {/* sticky with its own scroll: the navigation stays in view however long the page is */}
+      <aside className="bg-sidebar border-sidebar-border sticky top-0 hidden h-dvh w-60 shrink-0 flex-col gap-6 overflow-y-auto border-r py-4 md:flex" data-testid="sidebar">
         <Brand organization={organization} />
         <div className="px-2">
           <NavLinks items={nav} />

@@ -10,13 +10,13 @@ import { Label } from "@/components/ui/label";
 import { NativeSelect } from "@/components/ui/select";
 import { EmptyState } from "@/components/ui/empty-state";
 import { LogDrawer, LogRows, type LogItem } from "@/components/logs/logs-table";
-import { IntegrationSelect, DateTimeFilter, ClearFiltersButton } from "@/components/shared/filter-fields";
+import { IntegrationSelect, DateTimeFilter, ClearFiltersButton, FILTER_BAR } from "@/components/shared/filter-fields";
 import { useUrlFilters, useDebouncedFilter } from "@/components/shared/url-filters";
 import { PagedResults } from "@/components/shared/paged-results";
 
 const FILTERS = ["integrationId", "action", "status", "direction", "from", "to", "q"] as const;
 
-export function LogsExplorer() {
+export function LogsExplorer({ canTest }: { canTest: boolean }) {
   const { filters, set: setFilter, clear } = useUrlFilters("/logs", FILTERS);
   const [text, setText] = useDebouncedFilter(filters.q, (v) => setFilter("q", v));
   const [open, setOpen] = React.useState<string | null>(null);
@@ -38,7 +38,7 @@ export function LogsExplorer() {
   return (
     <>
       <PageHeader title="Logs" description="Every call between Switchboard and the providers, with redacted requests and responses." />
-      <form className="mb-4 grid gap-3 rounded-lg border p-3 sm:grid-cols-2 lg:grid-cols-4" onSubmit={(e) => e.preventDefault()} aria-label="Log filters">
+      <form className={FILTER_BAR} onSubmit={(e) => e.preventDefault()} aria-label="Log filters">
         <IntegrationSelect id="f-integration" value={filters.integrationId ?? ""} onChange={(v) => setFilter("integrationId", v)} />
         <div className="grid gap-1.5">
           <Label htmlFor="f-action">Action</Label>
@@ -70,7 +70,7 @@ export function LogsExplorer() {
         </div>
         <DateTimeFilter id="f-from" label="From" value={filters.from} onChange={(v) => setFilter("from", v)} />
         <DateTimeFilter id="f-to" label="To" value={filters.to} onChange={(v) => setFilter("to", v)} />
-        <div className="grid gap-1.5 sm:col-span-2 lg:col-span-1">
+        <div className="grid gap-1.5">
           <Label htmlFor="f-q">Text</Label>
           <Input id="f-q" type="search" placeholder="URL, action, error, related id" value={text} onChange={(e) => setText(e.target.value)} />
         </div>
@@ -89,7 +89,7 @@ export function LogsExplorer() {
         end="End of the log"
         empty={
           <EmptyState icon={<ScrollText />} title={active ? "No log entries match these filters" : "No provider calls yet"}>
-            {!active && "Test an integration's connection and its calls appear here."}
+            {!active && (canTest ? "Test an integration's connection and its calls appear here." : "Calls between Switchboard and the providers appear here as they happen.")}
           </EmptyState>
         }
       >

@@ -7,7 +7,7 @@
 import * as React from "react";
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { toast } from "sonner";
-import { Check, Copy, ExternalLink, FlaskConical, Loader2, Play, Plus, Repeat, Trash2, Video } from "lucide-react";
+import { Check, Copy, ExternalLink, Loader2, Play, Plus, Repeat, Trash2, Video } from "lucide-react";
 import { api } from "@/lib/client/api";
 import { Button } from "@/components/ui/button";
 import { Badge } from "@/components/ui/badge";
@@ -25,6 +25,7 @@ import { PagedResults } from "@/components/shared/paged-results";
 import { NewMeetingDialog } from "@/components/meetings/new-meeting-dialog";
 import type { RecordingFile } from "@/lib/meetings/service";
 import { MeetingStatusBadge, formatBytes, formatInZone, formatMinutes, type MeetingItem } from "@/components/meetings/shared";
+import { SandboxBadge } from "@/components/integrations/status";
 
 const LIVE_MS = 5000;
 const IDLE_MS = 30_000;
@@ -207,9 +208,7 @@ function MeetingRow({ m, canWrite, onDelete, onRecordings }: { m: MeetingItem; c
             </Badge>
           )}
           {m.integration?.mode === "sandbox" && (
-            <Badge variant="info">
-              <FlaskConical aria-hidden /> Sandbox
-            </Badge>
+            <SandboxBadge />
           )}
         </div>
         <span className="text-muted-foreground text-xs">ID {m.zoomMeetingId}</span>

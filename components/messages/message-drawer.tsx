@@ -5,7 +5,7 @@ import * as React from "react";
 import Link from "next/link";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { toast } from "sonner";
-import { FlaskConical, Loader2, RotateCw } from "lucide-react";
+import { Loader2, RotateCw } from "lucide-react";
 import { api } from "@/lib/client/api";
 import { Button } from "@/components/ui/button";
 import { Badge } from "@/components/ui/badge";
@@ -21,6 +21,7 @@ import { Json } from "@/components/logs/logs-table";
 import { LogStatusBadge } from "@/components/logs/log-status-badge";
 import { formatDateTime, formatDuration } from "@/lib/format";
 import { ChannelIcon, EmailFrame, MessageStatusBadge, STATUS_STYLE, channelLabel, type HistoryEntry, type MessageDetail, type MessageStatus } from "@/components/messages/shared";
+import { SandboxBadge } from "@/components/integrations/status";
 
 const EVENT_WORDS: Record<string, string> = {
   queued: "Queued",
@@ -123,9 +124,7 @@ function Body({ d, canSend, resend, resending }: { d: MessageDetail; canSend: bo
           </Badge>
         )}
         {d.integration?.mode === "sandbox" && (
-          <Badge variant="info">
-            <FlaskConical aria-hidden /> Sandbox
-          </Badge>
+          <SandboxBadge />
         )}
         {d.pinned && <Badge variant="muted">this integration only</Badge>}
         {d.secret && (

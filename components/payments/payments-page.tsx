@@ -18,7 +18,7 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { DateTimeFilter, ClearFiltersButton, RefreshingSpinner } from "@/components/shared/filter-fields";
+import { DateTimeFilter, ClearFiltersButton, RefreshingSpinner, FILTER_BAR } from "@/components/shared/filter-fields";
 import { useUrlFilters, useDebouncedFilter } from "@/components/shared/url-filters";
 import { PagedResults } from "@/components/shared/paged-results";
 import { formatDateTime } from "@/lib/format";
@@ -99,9 +99,10 @@ export function PaymentsPage({ canCreate, defaultCurrency }: { canCreate: boolea
         })}
       </div>
 
-      <div className="mb-4 grid gap-4 lg:grid-cols-[2fr_3fr]">
+      {/* both columns end on one line: the totals stretch to the row, the chart grows to fill its card */}
+      <div className="mb-4 grid gap-4 lg:grid-cols-[2fr_3fr]" data-testid="payments-summary">
         <CurrencyTotals stats={stats} />
-        <Card>
+        <Card className="flex flex-col" data-testid="revenue-card">
           <CardHeader>
             <CardTitle className="text-base">Net revenue by day</CardTitle>
             <CardDescription>
@@ -109,13 +110,13 @@ export function PaymentsPage({ canCreate, defaultCurrency }: { canCreate: boolea
               {" · "}captured minus refunded, per currency
             </CardDescription>
           </CardHeader>
-          <CardContent>
+          <CardContent className="flex min-h-0 flex-1 flex-col">
             <RevenueChart stats={stats} />
           </CardContent>
         </Card>
       </div>
 
-      <form className="mb-4 grid gap-3 rounded-lg border p-3 sm:grid-cols-2 lg:grid-cols-5" onSubmit={(e) => e.preventDefault()} aria-label="Payment filters">
+      <form className={FILTER_BAR} onSubmit={(e) => e.preventDefault()} aria-label="Payment filters">
         <div className="grid gap-1.5">
           <Label htmlFor="p-provider">Provider</Label>
           <NativeSelect id="p-provider" value={filters.provider ?? ""} onChange={(e) => setParam("provider", e.target.value || null)}>
@@ -144,7 +145,7 @@ export function PaymentsPage({ canCreate, defaultCurrency }: { canCreate: boolea
         </div>
         <DateTimeFilter id="p-from" label="From" value={filters.from} onChange={(v) => setParam("from", v)} />
         <DateTimeFilter id="p-until" label="Until" value={filters.until} onChange={(v) => setParam("until", v)} />
-        <div className="flex flex-wrap items-end gap-2 lg:col-span-5">
+        <div className="flex flex-wrap items-end gap-2 col-span-full">
           <ClearFiltersButton disabled={!active} onClick={() => {
               setEmail("");
               clear();
@@ -159,7 +160,7 @@ export function PaymentsPage({ canCreate, defaultCurrency }: { canCreate: boolea
         what="payments"
         end="No older payments"
         empty={
-          <EmptyState icon={<CreditCard />} title={active ? "No payments match these filters" : "No payments yet — create a payment link"}>
+          <EmptyState icon={<CreditCard />} title={active ? "No payments match these filters" : canCreate ? "No payments yet — create a payment link" : "No payments yet"}>
             {!active &&
               (canCreate ? (
                 <Button className="mt-2" onClick={() => setCreating(true)}>
@@ -211,7 +212,7 @@ function CurrencyTotals({ stats }: { stats: UseQueryResult<PaymentStats> }) {
       </Card>
     );
   return (
-    <div className="grid content-start gap-4 sm:grid-cols-2 lg:grid-cols-1 xl:grid-cols-2" aria-label="Totals by currency" role="list">
+    <div className="grid auto-rows-fr gap-4 sm:grid-cols-2 lg:grid-cols-1 xl:grid-cols-2" aria-label="Totals by currency" role="list">
       {currencies.map((c) => {
         const rows = stats.data.totals.filter((t) => t.currency === c);
         const paid = rows.filter((t) => PAID_STATUSES.includes(t.status));
@@ -266,7 +267,7 @@ function RevenueChart({ stats }: { stats: UseQueryResult<PaymentStats> }) {
     .map((c) => `${money(s.revenue.filter((r) => r.currency === c).reduce((a, r) => a + r.netMinor, 0), c)}`)
     .join(", ");
   return (
-    <div className="h-56" role="img" aria-label={`Net revenue over ${days.length} day${days.length === 1 ? "" : "s"}: ${summary}`}>
+    <div className="h-full min-h-56 flex-1" role="img" aria-label={`Net revenue over ${days.length} day${days.length === 1 ? "" : "s"}: ${summary}`}>
       <ResponsiveContainer width="100%" height="100%">
         <LineChart data={data} margin={{ left: 8, right: 8, top: 8 }}>
           <CartesianGrid strokeDasharray="3 3" vertical={false} className="stroke-border" />

@@ -3,12 +3,13 @@
 // colours, money shown and typed in a currency's own digits (lib/money: integers only), the
 // provider cell with its Sandbox badge, a copyable link and idempotency keys.
 import * as React from "react";
-import { Check, Copy, FlaskConical } from "lucide-react";
+import { Check, Copy } from "lucide-react";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { currencyDigits, fromDecimalString, toDecimalString } from "@/lib/money";
 import type { Integration } from "@/components/integrations/types";
+import { SandboxBadge } from "@/components/integrations/status";
 
 export const PAYMENT_STATUSES = ["pending", "requires_action", "succeeded", "partially_refunded", "refunded", "failed", "canceled"] as const;
 export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
@@ -166,9 +167,7 @@ export function ProviderCell({ p }: { p: Pick<PaymentItem, "provider" | "integra
       {p.integration ? <span>{p.integration.name}</span> : <span className="text-muted-foreground">deleted integration</span>}
       <span className="text-muted-foreground text-xs">{providerLabel(p.provider)}</span>
       {p.integration?.mode === "sandbox" && (
-        <Badge variant="info">
-          <FlaskConical aria-hidden /> Sandbox
-        </Badge>
+        <SandboxBadge />
       )}
     </span>
   );
