@@ -98,9 +98,11 @@ export function LivePanel({
   const shown = all.filter((d) => (!stateFilter || d.state === stateFilter) && matchesSearch(d, search));
   const selected = all.find((d) => d.id === selectedId) ?? null;
 
+  // grid-cols-1 (minmax(0, 1fr)), not the implicit auto track: a long order line (truncated,
+  // no-wrap) must not widen the column past the panel
   return (
-    <div className="grid gap-3">
-      <div className="flex flex-wrap gap-1.5" role="group" aria-label="Drivers by state">
+    <div className="grid min-w-0 grid-cols-1 gap-3" data-testid="live-panel">
+      <div className="flex min-w-0 flex-wrap gap-1.5" role="group" aria-label="Drivers by state">
         {STATE_ORDER.filter((s) => counts[s] > 0 || s !== "unknown").map((s) => {
           const on = stateFilter === s;
           return (
@@ -242,7 +244,7 @@ function SelectedDriver({
         </Button>
       </div>
       {loc ? (
-        <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-xs">
+        <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-3 gap-y-1 text-xs">
           <dt className="text-muted-foreground">State</dt>
           <dd>
             <StateLabel state={d.state} />
@@ -273,7 +275,7 @@ function SelectedDriver({
           {d.order && (
             <>
               <dt className="text-muted-foreground">Order</dt>
-              <dd>
+              <dd className="min-w-0 break-words">
                 {d.order.number} · {d.order.pickupAddress ?? "?"} → {d.order.dropoffAddress ?? "?"}
               </dd>
             </>

@@ -45,6 +45,8 @@ export type MapCanvasProps = {
   onSelect: (id: string) => void;
   /** the user dragged the map: stop following */
   onUserMove: () => void;
+  /** the picked driver's recent positions, oldest first (live mode) */
+  trail: [number, number][];
   routes: ReplayRoute[];
   /** where each replayed driver is at the replay clock */
   replayPositions: Record<string, [number, number] | null>;
@@ -121,7 +123,16 @@ const DriverMarker = React.memo(function DriverMarker({ driver, selected, onSele
     }),
     [driver.id, onSelect],
   );
-  return <Marker position={position} icon={icon} eventHandlers={handlers} keyboard zIndexOffset={selected ? 1000 : 0} />;
+  return (
+    <Marker position={position} icon={icon} eventHandlers={handlers} keyboard zIndexOffset={selected ? 1000 : 0}>
+      {/* the picked driver is named on the map, so a lone dot on a plain background still says who it is */}
+      {selected && (
+        <Tooltip permanent direction="top" offset={[0, -12]} className="sb-driver-label">
+          {driver.name}
+        </Tooltip>
+      )}
+    </Marker>
+  );
 });
 
 function LiveMarkers({ drivers, selectedId, onSelect }: { drivers: DriverItem[]; selectedId: string | null; onSelect: (id: string) => void }) {
@@ -200,6 +211,14 @@ function AutoResize() {
   return null;
 }
 
+const TRAIL_STYLE: L.PathOptions = { color: "#0ea5e9", weight: 4, opacity: 0.7, dashArray: "6 6", className: "sb-trail" };
+
+/** Where the picked driver has been lately: a dashed line ending at the marker. */
+function Trail({ points }: { points: [number, number][] }) {
+  if (points.length < 2) return null;
+  return <Polyline positions={points} pathOptions={TRAIL_STYLE} interactive={false} />;
+}
+
 const RouteLayers = React.memo(function RouteLayers({ routes }: { routes: ReplayRoute[] }) {
   return (
     <>
@@ -231,7 +250,7 @@ function ReplayMarker({ route, position }: { route: ReplayRoute; position: [numb
 }
 
 export default function MapCanvas(props: MapCanvasProps) {
-  const { tileUrl, tileAttribution, center, zoom, mode, drivers, selectedId, following, flyToken, onSelect, onUserMove, routes, replayPositions, routesKey } = props;
+  const { tileUrl, tileAttribution, center, zoom, mode, drivers, selectedId, following, flyToken, onSelect, onUserMove, trail, routes, replayPositions, routesKey } = props;
   const [tileError, setTileError] = React.useState(false);
   const [dismissed, setDismissed] = React.useState(false);
   const tileEvents = React.useMemo<L.LeafletEventHandlerFnMap>(() => ({ tileerror: () => setTileError(true) }), []);
@@ -241,42 +260,46 @@ export default function MapCanvas(props: MapCanvasProps) {
     [selected?.location],
   );
 
+  const notice = tileError && !dismissed;
   return (
-    <div className="relative isolate h-full w-full overflow-hidden rounded-lg border" role="region" aria-label="Driver map">
-      <MapContainer center={center} zoom={zoom} className="h-full w-full" style={MAP_STYLE} worldCopyJump>
-        {tileUrl && <TileLayer url={tileUrl} attribution={tileAttribution} eventHandlers={tileEvents} maxZoom={19} />}
-        <AutoResize />
-        <UserMoves onUserMove={onUserMove} />
-        <FitDriversOnce drivers={drivers} skip={!!selectedId} active={mode === "live"} />
-        <Follow target={target} following={following} flyToken={flyToken} active={mode === "live"} />
-        {mode === "live" ? (
-          <LiveMarkers drivers={drivers} selectedId={selectedId} onSelect={onSelect} />
-        ) : (
-          <>
-            <RouteLayers routes={routes} />
-            {routes.map((r) => {
-              const p = replayPositions[r.driverId];
-              return p ? <ReplayMarker key={r.driverId} route={r} position={p} /> : null;
-            })}
-            <FitRoutes routes={routes} routesKey={routesKey} />
-          </>
-        )}
-      </MapContainer>
-      {tileError && !dismissed && (
-        <div
-          role="status"
-          className="bg-background/95 text-muted-foreground absolute top-2 left-1/2 z-[1000] flex max-w-[calc(100%-6rem)] -translate-x-1/2 items-center gap-2 rounded-md border px-3 py-1.5 text-xs shadow-sm"
-        >
+    <div className="flex h-full w-full flex-col gap-2">
+      {/* above the map, never over it: markers near the top edge stay visible and clickable */}
+      {notice && (
+        <div role="status" className="bg-muted/60 text-muted-foreground flex shrink-0 items-center gap-2 rounded-md border px-3 py-1.5 text-xs" data-testid="tile-notice">
           <ImageOff className="size-3.5 shrink-0" aria-hidden />
-          <span>Map tiles could not load — drivers and routes are still shown</span>
-          <button type="button" className="hover:text-foreground rounded p-0.5" aria-label="Dismiss the map tiles notice" onClick={() => setDismissed(true)}>
+          <span className="min-w-0 flex-1">Map tiles could not load — drivers and routes are still shown</span>
+          <button type="button" className="hover:text-foreground shrink-0 rounded p-0.5" aria-label="Dismiss the map tiles notice" onClick={() => setDismissed(true)}>
             <X className="size-3.5" aria-hidden />
           </button>
         </div>
       )}
-      {!tileUrl && (
-        <p className="bg-background/90 text-muted-foreground pointer-events-none absolute bottom-1 left-1 z-[1000] rounded px-2 py-0.5 text-[11px]">No map tiles configured</p>
-      )}
+      <div className="relative isolate min-h-0 w-full flex-1 overflow-hidden rounded-lg border" role="region" aria-label="Driver map">
+        <MapContainer center={center} zoom={zoom} className="h-full w-full" style={MAP_STYLE} worldCopyJump>
+          {tileUrl && <TileLayer url={tileUrl} attribution={tileAttribution} eventHandlers={tileEvents} maxZoom={19} />}
+          <AutoResize />
+          <UserMoves onUserMove={onUserMove} />
+          <FitDriversOnce drivers={drivers} skip={!!selectedId} active={mode === "live"} />
+          <Follow target={target} following={following} flyToken={flyToken} active={mode === "live"} />
+          {mode === "live" ? (
+            <>
+              <Trail points={trail} />
+              <LiveMarkers drivers={drivers} selectedId={selectedId} onSelect={onSelect} />
+            </>
+          ) : (
+            <>
+              <RouteLayers routes={routes} />
+              {routes.map((r) => {
+                const p = replayPositions[r.driverId];
+                return p ? <ReplayMarker key={r.driverId} route={r} position={p} /> : null;
+              })}
+              <FitRoutes routes={routes} routesKey={routesKey} />
+            </>
+          )}
+        </MapContainer>
+        {!tileUrl && (
+          <p className="bg-background/90 text-muted-foreground pointer-events-none absolute bottom-1 left-1 z-[1000] rounded px-2 py-0.5 text-[11px]">No map tiles configured</p>
+        )}
+      </div>
     </div>
   );
 }

@@ -38,6 +38,10 @@ export type MapConfig = {
 const STALE_CHECK_MS = 15_000;
 const SPEEDS = [1, 5, 10, 30, 60] as const;
 const TICK_MS = 100;
+/** The followed driver's trail: this many minutes back, at most this many points. */
+const TRAIL_MINUTES = 60;
+const TRAIL_POINTS = 300;
+type TrailPoint = { t: number; lat: number; lng: number };
 
 export function MapPage({ config }: { config: MapConfig }) {
   const qc = useQueryClient();
@@ -100,6 +104,37 @@ export function MapPage({ config }: { config: MapConfig }) {
     setFlyToken((n) => n + 1);
   }, []);
   const stopFollowing = React.useCallback(() => setFollowing(false), []);
+
+  // ── the picked driver's recent trail: the last hour from the history, then what the stream brings ──
+  const selectedDriver = list?.find((d) => d.id === selectedId) ?? null;
+  const trailHistory = useQuery({
+    queryKey: ["tracking", "trail", selectedId],
+    queryFn: () => {
+      const now = Date.now();
+      const q = new URLSearchParams({
+        driver_id: selectedId!,
+        from: new Date(now - TRAIL_MINUTES * 60_000).toISOString(),
+        to: new Date(now + 60_000).toISOString(),
+        max_points: String(TRAIL_POINTS),
+      });
+      return api<HistoryResponse>(`/api/v1/tracking/history?${q}`);
+    },
+    enabled: !!selectedId && tab === "live",
+    staleTime: Infinity,
+    refetchOnWindowFocus: false,
+  });
+  const [liveTail, setLiveTail] = React.useState<{ id: string | null; points: TrailPoint[] }>({ id: null, points: [] });
+  const loc = selectedDriver?.location;
+  if (selectedId !== liveTail.id) setLiveTail({ id: selectedId, points: [] });
+  else if (loc && !liveTail.points.some((p) => p.t === Date.parse(loc.recordedAt))) {
+    setLiveTail({ id: selectedId, points: [...liveTail.points, { t: Date.parse(loc.recordedAt), lat: loc.latitude, lng: loc.longitude }].slice(-TRAIL_POINTS) });
+  }
+  const trail = React.useMemo(() => {
+    const fromHistory = (trailHistory.data?.points ?? []).map((p) => ({ t: Date.parse(p.recordedAt), lat: p.latitude, lng: p.longitude }));
+    const lastT = fromHistory.length ? fromHistory[fromHistory.length - 1].t : -Infinity;
+    const all = [...fromHistory, ...liveTail.points.filter((p) => p.t > lastT)].sort((a, b) => a.t - b.t).slice(-TRAIL_POINTS);
+    return all.map((p) => [p.lat, p.lng] as [number, number]);
+  }, [trailHistory.data, liveTail]);
 
   // ── replay ──
   const [replayIds, setReplayIds] = React.useState<string[]>([]);
@@ -197,7 +232,7 @@ export function MapPage({ config }: { config: MapConfig }) {
       <PageHeader
         title="Map"
         description="Where the drivers are now, as their devices report it, and the route any of them drove on a given day."
-        actions={<StreamIndicator status={stream} />}
+        actions={<StreamIndicator status={stream} mode={tab} />}
       />
       <Tabs value={tab} onValueChange={(v) => setTab(v === "replay" ? "replay" : "live")} className="gap-0">
         <div className="grid gap-4 lg:grid-cols-[minmax(300px,380px)_1fr]">
@@ -206,7 +241,7 @@ export function MapPage({ config }: { config: MapConfig }) {
               <TabsTrigger value="live">Live</TabsTrigger>
               <TabsTrigger value="replay">Replay</TabsTrigger>
             </TabsList>
-            <TabsContent value="live">
+            <TabsContent value="live" className="min-w-0">
               <LivePanel
                 query={drivers}
                 clockOffsetMs={drivers.data?.clockOffsetMs ?? 0}
@@ -223,7 +258,7 @@ export function MapPage({ config }: { config: MapConfig }) {
                 }}
               />
             </TabsContent>
-            <TabsContent value="replay">
+            <TabsContent value="replay" className="min-w-0">
               <ReplayPanel
                 query={drivers}
                 chosen={replayIds}
@@ -266,6 +301,7 @@ export function MapPage({ config }: { config: MapConfig }) {
               flyToken={flyToken}
               onSelect={select}
               onUserMove={stopFollowing}
+              trail={tab === "live" && selectedId ? trail : NO_TRAIL}
               routes={routes}
               replayPositions={replayPositions}
               routesKey={routesKey}
@@ -278,8 +314,24 @@ export function MapPage({ config }: { config: MapConfig }) {
 }
 
 const NO_DRIVERS: never[] = [];
+const NO_TRAIL: [number, number][] = [];
 
-function StreamIndicator({ status }: { status: StreamStatus }) {
+function StreamIndicator({ status, mode }: { status: StreamStatus; mode: "live" | "replay" }) {
+  // the map shows a past day in Replay: nothing on it is live, whatever the stream does
+  if (mode === "replay") {
+    return (
+      <span
+        role="status"
+        aria-live="polite"
+        title="The map shows a past route; the Live tab shows where the drivers are now"
+        className="text-muted-foreground inline-flex items-center gap-2 rounded-md border px-2.5 py-1 text-sm"
+        data-testid="stream-status"
+      >
+        <span className="bg-muted-foreground/40 relative inline-flex size-2.5 rounded-full" aria-hidden />
+        Replay
+      </span>
+    );
+  }
   const text = status === "live" ? "Live" : status === "connecting" ? "Connecting…" : "Reconnecting…";
   return (
     <span

@@ -78,7 +78,7 @@ export function ReplayPanel({
   const loading = histories.some((h) => h.isFetching);
 
   return (
-    <div className="grid gap-3">
+    <div className="grid min-w-0 grid-cols-1 gap-3">
       <form onSubmit={submit} className="grid gap-3 rounded-lg border p-3" aria-label="Route to replay" noValidate>
         <fieldset className="grid gap-2">
           <legend className="mb-1 text-sm font-medium">Drivers</legend>

@@ -71,6 +71,10 @@ test("an admin sees a driver's position on the map and follows her as she moves,
   // no tiles here: a notice, and the map still works
   await expect(page.getByRole("status").filter({ hasText: "Map tiles could not load — drivers and routes are still shown" })).toBeVisible();
   await expect(page.getByTestId("stream-status")).toHaveText("Live");
+  // the notice sits above the map, never over it (markers near the top edge stay visible)
+  const noticeBox = (await page.getByTestId("tile-notice").boundingBox())!;
+  const mapRegion = (await page.getByRole("region", { name: "Driver map" }).boundingBox())!;
+  expect(noticeBox.y + noticeBox.height, "the tile notice ends above the map").toBeLessThanOrEqual(mapRegion.y);
 
   // pick her: the map flies to her and follows her
   await row.getByRole("button").click();
@@ -88,6 +92,12 @@ test("an admin sees a driver's position on the map and follows her as she moves,
   await expect(row).toContainText("40 km/h");
   await expect(marker).toHaveAttribute("data-lat", "55.7602");
   await expect(marker).toHaveAttribute("aria-label", "Olga Driver: Moving, 40 km/h");
+  // while followed, her name is on the map beside her dot, and where she has just been is drawn
+  await expect(page.locator(".leaflet-tooltip.sb-driver-label")).toHaveText("Olga Driver");
+  const trail = page.locator(".leaflet-overlay-pane path.sb-trail");
+  await expect(trail).toBeVisible();
+  // the trail runs from her first position to her last: two points at least
+  await expect.poll(async () => ((await trail.getAttribute("d")) ?? "").match(/[ML]/g)?.length ?? 0).toBeGreaterThanOrEqual(2);
   // followed: the map moved with her, so she is still in the middle of it
   const mapBox = (await page.getByRole("region", { name: "Driver map" }).boundingBox())!;
   await expect
@@ -151,7 +161,10 @@ test("an admin replays a driver's day: the route, its statistics and stop, and t
   await post(device, { positions }, 30);
 
   await openMap(page);
+  await expect(page.getByTestId("stream-status")).toHaveText("Live");
   await page.getByRole("tab", { name: "Replay" }).click();
+  // a past day is not live: the pill says Replay
+  await expect(page.getByTestId("stream-status")).toHaveText("Replay");
   await page.getByRole("checkbox", { name: "Pavel Driver" }).check();
   await expect(page.getByLabel("Day", { exact: true })).toHaveValue(moscowDay(0));
   await page.getByLabel("Day", { exact: true }).fill(day);
@@ -185,6 +198,10 @@ test("an admin replays a driver's day: the route, its statistics and stop, and t
   // a stop moves the clock to it
   await stops.getByRole("button").first().click();
   await expect(clock).toHaveText("09:10:00");
+
+  // back to Live: live again
+  await page.getByRole("tab", { name: "Live" }).click();
+  await expect(page.getByTestId("stream-status")).toHaveText("Live");
 
   await device.dispose();
 });
