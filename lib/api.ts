@@ -204,6 +204,13 @@ export function parseQuery<T extends ZodType>(url: URL, schema: T): z.output<T> 
   return r.data;
 }
 
+/** A route that declares no query schema takes no query string: each parameter is an unknown field. */
+function refuseQuery(url: URL): undefined {
+  const keys = [...new Set(url.searchParams.keys())];
+  if (keys.length) throw invalidInput("The query string", keys.map((k) => ({ path: k, message: `Unknown field "${k}"` })));
+  return undefined;
+}
+
 /** The path's parameters (already decoded by the router), checked like any other input. */
 export function parseParams<T extends ZodType>(raw: Record<string, string | string[]>, schema: T | undefined): z.output<T> | Record<string, string | string[]> {
   refuseNul(raw, "", "The path");
@@ -302,7 +309,7 @@ export function route<
       caller = await authenticate(req, opts.access);
       const rawParams = (await ctx?.params) ?? {};
       const params = parseParams(rawParams, opts.params);
-      const query = opts.query ? parseQuery(new URL(req.url), opts.query) : undefined;
+      const query = opts.query ? parseQuery(new URL(req.url), opts.query) : refuseQuery(new URL(req.url));
       const body = opts.body ? await parseJsonBody(req, opts.body, opts.bodyLimit ?? env().API_BODY_LIMIT_BYTES) : undefined;
       const result = await handler({
         req,

@@ -145,8 +145,8 @@ function buildOperation(method: HttpMethod, path: string, file: string, info: Ro
           content: json(docs.response ? toJsonSchema(docs.response, "output", defs, `${id}Response`) : { type: "object", description: "The result as JSON" }),
         });
   const responses: Operation["responses"] = { [status]: success, ...(manual.responses ?? {}) };
-  const hasInput = !!(bodySchema || query.length || info.params);
-  if (hasInput) responses["400"] = ref("BadRequest");
+  // every operation can answer 400: one without a query schema refuses any query parameter (lib/api.ts)
+  responses["400"] = ref("BadRequest");
   if (!isPublic || manual.optionalScope) responses["401"] = ref("Unauthorized");
   if (!isPublic || manual.optionalScope) responses["403"] = ref("Forbidden");
   if (pathNames.length) responses["404"] = ref("NotFound");

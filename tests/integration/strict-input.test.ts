@@ -17,6 +17,7 @@ import * as paymentsRoute from "@/app/api/v1/payments/route";
 import * as applicationsRoute from "@/app/api/v1/calendar/google/applications/route";
 import * as integrationsRoute from "@/app/api/v1/integrations/route";
 import * as integrationRoute from "@/app/api/v1/integrations/[id]/route";
+import * as meRoute from "@/app/api/v1/me/route";
 import { call } from "../helpers/http";
 import { createUser, telegramIntegration } from "../helpers/fixtures";
 import { nonStrictObjects } from "../helpers/strict-schemas";
@@ -122,6 +123,16 @@ describe("an unknown field through the API", () => {
     const res = await call(applicationsRoute.GET, { url: "/api/v1/calendar/google/applications?q=x&qq=y", cookie: admin.cookie });
     expect(res.status).toBe(400);
     expect(res.json.error.details).toEqual([{ path: "qq", message: 'Unknown field "qq"' }]);
+  });
+
+  it("in the query string of a route that takes none is a 400 naming it", async () => {
+    const res = await call(meRoute.GET, { url: "/api/v1/me?verbose=1&x=", cookie: admin.cookie });
+    expect(res.status).toBe(400);
+    expect(res.json.error.details).toEqual([
+      { path: "verbose", message: 'Unknown field "verbose"' },
+      { path: "x", message: 'Unknown field "x"' },
+    ]);
+    expect((await call(meRoute.GET, { url: "/api/v1/me", cookie: admin.cookie })).status).toBe(200);
   });
 
   it("in an integration's credentials or config is a 400 naming it (create and update)", async () => {
