@@ -407,7 +407,7 @@ describe("Zoom's events", () => {
     await zoomDelete(buildContext(zoom.row) as unknown as ZoomContext, m.zoomMeetingId);
     await waitFor(async () => (await stored("meeting.deleted")).some((e) => e.status === "pending"), 5000, "meeting.deleted");
     expect(await processAll()).toEqual([{ type: "meeting.deleted", outcome: "completed" }]);
-    expect((await get(m.id, "?include_deleted=1")).json.status).toBe("deleted");
+    expect((await get(m.id)).json.status).toBe("deleted");
     const ev = await db.calendarEvent.findUniqueOrThrow({ where: { id: event.id } });
     expect(ev).toMatchObject({ description: "Bring the route plan", location: null, meetingId: null });
     expect((await google.event(account, ev.googleEventId!)).description).toBe("Bring the route plan");

@@ -50,8 +50,9 @@ describe("validation", () => {
       [{ retention: { gpsDays: "90" } }, "retention.gpsDays", /whole number of days/],
       [{ retention: { exportTtlHours: 0.5 } }, "retention.exportTtlHours", /At least 1 hour/],
       [{ retention: { exportTtlHours: 9000 } }, "retention.exportTtlHours", /At most 8760/],
-      [{ organization: { colour: "blue" } }, "organization", /colour/],
-      [{ theme: "dark" }, "", /theme/],
+      // an unknown field is named by its own path
+      [{ organization: { colour: "blue" } }, "organization.colour", /Unknown field "colour"/],
+      [{ theme: "dark" }, "theme", /Unknown field "theme"/],
     ];
     for (const [body, path, message] of cases) {
       const r = await patch(admin.cookie, body);
