@@ -11,6 +11,7 @@ import { toast } from "sonner";
 import { AlertTriangle, CalendarDays, CalendarPlus, Loader2, MapPin, Pencil, RefreshCw, Trash2, Users } from "lucide-react";
 import { api } from "@/lib/client/api";
 import { formatDateTime, timeAgo } from "@/lib/format";
+import { NextRun } from "@/components/shared/time";
 import { PageHeader } from "@/components/layout/app-shell";
 import { Button } from "@/components/ui/button";
 import { Badge } from "@/components/ui/badge";
@@ -291,7 +292,7 @@ function SyncStatus({ s, canWrite, onSync, starting }: { s: CalendarStatus; canW
           </Fact>
           <Fact label="Direction">{DIRECTION_LABEL[s.direction] ?? s.direction}</Fact>
           <Fact label="Frequency">{FREQUENCY_LABEL[s.frequency] ?? s.frequency}</Fact>
-          <Fact label="Next scheduled sync">{s.schedule.autoSync && s.schedule.nextSyncAt ? timeAgo(s.schedule.nextSyncAt) : "Not scheduled"}</Fact>
+          <Fact label="Next scheduled sync">{s.schedule.autoSync && s.schedule.nextSyncAt ? <NextRun value={s.schedule.nextSyncAt} /> : "Not scheduled"}</Fact>
           <Fact label="Events here">{s.events.total}</Fact>
         </dl>
         {job && (

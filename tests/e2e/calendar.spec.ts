@@ -65,6 +65,8 @@ test("an event made in the dashboard lands in Google, and one made in Google arr
   await expect(status).toContainText(`calendar ${ACCOUNT}`);
   await expect(status.getByTestId("calendar-sync-token")).toContainText("Stored: next sync is incremental", { timeout: 30_000 });
   await expect(status.getByTestId("calendar-channel")).toHaveText("Not used");
+  // a scheduled time is ahead, or due: never "ago"
+  await expect(status.locator("dt", { hasText: "Next scheduled sync" }).locator("xpath=following-sibling::dd[1]")).not.toContainText(/ago/);
   await expect(page.getByText(/^No events in the next 30 days/)).toBeVisible();
 
   // ── a person creates an event here ──
