@@ -34,7 +34,13 @@ export type Who = { actor: Actor; meta?: RequestMeta };
 export const createExportInput = z.strictObject({
   type: z.enum(EXPORT_TYPES as [ExportType, ...ExportType[]], { error: `type is one of ${EXPORT_TYPES.join(", ")}` }),
   format: z.enum(FORMATS, { error: `format is one of ${FORMATS.join(", ")}` }),
-  filters: z.record(z.string(), z.unknown()).default({}),
+  filters: z
+    .record(z.string(), z.unknown())
+    .default({})
+    .describe(
+      "The type's filters (from/to as ISO date-times, status, …; an unknown one is refused) and limit (at most this many rows). " +
+        "Aliases from the seed's export API: date_from and date_to (YYYY-MM-DD, whole days in UTC) for from and to.",
+    ),
   /** CSV only; default EXPORT_CSV_DELIMITER */
   delimiter: z.enum([";", ",", "tab", "|"]).optional(),
 });

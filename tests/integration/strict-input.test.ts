@@ -18,6 +18,7 @@ import * as applicationsRoute from "@/app/api/v1/calendar/google/applications/ro
 import * as integrationsRoute from "@/app/api/v1/integrations/route";
 import * as integrationRoute from "@/app/api/v1/integrations/[id]/route";
 import * as meRoute from "@/app/api/v1/me/route";
+import * as oauthStart from "@/app/api/oauth/[provider]/start/route";
 import { call } from "../helpers/http";
 import { createUser, telegramIntegration } from "../helpers/fixtures";
 import { nonStrictObjects } from "../helpers/strict-schemas";
@@ -133,6 +134,12 @@ describe("an unknown field through the API", () => {
       { path: "x", message: 'Unknown field "x"' },
     ]);
     expect((await call(meRoute.GET, { url: "/api/v1/me", cookie: admin.cookie })).status).toBe(200);
+  });
+
+  it("in the OAuth connect link is refused, naming it (a browser redirect with the message)", async () => {
+    const res = await call(oauthStart.GET as never, { url: `/api/oauth/google-calendar/start?integration_id=${randomUUID()}&retrun_to=/x`, params: { provider: "google-calendar" }, cookie: admin.cookie });
+    expect(res.status).toBe(303);
+    expect(decodeURIComponent(res.headers.get("location")!)).toContain('Unknown field "retrun_to"');
   });
 
   it("in an integration's credentials or config is a 400 naming it (create and update)", async () => {

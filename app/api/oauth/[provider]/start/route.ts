@@ -3,20 +3,25 @@
 // message the integration page shows, not JSON.
 import { NextResponse, type NextRequest } from "next/server";
 import { z } from "zod";
-import { authenticate, toApiError } from "@/lib/api";
+import { authenticate, toApiError, zodDetails } from "@/lib/api";
 import { startConnect } from "@/lib/oauth/flow";
 import { publicBaseUrl } from "@/lib/urls";
 
 export const dynamic = "force-dynamic";
 
-const query = z.object({ integration_id: z.uuid(), return_to: z.string().max(500).optional() });
+const query = z.strictObject({ integration_id: z.uuid(), return_to: z.string().max(500).optional() });
 
 export async function GET(req: NextRequest, ctx: { params: Promise<Record<string, string>> }) {
   const { provider } = await ctx.params;
   const url = new URL(req.url);
   const base = publicBaseUrl(req);
   const q = query.safeParse(Object.fromEntries(url.searchParams));
-  if (!q.success) return NextResponse.redirect(`${base}/integrations?oauth_error=${encodeURIComponent("The connect link is incomplete")}`, 303);
+  if (!q.success) {
+    // an unknown parameter is named, like everywhere else input is strict
+    const unknown = zodDetails(q.error).filter((d) => d.message.startsWith("Unknown field")).map((d) => d.message);
+    const why = unknown.length ? `The connect link is invalid: ${unknown.join(", ")}` : "The connect link is incomplete";
+    return NextResponse.redirect(`${base}/integrations?oauth_error=${encodeURIComponent(why)}`, 303);
+  }
   const back = `${base}/integrations/${q.data.integration_id}`;
   try {
     const caller = await authenticate(req, { permission: "integrations.credentials" });
