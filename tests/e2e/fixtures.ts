@@ -20,7 +20,8 @@ export function stack(): Stack {
 // context, asAdmin's, or one a test makes and passes to watchErrors). The only standing
 // exception is the offline map tiles (MAP_TILE_URL points at a closed port in the e2e stack);
 // a test whose subject is an error the browser reports names it with allowConsoleError().
-const STANDING_ALLOW = [/^Failed to load resource: net::ERR_CONNECTION_REFUSED \(http:\/\/127\.0\.0\.1:9\//];
+// (port 9 is on Chromium's list of unsafe ports: it refuses the tile requests itself, ERR_UNSAFE_PORT)
+const STANDING_ALLOW = [/^Failed to load resource: net::ERR_(CONNECTION_REFUSED|UNSAFE_PORT) \(http:\/\/127\.0\.0\.1:9\//];
 let problems: string[] = [];
 let allowed: RegExp[] = [];
 const watched = new WeakSet<BrowserContext>();

@@ -33,13 +33,32 @@ test("the map's Live panel fits its column, with a long order line, at both size
   expect(posted.status()).toBe(202);
   await device.dispose();
 
+  // a driver on an order with long addresses, as in a real day (the e2e stack has no orders:
+  // the drivers' snapshot gets one, the rest of the answer is the server's)
+  await page.route("**/api/v1/tracking/drivers", async (route) => {
+    const res = await route.fetch();
+    const body = (await res.json()) as { drivers: { name: string; order: unknown }[] };
+    for (const d of body.drivers) {
+      if (d.name !== "Olga Driver") continue;
+      d.order = {
+        id: "00000000-0000-4000-8000-000000000123",
+        number: "APP-2026-000123",
+        status: "in_progress",
+        pickupAddress: "Sheremetyevo International Airport, Terminal B, arrivals hall, meeting point 4",
+        dropoffAddress: "Krasnopresnenskaya naberezhnaya 12, World Trade Center, Entrance 7, Moscow",
+        pickupAt: new Date().toISOString(),
+      };
+    }
+    await route.fulfill({ response: res, json: body });
+  });
+
   for (const v of VIEWPORTS) {
     await page.setViewportSize(v);
     await page.goto("/map");
     const panel = page.getByTestId("live-panel");
     await expect(panel.getByRole("list", { name: "Drivers" }).getByRole("listitem").first()).toBeVisible();
     await panel.getByRole("list", { name: "Drivers" }).getByRole("listitem").filter({ hasText: "Olga Driver" }).getByRole("button").click();
-    await expect(panel.getByRole("region", { name: "Selected driver" })).toBeVisible();
+    await expect(panel.getByRole("region", { name: "Selected driver" })).toContainText("APP-2026-000123");
     const column = panel.locator("xpath=ancestor::*[@role='tabpanel']/..");
     await expectNoHorizontalOverflow(column, `the map's side column at ${v.width}×${v.height}`);
     await expectWithin(panel, column, `the Live panel at ${v.width}×${v.height}`);
