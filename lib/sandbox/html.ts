@@ -10,7 +10,8 @@ export function plainCss(opts: { radius: string; primary: string }) {
 button.primary{${opts.primary}}fieldset{border:1px solid #ccc;border-radius:.5rem;padding:1rem}`;
 }
 
+/** (no icon of its own: the browser would ask the sandbox for /favicon.ico and log its 404 as a console error) */
 export function hostedPage(title: string, body: string, css: string) {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title><style>${css}</style></head><body><main>${body}</main></body></html>`;
+<link rel="icon" href="data:,"><title>${escapeHtml(title)}</title><style>${css}</style></head><body><main>${body}</main></body></html>`;
 }
