@@ -38,7 +38,7 @@ export async function call<T = any>(handler: Handler, o: CallOptions = {}): Prom
   if (o.headOfStreams && res.headers.get("content-type")?.startsWith("text/event-stream")) {
     gone.abort();
     await res.body?.cancel().catch(() => {});
-    return { status: res.status, headers: res.headers, json: undefined, text: "" };
+    return { status: res.status, headers: res.headers, json: undefined as T, text: "" };
   }
   const text = await res.text();
   let json: any;
