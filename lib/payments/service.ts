@@ -358,7 +358,6 @@ export async function checkIfOverdue(id: string): Promise<void> {
   }
 }
 
-
 // ───────────── refunds ─────────────
 
 export async function refundPayment(id: string, input: z.output<typeof refundInput>, who: Who, idempotencyKey?: string | null) {
