@@ -127,3 +127,60 @@ test("a viewer sees the payment but cannot create payment links or refund", asyn
   const res = await page.request.post("/api/v1/payments", { data: { amountMinor: 100, currency: "USD" }, headers: { "Idempotency-Key": crypto.randomUUID() } });
   expect(res.status()).toBe(403);
 });
+
+// RUB is the default currency and YooKassa its provider: the default payment link. YooKassa
+// signs nothing, so its notifications are accepted by source address; a sandbox-mode
+// integration accepts its own sandbox's. The payer comes back to a page that turns Paid by
+// itself, and a payment page someone already had open follows without a reload.
+test("a RUB payment link through YooKassa's sandbox confirms by itself, on the return page and on an open payment page", async ({ page, context }) => {
+  test.setTimeout(120_000);
+  await signInAs(page, "admin");
+  const name = `YooKassa E2E ${alnum(4)}`;
+  const created = await page.request.post("/api/v1/integrations", {
+    data: {
+      provider: "yookassa",
+      name,
+      mode: "sandbox",
+      priority: 1,
+      credentials: { shopId: String(600000 + Math.floor(Math.random() * 99_999)), secretKey: `test_${alnum(32)}` },
+    },
+  });
+  expect(created.status(), await created.text()).toBe(201);
+
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Payments" }).click();
+  await page.getByRole("button", { name: "Create payment link" }).first().click();
+  const dialog = page.getByRole("dialog", { name: "Create payment link" });
+  await dialog.getByLabel("Currency").selectOption("RUB");
+  await dialog.getByLabel("Provider").selectOption({ label: `${name} — YooKassa (sandbox)` });
+  const description = `E2E трансфер ${alnum(6)}`;
+  await dialog.getByLabel("Amount").fill("1500.50");
+  await dialog.getByLabel("Description").fill(description);
+  await dialog.getByRole("button", { name: "Create link" }).click();
+  await expect(page.getByText("Payment link for 1500.50 RUB created")).toBeVisible();
+  const link = await dialog.getByLabel("Payment link", { exact: true }).inputValue();
+  expect(link).toMatch(/\/yookassa\/checkout\//);
+  await dialog.getByRole("button", { name: "Close" }).first().click();
+
+  // someone opens the payment's page and leaves it open
+  const row = page.getByRole("table", { name: "Payments" }).getByRole("row").filter({ hasText: description });
+  await row.getByRole("link", { name: `Open payment 1500.50 RUB: ${description}` }).click();
+  await expect(page).toHaveURL(/\/payments\/[0-9a-f-]{36}$/);
+  const paymentUrl = page.url();
+  const watcher = await context.newPage();
+  await watcher.goto(paymentUrl);
+  await expect(watcher.getByTestId("payment-status")).toHaveText("Pending");
+
+  // the payer: YooKassa's checkout, "Pay", back on our return page
+  await page.goto(link);
+  await expect(page.getByRole("heading", { name: /Pay 1500\.50 RUB/ })).toBeVisible();
+  await page.getByRole("button", { name: "Pay", exact: true }).click();
+  await expect(page).toHaveURL(/\/payments\/[0-9a-f-]{36}\?returned=1$/);
+  await expect(page.getByTestId("payment-status")).toHaveText("Succeeded", { timeout: 20_000 });
+  await expect(page.getByText("Back from the checkout: the provider confirmed the payment")).toBeVisible();
+  await expect(page.getByRole("list", { name: "Payment timeline" })).toContainText("Provider reported: Succeeded");
+  await expect(page.getByRole("list", { name: "Payment timeline" })).not.toContainText("Provider notification refused");
+
+  // the page that was already open follows by itself (no reload)
+  await expect(watcher.getByTestId("payment-status")).toHaveText("Succeeded", { timeout: 20_000 });
+  await watcher.close();
+});
