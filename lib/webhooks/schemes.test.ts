@@ -223,6 +223,32 @@ describe("YooKassa IP allow-list", () => {
     }
     expect(yookassaAllowed()).toEqual(YOOKASSA_IPS);
   });
+  it("a sandbox-mode integration also accepts its sandbox's addresses (SANDBOX_URL's host; loopback in both families)", async () => {
+    const { resetEnvCache } = await import("@/lib/env");
+    const { sandboxSourceAddresses } = await import("@/lib/webhooks/schemes");
+    const before = process.env.SANDBOX_URL;
+    try {
+      process.env.SANDBOX_URL = "http://127.0.0.1:4010";
+      resetEnvCache();
+      const loopback = await sandboxSourceAddresses();
+      expect(loopback).toEqual(["127.0.0.0/8", "::1"]);
+      for (const ip of ["127.0.0.1", "::1", "::ffff:127.0.0.1"]) {
+        expect(verifyYooKassa(req("{}", {}, { ip }), YOOKASSA_IPS, loopback)).toMatchObject({ ok: true, note: expect.stringContaining("sandbox") });
+        // a live integration is given no sandbox addresses
+        expect(reason(verifyYooKassa(req("{}", {}, { ip }), YOOKASSA_IPS))).toMatch(/not on the YooKassa allow-list/);
+      }
+      process.env.SANDBOX_URL = "http://10.9.8.7:4010";
+      resetEnvCache();
+      const remote = await sandboxSourceAddresses();
+      expect(remote).toEqual(["10.9.8.7"]);
+      expect(verifyYooKassa(req("{}", {}, { ip: "10.9.8.7" }), YOOKASSA_IPS, remote).ok).toBe(true);
+      expect(verifyYooKassa(req("{}", {}, { ip: "127.0.0.1" }), YOOKASSA_IPS, remote).ok).toBe(false);
+    } finally {
+      if (before === undefined) delete process.env.SANDBOX_URL;
+      else process.env.SANDBOX_URL = before;
+      resetEnvCache();
+    }
+  });
   it("rejects outside addresses, an unknown address and garbage", () => {
     expect(reason(verifyYooKassa(req("{}", {}, { ip: "185.71.76.32" }), YOOKASSA_IPS))).toMatch(/not on the YooKassa allow-list/);
     expect(reason(verifyYooKassa(req("{}", {}, { ip: null }), YOOKASSA_IPS))).toMatch(/unknown/);
