@@ -4,6 +4,8 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { KeyRound, Loader2, Plus } from "lucide-react";
 import { toast } from "sonner";
 import { api, ClientApiError } from "@/lib/client/api";
+import { checkForm, focusFirstInvalid } from "@/lib/client/form";
+import { createApiKeyInput } from "@/lib/auth/api-key-contract";
 import { PageHeader } from "@/components/layout/app-shell";
 import { Button } from "@/components/ui/button";
 import { Badge } from "@/components/ui/badge";
@@ -47,6 +49,8 @@ type ApiKey = {
 
 export type DriverOption = { id: string; name: string };
 
+const FIELDS = ["name", "scopes", "driverId", "rateLimitPerMinute", "expiresInDays"];
+
 function CreateKeyDialog({ scopes, drivers }: { scopes: Record<string, string>; drivers: DriverOption[] }) {
   const qc = useQueryClient();
   const [open, setOpen] = React.useState(false);
@@ -59,8 +63,14 @@ function CreateKeyDialog({ scopes, drivers }: { scopes: Record<string, string>; 
       setKey(r.key);
       await qc.invalidateQueries({ queryKey: ["api-keys"] });
     },
-    onError: (e) => setErrors(e instanceof ClientApiError ? { ...e.fieldErrors(), _: e.message } : { _: (e as Error).message }),
+    onError: (e) => {
+      const fields = e instanceof ClientApiError ? e.fieldErrors() : {};
+      const shown = FIELDS.filter((k) => fields[k]);
+      setErrors({ ...fields, ...(shown.length ? {} : { _: (e as Error).message }) });
+      focusFirstInvalid(formRef.current);
+    },
   });
+  const formRef = React.useRef<HTMLFormElement>(null);
   return (
     <Dialog
       open={open}
@@ -97,21 +107,32 @@ function CreateKeyDialog({ scopes, drivers }: { scopes: Record<string, string>; 
           </>
         ) : (
           <form
+            ref={formRef}
             className="grid gap-4"
             noValidate
+            aria-label="New API key"
             onSubmit={(e) => {
               e.preventDefault();
               const f = new FormData(e.currentTarget);
               const rate = String(f.get("rate") ?? "");
               const days = String(f.get("days") ?? "");
               const driverId = String(f.get("driverId") ?? "");
-              create.mutate({
-                name: String(f.get("name")),
+              const body = {
+                name: String(f.get("name") ?? ""),
                 scopes: chosen,
                 ...(driverId ? { driverId } : {}),
                 ...(rate ? { rateLimitPerMinute: Number(rate) } : {}),
                 ...(days ? { expiresInDays: Number(days) } : {}),
-              });
+              };
+              // every field checked at once with the API's own schema; nothing sent while one is wrong
+              const check = checkForm(createApiKeyInput, body, (p) => p.split(".")[0] || "_");
+              if (!check.ok) {
+                setErrors({ ...check.fields } as Record<string, string>);
+                focusFirstInvalid(formRef.current);
+                return;
+              }
+              setErrors({});
+              create.mutate(body);
             }}
           >
             {errors._ && (
@@ -121,17 +142,19 @@ function CreateKeyDialog({ scopes, drivers }: { scopes: Record<string, string>; 
             )}
             <div className="grid gap-2">
               <Label htmlFor="key-name">Name</Label>
-              <Input id="key-name" name="name" placeholder="e.g. CRM backend" required aria-invalid={!!errors.name || undefined} />
+              <Input id="key-name" name="name" placeholder="e.g. CRM backend" required aria-invalid={!!errors.name || undefined} aria-describedby={errors.name ? "key-name-error" : undefined} />
               <FieldError id="key-name-error" message={errors.name} />
             </div>
             <fieldset className="grid gap-2">
               <legend className="mb-1 text-sm font-medium">Scopes</legend>
-              {Object.entries(scopes).map(([s, desc]) => (
+              {Object.entries(scopes).map(([s, desc], i) => (
                 <label key={s} className="flex items-start gap-2 text-sm">
                   <Checkbox
                     checked={chosen.includes(s)}
                     onCheckedChange={(c) => setChosen((x) => (c ? [...x, s] : x.filter((y) => y !== s)))}
                     aria-label={s}
+                    aria-invalid={(!!errors.scopes && i === 0) || undefined}
+                    aria-describedby={errors.scopes ? "key-scopes-error" : undefined}
                     className="mt-0.5"
                   />
                   <span>
@@ -168,11 +191,13 @@ function CreateKeyDialog({ scopes, drivers }: { scopes: Record<string, string>; 
             <div className="grid grid-cols-2 gap-3">
               <div className="grid gap-2">
                 <Label htmlFor="key-rate">Requests per minute</Label>
-                <Input id="key-rate" name="rate" type="number" min={1} placeholder="120" />
+                <Input id="key-rate" name="rate" type="number" min={1} placeholder="120" aria-invalid={!!errors.rateLimitPerMinute || undefined} aria-describedby={errors.rateLimitPerMinute ? "key-rate-error" : undefined} />
+                <FieldError id="key-rate-error" message={errors.rateLimitPerMinute} />
               </div>
               <div className="grid gap-2">
                 <Label htmlFor="key-days">Expires in (days)</Label>
-                <Input id="key-days" name="days" type="number" min={1} placeholder="never" />
+                <Input id="key-days" name="days" type="number" min={1} placeholder="never" aria-invalid={!!errors.expiresInDays || undefined} aria-describedby={errors.expiresInDays ? "key-days-error" : undefined} />
+                <FieldError id="key-days-error" message={errors.expiresInDays} />
               </div>
             </div>
             <DialogFooter>

@@ -12,6 +12,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Progress } from "@/components/ui/progress";
@@ -20,6 +21,9 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { formatDateTime, fromLocalInput, timeAgo } from "@/lib/format";
 import type { ExportTypeInfo } from "@/lib/exports/sources";
+import { checkExportFilters, createExportInput } from "@/lib/exports/contract";
+import { checkForm, focusFirstInvalid } from "@/lib/client/form";
+import { FieldError } from "@/components/integrations/schema-fields";
 
 type ExportJob = {
   id: string;
@@ -69,6 +73,18 @@ async function save(res: Response, fallback: string) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+type ExportField = "type" | "format" | "delimiter" | "status" | "from" | "to";
+
+/** API field paths → the form's fields */
+function exportFieldOf(path: string): ExportField | null {
+  const p = path.replace(/^body\./, "");
+  if (p === "type" || p === "format" || p === "delimiter") return p;
+  if (p.startsWith("filters.status")) return "status";
+  if (p === "filters.from" || p === "filters.date_from") return "from";
+  if (p === "filters.to" || p === "filters.date_to") return "to";
+  return null;
+}
+
 function NewExport({ types, inlineRows, maxRows, delimiter }: { types: ExportTypeInfo[]; inlineRows: number; maxRows: number; delimiter: string }) {
   const qc = useQueryClient();
   const [type, setType] = React.useState<string>(types[0]?.id ?? "applications");
@@ -78,20 +94,53 @@ function NewExport({ types, inlineRows, maxRows, delimiter }: { types: ExportTyp
   const [to, setTo] = React.useState("");
   const [sep, setSep] = React.useState(delimiter === "\t" ? "tab" : delimiter);
   const [message, setMessage] = React.useState<{ kind: "ok" | "error"; text: string } | null>(null);
+  const [errors, setErrors] = React.useState<Partial<Record<ExportField, string>>>({});
+  const formRef = React.useRef<HTMLFormElement>(null);
   const info = types.find((t) => t.id === type)!;
+
+  function bodyOf() {
+    const filters: Record<string, unknown> = {};
+    if (status) filters.status = [status];
+    if (info.dates && from) filters.from = fromLocalInput(from);
+    if (info.dates && to) filters.to = fromLocalInput(to);
+    return { type, format, filters, ...(format === "csv" ? { delimiter: sep } : {}) };
+  }
+
+  function showErrors(next: Partial<Record<ExportField, string>>, form: string | null) {
+    setErrors(next);
+    setMessage(form ? { kind: "error", text: form } : null);
+    focusFirstInvalid(formRef.current);
+  }
+
+  /** every field checked at once with the API's own rules; nothing is sent while one is wrong */
+  function submit() {
+    setMessage(null);
+    const body = bodyOf();
+    const check = checkForm(createExportInput, body, exportFieldOf);
+    const fields: Partial<Record<ExportField, string>> = check.ok ? {} : { ...check.fields };
+    const rest: string[] = check.ok || !check.form ? [] : [check.form];
+    if (check.ok) {
+      const f = checkExportFilters(check.data.type, check.data.filters);
+      if (!f.ok) for (const d of f.details) {
+        const field = exportFieldOf(`filters.${d.path}`);
+        if (field) fields[field] ??= d.message;
+        else rest.push(d.message);
+      }
+    }
+    if (Object.keys(fields).length || rest.length) return showErrors(fields, rest.length ? rest.join(" · ") : null);
+    setErrors({});
+    run.mutate(body);
+  }
+
   const run = useMutation({
-    mutationFn: async () => {
-      const filters: Record<string, unknown> = {};
-      if (status) filters.status = [status];
-      if (info.dates && from) filters.from = fromLocalInput(from);
-      if (info.dates && to) filters.to = fromLocalInput(to);
+    mutationFn: async (request: ReturnType<typeof bodyOf>) => {
       const res = await fetch("/api/v1/exports", {
         method: "POST",
         headers: { "content-type": "application/json", accept: "application/json" },
-        body: JSON.stringify({ type, format, filters, ...(format === "csv" ? { delimiter: sep } : {}) }),
+        body: JSON.stringify(request),
       });
       if (res.status === 200) {
-        await save(res, `${type}.${format}`);
+        await save(res, `${request.type}.${request.format}`);
         return "downloaded" as const;
       }
       const body = await res.json().catch(() => ({}));
@@ -102,8 +151,16 @@ function NewExport({ types, inlineRows, maxRows, delimiter }: { types: ExportTyp
       setMessage({ kind: "ok", text: r === "downloaded" ? "Downloaded. It is also kept in the history below." : "Large export: it runs in the background; watch its progress below." });
       await qc.invalidateQueries({ queryKey: ["exports"] });
     },
-    onError: (e) => setMessage({ kind: "error", text: (e as Error).message }),
+    onError: (e) => {
+      const fields: Partial<Record<ExportField, string>> = {};
+      if (e instanceof ClientApiError) for (const [p, m] of Object.entries(e.fieldErrors())) {
+        const f = exportFieldOf(p);
+        if (f) fields[f] ??= m;
+      }
+      showErrors(fields, Object.keys(fields).length ? null : (e as Error).message);
+    },
   });
+  const invalid = (f: ExportField) => (errors[f] ? { "aria-invalid": true as const, "aria-describedby": `export-${f}-error` } : {});
   return (
     <Card>
       <CardHeader>
@@ -114,48 +171,53 @@ function NewExport({ types, inlineRows, maxRows, delimiter }: { types: ExportTyp
       </CardHeader>
       <CardContent>
         <form
+          ref={formRef}
+          noValidate
+          aria-label="New export"
           className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3"
           onSubmit={(e) => {
             e.preventDefault();
-            setMessage(null);
-            run.mutate();
+            submit();
           }}
         >
           <div className="grid gap-2">
             <Label htmlFor="export-type">Data</Label>
-            <NativeSelect id="export-type" value={type} onChange={(e) => (setType(e.target.value), setStatus(""))}>
+            <NativeSelect id="export-type" value={type} onChange={(e) => (setType(e.target.value), setStatus(""), setErrors({}))} {...invalid("type")}>
               {types.map((t) => (
                 <option key={t.id} value={t.id}>
                   {t.label}
                 </option>
               ))}
             </NativeSelect>
+            <FieldError id="export-type-error" message={errors.type} />
           </div>
           <div className="grid gap-2">
             <Label htmlFor="export-format">Format</Label>
-            <NativeSelect id="export-format" value={format} onChange={(e) => setFormat(e.target.value as ExportJob["format"])}>
+            <NativeSelect id="export-format" value={format} onChange={(e) => setFormat(e.target.value as ExportJob["format"])} {...invalid("format")}>
               {Object.entries(FORMAT_LABEL).map(([k, v]) => (
                 <option key={k} value={k}>
                   {v}
                 </option>
               ))}
             </NativeSelect>
+            <FieldError id="export-format-error" message={errors.format} />
           </div>
           {format === "csv" && (
             <div className="grid gap-2">
               <Label htmlFor="export-delimiter">CSV delimiter</Label>
-              <NativeSelect id="export-delimiter" value={sep} onChange={(e) => setSep(e.target.value)}>
+              <NativeSelect id="export-delimiter" value={sep} onChange={(e) => setSep(e.target.value)} {...invalid("delimiter")}>
                 <option value=";">Semicolon (Excel, RU/EU)</option>
                 <option value=",">Comma</option>
                 <option value="tab">Tab</option>
                 <option value="|">Pipe</option>
               </NativeSelect>
+              <FieldError id="export-delimiter-error" message={errors.delimiter} />
             </div>
           )}
           {info.statuses.length > 0 && (
             <div className="grid gap-2">
               <Label htmlFor="export-status">Status</Label>
-              <NativeSelect id="export-status" value={status} onChange={(e) => setStatus(e.target.value)}>
+              <NativeSelect id="export-status" value={status} onChange={(e) => setStatus(e.target.value)} {...invalid("status")}>
                 <option value="">Any</option>
                 {info.statuses.map((s) => (
                   <option key={s} value={s}>
@@ -163,17 +225,20 @@ function NewExport({ types, inlineRows, maxRows, delimiter }: { types: ExportTyp
                   </option>
                 ))}
               </NativeSelect>
+              <FieldError id="export-status-error" message={errors.status} />
             </div>
           )}
           {info.dates && (
             <>
               <div className="grid gap-2">
                 <Label htmlFor="export-from">From</Label>
-                <Input id="export-from" type="datetime-local" value={from} onChange={(e) => setFrom(e.target.value)} />
+                <Input id="export-from" type="datetime-local" value={from} onChange={(e) => setFrom(e.target.value)} {...invalid("from")} />
+                <FieldError id="export-from-error" message={errors.from} />
               </div>
               <div className="grid gap-2">
                 <Label htmlFor="export-to">Until</Label>
-                <Input id="export-to" type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} />
+                <Input id="export-to" type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} {...invalid("to")} />
+                <FieldError id="export-to-error" message={errors.to} />
               </div>
             </>
           )}
@@ -216,7 +281,14 @@ function History({ canCreate }: { canCreate: boolean }) {
         </AlertDescription>
       </Alert>
     );
-  if (!list.data.items.length) return <EmptyState icon={<Download />} title="No exports yet">Exports you run appear here, with their files until they expire.</EmptyState>;
+  if (!list.data.items.length)
+    return (
+      <EmptyState icon={<Download />} title="No exports yet">
+        {canCreate
+          ? "Exports you run appear here, with their files until they expire."
+          : "Exports that admins and dispatchers run appear here; you can download their files until they expire."}
+      </EmptyState>
+    );
   return (
     <div className="rounded-lg border">
       <Table aria-label="Export history">
@@ -268,9 +340,19 @@ function History({ canCreate }: { canCreate: boolean }) {
                   </Button>
                 )}
                 {canCreate && j.status !== "running" && (
-                  <Button size="icon" variant="ghost" aria-label={`Delete export ${j.label} ${formatDateTime(j.createdAt)}`} disabled={remove.isPending} onClick={() => remove.mutate(j.id)}>
-                    <Trash2 />
-                  </Button>
+                  <ConfirmDialog
+                    trigger={
+                      <Button size="icon" variant="ghost" aria-label={`Delete export ${j.label} ${formatDateTime(j.createdAt)}`} disabled={remove.isPending}>
+                        <Trash2 />
+                      </Button>
+                    }
+                    title={`Delete the ${j.label} export?`}
+                    description={j.status === "completed" ? "Its file is removed and can no longer be downloaded. The data itself stays; you can export it again." : "It is removed from the history. The data itself stays; you can export it again."}
+                    confirmLabel="Delete export"
+                    cancelLabel="Keep it"
+                    destructive
+                    onConfirm={() => remove.mutate(j.id)}
+                  />
                 )}
               </TableCell>
             </TableRow>

@@ -9,6 +9,8 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tansta
 import { toast } from "sonner";
 import { LayoutTemplate, Loader2, Lock, Plus, Save, Send, Trash2, TriangleAlert } from "lucide-react";
 import { api, ClientApiError } from "@/lib/client/api";
+import { checkForm, focusFirstInvalid } from "@/lib/client/form";
+import { templateInput, templatePatch } from "@/lib/messaging/contract";
 import { PageHeader } from "@/components/layout/app-shell";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
@@ -226,6 +228,7 @@ function TemplateEditor({
   const [secretVariables, setSecretVariables] = React.useState((template?.secretVariables ?? []).join(", "));
   const [errors, setErrors] = React.useState<Record<string, string>>({});
   const [formError, setFormError] = React.useState<string | null>(null);
+  const formRef = React.useRef<HTMLFormElement>(null);
 
   const isEmail = channel === "email";
   const hasSubject = isEmail || channel === "push";
@@ -244,28 +247,44 @@ function TemplateEditor({
     retry: false,
   });
 
+  function bodyOf() {
+    const fields = {
+      name,
+      description: description || null,
+      subject: hasSubject ? subject || null : null,
+      body,
+      html: isEmail ? html || null : null,
+      variables: declared,
+      sampleData: parsed.ok ? parsed.value : {},
+      secret,
+      secretVariables: secret ? vars(secretVariables) : [],
+    };
+    return isNew ? { key, channel, ...fields } : fields;
+  }
+
+  function showErrors(next: Record<string, string>, form: string | null) {
+    setErrors(next);
+    setFormError(form);
+    focusFirstInvalid(formRef.current);
+  }
+
+  /** every field checked at once with the API's own schema; nothing is sent while one is wrong */
+  function submit() {
+    const body = bodyOf();
+    const check = checkForm(isNew ? templateInput : templatePatch, body, (p) => p.split(".")[0] || null);
+    const fields: Record<string, string> = check.ok ? {} : { ...(check.fields as Record<string, string>) };
+    if (!parsed.ok) fields.sampleData ??= `Not valid JSON: ${parsed.error}`;
+    if (Object.keys(fields).length || !check.ok) return showErrors(fields, check.ok ? null : check.form);
+    setErrors({});
+    setFormError(null);
+    save.mutate(body);
+  }
+
   const save = useMutation({
-    mutationFn: async () => {
-      if (!parsed.ok) throw new ClientApiError(400, "validation_failed", "The sample data is not valid JSON", [{ path: "sampleData", message: parsed.error }]);
-      const fields = {
-        name,
-        description: description || null,
-        subject: hasSubject ? subject || null : null,
-        body,
-        html: isEmail ? html || null : null,
-        variables: declared,
-        sampleData: parsed.value,
-        secret,
-        secretVariables: secret ? vars(secretVariables) : [],
-      };
-      return isNew
-        ? api<Template>("/api/v1/templates", { method: "POST", json: { key, channel, ...fields } })
-        : api<Template>(`/api/v1/templates/${template.id}`, { method: "PATCH", json: fields });
-    },
-    onMutate: () => {
-      setErrors({});
-      setFormError(null);
-    },
+    mutationFn: (body: ReturnType<typeof bodyOf>) =>
+      isNew
+        ? api<Template>("/api/v1/templates", { method: "POST", json: body })
+        : api<Template>(`/api/v1/templates/${template.id}`, { method: "PATCH", json: body }),
     onSuccess: (t) => {
       toast.success(isNew ? "Template created" : "Template saved");
       qc.invalidateQueries({ queryKey: ["templates"] });
@@ -275,8 +294,7 @@ function TemplateEditor({
       if (e instanceof ClientApiError) {
         const f: Record<string, string> = {};
         for (const [p, m] of Object.entries(e.fieldErrors())) f[p.replace(/^body\./, "").split(".")[0]] ??= m;
-        setErrors(f);
-        setFormError(e.message);
+        showErrors(f, Object.keys(f).length ? null : e.message);
       } else setFormError((e as Error).message);
     },
   });
@@ -319,11 +337,13 @@ function TemplateEditor({
         </DialogDescription>
       </DialogHeader>
       <form
+        ref={formRef}
+        noValidate
         className="grid gap-6 lg:grid-cols-2"
         aria-label="Template"
         onSubmit={(e) => {
           e.preventDefault();
-          if (!readOnly) save.mutate();
+          if (!readOnly) submit();
         }}
       >
         <fieldset className="grid content-start gap-3" disabled={save.isPending}>
@@ -405,7 +425,7 @@ function TemplateEditor({
           <div className="grid gap-1.5">
             <Label htmlFor="tpl-sample">Sample data (JSON)</Label>
             <Textarea id="tpl-sample" className="min-h-32 font-mono text-xs" value={sample} onChange={(e) => setSample(e.target.value)} readOnly={readOnly} spellCheck={false} {...inv("sampleData")} />
-            {!parsed.ok ? <p className="text-destructive text-sm">{parsed.error}</p> : fieldError("sampleData")}
+            {fieldError("sampleData") ?? (!parsed.ok && <p className="text-destructive text-sm">{parsed.error}</p>)}
           </div>
         </fieldset>
 

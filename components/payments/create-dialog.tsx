@@ -9,7 +9,9 @@ import Link from "next/link";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { toast } from "sonner";
 import { ExternalLink, Link2, Loader2 } from "lucide-react";
-import { api, ClientApiError, formErrors } from "@/lib/client/api";
+import { api, formErrors } from "@/lib/client/api";
+import { checkForm, focusFirstInvalid } from "@/lib/client/form";
+import { createPaymentInput } from "@/lib/payments/contract";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
@@ -66,39 +68,46 @@ function CreateForm({ defaultCurrency, onClose }: { defaultCurrency: string; onC
   const [touched, setTouched] = React.useState(false);
   const [errors, setErrors] = React.useState<Partial<Record<Field, string>>>({});
   const [formError, setFormError] = React.useState<string | null>(null);
+  const formRef = React.useRef<HTMLFormElement>(null);
   const parsed = parseAmount(amount, cur);
   const digits = currencyDigits(cur);
   const currencies = [...new Set([defaultCurrency, ...configured, ...CURRENCIES])];
   const takes = (c: string) => usable.filter((i) => ((i.config as { currencies?: string[] }).currencies ?? []).map((x) => x.toUpperCase()).includes(c));
 
+  function showErrors(next: Partial<Record<Field, string>>, form: string | null) {
+    setErrors(next);
+    setFormError(form);
+    focusFirstInvalid(formRef.current);
+  }
+
+  /** every field checked at once with the API's own schema; nothing is sent while one is wrong */
+  function submit() {
+    setTouched(true);
+    setErrors({});
+    setFormError(null);
+    const body = {
+      amountMinor: parsed.ok ? parsed.minor : undefined,
+      currency: cur,
+      ...(integrationId ? { integrationId } : {}),
+      ...(description.trim() ? { description: description.trim() } : {}),
+      ...(email.trim() ? { customerEmail: email.trim() } : {}),
+    };
+    const check = checkForm(createPaymentInput, body, fieldOf);
+    const fields: Partial<Record<Field, string>> = check.ok ? {} : { ...check.fields };
+    if (!parsed.ok) fields.amount = parsed.error;
+    if (!check.ok || Object.keys(fields).length) return showErrors(fields, check.ok ? null : check.form);
+    create.mutate(body);
+  }
+
   const create = useMutation({
-    mutationFn: () => {
-      if (!parsed.ok) throw new ClientApiError(400, "validation_failed", parsed.error, [{ path: "amountMinor", message: parsed.error }]);
-      return api<PaymentItem>("/api/v1/payments", {
-        method: "POST",
-        headers: { "Idempotency-Key": key },
-        json: {
-          amountMinor: parsed.minor,
-          currency: cur,
-          ...(integrationId ? { integrationId } : {}),
-          ...(description.trim() ? { description: description.trim() } : {}),
-          ...(email.trim() ? { customerEmail: email.trim() } : {}),
-        },
-      });
-    },
-    onMutate: () => {
-      setTouched(true);
-      setErrors({});
-      setFormError(null);
-    },
+    mutationFn: (body: Record<string, unknown>) => api<PaymentItem>("/api/v1/payments", { method: "POST", headers: { "Idempotency-Key": key }, json: body }),
     onSuccess: (p) => {
       toast.success(`Payment link for ${p.amount} created`);
       qc.invalidateQueries({ queryKey: ["payments"] });
     },
     onError: (e) => {
       const { fields: next, form } = formErrors(e, fieldOf);
-      setErrors(next);
-      setFormError(form);
+      showErrors(next, form);
     },
   });
 
@@ -115,11 +124,13 @@ function CreateForm({ defaultCurrency, onClose }: { defaultCurrency: string; onC
 
   return (
     <form
+      ref={formRef}
+      noValidate
       className="grid gap-4"
       aria-label="Create payment link"
       onSubmit={(e) => {
         e.preventDefault();
-        if (!create.isPending) create.mutate();
+        if (!create.isPending) submit();
       }}
     >
       <div className="grid gap-4 sm:grid-cols-[2fr_1fr]">

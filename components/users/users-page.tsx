@@ -4,6 +4,8 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Loader2, MailPlus, UserPlus, Users } from "lucide-react";
 import { toast } from "sonner";
 import { api, ClientApiError } from "@/lib/client/api";
+import { checkForm, focusFirstInvalid } from "@/lib/client/form";
+import { inviteInput } from "@/lib/users/contract";
 import { PageHeader } from "@/components/layout/app-shell";
 import { Button } from "@/components/ui/button";
 import { Badge } from "@/components/ui/badge";
@@ -18,6 +20,7 @@ import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, D
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { FieldError } from "@/components/integrations/schema-fields";
 import { CopyOnce } from "@/components/users/copy-once";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { ROLE_DESCRIPTIONS, ROLE_LABELS, ROLES, type Role } from "@/lib/auth/roles";
 import { timeAgo } from "@/lib/format";
 
@@ -37,8 +40,14 @@ function InviteDialog() {
       setErrors({});
       await qc.invalidateQueries({ queryKey: ["users"] });
     },
-    onError: (e) => setErrors(e instanceof ClientApiError ? { ...e.fieldErrors(), _: e.message } : { _: (e as Error).message }),
+    onError: (e) => {
+      const fields = e instanceof ClientApiError ? e.fieldErrors() : {};
+      const shown = ["name", "email", "role"].filter((k) => fields[k]);
+      setErrors({ ...fields, ...(shown.length ? {} : { _: (e as Error).message }) });
+      focusFirstInvalid(formRef.current);
+    },
   });
+  const formRef = React.useRef<HTMLFormElement>(null);
   return (
     <Dialog
       open={open}
@@ -71,12 +80,23 @@ function InviteDialog() {
           </>
         ) : (
           <form
+            ref={formRef}
             className="grid gap-4"
             noValidate
+            aria-label="Invite a user"
             onSubmit={(e) => {
               e.preventDefault();
               const f = new FormData(e.currentTarget);
-              invite.mutate({ email: String(f.get("email")), name: String(f.get("name")), role: String(f.get("role")) });
+              const body = { email: String(f.get("email")), name: String(f.get("name")), role: String(f.get("role")) };
+              // every field checked at once with the API's own schema; nothing sent while one is wrong
+              const check = checkForm(inviteInput, body, (p) => p || "_");
+              if (!check.ok) {
+                setErrors({ ...check.fields } as Record<string, string>);
+                focusFirstInvalid(formRef.current);
+                return;
+              }
+              setErrors({});
+              invite.mutate(body);
             }}
           >
             {errors._ && (
@@ -86,12 +106,12 @@ function InviteDialog() {
             )}
             <div className="grid gap-2">
               <Label htmlFor="invite-name">Name</Label>
-              <Input id="invite-name" name="name" required aria-invalid={!!errors.name || undefined} />
+              <Input id="invite-name" name="name" required aria-invalid={!!errors.name || undefined} aria-describedby={errors.name ? "invite-name-error" : undefined} />
               <FieldError id="invite-name-error" message={errors.name} />
             </div>
             <div className="grid gap-2">
               <Label htmlFor="invite-email">Email</Label>
-              <Input id="invite-email" name="email" type="email" required aria-invalid={!!errors.email || undefined} />
+              <Input id="invite-email" name="email" type="email" required aria-invalid={!!errors.email || undefined} aria-describedby={errors.email ? "invite-email-error" : undefined} />
               <FieldError id="invite-email-error" message={errors.email} />
             </div>
             <div className="grid gap-2">
@@ -116,10 +136,16 @@ function InviteDialog() {
   );
 }
 
+function article(word: string) {
+  return `${/^[AEIOU]/.test(word) ? "an" : "a"} ${word}`;
+}
+
 export function UsersPage({ selfId }: { selfId: string }) {
   const qc = useQueryClient();
   const users = useQuery({ queryKey: ["users"], queryFn: () => api<{ items: User[] }>("/api/v1/users") });
   const [reissued, setReissued] = React.useState<{ user: User; link: string } | null>(null);
+  // deactivating and changing a role sign the person out at once: asked first, changed on yes
+  const [asking, setAsking] = React.useState<{ user: User; role?: Role; active?: false } | null>(null);
   const update = useMutation({
     mutationFn: ({ id, ...patch }: { id: string; role?: string; active?: boolean }) => api<User>(`/api/v1/users/${id}`, { method: "PATCH", json: patch }),
     onSuccess: async (u) => {
@@ -177,7 +203,7 @@ export function UsersPage({ selfId }: { selfId: string }) {
                       aria-label={`Role of ${u.name}`}
                       value={u.role}
                       disabled={u.id === selfId || update.isPending}
-                      onChange={(e) => update.mutate({ id: u.id, role: e.target.value })}
+                      onChange={(e) => setAsking({ user: u, role: e.target.value as Role })}
                       className="w-36"
                     >
                       {ROLES.map((r) => (
@@ -196,7 +222,7 @@ export function UsersPage({ selfId }: { selfId: string }) {
                       aria-label={`${u.active ? "Deactivate" : "Activate"} ${u.name}`}
                       checked={u.active}
                       disabled={u.id === selfId || update.isPending}
-                      onCheckedChange={(c) => update.mutate({ id: u.id, active: c })}
+                      onCheckedChange={(c) => (c ? update.mutate({ id: u.id, active: true }) : setAsking({ user: u, active: false }))}
                     />
                   </TableCell>
                   <TableCell className="text-right">
@@ -212,6 +238,23 @@ export function UsersPage({ selfId }: { selfId: string }) {
           </Table>
         </div>
       )}
+      <ConfirmDialog
+        open={!!asking}
+        onOpenChange={(o) => !o && setAsking(null)}
+        title={asking?.role ? `Make ${asking.user.name} ${article(ROLE_LABELS[asking.role])}?` : `Deactivate ${asking?.user.name}?`}
+        description={
+          asking?.role
+            ? `${ROLE_LABELS[asking.role]} — ${ROLE_DESCRIPTIONS[asking.role]}. They are signed out at once and sign in again with the new role.`
+            : "They are signed out at once and cannot sign in until reactivated."
+        }
+        confirmLabel={asking?.role ? "Change role" : "Deactivate"}
+        destructive={!asking?.role}
+        onConfirm={() => {
+          if (!asking) return;
+          update.mutate(asking.role ? { id: asking.user.id, role: asking.role } : { id: asking.user.id, active: false });
+          setAsking(null);
+        }}
+      />
       <Dialog open={!!reissued} onOpenChange={(o) => !o && setReissued(null)}>
         <DialogContent>
           <DialogHeader>

@@ -7,7 +7,7 @@ import type { Scope } from "@/lib/auth/scopes";
 import { z } from "zod";
 import { errors } from "@/lib/errors";
 import { audit, type Actor, type RequestMeta } from "@/lib/audit";
-import { SCOPE_NAMES } from "@/lib/auth/scopes";
+import { createApiKeyInput } from "@/lib/auth/api-key-contract";
 import { env } from "@/lib/env";
 
 export type ApiKeyPrincipal = { id: string; name: string; prefix: string; scopes: string[]; rateLimitPerMinute: number; /** a driver's device key */ driverId: string | null };
@@ -67,14 +67,7 @@ export function hasScope(key: ApiKeyPrincipal, scope: Scope): boolean {
 
 // ───────────── management (admins) ─────────────
 
-export const createApiKeyInput = z.strictObject({
-  name: z.string().trim().min(1, "A name that says who uses it").max(120),
-  scopes: z.array(z.enum(SCOPE_NAMES as [Scope, ...Scope[]])).min(1, "At least one scope"),
-  rateLimitPerMinute: z.number().int().min(1).max(100_000).optional(),
-  expiresInDays: z.number().int().min(1).max(3650).nullish(),
-  /** a driver's device key: it may post only this driver's positions */
-  driverId: z.uuid().nullish(),
-});
+// the request shape: lib/auth/api-key-contract.ts (shared with the New API key dialog)
 
 export function publicApiKey(k: {
   id: string; name: string; prefix: string; scopes: string[]; rateLimitPerMinute: number; createdAt: Date;

@@ -14,10 +14,11 @@ import { env } from "@/lib/env";
 import { getSettings } from "@/lib/settings";
 import { logger } from "@/lib/logger";
 import type { Actor, RequestMeta } from "@/lib/audit";
-import { ApiError, errors, zodDetails } from "@/lib/errors";
+import { ApiError, errors } from "@/lib/errors";
 import { producer, QUEUES } from "@/lib/jobs/boss";
-import { EXPORT_TYPES, SOURCES, fromSeedFilters, type ExportType } from "@/lib/exports/sources";
-import { CONTENT_TYPES, FORMATS, writerFor, type Format } from "@/lib/exports/writers";
+import { EXPORT_TYPES, SOURCES, type ExportType } from "@/lib/exports/sources";
+import { checkExportFilters, createExportInput } from "@/lib/exports/contract";
+import { CONTENT_TYPES, writerFor, type Format } from "@/lib/exports/writers";
 
 const pgTypes = pg.types;
 /** timestamptz (oid 1184) and timestamp (1114) as text, the rest as node-postgres parses them */
@@ -31,19 +32,8 @@ const PAGE_ROWS = 2000;
 
 export type Who = { actor: Actor; meta?: RequestMeta };
 
-export const createExportInput = z.strictObject({
-  type: z.enum(EXPORT_TYPES as [ExportType, ...ExportType[]], { error: `type is one of ${EXPORT_TYPES.join(", ")}` }),
-  format: z.enum(FORMATS, { error: `format is one of ${FORMATS.join(", ")}` }),
-  filters: z
-    .record(z.string(), z.unknown())
-    .default({})
-    .describe(
-      "The type's filters (from/to as ISO date-times, status, …; an unknown one is refused) and limit (at most this many rows). " +
-        "Aliases from the seed's export API: date_from and date_to (YYYY-MM-DD, whole days in UTC) for from and to.",
-    ),
-  /** CSV only; default EXPORT_CSV_DELIMITER */
-  delimiter: z.enum([";", ",", "tab", "|"]).optional(),
-});
+// the request shape and the filters' check: lib/exports/contract.ts (shared with the export form)
+export { createExportInput };
 
 export function exportsDir() {
   return path.resolve(env().EXPORT_DIR ?? path.join(env().DATA_DIR, "exports"));
@@ -106,14 +96,13 @@ export type ExportJobView = ReturnType<typeof present>;
 
 function parseFilters(type: ExportType, raw: Record<string, unknown>) {
   // seed 000's names (date_from, date_to) are aliases of from and to (lib/exports/sources.ts)
-  const { filters, problems } = fromSeedFilters(type, raw);
-  const r = (SOURCES[type].filters as z.ZodType).safeParse(filters);
-  const details = [...problems, ...(r.success ? [] : zodDetails(r.error))].map((d) => ({ ...d, path: d.path ? `filters.${d.path}` : "filters" }));
-  if (details.length) {
+  const r = checkExportFilters(type, raw);
+  if (!r.ok) {
+    const details = r.details.map((d) => ({ ...d, path: d.path ? `filters.${d.path}` : "filters" }));
     const unknown = details.filter((d) => d.message.startsWith("Unknown field")).map((d) => `"${d.path}"`);
     throw errors.validation(unknown.length ? `The filters have ${unknown.length > 1 ? "unknown fields" : "an unknown field"}: ${unknown.join(", ")}` : "The filters are invalid", details);
   }
-  return r.data as Record<string, unknown>;
+  return r.data;
 }
 
 /** The rows' SQL with the optional row limit (filters.limit: the first rows in the export's order). */

@@ -11,7 +11,8 @@ import type ExcelJS from "exceljs";
 import { currencyDigits, toDecimalString } from "@/lib/money";
 import type { Column } from "@/lib/exports/sources";
 
-export const FORMATS = ["csv", "xlsx", "pdf", "json"] as const;
+import { FORMATS } from "@/lib/exports/contract";
+export { FORMATS };
 export type Format = (typeof FORMATS)[number];
 export const CONTENT_TYPES: Record<Format, string> = {
   csv: "text/csv; charset=utf-8",

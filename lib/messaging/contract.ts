@@ -152,3 +152,55 @@ export type EmailInput = z.output<typeof emailInput>;
 export type PushInput = z.output<typeof pushInput>;
 export type TelegramInput = z.output<typeof telegramInput>;
 export type BulkInput = z.output<typeof bulkInput>;
+
+// ───────────── templates (the template editor, the API's templates routes) ─────────────
+
+/** a template whose rendered message carries a one-time secret (a code, a reset link) */
+const secretFields = {
+  secret: z.boolean().optional(),
+  /** the variables whose values are the secret; empty: every variable the template uses */
+  secretVariables: z.array(z.string().regex(/^[A-Za-z_]\w*$/)).max(50).optional(),
+};
+
+const key = z.string().trim().regex(/^[a-z][a-z0-9_]{1,63}$/, "2–64 characters: lower-case letters, digits and _");
+const channel = z.enum(["sms", "whatsapp", "email", "push", "telegram"]);
+
+export const templateInput = z
+  .strictObject({
+    key,
+    channel,
+    name: z.string().trim().min(1).max(120),
+    description: z.string().trim().max(500).nullish(),
+    subject: z.string().max(300).nullish(),
+    body: z.string().min(1, "The text is required").max(20_000),
+    html: z.string().max(200_000).nullish(),
+    variables: z.array(z.string().regex(/^[A-Za-z_]\w*$/)).max(50).optional(),
+    sampleData: z.record(z.string(), z.unknown()).optional(),
+    ...secretFields,
+  })
+  .superRefine(
+    (v, ctx) => {
+      if (v?.channel === "email" && !(typeof v.subject === "string" && v.subject.trim())) ctx.addIssue({ code: "custom", path: ["subject"], message: "E-mail templates need a subject" });
+    },
+    { when: () => true },
+  );
+export const templatePatch = z.strictObject({
+  name: z.string().trim().min(1).max(120).optional(),
+  description: z.string().trim().max(500).nullish(),
+  subject: z.string().max(300).nullish(),
+  body: z.string().min(1).max(20_000).optional(),
+  html: z.string().max(200_000).nullish(),
+  variables: z.array(z.string().regex(/^[A-Za-z_]\w*$/)).max(50).optional(),
+  sampleData: z.record(z.string(), z.unknown()).optional(),
+  ...secretFields,
+});
+
+export const previewInput = z.strictObject({
+  subject: z.string().max(300).nullish(),
+  body: z.string().min(1).max(20_000),
+  html: z.string().max(200_000).nullish(),
+  channel: channel.default("email"),
+  variables: z.array(z.string()).default([]),
+  data: z.record(z.string(), z.unknown()).default({}),
+});
+

@@ -8,6 +8,7 @@ import { db } from "@/lib/db";
 import { errors } from "@/lib/errors";
 import { audit, diff, type Actor, type RequestMeta } from "@/lib/audit";
 import { parseWith } from "@/lib/api";
+import { previewInput, templateInput, templatePatch } from "@/lib/messaging/contract";
 import type { Channel } from "@/lib/providers/types";
 import type { MessageTemplate } from "@/generated/prisma/client";
 
@@ -197,42 +198,8 @@ export async function ensureBuiltinTemplates() {
 
 // ───────────── CRUD (admins) ─────────────
 
-/** a template whose rendered message carries a one-time secret (a code, a reset link) */
-const secretFields = {
-  secret: z.boolean().optional(),
-  /** the variables whose values are the secret; empty: every variable the template uses */
-  secretVariables: z.array(z.string().regex(/^[A-Za-z_]\w*$/)).max(50).optional(),
-};
-
-const key = z.string().trim().regex(/^[a-z][a-z0-9_]{1,63}$/, "2–64 characters: lower-case letters, digits and _");
-const channel = z.enum(["sms", "whatsapp", "email", "push", "telegram"]);
-
-export const templateInput = z
-  .strictObject({
-    key,
-    channel,
-    name: z.string().trim().min(1).max(120),
-    description: z.string().trim().max(500).nullish(),
-    subject: z.string().max(300).nullish(),
-    body: z.string().min(1, "The text is required").max(20_000),
-    html: z.string().max(200_000).nullish(),
-    variables: z.array(z.string().regex(/^[A-Za-z_]\w*$/)).max(50).optional(),
-    sampleData: z.record(z.string(), z.unknown()).optional(),
-    ...secretFields,
-  })
-  .superRefine((v, ctx) => {
-    if (v.channel === "email" && !v.subject?.trim()) ctx.addIssue({ code: "custom", path: ["subject"], message: "E-mail templates need a subject" });
-  });
-export const templatePatch = z.strictObject({
-  name: z.string().trim().min(1).max(120).optional(),
-  description: z.string().trim().max(500).nullish(),
-  subject: z.string().max(300).nullish(),
-  body: z.string().min(1).max(20_000).optional(),
-  html: z.string().max(200_000).nullish(),
-  variables: z.array(z.string().regex(/^[A-Za-z_]\w*$/)).max(50).optional(),
-  sampleData: z.record(z.string(), z.unknown()).optional(),
-  ...secretFields,
-});
+// the request shapes: lib/messaging/contract.ts (shared with the template editor)
+export { templateInput, templatePatch, previewInput };
 
 type Who = { actor: Actor; meta?: RequestMeta };
 
@@ -309,15 +276,6 @@ export async function deleteTemplate(id: string, who: Who) {
   await audit(who.actor, "template.delete", "message_template", id, { key: t.key, channel: t.channel }, who.meta);
   return { deleted: true };
 }
-
-export const previewInput = z.strictObject({
-  subject: z.string().max(300).nullish(),
-  body: z.string().min(1).max(20_000),
-  html: z.string().max(200_000).nullish(),
-  channel: channel.default("email"),
-  variables: z.array(z.string()).default([]),
-  data: z.record(z.string(), z.unknown()).default({}),
-});
 
 /** Renders unsaved text with sample data (the editor's live preview). */
 export function preview(input: z.output<typeof previewInput>) {

@@ -15,7 +15,7 @@ import { logger } from "@/lib/logger";
 import { env } from "@/lib/env";
 import { consume } from "@/lib/rate-limit";
 import { rejectedDeliveriesAbout } from "@/lib/webhooks/rejected";
-import { isCurrency, formatMoney } from "@/lib/money";
+import { formatMoney } from "@/lib/money";
 import { getProvider } from "@/lib/providers/registry";
 import { activeIntegrations, cachedIntegration } from "@/lib/messaging/routes-cache";
 import { buildContext } from "@/lib/integrations/service";
@@ -25,34 +25,10 @@ import { nextStatus, PAYMENT_STATUSES } from "@/lib/payments/status";
 export type Who = { actor: Actor; meta?: RequestMeta };
 const label = (w: Who) => w.actor.label ?? w.actor.type;
 
-// ───────────── inputs ─────────────
+// ───────────── inputs: lib/payments/contract.ts (shared by the API and the dashboard's forms) ─────────────
 
-const currency = z
-  .string()
-  .trim()
-  .transform((c) => c.toUpperCase())
-  .refine(isCurrency, "An ISO 4217 currency code such as RUB, USD, JPY");
-
-export const createPaymentInput = z.strictObject({
-  amountMinor: z.number().int("Amounts are integers in minor units (kopecks, cents; yen for JPY)").positive().max(2_000_000_000),
-  currency,
-  provider: z.string().trim().max(40).optional(),
-  integrationId: z.uuid().optional(),
-  description: z.string().trim().max(500).optional(),
-  customerEmail: z.email().optional(),
-  applicationId: z.uuid().optional(),
-  metadata: z.record(z.string().max(40), z.string().max(500)).optional(),
-  returnUrl: z.url().optional(),
-  cancelUrl: z.url().optional(),
-  subscription: z.strictObject({ interval: z.enum(["day", "week", "month", "year"]) }).optional(),
-});
-export type CreatePaymentInput = z.output<typeof createPaymentInput>;
-
-export const refundInput = z.strictObject({
-  /** omitted: everything that is left */
-  amountMinor: z.number().int().positive().optional(),
-  reason: z.string().trim().max(300).optional(),
-});
+export { createPaymentInput, refundInput, type CreatePaymentInput } from "@/lib/payments/contract";
+import type { CreatePaymentInput, refundInput } from "@/lib/payments/contract";
 
 // ───────────── choosing the integration ─────────────
 

@@ -5,27 +5,14 @@ import { z } from "zod";
 import { db } from "@/lib/db";
 import { errors } from "@/lib/errors";
 import { audit, diff, type Actor, type RequestMeta } from "@/lib/audit";
-import { ROLES } from "@/lib/auth/roles";
+import { inviteInput, updateUserInput } from "@/lib/users/contract";
 import { hashPassword, PASSWORD_MIN_LENGTH } from "@/lib/auth/password";
 
 type Who = { actor: Actor; meta?: RequestMeta };
 const INVITE_TTL_MS = 72 * 3600_000;
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 
-export const inviteInput = z.strictObject({
-  email: z.string().trim().toLowerCase().email("A valid email address").max(320),
-  name: z.string().trim().min(1, "A name").max(120),
-  role: z.enum(ROLES),
-});
-
-export const updateUserInput = z
-  .object({
-    name: z.string().trim().min(1).max(120),
-    role: z.enum(ROLES),
-    active: z.boolean(),
-  })
-  .partial()
-  .strict();
+// inputs: lib/users/contract.ts (shared with the invite dialog)
 
 export const acceptInviteInput = z.strictObject({
   token: z.string().min(20).max(200),

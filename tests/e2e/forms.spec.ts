@@ -140,3 +140,58 @@ test("a webhook event's drawer is titled in words: the integration and the event
   const drawer = page.getByRole("dialog");
   await expect(drawer.getByRole("heading", { level: 2 })).toHaveText(`${name}: Event order.created`);
 });
+
+test("the payment link, invite and API key dialogs check every field before sending anything", async ({ page }) => {
+  await signInAs(page, "admin");
+
+  const sent = await requestsDuring(page, async () => {
+    // payment link: no amount, an address that is not one
+    await page.goto("/payments");
+    await page.getByRole("button", { name: "Create payment link" }).first().click();
+    const pay = page.getByRole("dialog", { name: "Create payment link" });
+    await pay.getByLabel("Customer e-mail").fill("not-an-address");
+    await pay.getByRole("button", { name: "Create link" }).click();
+    await expect(pay.locator("#pay-amount-error")).toHaveText("Enter an amount");
+    await expect(pay.locator("#pay-email-error")).toHaveText("Enter a valid e-mail address");
+    await expect(pay.getByLabel("Amount")).toBeFocused();
+    await page.keyboard.press("Escape");
+
+    // invite: no name, no address
+    await page.goto("/users");
+    await page.getByRole("button", { name: "Invite user" }).click();
+    const invite = page.getByRole("dialog", { name: "Invite a user" });
+    await invite.getByRole("button", { name: "Create invitation" }).click();
+    await expect(invite.locator("#invite-name-error")).toHaveText("Enter their name");
+    await expect(invite.locator("#invite-email-error")).toHaveText("Enter a valid e-mail address");
+    await expect(invite.getByLabel("Name")).toBeFocused();
+    await page.keyboard.press("Escape");
+
+    // API key: no name, no scope, a rate of zero
+    await page.goto("/api-keys");
+    await page.getByRole("button", { name: "New API key" }).click();
+    const key = page.getByRole("dialog", { name: "New API key" });
+    await key.getByLabel("Requests per minute").fill("0");
+    await key.getByRole("button", { name: "Create key" }).click();
+    await expect(key.locator("#key-name-error")).toHaveText("A name that says who uses it");
+    await expect(key.locator("#key-scopes-error")).toHaveText("At least one scope");
+    await expect(key.locator("#key-rate-error")).toHaveText("Enter 1 or more");
+    await expect(key.getByLabel("Name")).toBeFocused();
+  });
+  expect(sent).toEqual([]);
+});
+
+test("the export form puts a backwards date range next to Until and sends nothing", async ({ page }) => {
+  await signInAs(page, "admin");
+  await page.goto("/exports");
+  const form = page.getByRole("form", { name: "New export" });
+  await form.getByLabel("Data").selectOption({ index: 0 });
+  await expect(form.getByLabel("From")).toBeVisible();
+  const sent = await requestsDuring(page, async () => {
+    await form.getByLabel("From").fill("2026-03-02T10:00");
+    await form.getByLabel("Until").fill("2026-03-01T10:00");
+    await form.getByRole("button", { name: "Export" }).click();
+    await expect(form.locator("#export-to-error")).toHaveText("Until must be later than From");
+    await expect(form.getByLabel("Until")).toBeFocused();
+  });
+  expect(sent).toEqual([]);
+});

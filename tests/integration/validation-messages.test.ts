@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import * as smsSend from "@/app/api/v1/sms/send/route";
 import * as emailSend from "@/app/api/v1/email/send/route";
 import * as integrations from "@/app/api/v1/integrations/route";
+import * as exportsRoute from "@/app/api/v1/exports/route";
 import { db } from "@/lib/db";
 import { call } from "../helpers/http";
 import { createUser } from "../helpers/fixtures";
@@ -98,5 +99,18 @@ describe("validation details in plain English", () => {
       ]),
     );
     expectHuman(r.json.error.details);
+  });
+
+  it("an export whose date range ends before it starts is refused next to Until, with the type's own problems", async () => {
+    const before = await db.exportJob.count();
+    const r = await call(exportsRoute.POST, {
+      cookie: admin.cookie,
+      body: { type: "applications", format: "csv", filters: { from: "2026-03-02T00:00:00Z", to: "2026-03-01T00:00:00Z" } },
+    });
+    expect(r.status).toBe(400);
+    expect(r.json.error.details).toEqual([{ path: "filters.to", message: "Until must be later than From" }]);
+    const bad = await call(exportsRoute.POST, { cookie: admin.cookie, body: { type: "applications", format: "csv", filters: { from: "yesterday" } } });
+    expect(bad.json.error.details).toEqual([{ path: "filters.from", message: "Enter a date and time" }]);
+    expect(await db.exportJob.count()).toBe(before);
   });
 });

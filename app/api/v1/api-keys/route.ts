@@ -1,5 +1,6 @@
 import { route, json } from "@/lib/api";
-import { createApiKey, createApiKeyInput, listApiKeys } from "@/lib/auth/api-keys";
+import { createApiKey, listApiKeys } from "@/lib/auth/api-keys";
+import { createApiKeyInput } from "@/lib/auth/api-key-contract";
 import { SCOPES } from "@/lib/auth/scopes";
 
 export const dynamic = "force-dynamic";

@@ -1,6 +1,7 @@
 import { callerHas, requireAccess, route } from "@/lib/api";
 import { ApiError } from "@/lib/errors";
-import { createExport, createExportInput, downloadExport, exportNeeds, listExports, listExportsQuery } from "@/lib/exports/service";
+import { createExport, downloadExport, exportNeeds, listExports, listExportsQuery } from "@/lib/exports/service";
+import { createExportInput } from "@/lib/exports/contract";
 import { EXPORT_TYPES } from "@/lib/exports/sources";
 
 export const dynamic = "force-dynamic";

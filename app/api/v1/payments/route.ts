@@ -1,5 +1,6 @@
 import { route } from "@/lib/api";
-import { createPayment, createPaymentInput, listPayments, listPaymentsQuery } from "@/lib/payments/service";
+import { createPayment, listPayments, listPaymentsQuery } from "@/lib/payments/service";
+import { createPaymentInput } from "@/lib/payments/contract";
 
 export const dynamic = "force-dynamic";
 

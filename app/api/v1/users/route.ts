@@ -1,5 +1,6 @@
 import { route, json } from "@/lib/api";
-import { inviteInput, inviteUser, listUsers } from "@/lib/users/service";
+import { inviteUser, listUsers } from "@/lib/users/service";
+import { inviteInput } from "@/lib/users/contract";
 import { inviteUrl } from "@/lib/users/urls";
 
 export const dynamic = "force-dynamic";

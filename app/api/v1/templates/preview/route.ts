@@ -1,5 +1,6 @@
 import { route } from "@/lib/api";
-import { preview, previewInput } from "@/lib/messaging/templates";
+import { preview } from "@/lib/messaging/templates";
+import { previewInput } from "@/lib/messaging/contract";
 
 export const dynamic = "force-dynamic";
 

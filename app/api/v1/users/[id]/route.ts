@@ -1,5 +1,6 @@
 import { route, idParams } from "@/lib/api";
-import { updateUser, updateUserInput } from "@/lib/users/service";
+import { updateUser } from "@/lib/users/service";
+import { updateUserInput } from "@/lib/users/contract";
 
 export const dynamic = "force-dynamic";
 

@@ -1,5 +1,6 @@
 import { route, idParams } from "@/lib/api";
-import { refundInput, refundPayment } from "@/lib/payments/service";
+import { refundPayment } from "@/lib/payments/service";
+import { refundInput } from "@/lib/payments/contract";
 
 export const dynamic = "force-dynamic";
 
