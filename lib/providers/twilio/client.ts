@@ -6,7 +6,7 @@
 // unset because they rewrite host names.
 import twilio from "twilio";
 import type RequestClient from "twilio/lib/base/RequestClient";
-import { HttpError, parseRetryAfter, type HttpResponse } from "@/lib/http";
+import { HttpError, parseRetryAfter, type CallContext, type HttpResponse } from "@/lib/http";
 import { SendError, type ProviderContext, type StatusUpdate } from "@/lib/providers/types";
 
 export type TwilioCredentials = { accountSid: string; authToken: string };
@@ -52,7 +52,8 @@ export function rewriteUri(uri: string, baseUrl: string): string {
  * A Twilio REST client whose every request goes through ctx.call under `action`. The last raw
  * answer is kept so error handling can read headers the SDK drops (Retry-After).
  */
-export function twilioClient(ctx: TwilioContext, action: string) {
+/** `expect`: answers that are these calls' designed outcome, logged as expected (lib/http CallContext.expect) */
+export function twilioClient(ctx: TwilioContext, action: string, expect?: CallContext["expect"]) {
   let last: HttpResponse | undefined;
   const httpClient = {
     async request(opts: SdkRequest) {
@@ -75,7 +76,7 @@ export function twilioClient(ctx: TwilioContext, action: string) {
           appendAll(body, opts.data);
         }
       }
-      const res = await ctx.call(action, { method: opts.method.toUpperCase(), url: url.toString(), headers, body });
+      const res = await ctx.call(action, { method: opts.method.toUpperCase(), url: url.toString(), headers, body }, expect ? { expect } : undefined);
       last = res;
       const outHeaders: Record<string, string> = {};
       res.headers.forEach((v, k) => (outHeaders[k] = v));

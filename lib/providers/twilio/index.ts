@@ -147,7 +147,8 @@ export default defineProvider({
     },
 
     async fetchStatus(ctx, sids): Promise<StatusUpdate[]> {
-      const { client } = twilioClient(ctx as TwilioContext, "twilio.messages.fetch");
+      // a 404 is "not this account's message" (the ids of every integration of the channel are asked): an answer, not a failure
+      const { client } = twilioClient(ctx as TwilioContext, "twilio.messages.fetch", [404]);
       const out: StatusUpdate[] = [];
       for (const sid of sids) {
         let m;

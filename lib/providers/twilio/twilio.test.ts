@@ -147,6 +147,8 @@ describe("twilio provider", () => {
     // the auth token is nowhere in the logs; the Basic header is redacted
     const logs = await db.integrationLog.findMany({ where: { integrationId: row.id }, orderBy: { id: "asc" } });
     expect(logs.map((l) => l.action)).toEqual(expect.arrayContaining(["twilio.messages.create", "twilio.messages.fetch"]));
+    // the unknown sid's 404 is "not this account's message": an answer, logged as expected, not a failure
+    expect(logs.filter((l) => l.action === "twilio.messages.fetch").map((l) => [l.statusCode, l.status])).toEqual([[200, "success"], [404, "expected"]]);
     const text = jsonOf(logs);
     expect(text).not.toContain(authToken);
     expect(text).not.toContain(Buffer.from(`${accountSid}:${authToken}`).toString("base64"));
