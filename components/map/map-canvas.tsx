@@ -211,12 +211,13 @@ function AutoResize() {
   return null;
 }
 
-const TRAIL_STYLE: L.PathOptions = { color: "#0ea5e9", weight: 4, opacity: 0.7, dashArray: "6 6", className: "sb-trail" };
+const TRAIL_STYLE: L.PathOptions = { color: "#0ea5e9", weight: 4, opacity: 0.7, dashArray: "6 6" };
 
 /** Where the picked driver has been lately: a dashed line ending at the marker. */
 function Trail({ points }: { points: [number, number][] }) {
   if (points.length < 2) return null;
-  return <Polyline positions={points} pathOptions={TRAIL_STYLE} interactive={false} />;
+  // className as a prop: react-leaflet applies pathOptions with setStyle, which ignores it
+  return <Polyline positions={points} pathOptions={TRAIL_STYLE} className="sb-trail" interactive={false} />;
 }
 
 const RouteLayers = React.memo(function RouteLayers({ routes }: { routes: ReplayRoute[] }) {

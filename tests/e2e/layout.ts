@@ -52,7 +52,16 @@ export async function expectChildrenWithin(container: Locator, what = "the eleme
   const bad = await container.evaluate((root) => {
     const r = root.getBoundingClientRect();
     const out: string[] = [];
+    // text cut with an ellipsis on purpose (truncate): what it hides is not sticking out
+    const clipped = (e: Element) => {
+      for (let a: Element | null = e.parentElement; a && a !== root.parentElement; a = a.parentElement) {
+        const cs = getComputedStyle(a);
+        if (cs.textOverflow === "ellipsis" && cs.overflowX !== "visible") return true;
+      }
+      return false;
+    };
     for (const e of Array.from(root.querySelectorAll<HTMLElement>("*"))) {
+      if (clipped(e)) continue;
       const b = e.getBoundingClientRect();
       if (!b.width || !b.height) continue;
       if (b.left < r.left - 1 || b.right > r.right + 1) {
