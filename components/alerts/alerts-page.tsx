@@ -21,7 +21,7 @@ import { Textarea } from "@/components/ui/textarea";
 import { Skeleton } from "@/components/ui/skeleton";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Alert as Callout, AlertDescription } from "@/components/ui/alert";
-import { Tabs, TabsList, TabsTrigger } from "@/components/ui/tabs";
+import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from "@/components/ui/sheet";
@@ -124,8 +124,9 @@ export function AlertsPage({ canManage }: { canManage: boolean }) {
         </p>
       )}
 
-      <div className="mb-4 flex flex-col gap-3 lg:flex-row lg:items-end lg:justify-between">
-        <Tabs value={tab} onValueChange={(v) => setParam("status", v === "open" ? null : v)}>
+      {/* the tabs' panel is the list below: each tab's aria-controls must name an element that exists */}
+      <Tabs value={tab} onValueChange={(v) => setParam("status", v === "open" ? null : v)} className="gap-0">
+        <div className="mb-4 flex flex-col gap-3 lg:flex-row lg:items-end lg:justify-between">
           <TabsList aria-label="Alerts by status">
             {TABS.map((t) => (
               <TabsTrigger key={t.value} value={t.value}>
@@ -141,54 +142,56 @@ export function AlertsPage({ canManage }: { canManage: boolean }) {
               </TabsTrigger>
             ))}
           </TabsList>
-        </Tabs>
-        <form className="flex flex-wrap items-end gap-3" aria-label="Alert filters" onSubmit={(e) => e.preventDefault()}>
-          <div className="grid gap-1.5">
-            <Label htmlFor="a-rule">Rule</Label>
-            <NativeSelect id="a-rule" className="min-w-52" value={filters.rule ?? ""} onChange={(e) => setParam("rule", e.target.value || null)}>
-              <option value="">All rules</option>
-              {ALERT_RULES.map((r) => (
-                <option key={r} value={r}>
-                  {RULE_LABELS[r]}
-                </option>
-              ))}
-            </NativeSelect>
-          </div>
-          <div className="grid gap-1.5">
-            <Label htmlFor="a-severity">Severity</Label>
-            <NativeSelect id="a-severity" className="min-w-36" value={filters.severity ?? ""} onChange={(e) => setParam("severity", e.target.value || null)}>
-              <option value="">All</option>
-              {ALERT_SEVERITIES.map((s) => (
-                <option key={s} value={s}>
-                  {s === "critical" ? "Critical" : "Warning"}
-                </option>
-              ))}
-            </NativeSelect>
-          </div>
-          <ClearFiltersButton disabled={!narrowed} onClick={() => (tab === "open" ? clear() : router.replace(`/alerts?status=${tab}`, { scroll: false }))} />
-          <RefreshingSpinner query={list} />
-        </form>
-      </div>
+          <form className="flex flex-wrap items-end gap-3" aria-label="Alert filters" onSubmit={(e) => e.preventDefault()}>
+            <div className="grid gap-1.5">
+              <Label htmlFor="a-rule">Rule</Label>
+              <NativeSelect id="a-rule" className="min-w-52" value={filters.rule ?? ""} onChange={(e) => setParam("rule", e.target.value || null)}>
+                <option value="">All rules</option>
+                {ALERT_RULES.map((r) => (
+                  <option key={r} value={r}>
+                    {RULE_LABELS[r]}
+                  </option>
+                ))}
+              </NativeSelect>
+            </div>
+            <div className="grid gap-1.5">
+              <Label htmlFor="a-severity">Severity</Label>
+              <NativeSelect id="a-severity" className="min-w-36" value={filters.severity ?? ""} onChange={(e) => setParam("severity", e.target.value || null)}>
+                <option value="">All</option>
+                {ALERT_SEVERITIES.map((s) => (
+                  <option key={s} value={s}>
+                    {s === "critical" ? "Critical" : "Warning"}
+                  </option>
+                ))}
+              </NativeSelect>
+            </div>
+            <ClearFiltersButton disabled={!narrowed} onClick={() => (tab === "open" ? clear() : router.replace(`/alerts?status=${tab}`, { scroll: false }))} />
+            <RefreshingSpinner query={list} />
+          </form>
+        </div>
 
-      <PagedResults
-        query={list}
-        count={items.length}
-        what="alerts"
-        end={tab === "open" ? "That is every open alert" : "No older alerts"}
-        empty={
-          narrowed ? (
-            <EmptyState icon={<BellRing />} title="No alerts match these filters" />
-          ) : tab === "open" ? (
-            <EmptyState icon={<CheckCircle2 />} title="No open alerts: all clear">
-              Switchboard checks integrations, tokens, messages, webhooks, payments and exports every few seconds; anything that needs a person shows up here.
-            </EmptyState>
-          ) : (
-            <EmptyState icon={<BellRing />} title="No resolved alerts yet" />
-          )
-        }
-      >
-        <AlertRows items={items} canManage={canManage} onOpen={(id) => setParam("alert", id)} onResolve={setResolving} />
-      </PagedResults>
+        <TabsContent value={tab}>
+          <PagedResults
+            query={list}
+            count={items.length}
+            what="alerts"
+            end={tab === "open" ? "That is every open alert" : "No older alerts"}
+            empty={
+              narrowed ? (
+                <EmptyState icon={<BellRing />} title="No alerts match these filters" />
+              ) : tab === "open" ? (
+                <EmptyState icon={<CheckCircle2 />} title="No open alerts: all clear">
+                  Switchboard checks integrations, tokens, messages, webhooks, payments and exports every few seconds; anything that needs a person shows up here.
+                </EmptyState>
+              ) : (
+                <EmptyState icon={<BellRing />} title="No resolved alerts yet" />
+              )
+            }
+          >
+            <AlertRows items={items} canManage={canManage} onOpen={(id) => setParam("alert", id)} onResolve={setResolving} />
+          </PagedResults>
+        </TabsContent>
+      </Tabs>
 
       <AlertDrawer id={opened} canManage={canManage} onClose={() => setParam("alert", null)} onResolve={setResolving} />
       {canManage && <ResolveDialog alert={resolving} onClose={() => setResolving(null)} />}

@@ -75,10 +75,10 @@ export type HistoryResponse = {
 export const DRIVERS_KEY = ["tracking", "drivers"] as const;
 
 export const STATE_STYLE: Record<DriverState, { label: string; dot: string; text: string; hex: string }> = {
-  moving: { label: "Moving", dot: "bg-emerald-500", text: "text-emerald-600", hex: "#10b981" },
-  stopped: { label: "Stopped", dot: "bg-amber-500", text: "text-amber-600", hex: "#f59e0b" },
-  offline: { label: "Offline", dot: "bg-zinc-400", text: "text-zinc-500", hex: "#a1a1aa" },
-  unknown: { label: "No position yet", dot: "bg-slate-300 dark:bg-slate-600", text: "text-slate-500", hex: "#94a3b8" },
+  moving: { label: "Moving", dot: "bg-emerald-500", text: "text-success", hex: "#10b981" },
+  stopped: { label: "Stopped", dot: "bg-amber-500", text: "text-warning", hex: "#f59e0b" },
+  offline: { label: "Offline", dot: "bg-zinc-400", text: "text-muted-foreground", hex: "#a1a1aa" },
+  unknown: { label: "No position yet", dot: "bg-slate-300 dark:bg-slate-600", text: "text-muted-foreground", hex: "#94a3b8" },
 };
 
 export const STATE_ORDER: DriverState[] = ["moving", "stopped", "offline", "unknown"];

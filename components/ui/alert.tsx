@@ -8,9 +8,9 @@ const alertVariants = cva(
     variants: {
       variant: {
         default: "bg-card text-card-foreground",
-        destructive: "text-destructive bg-card [&>svg]:text-current *:data-[slot=alert-description]:text-destructive/90",
-        success: "text-emerald-700 dark:text-emerald-400 bg-card *:data-[slot=alert-description]:text-emerald-700/90 dark:*:data-[slot=alert-description]:text-emerald-400/90",
-        warning: "text-amber-700 dark:text-amber-400 bg-card",
+        destructive: "text-destructive bg-card [&>svg]:text-current *:data-[slot=alert-description]:text-destructive",
+        success: "text-success bg-card *:data-[slot=alert-description]:text-success",
+        warning: "text-warning bg-card",
       },
     },
     defaultVariants: { variant: "default" },
