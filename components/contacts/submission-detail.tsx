@@ -11,6 +11,7 @@ import { Badge } from "@/components/ui/badge";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from "@/components/ui/sheet";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { formatDateTime } from "@/lib/format";
 import { LogStatusBadge } from "@/components/logs/log-status-badge";
 import { SubmissionStatusBadge, fullName, type SubmissionDetail } from "@/components/contacts/shared";
@@ -60,9 +61,17 @@ export function SubmissionDetailSheet({ id, onClose, canRetry }: { id: string | 
                 {d.externalId && <Badge variant="outline">SuiteDash id {d.externalId}</Badge>}
                 {d.exportFileName && <Badge variant="outline">In {d.exportFileName}</Badge>}
                 {canRetry && d.status === "failed" && (
-                  <Button size="sm" className="ml-auto" onClick={() => retry.mutate()} disabled={retry.isPending}>
-                    {retry.isPending ? <Loader2 className="animate-spin" /> : <RefreshCw />} Retry
-                  </Button>
+                  <ConfirmDialog
+                    trigger={
+                      <Button size="sm" className="ml-auto" disabled={retry.isPending}>
+                        {retry.isPending ? <Loader2 className="animate-spin" /> : <RefreshCw />} Retry
+                      </Button>
+                    }
+                    title={`Send ${fullName(d)} to SuiteDash again?`}
+                    description="The contact is created or updated in SuiteDash now, instead of waiting for the next automatic try."
+                    confirmLabel="Retry"
+                    onConfirm={() => retry.mutate()}
+                  />
                 )}
               </div>
               {d.status === "failed" && d.error && (

@@ -12,6 +12,7 @@ import { Badge } from "@/components/ui/badge";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from "@/components/ui/sheet";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { formatDateTime, formatDuration } from "@/lib/format";
 import { ENTITY_LABEL, Json, LinkStatusBadge, OPERATION_LABEL, type LinkDetail, type SyncResult } from "@/components/erp/shared";
 
@@ -59,9 +60,17 @@ export function LinkDetailSheet({ id, onClose, canSync }: { id: string | null; o
                 <LinkStatusBadge status={d.status} />
                 {d.ref_key && <Badge variant="outline" className="font-mono">Ref_Key {d.ref_key}</Badge>}
                 {canSync && (
-                  <Button size="sm" className="ml-auto" onClick={() => retry.mutate()} disabled={retry.isPending}>
-                    {retry.isPending ? <Loader2 className="animate-spin" /> : <RefreshCw />} {d.status === "failed" ? "Retry" : "Sync again"}
-                  </Button>
+                  <ConfirmDialog
+                    trigger={
+                      <Button size="sm" className="ml-auto" disabled={retry.isPending}>
+                        {retry.isPending ? <Loader2 className="animate-spin" /> : <RefreshCw />} {d.status === "failed" ? "Retry" : "Sync again"}
+                      </Button>
+                    }
+                    title={`Send ${d.entity_label ?? ENTITY_LABEL[d.entity_type].toLowerCase()} to 1C again?`}
+                    description={`Its ${d.object} record in 1C is ${d.ref_key ? "updated" : "created"} now with the current data.`}
+                    confirmLabel={d.status === "failed" ? "Retry" : "Sync again"}
+                    onConfirm={() => retry.mutate()}
+                  />
                 )}
               </div>
               {d.status === "failed" && d.last_error && (

@@ -143,9 +143,9 @@ function NewExport({ types, inlineRows, maxRows, delimiter }: { types: ExportTyp
         await save(res, `${request.type}.${request.format}`);
         return "downloaded" as const;
       }
-      const body = await res.json().catch(() => ({}));
+      const answer = await res.json().catch(() => ({}));
       if (res.status === 202) return "queued" as const;
-      throw new ClientApiError(res.status, body?.error?.code ?? "http_error", body?.error?.message ?? `Export failed (${res.status})`, body?.error?.details);
+      throw new ClientApiError(res.status, answer?.error?.code ?? "http_error", answer?.error?.message ?? `Export failed (${res.status})`, answer?.error?.details);
     },
     onSuccess: async (r) => {
       setMessage({ kind: "ok", text: r === "downloaded" ? "Downloaded. It is also kept in the history below." : "Large export: it runs in the background; watch its progress below." });

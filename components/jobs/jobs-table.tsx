@@ -10,6 +10,7 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { formatDateTime, formatDuration } from "@/lib/format";
 
 export type SyncJob = {
@@ -93,9 +94,19 @@ export function JobsTable({ query, canCancel, showIntegration = true }: { query:
             {canCancel && (
               <TableCell className="text-right">
                 {(j.status === "queued" || j.status === "running") && !j.cancelRequestedAt && (
-                  <Button size="sm" variant="outline" onClick={() => cancel.mutate(j.id)} disabled={cancel.isPending}>
-                    <Ban /> Cancel
-                  </Button>
+                  <ConfirmDialog
+                    trigger={
+                      <Button size="sm" variant="outline" disabled={cancel.isPending}>
+                        <Ban /> Cancel
+                      </Button>
+                    }
+                    title="Cancel this sync?"
+                    description={j.status === "queued" ? "It will not run. You can start a new sync at any time." : "It stops within seconds. What it has synced so far stays as it is."}
+                    confirmLabel="Cancel sync"
+                    cancelLabel="Keep it running"
+                    destructive
+                    onConfirm={() => cancel.mutate(j.id)}
+                  />
                 )}
               </TableCell>
             )}

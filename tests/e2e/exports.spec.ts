@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { parse } from "csv-parse/sync";
 import ExcelJS from "exceljs";
-import { test, expect, signInAs } from "./fixtures";
+import { test, expect, signInAs, asAdmin } from "./fixtures";
 
 test.describe.configure({ mode: "serial" });
 
@@ -13,6 +13,19 @@ async function openExports(page: import("@playwright/test").Page) {
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Exports" }).click();
   await expect(page.getByRole("heading", { name: "Exports", level: 1 })).toBeVisible();
 }
+
+test("a viewer with no exports yet is told who runs them, not asked to run one", async ({ page, browser }) => {
+  // the history starts empty (anything an earlier run left goes first)
+  await asAdmin(browser, async (admin) => {
+    const list = (await (await admin.request.get("/api/v1/exports?limit=100")).json()) as { items: { id: string }[] };
+    for (const j of list.items) expect((await admin.request.delete(`/api/v1/exports/${j.id}`)).status()).toBeLessThan(300);
+  });
+  await signInAs(page, "viewer");
+  await openExports(page);
+  await expect(page.getByText("No exports yet")).toBeVisible();
+  await expect(page.getByText("Exports that admins and dispatchers run appear here; you can download their files until they expire.")).toBeVisible();
+  await expect(page.getByText(/Exports you run/)).toHaveCount(0);
+});
 
 test("a small CSV downloads at once; a large XLSX runs with a progress bar, then downloads with every row", async ({ page }) => {
   test.setTimeout(180_000);
@@ -58,6 +71,18 @@ test("a small CSV downloads at once; a large XLSX runs with a progress bar, then
   const ws = wb.worksheets[0];
   expect(ws.getRow(1).getCell(1).value).toBe("Number");
   expect(ws.actualRowCount - 1).toBeGreaterThanOrEqual(60_000);
+
+  // deleting one asks first; "Keep it" keeps it
+  const del = row.getByRole("button", { name: /^Delete export Orders \(applications\)/ });
+  await del.click();
+  const ask = page.getByRole("alertdialog", { name: "Delete the Orders (applications) export?" });
+  await expect(ask).toContainText("can no longer be downloaded");
+  await ask.getByRole("button", { name: "Keep it" }).click();
+  await expect(ask).toBeHidden();
+  await expect(row.getByRole("link", { name: "Download" })).toBeVisible();
+  await del.click();
+  await ask.getByRole("button", { name: "Delete export" }).click();
+  await expect(history.getByRole("row").filter({ hasText: "Orders (applications)" })).toHaveCount(0);
 });
 
 test("a viewer sees the history and downloads, but cannot start an export", async ({ page }) => {

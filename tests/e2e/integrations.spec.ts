@@ -125,6 +125,8 @@ test("an admin disables and deletes an integration", async ({ page }) => {
   await page.goto("/integrations");
   await page.getByRole("link", { name: "Partner hook" }).click();
   await page.getByRole("switch").click();
+  // switching it off stops what runs through it: asked first
+  await page.getByRole("alertdialog", { name: "Disable Partner hook?" }).getByRole("button", { name: "Disable" }).click();
   await expect(page.getByText("Disabled", { exact: true }).first()).toBeVisible();
   await page.getByRole("button", { name: "Delete integration" }).click();
   await page.getByRole("button", { name: "Delete", exact: true }).click();

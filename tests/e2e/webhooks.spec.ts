@@ -72,6 +72,7 @@ test("an event that keeps failing is shown failed with its error, and Retry comp
   await expect(drawer.getByText('"total": 4200')).toBeVisible();
 
   await drawer.getByRole("button", { name: "Retry" }).click();
+  await page.getByRole("alertdialog", { name: "Retry this event?" }).getByRole("button", { name: "Retry" }).click();
   await expect(page.getByText("Retry queued")).toBeVisible();
   await expect(drawer.getByTestId("event-status")).toHaveText("Completed", { timeout: 20_000 });
   await expect(drawer.getByText("retry requested")).toBeVisible();
@@ -80,6 +81,37 @@ test("an event that keeps failing is shown failed with its error, and Retry comp
   // the CRM got it, signed with the forward secret (the sandbox receiver verified it)
   const inbox = (await (await fetch(`${s.sandboxUrl}/__control/inbox?provider=generic-webhook`)).json()) as { items: { to: string; summary: string }[] };
   expect(inbox.items.filter((i) => i.to === "orders-crm" && i.summary === "order.created")).toHaveLength(1);
+});
+
+test("Replay asks first: Cancel sends nothing; Replay runs the handler again and the CRM gets the event twice", async ({ page, s }) => {
+  await signInAs(page, "admin");
+  await page.goto(`/webhooks?event=${eventId}`);
+  const drawer = page.getByRole("dialog");
+  await expect(drawer.getByTestId("event-status")).toHaveText("Completed");
+  const sent: string[] = [];
+  page.on("request", (r) => {
+    if (r.method() !== "GET" && new URL(r.url()).pathname.startsWith("/api/v1/webhooks")) sent.push(`${r.method()} ${new URL(r.url()).pathname}`);
+  });
+
+  await drawer.getByRole("button", { name: "Replay" }).click();
+  const ask = page.getByRole("alertdialog", { name: "Replay this event?" });
+  await expect(ask).toContainText("Its handler runs again: messages may be sent and payments updated again.");
+  await ask.getByRole("button", { name: "Cancel" }).click();
+  await expect(ask).toBeHidden();
+  await expect(drawer.getByRole("button", { name: "Replay" })).toBeFocused();
+  expect(sent).toEqual([]);
+
+  await drawer.getByRole("button", { name: "Replay" }).click();
+  await ask.getByRole("button", { name: "Replay" }).click();
+  await expect(page.getByText("Replay queued")).toBeVisible();
+  expect(sent).toEqual([`POST /api/v1/webhooks/${eventId}/replay`]);
+  // the handler ran again: the CRM received the same order a second time
+  const forwarded = async () => {
+    const inbox = (await (await fetch(`${s.sandboxUrl}/__control/inbox?provider=generic-webhook`)).json()) as { items: { to: string; summary: string }[] };
+    return inbox.items.filter((i) => i.to === "orders-crm" && i.summary === "order.created").length;
+  };
+  await expect.poll(forwarded, { timeout: 20_000 }).toBe(2);
+  await expect(drawer.getByTestId("event-status")).toHaveText("Completed", { timeout: 20_000 });
 });
 
 test("a forged delivery is answered 401 and listed as rejected with the reason", async ({ page }) => {
