@@ -6,6 +6,9 @@ const nextConfig: NextConfig = {
   poweredByHeader: false,
   typedRoutes: false,
   devIndicators: false,
+  // forbidden() from next/navigation: a page a role may not open answers 403 inside the dashboard
+  // layout (app/(dashboard)/forbidden.tsx) instead of redirecting to a bare "no access" page
+  experimental: { authInterrupts: true },
   async headers() {
     return [
       {

@@ -2,7 +2,7 @@
 // a convenience: every page and route checks the session and role on the server itself.
 import { NextResponse, type NextRequest } from "next/server";
 
-const PUBLIC = [/^\/login$/, /^\/invite\//, /^\/forbidden$/];
+const PUBLIC = [/^\/login$/, /^\/invite\//];
 const COOKIES = ["__Secure-next-auth.session-token", "next-auth.session-token"];
 
 export function proxy(req: NextRequest) {

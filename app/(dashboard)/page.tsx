@@ -9,7 +9,7 @@ export default async function OverviewPage() {
   const user = await requirePermission("overview.read");
   return (
     <Suspense>
-      <Overview name={user.name} canManageKeys={can(user.role, "apikeys.manage")} />
+      <Overview name={user.name} canManageKeys={can(user.role, "apikeys.manage")} canConnect={can(user.role, "integrations.write")} />
     </Suspense>
   );
 }

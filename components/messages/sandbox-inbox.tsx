@@ -12,7 +12,7 @@ import { Button } from "@/components/ui/button";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { EmptyState } from "@/components/ui/empty-state";
-import { Tabs, TabsList, TabsTrigger } from "@/components/ui/tabs";
+import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
 import { Json } from "@/components/logs/logs-table";
 import { useUrlFilters } from "@/components/shared/url-filters";
 import { formatDateTime } from "@/lib/format";
@@ -38,7 +38,7 @@ type EmailPayload = {
 
 const addr = (a: Address) => (!a ? "" : typeof a === "string" ? a : a.name ? `${a.name} <${a.email ?? ""}>` : (a.email ?? ""));
 
-export function SandboxInbox() {
+export function SandboxInbox({ canSend }: { canSend: boolean }) {
   const { filters, set } = useUrlFilters("/sandbox", ["kind"] as const);
   const kind = filters.kind ?? "all";
   const q = useQuery({
@@ -71,8 +71,8 @@ export function SandboxInbox() {
             </TabsTrigger>
           ))}
         </TabsList>
-      </Tabs>
-
+        {/* the tabs' panel: the selected tab's aria-controls names it */}
+        <TabsContent value={kind}>
       {q.isError ? (
         (q.error as ClientApiError).status === 503 ? (
           <Alert variant="warning">
@@ -101,7 +101,9 @@ export function SandboxInbox() {
         </div>
       ) : shown.length === 0 ? (
         <EmptyState icon={<Inbox />} title={kind === "all" ? "The sandbox inbox is empty" : `No ${KINDS.find((k) => k.id === kind)?.label ?? kind} messages`}>
-          Send a test message through a sandbox-mode integration (Messages → Send test message); it shows up here within seconds.
+          {canSend
+            ? "Send a test message through a sandbox-mode integration (Messages → Send test message); it shows up here within seconds."
+            : "What sandbox-mode integrations send (SMS, email, push, chat) shows up here within seconds."}
         </EmptyState>
       ) : (
         <ol className="grid gap-3" aria-label="Sandbox messages">
@@ -112,6 +114,8 @@ export function SandboxInbox() {
           ))}
         </ol>
       )}
+        </TabsContent>
+      </Tabs>
     </>
   );
 }

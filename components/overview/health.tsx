@@ -34,12 +34,12 @@ function TokenLine({ oauth }: { oauth: NonNullable<HealthItem["oauth"]> }) {
     <p className="flex items-center gap-1.5" title={oauth.lastError ?? (oauth.refreshTokenExpiresAt ? formatDateTime(oauth.refreshTokenExpiresAt) : undefined)}>
       <KeyRound className="text-muted-foreground size-3.5" aria-hidden />
       <span className="text-muted-foreground">OAuth: </span>
-      <span className={bad ? "text-destructive font-medium" : oauth.expiresSoon ? "font-medium text-amber-700 dark:text-amber-400" : undefined}>{text}</span>
+      <span className={bad ? "text-destructive font-medium" : oauth.expiresSoon ? "font-medium text-warning" : undefined}>{text}</span>
     </p>
   );
 }
 
-export function HealthList({ query, period }: { query: UseQueryResult<HealthOverview>; period: Period }) {
+export function HealthList({ query, period, canConnect }: { query: UseQueryResult<HealthOverview>; period: Period; canConnect: boolean }) {
   if (query.isError)
     return (
       <Alert variant="destructive">
@@ -63,9 +63,13 @@ export function HealthList({ query, period }: { query: UseQueryResult<HealthOver
   if (items.length === 0)
     return (
       <EmptyState icon={<Plug />} title="No integrations yet">
-        <Link className="text-primary underline" href="/integrations/new">
-          Connect the first provider
-        </Link>
+        {canConnect ? (
+          <Link className="text-primary underline" href="/integrations/new">
+            Connect the first provider
+          </Link>
+        ) : (
+          "An administrator connects the providers; their health shows here."
+        )}
       </EmptyState>
     );
   // what needs a person first, then the rest in their usual order

@@ -77,7 +77,7 @@ function Updated({ at, fetching, onRefresh }: { at: number; fetching: boolean; o
   );
 }
 
-export function Overview({ name, canManageKeys }: { name: string; canManageKeys: boolean }) {
+export function Overview({ name, canManageKeys, canConnect }: { name: string; canManageKeys: boolean; canConnect: boolean }) {
   const router = useRouter();
   const params = useSearchParams();
   const asked = params.get("period");
@@ -147,7 +147,7 @@ export function Overview({ name, canManageKeys }: { name: string; canManageKeys:
             </span>
           )}
         </h2>
-        <HealthList query={health} period={period} />
+        <HealthList query={health} period={period} canConnect={canConnect} />
       </section>
 
       <h2 className="mb-3 text-lg font-semibold">Last {PERIODS[period].label}</h2>

@@ -4,7 +4,7 @@
 // deactivation takes effect at once.
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
-import { z } from "zod";
+import { signInInput } from "@/lib/auth/contract";
 import { db } from "@/lib/db";
 import { verifyPassword, burnPasswordCheck } from "@/lib/auth/password";
 import { admitSignin, signinSucceeded } from "@/lib/auth/signin-limits";
@@ -14,10 +14,7 @@ import { logger } from "@/lib/logger";
 
 export const SESSION_MAX_AGE_SECONDS = 12 * 60 * 60;
 
-const credentials = z.object({
-  email: z.string().trim().toLowerCase().email().max(320),
-  password: z.string().min(1).max(1024),
-});
+const credentials = signInInput;
 
 function headerOf(req: unknown, name: string): string | undefined {
   const h = (req as { headers?: Record<string, string | string[] | undefined> } | undefined)?.headers;

@@ -1,7 +1,7 @@
-// Guards for server components: the signed-in user, or a redirect.
+// Guards for server components: the signed-in user, or a redirect to sign in, or a 403.
 import "server-only";
 import { cookies, headers } from "next/headers";
-import { redirect } from "next/navigation";
+import { forbidden, redirect } from "next/navigation";
 import { userFromSessionToken, sessionTokenFromCookieHeader, type SessionUser } from "@/lib/auth/session";
 import { can, type Permission } from "@/lib/auth/roles";
 
@@ -25,9 +25,13 @@ export async function requireUser(): Promise<SessionUser> {
   return user;
 }
 
-/** Signed in with a role that has the permission, or the "no access" page. */
+/**
+ * Signed in with a role that has the permission, or the "no access" view: HTTP 403 at the
+ * page's own address, inside the dashboard layout (app/(dashboard)/forbidden.tsx; needs
+ * experimental.authInterrupts in next.config.ts).
+ */
 export async function requirePermission(permission: Permission): Promise<SessionUser> {
   const user = await requireUser();
-  if (!can(user.role, permission)) redirect(`/forbidden?need=${encodeURIComponent(permission)}`);
+  if (!can(user.role, permission)) forbidden();
   return user;
 }

@@ -1,14 +1,15 @@
 import { Suspense } from "react";
 import { requirePermission } from "@/lib/auth/page";
+import { can } from "@/lib/auth/roles";
 import { SandboxInbox } from "@/components/messages/sandbox-inbox";
 
 export const metadata = { title: "Sandbox inbox" };
 
 export default async function Page() {
-  await requirePermission("sandbox.read");
+  const user = await requirePermission("sandbox.read");
   return (
     <Suspense>
-      <SandboxInbox />
+      <SandboxInbox canSend={can(user.role, "messages.send")} />
     </Suspense>
   );
 }

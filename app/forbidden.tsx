@@ -1,8 +1,8 @@
+// The 403 answer for a forbidden() outside the dashboard's pages (theirs is
+// app/(dashboard)/forbidden.tsx, inside the normal shell).
 import Link from "next/link";
 import { ShieldX } from "lucide-react";
 import { Button } from "@/components/ui/button";
-
-export const metadata = { title: "No access" };
 
 export default function Forbidden() {
   return (
