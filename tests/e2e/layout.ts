@@ -10,16 +10,18 @@ export const VIEWPORTS = [
 ] as const;
 
 /** `child`'s box is inside `container`'s (within `tolerance` px on each side). */
-export async function expectWithin(child: Locator, container: Locator, what = "the element", tolerance = 1) {
+export async function expectWithin(child: Locator, container: Locator, what = "the element", tolerance = 1, opts: { axis?: "x" | "both" } = {}) {
   const c = await child.boundingBox();
   const p = await container.boundingBox();
   expect(c, `${what} is laid out`).not.toBeNull();
   expect(p, `${what}'s container is laid out`).not.toBeNull();
+  // axis "x": the container scrolls vertically on purpose (a side panel), only the sides count
+  const vertical = opts.axis !== "x";
   const out = {
     left: Math.max(0, p!.x - c!.x),
     right: Math.max(0, c!.x + c!.width - (p!.x + p!.width)),
-    top: Math.max(0, p!.y - c!.y),
-    bottom: Math.max(0, c!.y + c!.height - (p!.y + p!.height)),
+    top: vertical ? Math.max(0, p!.y - c!.y) : 0,
+    bottom: vertical ? Math.max(0, c!.y + c!.height - (p!.y + p!.height)) : 0,
   };
   expect(out, `${what} sticks out of its container by (px)`).toEqual({
     left: out.left > tolerance ? out.left : 0,
