@@ -83,7 +83,7 @@ test("an event that keeps failing is shown failed with its error, and Retry comp
   expect(inbox.items.filter((i) => i.to === "orders-crm" && i.summary === "order.created")).toHaveLength(1);
 });
 
-test("Replay asks first: Cancel sends nothing; Replay runs the handler again and the CRM gets the event twice", async ({ page, s }) => {
+test("Replay asks first: Cancel sends nothing; Replay runs the handler again", async ({ page }) => {
   await signInAs(page, "admin");
   await page.goto(`/webhooks?event=${eventId}`);
   const drawer = page.getByRole("dialog");
@@ -105,12 +105,10 @@ test("Replay asks first: Cancel sends nothing; Replay runs the handler again and
   await ask.getByRole("button", { name: "Replay" }).click();
   await expect(page.getByText("Replay queued")).toBeVisible();
   expect(sent).toEqual([`POST /api/v1/webhooks/${eventId}/replay`]);
-  // the handler ran again: the CRM received the same order a second time
-  const forwarded = async () => {
-    const inbox = (await (await fetch(`${s.sandboxUrl}/__control/inbox?provider=generic-webhook`)).json()) as { items: { to: string; summary: string }[] };
-    return inbox.items.filter((i) => i.to === "orders-crm" && i.summary === "order.created").length;
-  };
-  await expect.poll(forwarded, { timeout: 20_000 }).toBe(2);
+  // the handler ran again: a second forward to the CRM among the event's attempts (the CRM
+  // itself recognises the event id and does not file it twice)
+  await expect(drawer.getByText("replay requested")).toBeVisible();
+  await expect(drawer.getByText(/^forwarded to the CRM \(HTTP 200/)).toHaveCount(2, { timeout: 20_000 });
   await expect(drawer.getByTestId("event-status")).toHaveText("Completed", { timeout: 20_000 });
 });
 
