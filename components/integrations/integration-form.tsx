@@ -7,6 +7,7 @@ import { toast } from "sonner";
 import { z, type ZodType } from "zod";
 import { api, ClientApiError } from "@/lib/client/api";
 import { checkForm, focusFirstInvalid } from "@/lib/client/form";
+import { zodDetails } from "@/lib/errors";
 import { createIntegrationFields, updateIntegrationInput } from "@/lib/integrations/contract";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -24,24 +25,29 @@ type Props = { provider: Provider; integration?: Integration };
 /**
  * The provider's credentials or config rules as zod, from the JSON Schema the server publishes
  * of its own zod schema (so the form needs no provider code): what is required, types, lengths,
- * ranges and choices. Secrets already stored are not required again: left empty, they keep
- * their value.
+ * ranges, patterns and choices. Secrets already stored are not required again: left empty, they
+ * keep their value.
  */
 function partSchema(schema: Provider["credentialsSchema"], stored?: Integration["credentials"]): ZodType {
   const required = (schema.required ?? []).filter((k) => !stored?.[k]?.set);
-  // a pattern or format's own wording ("A bot token looks like 123456789:AA…") does not survive
-  // JSON Schema: those are left to the server, which answers with them for every field at once
-  const properties = Object.fromEntries(
-    Object.entries(schema.properties ?? {}).map(([k, p]) => {
-      const { pattern: _pattern, format: _format, ...rest } = p;
-      return [k, rest];
-    }),
-  );
   try {
-    return z.fromJSONSchema({ ...schema, properties, required } as Parameters<typeof z.fromJSONSchema>[0]);
+    return z.fromJSONSchema({ ...schema, required } as Parameters<typeof z.fromJSONSchema>[0]);
   } catch {
     return z.any(); // a schema the browser cannot read: the server still checks it
   }
+}
+
+/** A wrong pattern or format reads as the field's own wording, as the server would answer. */
+function checkPart(rules: ZodType, schema: Provider["credentialsSchema"], value: unknown, prefix: string): Record<string, string> {
+  const r = rules.safeParse(value);
+  if (r.success) return {};
+  const issues = r.error.issues.map((i) => {
+    const own = i.code === "invalid_format" ? schema.properties?.[String(i.path[0])]?.formatMessage : undefined;
+    return own ? { ...i, message: own } : i;
+  });
+  const out: Record<string, string> = {};
+  for (const d of zodDetails({ issues })) out[`${prefix}.${d.path}`] ??= d.message;
+  return out;
 }
 
 function initialConfig(provider: Provider, integration?: Integration): FieldValues {
@@ -135,13 +141,12 @@ export function IntegrationForm({ provider, integration }: Props) {
   function submit() {
     const body = bodyOf();
     const fieldOf = (p: string) => p;
-    const checks = [
-      checkForm(editing ? updateIntegrationInput : createIntegrationFields, editing ? body : { provider: provider.id, ...body }, fieldOf),
-      checkForm(credentialsRules, body.credentials, (p) => `credentials.${p}`),
-      checkForm(configRules, body.config, (p) => `config.${p}`),
-    ];
-    const next: Record<string, string> = {};
-    for (const c of checks) if (!c.ok) for (const [k, m] of Object.entries(c.fields)) next[k] ??= m as string;
+    const general = checkForm(editing ? updateIntegrationInput : createIntegrationFields, editing ? body : { provider: provider.id, ...body }, fieldOf);
+    const next: Record<string, string> = {
+      ...(general.ok ? {} : (general.fields as Record<string, string>)),
+      ...checkPart(credentialsRules, provider.credentialsSchema, body.credentials, "credentials"),
+      ...checkPart(configRules, provider.configSchema, body.config, "config"),
+    };
     if (Object.keys(next).length) return showErrors(next, null);
     setErrors({});
     setFormError(null);

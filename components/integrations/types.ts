@@ -48,6 +48,8 @@ export type JsonSchemaProp = {
   minimum?: number;
   maximum?: number;
   widget?: string;
+  /** the field's own wording when its pattern or format is not met (the server's, from its zod schema) */
+  formatMessage?: string;
 };
 
 export type JsonSchema = { type: "object"; properties?: Record<string, JsonSchemaProp>; required?: string[] };

@@ -69,6 +69,34 @@ function describeField(def: ProviderDefinition, path: string) {
   return typeof title === "string" ? `“${title}”` : key;
 }
 
+type ZodInternals = { _zod: { def: { innerType?: ZodInternals; format?: string; error?: (issue: object) => unknown; checks?: ZodInternals[] } } };
+
+/**
+ * A field's own wording for a wrong format ("A bot token looks like 123456789:AA…"): JSON Schema
+ * has no place for it, so the form gets it beside the pattern and says the same as the server.
+ */
+function formatMessage(field: unknown): string | undefined {
+  let s = field as ZodInternals | undefined;
+  while (s?._zod.def.innerType) s = s._zod.def.innerType; // optional, default, nullable
+  if (!s) return undefined;
+  for (const c of [s, ...(s._zod.def.checks ?? [])]) {
+    if (!c._zod.def.format) continue;
+    const m = c._zod.def.error?.({});
+    if (typeof m === "string") return m;
+  }
+  return undefined;
+}
+
+/** A provider's credentials or config as the form gets them: JSON Schema plus each field's format wording. */
+function formSchema(schema: z.ZodObject): JsonSchema {
+  const json = z.toJSONSchema(schema, { io: "input" }) as JsonSchema;
+  for (const [key, prop] of Object.entries(json.properties ?? {})) {
+    const m = formatMessage(schema.shape[key]);
+    if (m) prop.formatMessage = m;
+  }
+  return json;
+}
+
 export function describeProvider(def: ProviderDefinition): ProviderDescription {
   return {
     id: def.id,
@@ -80,8 +108,8 @@ export function describeProvider(def: ProviderDefinition): ProviderDescription {
     /** messaging channels it can send on (the outbox's routes) */
     channels: [...(def.messaging?.channels ?? [])],
     auth: def.auth.type,
-    credentialsSchema: z.toJSONSchema(def.credentials, { io: "input" }) as JsonSchema,
-    configSchema: z.toJSONSchema(def.config, { io: "input" }) as JsonSchema,
+    credentialsSchema: formSchema(def.credentials),
+    configSchema: formSchema(def.config),
     secretFields: secretFields(def),
     destinationFields: destinationFields(def),
     endpoints: {

@@ -6,7 +6,7 @@
 // A viewer reads messages but cannot send. An admin edits a template with its live preview.
 import { randomUUID } from "node:crypto";
 import type { Page } from "@playwright/test";
-import { test, expect, signInAs, botToken, stack, asAdmin } from "./fixtures";
+import { test, expect, signInAs, botToken, stack, asAdmin, allowConsoleError } from "./fixtures";
 
 test.describe.configure({ mode: "serial" });
 
@@ -44,7 +44,9 @@ test("an admin sends a test SMS and a test e-mail and finds both in the sandbox 
   await expect(dialog).toBeVisible();
   await dialog.getByLabel("Channel").selectOption("sms");
   await dialog.getByLabel("Integration").selectOption({ label: "SMS.ru (sandbox)" });
-  // a number without its country code is refused, the reason under the field
+  // a number without its country code is refused, the reason under the field: the browser lets a
+  // national number through (the server may read it with its default country), the server says no
+  allowConsoleError(/status of 400 \(Bad Request\) \(http:\/\/[^)]+\/api\/v1\/sms\/send\)/);
   await dialog.getByLabel("To", { exact: true }).fill("9991234567");
   await dialog.getByLabel("Text", { exact: true }).fill(SMS_TEXT);
   await expect(dialog.getByTestId("sms-counter")).toContainText("1 SMS segment (GSM-7");

@@ -114,3 +114,14 @@ describe("validation details in plain English", () => {
     expect(await db.exportJob.count()).toBe(before);
   });
 });
+
+describe("the integration form's rules come with the server's own wording", () => {
+  it("a provider's field publishes its pattern's message beside the pattern", async () => {
+    const { describeProvider } = await import("@/lib/integrations/service");
+    const { getProvider } = await import("@/lib/providers/registry");
+    const tg = describeProvider(getProvider("telegram")!);
+    expect(tg.credentialsSchema.properties?.botToken).toMatchObject({ pattern: expect.any(String), formatMessage: expect.stringMatching(/^A bot token looks like/) });
+    const hook = describeProvider(getProvider("generic-webhook")!);
+    expect(hook.configSchema.properties?.forwardUrl?.formatMessage).toBe("A full URL such as https://crm.example.com/hooks/switchboard");
+  });
+});
