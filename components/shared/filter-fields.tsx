@@ -12,11 +12,11 @@ import { fromLocalInput, toLocalInput } from "@/lib/format";
 import type { Integration } from "@/components/integrations/types";
 
 /**
- * The list screens' filter bar: as many columns as fit at 14rem or more, so every field, the
+ * The list screens' filter bar: as many columns as fit at 15rem or more, so every field, the
  * date-time inputs with their calendar button included, has the width its content needs at any
  * window size. A row that spans the bar uses `col-span-full`.
  */
-export const FILTER_BAR = "mb-4 grid grid-cols-[repeat(auto-fill,minmax(min(100%,14rem),1fr))] gap-3 rounded-lg border p-3";
+export const FILTER_BAR = "mb-4 grid grid-cols-[repeat(auto-fill,minmax(min(100%,15rem),1fr))] gap-3 rounded-lg border p-3";
 
 export function useIntegrations() {
   return useQuery({ queryKey: ["integrations", {}], queryFn: () => api<{ items: Integration[] }>("/api/v1/integrations") });
