@@ -102,7 +102,7 @@ export type ProviderCall = {
   url: string | null;
   statusCode: number | null;
   durationMs: number | null;
-  status: "success" | "error";
+  status: "success" | "error" | "expected";
   error: string | null;
   response: unknown;
 };
