@@ -269,7 +269,7 @@ describe("schemas are the routes' own zod schemas", () => {
     expect(q.map((x) => x.name).sort()).toEqual(Object.keys(logsQuery.shape).sort());
     expect(q.every((x) => x.required === false)).toBe(true);
     const by = Object.fromEntries(q.map((x) => [x.name, x])) as Record<string, Parameter>;
-    expect(by.status.schema).toMatchObject({ type: "string", enum: ["success", "error"] });
+    expect(by.status.schema).toMatchObject({ type: "string", enum: ["success", "error", "expected"] });
     expect(by.direction.schema.enum).toEqual(["outbound", "inbound"]);
     expect(by.from.schema).toMatchObject({ type: "string", format: "date-time" }); // z.coerce.date(): unrepresentable, mapped
     expect(by.limit.schema).toMatchObject({ type: "integer", minimum: 1, maximum: 200, default: 50 });

@@ -128,11 +128,13 @@ describe("google calendar provider", () => {
 
   it("a 401 is retried once after a forced refresh", async () => {
     const { row, clientId } = await googleCalendarIntegration();
+    // connecting ran the connection test (one calendarList call): count from here on
+    const since = (await db.integrationLog.aggregate({ _max: { id: true }, where: { integrationId: row.id } }))._max.id ?? 0n;
     await oauth("expire-access", { clientId });
     const list = await listCalendars(await ctxOf(row.id));
     expect(list.items).toHaveLength(1);
     expect((await stats(clientId)).refresh).toBe(1);
-    const calls = await db.integrationLog.findMany({ where: { integrationId: row.id, action: "google-calendar.calendarList.list" }, orderBy: { id: "asc" } });
+    const calls = await db.integrationLog.findMany({ where: { integrationId: row.id, action: "google-calendar.calendarList.list", id: { gt: since } }, orderBy: { id: "asc" } });
     expect(calls.map((c) => c.statusCode)).toEqual([401, 200]);
     expect((calls[0].response as { body: { error: { status: string } } }).body.error.status).toBe("UNAUTHENTICATED");
   });
