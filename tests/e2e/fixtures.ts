@@ -43,6 +43,16 @@ export function watchErrors(ctx: BrowserContext) {
   ctx.on("weberror", (e) => report("page error", e.error().stack ?? e.error().message));
 }
 
+/**
+ * For a test that looks inside an e-mail body: e-mails are shown in a sandboxed frame with no
+ * scripts (sandbox="", srcdoc), and Playwright's own selector engine runs in every frame, which
+ * Chromium reports as "Blocked script execution in 'about:srcdoc'" (microsoft/playwright#33343).
+ * A person's browser logs nothing there; only these frames are allowed, not scripts elsewhere.
+ */
+export function allowPlaywrightInSandboxedFrames() {
+  allowed.push(/^Blocked script execution in 'about:srcdoc' because the document's frame is sandboxed and the 'allow-scripts' permission is not set\./);
+}
+
 /** For a test whose subject is an error the browser reports (e.g. a refused request). */
 export function allowConsoleError(re: RegExp) {
   allowed.push(re);

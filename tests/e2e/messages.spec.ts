@@ -6,7 +6,7 @@
 // A viewer reads messages but cannot send. An admin edits a template with its live preview.
 import { randomUUID } from "node:crypto";
 import type { Page } from "@playwright/test";
-import { test, expect, signInAs, botToken, stack, asAdmin, allowConsoleError } from "./fixtures";
+import { test, expect, signInAs, botToken, stack, asAdmin, allowConsoleError, allowPlaywrightInSandboxedFrames } from "./fixtures";
 
 test.describe.configure({ mode: "serial" });
 
@@ -25,6 +25,7 @@ async function createIntegration(page: Page, data: Record<string, unknown>): Pro
 
 test("an admin sends a test SMS and a test e-mail and finds both in the sandbox inbox", async ({ page }) => {
   test.setTimeout(120_000);
+  allowPlaywrightInSandboxedFrames(); // it reads the e-mail's body inside its sandboxed frame
   await signInAs(page, "admin");
   await createIntegration(page, { provider: "smsru", name: "SMS.ru", mode: "sandbox", credentials: { apiId: randomUUID() }, config: {} });
   await createIntegration(page, {
