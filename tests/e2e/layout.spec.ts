@@ -103,8 +103,8 @@ test("the sidebar stays in view when a long page is scrolled", async ({ page }) 
     await page.goto("/docs");
     const nav = page.getByRole("navigation", { name: "Main" });
     await expect(nav).toBeVisible();
-    // the page is longer than the window
-    expect(await page.evaluate(() => document.documentElement.scrollHeight)).toBeGreaterThan(v.height * 1.5);
+    // the page is longer than the window (once the API document has loaded and rendered)
+    await expect.poll(() => page.evaluate(() => document.documentElement.scrollHeight)).toBeGreaterThan(v.height * 1.5);
     await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
     await expect.poll(() => page.evaluate(() => window.scrollY)).toBeGreaterThan(v.height / 2);
     const sidebar = page.getByTestId("sidebar");

@@ -232,7 +232,7 @@ test("an admin makes a driver's phone key on the API keys page: it posts only th
   await dialog.getByRole("checkbox", { name: "tracking:write" }).click();
   await dialog.getByLabel("Driver's device", { exact: true }).selectOption({ label: "Olga Driver" });
   await dialog.getByRole("button", { name: "Create key" }).click();
-  const key = await page.getByRole("dialog").getByLabel("API key").inputValue();
+  const key = await page.getByRole("dialog").getByLabel("API key", { exact: true }).inputValue();
   expect(key).toMatch(/^sb_/);
   await page.getByRole("dialog").getByRole("button", { name: "Done" }).click();
   const row = page.getByRole("table", { name: "API keys" }).getByRole("row").filter({ hasText: "Olga's phone" });

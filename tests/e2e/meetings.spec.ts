@@ -4,7 +4,7 @@
 // /meetings, sees and copies its join link, and deletes it after confirming. A viewer sees the
 // meetings but no "New meeting", no start link and no delete.
 import { randomBytes } from "node:crypto";
-import { test, expect, signInAs } from "./fixtures";
+import { test, expect, signInAs, allowConsoleError } from "./fixtures";
 
 test.describe.configure({ mode: "serial" });
 
@@ -46,7 +46,9 @@ test("an admin connects Zoom in sandbox mode, creates a meeting, sees its join l
   await page.getByRole("button", { name: "New meeting" }).first().click();
   const dialog = page.getByRole("dialog", { name: "New meeting" });
   await expect(dialog).toBeVisible();
-  // a topic is required: refused by the API, shown next to the field
+  // a topic is required: refused by the API, shown next to the field (this dialog is not checked
+  // in the browser yet)
+  allowConsoleError(/status of 400 \(Bad Request\) \(http:\/\/[^)]+\/api\/v1\/meetings\)/);
   await dialog.getByRole("button", { name: "Create meeting" }).click();
   await expect(dialog.getByText("Give the meeting a topic")).toBeVisible();
   await expect(dialog.getByLabel("Topic")).toHaveAttribute("aria-invalid", "true");

@@ -104,7 +104,7 @@ test("an API key is shown once, works, and stops working when revoked", async ({
   await dialog.getByLabel("Name").fill("CRM backend");
   await dialog.getByRole("checkbox", { name: "integrations:read" }).click();
   await dialog.getByRole("button", { name: "Create key" }).click();
-  const key = await dialog.getByLabel("API key").inputValue();
+  const key = await dialog.getByLabel("API key", { exact: true }).inputValue();
   expect(key).toMatch(/^sb_/);
   await dialog.getByRole("button", { name: "Done" }).click();
   await expect(page.getByRole("row", { name: /CRM backend/ })).toContainText("active");
