@@ -25,9 +25,22 @@ function run(cmd, args, opts = {}) {
  * and leaves the lockfile as it is.
  */
 export function installDependencies() {
-  const ci = spawnSync("npm", ["ci", "--no-audit", "--no-fund"], { stdio: "inherit", cwd: root });
-  if (ci.status === 0) return;
-  console.log("• npm ci refused the lockfile: installing the locked versions with npm install");
+  // npm ci's output is kept back: on these machines it refuses the lockfile with ~40 lines of
+  // "npm error" about other platforms' packages, which says nothing to a newcomer. That case
+  // gets one line; any other failure is shown whole.
+  const ci = spawnSync("npm", ["ci", "--no-audit", "--no-fund"], { stdio: ["ignore", "pipe", "pipe"], cwd: root, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  if (ci.status === 0) {
+    const added = (ci.stdout ?? "").split("\n").find((l) => /^added \d+ packages/.test(l));
+    if (added) console.log(`  ${added}`);
+    return;
+  }
+  const out = `${ci.stdout ?? ""}${ci.stderr ?? ""}`;
+  if (/can only install packages when your package\.json and package-lock\.json/.test(out)) {
+    console.log("• the lockfile does not list other platforms' optional packages (this registry does not serve them), so npm ci refuses it: installing the same locked versions with npm install");
+  } else {
+    process.stdout.write(out);
+    console.log("• npm ci failed (above): trying npm install");
+  }
   run("npm", ["install", "--no-audit", "--no-fund"]);
 }
 
