@@ -79,9 +79,9 @@ function CallForm({ preset, onClose }: { preset: CallTarget | null; onClose: () 
         json: {
           // the number as shown; a picked person's id links the call (and is used when the number was left as is)
           ...(number.trim() ? { to: number.trim() } : {}),
-          ...(picked?.kind === "driver" ? { driver_id: picked.id } : {}),
-          ...(picked?.kind === "contact" ? { contact_id: picked.id } : {}),
-          ...(line ? { integration_id: line.id } : {}),
+          ...(picked?.kind === "driver" ? { driverId: picked.id } : {}),
+          ...(picked?.kind === "contact" ? { contactId: picked.id } : {}),
+          ...(line ? { integrationId: line.id } : {}),
         },
       }),
     onMutate: () => {
@@ -92,7 +92,7 @@ function CallForm({ preset, onClose }: { preset: CallTarget | null; onClose: () 
     onError: (e) => {
       if (e instanceof ClientApiError) {
         const f = e.fieldErrors();
-        const forNumber = f.to ?? f.driver_id ?? f.contact_id;
+        const forNumber = f.to ?? f.driverId ?? f.contactId;
         if (forNumber) setNumberError(forNumber);
         else setFormError(e.message);
       } else setFormError((e as Error).message);

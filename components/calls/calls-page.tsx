@@ -30,7 +30,7 @@ import {
   CallStatusBadge, DirectionBadge, LINES_KEY, ResultBadge, formatCallDuration, otherParty, useLines, type CallItem, type CallList, type Line,
 } from "@/components/calls/shared";
 
-const FILTERS = ["direction", "result", "q", "from", "until", "source", "driver_id", "contact_id"] as const;
+const FILTERS = ["direction", "result", "q", "from", "until", "source", "driverId", "contactId"] as const;
 const LIVE_MS = 2000;
 const IDLE_MS = 30_000;
 
@@ -51,8 +51,8 @@ export function CallsPage({ canCall }: { canCall: boolean }) {
   const items = list.data?.pages.flatMap((p) => p.items) ?? [];
   const results = list.data?.pages[0]?.facets?.results ?? [];
   const active = Object.keys(filters).length > 0;
-  const person = items.find((c) => (filters.driver_id && c.driver?.id === filters.driver_id) || (filters.contact_id && c.contact?.id === filters.contact_id));
-  const personName = filters.driver_id ? person?.driver?.name : person?.contact?.name;
+  const person = items.find((c) => (filters.driverId && c.driver?.id === filters.driverId) || (filters.contactId && c.contact?.id === filters.contactId));
+  const personName = filters.driverId ? person?.driver?.name : person?.contact?.name;
 
   const sync = useMutation({
     mutationFn: () => api<{ id: string }>("/api/v1/calls/sync", { method: "POST", json: {} }),
@@ -133,16 +133,16 @@ export function CallsPage({ canCall }: { canCall: boolean }) {
         <DateTimeFilter id="c-from" label="From" value={filters.from} onChange={(v) => setParam("from", v)} />
         <DateTimeFilter id="c-until" label="Until" value={filters.until} onChange={(v) => setParam("until", v)} />
         <div className="flex flex-wrap items-center gap-2 col-span-full">
-          {(filters.driver_id || filters.contact_id) && (
+          {(filters.driverId || filters.contactId) && (
             <Badge variant="outline" className="gap-1 py-1" data-testid="person-filter">
-              {filters.driver_id ? "Driver" : "Contact"}: {personName ?? "selected"}
+              {filters.driverId ? "Driver" : "Contact"}: {personName ?? "selected"}
               <button
                 type="button"
                 className="hover:text-foreground text-muted-foreground"
                 aria-label="Show every call"
                 onClick={() => {
-                  setParam("driver_id", null);
-                  setParam("contact_id", null);
+                  setParam("driverId", null);
+                  setParam("contactId", null);
                 }}
               >
                 <X className="size-3" />
@@ -173,7 +173,7 @@ export function CallsPage({ canCall }: { canCall: boolean }) {
           </EmptyState>
         }
       >
-        <CallRows items={items} canCall={canCall} onPerson={(kind, id) => setParam(kind === "driver" ? "driver_id" : "contact_id", id)} />
+        <CallRows items={items} canCall={canCall} onPerson={(kind, id) => setParam(kind === "driver" ? "driverId" : "contactId", id)} />
       </PagedResults>
 
       {canCall && <CallDialog open={calling} onOpenChange={setCalling} />}

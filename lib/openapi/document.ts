@@ -12,6 +12,7 @@ import { MANUAL, TAG_DESCRIPTIONS } from "@/lib/openapi/manual";
 import { acceptsEmpty, toJsonSchema, toParameters, type JsonSchema, type Parameter } from "@/lib/openapi/schema";
 import { HTTP_METHODS, type HttpMethod, type OpenApiDocument, type Operation, type ResponseObject } from "@/lib/openapi/types";
 import { OPENAPI_PATH, openApiRoute } from "@/lib/openapi/self";
+import { API_ALIASES, aliasNote, type RouteAliases } from "@/lib/compat";
 import pkg from "@/package.json";
 
 type RouteInfo = RouteHandler["route"];
@@ -177,7 +178,10 @@ function buildOperation(method: HttpMethod, path: string, file: string, info: Ro
     xAccess = "session";
   }
 
-  const description = [docs.description, `**Access:** ${accessText(access, manual.optionalScope)}`].filter(Boolean).join("\n\n");
+  // the schemas show the camelCase names only; the old names a route still accepts are a note
+  const key = `${method.toUpperCase()} ${path}`;
+  const aliases = (API_ALIASES as Record<string, RouteAliases>)[key];
+  const description = [docs.description, aliasNote(key), `**Access:** ${accessText(access, manual.optionalScope)}`].filter(Boolean).join("\n\n");
   return {
     operationId: id,
     summary: docs.summary?.trim() || fallbackSummary(method, path),
@@ -191,6 +195,7 @@ function buildOperation(method: HttpMethod, path: string, file: string, info: Ro
     ...(scope ? { "x-required-scope": scope } : {}),
     ...(!isPublic ? { "x-required-permission": access.permission, "x-roles": rolesWith(access.permission) } : {}),
     "x-source": file,
+    ...(aliases ? { "x-aliases": { in: aliases.in, fields: { ...aliases.fields } } } : {}),
   };
 }
 

@@ -35,6 +35,8 @@ export type Operation = {
   "x-roles"?: string[];
   /** the route file serving it */
   "x-source": string;
+  /** the old snake_case names the route still accepts, old → new (lib/compat.ts, docs/api-compat.md) */
+  "x-aliases"?: { in: "body" | "query"; fields: Record<string, string> };
 };
 
 export type PathItem = Partial<Record<HttpMethod, Operation>>;

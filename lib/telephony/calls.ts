@@ -12,10 +12,12 @@ import { createHash, randomUUID } from "node:crypto";
 import { z } from "zod";
 import { Prisma, type CallLog, type Integration } from "@/generated/prisma/client";
 import { db } from "@/lib/db";
+import { lockInTransaction } from "@/lib/locks";
 import { ApiError, errors } from "@/lib/errors";
 import { audit } from "@/lib/audit";
 import type { Caller } from "@/lib/api";
 import { decodeCursor, encodeCursor } from "@/lib/cursor";
+import { withAliases } from "@/lib/compat";
 import { buildContext } from "@/lib/integrations/service";
 import { requestSync } from "@/lib/jobs/sync";
 import { normalizePhone } from "@/lib/messaging/recipients";
@@ -90,7 +92,7 @@ export async function ringCentralIntegrations() {
 export async function chooseIntegration(integrationId?: string | null): Promise<Integration> {
   if (integrationId) {
     const row = await db.integration.findUnique({ where: { id: integrationId } });
-    if (!row || row.provider !== "ringcentral") throw errors.validation("Not a RingCentral integration", [{ path: "integration_id", message: "Unknown RingCentral integration" }]);
+    if (!row || row.provider !== "ringcentral") throw errors.validation("Not a RingCentral integration", [{ path: "integrationId", message: "Unknown RingCentral integration" }]);
     if (row.status === "inactive") throw errors.unprocessable(`${row.name} is switched off`);
     return row;
   }
@@ -135,29 +137,26 @@ export async function listLines() {
 
 // ───────────── RingOut ─────────────
 
-/** snake_case as documented; camelCase accepted too */
-const ALIASES: Record<string, string> = { contactId: "contact_id", driverId: "driver_id", integrationId: "integration_id" };
-
+/** camelCase; the old snake_case names are aliases (lib/compat.ts). "" and null count as absent. */
 export const ringOutInput = z.preprocess(
   (v) => {
     if (!v || typeof v !== "object" || Array.isArray(v)) return v;
     const out: Record<string, unknown> = { ...(v as Record<string, unknown>) };
-    for (const [camel, snake] of Object.entries(ALIASES)) {
-      if (out[snake] === undefined && out[camel] !== undefined) out[snake] = out[camel];
-      delete out[camel];
-    }
     for (const k of Object.keys(out)) if (out[k] === "" || out[k] === null) delete out[k];
     return out;
   },
-  z
-    .object({
-      to: z.string().trim().min(1).max(40).optional(),
-      contact_id: z.uuid("Not a valid contact id").optional(),
-      driver_id: z.uuid("Not a valid driver id").optional(),
-      integration_id: z.uuid("Not a valid integration id").optional(),
-    })
-    .strict()
-    .refine((b) => !!(b.to || b.contact_id || b.driver_id), { message: "Give a number to call (to), or a contact_id or driver_id", path: ["to"] }),
+  withAliases(
+    "POST /api/v1/calls/ringout",
+    z
+      .object({
+        to: z.string().trim().min(1).max(40).optional(),
+        contactId: z.uuid("Not a valid contact id").optional(),
+        driverId: z.uuid("Not a valid driver id").optional(),
+        integrationId: z.uuid("Not a valid integration id").optional(),
+      })
+      .strict()
+      .refine((b) => !!(b.to || b.contactId || b.driverId), { message: "Give a number to call (to), or a contactId or driverId", path: ["to"] }),
+  ),
 );
 export type RingOutInput = z.output<typeof ringOutInput>;
 
@@ -165,18 +164,18 @@ export type RingOutInput = z.output<typeof ringOutInput>;
 async function resolveTarget(input: RingOutInput) {
   let contact: { id: string; firstName: string; lastName: string | null; phone: string | null } | null = null;
   let driver: { id: string; name: string; phone: string } | null = null;
-  if (input.driver_id) {
-    driver = await db.driver.findUnique({ where: { id: input.driver_id }, select: { id: true, name: true, phone: true } });
-    if (!driver) throw errors.validation("No such driver", [{ path: "driver_id", message: "No driver with this id" }]);
+  if (input.driverId) {
+    driver = await db.driver.findUnique({ where: { id: input.driverId }, select: { id: true, name: true, phone: true } });
+    if (!driver) throw errors.validation("No such driver", [{ path: "driverId", message: "No driver with this id" }]);
   }
-  if (input.contact_id) {
-    contact = await db.contact.findUnique({ where: { id: input.contact_id }, select: { id: true, firstName: true, lastName: true, phone: true } });
-    if (!contact) throw errors.validation("No such contact", [{ path: "contact_id", message: "No contact with this id" }]);
+  if (input.contactId) {
+    contact = await db.contact.findUnique({ where: { id: input.contactId }, select: { id: true, firstName: true, lastName: true, phone: true } });
+    if (!contact) throw errors.validation("No such contact", [{ path: "contactId", message: "No contact with this id" }]);
   }
   const raw = input.to ?? driver?.phone ?? contact?.phone;
-  if (!raw) throw errors.validation("This contact has no phone number", [{ path: "contact_id", message: "The contact has no phone number" }]);
+  if (!raw) throw errors.validation("This contact has no phone number", [{ path: "contactId", message: "The contact has no phone number" }]);
   const n = normalizePhone(raw);
-  if (!n.ok) throw errors.validation(n.reason, [{ path: input.to ? "to" : driver ? "driver_id" : "contact_id", message: n.reason }]);
+  if (!n.ok) throw errors.validation(n.reason, [{ path: input.to ? "to" : driver ? "driverId" : "contactId", message: n.reason }]);
   // a number typed in also links the call to whoever has it
   if (!driver && !contact) {
     driver = await db.driver.findFirst({ where: { phone: n.value }, select: { id: true, name: true, phone: true }, orderBy: { updatedAt: "desc" } });
@@ -212,7 +211,7 @@ const scopeOf = (caller: Caller) => (caller.kind === "user" ? `user:${caller.use
  */
 export async function startRingOut(input: RingOutInput, caller: Caller, idempotencyKey?: string | null) {
   const target = await resolveTarget(input);
-  const row = await chooseIntegration(input.integration_id);
+  const row = await chooseIntegration(input.integrationId);
   const id = randomUUID();
   const ctx = buildContext(row, { related: { type: "call", id } }) as RingCentralContext;
   const from = ctx.config.fromNumber;
@@ -243,7 +242,7 @@ export async function startRingOut(input: RingOutInput, caller: Caller, idempote
   const existing = await db.$transaction(async (tx): Promise<Row | null> => {
     if (key) {
       // one request per key at a time: the second waits here, then finds the first one's row
-      await tx.$executeRaw`select pg_advisory_xact_lock(hashtext('calls.ringout'), hashtext(${key}))`;
+      await lockInTransaction(tx, `calls.ringout:${key}`);
       // keys are remembered for a day (the window keeps the search on the started_at index)
       const first = await tx.callLog.findFirst({
         where: { source: "ringout", startedAt: { gte: new Date(Date.now() - 86400_000) }, raw: { path: ["idempotencyKey"], equals: key } },
@@ -313,20 +312,20 @@ export async function getCall(id: string, opts: { refresh?: boolean } = {}) {
 // ───────────── the list ─────────────
 
 const iso = z.iso.datetime({ offset: true });
-export const listCallsQuery = z.strictObject({
+export const listCallsQuery = withAliases("GET /api/v1/calls", z.strictObject({
   direction: z.enum(["Inbound", "Outbound"]).optional(),
   result: z.string().trim().min(1).max(100).optional(),
   source: z.enum(["call_log", "ringout"]).optional(),
-  contact_id: z.uuid().optional(),
-  driver_id: z.uuid().optional(),
-  integration_id: z.uuid().optional(),
+  contactId: z.uuid().optional(),
+  driverId: z.uuid().optional(),
+  integrationId: z.uuid().optional(),
   from: iso.optional(),
   until: iso.optional(),
   /** a number (any part of it, digits only count) or a name */
   q: z.string().trim().min(1).max(100).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(200).optional(),
-});
+}));
 export type ListCallsQuery = z.output<typeof listCallsQuery>;
 
 function where(q: ListCallsQuery): Prisma.CallLogWhereInput {
@@ -348,9 +347,9 @@ function where(q: ListCallsQuery): Prisma.CallLogWhereInput {
     direction: q.direction,
     result: q.result ? { equals: q.result, mode: "insensitive" } : undefined,
     source: q.source,
-    contactId: q.contact_id,
-    driverId: q.driver_id,
-    integrationId: q.integration_id,
+    contactId: q.contactId,
+    driverId: q.driverId,
+    integrationId: q.integrationId,
     startedAt: q.from || q.until ? { ...(q.from ? { gte: new Date(q.from) } : {}), ...(q.until ? { lt: new Date(q.until) } : {}) } : undefined,
     AND: and,
   };
@@ -408,12 +407,9 @@ export async function directory(q: z.output<typeof directoryQuery>) {
 
 // ───────────── sync now ─────────────
 
-export const syncInput = z.preprocess(
-  (v) => (v && typeof v === "object" && !Array.isArray(v) && "integrationId" in v ? { integration_id: (v as { integrationId: unknown }).integrationId } : (v ?? {})),
-  z.object({ integration_id: z.uuid().optional() }).strict(),
-);
+export const syncInput = z.preprocess((v) => v ?? {}, withAliases("POST /api/v1/calls/sync", z.object({ integrationId: z.uuid().optional() }).strict()));
 
 export async function syncNow(input: z.output<typeof syncInput>, caller: Caller) {
-  const row = await chooseIntegration(input.integration_id);
+  const row = await chooseIntegration(input.integrationId);
   return requestSync(row.id, { type: "call_log", trigger: caller.kind === "api_key" ? "api" : "manual", actor: caller.actor, meta: caller.meta });
 }

@@ -11,7 +11,7 @@ import { db } from "@/lib/db";
 import { pgPool } from "@/lib/pg";
 import { resetEnvCache } from "@/lib/env";
 import { decryptJson, aadFor } from "@/lib/vault";
-import { startWorkers, type Workers } from "@/lib/jobs/worker";
+import { startWorkers, type Workers } from "@/lib/wiring/worker";
 import { disconnect } from "@/lib/oauth/flow";
 import { updateIntegration, webhookUrl } from "@/lib/integrations/service";
 import { ensureSubscription, renewRingCentralSubscriptions, type SubscriptionState } from "@/lib/telephony/maintenance";
@@ -28,6 +28,7 @@ import { createKey, createUser, fault, sandbox, system } from "../helpers/fixtur
 import { rcControl, rcGet, rcRequests, ringCentralIntegration } from "../helpers/ringcentral";
 import { startWebhookServer } from "../helpers/webhook-server";
 import { waitFor } from "../helpers/wait";
+import { snakeKeys } from "../helpers/case";
 
 Object.assign(process.env, {
   WEBHOOK_DISPATCH_MS: "50",
@@ -81,7 +82,7 @@ async function jobDone(id: string) {
 }
 
 async function syncNow(integrationId: string) {
-  const res = await post(syncRoute.POST, "/api/v1/calls/sync", { integration_id: integrationId }, { cookie: dispatcher.cookie });
+  const res = await post(syncRoute.POST, "/api/v1/calls/sync", { integration_id: integrationId }, { cookie: dispatcher.cookie }); // alias (docs/api-compat.md)
   expect(res.status, res.text).toBe(202);
   const job = await jobDone(res.json.id);
   expect(job.status, job.error ?? "").toBe("completed");
@@ -103,7 +104,7 @@ describe("click-to-call (RingOut)", () => {
   it("calls a driver: InProgress → Success, one row, then its call-log record fills it in after RingCentral's notification", async () => {
     const driver = await db.driver.create({ data: { name: "Olga Driver", phone: phone() } });
     const key = randomUUID();
-    const res = await post(ringout.POST, "/api/v1/calls/ringout", { driver_id: driver.id }, { cookie: dispatcher.cookie, headers: { "idempotency-key": key } });
+    const res = await post(ringout.POST, "/api/v1/calls/ringout", { driver_id: driver.id }, { cookie: dispatcher.cookie, headers: { "idempotency-key": key } }); // alias (docs/api-compat.md)
     expect(res.status, res.text).toBe(201);
     expect(res.json).toMatchObject({
       source: "ringout",
@@ -124,7 +125,7 @@ describe("click-to-call (RingOut)", () => {
     expect(JSON.parse(sent.body)).toEqual({ from: { phoneNumber: RINGCENTRAL_SANDBOX_NUMBER }, to: { phoneNumber: driver.phone }, playPrompt: true });
 
     // a double click (same Idempotency-Key) rings once
-    const again = await post(ringout.POST, "/api/v1/calls/ringout", { driver_id: driver.id }, { cookie: dispatcher.cookie, headers: { "idempotency-key": key } });
+    const again = await post(ringout.POST, "/api/v1/calls/ringout", { driver_id: driver.id }, { cookie: dispatcher.cookie, headers: { "idempotency-key": key } }); // alias (docs/api-compat.md)
     expect(again.status).toBe(200);
     expect(again.json).toMatchObject({ id, replayed: true });
     expect(await ringOutPosts(rc.clientId)).toBe(1);
@@ -154,7 +155,7 @@ describe("click-to-call (RingOut)", () => {
     expect(events.every((e) => e.signatureVerified)).toBe(true);
 
     // the list shows it once, linked to the driver
-    const list = await get(calls.GET, `/api/v1/calls?driver_id=${driver.id}`, { cookie: viewer.cookie });
+    const list = await get(calls.GET, `/api/v1/calls?driver_id=${driver.id}`, { cookie: viewer.cookie }); // alias (docs/api-compat.md)
     expect(list.status).toBe(200);
     expect(list.json.items).toEqual([expect.objectContaining({ id, result: "Call connected", driver: { id: driver.id, name: "Olga Driver" } })]);
   });
@@ -186,9 +187,10 @@ describe("click-to-call (RingOut)", () => {
     const bad = await post(ringout.POST, "/api/v1/calls/ringout", { to: "12345" }, { cookie: dispatcher.cookie });
     expect(bad.status).toBe(400);
     expect(bad.json.error.details).toEqual([expect.objectContaining({ path: "to", message: "Enter the number with its country code, e.g. +7 999 123-45-67" })]);
-    const noDriver = await post(ringout.POST, "/api/v1/calls/ringout", { driver_id: randomUUID() }, { cookie: dispatcher.cookie });
+    const noDriver = await post(ringout.POST, "/api/v1/calls/ringout", { driver_id: randomUUID() }, { cookie: dispatcher.cookie }); // alias (docs/api-compat.md)
     expect(noDriver.status).toBe(400);
-    expect(noDriver.json.error.details).toEqual([{ path: "driver_id", message: "No driver with this id" }]);
+    // the answer names the field by its documented (camelCase) name
+    expect(noDriver.json.error.details).toEqual([{ path: "driverId", message: "No driver with this id" }]);
     const nothing = await post(ringout.POST, "/api/v1/calls/ringout", {}, { cookie: dispatcher.cookie });
     expect(nothing.status).toBe(400);
     expect(nothing.json.error.details[0].path).toBe("to");
@@ -235,9 +237,66 @@ describe("click-to-call (RingOut)", () => {
     const other = await ringCentralIntegration();
     await rcControl("/__oauth/revoke-grants", { clientId: other.clientId });
     await rcControl("/__oauth/expire-access", { clientId: other.clientId });
-    const r = await post(ringout.POST, "/api/v1/calls/ringout", { to: phone(), integration_id: other.row.id }, { cookie: dispatcher.cookie });
+    const r = await post(ringout.POST, "/api/v1/calls/ringout", { to: phone(), integration_id: other.row.id }, { cookie: dispatcher.cookie }); // alias (docs/api-compat.md)
     expect(r.status).toBe(422);
     expect(r.json.error.details).toMatchObject({ code: "needs_reconnect" });
+  });
+});
+
+describe("API names: camelCase, the old snake_case names as aliases (docs/api-compat.md)", () => {
+  it("takes camelCase in the RingOut body, the list's query and the sync body, and answers in camelCase", async () => {
+    const driver = await db.driver.create({ data: { name: "Camel Driver", phone: phone() } });
+    const res = await post(ringout.POST, "/api/v1/calls/ringout", { driverId: driver.id, integrationId: rc.row.id }, { cookie: dispatcher.cookie });
+    expect(res.status, res.text).toBe(201);
+    expect(res.json).toMatchObject({ toNumber: driver.phone, driver: { id: driver.id }, integrationId: rc.row.id });
+    expect(snakeKeys(res.json)).toEqual([]);
+
+    const contact = await db.contact.create({ data: { firstName: "Camel", lastName: "Contact", phone: phone() } });
+    const byContact = await post(ringout.POST, "/api/v1/calls/ringout", { contactId: contact.id }, { cookie: dispatcher.cookie });
+    expect(byContact.status, byContact.text).toBe(201);
+    expect(byContact.json.contact).toMatchObject({ id: contact.id });
+
+    const list = await get(calls.GET, `/api/v1/calls?driverId=${driver.id}&integrationId=${rc.row.id}`, { cookie: viewer.cookie });
+    expect(list.status, list.text).toBe(200);
+    expect(list.json.items.map((c: { id: string }) => c.id)).toEqual([res.json.id]);
+    expect(snakeKeys(list.json)).toEqual([]);
+    const byContactList = await get(calls.GET, `/api/v1/calls?contactId=${contact.id}`, { cookie: viewer.cookie });
+    expect(byContactList.json.items.map((c: { id: string }) => c.id)).toEqual([byContact.json.id]);
+
+    const sync = await post(syncRoute.POST, "/api/v1/calls/sync", { integrationId: rc.row.id }, { cookie: dispatcher.cookie });
+    expect(sync.status, sync.text).toBe(202);
+    expect(snakeKeys(sync.json)).toEqual([]);
+    await jobDone(sync.json.id);
+    // a field named by its camelCase name in the answer's details
+    const unknownLine = await post(syncRoute.POST, "/api/v1/calls/sync", { integrationId: randomUUID() }, { cookie: dispatcher.cookie });
+    expect(unknownLine.status).toBe(400);
+    expect(unknownLine.json.error.details).toEqual([{ path: "integrationId", message: "Unknown RingCentral integration" }]);
+  });
+
+  it("refuses a request giving a field under both names, saying which to keep, and still names an unknown field; nothing is rung", async () => {
+    const driver = await db.driver.create({ data: { name: "Twice Named", phone: phone() } });
+    const before = await ringOutPosts(rc.clientId);
+    const both = await post(ringout.POST, "/api/v1/calls/ringout", { driverId: driver.id, driver_id: driver.id }, { cookie: dispatcher.cookie });
+    expect(both.status).toBe(400);
+    expect(both.json.error.code).toBe("validation_failed");
+    expect(both.json.error.details).toEqual([{ path: "driver_id", message: 'Both "driverId" and its old name "driver_id" were sent: keep "driverId" and leave out "driver_id"' }]);
+
+    const unknown = await post(ringout.POST, "/api/v1/calls/ringout", { driverId: driver.id, driverID: driver.id }, { cookie: dispatcher.cookie });
+    expect(unknown.status).toBe(400);
+    expect(unknown.json.error.message).toBe('The request body has an unknown field: "driverID"');
+
+    const query = await get(calls.GET, `/api/v1/calls?driverId=${driver.id}&driver_id=${driver.id}`, { cookie: viewer.cookie });
+    expect(query.status).toBe(400);
+    expect(query.json.error.details).toEqual([{ path: "driver_id", message: expect.stringContaining('keep "driverId"') }]);
+    const queryUnknown = await get(calls.GET, `/api/v1/calls?driverid=${driver.id}`, { cookie: viewer.cookie });
+    expect(queryUnknown.status).toBe(400);
+    expect(queryUnknown.json.error.message).toBe('The query string has an unknown field: "driverid"');
+
+    const sync = await post(syncRoute.POST, "/api/v1/calls/sync", { integrationId: rc.row.id, integration_id: rc.row.id }, { cookie: dispatcher.cookie });
+    expect(sync.status).toBe(400);
+    expect(sync.json.error.details[0].path).toBe("integration_id");
+    expect(await ringOutPosts(rc.clientId)).toBe(before);
+    expect(await db.callLog.count({ where: { driverId: driver.id } })).toBe(0);
   });
 });
 
@@ -315,9 +374,10 @@ describe("call-log sync", () => {
     expect(dupes.rows).toEqual([]);
 
     // the list: filters and keyset pages
-    const q = (s: string) => get(calls.GET, `/api/v1/calls?integration_id=${line.row.id}&${s}`, { cookie: viewer.cookie });
+    const q = (s: string) => get(calls.GET, `/api/v1/calls?integration_id=${line.row.id}&${s}`, { cookie: viewer.cookie }); // alias (docs/api-compat.md)
     const inbound = await q("direction=Inbound&limit=200");
     expect(inbound.json.items.every((c: { direction: string }) => c.direction === "Inbound")).toBe(true);
+    // alias (docs/api-compat.md)
     expect((await q(`contact_id=${contact.id}`)).json.items.map((c: { externalId: string }) => c.externalId)).toEqual(["cl-contact"]);
     expect((await q(`driver_id=${driver.id}`)).json.items.map((c: { externalId: string }) => c.externalId)).toEqual(["cl-new-1", "cl-driver"]);
     expect((await q("q=5550102")).json.items.map((c: { externalId: string }) => c.externalId)).toEqual(["cl-irregular"]);

@@ -7,6 +7,7 @@ import { DELETE, POST } from "@/app/api/v1/push/register-token/route";
 import { listDeviceTokens, tokensFor } from "@/lib/messaging/devices";
 import { call } from "@/tests/helpers/http";
 import { createKey, createUser } from "@/tests/helpers/fixtures";
+import { snakeKeys } from "@/tests/helpers/case";
 
 const URL = "/api/v1/push/register-token";
 const fcmToken = () => `e${randomBytes(20).toString("base64url")}:APA91b${randomBytes(90).toString("base64url")}`;
@@ -20,7 +21,7 @@ describe("push device token registration", () => {
     const r = await call(POST, {
       url: URL,
       bearer: key,
-      body: { token, device_type: "android", device_name: "Samsung Galaxy S21", driver_id: d.id },
+      body: { token, device_type: "android", device_name: "Samsung Galaxy S21", driver_id: d.id }, // alias (docs/api-compat.md)
     });
     expect(r.status).toBe(201);
     expect(r.json).toMatchObject({
@@ -43,11 +44,11 @@ describe("push device token registration", () => {
     const { key } = await createKey(["push:register"]);
     const [a, b] = [await driver("Driver A"), await driver("Driver B")];
     const token = fcmToken();
-    const first = await call(POST, { url: URL, bearer: key, body: { token, device_type: "android", device_name: "Old phone", driver_id: a.id } });
+    const first = await call(POST, { url: URL, bearer: key, body: { token, device_type: "android", device_name: "Old phone", driver_id: a.id } }); // alias (docs/api-compat.md)
     expect(first.status).toBe(201);
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 20)); // a real clock: lastSeenAt must be a later millisecond (no clock injection here)
 
-    // camelCase is accepted too; the phone was handed to driver B
+    // camelCase (the documented names); the phone was handed to driver B
     const again = await call(POST, { url: URL, bearer: key, body: { token, deviceType: "ios", deviceName: "iPhone 15", driverId: b.id } });
     expect(again.status).toBe(200);
     expect(again.json).toMatchObject({ id: first.json.id, platform: "ios", deviceName: "iPhone 15", driverId: b.id });
@@ -57,7 +58,7 @@ describe("push device token registration", () => {
     expect(await tokensFor({ driverId: b.id })).toEqual([token]);
 
     // an app refreshing its token without saying whose it is keeps the owner
-    const refresh = await call(POST, { url: URL, bearer: key, body: { token, device_type: "ios" } });
+    const refresh = await call(POST, { url: URL, bearer: key, body: { token, device_type: "ios" } }); // alias (docs/api-compat.md)
     expect(refresh.status).toBe(200);
     expect(refresh.json).toMatchObject({ driverId: b.id, deviceName: "iPhone 15" });
   });
@@ -65,13 +66,13 @@ describe("push device token registration", () => {
   it("a signed-in dispatcher naming nobody registers the device for themselves; a viewer may not", async () => {
     const me = await createUser("dispatcher");
     const token = fcmToken();
-    const r = await call(POST, { url: URL, cookie: me.cookie, body: { token, device_type: "web", device_name: "Chrome on the dispatch PC" } });
+    const r = await call(POST, { url: URL, cookie: me.cookie, body: { token, device_type: "web", device_name: "Chrome on the dispatch PC" } }); // alias (docs/api-compat.md)
     expect(r.status).toBe(201);
     expect(r.json).toMatchObject({ userId: me.id, driverId: null, platform: "web" });
     expect((await listDeviceTokens({ userId: me.id })).map((d) => d.token)).toEqual([token]);
 
     const viewer = await createUser("viewer");
-    const denied = await call(POST, { url: URL, cookie: viewer.cookie, body: { token: fcmToken(), device_type: "web" } });
+    const denied = await call(POST, { url: URL, cookie: viewer.cookie, body: { token: fcmToken(), device_type: "web" } }); // alias (docs/api-compat.md)
     expect(denied.status).toBe(403);
     expect(denied.json.error.code).toBe("forbidden");
   });
@@ -79,10 +80,10 @@ describe("push device token registration", () => {
   it("an unknown driver or user is 404", async () => {
     const { key } = await createKey(["push:register"]);
     const token = fcmToken();
-    const r = await call(POST, { url: URL, bearer: key, body: { token, device_type: "android", driver_id: "00000000-0000-4000-8000-000000000001" } });
+    const r = await call(POST, { url: URL, bearer: key, body: { token, device_type: "android", driver_id: "00000000-0000-4000-8000-000000000001" } }); // alias (docs/api-compat.md)
     expect(r.status).toBe(404);
     expect(r.json).toEqual({ error: { code: "not_found", message: "Driver not found" } });
-    const u = await call(POST, { url: URL, bearer: key, body: { token, device_type: "android", user_id: "00000000-0000-4000-8000-000000000002" } });
+    const u = await call(POST, { url: URL, bearer: key, body: { token, device_type: "android", user_id: "00000000-0000-4000-8000-000000000002" } }); // alias (docs/api-compat.md)
     expect(u.status).toBe(404);
     expect(u.json.error.message).toBe("User not found");
     expect(await db.deviceToken.count({ where: { token } })).toBe(0);
@@ -90,10 +91,10 @@ describe("push device token registration", () => {
 
   it("an API key without push:register is 403; no key is 401", async () => {
     const { key } = await createKey(["messages:read"]);
-    const r = await call(POST, { url: URL, bearer: key, body: { token: fcmToken(), device_type: "android" } });
+    const r = await call(POST, { url: URL, bearer: key, body: { token: fcmToken(), device_type: "android" } }); // alias (docs/api-compat.md)
     expect(r.status).toBe(403);
     expect(r.json).toEqual({ error: { code: "forbidden", message: 'The API key lacks the "push:register" scope' } });
-    const anon = await call(POST, { url: URL, body: { token: fcmToken(), device_type: "android" } });
+    const anon = await call(POST, { url: URL, body: { token: fcmToken(), device_type: "android" } }); // alias (docs/api-compat.md)
     expect(anon.status).toBe(401);
   });
 
@@ -105,20 +106,25 @@ describe("push device token registration", () => {
       expect(r.json.error).toMatchObject({ code: "validation_failed", message: "The request body is invalid" });
       return (r.json.error.details as { path: string; message: string }[]).map((d) => d.path);
     };
-    expect(await bad({ token: fcmToken() })).toEqual(["device_type"]);
-    expect(await bad({ token: fcmToken(), device_type: "blackberry" })).toEqual(["device_type"]);
-    expect(await bad({ token: "two words", device_type: "ios" })).toEqual(["token"]);
-    expect(await bad({ token: "x".repeat(4097), device_type: "ios" })).toEqual(["token"]);
-    expect(await bad({ token: "", device_type: "ios" })).toEqual(["token"]);
-    expect(await bad({ token: fcmToken(), device_type: "ios", driver_id: "42" })).toEqual(["driver_id"]);
-    expect(await bad({ token: fcmToken(), device_type: "ios", deviceType: "android" })).toEqual(["deviceType"]);
+    // the details name each field by its documented (camelCase) name, whichever name was sent
+    expect(await bad({ token: fcmToken() })).toEqual(["deviceType"]);
+    expect(await bad({ token: fcmToken(), device_type: "blackberry" })).toEqual(["deviceType"]); // alias (docs/api-compat.md)
+    expect(await bad({ token: fcmToken(), deviceType: "blackberry" })).toEqual(["deviceType"]);
+    expect(await bad({ token: "two words", device_type: "ios" })).toEqual(["token"]); // alias (docs/api-compat.md)
+    expect(await bad({ token: "x".repeat(4097), deviceType: "ios" })).toEqual(["token"]);
+    expect(await bad({ token: "", deviceType: "ios" })).toEqual(["token"]);
+    expect(await bad({ token: fcmToken(), device_type: "ios", driver_id: "42" })).toEqual(["driverId"]); // alias (docs/api-compat.md)
+    expect(await bad({ token: fcmToken(), deviceType: "ios", driverId: "42" })).toEqual(["driverId"]);
+    // both names of one field: the old one is to be left out, even when they agree
+    expect(await bad({ token: fcmToken(), device_type: "ios", deviceType: "android" })).toEqual(["device_type"]);
+    expect(await bad({ token: fcmToken(), deviceType: "ios", driverId: "00000000-0000-4000-8000-000000000001", driver_id: "00000000-0000-4000-8000-000000000001" })).toEqual(["driver_id"]);
   });
 
   it("DELETE forgets a token; forgetting it twice is 404", async () => {
     const { key } = await createKey(["push:register"]);
     const d = await driver();
     const token = fcmToken();
-    await call(POST, { url: URL, bearer: key, body: { token, device_type: "android", driver_id: d.id } });
+    await call(POST, { url: URL, bearer: key, body: { token, device_type: "android", driver_id: d.id } }); // alias (docs/api-compat.md)
     const del = await call(DELETE, { url: URL, method: "DELETE", bearer: key, body: { token } });
     expect(del.status).toBe(200);
     expect(await tokensFor({ driverId: d.id })).toEqual([]);
@@ -131,9 +137,9 @@ describe("push device token registration", () => {
     const { key } = await createKey(["push:register"], { driverId: mine.id });
     const token = fcmToken();
     for (const body of [
-      { token, device_type: "android", driver_id: other.id },
+      { token, device_type: "android", driver_id: other.id }, // alias (docs/api-compat.md)
       { token, deviceType: "android", driverId: other.id },
-      { token, device_type: "android", user_id: (await createUser("admin")).id },
+      { token, device_type: "android", user_id: (await createUser("admin")).id }, // alias (docs/api-compat.md)
     ]) {
       const r = await call(POST, { url: URL, bearer: key, body });
       expect(r.status).toBe(403);
@@ -144,11 +150,11 @@ describe("push device token registration", () => {
     expect(await tokensFor({ driverId: other.id })).toEqual([]);
 
     // naming its own driver, or nobody: the key's driver
-    const own = await call(POST, { url: URL, bearer: key, body: { token, device_type: "android", driver_id: mine.id } });
+    const own = await call(POST, { url: URL, bearer: key, body: { token, device_type: "android", driver_id: mine.id } }); // alias (docs/api-compat.md)
     expect(own.status).toBe(201);
     expect(own.json).toMatchObject({ driverId: mine.id, userId: null });
     const second = fcmToken();
-    const implicit = await call(POST, { url: URL, bearer: key, body: { token: second, device_type: "ios" } });
+    const implicit = await call(POST, { url: URL, bearer: key, body: { token: second, device_type: "ios" } }); // alias (docs/api-compat.md)
     expect(implicit.status).toBe(201);
     expect(implicit.json).toMatchObject({ driverId: mine.id, userId: null });
     expect((await tokensFor({ driverId: mine.id })).sort()).toEqual([token, second].sort());
@@ -156,7 +162,7 @@ describe("push device token registration", () => {
     // a token of another driver's phone cannot be taken over by naming that driver, nor forgotten
     const { key: fleet } = await createKey(["push:register"]);
     const theirs = fcmToken();
-    expect((await call(POST, { url: URL, bearer: fleet, body: { token: theirs, device_type: "android", driver_id: other.id } })).status).toBe(201);
+    expect((await call(POST, { url: URL, bearer: fleet, body: { token: theirs, device_type: "android", driver_id: other.id } })).status).toBe(201); // alias (docs/api-compat.md)
     const del = await call(DELETE, { url: URL, method: "DELETE", bearer: key, body: { token: theirs } });
     expect(del.status).toBe(404);
     expect(await tokensFor({ driverId: other.id })).toEqual([theirs]);
@@ -168,23 +174,23 @@ describe("push device token registration", () => {
     const someone = await createUser("dispatcher");
     const d = await driver();
     const token = fcmToken();
-    for (const body of [{ token, device_type: "web", user_id: someone.id }, { token, device_type: "web", driver_id: d.id }]) {
+    for (const body of [{ token, device_type: "web", user_id: someone.id }, { token, device_type: "web", driver_id: d.id }]) { // alias (docs/api-compat.md)
       const r = await call(POST, { url: URL, cookie: me.cookie, body });
       expect(r.status).toBe(403);
       expect(r.json.error.code).toBe("forbidden");
     }
     expect(await db.deviceToken.count({ where: { token } })).toBe(0);
-    const self = await call(POST, { url: URL, cookie: me.cookie, body: { token, device_type: "web", user_id: me.id } });
+    const self = await call(POST, { url: URL, cookie: me.cookie, body: { token, device_type: "web", user_id: me.id } }); // alias (docs/api-compat.md)
     expect(self.status).toBe(201);
     expect(self.json).toMatchObject({ userId: me.id, driverId: null });
 
     const admin = await createUser("admin");
     const forSomeone = fcmToken();
-    const a = await call(POST, { url: URL, cookie: admin.cookie, body: { token: forSomeone, device_type: "web", user_id: someone.id } });
+    const a = await call(POST, { url: URL, cookie: admin.cookie, body: { token: forSomeone, device_type: "web", user_id: someone.id } }); // alias (docs/api-compat.md)
     expect(a.status).toBe(201);
     expect(a.json).toMatchObject({ userId: someone.id });
     const forDriver = fcmToken();
-    const b = await call(POST, { url: URL, cookie: admin.cookie, body: { token: forDriver, device_type: "android", driver_id: d.id } });
+    const b = await call(POST, { url: URL, cookie: admin.cookie, body: { token: forDriver, device_type: "android", driver_id: d.id } }); // alias (docs/api-compat.md)
     expect(b.status).toBe(201);
     expect(await tokensFor({ driverId: d.id })).toEqual([forDriver]);
 
@@ -197,8 +203,37 @@ describe("push device token registration", () => {
 
   it("tokensFor names nobody: no tokens at all (never every device)", async () => {
     const { key } = await createKey(["push:register"]);
-    await call(POST, { url: URL, bearer: key, body: { token: fcmToken(), device_type: "android" } });
+    await call(POST, { url: URL, bearer: key, body: { token: fcmToken(), device_type: "android" } }); // alias (docs/api-compat.md)
     expect(await db.deviceToken.count()).toBeGreaterThan(0);
     expect(await tokensFor({})).toEqual([]);
+  });
+});
+
+describe("push registration names: camelCase, the old snake_case names as aliases (docs/api-compat.md)", () => {
+  it("registers with every field in camelCase and answers in camelCase", async () => {
+    const { key } = await createKey(["push:register"]);
+    const d = await driver("Camel Driver");
+    const token = fcmToken();
+    const r = await call(POST, { url: URL, bearer: key, body: { token, deviceType: "android", deviceName: "Pixel 9", driverId: d.id } });
+    expect(r.status, r.text).toBe(201);
+    expect(r.json).toMatchObject({ platform: "android", deviceName: "Pixel 9", driverId: d.id, userId: null });
+    expect(snakeKeys(r.json)).toEqual([]);
+    const admin = await createUser("admin");
+    const someone = await createUser("viewer");
+    const forUser = await call(POST, { url: URL, cookie: admin.cookie, body: { token: fcmToken(), deviceType: "web", userId: someone.id } });
+    expect(forUser.status, forUser.text).toBe(201);
+    expect(forUser.json).toMatchObject({ userId: someone.id, platform: "web" });
+  });
+
+  it("refuses a field under both names, saying which to keep, and an unknown field by its name; nothing is written", async () => {
+    const { key } = await createKey(["push:register"]);
+    const token = fcmToken();
+    const both = await call(POST, { url: URL, bearer: key, body: { token, deviceType: "ios", deviceName: "A", device_name: "A" } });
+    expect(both.status).toBe(400);
+    expect(both.json.error.details).toEqual([{ path: "device_name", message: 'Both "deviceName" and its old name "device_name" were sent: keep "deviceName" and leave out "device_name"' }]);
+    const unknown = await call(POST, { url: URL, bearer: key, body: { token, deviceType: "ios", devicetype: "ios" } });
+    expect(unknown.status).toBe(400);
+    expect(unknown.json.error.message).toBe('The request body has an unknown field: "devicetype"');
+    expect(await db.deviceToken.count({ where: { token } })).toBe(0);
   });
 });

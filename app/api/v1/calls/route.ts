@@ -3,7 +3,7 @@ import { listCalls, listCallsQuery } from "@/lib/telephony/calls";
 
 export const dynamic = "force-dynamic";
 
-/** The call log: filters (direction, result, source, contact_id, driver_id, integration_id, from, until, q), newest first, keyset pages. */
+/** The call log: filters (direction, result, source, contactId, driverId, integrationId, from, until, q), newest first, keyset pages. Old snake_case names: aliases (lib/compat.ts). */
 export const GET = route(
   {
     access: { permission: "calls.read", scope: "calls:read" },

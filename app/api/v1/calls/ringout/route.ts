@@ -3,12 +3,12 @@ import { ringOutInput, startRingOut } from "@/lib/telephony/calls";
 
 export const dynamic = "force-dynamic";
 
-/** Click-to-call: { to | contact_id | driver_id, integration_id? } → the call with RingCentral's status. Accepts Idempotency-Key. */
+/** Click-to-call: { to | contactId | driverId, integrationId? } → the call with RingCentral's status. Accepts Idempotency-Key. Old snake_case names: aliases (lib/compat.ts). */
 export const POST = route(
   {
     access: { permission: "calls.make", scope: "calls:write" },
     body: ringOutInput,
-    docs: { summary: "Start a click-to-call (RingOut)", description: "Give `to`, `contact_id` or `driver_id`. 200 with the first call when the Idempotency-Key was used before.", status: 201, idempotent: true },
+    docs: { summary: "Start a click-to-call (RingOut)", description: "Give `to`, `contactId` or `driverId`. 200 with the first call when the Idempotency-Key was used before.", status: 201, idempotent: true },
   },
   async ({ body, caller, req }) => {
     const call = await startRingOut(body, caller, req.headers.get("idempotency-key"));

@@ -1,5 +1,6 @@
 // Mobile and web apps register the FCM token of the device they run on (issue 4):
-// POST { token, device_type, device_name?, user_id?, driver_id? } (camelCase accepted too).
+// POST { token, deviceType, deviceName?, userId?, driverId? } (the old snake_case names and
+// seed 000's device_type, device_name are aliases: lib/compat.ts, docs/api-compat.md).
 // A signed-in user naming nobody registers the device for themselves; a driver's device key
 // registers only for its driver, a non-admin user only for themselves (registrationOwner in
 // lib/messaging/devices.ts; 403 otherwise, nothing written). 201 when the token is
@@ -8,6 +9,7 @@
 import { z } from "zod";
 import { json, route } from "@/lib/api";
 import { errors } from "@/lib/errors";
+import { withAliases } from "@/lib/compat";
 import type { Caller } from "@/lib/api";
 import {
   deletableBy,
@@ -34,42 +36,31 @@ const name = z.string().trim().max(200, "At most 200 characters").nullish();
 const userId = z.string().uuid("Not a valid user id").nullish();
 const driverId = z.string().uuid("Not a valid driver id").nullish();
 
-const registerBody = z
-  .strictObject({
+const registerBody = withAliases(
+  "POST /api/v1/push/register-token",
+  z.strictObject({
     token: deviceTokenSchema,
-    device_type: deviceTypeSchema.optional(),
     deviceType: deviceTypeSchema.optional(),
-    device_name: name,
     deviceName: name,
-    user_id: userId,
     userId,
-    driver_id: driverId,
     driverId,
-  })
-  .superRefine((b, ctx) => {
-    if (!b.device_type && !b.deviceType) {
-      ctx.addIssue({ code: "custom", path: ["device_type"], message: "Say which kind of device this is: ios, android or web" });
-    }
-    const pairs = [["device_type", "deviceType"], ["device_name", "deviceName"], ["user_id", "userId"], ["driver_id", "driverId"]] as const;
-    for (const [snake, camel] of pairs) {
-      if (b[snake] != null && b[camel] != null && b[snake] !== b[camel]) {
-        ctx.addIssue({ code: "custom", path: [camel], message: `${snake} and ${camel} disagree: send one of them` });
-      }
-    }
-  });
+  }),
+).superRefine((b, ctx) => {
+  if (!b.deviceType) ctx.addIssue({ code: "custom", path: ["deviceType"], message: "Say which kind of device this is: ios, android or web" });
+});
 
 export const POST = route(
   {
     access,
     body: registerBody,
-    docs: { summary: "Register a device's push token", description: "201 when the token is new, 200 when it was known. snake_case and camelCase fields are both accepted.", status: 201 },
+    docs: { summary: "Register a device's push token", description: "201 when the token is new, 200 when it was known.", status: 201 },
   },
   async ({ body, caller }) => {
-    const owner = registrationOwner(registrant(caller), { userId: body.user_id ?? body.userId ?? null, driverId: body.driver_id ?? body.driverId ?? null });
+    const owner = registrationOwner(registrant(caller), { userId: body.userId ?? null, driverId: body.driverId ?? null });
     const { device, created } = await registerDeviceToken({
       token: body.token,
-      deviceType: (body.device_type ?? body.deviceType)!,
-      deviceName: body.device_name !== undefined ? body.device_name : body.deviceName,
+      deviceType: body.deviceType!,
+      deviceName: body.deviceName,
       ...owner,
     });
     return json(serializeDeviceToken(device), created ? 201 : 200);

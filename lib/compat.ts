@@ -1,0 +1,174 @@
+// The API's one naming policy: JSON bodies and query strings are camelCase. The snake_case
+// names routes took before that policy (and the seeds' shapes they replace) stay accepted as
+// explicit, documented aliases, declared here per route and nowhere else. docs/api-compat.md
+// lists every one (a test keeps it in step with API_ALIASES); the OpenAPI document shows the
+// camelCase names only, with a note naming the aliases.
+//
+// An alias is renamed to its camelCase name BEFORE the route's strict schema parses, so:
+// - an unknown field is still a 400 naming it (the strict schema never sees an alias);
+// - a request giving both the alias and the camelCase name is a 400 saying which one to keep;
+// - validation messages name the camelCase field (the one the documentation shows).
+// Core module: imports only zod.
+import { z, type ZodType } from "zod";
+
+/** One route's aliases: old (dotted) path → new (dotted) path, the same depth. */
+export type RouteAliases = {
+  /** where the names are read */
+  in: "body" | "query";
+  /** the date from which the camelCase name is the documented one and the old name an alias */
+  since: string;
+  /** where the old names come from */
+  origin: string;
+  /** old path → new path ("add_to_calendar.integration_id" → "addToCalendar.integrationId") */
+  fields: Record<string, string>;
+  /** the fields are those of each item of a list the body carries (tracking's positions) */
+  items?: true;
+};
+
+const ISSUE_17 = "2026-12-07 (issue 17)";
+const TODAY = "today's name (before issue 17)";
+
+/**
+ * Every alias the API accepts, by "METHOD /path" (the OpenAPI document's paths). Adding one:
+ * a line here, a row in docs/api-compat.md, and the route's schema wrapped in withAliases().
+ */
+export const API_ALIASES = {
+  "POST /api/v1/calls/ringout": {
+    in: "body",
+    since: ISSUE_17,
+    origin: TODAY,
+    fields: { contact_id: "contactId", driver_id: "driverId", integration_id: "integrationId" },
+  },
+  "POST /api/v1/calls/sync": { in: "body", since: ISSUE_17, origin: TODAY, fields: { integration_id: "integrationId" } },
+  "GET /api/v1/calls": {
+    in: "query",
+    since: ISSUE_17,
+    origin: TODAY,
+    fields: { contact_id: "contactId", driver_id: "driverId", integration_id: "integrationId" },
+  },
+  "POST /api/v1/push/register-token": {
+    in: "body",
+    since: ISSUE_17,
+    origin: "today's name; seed 000 (push-notifications.php?action=register_token)",
+    fields: { device_type: "deviceType", device_name: "deviceName", user_id: "userId", driver_id: "driverId" },
+  },
+  "POST /api/v1/tracking/locations": {
+    in: "body",
+    items: true,
+    since: ISSUE_17,
+    origin: "today's name; seed 000 (tracking.php?action=update_location)",
+    fields: { driver_id: "driverId", application_id: "applicationId", battery_level: "batteryLevel", recorded_at: "recordedAt" },
+  },
+  "GET /api/v1/tracking/history": {
+    in: "query",
+    since: ISSUE_17,
+    origin: "today's name (driver_id also seed 000's tracking.php?action=history)",
+    fields: { driver_id: "driverId", max_points: "maxPoints" },
+  },
+  "POST /api/v1/integrations/payments/stripe/intent": {
+    in: "body",
+    since: ISSUE_17,
+    origin: "today's name; seed 000 (payment-gateway.php?action=create)",
+    fields: { customer_email: "customerEmail", application_id: "applicationId" },
+  },
+  "POST /api/v1/integrations/payments/refund": {
+    in: "body",
+    since: ISSUE_17,
+    origin: TODAY,
+    fields: { payment_id: "paymentId" },
+  },
+  "GET /api/oauth/{provider}/start": {
+    in: "query",
+    since: ISSUE_17,
+    origin: TODAY,
+    fields: { integration_id: "integrationId", return_to: "returnTo" },
+  },
+} as const satisfies Record<string, RouteAliases>;
+
+export type AliasedRoute = keyof typeof API_ALIASES;
+
+/** Every alias as one row: what docs/api-compat.md lists. */
+export function aliasRows(table: Record<string, RouteAliases> = API_ALIASES): { route: string; in: string; old: string; new: string; since: string; origin: string }[] {
+  return Object.entries(table).flatMap(([route, a]) =>
+    Object.entries(a.fields).map(([old, neu]) => ({ route, in: a.in, old, new: neu, since: a.since, origin: a.origin })),
+  );
+}
+
+/** The table docs/api-compat.md shows (a test keeps the file equal to it). */
+export function aliasMarkdownTable(): string {
+  const lines = ["| Route | In | Old name (alias) | New name | Alias since | Old name from |", "|---|---|---|---|---|---|"];
+  for (const r of aliasRows()) lines.push(`| \`${r.route}\` | ${r.in} | \`${r.old}\` | \`${r.new}\` | ${r.since} | ${r.origin} |`);
+  return lines.join("\n");
+}
+
+/** "contact_id → contactId, driver_id → driverId": for a route's description. */
+export function aliasNote(route: string): string | undefined {
+  const a = (API_ALIASES as Record<string, RouteAliases>)[route];
+  if (!a) return undefined;
+  const pairs = Object.entries(a.fields).map(([o, n]) => `\`${o}\` → \`${n}\``);
+  return `Old snake_case names are accepted as aliases in the ${a.in === "query" ? "query string" : "body"} (${pairs.join(", ")}): see docs/api-compat.md. Sending both names of a field is a 400.`;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => !!v && typeof v === "object" && !Array.isArray(v);
+
+/**
+ * Renames a route's aliases in one object (a copy; the input is left alone). Each conflict
+ * (the old and the new name both given) is reported through `problem` with the path to drop.
+ */
+export function renameAliases(value: unknown, fields: Record<string, string>, problem: (path: string[], message: string) => void): unknown {
+  if (!isObj(value)) return value;
+  const root: Obj = { ...value };
+  // shallow names first, so a nested alias finds its parent under the new name
+  const entries = Object.entries(fields).sort(([a], [b]) => a.split(".").length - b.split(".").length);
+  const copied = new Set<Obj>([root]);
+  for (const [oldPath, newPath] of entries) {
+    const oldParts = oldPath.split(".");
+    const newParts = newPath.split(".");
+    // the parent: where the field lives, reached by its new names (renamed just before)
+    let parent: unknown = root;
+    let holder: Obj | undefined;
+    for (const key of newParts.slice(0, -1)) {
+      if (!isObj(parent)) break;
+      holder = parent;
+      const child = holder[key];
+      if (!isObj(child)) {
+        parent = undefined;
+        break;
+      }
+      if (!copied.has(child)) {
+        const copy = { ...child };
+        copied.add(copy);
+        holder[key] = copy;
+      }
+      parent = holder[key];
+    }
+    if (!isObj(parent)) continue;
+    const oldKey = oldParts[oldParts.length - 1];
+    const newKey = newParts[newParts.length - 1];
+    if (!Object.prototype.hasOwnProperty.call(parent, oldKey)) continue;
+    if (Object.prototype.hasOwnProperty.call(parent, newKey)) {
+      problem([...newParts.slice(0, -1), oldKey], `Both "${newKey}" and its old name "${oldKey}" were sent: keep "${newKey}" and leave out "${oldKey}"`);
+      continue;
+    }
+    parent[newKey] = parent[oldKey];
+    delete parent[oldKey];
+  }
+  return root;
+}
+
+/**
+ * The route's schema, reading its declared aliases first (API_ALIASES[route]). The result is a
+ * zod preprocess: the OpenAPI document (io "input") shows the inner schema, camelCase only.
+ */
+export function withAliases<T extends ZodType>(route: AliasedRoute, schema: T) {
+  const { fields } = API_ALIASES[route] as RouteAliases;
+  return z.preprocess((value, ctx) => {
+    let failed = false;
+    const out = renameAliases(value, fields, (path, message) => {
+      failed = true;
+      ctx.addIssue({ code: "custom", path, message, input: value });
+    });
+    return failed ? value : out;
+  }, schema);
+}
