@@ -163,7 +163,11 @@ export function renameAliases(value: unknown, fields: Record<string, string>, pr
  */
 export function withAliases<T extends ZodType>(route: AliasedRoute, schema: T) {
   const { fields } = API_ALIASES[route] as RouteAliases;
+  // the common case (no old name sent, no nested alias) costs one look per alias, no copy
+  const flat = Object.keys(fields).every((k) => !k.includes("."));
+  const old = Object.keys(fields);
   return z.preprocess((value, ctx) => {
+    if (flat && isObj(value) && !old.some((k) => Object.prototype.hasOwnProperty.call(value, k))) return value;
     let failed = false;
     const out = renameAliases(value, fields, (path, message) => {
       failed = true;

@@ -14,7 +14,7 @@ const sims = ids.map((_, i) => simulatorAt(i, Date.now()));
 
 let failures = 0;
 async function tick() {
-  const positions = ids.map((id, i) => ({ driver_id: id, recorded_at: new Date().toISOString(), ...sims[i].step(every) }));
+  const positions = ids.map((id, i) => ({ driverId: id, recordedAt: new Date().toISOString(), ...sims[i].step(every) }));
   try {
     const res = await fetch(`${base}/api/v1/tracking/locations`, {
       method: "POST",

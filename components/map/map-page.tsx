@@ -112,10 +112,10 @@ export function MapPage({ config }: { config: MapConfig }) {
     queryFn: () => {
       const now = Date.now();
       const q = new URLSearchParams({
-        driver_id: selectedId!,
+        driverId: selectedId!,
         from: new Date(now - TRAIL_MINUTES * 60_000).toISOString(),
         to: new Date(now + 60_000).toISOString(),
-        max_points: String(TRAIL_POINTS),
+        maxPoints: String(TRAIL_POINTS),
       });
       return api<HistoryResponse>(`/api/v1/tracking/history?${q}`);
     },
@@ -143,7 +143,7 @@ export function MapPage({ config }: { config: MapConfig }) {
   const histories = useQueries({
     queries: (shown?.ids ?? []).map((id) => ({
       queryKey: ["tracking", "history", id, shown!.date, shown!.tz],
-      queryFn: () => api<HistoryResponse>(`/api/v1/tracking/history?${new URLSearchParams({ driver_id: id, date: shown!.date, tz: shown!.tz })}`),
+      queryFn: () => api<HistoryResponse>(`/api/v1/tracking/history?${new URLSearchParams({ driverId: id, date: shown!.date, tz: shown!.tz })}`),
       refetchOnWindowFocus: false,
       staleTime: 30_000,
     })),

@@ -1,33 +1,38 @@
 // A driver's route for a day (or a range): the raw positions, a simplified line for drawing
-// (Douglas-Peucker through simplify-js, endpoints kept, never more than max_points), trip
+// (Douglas-Peucker through simplify-js, endpoints kept, never more than maxPoints), trip
 // statistics and the stops.
 import simplify from "simplify-js";
 import { z } from "zod";
 import { pgPool } from "@/lib/pg";
 import { env } from "@/lib/env";
 import { errors } from "@/lib/errors";
+import { withAliases } from "@/lib/compat";
 import { ianaTimeZone } from "@/lib/zod-fields";
 
 const timeZone = ianaTimeZone;
 
 const flag = z.enum(["1", "0", "true", "false"]).transform((v) => v === "1" || v === "true");
 
-export const historyQuery = z
-  .strictObject({
-    driver_id: z.uuid("driver_id is a driver's id"),
-    date: z.iso.date("date is YYYY-MM-DD").optional(),
-    tz: timeZone.default("UTC"),
-    from: z.iso.datetime({ offset: true }).optional(),
-    to: z.iso.datetime({ offset: true }).optional(),
-    raw: flag.default(false),
-    max_points: z.coerce.number().int().min(2).max(20_000).default(1000),
-  })
-  .refine((q) => !!q.date !== !!(q.from || q.to), { message: "Give either date (with tz) or from and to", path: ["date"] })
-  .refine((q) => !!q.date || (!!q.from && !!q.to), { message: "from and to go together", path: ["to"] })
-  .refine((q) => !q.from || !q.to || (Date.parse(q.to) > Date.parse(q.from) && Date.parse(q.to) - Date.parse(q.from) <= 7 * 86_400_000), {
-    message: "to is after from, at most 7 days later",
-    path: ["to"],
-  });
+/** camelCase; driver_id and max_points are aliases (lib/compat.ts) */
+export const historyQuery = withAliases(
+  "GET /api/v1/tracking/history",
+  z
+    .strictObject({
+      driverId: z.uuid("driverId is a driver's id"),
+      date: z.iso.date("date is YYYY-MM-DD").optional(),
+      tz: timeZone.default("UTC"),
+      from: z.iso.datetime({ offset: true }).optional(),
+      to: z.iso.datetime({ offset: true }).optional(),
+      raw: flag.default(false),
+      maxPoints: z.coerce.number().int().min(2).max(20_000).default(1000),
+    })
+    .refine((q) => !!q.date !== !!(q.from || q.to), { message: "Give either date (with tz) or from and to", path: ["date"] })
+    .refine((q) => !!q.date || (!!q.from && !!q.to), { message: "from and to go together", path: ["to"] })
+    .refine((q) => !q.from || !q.to || (Date.parse(q.to) > Date.parse(q.from) && Date.parse(q.to) - Date.parse(q.from) <= 7 * 86_400_000), {
+      message: "to is after from, at most 7 days later",
+      path: ["to"],
+    }),
+);
 export type HistoryQuery = z.output<typeof historyQuery>;
 
 export type RawPoint = { latitude: number; longitude: number; recordedAt: string; speed: number | null; heading: number | null; accuracy: number | null; batteryLevel: number | null };
@@ -119,7 +124,7 @@ export function findStops(points: P[]) {
 
 export async function driverHistory(q: HistoryQuery) {
   const pool = pgPool();
-  const driver = await pool.query<{ id: string }>("select id from drivers where id = $1", [q.driver_id]);
+  const driver = await pool.query<{ id: string }>("select id from drivers where id = $1", [q.driverId]);
   if (!driver.rows[0]) throw errors.notFound("Driver");
   // the day's bounds in its time zone, computed by PostgreSQL (daylight saving included)
   const range = q.date
@@ -128,13 +133,13 @@ export async function driverHistory(q: HistoryQuery) {
   const r = await pool.query<RawPoint>(
     `select latitude, longitude, recorded_at as "recordedAt", speed, heading, accuracy, battery_level as "batteryLevel"
        from gps_positions where driver_id = $1 and recorded_at >= $2 and recorded_at < $3 order by recorded_at`,
-    [q.driver_id, range.from, range.to],
+    [q.driverId, range.from, range.to],
   );
   const raw: P[] = r.rows.map((p) => ({ ...p, recordedAt: new Date(p.recordedAt).toISOString(), t: new Date(p.recordedAt).getTime() }));
-  const line = simplifyRoute(raw, q.max_points);
+  const line = simplifyRoute(raw, q.maxPoints);
   const strip = ({ t: _t, ...p }: P) => p;
   return {
-    driverId: q.driver_id,
+    driverId: q.driverId,
     from: range.from.toISOString(),
     to: range.to.toISOString(),
     points: line.map((p) => ({ latitude: p.latitude, longitude: p.longitude, recordedAt: p.recordedAt, speed: p.speed })),

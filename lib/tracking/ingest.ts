@@ -1,21 +1,22 @@
 // Positions from drivers' devices: validated, stored in one statement per batch (duplicates of
-// a driver's recorded_at ignored), the driver's latest position kept in driver_locations, and
+// a driver's recordedAt ignored), the driver's latest position kept in driver_locations, and
 // every map told through NOTIFY in the same statement (delivered when it commits).
 import { z } from "zod";
 import { pgPool } from "@/lib/pg";
 import { env } from "@/lib/env";
 import { cachedSettings } from "@/lib/settings";
 import { ApiError, errors } from "@/lib/errors";
+import { withAliases } from "@/lib/compat";
 
 export const TRACKING_CHANNEL = "sb_tracking";
 export const MAX_BATCH = 1000;
 
 const num = (min: number, max: number, what: string) => z.number({ error: `${what} must be a number` }).finite().min(min, `${what} is at least ${min}`).max(max, `${what} is at most ${max}`);
 
-/** One position, with the seed's field names (snake_case). */
-export const positionInput = z.strictObject({
-  driver_id: z.uuid("driver_id is a driver's id (uuid)").optional(),
-  application_id: z.uuid("application_id is an order's id (uuid)").nullish(),
+/** One position in camelCase; the seed's snake_case names (driver_id, battery_level …) are aliases (lib/compat.ts). */
+const positionFields = z.strictObject({
+  driverId: z.uuid("driverId is a driver's id (uuid)").optional(),
+  applicationId: z.uuid("applicationId is an order's id (uuid)").nullish(),
   latitude: num(-90, 90, "latitude"),
   longitude: num(-180, 180, "longitude"),
   /** metres */
@@ -23,11 +24,12 @@ export const positionInput = z.strictObject({
   /** km/h */
   speed: num(0, 1000, "speed").nullish(),
   heading: num(0, 360, "heading").nullish(),
-  battery_level: num(0, 100, "battery_level").nullish(),
+  batteryLevel: num(0, 100, "batteryLevel").nullish(),
   /** the device's time: ISO 8601 with an offset, or epoch milliseconds; default: now */
-  recorded_at: z.union([z.iso.datetime({ offset: true, error: "recorded_at is an ISO 8601 time with an offset" }), z.number().int().positive()]).optional(),
+  recordedAt: z.union([z.iso.datetime({ offset: true, error: "recordedAt is an ISO 8601 time with an offset" }), z.number().int().positive()]).optional(),
 });
-export type PositionInput = z.output<typeof positionInput>;
+export const positionInput = withAliases("POST /api/v1/tracking/locations", positionFields);
+export type PositionInput = z.output<typeof positionFields>;
 
 /** One position, an array, or {positions: [...]}, at most MAX_BATCH. */
 export const locationsBody = z.preprocess(
@@ -73,24 +75,24 @@ function toRows(positions: PositionInput[], poster: Poster, now = Date.now()): R
   const oldest = now - keptDays * 86_400_000;
   const problems: { path: string; message: string }[] = [];
   const rows = positions.map((p, i) => {
-    const driver = p.driver_id ?? poster.driverId;
-    if (!driver) problems.push({ path: `${i}.driver_id`, message: "driver_id is required" });
+    const driver = p.driverId ?? poster.driverId;
+    if (!driver) problems.push({ path: `${i}.driverId`, message: "driverId is required" });
     else if (poster.driverId && driver !== poster.driverId) {
       throw errors.forbidden(`This API key belongs to one driver's device: it cannot post positions of driver ${driver}`);
     }
-    const at = p.recorded_at === undefined ? now : typeof p.recorded_at === "number" ? p.recorded_at : Date.parse(p.recorded_at);
-    if (at > latest) problems.push({ path: `${i}.recorded_at`, message: `recorded_at is in the future (more than ${e.GPS_MAX_FUTURE_SKEW_SECONDS} s ahead of the server)` });
-    else if (at < oldest) problems.push({ path: `${i}.recorded_at`, message: `recorded_at is older than the ${keptDays} days positions are kept` });
+    const at = p.recordedAt === undefined ? now : typeof p.recordedAt === "number" ? p.recordedAt : Date.parse(p.recordedAt);
+    if (at > latest) problems.push({ path: `${i}.recordedAt`, message: `recordedAt is in the future (more than ${e.GPS_MAX_FUTURE_SKEW_SECONDS} s ahead of the server)` });
+    else if (at < oldest) problems.push({ path: `${i}.recordedAt`, message: `recordedAt is older than the ${keptDays} days positions are kept` });
     return {
       driver_id: driver!,
       recorded_at: new Date(at).toISOString(),
-      application_id: p.application_id ?? null,
+      application_id: p.applicationId ?? null,
       latitude: p.latitude,
       longitude: p.longitude,
       accuracy: p.accuracy ?? null,
       speed: p.speed ?? null,
       heading: p.heading ?? null,
-      battery_level: p.battery_level === undefined || p.battery_level === null ? null : Math.round(p.battery_level),
+      battery_level: p.batteryLevel === undefined || p.batteryLevel === null ? null : Math.round(p.batteryLevel),
     };
   });
   if (problems.length) throw errors.validation("Some positions are invalid: nothing was stored", problems.slice(0, 50));

@@ -50,7 +50,7 @@ function bearing(a: LatLng, b: LatLng) {
   return ((Math.atan2(y, x) / r) + 360) % 360;
 }
 
-export type SimFix = { latitude: number; longitude: number; speed: number; heading: number; accuracy: number; battery_level: number };
+export type SimFix = { latitude: number; longitude: number; speed: number; heading: number; accuracy: number; batteryLevel: number };
 
 export class DriverSim {
   private leg = 0;
@@ -108,7 +108,7 @@ export class DriverSim {
       speed: Math.round(speed * 10) / 10,
       heading: Math.round(bearing(this.from, this.to)),
       accuracy: Math.round((4 + this.rand() * 8) * 10) / 10,
-      battery_level: Math.round(this.battery),
+      batteryLevel: Math.round(this.battery),
     };
   }
 }
@@ -130,13 +130,13 @@ export function simulatorAt(index: number, at: number): DriverSim {
 
 /** `hours` of history per driver (one fix every 10 s), ending at `until[i]` (default now). */
 export function simulatedHistory(driverIds: string[], hours: number, now = Date.now(), until: (number | undefined)[] = []) {
-  const out: (SimFix & { driver_id: string; recorded_at: string })[] = [];
+  const out: (SimFix & { driverId: string; recordedAt: string })[] = [];
   for (const [i, id] of driverIds.entries()) {
     const sim = new DriverSim(i);
     const end = until[i] ?? now;
     for (let t = dayStart(now) + SEED_STEP_SECONDS * 1000; t <= end; t += SEED_STEP_SECONDS * 1000) {
       const fix = sim.step(SEED_STEP_SECONDS);
-      if (t >= now - hours * 3600_000) out.push({ driver_id: id, recorded_at: new Date(t).toISOString(), ...fix });
+      if (t >= now - hours * 3600_000) out.push({ driverId: id, recordedAt: new Date(t).toISOString(), ...fix });
     }
   }
   return out;
