@@ -8,7 +8,9 @@ import * as React from "react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { toast } from "sonner";
 import { Loader2, Video } from "lucide-react";
-import { api, ClientApiError, formErrors } from "@/lib/client/api";
+import { api, formErrors } from "@/lib/client/api";
+import { checkForm } from "@/lib/client/form";
+import { createMeetingInput } from "@/lib/meetings/contract";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
@@ -18,6 +20,7 @@ import { NativeSelect } from "@/components/ui/select";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { useIntegrations } from "@/components/shared/filter-fields";
+import { useFormErrors } from "@/components/shared/form-errors";
 import { CopyField, newIdempotencyKey } from "@/components/payments/shared";
 import { browserTimeZone, formatInZone, nextHourIn, timeZones, WEEKDAYS, zonedToIso, type MeetingItem } from "@/components/meetings/shared";
 
@@ -83,8 +86,7 @@ function NewMeetingForm({ onClose }: { onClose: () => void }) {
   const [until, setUntil] = React.useState("");
   const [toCalendar, setToCalendar] = React.useState(false);
   const [calendarId, setCalendarId] = React.useState("");
-  const [errors, setErrors] = React.useState<Partial<Record<Field, string>>>({});
-  const [formError, setFormError] = React.useState<string | null>(null);
+  const { errors, formError, formRef, clear, show: showErrors, err, invalid } = useFormErrors<Field>("mt");
 
   const startIso = zonedToIso(start, tz);
   // the weekday (1 = Sunday) and day of month of the first meeting: the recurrence's defaults
@@ -93,65 +95,57 @@ function NewMeetingForm({ onClose }: { onClose: () => void }) {
   const firstMonthDay = wall ? Number(wall[3]) : 1;
   const calendar = calendarId || calendars[0]?.id || "";
 
+  /** every field checked at once with the API's own schema; nothing is sent while one is wrong */
+  function submit() {
+    clear();
+    const recurrence = recurring
+      ? {
+          type: repeat,
+          repeat_interval: every,
+          ...(repeat === "weekly" ? { weekly_days: days.length ? days : [firstWeekday] } : {}),
+          ...(repeat === "monthly" ? { monthly_day: monthDay === "" ? firstMonthDay : monthDay } : {}),
+          ...(ends === "after" ? { end_times: times } : until ? { end_date_time: zonedToIso(`${until}T23:59`, tz) ?? until } : {}),
+        }
+      : undefined;
+    const body = {
+      topic: topic.trim(),
+      start_time: startIso ?? undefined,
+      duration,
+      timezone: tz,
+      ...(agenda.trim() ? { agenda: agenda.trim() } : {}),
+      ...(integrationId ? { integration_id: integrationId } : {}),
+      ...(recurrence ? { recurrence } : {}),
+      ...(toCalendar && calendar ? { add_to_calendar: { integration_id: calendar } } : {}),
+    };
+    const check = checkForm(createMeetingInput, body, fieldOf);
+    if (check.ok) return create.mutate(body);
+    // the date-time field gives nothing when it is empty or incomplete: say so in its words
+    showErrors(startIso ? check.fields : { ...check.fields, start: "Give the start date and time" }, check.form);
+  }
+
   const create = useMutation({
-    mutationFn: () => {
-      if (!startIso) throw new ClientApiError(400, "validation_failed", "Give the start date and time", [{ path: "start_time", message: "Give the start date and time" }]);
-      const recurrence = recurring
-        ? {
-            type: repeat,
-            repeat_interval: every,
-            ...(repeat === "weekly" ? { weekly_days: days.length ? days : [firstWeekday] } : {}),
-            ...(repeat === "monthly" ? { monthly_day: monthDay === "" ? firstMonthDay : monthDay } : {}),
-            ...(ends === "after" ? { end_times: times } : until ? { end_date_time: zonedToIso(`${until}T23:59`, tz) } : {}),
-          }
-        : undefined;
-      return api<MeetingItem>("/api/v1/meetings", {
-        method: "POST",
-        headers: { "Idempotency-Key": key },
-        json: {
-          topic: topic.trim(),
-          start_time: startIso,
-          duration,
-          timezone: tz,
-          ...(agenda.trim() ? { agenda: agenda.trim() } : {}),
-          ...(integrationId ? { integration_id: integrationId } : {}),
-          ...(recurrence ? { recurrence } : {}),
-          ...(toCalendar && calendar ? { add_to_calendar: { integration_id: calendar } } : {}),
-        },
-      });
-    },
-    onMutate: () => {
-      setErrors({});
-      setFormError(null);
-    },
+    mutationFn: (body: Record<string, unknown>) => api<MeetingItem>("/api/v1/meetings", { method: "POST", headers: { "Idempotency-Key": key }, json: body }),
     onSuccess: (m) => {
       toast.success(`Meeting "${m.topic}" created`);
       qc.invalidateQueries({ queryKey: ["meetings"] });
     },
     onError: (e) => {
       const { fields: next, form } = formErrors(e, fieldOf);
-      setErrors(next);
-      setFormError(form);
+      showErrors(next, form);
     },
   });
 
   if (create.data) return <Created m={create.data} onClose={onClose} />;
 
-  const err = (f: Field) =>
-    errors[f] ? (
-      <p id={`mt-${f}-error`} className="text-destructive text-sm">
-        {errors[f]}
-      </p>
-    ) : null;
-  const invalid = (f: Field) => (errors[f] ? { "aria-invalid": true as const, "aria-describedby": `mt-${f}-error` } : {});
-
   return (
     <form
+      ref={formRef}
+      noValidate
       className="grid gap-4"
       aria-label="New meeting"
       onSubmit={(e) => {
         e.preventDefault();
-        if (!create.isPending) create.mutate();
+        if (!create.isPending) submit();
       }}
     >
       {integrations.isSuccess && zooms.length === 0 && (

@@ -14,10 +14,9 @@
 // A meeting can go into a calendar event: an existing one (calendar_event_id) or a new one in a
 // calendar integration (add_to_calendar); lib/meetings/calendar.ts.
 import { randomUUID } from "node:crypto";
-import { z } from "zod";
 import type { Integration, Meeting, Prisma } from "@/generated/prisma/client";
 import { db } from "@/lib/db";
-import { pgPool } from "@/lib/pg";
+import { withAdvisoryLock } from "@/lib/locks";
 import { ApiError, errors } from "@/lib/errors";
 import { audit, type Actor, type RequestMeta } from "@/lib/audit";
 import { decodeCursor, encodeCursor } from "@/lib/cursor";
@@ -27,7 +26,6 @@ import { hasScope } from "@/lib/auth/api-keys";
 import type { Caller } from "@/lib/api";
 import { buildContext } from "@/lib/integrations/service";
 import {
-  ianaTimeZone,
   createMeeting as zoomCreate,
   deleteMeeting as zoomDelete,
   getMeeting as zoomGet,
@@ -40,14 +38,13 @@ import {
   type ZoomRecurrence,
 } from "@/lib/providers/zoom/client";
 import { attachableEvent, attachToEvent, createEventFor, detachFromEvent, writableCalendar, type MeetingForCalendar } from "@/lib/meetings/calendar";
+// the request shapes live in the browser-safe contract (the New meeting dialog checks with them)
+import type { CreateMeetingInput, ListMeetingsQuery, MeetingStatus } from "@/lib/meetings/contract";
 
 export type Who = { actor: Actor; meta?: RequestMeta };
 
 /** who changes calendar events when Zoom says a meeting is gone */
 export const ZOOM_ACTOR: Who = { actor: { type: "system", label: "zoom" } };
-
-export const MEETING_STATUSES = ["scheduled", "started", "ended", "deleted"] as const;
-export type MeetingStatus = (typeof MEETING_STATUSES)[number];
 
 /** May start meetings (the start URL, the passcode): calendar.write / calendar:write. */
 export function isHost(caller: Caller): boolean {
@@ -55,92 +52,6 @@ export function isHost(caller: Caller): boolean {
   if (caller.kind === "api_key") return hasScope(caller.key, "calendar:write");
   return false;
 }
-
-// ───────────── inputs ─────────────
-
-const RECURRENCE_TYPES = { daily: 1, weekly: 2, monthly: 3 } as const;
-/** Zoom's limits on repeat_interval: 99 days, 50 weeks, 10 months (Zoom's API reference) */
-const MAX_INTERVAL = { 1: 99, 2: 50, 3: 10 } as const;
-/** Zoom's limit on end_times */
-export const MAX_OCCURRENCES = 60;
-
-const recurrenceInput = z
-  .strictObject({
-    /** daily | weekly | monthly, or Zoom's 1 | 2 | 3 */
-    type: z.union([z.enum(["daily", "weekly", "monthly"]), z.literal(1), z.literal(2), z.literal(3)]).transform((t) => (typeof t === "number" ? t : RECURRENCE_TYPES[t])),
-    repeat_interval: z.number().int().min(1).default(1),
-    /** 1 = Sunday … 7 = Saturday; an array or Zoom's "1,3,5" */
-    weekly_days: z
-      .union([z.array(z.number().int().min(1).max(7)).min(1).max(7), z.string().regex(/^[1-7](,[1-7]){0,6}$/, 'Days as "1,3,5" (1 = Sunday … 7 = Saturday)')])
-      .transform((d) => [...new Set(typeof d === "string" ? d.split(",").map(Number) : d)].sort().join(","))
-      .optional(),
-    monthly_day: z.number().int().min(1).max(31).optional(),
-    /** -1 last, 1–4 */
-    monthly_week: z.union([z.literal(-1), z.literal(1), z.literal(2), z.literal(3), z.literal(4)]).optional(),
-    monthly_week_day: z.number().int().min(1).max(7).optional(),
-    end_times: z.number().int().min(1).max(MAX_OCCURRENCES).optional(),
-    end_date_time: z.iso.datetime({ offset: true }).optional(),
-  })
-  .superRefine((r, ctx) => {
-    const max = MAX_INTERVAL[r.type];
-    if (r.repeat_interval > max) ctx.addIssue({ code: "custom", path: ["repeat_interval"], message: `At most ${max} for a ${["", "daily", "weekly", "monthly"][r.type]} meeting` });
-    if ((r.end_times === undefined) === (r.end_date_time === undefined)) {
-      ctx.addIssue({ code: "custom", path: ["end_times"], message: `Say when it ends: end_times (1–${MAX_OCCURRENCES}) or end_date_time, one of them` });
-    }
-    if (r.type === 2 && !r.weekly_days) ctx.addIssue({ code: "custom", path: ["weekly_days"], message: "A weekly meeting needs its days (1 = Sunday … 7 = Saturday)" });
-    if (r.type === 3) {
-      const byDay = r.monthly_day !== undefined;
-      const byWeek = r.monthly_week !== undefined || r.monthly_week_day !== undefined;
-      if (byDay === byWeek) ctx.addIssue({ code: "custom", path: ["monthly_day"], message: "A monthly meeting needs monthly_day, or monthly_week with monthly_week_day" });
-      else if (byWeek && (r.monthly_week === undefined || r.monthly_week_day === undefined)) {
-        ctx.addIssue({ code: "custom", path: ["monthly_week_day"], message: "monthly_week and monthly_week_day go together" });
-      }
-    }
-  });
-
-export const createMeetingInput = z
-  .strictObject({
-    /** the Zoom integration (default: the first active one by priority) */
-    integration_id: z.uuid().optional(),
-    topic: z.string().trim().min(1, "Give the meeting a topic").max(200, "At most 200 characters (Zoom's limit)"),
-    start_time: z.iso.datetime({ offset: true, message: "An ISO date-time with its offset, e.g. 2026-03-01T10:00:00Z" }),
-    /** minutes */
-    duration: z.number().int().min(1).max(1440, "At most 24 hours"),
-    timezone: ianaTimeZone.optional(),
-    agenda: z.string().trim().max(2000, "At most 2000 characters (Zoom's limit)").optional(),
-    recurrence: recurrenceInput.optional(),
-    application_id: z.uuid().optional(),
-    /** an existing calendar event that gets the join URL */
-    calendar_event_id: z.uuid().optional(),
-    /** a new event for the meeting in this Google Calendar integration (its configured calendar) */
-    add_to_calendar: z.strictObject({ integration_id: z.uuid() }).optional(),
-  })
-  .refine((v) => !(v.calendar_event_id && v.add_to_calendar), {
-    message: "Either attach to an existing event (calendar_event_id) or create one (add_to_calendar), not both",
-    path: ["add_to_calendar"],
-  })
-  .refine((v) => !v.recurrence?.end_date_time || Date.parse(v.recurrence.end_date_time) > Date.parse(v.start_time), {
-    message: "The recurrence must end after the first meeting",
-    path: ["recurrence", "end_date_time"],
-  });
-export type CreateMeetingInput = z.output<typeof createMeetingInput>;
-
-const flag = z.enum(["1", "0", "true", "false"]).transform((v) => v === "1" || v === "true");
-
-export const listMeetingsQuery = z.strictObject({
-  status: z.enum(MEETING_STATUSES).optional(),
-  integration_id: z.uuid().optional(),
-  application_id: z.uuid().optional(),
-  calendar_event_id: z.uuid().optional(),
-  /** meetings starting from / until */
-  from: z.iso.datetime({ offset: true }).optional(),
-  until: z.iso.datetime({ offset: true }).optional(),
-  /** deleted meetings are left out unless asked for (or status=deleted) */
-  include_deleted: flag.default(false),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(200).optional(),
-});
-export type ListMeetingsQuery = z.output<typeof listMeetingsQuery>;
 
 // ───────────── the stored activity (meetings.recordings) ─────────────
 
@@ -376,12 +287,10 @@ function zoomRequestOf(input: CreateMeetingInput, tz: string): ZoomMeetingReques
 async function idempotent<T>(who: Who, key: string | null | undefined, input: CreateMeetingInput, host: boolean, create: () => Promise<T>): Promise<T | (MeetingView & { replayed: true })> {
   if (!key) return create();
   if (key.length > 200) throw errors.validation("Idempotency-Key is at most 200 characters");
-  const client = await pgPool().connect();
   const lock = `meetings:create:${who.actor.type}:${who.actor.id ?? ""}:${key}`;
-  try {
-    const got = await client.query<{ ok: boolean }>("select pg_try_advisory_lock(hashtextextended($1, 0)) as ok", [lock]);
-    if (!got.rows[0].ok) throw errors.conflict("A request with this Idempotency-Key is still being processed");
-    try {
+  const r = await withAdvisoryLock(
+    lock,
+    async (client) => {
       const prior = await client.query<{ entity_id: string; changes: { topic?: string; startTime?: string } }>(
         `select entity_id, changes from audit_logs
           where actor_id is not distinct from $1 and actor_type = $2 and action = 'meeting.create'
@@ -397,12 +306,11 @@ async function idempotent<T>(who: Who, key: string | null | undefined, input: Cr
         return { ...serializeMeeting(await findRow(first.entity_id), { host, single: true }), replayed: true as const };
       }
       return await create();
-    } finally {
-      await client.query("select pg_advisory_unlock(hashtextextended($1, 0))", [lock]).catch(() => {});
-    }
-  } finally {
-    client.release();
-  }
+    },
+    { wait: false },
+  );
+  if (!r.acquired) throw errors.conflict("A request with this Idempotency-Key is still being processed");
+  return r.value;
 }
 
 export type CreateResult = MeetingView & { calendar?: { ok: true; eventId: string; created: boolean } | { ok: false; error: string } };

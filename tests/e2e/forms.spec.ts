@@ -3,26 +3,8 @@
 // English, the first wrong field focused, and nothing sent; developer wording (a drawer titled
 // with a bare event code, a filter listing integrations that cannot send messages) stays out.
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
-import type { Page, Request } from "@playwright/test";
 import { test, expect, signInAs } from "./fixtures";
-
-const RAW = /Invalid input|expected string|received undefined|Too small|Too big|>=|[A-Z]+_[A-Z_]{3,}/;
-
-/** the API requests a page makes while `fn` runs (method and path) */
-async function requestsDuring(page: Page, fn: () => Promise<void>) {
-  const seen: string[] = [];
-  const onRequest = (r: Request) => {
-    const u = new URL(r.url());
-    if (u.pathname.startsWith("/api/v1/") && r.method() !== "GET") seen.push(`${r.method()} ${u.pathname}`);
-  };
-  page.on("request", onRequest);
-  try {
-    await fn();
-  } finally {
-    page.off("request", onRequest);
-  }
-  return seen;
-}
+import { RAW, requestsDuring } from "./requests";
 
 test("an empty Send test message dialog: every field's message at once, the first focused, nothing sent", async ({ page }) => {
   await signInAs(page, "admin");

@@ -1,5 +1,6 @@
 import { route } from "@/lib/api";
-import { createMeeting, createMeetingInput, isHost, listMeetings, listMeetingsQuery } from "@/lib/meetings/service";
+import { createMeeting, isHost, listMeetings } from "@/lib/meetings/service";
+import { createMeetingInput, listMeetingsQuery } from "@/lib/meetings/contract";
 
 export const dynamic = "force-dynamic";
 
