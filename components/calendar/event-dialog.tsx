@@ -7,7 +7,10 @@ import * as React from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { toast } from "sonner";
 import { Loader2, Plus, X } from "lucide-react";
-import { api, ClientApiError } from "@/lib/client/api";
+import { api, formErrors } from "@/lib/client/api";
+import { checkForm } from "@/lib/client/form";
+import { useFormErrors } from "@/components/shared/form-errors";
+import { createEventBody, updateEventInput } from "@/lib/calendar/contract";
 import { fromLocalInput, toLocalInput } from "@/lib/format";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
@@ -30,6 +33,13 @@ const browserZone = () => {
 };
 
 type Attendee = { email: string; name: string };
+
+/** the API paths this form shows next to a field; the rest go in one line above the buttons */
+const SHOWN = /^(title|start|end|startDate|endDate|timeZone|location|description|applicationId|attendees\.\d+\.email|reminders(\.overrides(\.\d+\.(minutes|method))?)?)$/;
+function fieldOf(path: string): string | null {
+  const p = path.replace(/^body\./, "");
+  return SHOWN.test(p) ? p : null;
+}
 type Reminder = { method: "email" | "popup"; minutes: string };
 
 export function EventDialog({
@@ -84,8 +94,7 @@ function EventForm({ integrationId, event, onDone }: { integrationId: string; ev
   const qc = useQueryClient();
   const [f, setF] = React.useState(() => initial(event));
   const set = <K extends keyof typeof f>(k: K, v: (typeof f)[K]) => setF((x) => ({ ...x, [k]: v }));
-  const [errors, setErrors] = React.useState<Record<string, string>>({});
-  const [formError, setFormError] = React.useState<string | null>(null);
+  const { formError, formRef, clear, show: showErrors, err, invalid } = useFormErrors<string>("ev");
   const [search, setSearch] = React.useState("");
   const [q, setQ] = React.useState("");
   React.useEffect(() => {
@@ -134,15 +143,20 @@ function EventForm({ integrationId, event, onDone }: { integrationId: string; ev
     };
   };
 
+  /** every field checked at once with the API's own schema; nothing is sent while one is wrong */
+  function submit() {
+    clear();
+    const b = body();
+    const check = event ? checkForm(updateEventInput, b, fieldOf) : checkForm(createEventBody, b, fieldOf);
+    if (check.ok) save.mutate(b);
+    else showErrors(check.fields, check.form);
+  }
+
   const save = useMutation({
-    mutationFn: () =>
+    mutationFn: (b: ReturnType<typeof body>) =>
       event
-        ? api<CalendarEventItem>(`/api/v1/calendar/google/events/${event.id}`, { method: "PATCH", json: body() })
-        : api<CalendarEventItem>("/api/v1/calendar/google/events", { method: "POST", json: body() }),
-    onMutate: () => {
-      setErrors({});
-      setFormError(null);
-    },
+        ? api<CalendarEventItem>(`/api/v1/calendar/google/events/${event.id}`, { method: "PATCH", json: b })
+        : api<CalendarEventItem>("/api/v1/calendar/google/events", { method: "POST", json: b }),
     onSuccess: (ev) => {
       if (ev.sync.state === "synced") toast.success(`${event ? "Saved" : "Created"} “${ev.title}” in Google Calendar`);
       else toast.warning(`“${ev.title}” is saved here; Google Calendar will get it with the next sync`, { description: ev.sync.error ?? undefined });
@@ -150,32 +164,20 @@ function EventForm({ integrationId, event, onDone }: { integrationId: string; ev
       onDone();
     },
     onError: (e) => {
-      if (e instanceof ClientApiError) {
-        const fields = e.fieldErrors();
-        const mapped: Record<string, string> = {};
-        for (const [path, message] of Object.entries(fields)) mapped[path.replace(/^body\./, "")] = message;
-        setErrors(mapped);
-        if (!Object.keys(mapped).length || e.status !== 400) setFormError(e.message);
-      } else setFormError((e as Error).message);
+      const { fields, form } = formErrors(e, fieldOf);
+      showErrors(fields, form);
     },
   });
 
-  const err = (path: string) =>
-    errors[path] ? (
-      <p id={`ev-${path.replace(/\./g, "-")}-error`} className="text-destructive text-sm">
-        {errors[path]}
-      </p>
-    ) : null;
-  const invalid = (path: string) => (errors[path] ? { "aria-invalid": true as const, "aria-describedby": `ev-${path.replace(/\./g, "-")}-error` } : {});
-  const otherErrors = Object.entries(errors).filter(([p]) => !/^(title|start|end|startDate|endDate|timeZone|location|description|applicationId|attendees\.\d+\.email|reminders(\.overrides(\.\d+\.(minutes|method))?)?)$/.test(p));
-
   return (
     <form
+      ref={formRef}
+      noValidate
       className="grid gap-4"
       aria-label={event ? "Edit event" : "New event"}
       onSubmit={(e) => {
         e.preventDefault();
-        if (!save.isPending) save.mutate();
+        if (!save.isPending) submit();
       }}
     >
       <div className="grid gap-1.5">
@@ -339,9 +341,9 @@ function EventForm({ integrationId, event, onDone }: { integrationId: string; ev
         {err("reminders") ?? err("reminders.overrides")}
       </fieldset>
 
-      {(formError || otherErrors.length > 0) && (
+      {formError && (
         <Alert variant="destructive">
-          <AlertDescription>{[formError, ...otherErrors.map(([p, m]) => `${p}: ${m}`)].filter(Boolean).join(" · ")}</AlertDescription>
+          <AlertDescription>{formError}</AlertDescription>
         </Alert>
       )}
       <DialogFooter>

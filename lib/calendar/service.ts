@@ -32,7 +32,6 @@ import { Prisma } from "@/generated/prisma/client";
 import { db } from "@/lib/db";
 import { errors } from "@/lib/errors";
 import { parseWith } from "@/lib/api";
-import { ianaTimeZone } from "@/lib/zod-fields";
 import { audit, type Actor, type RequestMeta } from "@/lib/audit";
 import { logger } from "@/lib/logger";
 import { OAuthReconnectError } from "@/lib/providers/types";
@@ -40,88 +39,16 @@ import { GoogleCalendarError, listCalendars, type GCalContext, type GoogleCalend
 import { googleIdFor, ymd, dayStart, type Attendee, type Reminders } from "@/lib/calendar/mapping";
 import { pushEvent, resolveCalendarId } from "@/lib/calendar/sync";
 import { SYNC_TYPE } from "@/lib/calendar/notifications";
+// the event shapes live in the browser-safe contract (the event dialog checks with them)
+import { createEventInput, isoWithOffset, updateEventInput, type CreateCalendarEventInput, type UpdateCalendarEventInput } from "@/lib/calendar/contract";
+import { buildContext } from "@/lib/integrations/service";
+import { requestSync } from "@/lib/jobs/sync";
 
 export type Who = { actor: Actor; meta?: RequestMeta };
 const PROVIDER = "google-calendar";
 const HOUR = 3600_000;
 
 // ───────────── input ─────────────
-
-const isoWithOffset = z.string().datetime({ offset: true, message: "An ISO 8601 date-time with a time zone offset, e.g. 2026-03-01T10:00:00+03:00" });
-const dateOnly = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "A date as YYYY-MM-DD").refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), "Not a real date");
-const attendee = z.strictObject({
-  email: z.string().trim().toLowerCase().email("A valid e-mail address").max(320),
-  name: z.string().trim().max(200).optional(),
-});
-const reminders = z
-  .strictObject({
-    useDefault: z.boolean(),
-    overrides: z
-      .array(z.strictObject({ method: z.enum(["email", "popup"]), minutes: z.number().int().min(0).max(40320, "At most 4 weeks (40320 minutes)") }))
-      .max(5, "At most 5 reminders")
-      .default([]),
-  })
-  .refine((r) => !(r.useDefault && r.overrides.length), { message: "Use the calendar's default reminders or your own, not both", path: ["overrides"] });
-
-const eventFields = {
-  title: z.string().trim().min(1, "Give the event a title").max(1024),
-  description: z.string().max(8192),
-  location: z.string().trim().max(1024),
-  start: isoWithOffset,
-  end: isoWithOffset,
-  allDay: z.boolean(),
-  startDate: dateOnly,
-  endDate: dateOnly,
-  timeZone: ianaTimeZone,
-  attendees: z.array(attendee).max(100, "At most 100 attendees"),
-  reminders,
-  /** Google's recurrence lines: RRULE / EXRULE / RDATE / EXDATE (RFC 5545) */
-  recurrence: z
-    .array(z.string().trim().max(2000).regex(/^(RRULE|EXRULE|RDATE|EXDATE)[:;]/, "An RFC 5545 line starting with RRULE:, EXRULE:, RDATE or EXDATE"))
-    .max(20),
-};
-
-export const createEventInput = z.strictObject({
-  integrationId: z.string().uuid().optional(),
-  applicationId: z.string().uuid().optional(),
-  meetingId: z.string().uuid().optional(),
-  title: eventFields.title.optional(),
-  description: eventFields.description.optional(),
-  location: eventFields.location.optional(),
-  start: eventFields.start.optional(),
-  end: eventFields.end.optional(),
-  allDay: eventFields.allDay.default(false),
-  startDate: eventFields.startDate.optional(),
-  endDate: eventFields.endDate.optional(),
-  timeZone: eventFields.timeZone.optional(),
-  attendees: eventFields.attendees.default([]),
-  reminders: eventFields.reminders.optional(),
-  recurrence: eventFields.recurrence.optional(),
-});
-/** what the HTTP API takes (the meeting link is made by the Zoom module, not by API callers) */
-export const createEventBody = createEventInput.omit({ meetingId: true }).strict();
-export type CreateCalendarEventInput = z.input<typeof createEventInput>;
-
-export const updateEventInput = z
-  .object({
-    title: eventFields.title,
-    description: eventFields.description.nullable(),
-    location: eventFields.location.nullable(),
-    start: eventFields.start,
-    end: eventFields.end,
-    allDay: eventFields.allDay,
-    startDate: eventFields.startDate,
-    endDate: eventFields.endDate,
-    timeZone: eventFields.timeZone.nullable(),
-    attendees: eventFields.attendees,
-    reminders: eventFields.reminders.nullable(),
-    recurrence: eventFields.recurrence.nullable(),
-    applicationId: z.string().uuid().nullable(),
-    status: z.enum(["confirmed", "tentative"]),
-  })
-  .partial()
-  .strict();
-export type UpdateCalendarEventInput = z.input<typeof updateEventInput>;
 
 const bool = z
   .enum(["true", "false", "1", "0"])
@@ -216,7 +143,6 @@ async function calendarIntegration(id?: string): Promise<Integration> {
 }
 
 async function contextFor(row: Integration, related?: { type: string; id: string }): Promise<GCalContext> {
-  const { buildContext } = await import("@/lib/integrations/service");
   return buildContext(row, related ? { related } : {}) as GCalContext;
 }
 
@@ -520,7 +446,6 @@ export async function calendarOverview() {
 /** "Sync now": a sync job of the integration's calendar (409 when one is already queued or running). */
 export async function requestCalendarSync(integrationId: string, who: Who) {
   const integration = await calendarIntegration(integrationId);
-  const { requestSync } = await import("@/lib/jobs/sync");
   return requestSync(integration.id, { type: SYNC_TYPE, trigger: "manual", actor: who.actor, meta: who.meta });
 }
 

@@ -6,6 +6,7 @@
 // sees the events but cannot change them.
 import { randomBytes } from "node:crypto";
 import { test, expect, signInAs } from "./fixtures";
+import { RAW, requestsDuring } from "./requests";
 
 test.describe.configure({ mode: "serial" });
 
@@ -74,6 +75,30 @@ test("an event made in the dashboard lands in Google, and one made in Google arr
   const end = tomorrowAt(11);
   await page.getByRole("button", { name: "New event" }).click();
   const dialog = page.getByRole("dialog", { name: "New event" });
+  // checked in the browser with the API's own rules before anything is sent: no title, no start,
+  // a time zone that does not exist, an attendee without an address: every message at once
+  const sent = await requestsDuring(page, async () => {
+    await dialog.getByLabel("Start", { exact: true }).fill("");
+    await dialog.getByLabel("Time zone", { exact: true }).fill("Mars/Olympus_Mons");
+    await dialog.getByRole("button", { name: "Add attendee" }).click();
+    await dialog.getByLabel("Attendee 1 e-mail").fill("driver");
+    await dialog.getByRole("button", { name: "Create event" }).click();
+    await expect(dialog.locator("#ev-title-error")).toHaveText("Give the event a title");
+    await expect(dialog.locator("#ev-start-error")).toHaveText("Give the start date and time");
+    await expect(dialog.locator("#ev-timeZone-error")).toHaveText("An IANA time zone such as Europe/Moscow");
+    await expect(dialog.locator("#ev-attendees-0-email-error")).toHaveText("Enter a valid e-mail address");
+    await expect(dialog.getByLabel("Title", { exact: true })).toBeFocused();
+    // an end before its start is named at the end
+    await dialog.getByLabel("Title", { exact: true }).fill(TITLE);
+    await dialog.getByLabel("Start", { exact: true }).fill(end.input);
+    await dialog.getByLabel("End", { exact: true }).fill(start.input);
+    await dialog.getByRole("button", { name: "Create event" }).click();
+    await expect(dialog.locator("#ev-end-error")).toHaveText("The event must end after it starts");
+    await expect(dialog.locator("#ev-title-error")).toHaveCount(0);
+  });
+  expect(sent).toEqual([]);
+  for (const t of await dialog.locator("[id$='-error']").allTextContents()) expect(t).not.toMatch(RAW);
+  await dialog.getByRole("button", { name: "Remove attendee 1" }).click();
   await dialog.getByLabel("Title", { exact: true }).fill(TITLE);
   await dialog.getByLabel("Start", { exact: true }).fill(start.input);
   await dialog.getByLabel("End", { exact: true }).fill(end.input);

@@ -1,7 +1,8 @@
 // Calendar events (kept in step with Google Calendar): list with filters, create (pushed to
 // Google at once; Idempotency-Key makes a retried POST return the first event).
 import { route, json } from "@/lib/api";
-import { createCalendarEvent, createEventBody, listCalendarEvents, listEventsQuery } from "@/lib/calendar/service";
+import { createCalendarEvent, listCalendarEvents, listEventsQuery } from "@/lib/calendar/service";
+import { createEventBody } from "@/lib/calendar/contract";
 
 export const dynamic = "force-dynamic";
 

@@ -1,6 +1,7 @@
 // One calendar event: read, change (pushed to Google at once), delete (deleted in Google too).
 import { route, idParams } from "@/lib/api";
-import { deleteCalendarEvent, getCalendarEvent, updateCalendarEvent, updateEventInput } from "@/lib/calendar/service";
+import { deleteCalendarEvent, getCalendarEvent, updateCalendarEvent } from "@/lib/calendar/service";
+import { updateEventInput } from "@/lib/calendar/contract";
 
 export const dynamic = "force-dynamic";
 
