@@ -1,13 +1,16 @@
 "use client";
 // Settings: one form per section (organisation, retention, public address), each saved on its
 // own. A field shows its effective value; an emptied field goes back to its default (for
-// retention, the environment variable's value). The server validates, and its messages appear
-// next to the fields.
+// retention, the server's configuration). Each section is checked in the browser with the API's
+// own schema (lib/settings/schema.ts) before it is sent: every field's message at once next to
+// it, the first wrong field focused; the server's answers land in the same places.
 import * as React from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { toast } from "sonner";
 import { Loader2, Save } from "lucide-react";
 import { api, formErrors } from "@/lib/client/api";
+import { checkForm } from "@/lib/client/form";
+import { settingsPatch } from "@/lib/settings/schema";
 import { PageHeader } from "@/components/layout/app-shell";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
@@ -18,6 +21,7 @@ import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Card, CardContent, CardDescription, CardFooter, CardHeader, CardTitle } from "@/components/ui/card";
 import { FieldError } from "@/components/integrations/schema-fields";
 import { CopyField } from "@/components/payments/shared";
+import { useFormErrors } from "@/components/shared/form-errors";
 import { formatDateTime } from "@/lib/format";
 import type { SettingsView } from "@/lib/settings/service";
 
@@ -82,15 +86,15 @@ export function SettingsPage() {
 function useSectionForm(section: Section, initial: Values, title: string, toBody: (changed: Values) => Record<string, unknown>) {
   const qc = useQueryClient();
   const [values, setValues] = React.useState<Values>(initial);
-  const [errors, setErrors] = React.useState<Partial<Record<string, string>>>({});
-  const [formError, setFormError] = React.useState<string | null>(null);
+  const { errors, formError, formRef, clear, show: showErrors } = useFormErrors<string>("s");
   const changed = Object.fromEntries(Object.entries(values).filter(([k, v]) => v.trim() !== initial[k]));
+  const fieldOf = (path: string) => {
+    const [head, field] = path.replace(/^body\./, "").split(".");
+    if (section === "publicBaseUrl") return head === "publicBaseUrl" ? "publicBaseUrl" : null;
+    return head === section && field && field in initial ? field : null;
+  };
   const save = useMutation({
-    mutationFn: () => api<SettingsView>("/api/v1/settings", { method: "PATCH", json: toBody(changed) }),
-    onMutate: () => {
-      setErrors({});
-      setFormError(null);
-    },
+    mutationFn: (body: Record<string, unknown>) => api<SettingsView>("/api/v1/settings", { method: "PATCH", json: body }),
     onSuccess: (view) => {
       qc.setQueryData(["settings"], view);
       // the integrations show webhook URLs built on the public base URL
@@ -98,13 +102,8 @@ function useSectionForm(section: Section, initial: Values, title: string, toBody
       toast.success(`${title} saved`);
     },
     onError: (e) => {
-      const { fields, form } = formErrors(e, (path) => {
-        const [head, field] = path.split(".");
-        if (section === "publicBaseUrl") return head === "publicBaseUrl" ? "publicBaseUrl" : null;
-        return head === section && field && field in initial ? field : null;
-      });
-      setErrors(fields);
-      setFormError(form);
+      const { fields, form } = formErrors(e, fieldOf);
+      showErrors(fields, form);
     },
   });
   const field = (name: string) => ({
@@ -121,9 +120,15 @@ function useSectionForm(section: Section, initial: Values, title: string, toBody
       toast.info(`No changes to ${title.toLowerCase()}`);
       return;
     }
-    if (!save.isPending) save.mutate();
+    if (save.isPending) return;
+    // every changed field checked at once with the API's own schema; nothing is sent while one is wrong
+    clear();
+    const body = toBody(changed);
+    const check = checkForm(settingsPatch, body, fieldOf);
+    if (check.ok) save.mutate(body);
+    else showErrors(check.fields, check.form);
   };
-  return { values, setValues, errors, formError, save, field, onSubmit, dirty: Object.keys(changed).length > 0 };
+  return { values, setValues, errors, formError, save, field, onSubmit, formRef, dirty: Object.keys(changed).length > 0 };
 }
 
 function SaveFooter({ form, label }: { form: ReturnType<typeof useSectionForm>; label: string }) {
@@ -175,7 +180,7 @@ function OrganizationForm({ data }: { data: SettingsView }) {
   const custom = (k: string) => data.custom.organization.includes(k);
   return (
     <Card>
-      <form onSubmit={form.onSubmit} noValidate aria-labelledby="s-org-h">
+      <form ref={form.formRef} onSubmit={form.onSubmit} noValidate aria-labelledby="s-org-h">
         <CardHeader>
           <CardTitle id="s-org-h">Organisation</CardTitle>
           <CardDescription>Your organisation&apos;s name, the time zone its day runs in, and the currency new payment links start with.</CardDescription>
@@ -227,7 +232,7 @@ function RetentionForm({ data }: { data: SettingsView }) {
   }));
   return (
     <Card>
-      <form onSubmit={form.onSubmit} noValidate aria-labelledby="s-ret-h">
+      <form ref={form.formRef} onSubmit={form.onSubmit} noValidate aria-labelledby="s-ret-h">
         <CardHeader>
           <CardTitle id="s-ret-h">Retention</CardTitle>
           <CardDescription>How long Switchboard keeps what grows. The nightly clean-up deletes anything older; an empty field follows the server's configuration.</CardDescription>
@@ -259,7 +264,7 @@ function PublicUrlForm({ data }: { data: SettingsView }) {
   const form = useSectionForm("publicBaseUrl", { publicBaseUrl: data.publicBaseUrl }, "Public address", (changed) => ({ publicBaseUrl: changed.publicBaseUrl.trim() }));
   return (
     <Card>
-      <form onSubmit={form.onSubmit} noValidate aria-labelledby="s-url-h">
+      <form ref={form.formRef} onSubmit={form.onSubmit} noValidate aria-labelledby="s-url-h">
         <CardHeader>
           <CardTitle id="s-url-h">Public address</CardTitle>
           <CardDescription>
