@@ -29,7 +29,12 @@ export type CreatePaymentInput = z.output<typeof createPaymentInput>;
 
 export const refundInput = z.strictObject({
   /** omitted: everything that is left */
-  amountMinor: z.number().int().positive().optional(),
-  reason: z.string().trim().max(300).optional(),
+  amountMinor: z
+    .number()
+    .int("Amounts are integers in minor units (kopecks, cents; yen for JPY)")
+    .positive("The amount must be more than zero")
+    .max(2_000_000_000, "That amount is too large")
+    .optional(),
+  reason: z.string().trim().max(300, "At most 300 characters").optional(),
 });
 

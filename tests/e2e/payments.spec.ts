@@ -6,6 +6,7 @@
 // payment but cannot create or refund, and the API refuses a viewer's payment.
 import { randomBytes } from "node:crypto";
 import { test, expect, signInAs } from "./fixtures";
+import { requestsDuring } from "./requests";
 
 test.describe.configure({ mode: "serial" });
 
@@ -89,6 +90,19 @@ test("an admin creates a Stripe payment link, pays it in the sandbox checkout an
   const refund = page.getByRole("dialog", { name: "Refund payment" });
   await expect(refund.getByTestId("refund-hint")).toHaveText("At most 25.00 USD can be refunded");
   await expect(refund.getByLabel("Amount (USD)")).toHaveValue("25.00");
+  // more than is left, or not an amount: said next to the amount in the browser, nothing sent
+  const sent = await requestsDuring(page, async () => {
+    await refund.getByLabel("Amount (USD)").fill("30.00");
+    await refund.getByRole("button", { name: "Refund", exact: true }).click();
+    await expect(refund.locator("#refund-amount-error")).toHaveText("At most 25.00 USD can be refunded");
+    await expect(refund.getByLabel("Amount (USD)")).toHaveAttribute("aria-invalid", "true");
+    await expect(refund.getByLabel("Amount (USD)")).toBeFocused();
+    await refund.getByLabel("Amount (USD)").fill("ten");
+    await refund.getByRole("button", { name: "Refund", exact: true }).click();
+    await expect(refund.locator("#refund-amount-error")).toHaveText("An amount such as 100 or 100.50");
+    await expect(refund.getByTestId("refund-hint")).toHaveText("At most 25.00 USD can be refunded");
+  });
+  expect(sent).toEqual([]);
   await refund.getByLabel("Amount (USD)").fill("10.00");
   await refund.getByLabel("Reason").fill("requested_by_customer");
   await refund.getByRole("button", { name: "Refund", exact: true }).click();
