@@ -10,6 +10,8 @@ import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tansta
 import { toast } from "sonner";
 import { BellRing, CheckCircle2, ExternalLink, Loader2 } from "lucide-react";
 import { api, formErrors } from "@/lib/client/api";
+import { checkForm } from "@/lib/client/form";
+import { resolveAlertInput } from "@/lib/alerts/contract";
 import { formatDateTime, timeAgo } from "@/lib/format";
 import { ALERT_RULES, ALERT_SEVERITIES, RULE_LABELS, type AlertSeverity } from "@/lib/alerts/labels";
 import { PageHeader } from "@/components/layout/app-shell";
@@ -28,6 +30,7 @@ import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from "
 import { useUrlFilters } from "@/components/shared/url-filters";
 import { PagedResults } from "@/components/shared/paged-results";
 import { ClearFiltersButton, RefreshingSpinner } from "@/components/shared/filter-fields";
+import { useFormErrors } from "@/components/shared/form-errors";
 
 export type AlertItem = {
   id: string;
@@ -284,17 +287,24 @@ function ResolveDialog({ alert, onClose }: { alert: AlertItem | null; onClose: (
   );
 }
 
+const noteField = (path: string) => (path.replace(/^body\./, "") === "note" ? "note" : null);
+
 function ResolveForm({ alert, onClose }: { alert: AlertItem; onClose: () => void }) {
   const qc = useQueryClient();
   const [note, setNote] = React.useState("");
-  const [noteError, setNoteError] = React.useState<string | null>(null);
-  const [formError, setFormError] = React.useState<string | null>(null);
+  const { formError, formRef, clear, show: showErrors, err, invalid } = useFormErrors<"note">("resolve");
+
+  /** the note checked with the API's own schema; nothing is sent while it is wrong */
+  function submit() {
+    clear();
+    const body = note.trim() ? { note: note.trim() } : {};
+    const check = checkForm(resolveAlertInput, body, noteField);
+    if (check.ok) resolve.mutate(body);
+    else showErrors(check.fields, check.form);
+  }
+
   const resolve = useMutation({
-    mutationFn: () => api<AlertItem>(`/api/v1/alerts/${alert.id}/resolve`, { method: "POST", json: note.trim() ? { note: note.trim() } : {} }),
-    onMutate: () => {
-      setNoteError(null);
-      setFormError(null);
-    },
+    mutationFn: (body: { note?: string }) => api<AlertItem>(`/api/v1/alerts/${alert.id}/resolve`, { method: "POST", json: body }),
     onSuccess: (a) => {
       toast.success(`Resolved: ${a.title}`);
       qc.setQueryData(["alert", a.id], a);
@@ -302,20 +312,21 @@ function ResolveForm({ alert, onClose }: { alert: AlertItem; onClose: () => void
       onClose();
     },
     onError: (e) => {
-      const { fields, form } = formErrors(e, (p) => (p === "note" ? "note" : null));
-      setNoteError(fields.note ?? null);
-      setFormError(form);
+      const { fields, form } = formErrors(e, noteField);
+      showErrors(fields, form);
       // resolved meanwhile (by someone else, or because it cleared): show the list as it is now
       qc.invalidateQueries({ queryKey: ["alerts"] });
     },
   });
   return (
     <form
+      ref={formRef}
+      noValidate
       className="grid gap-4"
       aria-label="Resolve alert"
       onSubmit={(e) => {
         e.preventDefault();
-        if (!resolve.isPending) resolve.mutate();
+        if (!resolve.isPending) submit();
       }}
     >
       <div className="grid gap-1.5">
@@ -327,14 +338,9 @@ function ResolveForm({ alert, onClose }: { alert: AlertItem; onClose: () => void
           value={note}
           onChange={(e) => setNote(e.target.value)}
           placeholder="Optional: what was done about it"
-          aria-invalid={noteError ? true : undefined}
-          aria-describedby={noteError ? "resolve-note-error" : undefined}
+          {...invalid("note")}
         />
-        {noteError && (
-          <p id="resolve-note-error" className="text-destructive text-sm">
-            {noteError}
-          </p>
-        )}
+        {err("note")}
       </div>
       {formError && (
         <Callout variant="destructive">

@@ -3,6 +3,7 @@
 // shows. A viewer sees it but cannot resolve it; a dispatcher resolves it with a note and finds
 // it, with the note, under Resolved.
 import { test, expect, signInAs, botToken, asAdmin } from "./fixtures";
+import { requestsDuring } from "./requests";
 
 test.describe.configure({ mode: "serial" });
 
@@ -75,7 +76,21 @@ test("a dispatcher resolves it with a note; it moves to Resolved with who and wh
 
   const dialog = page.getByRole("dialog", { name: "Resolve alert" });
   await expect(dialog).toContainText(TITLE);
-  await dialog.getByLabel("Note").fill(NOTE);
+  // a note over the limit (the field stops typing and pasting at 1000 characters; this one is put
+  // past it, as a script or an autofill could) is named next to the field, and nothing is sent
+  const note = dialog.getByLabel("Note");
+  const sent = await requestsDuring(page, async () => {
+    await note.evaluate((el, v) => {
+      Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, "value")!.set!.call(el, v);
+      el.dispatchEvent(new Event("input", { bubbles: true }));
+    }, "x".repeat(1001));
+    await dialog.getByRole("button", { name: "Resolve", exact: true }).click();
+    await expect(dialog.locator("#resolve-note-error")).toHaveText("At most 1000 characters");
+    await expect(note).toHaveAttribute("aria-invalid", "true");
+    await expect(note).toBeFocused();
+  });
+  expect(sent).toEqual([]);
+  await note.fill(NOTE);
   await dialog.getByRole("button", { name: "Resolve", exact: true }).click();
   await expect(dialog).toBeHidden();
   await expect(page.getByText(`Resolved: ${TITLE}`)).toBeVisible();

@@ -45,8 +45,10 @@ test("an admin sends a test SMS and a test e-mail and finds both in the sandbox 
   await expect(dialog).toBeVisible();
   await dialog.getByLabel("Channel").selectOption("sms");
   await dialog.getByLabel("Integration").selectOption({ label: "SMS.ru (sandbox)" });
-  // a number without its country code is refused, the reason under the field: the browser lets a
-  // national number through (the server may read it with its default country), the server says no
+  // a number without its country code is refused, the reason under the field. This refusal is the
+  // server's alone, which the browser cannot know: whether a national number is usable depends on
+  // the server's default country (not sent to the browser), so the browser lets it through and
+  // the 400 below is this step's subject
   allowConsoleError(/status of 400 \(Bad Request\) \(http:\/\/[^)]+\/api\/v1\/sms\/send\)/);
   await dialog.getByLabel("To", { exact: true }).fill("9991234567");
   await dialog.getByLabel("Text", { exact: true }).fill(SMS_TEXT);

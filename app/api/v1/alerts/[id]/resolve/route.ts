@@ -1,22 +1,14 @@
-import { z } from "zod";
 import { route, idParams } from "@/lib/api";
 import { alertResponse, resolveAlert } from "@/lib/alerts/service";
+import { resolveAlertInput } from "@/lib/alerts/contract";
 
 export const dynamic = "force-dynamic";
-
-const body = z
-  .object({
-    /** what was done about it, kept with the alert */
-    note: z.string().trim().max(1000, "At most 1000 characters").optional(),
-  })
-  .strict()
-  .default({});
 
 export const POST = route(
   {
     access: { permission: "alerts.manage", scope: "alerts:write" },
     params: idParams,
-    body,
+    body: resolveAlertInput,
     docs: {
       summary: "Resolve an alert",
       description:
