@@ -116,14 +116,14 @@ describe("OAuth connect", () => {
     const admin = await createUser("admin");
     const viewer = await createUser("viewer");
 
-    const anon = await call(startRoute.GET, { url: `/api/oauth/${P}/start?integration_id=${row.id}`, params: { provider: P } });
+    const anon = await call(startRoute.GET, { url: `/api/oauth/${P}/start?integration_id=${row.id}`, params: { provider: P } }); // alias (docs/api-compat.md)
     expect(anon.status).toBe(303);
     expect(anon.headers.get("location")).toMatch(/\/login\?callbackUrl=/);
 
-    const denied = await call(startRoute.GET, { url: `/api/oauth/${P}/start?integration_id=${row.id}`, params: { provider: P }, cookie: viewer.cookie });
+    const denied = await call(startRoute.GET, { url: `/api/oauth/${P}/start?integration_id=${row.id}`, params: { provider: P }, cookie: viewer.cookie }); // alias (docs/api-compat.md)
     expect(denied.headers.get("location")).toMatch(new RegExp(`/integrations/${row.id}\\?oauth_error=`));
 
-    const start = await call(startRoute.GET, { url: `/api/oauth/${P}/start?integration_id=${row.id}`, params: { provider: P }, cookie: admin.cookie });
+    const start = await call(startRoute.GET, { url: `/api/oauth/${P}/start?integration_id=${row.id}`, params: { provider: P }, cookie: admin.cookie }); // alias (docs/api-compat.md)
     expect(start.status).toBe(303);
     const consent = start.headers.get("location")!;
     expect(consent.startsWith(`${sandbox().url}/${P}/`)).toBe(true);

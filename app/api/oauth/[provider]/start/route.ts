@@ -1,15 +1,17 @@
-// GET /api/oauth/<provider>/start?integration_id=…&return_to=/path — an admin's "Connect":
+// GET /api/oauth/<provider>/start?integrationId=…&returnTo=/path — an admin's "Connect":
 // off to the provider's consent page. Browser navigation, so failures are redirects with a
-// message the integration page shows, not JSON.
+// message the integration page shows, not JSON. integration_id and return_to are aliases
+// (lib/compat.ts): links made before issue 17 keep working.
 import { NextResponse, type NextRequest } from "next/server";
 import { z } from "zod";
 import { authenticate, toApiError, zodDetails } from "@/lib/api";
 import { startConnect } from "@/lib/oauth/flow";
 import { publicBaseUrl } from "@/lib/urls";
+import { withAliases } from "@/lib/compat";
 
 export const dynamic = "force-dynamic";
 
-const query = z.strictObject({ integration_id: z.uuid(), return_to: z.string().max(500).optional() });
+const query = withAliases("GET /api/oauth/{provider}/start", z.strictObject({ integrationId: z.uuid(), returnTo: z.string().max(500).optional() }));
 
 export async function GET(req: NextRequest, ctx: { params: Promise<Record<string, string>> }) {
   const { provider } = await ctx.params;
@@ -17,16 +19,16 @@ export async function GET(req: NextRequest, ctx: { params: Promise<Record<string
   const base = publicBaseUrl(req);
   const q = query.safeParse(Object.fromEntries(url.searchParams));
   if (!q.success) {
-    // an unknown parameter is named, like everywhere else input is strict
-    const unknown = zodDetails(q.error).filter((d) => d.message.startsWith("Unknown field")).map((d) => d.message);
+    // an unknown parameter (or one given under both its names) is named, like everywhere else input is strict
+    const unknown = zodDetails(q.error).filter((d) => d.message.startsWith("Unknown field") || d.message.startsWith("Both ")).map((d) => d.message);
     const why = unknown.length ? `The connect link is invalid: ${unknown.join(", ")}` : "The connect link is incomplete";
     return NextResponse.redirect(`${base}/integrations?oauth_error=${encodeURIComponent(why)}`, 303);
   }
-  const back = `${base}/integrations/${q.data.integration_id}`;
+  const back = `${base}/integrations/${q.data.integrationId}`;
   try {
     const caller = await authenticate(req, { permission: "integrations.credentials" });
     if (caller.kind !== "user") throw new Error("unreachable");
-    const to = await startConnect(provider, q.data.integration_id, caller.user.id, caller, q.data.return_to);
+    const to = await startConnect(provider, q.data.integrationId, caller.user.id, caller, q.data.returnTo);
     return NextResponse.redirect(to, 303);
   } catch (e) {
     const err = toApiError(e, "oauth-start");

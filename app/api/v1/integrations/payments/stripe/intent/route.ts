@@ -1,17 +1,22 @@
-// The seed's path (000-crm-proftransfer): { amount (minor units), currency, description?, customer_email?, application_id? }.
+// The seed's path (000-crm-proftransfer): { amount (minor units), currency, description?, customerEmail?, applicationId? }
+// (the seed's customer_email and application_id are aliases: lib/compat.ts).
 import { z } from "zod";
 import { route } from "@/lib/api";
+import { withAliases } from "@/lib/compat";
 import { createPayment } from "@/lib/payments/service";
 
 export const dynamic = "force-dynamic";
 
-const body = z.strictObject({
-  amount: z.number().int().positive(),
-  currency: z.string().length(3),
-  description: z.string().max(500).optional(),
-  customer_email: z.email().optional(),
-  application_id: z.uuid().optional(),
-});
+const body = withAliases(
+  "POST /api/v1/integrations/payments/stripe/intent",
+  z.strictObject({
+    amount: z.number().int().positive(),
+    currency: z.string().length(3),
+    description: z.string().max(500).optional(),
+    customerEmail: z.email().optional(),
+    applicationId: z.uuid().optional(),
+  }),
+);
 
 export const POST = route(
   {
@@ -22,7 +27,7 @@ export const POST = route(
   async ({ body: b, caller, req }) =>
     Response.json(
       await createPayment(
-        { amountMinor: b.amount, currency: b.currency.toUpperCase(), provider: "stripe", description: b.description, customerEmail: b.customer_email, applicationId: b.application_id },
+        { amountMinor: b.amount, currency: b.currency.toUpperCase(), provider: "stripe", description: b.description, customerEmail: b.customerEmail, applicationId: b.applicationId },
         caller,
         req.headers.get("idempotency-key"),
       ),
