@@ -83,6 +83,7 @@ export const envSchema = z.object({
   WEBHOOK_RETRY_MAX_SECONDS: z.coerce.number().min(1).max(7 * 86_400).default(6 * 3600).describe("the cap of the retry delay"),
   WEBHOOK_LEASE_SECONDS: z.coerce.number().min(1).max(3600).default(120).describe("an attempt's hold on an event (then another worker may take it over)"),
   WEBHOOK_HANDLER_TIMEOUT_SECONDS: z.coerce.number().min(0.5).max(3600).default(60).describe("an attempt's time limit (keep it below the lease)"),
+  EVENT_DELIVERY_MS: z.coerce.number().int().min(50).max(60_000).default(1000).describe("how often workers deliver the event outbox's events that were not delivered at once (a subscriber failed, a process died)"),
   WEBHOOK_DISPATCH_MS: z.coerce.number().int().min(20).max(60_000).default(200).describe("how often workers queue new events"),
   WEBHOOK_SWEEP_SECONDS: z.coerce.number().min(0.2).max(3600).default(15).describe("how often workers look for lost events (whose job or worker was lost)"),
   WEBHOOK_SECRET_GRACE_HOURS: z.coerce.number().min(0).max(24 * 30).default(24).describe("a replaced webhook secret is still accepted this long"),

@@ -30,7 +30,7 @@ const DEFAULTS_SET_ELSEWHERE: Record<string, string> = {
   NEXTAUTH_URL: "`http://localhost:$PORT`",
   // lib/urls.ts (the Settings page's public base URL, when set, comes first)
   PUBLIC_BASE_URL: "`NEXTAUTH_URL`",
-  // lib/webhooks/schemes.ts
+  // lib/providers/yookassa/verify.ts
   YOOKASSA_ALLOWED_IPS: "YooKassa's published ranges",
   // lib/exports
   EXPORT_DIR: "`DATA_DIR/exports`",

@@ -18,7 +18,7 @@ await app.prepare();
 const handle = app.getRequestHandler();
 // imported once Next.js is prepared: the shared modules reach into next/server
 const { webhookTarget, serveWebhook } = await import("@/lib/webhooks/node-front");
-const { fastRoute, serveFast } = await import("@/lib/runtime/fast-routes");
+const { fastRoute, serveFast } = await import("@/scripts/fast-routes");
 const { refuseMalformedPath } = await import("@/lib/runtime/front-guard");
 
 const server = http.createServer((req, res) => {
@@ -50,7 +50,7 @@ function serve(req: http.IncomingMessage, res: http.ServerResponse) {
     });
     return;
   }
-  // the API's hottest routes skip the framework too (lib/runtime/fast-routes.ts); not in dev
+  // the API's hottest routes skip the framework too (scripts/fast-routes.ts); not in dev
   const fast = dev ? null : fastRoute(req.method, req.url);
   if (fast) {
     serveFast(req, res, fast).catch((err) => {
@@ -65,7 +65,7 @@ function serve(req: http.IncomingMessage, res: http.ServerResponse) {
 
 let workers: { stop(): Promise<void> } | undefined;
 if (e.WORKERS_IN_WEB) {
-  const { startWorkers } = await import("@/lib/jobs/worker");
+  const { startWorkers } = await import("@/lib/wiring/worker");
   workers = await startWorkers();
 }
 

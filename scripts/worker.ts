@@ -1,5 +1,5 @@
 // `npm run worker`: the job workers on their own (several may run against one database).
-import { startWorkers } from "@/lib/jobs/worker";
+import { startWorkers } from "@/lib/wiring/worker";
 import { disconnectDb } from "@/lib/db";
 import { env } from "@/lib/env";
 

@@ -2,7 +2,7 @@
 // What the 1C sync screens share: the shapes /api/v1/erp returns (snake_case, like the API),
 // the status words and colours of a link, JSON shown for people.
 import { Badge } from "@/components/ui/badge";
-import { ENTITY_LABELS, ENTITY_TYPES, type EntityType } from "@/lib/erp/mapping";
+import { ENTITY_LABELS, ENTITY_TYPES, type EntityType } from "@/lib/providers/onec/mapping";
 
 export { ENTITY_TYPES, type EntityType };
 export const ENTITY_LABEL = ENTITY_LABELS;

@@ -31,7 +31,7 @@ import { ModeBadge, StatusBadge } from "@/components/integrations/status";
 import { OAuthCard } from "@/components/integrations/oauth-card";
 import { JobsTable, type SyncJob } from "@/components/jobs/jobs-table";
 import { LogsTable, type LogItem } from "@/components/logs/logs-table";
-import type { Integration, TestRun } from "@/components/integrations/types";
+import type { Integration, TestRun } from "@/lib/integrations/contract";
 import { formatDuration } from "@/lib/format";
 import { DateTime, NextRun, TimeAgo } from "@/components/shared/time";
 import { StateView } from "@/components/integrations/state-view";

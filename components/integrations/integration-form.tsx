@@ -17,7 +17,7 @@ import { Switch } from "@/components/ui/switch";
 import { Textarea } from "@/components/ui/textarea";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import { SchemaFields, FieldError, type FieldValues } from "@/components/integrations/schema-fields";
-import type { Integration, Provider } from "@/components/integrations/types";
+import type { Integration, Provider } from "@/lib/integrations/contract";
 import { cn } from "@/lib/utils";
 
 type Props = { provider: Provider; integration?: Integration };

@@ -14,7 +14,7 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import { EmptyState } from "@/components/ui/empty-state";
 import { ModeBadge, StatusBadge, TestResultBadge } from "@/components/integrations/status";
-import type { Integration } from "@/components/integrations/types";
+import type { Integration } from "@/lib/integrations/contract";
 import { timeAgo } from "@/lib/format";
 
 export function IntegrationsList({ canWrite }: { canWrite: boolean }) {

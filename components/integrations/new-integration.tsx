@@ -5,7 +5,7 @@ import { PageHeader } from "@/components/layout/app-shell";
 import { Button } from "@/components/ui/button";
 import { Badge } from "@/components/ui/badge";
 import { IntegrationForm } from "@/components/integrations/integration-form";
-import type { Provider } from "@/components/integrations/types";
+import type { Provider } from "@/lib/integrations/contract";
 
 export function NewIntegration({ providers, initialProvider }: { providers: Provider[]; initialProvider?: string }) {
   const [chosen, setChosen] = React.useState<Provider | undefined>(providers.find((p) => p.id === initialProvider));

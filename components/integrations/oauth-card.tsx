@@ -25,7 +25,7 @@ import {
   AlertDialogTrigger,
 } from "@/components/ui/alert-dialog";
 import { CopyOnce } from "@/components/users/copy-once";
-import type { Integration } from "@/components/integrations/types";
+import type { Integration } from "@/lib/integrations/contract";
 import { formatDateTime, timeAgo } from "@/lib/format";
 
 type OAuthStatus = {
@@ -92,7 +92,7 @@ export function OAuthCard({ integration, canConnect, onChanged }: { integration:
     onError: (e) => toast.error("Could not disconnect", { description: (e as Error).message }),
   });
 
-  const connectHref = `/api/oauth/${encodeURIComponent(integration.provider)}/start?integration_id=${integration.id}`;
+  const connectHref = `/api/oauth/${encodeURIComponent(integration.provider)}/start?integrationId=${integration.id}`;
   const s = status.data;
   const serverToServer = oauth.grant === "client_credentials";
 

@@ -10,7 +10,7 @@ import { Switch } from "@/components/ui/switch";
 import { Textarea } from "@/components/ui/textarea";
 import { NativeSelect } from "@/components/ui/select";
 import { Button } from "@/components/ui/button";
-import type { CredentialField, JsonSchema, JsonSchemaProp } from "@/components/integrations/types";
+import type { CredentialField, JsonSchema, JsonSchemaProp } from "@/lib/integrations/contract";
 
 export type FieldValues = Record<string, unknown>;
 

@@ -8,7 +8,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { currencyDigits, fromDecimalString, toDecimalString } from "@/lib/money";
-import type { Integration } from "@/components/integrations/types";
+import type { Integration } from "@/lib/integrations/contract";
 import { SandboxBadge } from "@/components/integrations/status";
 
 export const PAYMENT_STATUSES = ["pending", "requires_action", "succeeded", "partially_refunded", "refunded", "failed", "canceled"] as const;

@@ -9,7 +9,7 @@ import { Label } from "@/components/ui/label";
 import { NativeSelect } from "@/components/ui/select";
 import { Input } from "@/components/ui/input";
 import { fromLocalInput, toLocalInput } from "@/lib/format";
-import type { Integration } from "@/components/integrations/types";
+import type { Integration } from "@/lib/integrations/contract";
 
 /**
  * The list screens' filter bar: as many columns as fit at 15rem or more, so every field, the

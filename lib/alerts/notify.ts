@@ -15,7 +15,7 @@
 import { db } from "@/lib/db";
 import { logger } from "@/lib/logger";
 import { enqueue } from "@/lib/messaging/outbox";
-import { activeIntegrations } from "@/lib/messaging/routes-cache";
+import { activeIntegrations } from "@/lib/integrations/cache";
 import { getProvider } from "@/lib/providers/registry";
 
 export type AdminNotice = {

@@ -1,5 +1,5 @@
 // The alert rules: what needs a person, read from the tables where it shows. The workers call
-// evaluateAlerts() every ALERTS_EVALUATE_SECONDS (lib/jobs/worker.ts); the lifecycle (one open
+// evaluateAlerts() every ALERTS_EVALUATE_SECONDS (lib/wiring/worker.ts); the lifecycle (one open
 // alert per problem, notify once, resolve) is in lib/alerts/service.ts.
 //
 // Rules, thresholds and when each alert resolves by itself ("cleared"):
@@ -32,7 +32,7 @@
 // failure; a person's resolution holds until a failure newer than the resolution (service.ts).
 // The thresholds are constants, not settings: they describe "something is wrong", not taste.
 import { db } from "@/lib/db";
-import { pgPool } from "@/lib/pg";
+import { withAdvisoryLock } from "@/lib/locks";
 import { logger } from "@/lib/logger";
 import { formatMoney } from "@/lib/money";
 import { getProvider } from "@/lib/providers/registry";
@@ -292,20 +292,6 @@ const LOCK = "alerts.evaluate";
  * evaluation that read the tables earlier cannot resolve what a later one has just fired.
  */
 export async function evaluateAlerts(): Promise<Evaluation> {
-  const client = await pgPool().connect();
-  let broken: Error | undefined;
-  try {
-    const got = (await client.query<{ ok: boolean }>("select pg_try_advisory_lock(hashtextextended($1, 0)) as ok", [LOCK])).rows[0]?.ok;
-    if (!got) return { opened: 0, resolved: 0, notified: 0, skipped: true };
-    try {
-      return await runAlertRules();
-    } finally {
-      await client.query("select pg_advisory_unlock(hashtextextended($1, 0))", [LOCK]).catch((e: Error) => {
-        // a connection that may still hold the lock must not go back to the pool
-        broken = e;
-      });
-    }
-  } finally {
-    client.release(broken);
-  }
+  const r = await withAdvisoryLock(LOCK, () => runAlertRules(), { wait: false });
+  return r.acquired ? r.value : { opened: 0, resolved: 0, notified: 0, skipped: true };
 }

@@ -10,7 +10,9 @@ import { db } from "@/lib/db";
 import { logger } from "@/lib/logger";
 import { aadFor, decrypt, encrypt } from "@/lib/vault";
 import { GoogleCalendarError, stopChannel, watchEvents, type GCalContext } from "@/lib/providers/google-calendar/client";
-import { verifyGooglePush, type GoogleChannel, type InboundRequest, type Verdict } from "@/lib/webhooks/schemes";
+import { verifyGooglePush, type GoogleChannel } from "@/lib/providers/google-calendar/verify";
+import { type InboundRequest, type Verdict } from "@/lib/providers/webhook-kit";
+import { buildContext, getIntegrationRow } from "@/lib/integrations/service";
 
 /** asked of Google per channel (its default for Calendar is a week) */
 export const CHANNEL_TTL_SECONDS = 7 * 24 * 3600;
@@ -18,7 +20,6 @@ export const CHANNEL_TTL_SECONDS = 7 * 24 * 3600;
 export const RENEW_BEFORE_MS = 24 * 3600_000;
 
 export async function openChannel(ctx: GCalContext, calendarId: string): Promise<CalendarChannel> {
-  const { webhookUrl } = await import("@/lib/integrations/service");
   const id = randomUUID();
   const token = randomBytes(32).toString("base64url");
   await db.calendarChannel.create({
@@ -31,7 +32,7 @@ export async function openChannel(ctx: GCalContext, calendarId: string): Promise
     },
   });
   try {
-    const ch = await watchEvents(ctx, calendarId, { id, token, address: webhookUrl("google-calendar", ctx.integration.code), ttlSeconds: CHANNEL_TTL_SECONDS });
+    const ch = await watchEvents(ctx, calendarId, { id, token, address: ctx.webhookUrl, ttlSeconds: CHANNEL_TTL_SECONDS });
     const expiration = Number(ch.expiration);
     return await db.calendarChannel.update({
       where: { id },
@@ -73,7 +74,6 @@ export async function stopCalendarChannels(integrationId: string, given?: GCalCo
   let ctx: GCalContext | null = given ?? null;
   if (!ctx) {
     try {
-      const { buildContext, getIntegrationRow } = await import("@/lib/integrations/service");
       ctx = buildContext(await getIntegrationRow(integrationId)) as GCalContext;
     } catch {
       ctx = null;

@@ -1,4 +1,4 @@
-// Google Calendar upkeep, run by every worker every OAUTH_MAINTENANCE_SECONDS (lib/oauth/maintenance.ts):
+// Google Calendar upkeep, run by every worker every OAUTH_MAINTENANCE_SECONDS (lib/wiring/maintenance.ts):
 // for each connected Google Calendar integration, under a per-integration advisory lock (so
 // several workers never open two channels or stop each other's):
 //   - realtime: one open push channel on the synced calendar, replaced before it expires (the
@@ -11,6 +11,7 @@
 import type { Integration } from "@/generated/prisma/client";
 import { db } from "@/lib/db";
 import { pgPool } from "@/lib/pg";
+import { withAdvisoryLock } from "@/lib/locks";
 import { logger } from "@/lib/logger";
 import { ApiError } from "@/lib/errors";
 import { OAuthReconnectError } from "@/lib/providers/types";
@@ -18,6 +19,8 @@ import type { GCalContext, SyncFrequency } from "@/lib/providers/google-calendar
 import { closeChannel, openChannel, openChannels, RENEW_BEFORE_MS } from "@/lib/calendar/channels";
 import { resolveCalendarId } from "@/lib/calendar/sync";
 import { SYNC_TYPE } from "@/lib/calendar/notifications";
+import { requestSync } from "@/lib/jobs/sync";
+import { buildContext } from "@/lib/integrations/service";
 
 /** the sync interval each frequency gives (realtime: push channels plus this safety sync) */
 export const FREQUENCY_MINUTES: Record<SyncFrequency, number> = { realtime: 60, hourly: 60, daily: 24 * 60 };
@@ -25,18 +28,8 @@ export const FREQUENCY_MINUTES: Record<SyncFrequency, number> = { realtime: 60, 
 const lockKey = (id: string) => `google-calendar:maintenance:${id}`;
 
 async function withLock<T>(key: string, fn: () => Promise<T>): Promise<T | null> {
-  const client = await pgPool().connect();
-  try {
-    const got = await client.query<{ ok: boolean }>("select pg_try_advisory_lock(hashtext($1)) as ok", [key]);
-    if (!got.rows[0]?.ok) return null;
-    try {
-      return await fn();
-    } finally {
-      await client.query("select pg_advisory_unlock(hashtext($1))", [key]);
-    }
-  } finally {
-    client.release();
-  }
+  const r = await withAdvisoryLock(key, fn, { wait: false });
+  return r.acquired ? r.value : null;
 }
 
 /** The schedule a frequency implies, applied once per change of frequency (an admin may still edit it afterwards). */
@@ -60,7 +53,6 @@ async function catchUpNotifications(integrationId: string) {
   if (!at) return;
   const job = await db.syncJob.findFirst({ where: { integrationId, type: SYNC_TYPE }, orderBy: { createdAt: "desc" } });
   if (job && (job.status === "queued" || job.status === "running" || job.createdAt >= at)) return;
-  const { requestSync } = await import("@/lib/jobs/sync");
   try {
     await requestSync(integrationId, { type: SYNC_TYPE, trigger: "scheduled", actor: { type: "system", label: "calendar maintenance" } });
   } catch (e) {
@@ -70,7 +62,6 @@ async function catchUpNotifications(integrationId: string) {
 
 /** Channels and schedule of one integration; how many channels it opened. */
 export async function maintainCalendarIntegration(row: Integration): Promise<number> {
-  const { buildContext } = await import("@/lib/integrations/service");
   const token = await db.oAuthToken.findUnique({ where: { integrationId: row.id }, select: { status: true } });
   const connected = token?.status === "connected";
   let ctx: GCalContext;

@@ -6,6 +6,7 @@
 import { db } from "@/lib/db";
 import { ApiError } from "@/lib/errors";
 import type { ProviderContext, StoredWebhook, WebhookHandleResult } from "@/lib/providers/types";
+import { requestSync } from "@/lib/jobs/sync";
 
 export type NotificationPayload = {
   channelId: string;
@@ -22,7 +23,6 @@ export async function handleCalendarNotification(event: StoredWebhook, ctx: Prov
   const p = event.payload as NotificationPayload;
   if (p.resourceState === "sync") return { outcome: "ignored", note: "The channel's first message (sync): nothing to do" };
   await db.calendarChannel.updateMany({ where: { id: p.channelId, integrationId: ctx.integration.id }, data: { lastMessageAt: event.receivedAt } });
-  const { requestSync } = await import("@/lib/jobs/sync");
   try {
     const job = await requestSync(ctx.integration.id, { type: SYNC_TYPE, trigger: "api", actor: { type: "system", label: "Google push notification" } });
     return { outcome: "completed", note: `Calendar changed (${p.resourceState}, message ${p.messageNumber}): incremental sync queued (job ${job.id})` };

@@ -16,7 +16,7 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import type { SyncRun, SyncResult } from "@/lib/providers/types";
 import type { OneCContext } from "@/lib/providers/onec/client";
-import { ENTITY_TYPES, effectiveMapping, type EntityType, type MappingConfig } from "@/lib/erp/mapping";
+import { ENTITY_TYPES, effectiveMapping, type EntityType, type MappingConfig } from "@/lib/providers/onec/mapping";
 import { changedSince, type Cursor } from "@/lib/erp/sources";
 import { syncWithContext, type SyncOutcome } from "@/lib/erp/service";
 

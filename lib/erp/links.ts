@@ -9,7 +9,7 @@ import { ApiError, errors } from "@/lib/errors";
 import { decodeCursor, encodeCursor } from "@/lib/cursor";
 import { getProvider } from "@/lib/providers/registry";
 import { storedSchema } from "@/lib/providers/stored";
-import { ENTITY_LABELS, ENTITY_TYPES, REF_TARGETS, SOURCE_FIELDS, describeSpec, effectiveMapping, type EntityType, type MappingConfig } from "@/lib/erp/mapping";
+import { ENTITY_LABELS, ENTITY_TYPES, REF_TARGETS, SOURCE_FIELDS, describeSpec, effectiveMapping, type EntityType, type MappingConfig } from "@/lib/providers/onec/mapping";
 import { entityLabels, loadSource, searchEntities } from "@/lib/erp/sources";
 import { oneCIntegration, syncEntity, type SyncOutcome, type Who } from "@/lib/erp/service";
 

@@ -1,7 +1,7 @@
 // Writing one CRM entity to 1C (issue 8, "1C ERP"). An ErpLink per (integration, entity)
 // remembers the 1C Ref_Key: no Ref_Key → create (POST), a Ref_Key → update (PATCH by key).
 // Per attempt:
-//   1. the mapping (lib/erp/mapping.ts) says which object and fields; entities it points at
+//   1. the mapping (lib/providers/onec/mapping.ts) says which object and fields; entities it points at
 //      ({ ref: "company" }) that have no Ref_Key yet are synced first;
 //   2. under a lock on the link (a PostgreSQL advisory lock on integration+type+id, held for
 //      the whole attempt) the payload is built and hashed: the same hash as the last
@@ -23,7 +23,7 @@
 import type { ErpLink, Integration } from "@/generated/prisma/client";
 import { createHash } from "node:crypto";
 import { db } from "@/lib/db";
-import { pgPool } from "@/lib/pg";
+import { withAdvisoryLock } from "@/lib/locks";
 import { env } from "@/lib/env";
 import { errors } from "@/lib/errors";
 import { logger } from "@/lib/logger";
@@ -37,7 +37,7 @@ import {
   type EffectiveMapping,
   type EntityType,
   type MappingConfig,
-} from "@/lib/erp/mapping";
+} from "@/lib/providers/onec/mapping";
 import { loadSource } from "@/lib/erp/sources";
 import {
   ODataError,
@@ -81,7 +81,7 @@ export type SyncOutcome = {
 
 const BACKOFF_BASE_MS = 60_000;
 const BACKOFF_MAX_MS = 6 * 3600_000;
-const LOCK_TIMEOUT = "120s";
+const LOCK_TIMEOUT_MS = 120_000;
 
 /** Delay before attempt `attempts + 1`: 1 min, 2, 4 … (±20 %), at most 6 h. */
 export function erpBackoffMs(attempts: number) {
@@ -113,27 +113,11 @@ export async function oneCIntegration(integrationId?: string | null): Promise<In
 
 // ───────────── the lock ─────────────
 
-/** Runs `fn` holding a transaction-scoped advisory lock on `key` (waits up to LOCK_TIMEOUT). */
+/** Runs `fn` holding the advisory lock on `key` (waits up to LOCK_TIMEOUT_MS, then 409). */
 async function withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
-  const client = await pgPool().connect();
-  try {
-    await client.query("begin");
-    await client.query(`set local lock_timeout = '${LOCK_TIMEOUT}'`);
-    try {
-      await client.query("select pg_advisory_xact_lock(hashtextextended($1, 0))", [key]);
-    } catch (e) {
-      if ((e as { code?: string }).code === "55P03") throw errors.conflict("Another sync of this entity is still running: try again in a moment");
-      throw e;
-    }
-    const out = await fn();
-    await client.query("commit");
-    return out;
-  } catch (e) {
-    await client.query("rollback").catch(() => {});
-    throw e;
-  } finally {
-    client.release();
-  }
+  const r = await withAdvisoryLock(key, fn, { wait: LOCK_TIMEOUT_MS });
+  if (!r.acquired) throw errors.conflict("Another sync of this entity is still running: try again in a moment");
+  return r.value;
 }
 
 // ───────────── the sync log ─────────────

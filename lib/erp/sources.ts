@@ -3,7 +3,7 @@
 // picker and labels for the links table.
 import { db } from "@/lib/db";
 import { formatMoney } from "@/lib/money";
-import type { EntityType, SourceRow } from "@/lib/erp/mapping";
+import type { EntityType, SourceRow } from "@/lib/providers/onec/mapping";
 
 export type Source = {
   row: SourceRow;

@@ -19,6 +19,7 @@ import { producer, QUEUES } from "@/lib/jobs/boss";
 import { EXPORT_TYPES, SOURCES, type ExportType } from "@/lib/exports/sources";
 import { checkExportFilters, createExportInput } from "@/lib/exports/contract";
 import { CONTENT_TYPES, writerFor, type Format } from "@/lib/exports/writers";
+import { audit } from "@/lib/audit";
 
 const pgTypes = pg.types;
 /** timestamptz (oid 1184) and timestamp (1114) as text, the rest as node-postgres parses them */
@@ -140,8 +141,6 @@ export async function createExport(raw: z.input<typeof createExportInput>, who: 
     [input.type, input.format, JSON.stringify(stored), rows, who.actor.type === "user" ? who.actor.id : null, who.actor.label ?? who.actor.type],
   );
   const job = r.rows[0];
-  // lib/audit loads Prisma: only where an export is created or deleted, not in the export itself
-  const { audit } = await import("@/lib/audit");
   await audit(who.actor, "export.create", "export", job.id, { type: input.type, format: input.format, filters: stored, rows }, who.meta);
   if (rows <= env().EXPORT_INLINE_ROWS) {
     await runExport(job.id);
@@ -280,7 +279,7 @@ export async function downloadExport(id: string, who?: Who): Promise<Response> {
   const size = await stat(file).then((s) => s.size).catch(() => null);
   if (size === null) throw new ApiError(410, "conflict", "The file is gone (expired or removed): run the export again");
   const name = j.fileName ?? `${j.type}.${j.format}`;
-  if (who) await (await import("@/lib/audit")).audit(who.actor, "export.download", "export", id, { type: j.type, format: j.format, fileName: name, rows: j.rowsTotal }, who.meta);
+  if (who) await audit(who.actor, "export.download", "export", id, { type: j.type, format: j.format, fileName: name, rows: j.rowsTotal }, who.meta);
   return new Response(Readable.toWeb(createReadStream(file)) as ReadableStream, {
     headers: {
       "content-type": CONTENT_TYPES[j.format],
@@ -295,7 +294,6 @@ export async function deleteExport(id: string, who: Who) {
   const j = await getExport(id);
   await rm(filePath(id, j.format), { force: true });
   await pgPool().query("delete from export_jobs where id = $1", [id]);
-  const { audit } = await import("@/lib/audit");
   await audit(who.actor, "export.delete", "export", id, { type: j.type, format: j.format }, who.meta);
 }
 

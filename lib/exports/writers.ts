@@ -140,7 +140,8 @@ function jsonWriter(out: Writable, ctx: WriterContext): RowWriter {
   };
 }
 
-// exceljs and pdfkit are loaded when a file of theirs is made (they are large; CSV needs neither)
+// exceljs and pdfkit are loaded when a file of theirs is made: real lazy loading of two large
+// libraries (CSV needs neither), not a way around an import cycle
 async function xlsxWriter(out: Writable, ctx: WriterContext): Promise<RowWriter> {
   const { default: Excel } = await import("exceljs");
   const wb = new Excel.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });

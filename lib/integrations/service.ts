@@ -16,11 +16,12 @@ import { audit, diff, type Actor, type RequestMeta } from "@/lib/audit";
 import { logger } from "@/lib/logger";
 import { retire, retiredSecrets } from "@/lib/webhooks/secrets";
 import { forgetIntegration } from "@/lib/webhooks/cache";
-import { forgetRoutes } from "@/lib/messaging/routes-cache";
+import { forgetRoutes } from "@/lib/integrations/cache";
 import { publicBaseUrl } from "@/lib/urls";
+import { getAccessToken } from "@/lib/oauth/tokens";
 import { parseAllWith, parseWith, zodDetails } from "@/lib/api";
 import { createIntegrationFields, updateIntegrationInput } from "@/lib/integrations/contract";
-import type { JsonSchema, Provider as ProviderDescription } from "@/components/integrations/types";
+import type { JsonSchema, Provider as ProviderDescription } from "@/lib/integrations/contract";
 
 // ───────────── provider descriptions (drive the admin forms) ─────────────
 
@@ -326,8 +327,8 @@ export function buildContext(
     call: (action, req, extra) => request({ ...base, ...extra, network: base.network, action }, req),
     fetch: (action, extra) => providerFetch({ ...base, ...extra, network: base.network, action }),
     record: (action, entry) => recordCall({ ...base, action }, entry),
-    // loaded on first use: lib/oauth reaches the outbox (admin notifications), which needs this module
-    accessToken: async (o) => (await import("@/lib/oauth/tokens")).getAccessToken(ctx, def, o),
+    webhookUrl: webhookUrl(def.id, row.code),
+    accessToken: (o) => getAccessToken(ctx, def, o),
   };
   return ctx;
 }

@@ -12,6 +12,7 @@ import { producer, QUEUES } from "@/lib/jobs/boss";
 import { audit, type Actor, type RequestMeta } from "@/lib/audit";
 import { logger } from "@/lib/logger";
 import type { SyncCounts } from "@/lib/providers/types";
+import { bindingOf } from "@/lib/providers/bindings";
 
 export type SyncTrigger = "manual" | "scheduled" | "api";
 
@@ -101,9 +102,11 @@ export async function runSyncJob(syncJobId: string, opts: { cancelPollMs?: numbe
   try {
     const row = await getIntegrationRow(job.integrationId);
     const def = getProvider(row.provider);
-    if (!def?.sync) throw new Error(`${row.provider} has nothing to sync`);
+    // the provider's own runner, or the area's that runs it on the provider's behalf
+    const runner = def?.sync && (bindingOf(def.id).sync ?? def.sync.run);
+    if (!runner) throw new Error(`${row.provider} has nothing to sync`);
     const ctx = buildContext(row, { signal: abort.signal, related: { type: "sync_job", id: job.id } });
-    const result = await def.sync.run(ctx, {
+    const result = await runner(ctx, {
       jobId: job.id,
       type: job.type,
       async progress(delta: Partial<SyncCounts>) {

@@ -33,7 +33,7 @@ import { HttpError } from "@/lib/http";
 import { normalizeRecipient } from "@/lib/messaging/recipients";
 import { findTemplate, render, secretVariablesOf } from "@/lib/messaging/templates";
 import { maskData, maskText, seal, secretForms, unseal, type Sealed } from "@/lib/messaging/secret";
-import { activeIntegrations, cachedIntegration } from "@/lib/messaging/routes-cache";
+import { activeIntegrations, cachedIntegration } from "@/lib/integrations/cache";
 import type { Integration, MessageTemplate } from "@/generated/prisma/client";
 
 export type Draft = {

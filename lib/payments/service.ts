@@ -17,7 +17,7 @@ import { consume } from "@/lib/rate-limit";
 import { rejectedDeliveriesAbout } from "@/lib/webhooks/rejected";
 import { formatMoney } from "@/lib/money";
 import { getProvider } from "@/lib/providers/registry";
-import { activeIntegrations, cachedIntegration } from "@/lib/messaging/routes-cache";
+import { activeIntegrations, cachedIntegration } from "@/lib/integrations/cache";
 import { buildContext } from "@/lib/integrations/service";
 import { PaymentProviderError, type PaymentStatus, type PaymentUpdate, type ProviderPayment, type RefundUpdate } from "@/lib/providers/types";
 import { nextStatus, PAYMENT_STATUSES } from "@/lib/payments/status";

@@ -3,7 +3,7 @@
 // its tests. Domain services reach providers through the registry, never directly.
 import type { z } from "zod";
 import type { CallContext, HttpRequest, HttpResponse, NetworkPolicy, recordCall } from "@/lib/http";
-import type { InboundRequest, Verdict } from "@/lib/webhooks/schemes";
+import type { InboundRequest, Verdict } from "@/lib/providers/webhook-kit";
 
 export type ProviderCategory =
   | "payment"
@@ -39,6 +39,8 @@ export type ProviderContext<Cred = Record<string, unknown>, Conf = Record<string
   network?: NetworkPolicy;
   /** the integration's state as the last test or sync left it */
   state: Record<string, unknown>;
+  /** the public URL the provider delivers this integration's webhooks to (for sandboxConnect, channels) */
+  webhookUrl: string;
   /** a provider call through lib/http.ts: timeouts, retries, one log row per attempt */
   call(action: string, req: HttpRequest, opts?: Partial<CallContext>): Promise<HttpResponse>;
   /** a logged fetch for SDKs that accept one */
@@ -147,7 +149,7 @@ export type WebhookHandleResult = {
   /** ignored: understood but nothing to do (an event type we do not act on) */
   outcome: "completed" | "ignored";
   note?: string;
-  /** handed to the domain services that subscribe to them (lib/webhooks/domain.ts) */
+  /** handed to the areas that subscribe to them (lib/events.ts dispatch) */
   events?: NormalizedEvent[];
 };
 
@@ -188,7 +190,8 @@ export type WebhookSpec<Cred = Record<string, unknown>, Conf = Record<string, un
   secretFields: readonly string[];
   /** challenges answered before anything is stored (Zoom url_validation, RingCentral Validation-Token) */
   handshake?(req: InboundRequest, ctx: WebhookVerifyContext<Cred, Conf>): Response | null | Promise<Response | null>;
-  verify(req: InboundRequest, ctx: WebhookVerifyContext<Cred, Conf>): Verdict | Promise<Verdict>;
+  /** absent only when an area binds it (the check needs the area's tables: Google's channel tokens) */
+  verify?(req: InboundRequest, ctx: WebhookVerifyContext<Cred, Conf>): Verdict | Promise<Verdict>;
   /**
    * The provider's id of the object a delivery is about (a payment, a refund), read from the
    * body without trusting it: a rejected delivery is kept with it, so the refusal shows on that
@@ -203,7 +206,7 @@ export type WebhookSpec<Cred = Record<string, unknown>, Conf = Record<string, un
   parse(req: InboundRequest, ctx: WebhookVerifyContext<Cred, Conf>): ParsedWebhook;
   /** the 2xx body the provider expects (default { received: true }) */
   acknowledge?(event: { id: string; duplicate: boolean }): Response;
-  /** runs in a worker; throwing means "retry later" */
+  /** runs in a worker; throwing means "retry later" (or bound by an area: lib/providers/bindings.ts) */
   handle?(event: StoredWebhook, ctx: ProviderContext<Cred, Conf>): Promise<WebhookHandleResult>;
 };
 
@@ -249,26 +252,7 @@ export type SendResult = {
   providerStatus?: string;
 };
 
-/**
- * A send that did not work. `permanent`: the recipient's or the message's fault (invalid
- * number, unsubscribed, unregistered token): fails at once. `transient`: the provider's side
- * (timeout, 5xx, 429, bad credentials): retried with backoff, then the next integration.
- */
-export class SendError extends Error {
-  constructor(
-    message: string,
-    public kind: "permanent" | "transient",
-    public opts: {
-      code?: string;
-      retryAfterSeconds?: number;
-      /** the device token is gone for good (FCM UNREGISTERED): delete it */
-      recipientGone?: boolean;
-    } = {},
-  ) {
-    super(message);
-    this.name = "SendError";
-  }
-}
+export { SendError } from "./errors";
 
 /** A delivery report, from a callback (webhook handler event "message.status") or a poll. */
 export type StatusUpdate = {
@@ -339,21 +323,7 @@ export type RefundRequest = {
 
 export type ProviderRefund = { providerRefundId: string; status: "pending" | "succeeded" | "failed"; error?: string | null };
 
-/**
- * A provider call that did not work. `retryable`: 5xx, 429, timeouts (the same idempotency key
- * makes a retry safe); otherwise the request itself was refused (declined card, invalid amount,
- * bad credentials) and the message says why.
- */
-export class PaymentProviderError extends Error {
-  constructor(
-    message: string,
-    public retryable: boolean,
-    public opts: { code?: string; status?: number; retryAfterSeconds?: number } = {},
-  ) {
-    super(message);
-    this.name = "PaymentProviderError";
-  }
-}
+export { PaymentProviderError } from "./errors";
 
 export type PaymentsSpec<Cred = Record<string, unknown>, Conf = Record<string, unknown>> = {
   /** ISO currencies it takes (undefined: any) */
@@ -419,7 +389,8 @@ export type ProviderDefinition<C extends z.ZodObject = z.ZodObject, K extends z.
   testConnection(ctx: ProviderContext<z.output<C>, z.output<K>>): Promise<TestResult>;
   sync?: {
     types: readonly { id: string; label: string; description: string }[];
-    run(ctx: ProviderContext<z.output<C>, z.output<K>>, run: SyncRun): Promise<SyncResult>;
+    /** absent when an area runs them (lib/<area>/bindings.ts binds the runner: lib/providers/bindings.ts) */
+    run?(ctx: ProviderContext<z.output<C>, z.output<K>>, run: SyncRun): Promise<SyncResult>;
   };
   /**
    * Sandbox mode only: configure the emulator the way an admin configures the real

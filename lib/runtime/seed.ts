@@ -8,6 +8,10 @@ import { getProvider } from "@/lib/providers/registry";
 import { aadFor, decryptJson, encryptJson } from "@/lib/vault";
 import { retiredSecrets } from "@/lib/webhooks/secrets";
 import { audit } from "@/lib/audit";
+import { createPayment, refreshPayment } from "@/lib/payments/service";
+import { notifyOrderAssigned, notifyOrderStatus } from "@/lib/messaging/notify";
+import { ingestPositions } from "@/lib/tracking/ingest";
+import { simulatedHistory } from "@/lib/tracking/simulator";
 
 const COMPANIES = [
   { name: "Северный Логистик", taxId: "7701234567", email: "office@sevlog.example", phone: "+74951234567", address: "Москва, ул. Тверская, 12" },
@@ -426,7 +430,6 @@ export async function distrustPublishedSandboxKeys(fingerprints: readonly string
  */
 export async function seedDemoPayments(sandboxUrl: string): Promise<number> {
   if ((await db.payment.count()) > 0) return 0;
-  const { createPayment, refreshPayment } = await import("@/lib/payments/service");
   const who = { actor: { type: "system" as const, label: "demo" } };
   const apps = await db.application.findMany({ where: { contactId: { not: null } }, orderBy: { pickupAt: "asc" }, take: 3, include: { contact: true } });
   let n = 0;
@@ -447,7 +450,6 @@ export async function seedDemoPayments(sandboxUrl: string): Promise<number> {
 /** A few notifications so Messages and the Sandbox inbox are not empty on first open. */
 export async function seedDemoMessages(): Promise<number> {
   if ((await db.message.count()) > 0) return 0;
-  const { notifyOrderAssigned, notifyOrderStatus } = await import("@/lib/messaging/notify");
   const apps = await db.application.findMany({ where: { driverId: { not: null }, contactId: { not: null } }, orderBy: { pickupAt: "asc" }, take: 3 });
   const drivers = await db.driver.findMany({ take: 2, orderBy: { name: "asc" } });
   for (const [i, d] of drivers.entries()) {
@@ -471,8 +473,6 @@ export async function seedDemoMessages(): Promise<number> {
  * right now. Returns the drivers the live simulator should keep moving.
  */
 export async function seedDemoTracks(): Promise<{ live: string[]; positions: number }> {
-  const { ingestPositions } = await import("@/lib/tracking/ingest");
-  const { simulatedHistory } = await import("@/lib/tracking/simulator");
   const drivers = await db.driver.findMany({ where: { status: "active" }, orderBy: { name: "asc" }, take: 9, select: { id: true } });
   const ids = drivers.map((d) => d.id);
   if (!ids.length) return { live: [], positions: 0 };

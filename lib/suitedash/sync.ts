@@ -1,4 +1,4 @@
-// API mode: each worker's dispatcher (lib/jobs/worker.ts, every SUITEDASH_DISPATCH_MS) claims
+// API mode: each worker's dispatcher (lib/wiring/worker.ts, every SUITEDASH_DISPATCH_MS) claims
 // due submissions with a lease (next_attempt_at pushed ahead, FOR UPDATE SKIP LOCKED, so
 // several workers never take the same row and a worker that dies mid-sync loses nothing) and
 // upserts each contact in SuiteDash (lib/providers/suitedash/client.ts). Success: synced with

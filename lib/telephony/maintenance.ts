@@ -22,7 +22,7 @@
 //     is revoked (the delete needs it). A failure is returned, not thrown.
 //
 //   renewRingCentralSubscriptions(): Promise<number>
-//     The maintenance tick (lib/oauth/maintenance.ts): for every connected RingCentral
+//     The maintenance tick (lib/wiring/maintenance.ts): for every connected RingCentral
 //     integration whose subscription expires within the window, or that has none yet (creation
 //     failed or never ran), and is due (failure backoff), does what ensureSubscription does.
 //     Returns how many subscriptions it created or renewed.
@@ -36,6 +36,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { Integration } from "@/generated/prisma/client";
 import { db } from "@/lib/db";
 import { pgPool } from "@/lib/pg";
+import { withAdvisoryLock } from "@/lib/locks";
 import { logger } from "@/lib/logger";
 import { audit } from "@/lib/audit";
 import { aadFor, decryptJson, encryptJson } from "@/lib/vault";
@@ -89,26 +90,9 @@ const tokenHash = (t: string) => createHash("sha256").update(t).digest("hex").sl
 // ───────────── locking and state ─────────────
 
 async function withSubscriptionLock<T>(integrationId: string, wait: boolean, fn: () => Promise<T>): Promise<T | null> {
-  const client = await pgPool().connect();
-  const key = [integrationId];
-  const tryLock = async () =>
-    (await client.query<{ ok: boolean }>(`select pg_try_advisory_lock(hashtext('ringcentral.subscription'), hashtext($1)) as ok`, key)).rows[0].ok;
-  try {
-    let ok = await tryLock();
-    // the connect flow waits for a tick that holds the lock (it finishes in seconds)
-    for (let i = 0; !ok && wait && i < 150; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      ok = await tryLock();
-    }
-    if (!ok) return null;
-    try {
-      return await fn();
-    } finally {
-      await client.query(`select pg_advisory_unlock(hashtext('ringcentral.subscription'), hashtext($1))`, key).catch(() => {});
-    }
-  } finally {
-    client.release();
-  }
+  // the connect flow waits (up to 15 s) for a tick that holds the lock (it finishes in seconds)
+  const r = await withAdvisoryLock(`ringcentral.subscription:${integrationId}`, fn, { wait: wait ? 15_000 : false });
+  return r.acquired ? r.value : null;
 }
 
 async function writeState(integrationId: string, s: SubscriptionState) {

@@ -17,7 +17,8 @@ import { scrub } from "@/lib/redact";
 import { getProvider } from "@/lib/providers/registry";
 import { PermanentWebhookError, type ProviderContext, type ProviderDefinition, type StoredWebhook, type WebhookHandleResult } from "@/lib/providers/types";
 import { buildContext } from "@/lib/integrations/service";
-import { dispatchDomainEvents } from "@/lib/webhooks/domain";
+import { dispatch } from "@/lib/events";
+import { bindingOf } from "@/lib/providers/bindings";
 import { producer, QUEUES } from "@/lib/jobs/boss";
 
 type Claimed = {
@@ -75,10 +76,11 @@ async function runHandler(ev: Claimed, { def, ctx, integrationId }: Awaited<Retu
     attempt: ev.attempts,
     receivedAt: ev.received_at,
   };
-  const result: WebhookHandleResult = def.webhook!.handle
-    ? await def.webhook!.handle(event, ctx)
-    : { outcome: "ignored", note: `this version has no handler for ${def.name} events` };
-  const handled = await dispatchDomainEvents(result.events ?? [], { event, integrationId });
+  // the provider's own handler, or the area's that acts on its events
+  const handle = bindingOf(def.id).webhook?.handle ?? def.webhook!.handle;
+  const result: WebhookHandleResult = handle ? await handle(event, ctx) : { outcome: "ignored", note: `this version has no handler for ${def.name} events` };
+  // the stored webhook is these events' durable record: a subscriber's failure retries it
+  const handled = await dispatch(result.events ?? [], { eventId: event.id, integrationId, occurredAt: event.receivedAt, attempt: event.attempt });
   if (result.outcome === "ignored" && handled > 0) return { ...result, outcome: "completed" };
   return result;
 }

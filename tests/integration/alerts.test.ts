@@ -108,7 +108,7 @@ describe("integration in error", () => {
     expect(sent.find((m) => m.channel === "email")!.subject).toBe("Warning: Ops bot is in error");
 
     // failing again while open: one more occurrence, nobody told twice
-    await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 5)); // a real clock: the next occurrence's lastSeenAt must be a later millisecond
     await failTest();
     await evaluateAlerts();
     rows = await alertsOf(key);
@@ -167,7 +167,7 @@ describe("repeated send failures and a person's resolution", () => {
     expect(a.message).toMatch(/^5 SMS messages failed through Twilio main in the last 15 minutes\. Last error: Twilio 500/);
     await expectNotifiedOnce(a.id);
 
-    await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 5)); // a real clock: the next occurrence's lastSeenAt must be a later millisecond
     await failedMessages(tw.id, 1, "Twilio 503: try later");
     await evaluateAlerts();
     rows = await alertsOf(key);
@@ -205,7 +205,7 @@ describe("repeated send failures and a person's resolution", () => {
     expect(await db.message.count({ where: { idempotencyKey: { startsWith: "alert:" }, relatedId: tw.id } })).toBe(3);
 
     // a failure after the resolution: a new alert, told again
-    await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 5)); // a real clock: the failure must be stamped after the resolution
     await failedMessages(tw.id, 1);
     await evaluateAlerts();
     rows = await alertsOf(key);

@@ -135,7 +135,7 @@ describe("calendar sync", () => {
     const local = await db.calendarEvent.findFirstOrThrow({ where: { integrationId: row.id, googleEventId: g.id } });
     // Google first, then us (while Google refuses writes): ours is newer and is pushed over Google's
     await google.patch(account, g.id, { summary: "Changed in Google" });
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 20)); // a real clock: the newer change must carry a later timestamp (the sync compares them)
     await googleWritesFail();
     await updateLocal(local.id, { title: "Changed here, later" });
     await clearFaults();
@@ -147,7 +147,7 @@ describe("calendar sync", () => {
     await googleWritesFail();
     await updateLocal(local.id, { title: "Changed here first" });
     await clearFaults();
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 20)); // a real clock: the newer change must carry a later timestamp (the sync compares them)
     await google.patch(account, g.id, { summary: "Changed in Google, later" });
     const second = await runSync(row.id);
     expect(second.sync).toMatchObject({ pulled: { updated: 1, conflictsKeptLocal: 0 }, pushed: { patched: 0 } });

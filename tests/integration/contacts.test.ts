@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomBytes, randomUUID } from "node:crypto";
 import { db } from "@/lib/db";
 import { resetEnvCache } from "@/lib/env";
-import { startWorkers, type Workers } from "@/lib/jobs/worker";
+import { startWorkers, type Workers } from "@/lib/wiring/worker";
 import { createIntegration, updateIntegration } from "@/lib/integrations/service";
 import type { SandboxContact } from "@/lib/providers/suitedash/sandbox";
 import * as contacts from "@/app/api/v1/contacts/route";
@@ -20,6 +20,7 @@ import { call } from "../helpers/http";
 import { parseCsvStrict } from "../helpers/csv";
 import { createKey, createUser, fault, sandbox, system } from "../helpers/fixtures";
 import { waitFor } from "../helpers/wait";
+import { expectNothingMore } from "../helpers/quiet";
 
 Object.assign(process.env, { SUITEDASH_DISPATCH_MS: "50", CONTACT_SUBMISSIONS_PER_HOUR: "5", SUITEDASH_MAX_ATTEMPTS: "4" });
 resetEnvCache();
@@ -160,8 +161,7 @@ describe("contact submissions", () => {
     const failed = await until(r.json.id, (x) => x.status === "failed", "failed");
     expect(failed).toMatchObject({ attempts: 1, nextAttemptAt: null });
     expect(failed.error).toContain("The selected role is invalid.");
-    await new Promise((res) => setTimeout(res, 400));
-    expect((await row(r.json.id)).attempts).toBe(1);
+    await expectNothingMore(async () => expect((await row(r.json.id)).attempts).toBe(1), { workers });
 
     const byViewer = await call(retry.POST as never, { method: "POST", url: `/api/v1/contacts/${r.json.id}/retry`, params: { id: r.json.id }, cookie: viewer.cookie });
     expect(byViewer.status).toBe(403);
@@ -190,8 +190,8 @@ describe("contact submissions", () => {
     const plain = await submit(person({ phone: "+44 20 7946 0000", tags: [] }));
     // a line break alone (no comma, no quote): RFC 4180 quotes it, or a reader sees three rows
     const multiline = await submit(person({ message: "First line\nsecond line", company: "Line\rbreak" }));
-    await new Promise((res) => setTimeout(res, 300)); // the dispatcher must leave them alone now
-    expect((await row(tricky.json.id)).status).toBe("pending");
+    // the dispatcher must leave them alone now
+    await expectNothingMore(async () => expect((await row(tricky.json.id)).status).toBe("pending"), { workers, loops: ["suitedash dispatch"] });
 
     const created = await call(exportsRoute.POST as never, { method: "POST", url: "/api/v1/suitedash/exports", cookie: admin.cookie });
     expect(created.status).toBe(201);

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { resetEnvCache } from "@/lib/env";
-import { startWorkers, type Workers } from "@/lib/jobs/worker";
+import { startWorkers, type Workers } from "@/lib/wiring/worker";
 import { reconnectSandboxes, testIntegration } from "@/lib/integrations/service";
 import { seedDemoData, seedDemoIntegrations, seedDemoMessages, seedDemoPayments } from "@/lib/runtime/seed";
 import { sandbox } from "../helpers/fixtures";
@@ -82,7 +82,7 @@ it("seeds today's tracks for the map: moving drivers, one gone quiet, a few on a
   const next = simulatorAt(0, Date.now()).step(3);
   expect(distance(last, next)).toBeLessThan(500);
 
-  const h = await driverHistory({ driver_id: first, from: new Date(Date.now() - 3 * 3600_000).toISOString(), to: new Date().toISOString(), tz: "UTC", raw: false, max_points: 1000 });
+  const h = await driverHistory({ driverId: first, from: new Date(Date.now() - 3 * 3600_000).toISOString(), to: new Date().toISOString(), tz: "UTC", raw: false, maxPoints: 1000 });
   expect(h.stats.rawPoints).toBeGreaterThan(10);
   expect(h.stats.distanceMeters).toBeGreaterThan(1000);
 });

@@ -13,7 +13,7 @@ import { createIntegration } from "@/lib/integrations/service";
 import { requestSync, runSyncJob } from "@/lib/jobs/sync";
 import { syncEntity } from "@/lib/erp/service";
 import { runErpSync } from "@/lib/erp/auto";
-import { EMPTY_REF } from "@/lib/erp/mapping";
+import { EMPTY_REF } from "@/lib/providers/onec/mapping";
 import { buildContext } from "@/lib/integrations/service";
 import type { OneCContext } from "@/lib/providers/onec/client";
 import * as syncRoute from "@/app/api/v1/erp/sync/route";

@@ -11,7 +11,7 @@ import { db } from "@/lib/db";
 import { pgPool } from "@/lib/pg";
 import { resetEnvCache } from "@/lib/env";
 import { seedDemoData } from "@/lib/runtime/seed";
-import { startWorkers, type Workers } from "@/lib/jobs/worker";
+import { startWorkers, type Workers } from "@/lib/wiring/worker";
 import { expireExports, exportsDir, runExport } from "@/lib/exports/service";
 import * as exportsRoute from "@/app/api/v1/exports/route";
 import * as one from "@/app/api/v1/exports/[id]/route";

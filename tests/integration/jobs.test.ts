@@ -2,7 +2,7 @@
 // running), and the scheduler that starts due auto-syncs exactly once.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { startWorkers, runRetention, type Workers } from "@/lib/jobs/worker";
+import { startWorkers, runRetention, type Workers } from "@/lib/wiring/worker";
 import { requestSync, cancelSync, scheduleDueSyncs, runSyncJob } from "@/lib/jobs/sync";
 import { updateIntegration } from "@/lib/integrations/service";
 import * as syncRoute from "@/app/api/v1/integrations/[id]/sync/route";

@@ -11,7 +11,7 @@ import { db } from "@/lib/db";
 import { decrypt, aadFor } from "@/lib/vault";
 import { buildContext } from "@/lib/integrations/service";
 import { processWebhookEvent } from "@/lib/webhooks/process";
-import { zoomSignature } from "@/lib/webhooks/schemes";
+import { zoomSignature } from "@/lib/providers/zoom/verify";
 import { deleteMeeting as zoomDelete, type ZoomContext } from "@/lib/providers/zoom/client";
 import * as listRoute from "@/app/api/v1/meetings/route";
 import * as oneRoute from "@/app/api/v1/meetings/[id]/route";

@@ -3,13 +3,11 @@
 // back over HTTP through the webhook inbox. Retries, fallback to the next integration,
 // permanent failures, templates with escaping, bulk sends with progress, OTP, idempotency,
 // roles and scopes, and the Telegram bot's linking and commands.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { randomBytes, randomUUID, generateKeyPairSync } from "node:crypto";
 import { db } from "@/lib/db";
-import { resetEnvCache } from "@/lib/env";
-import { startWorkers, type Workers } from "@/lib/jobs/worker";
 import { createIntegration } from "@/lib/integrations/service";
-import { forgetRoutes } from "@/lib/messaging/routes-cache";
+import { forgetRoutes } from "@/lib/integrations/cache";
 import { applyStatusUpdates } from "@/lib/messaging/outbox";
 import { sendgridSandboxPublicKey } from "@/lib/providers/sendgrid/sandbox";
 import * as smsSend from "@/app/api/v1/sms/send/route";
@@ -33,35 +31,16 @@ import * as notifyAssigned from "@/app/api/v1/notify/order-assigned/route";
 import * as webhookRoute from "@/app/api/webhooks/[provider]/[code]/route";
 import { call } from "../helpers/http";
 import { createKey, createUser, fault, sandbox, system, telegramIntegration } from "../helpers/fixtures";
-import { startWebhookServer } from "../helpers/webhook-server";
+import { FAST_OUTBOX_ENV, runWorkers } from "../helpers/workers";
 import { waitFor } from "../helpers/wait";
 
-Object.assign(process.env, {
-  MESSAGE_RETRY_BASE_SECONDS: "0.1",
-  MESSAGE_RETRY_MAX_SECONDS: "2",
-  MESSAGE_MAX_ATTEMPTS_PER_PROVIDER: "2",
-  MESSAGE_DISPATCH_MS: "50",
-  MESSAGE_STATUS_POLL_SECONDS: "0.5",
-  WEBHOOK_RETRY_BASE_SECONDS: "0.2",
-  WEBHOOK_RETRY_MAX_SECONDS: "1",
-  // a status callback can arrive before its send's result is recorded (a loaded machine): the
-  // report is retried until the message is known; with 1 s retries, 5 were not always enough
-  WEBHOOK_MAX_RETRIES: "20",
-  WEBHOOK_DISPATCH_MS: "50",
+runWorkers({
+  webhooks: true,
+  env: { ...FAST_OUTBOX_ENV, MESSAGE_RETRY_BASE_SECONDS: "0.1", MESSAGE_MAX_ATTEMPTS_PER_PROVIDER: "2", MESSAGE_STATUS_POLL_SECONDS: "0.5" },
 });
-resetEnvCache();
-
-let workers: Workers;
-let hooks: Awaited<ReturnType<typeof startWebhookServer>>;
 let sender: { key: string };
 beforeAll(async () => {
-  hooks = await startWebhookServer();
-  workers = await startWorkers({ pollingIntervalSeconds: 0.5, schedules: false });
   sender = await createKey(["messages:send", "messages:read", "messages:bulk", "push:register", "templates:read"]);
-});
-afterAll(async () => {
-  await workers.stop();
-  await hooks.close();
 });
 
 const hex = (n: number) => randomBytes(n).toString("hex");
@@ -385,7 +364,7 @@ describe("push", () => {
     );
     const driver = await db.driver.create({ data: { name: "Ivan", phone: "+79031110099" } });
     for (const token of ["device-good-1", "unregistered-device-2"]) {
-      const r = await post(registerToken.POST, "/api/v1/push/register-token", { token, device_type: "android", device_name: "Pixel", driver_id: driver.id });
+      const r = await post(registerToken.POST, "/api/v1/push/register-token", { token, device_type: "android", device_name: "Pixel", driver_id: driver.id }); // alias (docs/api-compat.md)
       expect(r.status).toBe(201);
     }
     const res = await post(pushSend.POST, "/api/v1/push/send", { driverId: driver.id, title: "New order", body: "A-7 at 10:00", data: { application_id: "A-7" } });

@@ -365,6 +365,7 @@ describe("API usage counting", () => {
     vi.useFakeTimers({ toFake: ["setInterval", "clearInterval"] });
     try {
       // stay inside one hour: N requests must land in one (key, hour) row
+      // a real clock: the counting rows are per hour; near its end, wait for the next hour to start
       if (Date.now() % HOUR > HOUR - 10_000) await new Promise((r) => setTimeout(r, HOUR - (Date.now() % HOUR) + 50));
       const { key, row } = await createKey(["messages:read", "jobs:read"]);
       const other = await createKey(["messages:read"]);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
 import { db } from "@/lib/db";
 import { resetEnvCache } from "@/lib/env";
-import { startWorkers, type Workers } from "@/lib/jobs/worker";
+import { startWorkers, type Workers } from "@/lib/wiring/worker";
 import { createIntegration, webhookUrl } from "@/lib/integrations/service";
 import * as payments from "@/app/api/v1/payments/route";
 import * as one from "@/app/api/v1/payments/[id]/route";

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { randomBytes, randomUUID } from "node:crypto";
 import { db } from "@/lib/db";
 import { resetEnvCache } from "@/lib/env";
-import { startWorkers, type Workers } from "@/lib/jobs/worker";
+import { startWorkers, type Workers } from "@/lib/wiring/worker";
 import { createIntegration, updateIntegration } from "@/lib/integrations/service";
 import { applyPaymentUpdate } from "@/lib/payments/service";
 import * as payments from "@/app/api/v1/payments/route";

@@ -2,13 +2,11 @@
 // template declares secret are kept vault-encrypted until the message reaches a final state and
 // masked everywhere else: the message row, every API answer (list, drawer, status), the provider
 // call log. Resending such a message is refused. The sandbox inbox (a test tool) still shows it.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
 import { db } from "@/lib/db";
-import { resetEnvCache } from "@/lib/env";
-import { startWorkers, type Workers } from "@/lib/jobs/worker";
 import { createIntegration } from "@/lib/integrations/service";
-import { forgetRoutes } from "@/lib/messaging/routes-cache";
+import { forgetRoutes } from "@/lib/integrations/cache";
 import * as smsSend from "@/app/api/v1/sms/send/route";
 import * as smsBulk from "@/app/api/v1/sms/bulk/route";
 import * as smsStatus from "@/app/api/v1/sms/[id]/status/route";
@@ -22,32 +20,13 @@ import * as logsList from "@/app/api/v1/logs/route";
 import * as logOne from "@/app/api/v1/logs/[id]/route";
 import { call } from "../helpers/http";
 import { createKey, createUser, fault, sandbox, system } from "../helpers/fixtures";
-import { startWebhookServer } from "../helpers/webhook-server";
+import { FAST_OUTBOX_ENV, runWorkers } from "../helpers/workers";
 import { waitFor } from "../helpers/wait";
 
-Object.assign(process.env, {
-  MESSAGE_RETRY_BASE_SECONDS: "0.5",
-  MESSAGE_RETRY_MAX_SECONDS: "2",
-  MESSAGE_MAX_ATTEMPTS_PER_PROVIDER: "3",
-  MESSAGE_DISPATCH_MS: "50",
-  WEBHOOK_RETRY_BASE_SECONDS: "0.2",
-  WEBHOOK_RETRY_MAX_SECONDS: "1",
-  WEBHOOK_MAX_RETRIES: "20",
-  WEBHOOK_DISPATCH_MS: "50",
-});
-resetEnvCache();
-
-let workers: Workers;
-let hooks: Awaited<ReturnType<typeof startWebhookServer>>;
+runWorkers({ webhooks: true, env: { ...FAST_OUTBOX_ENV, MESSAGE_RETRY_BASE_SECONDS: "0.5", MESSAGE_MAX_ATTEMPTS_PER_PROVIDER: "3" } });
 let sender: { key: string };
 beforeAll(async () => {
-  hooks = await startWebhookServer();
-  workers = await startWorkers({ pollingIntervalSeconds: 0.5, schedules: false });
   sender = await createKey(["messages:send", "messages:read"]);
-});
-afterAll(async () => {
-  await workers.stop();
-  await hooks.close();
 });
 
 /** JSON of database rows (log ids are bigints) */

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { pgPool } from "@/lib/pg";
 import { resetEnvCache } from "@/lib/env";
-import { runRetention } from "@/lib/jobs/worker";
+import { runRetention } from "@/lib/wiring/worker";
 import { publicBaseUrl } from "@/lib/urls";
 import { cachedSettings, forgetSettings, getSettings } from "@/lib/settings";
 import * as settingsRoute from "@/app/api/v1/settings/route";

@@ -77,7 +77,7 @@ describe("vault", () => {
       const { statSync } = await import("node:fs");
       expect(statSync(path.join(dir, "keyring.json")).mode & 0o777).toBe(0o600);
       expect(keyRing()[0].id).toBe(ring[0].id);
-      await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, 20)); // a real clock: the key ring file's mtime must change for the cache to reload it
       writeKeyringFile([k2, ...ring], path.join(dir, "keyring.json"));
       expect(keyRing().map((k) => k.id)).toEqual([k2.id, ring[0].id]);
       expect(readKeyringFile(path.join(dir, "keyring.json"))).toHaveLength(2);

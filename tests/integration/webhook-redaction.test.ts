@@ -6,7 +6,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import Stripe from "stripe";
 import { db } from "@/lib/db";
 import { resetEnvCache } from "@/lib/env";
-import { startWorkers, type Workers } from "@/lib/jobs/worker";
+import { startWorkers, type Workers } from "@/lib/wiring/worker";
 import { createIntegration } from "@/lib/integrations/service";
 import * as receiveRoute from "@/app/api/webhooks/receive/[code]/route";
 import * as providerRoute from "@/app/api/webhooks/[provider]/[code]/route";

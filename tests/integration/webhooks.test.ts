@@ -7,11 +7,11 @@ import { createHmac, randomBytes } from "node:crypto";
 import { Webhook } from "standardwebhooks";
 import { db } from "@/lib/db";
 import { resetEnvCache } from "@/lib/env";
-import { startWorkers, type Workers } from "@/lib/jobs/worker";
+import { startWorkers, type Workers } from "@/lib/wiring/worker";
 import { updateIntegration } from "@/lib/integrations/service";
 import { forgetIntegration } from "@/lib/webhooks/cache";
 import { encryptJson, aadFor } from "@/lib/vault";
-import { signHeaders } from "@/lib/webhooks/signing";
+import { signHeaders } from "@/lib/providers/signing";
 import { processWebhookEvent, sweepWebhooks, backoffSeconds } from "@/lib/webhooks/process";
 import * as receiveRoute from "@/app/api/webhooks/receive/[code]/route";
 import * as providerRoute from "@/app/api/webhooks/[provider]/[code]/route";
@@ -24,6 +24,7 @@ import { call } from "../helpers/http";
 import { createKey, createUser, system, telegramIntegration, webhookIntegration } from "../helpers/fixtures";
 import { scriptedServer } from "../helpers/scripted-server";
 import { waitFor } from "../helpers/wait";
+import { expectNothingMore } from "../helpers/quiet";
 
 Object.assign(process.env, {
   WEBHOOK_RETRY_BASE_SECONDS: "0.2",
@@ -126,10 +127,11 @@ describe("receiving", () => {
     await settled(first.json.id);
     const third = await post(row.code, secret, body);
     expect(third.json.duplicate).toBe(true);
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(await db.webhookEvent.count({ where: { integrationId: row.id } })).toBe(1);
-    expect((await db.webhookEvent.findUniqueOrThrow({ where: { id: first.json.id } })).duplicates).toBe(2);
-    expect(crm.hits.filter((h) => h.path === "/crm-dup")).toHaveLength(1);
+    await expectNothingMore(async () => {
+      expect(await db.webhookEvent.count({ where: { integrationId: row.id } })).toBe(1);
+      expect((await db.webhookEvent.findUniqueOrThrow({ where: { id: first.json.id } })).duplicates).toBe(2);
+      expect(crm.hits.filter((h) => h.path === "/crm-dup")).toHaveLength(1);
+    }, { workers });
   });
 
   it("without an event id, the body's hash is the idempotency key", async () => {
@@ -202,9 +204,10 @@ describe("receiving", () => {
     expect(rejected[0]).toMatchObject({ signatureVerified: false, idempotencyKey: null, lastError: "signature mismatch" });
     expect(await processWebhookEvent(rejected[0].id)).toBe("not_claimed");
     await sweepWebhooks();
-    await new Promise((r) => setTimeout(r, 1000));
-    expect(crm.hits.filter((h) => h.path === "/crm-forged")).toHaveLength(0);
-    expect((await db.webhookEvent.findUniqueOrThrow({ where: { id: rejected[0].id } })).status).toBe("rejected");
+    await expectNothingMore(async () => {
+      expect(crm.hits.filter((h) => h.path === "/crm-forged")).toHaveLength(0);
+      expect((await db.webhookEvent.findUniqueOrThrow({ where: { id: rejected[0].id } })).status).toBe("rejected");
+    }, { workers, loops: ["webhook sweep", "webhook dispatch"] });
     // the genuine delivery of the same event id still goes through afterwards
     expect((await post(row.code, secret, body)).json.duplicate).toBe(false);
   });

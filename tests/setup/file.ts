@@ -32,6 +32,10 @@ const sandbox = await startSandboxServer();
 process.env.SANDBOX_URL = sandbox.url;
 (globalThis as { __sandbox?: typeof sandbox }).__sandbox = sandbox;
 
+// every area's bindings and event subscribers, as the web process and the workers load them
+// (after the environment above: a module may read it when it loads)
+await import("@/lib/wiring");
+
 // a fault a test injected and did not use up must not leak into the next test
 afterEach(async () => {
   await fetch(`${sandbox.url}/__control/faults`, { method: "DELETE" });

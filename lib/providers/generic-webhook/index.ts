@@ -9,8 +9,8 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { defineProvider, jsonObjectBody, PermanentWebhookError, type ProviderContext, type StoredWebhook } from "@/lib/providers/types";
 import { HttpError } from "@/lib/http";
-import { signHeaders, isStandardWebhookSecret, SIGNATURE_SCHEMES, type SignatureScheme } from "@/lib/webhooks/signing";
-import { verifyCustom } from "@/lib/webhooks/schemes";
+import { signHeaders, isStandardWebhookSecret, SIGNATURE_SCHEMES, type SignatureScheme } from "@/lib/providers/signing";
+import { verifyCustom } from "@/lib/providers/generic-webhook/verify";
 
 const credentials = z.strictObject({
   signingSecret: z

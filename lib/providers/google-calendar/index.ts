@@ -79,18 +79,8 @@ export default defineProvider({
       const cal = await getCalendar(ctx as unknown as GCalContext, "primary", token.accessToken);
       return { id: cal.id ?? null, name: cal.summary ?? cal.id ?? null };
     },
-    /** the push channel (realtime) and the sync schedule at once, and the first full sync queued */
-    async afterConnect(ctx) {
-      const { maintainCalendar } = await import("@/lib/calendar/maintenance");
-      await maintainCalendar(ctx.integration.id);
-      const { requestSync } = await import("@/lib/jobs/sync");
-      await requestSync(ctx.integration.id, { type: "events", trigger: "api", actor: { type: "system", label: "Google Calendar connected" } }).catch(() => undefined);
-    },
-    /** channels are stopped while the grant still works (stopping needs a valid token) */
-    async beforeDisconnect(ctx) {
-      const { stopCalendarChannels } = await import("@/lib/calendar/channels");
-      await stopCalendarChannels(ctx.integration.id, ctx as GCalContext);
-    },
+    // what connecting sets up (the push channel, the sync schedule, the first full sync) and
+    // what disconnecting stops (the channels) belong to lib/calendar: its bindings.ts
   },
   defaultEndpoints: { live: "https://www.googleapis.com/", sandbox: "/google-calendar/" },
 
@@ -133,17 +123,13 @@ export default defineProvider({
         description: "Incremental two-way sync with Google's sync token (a full sync the first time and after a 410); respects the direction",
       },
     ],
-    async run(ctx, run) {
-      const { syncCalendar } = await import("@/lib/calendar/sync");
-      const details = await syncCalendar(ctx as GCalContext, run);
-      return { details, state: { calendarResume: null, calendarId: details.calendarId } };
-    },
+    // run by lib/calendar (its bindings.ts): the events live in the product's tables
   },
 
   webhook: {
     scheme: "X-Goog-Channel-ID + X-Goog-Channel-Token (a push channel we opened, its token compared in constant time; no signature)",
     secretFields: [],
-    verify: async (req, ctx) => (await import("@/lib/calendar/channels")).verifyChannelNotification(req, ctx.integration.id),
+    // the channel tokens are lib/calendar's (its bindings.ts verifies with verifyGooglePush, ./verify.ts)
     parse(req) {
       const h = req.headers;
       const channelId = header(h, "x-goog-channel-id");
@@ -165,6 +151,6 @@ export default defineProvider({
         },
       };
     },
-    handle: async (event, ctx) => (await import("@/lib/calendar/notifications")).handleCalendarNotification(event, ctx),
+    // handled by lib/calendar (its bindings.ts)
   },
 });

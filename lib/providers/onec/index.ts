@@ -1,13 +1,13 @@
 // 1C:Enterprise through its standard OData interface (OData 3.0, Basic auth): the CRM's
 // companies, drivers, applications and payments written to configurable catalogs and
-// documents (lib/erp: mapping, sync with a link per entity, retries). 1C is self-hosted, so
+// documents (./mapping.ts; lib/erp: sync with a link per entity, retries). 1C is self-hosted, so
 // live mode needs the endpoint: http(s)://<server>/<infobase>/odata/standard.odata.
 // Test connection: one `<object>?$top=1` per mapped object (are we let in, is each object
 // published?). The automatic sync (types all / per entity) sends what changed since the last
 // run plus failed entities whose retry is due.
 import { z } from "zod";
 import { defineProvider } from "@/lib/providers/types";
-import { ENTITY_TYPES, effectiveMapping, mappingConfig, timeZone, type MappingConfig } from "@/lib/erp/mapping";
+import { ENTITY_TYPES, effectiveMapping, mappingConfig, timeZone, type MappingConfig } from "@/lib/providers/onec/mapping";
 import { ODataError, objectExists, type OneCContext } from "@/lib/providers/onec/client";
 
 const credentials = z.strictObject({
@@ -77,8 +77,7 @@ export default defineProvider({
       { id: "application", label: "Applications", description: "Applications changed since the last run → 1C customer orders" },
       { id: "payment", label: "Payments", description: "Payments changed since the last run → 1C receipts" },
     ],
-    // imported when it runs: lib/erp reaches the registry, which imports this file
-    run: async (ctx, run) => (await import("@/lib/erp/auto")).runErpSync(ctx as unknown as OneCContext, run),
+    // run by lib/erp (its bindings.ts): the links between the CRM's rows and 1C's objects are its tables
   },
 
   async sandboxConnect(rawCtx) {

@@ -22,7 +22,7 @@ import {
   type OneCContext,
 } from "@/lib/providers/onec/client";
 import { parseEqFilter } from "@/lib/providers/onec/sandbox";
-import { EMPTY_REF, buildPayload, effectiveMapping, mappingConfig, toOneCDate } from "@/lib/erp/mapping";
+import { EMPTY_REF, buildPayload, effectiveMapping, mappingConfig, toOneCDate } from "@/lib/providers/onec/mapping";
 import { fault, sandbox, system } from "@/tests/helpers/fixtures";
 
 const def = getProvider("onec")!;

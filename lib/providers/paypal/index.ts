@@ -4,7 +4,6 @@
 // verify-webhook-signature endpoint (webhook.ts). Test connection = the OAuth token call.
 import { z } from "zod";
 import { defineProvider, PaymentProviderError, type ProviderPayment, type ProviderRefund } from "@/lib/providers/types";
-import { webhookUrl } from "@/lib/integrations/service";
 import { fetchToken, mapOrder, ppCall, ppValue, type PayPalContext, type PpOrder, type PpRefund } from "@/lib/providers/paypal/client";
 import { handleWebhook, parseWebhook, verifyWebhook, WEBHOOK_EVENTS } from "@/lib/providers/paypal/webhook";
 
@@ -77,7 +76,7 @@ export default defineProvider({
     await ppCall(ctx as PayPalContext, "paypal.webhooks.create", {
       method: "POST",
       path: "/v1/notifications/webhooks",
-      body: { id: ctx.credentials.webhookId, url: webhookUrl("paypal", ctx.integration.code), event_types: WEBHOOK_EVENTS.map((name) => ({ name })) },
+      body: { id: ctx.credentials.webhookId, url: ctx.webhookUrl, event_types: WEBHOOK_EVENTS.map((name) => ({ name })) },
       safe: true,
     });
   },

@@ -1,7 +1,7 @@
 // PayPal webhooks: `{id:"WH-…", event_type, resource_type, resource, create_time}` with
 // PAYPAL-TRANSMISSION-ID/-TIME/-SIG, PAYPAL-CERT-URL and PAYPAL-AUTH-ALGO headers. PayPal
 // verifies its own signatures: verify() posts the headers, our webhook id and the event to
-// POST /v1/notifications/verify-webhook-signature (verifyPayPal in lib/webhooks/schemes.ts
+// POST /v1/notifications/verify-webhook-signature (verifyPayPal in lib/providers/paypal/verify.ts
 // adds the age check). During a webhook-id change both ids are tried. Each call to PayPal
 // spends a point of the integration's PAYPAL_VERIFY_PER_MINUTE: well-formed headers with a
 // fresh time are all anyone needs to make us call out, so past the limit a delivery is
@@ -28,7 +28,8 @@ import {
   type WebhookHandleResult,
   type WebhookVerifyContext,
 } from "@/lib/providers/types";
-import { verifyPayPal, type InboundRequest, type PayPalVerifyRequest, type Verdict } from "@/lib/webhooks/schemes";
+import { verifyPayPal, type PayPalVerifyRequest } from "@/lib/providers/paypal/verify";
+import { type InboundRequest, type Verdict } from "@/lib/providers/webhook-kit";
 import { env } from "@/lib/env";
 import { consume } from "@/lib/rate-limit";
 import {

@@ -5,7 +5,7 @@
 // client.ts). Test connection = GET /restapi/v1.0/account/~/extension/~.
 import { z } from "zod";
 import { defineProvider, OAuthReconnectError, SendError, type SendResult, type StatusUpdate } from "@/lib/providers/types";
-import { ringCentralHandshake, verifyRingCentral } from "@/lib/webhooks/schemes";
+import { ringCentralHandshake, verifyRingCentral } from "@/lib/providers/ringcentral/verify";
 import {
   DEVTEST_SERVER,
   LIVE_SERVER,
@@ -16,7 +16,7 @@ import {
   sendSms,
   type RingCentralContext,
 } from "@/lib/providers/ringcentral/client";
-import { handleNotification, parseNotification } from "@/lib/providers/ringcentral/webhook";
+import { parseNotification } from "@/lib/providers/ringcentral/webhook";
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 
@@ -148,17 +148,8 @@ export default defineProvider({
         name: [ext.name ?? ext.contact?.email ?? null, ext.extensionNumber ? `ext. ${ext.extensionNumber}` : null].filter(Boolean).join(", ") || null,
       };
     },
-    // the webhook subscription lives with the connection (lib/telephony/maintenance.ts)
-    async afterConnect(ctx) {
-      const { ensureSubscription } = await import("@/lib/telephony/maintenance");
-      const r = await ensureSubscription(ctx.integration.id);
-      if (r.status === "failed") throw new Error(`RingCentral's call and SMS events could not be subscribed to (${r.error}); retried automatically`);
-    },
-    async beforeDisconnect(ctx) {
-      const { removeSubscription } = await import("@/lib/telephony/maintenance");
-      const r = await removeSubscription(ctx.integration.id);
-      if (r.status === "failed") throw new Error(`The webhook subscription could not be deleted: ${r.error}`);
-    },
+    // the webhook subscription lives with the connection: lib/telephony (its bindings.ts) makes
+    // it when the integration is connected and deletes it before the grant is revoked
   },
   defaultEndpoints: { live: LIVE_SERVER, sandbox: "/ringcentral" },
 
@@ -203,11 +194,7 @@ export default defineProvider({
         description: "Reads RingCentral's call log from the last synced call (with a re-read window) into Switchboard, linking calls to contacts and drivers by phone number",
       },
     ],
-    async run(ctx, run) {
-      // the domain side (call_logs, contacts, drivers) lives in lib/telephony
-      const { syncCallLog } = await import("@/lib/telephony/call-log");
-      return syncCallLog(ctx as RingCentralContext, run);
-    },
+    // run by lib/telephony (its bindings.ts): call_logs, contacts and drivers are its tables
   },
 
   messaging: {
@@ -267,6 +254,6 @@ export default defineProvider({
     handshake: (req) => ringCentralHandshake(req),
     verify: (req, ctx) => verifyRingCentral(req, ctx.secretsFor("verificationToken")),
     parse: parseNotification,
-    handle: (event, ctx) => handleNotification(event, ctx as RingCentralContext),
+    // handled by lib/telephony (its bindings.ts)
   },
 });

@@ -10,15 +10,14 @@
 //    401 and the delivery is kept as rejected.
 //  - parse: {uuid, event, timestamp, subscriptionId, ownerId, body}; the uuid is the event id,
 //    so a redelivered notification is a duplicate.
-//  - handle (in a worker): a telephony-session event → an incremental call-log sync (a finished
+//  - handle (in a worker, lib/telephony/notifications.ts): a telephony-session event → an incremental call-log sync (a finished
 //    call reaches the call log; lib/telephony/events.ts); a message-store event → the statuses of
 //    this integration's SMS still in flight are asked for and reported as "message.status".
 import { z } from "zod";
-import { WebhookBodyError, jsonObjectBody, type ParsedWebhook, type StoredWebhook, type WebhookHandleResult } from "@/lib/providers/types";
-import type { InboundRequest } from "@/lib/webhooks/schemes";
-import type { RingCentralContext } from "@/lib/providers/ringcentral/client";
+import { WebhookBodyError, jsonObjectBody, type ParsedWebhook } from "@/lib/providers/types";
+import type { InboundRequest } from "@/lib/providers/webhook-kit";
 
-const notification = z.object({
+export const notification = z.object({
   uuid: z.string().min(1).max(200),
   event: z.string().startsWith("/restapi/", "event is not a RingCentral event filter path"),
   timestamp: z.string().optional(),
@@ -42,7 +41,7 @@ export function parseNotification(req: InboundRequest): ParsedWebhook {
   return { type: eventType(r.data.event), id: r.data.uuid, payload: r.data };
 }
 
-const telephonyBody = z
+export const telephonyBody = z
   .object({
     sessionId: z.union([z.string(), z.number()]).transform(String).optional(),
     telephonySessionId: z.string().optional(),
@@ -61,29 +60,3 @@ const telephonyBody = z
       .default([]),
   })
   .loose();
-
-export async function handleNotification(event: StoredWebhook, ctx: RingCentralContext): Promise<WebhookHandleResult> {
-  const n = notification.parse(event.payload);
-  const current = (ctx.state.subscription as { id?: string } | undefined)?.id;
-  const stale = n.subscriptionId && current && n.subscriptionId !== current ? ` (from subscription ${n.subscriptionId}, not the current ${current})` : "";
-  // domain work is loaded when needed: lib/telephony imports the provider registry
-  const events = await import("@/lib/telephony/events");
-  if (event.type === "telephony.sessions") {
-    const body = telephonyBody.safeParse(n.body ?? {});
-    const codes = body.success ? body.data.parties.map((p) => p.status?.code).filter(Boolean) : [];
-    const ended = codes.includes("Disconnected") || codes.includes("Gone");
-    if (!ended) return { outcome: "ignored", note: `call ${codes.join(", ") || "update"}: nothing reaches the call log before the call ends${stale}` };
-    const r = await events.callEnded(ctx.integration.id, event.receivedAt);
-    return { outcome: "completed", note: `call ended: ${r}${stale}` };
-  }
-  if (event.type === "message-store") {
-    const updates = await events.messageStoreChanged(ctx);
-    if (!updates.length) return { outcome: "completed", note: `no SMS of this integration changed status${stale}` };
-    return {
-      outcome: "completed",
-      note: `${updates.length} SMS status update${updates.length === 1 ? "" : "s"}${stale}`,
-      events: [{ type: "message.status", data: { updates } }],
-    };
-  }
-  return { outcome: "ignored", note: `${event.type} events are not used${stale}` };
-}

@@ -4,8 +4,7 @@
 import { createPublicKey } from "node:crypto";
 import { z } from "zod";
 import { defineProvider } from "@/lib/providers/types";
-import { verifySendgrid } from "@/lib/webhooks/schemes";
-import { webhookUrl } from "@/lib/integrations/service";
+import { verifySendgrid } from "@/lib/providers/sendgrid/verify";
 import { explain, sendgridFor, toSendError, type SendgridContext } from "@/lib/providers/sendgrid/client";
 import { handleEvents, parseEvents } from "@/lib/providers/sendgrid/webhook";
 
@@ -175,7 +174,7 @@ export default defineProvider({
     await client.request({
       method: "PATCH",
       url: "/v3/user/webhooks/event/settings",
-      body: { ...EVENT_SETTINGS, url: webhookUrl("sendgrid", ctx.integration.code) },
+      body: { ...EVENT_SETTINGS, url: ctx.webhookUrl },
     });
     await client.request({ method: "PATCH", url: "/v3/user/webhooks/event/settings/signed", body: { enabled: true } });
   },

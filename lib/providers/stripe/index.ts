@@ -5,8 +5,7 @@ import type Stripe from "stripe";
 import { z } from "zod";
 import { defineProvider, PaymentProviderError, type PaymentRequest, type ProviderPayment, type ProviderRefund } from "@/lib/providers/types";
 import { isCurrency } from "@/lib/money";
-import { verifyStripe } from "@/lib/webhooks/schemes";
-import { webhookUrl } from "@/lib/integrations/service";
+import { verifyStripe } from "@/lib/providers/stripe/verify";
 import {
   fromPaymentIntent,
   fromSession,
@@ -318,7 +317,7 @@ export default defineProvider({
     const secret = ctx.credentials.webhookSecret;
     if (!secret) return;
     const stripe = stripeFor(c(ctx), "stripe.webhook_endpoints");
-    const url = webhookUrl("stripe", ctx.integration.code);
+    const url = ctx.webhookUrl;
     const existing = (await stripe.webhookEndpoints.list({ limit: 100 })).data.find((w) => w.url === url);
     const extra = { secret } as Record<string, unknown>;
     if (existing) await stripe.webhookEndpoints.update(existing.id, { enabled_events: ["*"], ...extra });

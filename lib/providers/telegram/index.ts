@@ -3,7 +3,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { z } from "zod";
 import { defineProvider, jsonObjectBody, SendError, WebhookBodyError } from "@/lib/providers/types";
-import { verifyTelegram } from "@/lib/webhooks/schemes";
+import { verifyTelegram } from "@/lib/providers/telegram/verify";
 import { callBot, explain, TelegramError, type BotUser, type WebhookInfo } from "@/lib/providers/telegram/client";
 import { HttpError } from "@/lib/http";
 
@@ -107,9 +107,8 @@ export default defineProvider({
 
   /** sandbox: point the emulated bot's webhook at this integration, as an admin would with setWebhook */
   async sandboxConnect(ctx) {
-    const { webhookUrl } = await import("@/lib/integrations/service");
     await callBot(ctx, "setWebhook", {
-      url: webhookUrl("telegram", ctx.integration.code),
+      url: ctx.webhookUrl,
       ...(ctx.credentials.webhookSecretToken ? { secret_token: ctx.credentials.webhookSecretToken } : {}),
       allowed_updates: ["message"],
     });
@@ -126,9 +125,7 @@ export default defineProvider({
       const kind = Object.keys(u).find((k) => k !== "update_id") ?? "update";
       return { type: kind, id: String(u.update_id), payload: u };
     },
-    // commands and account linking (lib/messaging/telegram-bot.ts), loaded when needed:
-    // the bot uses the outbox, which uses this registry
-    handle: async (event, ctx) => (await import("@/lib/messaging/telegram-bot")).handleTelegramUpdate(event, ctx),
+    // commands and account linking: lib/messaging (its bindings.ts, telegram-bot.ts)
   },
 
   messaging: {

@@ -4,7 +4,7 @@
 // Test connection = GET /2010-04-01/Accounts/{sid}.json.
 import { z } from "zod";
 import { defineProvider, SendError, type SendResult, type StatusUpdate } from "@/lib/providers/types";
-import { verifyTwilio } from "@/lib/webhooks/schemes";
+import { verifyTwilio } from "@/lib/providers/twilio/verify";
 import {
   explain,
   isTwilioApiError,

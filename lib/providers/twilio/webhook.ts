@@ -5,7 +5,7 @@
 // `${MessageSid}:${MessageStatus}`, so a repeated identical callback is a duplicate and a new
 // status is a new event.
 import { WebhookBodyError, type ParsedWebhook, type StatusUpdate, type StoredWebhook, type WebhookHandleResult } from "@/lib/providers/types";
-import type { InboundRequest } from "@/lib/webhooks/schemes";
+import type { InboundRequest } from "@/lib/providers/webhook-kit";
 import { DELIVERY_ERRORS, mapStatus, type TwilioContext } from "@/lib/providers/twilio/client";
 
 const SID = /^(SM|MM)[0-9a-f]{32}$/i;

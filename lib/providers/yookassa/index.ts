@@ -5,8 +5,8 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { defineProvider, PaymentProviderError, type ProviderPayment, type ProviderRefund } from "@/lib/providers/types";
-import { sandboxSourceAddresses, verifyYooKassa, yookassaAllowed } from "@/lib/webhooks/schemes";
-import { webhookUrl } from "@/lib/integrations/service";
+import { sandboxSourceAddresses } from "@/lib/providers/webhook-kit";
+import { verifyYooKassa, yookassaAllowed } from "@/lib/providers/yookassa/verify";
 import { amountOf, cancelReason, mapPayment, ykCall, type YkPayment, type YkRefund, type YooKassaContext } from "@/lib/providers/yookassa/client";
 import { handleNotification, notificationSubject, NOTIFICATION_EVENTS, parseNotification } from "@/lib/providers/yookassa/webhook";
 
@@ -101,7 +101,7 @@ export default defineProvider({
     // what an admin does in the YooKassa dashboard (HTTP notifications): our URL for each event.
     // The API's POST /webhooks is for partners with OAuth (UNCONFIRMED for plain shops with
     // Basic auth); the sandbox accepts it with the shop's Basic credentials.
-    const url = webhookUrl("yookassa", ctx.integration.code);
+    const url = ctx.webhookUrl;
     for (const event of NOTIFICATION_EVENTS) {
       await ykCall(ctx as YooKassaContext, "yookassa.webhooks.create", {
         method: "POST",

@@ -15,7 +15,7 @@ import {
   type StoredWebhook,
   type WebhookHandleResult,
 } from "@/lib/providers/types";
-import type { InboundRequest } from "@/lib/webhooks/schemes";
+import type { InboundRequest } from "@/lib/providers/webhook-kit";
 import { fromDecimalString } from "@/lib/money";
 import { mapPayment, ykCall, type YkPayment, type YkRefund, type YooKassaContext } from "@/lib/providers/yookassa/client";
 

@@ -94,13 +94,12 @@ export default defineProvider({
     // event subscription points at our webhook URL with the app's Secret Token (the sandbox
     // validates the URL at once, as Zoom does when the subscription is saved)
     const root = ctx.baseUrl.replace(/\/$/, "").replace(/\/v2$/, "");
-    const { webhookUrl } = await import("@/lib/integrations/service");
     const post = (action: string, path: string, body: Record<string, unknown>) => ctx.call(action, { method: "POST", url: `${root}${path}`, body });
     await post("zoom.sandbox.app", "/__oauth/clients", { clientId: ctx.credentials.clientId, clientSecret: ctx.credentials.clientSecret, name: ctx.integration.name });
     if (ctx.credentials.webhookSecretToken) {
       await post("zoom.sandbox.subscription", "/__webhooks", {
         clientId: ctx.credentials.clientId,
-        url: webhookUrl("zoom", ctx.integration.code),
+        url: ctx.webhookUrl,
         secretToken: ctx.credentials.webhookSecretToken,
         events: [...WEBHOOK_EVENTS],
       });
@@ -113,7 +112,6 @@ export default defineProvider({
     handshake: (req, ctx) => handshake(req, ctx),
     verify: (req, ctx) => verifyWebhook(req, ctx),
     parse: parseWebhook,
-    // the meetings domain, loaded when needed (it reaches Zoom through this registry)
-    handle: async (event, ctx) => (await import("@/lib/meetings/events")).handleZoomEvent(event, ctx),
+    // handled by lib/meetings (its bindings.ts)
   },
 });

@@ -1,7 +1,7 @@
 // Zoom webhooks (an app's event subscription): `{event, payload:{account_id, object}, event_ts}`
 // signed with x-zm-signature = v0=hex(HMAC-SHA256(secretToken, "v0:{x-zm-request-timestamp}:{body}")).
 // The signature is checked in constant time with WEBHOOK_TOLERANCE_SECONDS on the timestamp
-// (lib/webhooks/schemes.ts verifyZoom); during a Secret Token change the previous token is still
+// (lib/providers/zoom/verify.ts verifyZoom); during a Secret Token change the previous token is still
 // accepted for the grace period (secretFields).
 //
 // endpoint.url_validation (sent when the subscription is saved, and every 72 h by Zoom) is
@@ -16,7 +16,8 @@
 // recording's passcodes are dropped before the event is stored: we keep no copy of them.
 import { env } from "@/lib/env";
 import { WebhookBodyError, type ParsedWebhook, type WebhookVerifyContext } from "@/lib/providers/types";
-import { verifyZoom, zoomUrlValidation, type InboundRequest, type Verdict } from "@/lib/webhooks/schemes";
+import { verifyZoom, zoomUrlValidation } from "@/lib/providers/zoom/verify";
+import { type InboundRequest, type Verdict } from "@/lib/providers/webhook-kit";
 import { parseJsonLossless, type ZoomConfig, type ZoomCredentials } from "@/lib/providers/zoom/client";
 
 type Ctx = WebhookVerifyContext<ZoomCredentials, ZoomConfig>;

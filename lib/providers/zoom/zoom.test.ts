@@ -10,7 +10,7 @@ import { db } from "@/lib/db";
 import { decrypt, aadFor } from "@/lib/vault";
 import { buildContext, testIntegration, updateIntegration } from "@/lib/integrations/service";
 import { getProvider } from "@/lib/providers/registry";
-import { zoomSignature } from "@/lib/webhooks/schemes";
+import { zoomSignature } from "@/lib/providers/zoom/verify";
 import * as providerRoute from "@/app/api/webhooks/[provider]/[code]/route";
 import {
   createMeeting,

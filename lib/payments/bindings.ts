@@ -1,7 +1,7 @@
-// What payments do with normalized webhook events (lib/webhooks/domain.ts): imported by the
-// worker entry, so every worker that processes webhooks applies them.
+// What payments do for the rest of the product (issue 17): the events it reacts to. Loaded by
+// the wiring (lib/wiring.ts) in the web process and the workers.
 import { z } from "zod";
-import { subscribe } from "@/lib/webhooks/domain";
+import { eventIntegration, subscribe } from "@/lib/events";
 import { applyPaymentUpdate, applyRefundUpdate, logUnmatched } from "@/lib/payments/service";
 import { PAYMENT_STATUSES } from "@/lib/payments/status";
 import type { PaymentStatus } from "@/lib/providers/types";
@@ -31,18 +31,14 @@ const refundUpdate = z.object({
 /** an event about a payment we do not know yet is retried this long (its creation may still be in flight) */
 const UNKNOWN_GRACE_MS = 10 * 60_000;
 
-const g = globalThis as unknown as { __sbPaymentsSubscribed?: boolean };
-if (!g.__sbPaymentsSubscribed) {
-  g.__sbPaymentsSubscribed = true;
-  subscribe("payment.updated", async (data, ctx) => {
-    const u = paymentUpdate.parse(data);
-    if (await applyPaymentUpdate(ctx.integrationId, u, "webhook")) return;
-    if (Date.now() - ctx.event.receivedAt.getTime() < UNKNOWN_GRACE_MS) throw new Error("No payment matches this event yet: retrying");
-    logUnmatched("payment.updated", { integrationId: ctx.integrationId, providerPaymentId: u.providerPaymentId, eventId: u.eventId });
-  });
-  subscribe("refund.updated", async (data, ctx) => {
-    const u = refundUpdate.parse(data);
-    // refunds made outside Switchboard reach the payment through its refunded amount instead
-    if (!(await applyRefundUpdate(ctx.integrationId, u))) logUnmatched("refund.updated", { providerRefundId: u.providerRefundId });
-  });
-}
+subscribe("payment.updated", "payments.apply-payment", async (data, ctx) => {
+  const u = paymentUpdate.parse(data);
+  if (await applyPaymentUpdate(eventIntegration(ctx), u, "webhook")) return;
+  if (Date.now() - ctx.occurredAt.getTime() < UNKNOWN_GRACE_MS) throw new Error("No payment matches this event yet: retrying");
+  logUnmatched("payment.updated", { integrationId: eventIntegration(ctx), providerPaymentId: u.providerPaymentId, eventId: u.eventId });
+});
+subscribe("refund.updated", "payments.apply-refund", async (data, ctx) => {
+  const u = refundUpdate.parse(data);
+  // refunds made outside Switchboard reach the payment through its refunded amount instead
+  if (!(await applyRefundUpdate(eventIntegration(ctx), u))) logUnmatched("refund.updated", { providerRefundId: u.providerRefundId });
+});

@@ -7,11 +7,17 @@ import { createHash, createHmac, generateKeyPairSync, sign, randomBytes } from "
 import Stripe from "stripe";
 import twilio from "twilio";
 import { Webhook } from "standardwebhooks";
-import {
-  verifyStripe, verifyTwilio, verifySendgrid, verifyZoom, zoomSignature, zoomUrlValidation, verifyRingCentral,
-  ringCentralHandshake, verifyGooglePush, verifyTelegram, verifyYooKassa, YOOKASSA_IPS, yookassaAllowed, verifyPayPal, verifyCustom,
-  safeEqual, type InboundRequest, type PayPalVerifyRequest,
-} from "@/lib/webhooks/schemes";
+import { verifyStripe } from "@/lib/providers/stripe/verify";
+import { verifyTwilio } from "@/lib/providers/twilio/verify";
+import { verifySendgrid } from "@/lib/providers/sendgrid/verify";
+import { verifyZoom, zoomSignature, zoomUrlValidation } from "@/lib/providers/zoom/verify";
+import { verifyRingCentral, ringCentralHandshake } from "@/lib/providers/ringcentral/verify";
+import { verifyGooglePush } from "@/lib/providers/google-calendar/verify";
+import { verifyTelegram } from "@/lib/providers/telegram/verify";
+import { verifyYooKassa, YOOKASSA_IPS, yookassaAllowed } from "@/lib/providers/yookassa/verify";
+import { verifyPayPal, type PayPalVerifyRequest } from "@/lib/providers/paypal/verify";
+import { verifyCustom } from "@/lib/providers/generic-webhook/verify";
+import { safeEqual, type InboundRequest } from "@/lib/providers/webhook-kit";
 
 const now = () => Math.floor(Date.now() / 1000);
 const req = (rawBody: string, headers: Record<string, string>, extra: Partial<InboundRequest> = {}): InboundRequest => ({
@@ -225,7 +231,7 @@ describe("YooKassa IP allow-list", () => {
   });
   it("a sandbox-mode integration also accepts its sandbox's addresses (SANDBOX_URL's host; loopback in both families)", async () => {
     const { resetEnvCache } = await import("@/lib/env");
-    const { sandboxSourceAddresses } = await import("@/lib/webhooks/schemes");
+    const { sandboxSourceAddresses } = await import("@/lib/providers/webhook-kit");
     const before = process.env.SANDBOX_URL;
     try {
       process.env.SANDBOX_URL = "http://127.0.0.1:4010";

@@ -2,7 +2,7 @@
 // and secret rotation (two secrets accepted).
 import { describe, expect, it } from "vitest";
 import { Webhook } from "standardwebhooks";
-import { hmacHex, safeEqualHex, signHeaders, verifySignature, isStandardWebhookSecret } from "@/lib/webhooks/signing";
+import { hmacHex, safeEqualHex, signHeaders, verifySignature, isStandardWebhookSecret } from "@/lib/providers/signing";
 
 const body = JSON.stringify({ id: "evt_1", type: "order.created", data: { n: 1 } });
 const hmacSecret = "a-shared-secret-of-some-length";

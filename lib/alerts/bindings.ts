@@ -1,0 +1,14 @@
+// What alerts do when other areas announce trouble (issue 17: lib/events.ts). Loaded by the wiring.
+import { z } from "zod";
+import { subscribe } from "@/lib/events";
+import { raiseAlert } from "@/lib/alerts/service";
+import { reconnectCondition } from "@/lib/alerts/rules";
+
+const needsReconnect = z.object({ integrationId: z.string(), name: z.string(), provider: z.string(), reason: z.string(), at: z.string() });
+
+// an OAuth grant was refused (lib/oauth/tokens.ts): the admins' "Reconnect" alert, opened now and
+// notified once (raiseAlert is keyed by the integration, so a redelivery changes nothing)
+subscribe("integration.needs_reconnect", "alerts.reconnect", async (data) => {
+  const x = needsReconnect.parse(data);
+  await raiseAlert(reconnectCondition({ ...x, at: new Date(x.at) }));
+});
