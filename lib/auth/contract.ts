@@ -2,6 +2,9 @@
 // the server (lib/auth/options.ts). No database or server imports: the login page bundles it.
 import { z } from "zod";
 
+/** the shortest password a person may set (invitations, resets) */
+export const PASSWORD_MIN_LENGTH = 10;
+
 export const signInInput = z.object({
   email: z.string().trim().toLowerCase().min(1, "Enter your email").max(320, "An email is at most 320 characters").email("Enter a valid email address"),
   password: z.string().min(1, "Enter your password").max(1024, "A password is at most 1024 characters"),

@@ -9,7 +9,7 @@ const R = 8;
 const P = 1;
 const LEN = 32;
 
-export const PASSWORD_MIN_LENGTH = 10;
+export { PASSWORD_MIN_LENGTH } from "@/lib/auth/contract";
 
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);

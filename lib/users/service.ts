@@ -5,19 +5,14 @@ import { z } from "zod";
 import { db } from "@/lib/db";
 import { errors } from "@/lib/errors";
 import { audit, diff, type Actor, type RequestMeta } from "@/lib/audit";
-import { inviteInput, updateUserInput } from "@/lib/users/contract";
-import { hashPassword, PASSWORD_MIN_LENGTH } from "@/lib/auth/password";
+import { acceptInviteInput, inviteInput, updateUserInput } from "@/lib/users/contract";
+import { hashPassword } from "@/lib/auth/password";
 
 type Who = { actor: Actor; meta?: RequestMeta };
 const INVITE_TTL_MS = 72 * 3600_000;
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 
-// inputs: lib/users/contract.ts (shared with the invite dialog)
-
-export const acceptInviteInput = z.strictObject({
-  token: z.string().min(20).max(200),
-  password: z.string().min(PASSWORD_MIN_LENGTH, `At least ${PASSWORD_MIN_LENGTH} characters`).max(200),
-});
+// inputs: lib/users/contract.ts (shared with the invite dialog and the invitation page)
 
 export function publicUser(u: { id: string; email: string; name: string; role: string; active: boolean; passwordHash: string | null; inviteExpiresAt: Date | null; lastLoginAt: Date | null; createdAt: Date }) {
   return {

@@ -1,6 +1,7 @@
 // Sign-in errors, inviting a colleague, API keys shown once and revoked, the phone layout
 // and the theme switch.
 import { test, expect, signIn, signInAs, watchErrors, allowConsoleError } from "./fixtures";
+import { requestsDuring } from "./requests";
 
 test("an empty sign-in form names both fields and sends nothing", async ({ page }) => {
   await page.goto("/login");
@@ -57,6 +58,20 @@ test("an admin invites a colleague who sets a password and signs in", async ({ p
   const other = await ctx.newPage();
   await other.goto(link);
   await expect(other.getByRole("heading", { name: "Welcome, Nina New" })).toBeVisible();
+  // checked in the browser with the API's own rule, and the repeat compared: nothing sent while wrong
+  const sent = await requestsDuring(other, async () => {
+    await other.getByRole("button", { name: "Set password" }).click();
+    await expect(other.locator("#invite-password-error")).toHaveText("At least 10 characters");
+    await expect(other.locator("#invite-confirm-error")).toHaveText("Repeat the password");
+    await expect(other.getByLabel("New password")).toBeFocused();
+    await other.getByLabel("New password").fill("nina-password-123");
+    await other.getByLabel("Repeat it").fill("nina-password-321");
+    await other.getByRole("button", { name: "Set password" }).click();
+    await expect(other.locator("#invite-confirm-error")).toHaveText("The two passwords differ");
+    await expect(other.locator("#invite-password-error")).toHaveCount(0);
+    await expect(other.getByLabel("Repeat it")).toBeFocused();
+  });
+  expect(sent).toEqual([]);
   await other.getByLabel("New password").fill("nina-password-123");
   await other.getByLabel("Repeat it").fill("nina-password-123");
   await other.getByRole("button", { name: "Set password" }).click();

@@ -1,30 +1,47 @@
 "use client";
+// The invitation page's password form: checked in the browser with the API's own schema
+// (lib/users/contract.ts) and the repeat compared, every message next to its field, the first
+// wrong field focused, nothing sent while one is wrong.
 import * as React from "react";
 import { Loader2 } from "lucide-react";
-import { api, ClientApiError } from "@/lib/client/api";
+import { api, formErrors } from "@/lib/client/api";
+import { checkForm } from "@/lib/client/form";
+import { acceptInviteInput } from "@/lib/users/contract";
+import { PASSWORD_MIN_LENGTH } from "@/lib/auth/contract";
+import { useFormErrors } from "@/components/shared/form-errors";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 
+type Field = "password" | "confirm";
+const fieldOf = (path: string): Field | null => (path.replace(/^body\./, "") === "password" ? "password" : null);
+
 export function InviteForm({ token, email, name }: { token: string; email: string; name: string }) {
-  const [error, setError] = React.useState<string | null>(null);
+  const [password, setPassword] = React.useState("");
+  const [confirm, setConfirm] = React.useState("");
   const [pending, setPending] = React.useState(false);
   const [done, setDone] = React.useState(false);
+  const { formError, formRef, clear, show, err, invalid } = useFormErrors<Field>("invite");
 
   async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
-    const f = new FormData(e.currentTarget);
-    const password = String(f.get("password") ?? "");
-    if (password !== String(f.get("confirm") ?? "")) return setError("The two passwords differ");
+    if (pending) return;
+    clear();
+    const body = { token, password };
+    const check = checkForm(acceptInviteInput, body, fieldOf);
+    const fields: Partial<Record<Field, string>> = check.ok ? {} : { ...check.fields };
+    if (!confirm) fields.confirm = "Repeat the password";
+    else if (confirm !== password) fields.confirm = "The two passwords differ";
+    if (!check.ok || Object.keys(fields).length) return show(fields, check.ok ? null : check.form);
     setPending(true);
-    setError(null);
     try {
-      await api("/api/v1/invites/accept", { method: "POST", json: { token, password } });
+      await api("/api/v1/invites/accept", { method: "POST", json: body });
       setDone(true);
-    } catch (err) {
-      setError(err instanceof ClientApiError ? (err.fieldErrors().password ?? err.message) : (err as Error).message);
+    } catch (error) {
+      const { fields: next, form } = formErrors(error, fieldOf);
+      show(next, form);
     } finally {
       setPending(false);
     }
@@ -47,22 +64,32 @@ export function InviteForm({ token, email, name }: { token: string; email: strin
             </Button>
           </div>
         ) : (
-          <form onSubmit={onSubmit} className="grid gap-4" noValidate>
-            {error && (
+          <form ref={formRef} onSubmit={onSubmit} className="grid gap-4" noValidate aria-label="Set your password">
+            {formError && (
               <Alert variant="destructive">
-                <AlertDescription>{error}</AlertDescription>
+                <AlertDescription>{formError}</AlertDescription>
               </Alert>
             )}
             <div className="grid gap-2">
               <Label htmlFor="password">New password</Label>
-              <Input id="password" name="password" type="password" autoComplete="new-password" minLength={10} required aria-describedby="pw-help" />
+              <Input
+                id="password"
+                name="password"
+                type="password"
+                autoComplete="new-password"
+                value={password}
+                onChange={(e) => setPassword(e.target.value)}
+                {...invalid("password", undefined, "pw-help")}
+              />
+              {err("password")}
               <p id="pw-help" className="text-muted-foreground text-sm">
-                At least 10 characters.
+                At least {PASSWORD_MIN_LENGTH} characters.
               </p>
             </div>
             <div className="grid gap-2">
               <Label htmlFor="confirm">Repeat it</Label>
-              <Input id="confirm" name="confirm" type="password" autoComplete="new-password" required />
+              <Input id="confirm" name="confirm" type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} {...invalid("confirm")} />
+              {err("confirm")}
             </div>
             <Button type="submit" disabled={pending}>
               {pending && <Loader2 className="animate-spin" />} Set password

@@ -1,5 +1,6 @@
 import { route } from "@/lib/api";
-import { acceptInvite, acceptInviteInput } from "@/lib/users/service";
+import { acceptInvite } from "@/lib/users/service";
+import { acceptInviteInput } from "@/lib/users/contract";
 import { consume } from "@/lib/rate-limit";
 import { errors } from "@/lib/errors";
 
