@@ -42,7 +42,7 @@ export function MeetingsPanel({ canWrite }: { canWrite: boolean }) {
     initialPageParam: "",
     queryFn: ({ pageParam }) =>
       api<{ items: MeetingItem[]; nextCursor: string | null }>(
-        `/api/v1/meetings?${new URLSearchParams({ limit: "50", ...(showDeleted ? { include_deleted: "1" } : {}), ...(pageParam ? { cursor: pageParam } : {}) })}`,
+        `/api/v1/meetings?${new URLSearchParams({ limit: "50", ...(showDeleted ? { includeDeleted: "1" } : {}), ...(pageParam ? { cursor: pageParam } : {}) })}`,
       ),
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     refetchInterval: (q) => (q.state.data?.pages.some((p) => p.items.some((m) => m.status === "started")) ? LIVE_MS : IDLE_MS),

@@ -29,17 +29,17 @@ type Field = "topic" | "start" | "duration" | "timezone" | "agenda" | "integrati
 function fieldOf(path: string): Field | null {
   const p = path.replace(/^body\./, "");
   if (p === "topic") return "topic";
-  if (p === "start_time") return "start";
+  if (p === "startTime") return "start";
   if (p === "duration") return "duration";
   if (p === "timezone") return "timezone";
   if (p === "agenda") return "agenda";
-  if (p === "integration_id") return "integration";
-  if (p === "recurrence.repeat_interval") return "interval";
-  if (p === "recurrence.weekly_days") return "days";
+  if (p === "integrationId") return "integration";
+  if (p === "recurrence.repeatInterval") return "interval";
+  if (p === "recurrence.weeklyDays") return "days";
   if (p.startsWith("recurrence.monthly")) return "monthDay";
-  if (p === "recurrence.end_times" || p === "recurrence.end_date_time") return "ends";
+  if (p === "recurrence.endTimes" || p === "recurrence.endDateTime") return "ends";
   if (p.startsWith("recurrence")) return "recurrence";
-  if (p.startsWith("add_to_calendar")) return "calendar";
+  if (p.startsWith("addToCalendar")) return "calendar";
   return null;
 }
 
@@ -101,21 +101,21 @@ function NewMeetingForm({ onClose }: { onClose: () => void }) {
     const recurrence = recurring
       ? {
           type: repeat,
-          repeat_interval: every,
-          ...(repeat === "weekly" ? { weekly_days: days.length ? days : [firstWeekday] } : {}),
-          ...(repeat === "monthly" ? { monthly_day: monthDay === "" ? firstMonthDay : monthDay } : {}),
-          ...(ends === "after" ? { end_times: times } : until ? { end_date_time: zonedToIso(`${until}T23:59`, tz) ?? until } : {}),
+          repeatInterval: every,
+          ...(repeat === "weekly" ? { weeklyDays: days.length ? days : [firstWeekday] } : {}),
+          ...(repeat === "monthly" ? { monthlyDay: monthDay === "" ? firstMonthDay : monthDay } : {}),
+          ...(ends === "after" ? { endTimes: times } : until ? { endDateTime: zonedToIso(`${until}T23:59`, tz) ?? until } : {}),
         }
       : undefined;
     const body = {
       topic: topic.trim(),
-      start_time: startIso ?? undefined,
+      startTime: startIso ?? undefined,
       duration,
       timezone: tz,
       ...(agenda.trim() ? { agenda: agenda.trim() } : {}),
-      ...(integrationId ? { integration_id: integrationId } : {}),
+      ...(integrationId ? { integrationId } : {}),
       ...(recurrence ? { recurrence } : {}),
-      ...(toCalendar && calendar ? { add_to_calendar: { integration_id: calendar } } : {}),
+      ...(toCalendar && calendar ? { addToCalendar: { integrationId: calendar } } : {}),
     };
     const check = checkForm(createMeetingInput, body, fieldOf);
     if (check.ok) return create.mutate(body);

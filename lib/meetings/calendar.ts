@@ -69,20 +69,20 @@ export function recurrenceRule(r: ZoomRecurrence): string[] {
 export async function attachableEvent(eventId: string, meetingId?: string): Promise<CalendarEvent> {
   const ev = await db.calendarEvent.findUnique({ where: { id: eventId } });
   if (!ev || ev.deletedAt || ev.status === "cancelled") {
-    throw errors.validation("No such calendar event (or it was cancelled)", [{ path: "calendar_event_id", message: "Unknown calendar event" }]);
+    throw errors.validation("No such calendar event (or it was cancelled)", [{ path: "calendarEventId", message: "Unknown calendar event" }]);
   }
   if (ev.meetingId && ev.meetingId !== meetingId) {
     const other = await db.meeting.findUnique({ where: { id: ev.meetingId }, select: { status: true } });
     if (other && other.status !== "deleted") {
-      throw errors.conflict("The calendar event already has a Zoom meeting: delete that meeting first", [{ path: "calendar_event_id", message: "Already has a meeting" }]);
+      throw errors.conflict("The calendar event already has a Zoom meeting: delete that meeting first", [{ path: "calendarEventId", message: "Already has a meeting" }]);
     }
   }
-  await writableCalendar(ev.integrationId, "calendar_event_id");
+  await writableCalendar(ev.integrationId, "calendarEventId");
   return ev;
 }
 
 /** A Google Calendar integration we may write to (checked before Zoom makes the meeting), or a 400/409 naming the field. */
-export async function writableCalendar(integrationId: string, field = "add_to_calendar.integration_id"): Promise<Integration> {
+export async function writableCalendar(integrationId: string, field = "addToCalendar.integrationId"): Promise<Integration> {
   const row = await db.integration.findUnique({ where: { id: integrationId } });
   if (!row || row.provider !== GOOGLE_CALENDAR) throw errors.validation("Not a Google Calendar integration", [{ path: field, message: "Unknown calendar integration" }]);
   if (row.status === "inactive") throw errors.conflict(`The calendar integration "${row.name}" is switched off`, [{ path: field, message: "Switched off" }]);

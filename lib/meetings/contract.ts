@@ -1,18 +1,21 @@
 // The meetings API's request shapes, shared with the dashboard's New meeting dialog: zod and
 // pure helpers only (no database, no Zoom client), so the browser checks the form with the
 // server's own rules and shows every field's problem at once. Messages come from the one error
-// map in lib/errors.ts unless a rule below says it better.
+// map in lib/errors.ts unless a rule below says it better. Field names are camelCase; the
+// snake_case names the API took before (Zoom's own: start_time, repeat_interval …) are aliases
+// (lib/compat.ts, docs/api-compat.md).
 import { z } from "zod";
 import "@/lib/errors";
+import { withAliases } from "@/lib/compat";
 import { ianaTimeZone } from "@/lib/zod-fields";
 
 export const MEETING_STATUSES = ["scheduled", "started", "ended", "deleted"] as const;
 export type MeetingStatus = (typeof MEETING_STATUSES)[number];
 
 const RECURRENCE_TYPES = { daily: 1, weekly: 2, monthly: 3 } as const;
-/** Zoom's limits on repeat_interval: 99 days, 50 weeks, 10 months (Zoom's API reference) */
+/** Zoom's limits on repeatInterval (its repeat_interval): 99 days, 50 weeks, 10 months (Zoom's API reference) */
 const MAX_INTERVAL = { 1: 99, 2: 50, 3: 10 } as const;
-/** Zoom's limit on end_times */
+/** Zoom's limit on endTimes (its end_times) */
 export const MAX_OCCURRENCES = 60;
 
 /** checked even when other fields failed, so a form learns every problem in one answer */
@@ -24,87 +27,90 @@ const recurrenceInput = z
   .strictObject({
     /** daily | weekly | monthly, or Zoom's 1 | 2 | 3 */
     type: z.union([z.enum(["daily", "weekly", "monthly"]), z.literal(1), z.literal(2), z.literal(3)]).transform((t) => (typeof t === "number" ? t : RECURRENCE_TYPES[t])),
-    repeat_interval: z.number().int().min(1).default(1),
+    repeatInterval: z.number().int().min(1).default(1),
     /** 1 = Sunday … 7 = Saturday; an array or Zoom's "1,3,5" */
-    weekly_days: z
+    weeklyDays: z
       .union([z.array(z.number().int().min(1).max(7)).min(1).max(7), z.string().regex(/^[1-7](,[1-7]){0,6}$/, 'Days as "1,3,5" (1 = Sunday … 7 = Saturday)')])
       .transform((d) => [...new Set(typeof d === "string" ? d.split(",").map(Number) : d)].sort().join(","))
       .optional(),
-    monthly_day: z.number().int().min(1).max(31).optional(),
+    monthlyDay: z.number().int().min(1).max(31).optional(),
     /** -1 last, 1–4 */
-    monthly_week: z.union([z.literal(-1), z.literal(1), z.literal(2), z.literal(3), z.literal(4)]).optional(),
-    monthly_week_day: z.number().int().min(1).max(7).optional(),
-    end_times: z.number().int().min(1).max(MAX_OCCURRENCES).optional(),
-    end_date_time: z.iso.datetime({ offset: true }).optional(),
+    monthlyWeek: z.union([z.literal(-1), z.literal(1), z.literal(2), z.literal(3), z.literal(4)]).optional(),
+    monthlyWeekDay: z.number().int().min(1).max(7).optional(),
+    endTimes: z.number().int().min(1).max(MAX_OCCURRENCES).optional(),
+    endDateTime: z.iso.datetime({ offset: true }).optional(),
   })
   .superRefine((r, ctx) => {
     if (!isObject(r)) return;
     // the type as given (a name or Zoom's number), whether or not the rest parsed
     const type = typeof r.type === "number" ? r.type : RECURRENCE_TYPES[r.type as keyof typeof RECURRENCE_TYPES];
     const max = MAX_INTERVAL[type as keyof typeof MAX_INTERVAL];
-    if (max && typeof r.repeat_interval === "number" && r.repeat_interval > max) {
-      ctx.addIssue({ code: "custom", path: ["repeat_interval"], message: `At most ${max} for a ${["", "daily", "weekly", "monthly"][type]} meeting` });
+    if (max && typeof r.repeatInterval === "number" && r.repeatInterval > max) {
+      ctx.addIssue({ code: "custom", path: ["repeatInterval"], message: `At most ${max} for a ${["", "daily", "weekly", "monthly"][type]} meeting` });
     }
-    if ((r.end_times === undefined) === (r.end_date_time === undefined)) {
-      ctx.addIssue({ code: "custom", path: ["end_times"], message: `Say when it ends: after a number of meetings (1–${MAX_OCCURRENCES}) or on a date, one of them` });
+    if ((r.endTimes === undefined) === (r.endDateTime === undefined)) {
+      ctx.addIssue({ code: "custom", path: ["endTimes"], message: `Say when it ends: after a number of meetings (1–${MAX_OCCURRENCES}) or on a date, one of them` });
     }
-    if (type === 2 && !r.weekly_days) ctx.addIssue({ code: "custom", path: ["weekly_days"], message: "A weekly meeting needs its days (1 = Sunday … 7 = Saturday)" });
+    if (type === 2 && !r.weeklyDays) ctx.addIssue({ code: "custom", path: ["weeklyDays"], message: "A weekly meeting needs its days (1 = Sunday … 7 = Saturday)" });
     if (type === 3) {
-      const byDay = r.monthly_day !== undefined;
-      const byWeek = r.monthly_week !== undefined || r.monthly_week_day !== undefined;
-      if (byDay === byWeek) ctx.addIssue({ code: "custom", path: ["monthly_day"], message: "A monthly meeting needs a day of the month, or a week with its weekday" });
-      else if (byWeek && (r.monthly_week === undefined || r.monthly_week_day === undefined)) {
-        ctx.addIssue({ code: "custom", path: ["monthly_week_day"], message: "The week and its weekday go together" });
+      const byDay = r.monthlyDay !== undefined;
+      const byWeek = r.monthlyWeek !== undefined || r.monthlyWeekDay !== undefined;
+      if (byDay === byWeek) ctx.addIssue({ code: "custom", path: ["monthlyDay"], message: "A monthly meeting needs a day of the month, or a week with its weekday" });
+      else if (byWeek && (r.monthlyWeek === undefined || r.monthlyWeekDay === undefined)) {
+        ctx.addIssue({ code: "custom", path: ["monthlyWeekDay"], message: "The week and its weekday go together" });
       }
     }
   }, always);
 
-export const createMeetingInput = z
-  .strictObject({
-    /** the Zoom integration (default: the first active one by priority) */
-    integration_id: z.uuid().optional(),
-    topic: z.string().trim().min(1, "Give the meeting a topic").max(200, "At most 200 characters (Zoom's limit)"),
-    start_time: z.iso.datetime({ offset: true, message: "An ISO date-time with its offset, e.g. 2026-03-01T10:00:00Z" }),
-    /** minutes */
-    duration: z.number().int().min(1).max(1440, "At most 24 hours"),
-    timezone: ianaTimeZone.optional(),
-    agenda: z.string().trim().max(2000, "At most 2000 characters (Zoom's limit)").optional(),
-    recurrence: recurrenceInput.optional(),
-    application_id: z.uuid().optional(),
-    /** an existing calendar event that gets the join URL */
-    calendar_event_id: z.uuid().optional(),
-    /** a new event for the meeting in this Google Calendar integration (its configured calendar) */
-    add_to_calendar: z.strictObject({ integration_id: z.uuid() }).optional(),
-  })
-  .refine((v) => !(isObject(v) && v.calendar_event_id && v.add_to_calendar), {
-    message: "Either attach to an existing event (calendar_event_id) or create one (add_to_calendar), not both",
-    path: ["add_to_calendar"],
-    ...always,
-  })
-  .refine(
-    (v) => {
-      // only when both times are readable: a missing or malformed one has its own message
-      const until = isObject(v) && isObject(v.recurrence) ? time(v.recurrence.end_date_time) : NaN;
-      const start = isObject(v) ? time(v.start_time) : NaN;
-      return Number.isNaN(until) || Number.isNaN(start) || until > start;
-    },
-    { message: "The recurrence must end after the first meeting", path: ["recurrence", "end_date_time"], ...always },
-  );
+export const createMeetingInput = withAliases(
+  "POST /api/v1/meetings",
+  z
+    .strictObject({
+      /** the Zoom integration (default: the first active one by priority) */
+      integrationId: z.uuid().optional(),
+      topic: z.string().trim().min(1, "Give the meeting a topic").max(200, "At most 200 characters (Zoom's limit)"),
+      startTime: z.iso.datetime({ offset: true, message: "An ISO date-time with its offset, e.g. 2026-03-01T10:00:00Z" }),
+      /** minutes */
+      duration: z.number().int().min(1).max(1440, "At most 24 hours"),
+      timezone: ianaTimeZone.optional(),
+      agenda: z.string().trim().max(2000, "At most 2000 characters (Zoom's limit)").optional(),
+      recurrence: recurrenceInput.optional(),
+      applicationId: z.uuid().optional(),
+      /** an existing calendar event that gets the join URL */
+      calendarEventId: z.uuid().optional(),
+      /** a new event for the meeting in this Google Calendar integration (its configured calendar) */
+      addToCalendar: z.strictObject({ integrationId: z.uuid() }).optional(),
+    })
+    .refine((v) => !(isObject(v) && v.calendarEventId && v.addToCalendar), {
+      message: "Either attach to an existing event (calendarEventId) or create one (addToCalendar), not both",
+      path: ["addToCalendar"],
+      ...always,
+    })
+    .refine(
+      (v) => {
+        // only when both times are readable: a missing or malformed one has its own message
+        const until = isObject(v) && isObject(v.recurrence) ? time(v.recurrence.endDateTime) : NaN;
+        const start = isObject(v) ? time(v.startTime) : NaN;
+        return Number.isNaN(until) || Number.isNaN(start) || until > start;
+      },
+      { message: "The recurrence must end after the first meeting", path: ["recurrence", "endDateTime"], ...always },
+    ),
+);
 export type CreateMeetingInput = z.output<typeof createMeetingInput>;
 
 const flag = z.enum(["1", "0", "true", "false"]).transform((v) => v === "1" || v === "true");
 
-export const listMeetingsQuery = z.strictObject({
+export const listMeetingsQuery = withAliases("GET /api/v1/meetings", z.strictObject({
   status: z.enum(MEETING_STATUSES).optional(),
-  integration_id: z.uuid().optional(),
-  application_id: z.uuid().optional(),
-  calendar_event_id: z.uuid().optional(),
+  integrationId: z.uuid().optional(),
+  applicationId: z.uuid().optional(),
+  calendarEventId: z.uuid().optional(),
   /** meetings starting from / until */
   from: z.iso.datetime({ offset: true }).optional(),
   until: z.iso.datetime({ offset: true }).optional(),
   /** deleted meetings are left out unless asked for (or status=deleted) */
-  include_deleted: flag.default(false),
+  includeDeleted: flag.default(false),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(200).optional(),
-});
+}));
 export type ListMeetingsQuery = z.output<typeof listMeetingsQuery>;

@@ -11,8 +11,8 @@
 // arrive out of order; older ones do not move the status back). Statuses: scheduled, started,
 // ended, deleted.
 //
-// A meeting can go into a calendar event: an existing one (calendar_event_id) or a new one in a
-// calendar integration (add_to_calendar); lib/meetings/calendar.ts.
+// A meeting can go into a calendar event: an existing one (calendarEventId) or a new one in a
+// calendar integration (addToCalendar); lib/meetings/calendar.ts.
 import { randomUUID } from "node:crypto";
 import type { Integration, Meeting, Prisma } from "@/generated/prisma/client";
 import { db } from "@/lib/db";
@@ -137,7 +137,7 @@ async function zoom<T>(p: Promise<T>): Promise<T> {
 export async function chooseZoomIntegration(integrationId?: string): Promise<Integration> {
   if (integrationId) {
     const row = await db.integration.findUnique({ where: { id: integrationId } });
-    if (!row || row.provider !== "zoom") throw errors.validation("Not a Zoom integration", [{ path: "integration_id", message: "Unknown Zoom integration" }]);
+    if (!row || row.provider !== "zoom") throw errors.validation("Not a Zoom integration", [{ path: "integrationId", message: "Unknown Zoom integration" }]);
     if (row.status === "inactive") throw errors.unprocessable(`${row.name} is switched off`);
     return row;
   }
@@ -162,6 +162,11 @@ const withIntegration = { integration: { select: { id: true, name: true, code: t
 
 const MASK = "••••••";
 
+/** Zoom's recurrence rule (its snake_case names) as the API answers it: camelCase (repeatInterval, weeklyDays, endTimes …). */
+function recurrenceView(rule: Partial<ZoomRecurrence>) {
+  return Object.fromEntries(Object.entries(rule).map(([k, v]) => [k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), v]));
+}
+
 /** The API's meeting. `host` and `single`: a host reading one meeting gets its start URL and passcode (lists never carry them). */
 export function serializeMeeting(m: Row, opts: { host: boolean; single?: boolean } = { host: false }) {
   const a = activityOf(m);
@@ -184,7 +189,7 @@ export function serializeMeeting(m: Row, opts: { host: boolean; single?: boolean
     durationMinutes: m.durationMinutes,
     endsAt: m.startsAt && m.durationMinutes ? new Date(m.startsAt.getTime() + m.durationMinutes * 60_000) : null,
     timeZone: m.timeZone,
-    recurrence: recurrence ? rule : null,
+    recurrence: recurrence ? recurrenceView(rule) : null,
     occurrences: occurrences?.length ?? null,
     nextOccurrenceAt: next?.start_time ?? null,
     status: m.status as MeetingStatus,
@@ -259,7 +264,7 @@ function zoomRequestOf(input: CreateMeetingInput, tz: string): ZoomMeetingReques
   return {
     topic: input.topic,
     type: r ? 8 : 2,
-    start_time: zoomStart(input.start_time),
+    start_time: zoomStart(input.startTime),
     duration: input.duration,
     timezone: tz,
     ...(input.agenda ? { agenda: input.agenda } : {}),
@@ -267,11 +272,11 @@ function zoomRequestOf(input: CreateMeetingInput, tz: string): ZoomMeetingReques
       ? {
           recurrence: {
             type: r.type,
-            repeat_interval: r.repeat_interval,
-            ...(r.type === 2 ? { weekly_days: r.weekly_days } : {}),
-            ...(r.type === 3 && r.monthly_day !== undefined ? { monthly_day: r.monthly_day } : {}),
-            ...(r.type === 3 && r.monthly_week !== undefined ? { monthly_week: r.monthly_week, monthly_week_day: r.monthly_week_day } : {}),
-            ...(r.end_times !== undefined ? { end_times: r.end_times } : { end_date_time: zoomStart(r.end_date_time!) }),
+            repeat_interval: r.repeatInterval,
+            ...(r.type === 2 ? { weekly_days: r.weeklyDays } : {}),
+            ...(r.type === 3 && r.monthlyDay !== undefined ? { monthly_day: r.monthlyDay } : {}),
+            ...(r.type === 3 && r.monthlyWeek !== undefined ? { monthly_week: r.monthlyWeek, monthly_week_day: r.monthlyWeekDay } : {}),
+            ...(r.endTimes !== undefined ? { end_times: r.endTimes } : { end_date_time: zoomStart(r.endDateTime!) }),
           },
         }
       : {}),
@@ -300,7 +305,7 @@ async function idempotent<T>(who: Who, key: string | null | undefined, input: Cr
       );
       const first = prior.rows[0];
       if (first) {
-        if (first.changes.topic !== input.topic || first.changes.startTime !== zoomStart(input.start_time)) {
+        if (first.changes.topic !== input.topic || first.changes.startTime !== zoomStart(input.startTime)) {
           throw errors.conflict("This Idempotency-Key was used for a different meeting", { meetingId: first.entity_id });
         }
         return { ...serializeMeeting(await findRow(first.entity_id), { host, single: true }), replayed: true as const };
@@ -318,11 +323,11 @@ export type CreateResult = MeetingView & { calendar?: { ok: true; eventId: strin
 export async function createMeeting(input: CreateMeetingInput, who: Who, opts: { host: boolean; idempotencyKey?: string | null }): Promise<CreateResult | (MeetingView & { replayed: true })> {
   return idempotent(who, opts.idempotencyKey, input, opts.host, async () => {
     // everything we can check is checked before Zoom makes the meeting
-    const integration = await chooseZoomIntegration(input.integration_id);
-    const event = input.calendar_event_id ? await attachableEvent(input.calendar_event_id) : null;
-    const calendar = input.add_to_calendar ? await writableCalendar(input.add_to_calendar.integration_id) : null;
-    if (input.application_id && !(await db.application.findUnique({ where: { id: input.application_id }, select: { id: true } }))) {
-      throw errors.validation("Unknown application", [{ path: "application_id", message: "No such application" }]);
+    const integration = await chooseZoomIntegration(input.integrationId);
+    const event = input.calendarEventId ? await attachableEvent(input.calendarEventId) : null;
+    const calendar = input.addToCalendar ? await writableCalendar(input.addToCalendar.integrationId) : null;
+    if (input.applicationId && !(await db.application.findUnique({ where: { id: input.applicationId }, select: { id: true } }))) {
+      throw errors.validation("Unknown application", [{ path: "applicationId", message: "No such application" }]);
     }
     const tz = input.timezone ?? (integration.config as { defaultTimezone?: string }).defaultTimezone ?? event?.timeZone ?? "UTC";
     const id = randomUUID();
@@ -332,9 +337,9 @@ export async function createMeeting(input: CreateMeetingInput, who: Who, opts: {
       data: {
         id,
         integrationId: integration.id,
-        ...fromZoom(id, z, { startsAt: new Date(input.start_time), durationMinutes: input.duration, timeZone: tz }),
+        ...fromZoom(id, z, { startsAt: new Date(input.startTime), durationMinutes: input.duration, timeZone: tz }),
         status: "scheduled",
-        applicationId: input.application_id ?? null,
+        applicationId: input.applicationId ?? null,
         createdById: who.actor.type === "user" ? who.actor.id : null,
       },
       include: withIntegration,
@@ -361,7 +366,7 @@ export async function createMeeting(input: CreateMeetingInput, who: Who, opts: {
       id,
       {
         topic: row.topic,
-        startTime: zoomStart(input.start_time),
+        startTime: zoomStart(input.startTime),
         zoomMeetingId: row.zoomMeetingId,
         integration: integration.code,
         recurring: !!input.recurrence,
@@ -378,10 +383,10 @@ export async function createMeeting(input: CreateMeetingInput, who: Who, opts: {
 
 export async function listMeetings(q: ListMeetingsQuery, opts: { host: boolean }) {
   const where: Prisma.MeetingWhereInput = {
-    ...(q.status ? { status: q.status } : q.include_deleted ? {} : { status: { not: "deleted" } }),
-    ...(q.integration_id ? { integrationId: q.integration_id } : {}),
-    ...(q.application_id ? { applicationId: q.application_id } : {}),
-    ...(q.calendar_event_id ? { calendarEventId: q.calendar_event_id } : {}),
+    ...(q.status ? { status: q.status } : q.includeDeleted ? {} : { status: { not: "deleted" } }),
+    ...(q.integrationId ? { integrationId: q.integrationId } : {}),
+    ...(q.applicationId ? { applicationId: q.applicationId } : {}),
+    ...(q.calendarEventId ? { calendarEventId: q.calendarEventId } : {}),
     ...(q.from || q.until ? { startsAt: { ...(q.from ? { gte: new Date(q.from) } : {}), ...(q.until ? { lte: new Date(q.until) } : {}) } } : {}),
   };
   const and: Prisma.MeetingWhereInput[] = [where, { startsAt: { not: null } }];

@@ -23,6 +23,7 @@ import { google, googleCalendarIntegration } from "../helpers/calendar";
 import { createKey, createUser, fault, sandbox, zoomIntegration } from "../helpers/fixtures";
 import { startWebhookServer } from "../helpers/webhook-server";
 import { waitFor } from "../helpers/wait";
+import { snakeKeys } from "../helpers/case";
 
 let hooks: Awaited<ReturnType<typeof startWebhookServer>>;
 let zoom: Awaited<ReturnType<typeof zoomIntegration>>;
@@ -54,6 +55,7 @@ const get = (id: string, query = "", who: Auth = { cookie: viewer.cookie }) => c
 const remove = (id: string, who: Auth = { cookie: dispatcher.cookie }) => call(oneRoute.DELETE as never, { method: "DELETE", url: `/api/v1/meetings/${id}`, params: { id }, ...who });
 const recordings = (id: string, query = "") => call(recordingsRoute.GET as never, { url: `/api/v1/meetings/${id}/recordings${query}`, params: { id }, cookie: viewer.cookie });
 
+// the snake_case names in these bodies are aliases (docs/api-compat.md); meetingCamel below sends the documented names
 const meeting = (over: Record<string, unknown> = {}) => ({
   topic: `Transfer briefing ${randomBytes(3).toString("hex")}`,
   start_time: "2030-05-04T09:30:00+03:00",
@@ -132,13 +134,15 @@ describe("creating and reading", () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ topic: "" }, "topic"],
       [{ timezone: "Mars/Olympus" }, "timezone"],
-      [{ start_time: "tomorrow" }, "start_time"],
+      // the bodies send the old names: alias (docs/api-compat.md); the details name each field by
+      // its documented (camelCase) name, whichever name was sent
+      [{ start_time: "tomorrow" }, "startTime"],
       [{ duration: 0 }, "duration"],
-      [{ recurrence: { type: "weekly", end_times: 3 } }, "recurrence.weekly_days"],
-      [{ recurrence: { type: "daily", end_times: 3, end_date_time: "2030-06-01T00:00:00Z" } }, "recurrence.end_times"],
-      [{ recurrence: { type: "daily", repeat_interval: 100, end_times: 3 } }, "recurrence.repeat_interval"],
-      [{ recurrence: { type: "monthly", end_times: 3 } }, "recurrence.monthly_day"],
-      [{ calendar_event_id: randomUUID(), add_to_calendar: { integration_id: randomUUID() } }, "add_to_calendar"],
+      [{ recurrence: { type: "weekly", end_times: 3 } }, "recurrence.weeklyDays"],
+      [{ recurrence: { type: "daily", end_times: 3, end_date_time: "2030-06-01T00:00:00Z" } }, "recurrence.endTimes"],
+      [{ recurrence: { type: "daily", repeat_interval: 100, end_times: 3 } }, "recurrence.repeatInterval"],
+      [{ recurrence: { type: "monthly", end_times: 3 } }, "recurrence.monthlyDay"],
+      [{ calendar_event_id: randomUUID(), add_to_calendar: { integration_id: randomUUID() } }, "addToCalendar"],
     ];
     for (const [over, path] of cases) {
       const r = await create(meeting(over));
@@ -146,28 +150,29 @@ describe("creating and reading", () => {
       expect(r.json.error.code).toBe("validation_failed");
       expect(r.json.error.details.map((d: { path: string }) => d.path)).toContain(path);
     }
-    const unknownIntegration = await create(meeting({ integration_id: randomUUID() }));
-    expect(unknownIntegration.json.error.details).toEqual([{ path: "integration_id", message: "Unknown Zoom integration" }]);
-    const unknownApp = await create(meeting({ application_id: randomUUID() }));
-    expect(unknownApp.json.error.details).toEqual([{ path: "application_id", message: "No such application" }]);
-    const unknownEvent = await create(meeting({ calendar_event_id: randomUUID() }));
+    const unknownIntegration = await create(meeting({ integration_id: randomUUID() })); // alias (docs/api-compat.md)
+    expect(unknownIntegration.json.error.details).toEqual([{ path: "integrationId", message: "Unknown Zoom integration" }]);
+    const unknownApp = await create(meeting({ application_id: randomUUID() })); // alias (docs/api-compat.md)
+    expect(unknownApp.json.error.details).toEqual([{ path: "applicationId", message: "No such application" }]);
+    const unknownEvent = await create(meeting({ calendar_event_id: randomUUID() })); // alias (docs/api-compat.md)
     expect(unknownEvent.status).toBe(400);
     expect(await zoomCreates()).toBe(before);
   });
 
   it("creates a recurring meeting (type 8): its rule, occurrences and next occurrence", async () => {
-    const r = await create(meeting({ start_time: "2030-05-06T09:00:00Z", recurrence: { type: "weekly", weekly_days: [4, 2], end_times: 6 } }));
+    const r = await create(meeting({ start_time: "2030-05-06T09:00:00Z", recurrence: { type: "weekly", weekly_days: [4, 2], end_times: 6 } })); // alias (docs/api-compat.md)
     expect(r.status).toBe(201);
     expect(r.json).toMatchObject({
       type: 8,
       recurring: true,
       occurrences: 6,
       nextOccurrenceAt: "2030-05-06T09:00:00Z",
-      recurrence: { type: 2, repeat_interval: 1, weekly_days: "2,4", end_times: 6 },
+      // the answer is camelCase (Zoom's rule renamed)
+      recurrence: { type: 2, repeatInterval: 1, weeklyDays: "2,4", endTimes: 6 },
     });
-    const monthly = await create(meeting({ recurrence: { type: 3, monthly_week: -1, monthly_week_day: 6, end_date_time: "2030-12-31T00:00:00Z" } }));
+    const monthly = await create(meeting({ recurrence: { type: 3, monthly_week: -1, monthly_week_day: 6, end_date_time: "2030-12-31T00:00:00Z" } })); // alias (docs/api-compat.md)
     expect(monthly.status).toBe(201);
-    expect(monthly.json.recurrence).toMatchObject({ type: 3, monthly_week: -1, monthly_week_day: 6, end_date_time: "2030-12-31T00:00:00Z" });
+    expect(monthly.json.recurrence).toMatchObject({ type: 3, monthlyWeek: -1, monthlyWeekDay: 6, endDateTime: "2030-12-31T00:00:00Z" });
     expect(monthly.json.occurrences).toBeGreaterThan(1);
   });
 
@@ -207,7 +212,7 @@ describe("refresh, delete and recordings", () => {
     expect(r.status).toBe(200);
     expect(r.json).toMatchObject({ status: "deleted", note: "Deleted at Zoom" });
     expect((await list()).json.items.map((x: { id: string }) => x.id)).not.toContain(m.id);
-    expect((await list("?include_deleted=1")).json.items.map((x: { id: string }) => x.id)).toContain(m.id);
+    expect((await list("?include_deleted=1")).json.items.map((x: { id: string }) => x.id)).toContain(m.id); // alias (docs/api-compat.md)
     expect((await remove(m.id)).json.note).toBe("The meeting was already deleted");
 
     const other = (await create(meeting())).json;
@@ -255,7 +260,7 @@ describe("Zoom's failures", () => {
 
     const bad = await zoomIntegration();
     await sbPost("/__oauth/clients", { clientId: bad.clientId, clientSecret: randomBytes(16).toString("hex") });
-    const r = await create(meeting({ integration_id: bad.row.id }));
+    const r = await create(meeting({ integration_id: bad.row.id })); // alias (docs/api-compat.md)
     expect(r.status).toBe(422);
     expect(r.json.error).toMatchObject({ code: "unprocessable", details: { reason: "credentials", zoomCode: "invalid_client" } });
     expect(r.json.error.message).toMatch(/Client Secret/);
@@ -269,7 +274,7 @@ describe("calendar events", () => {
 
   it("attaches to an existing event (join URL in location and description, pushed to Google); a second meeting for it is a 409; deleting the meeting takes it out", async () => {
     const { event, account } = await calendarSetup();
-    const r = await create(meeting({ calendar_event_id: event.id }));
+    const r = await create(meeting({ calendar_event_id: event.id })); // alias (docs/api-compat.md)
     expect(r.status).toBe(201);
     expect(r.json.calendar).toEqual({ ok: true, eventId: event.id, created: false });
     expect(r.json.calendarEventId).toBe(event.id);
@@ -284,7 +289,7 @@ describe("calendar events", () => {
     expect(JSON.stringify(inGoogle)).not.toContain(r.json.password.value);
 
     const before = await zoomCreates();
-    const dup = await create(meeting({ calendar_event_id: event.id }));
+    const dup = await create(meeting({ calendar_event_id: event.id })); // alias (docs/api-compat.md)
     expect(dup.status).toBe(409);
     expect(await zoomCreates()).toBe(before);
 
@@ -294,12 +299,12 @@ describe("calendar events", () => {
     expect(after).toMatchObject({ description: "Bring the route plan", location: null, meetingId: null, localVersion: 3, syncedVersion: 3 });
     expect((await google.event(account, ev.googleEventId!)).description).toBe("Bring the route plan");
     // the event is free again
-    expect((await create(meeting({ calendar_event_id: event.id }))).status).toBe(201);
+    expect((await create(meeting({ calendar_event_id: event.id }))).status).toBe(201); // alias (docs/api-compat.md)
   });
 
   it("add_to_calendar makes a new event in the integration's calendar, in Google at once; a recurring meeting's event gets its RRULE", async () => {
     const { integration, account } = await calendarSetup();
-    const r = await create(meeting({ add_to_calendar: { integration_id: integration.id } }));
+    const r = await create(meeting({ add_to_calendar: { integration_id: integration.id } })); // alias (docs/api-compat.md)
     expect(r.status).toBe(201);
     expect(r.json.calendar).toMatchObject({ ok: true, created: true });
     const ev = await db.calendarEvent.findUniqueOrThrow({ where: { id: r.json.calendar.eventId } });
@@ -318,7 +323,7 @@ describe("calendar events", () => {
     expect(ev.syncedVersion).toBe(ev.localVersion);
     expect((await google.event(account, ev.googleEventId!)).location).toBe(r.json.joinUrl);
 
-    const weekly = await create(meeting({ start_time: "2030-05-06T09:00:00Z", recurrence: { type: "weekly", weekly_days: [2, 4], end_times: 4 }, add_to_calendar: { integration_id: integration.id } }));
+    const weekly = await create(meeting({ start_time: "2030-05-06T09:00:00Z", recurrence: { type: "weekly", weekly_days: [2, 4], end_times: 4 }, add_to_calendar: { integration_id: integration.id } })); // alias (docs/api-compat.md)
     expect(weekly.json.calendar).toMatchObject({ ok: true, created: true });
     const wev = await db.calendarEvent.findUniqueOrThrow({ where: { id: weekly.json.calendar.eventId } });
     expect(wev.recurrence).toEqual(["RRULE:FREQ=WEEKLY;BYDAY=MO,WE;COUNT=4"]);
@@ -326,13 +331,13 @@ describe("calendar events", () => {
     expect(wev.syncedVersion).toBe(wev.localVersion);
     expect(((await google.event(account, wev.googleEventId!)) as { recurrence?: string[] }).recurrence).toEqual(["RRULE:FREQ=WEEKLY;BYDAY=MO,WE;COUNT=4"]);
 
-    const notCalendar = await create(meeting({ add_to_calendar: { integration_id: zoom.row.id } }));
+    const notCalendar = await create(meeting({ add_to_calendar: { integration_id: zoom.row.id } })); // alias (docs/api-compat.md)
     expect(notCalendar.status).toBe(400);
-    expect(notCalendar.json.error.details[0].path).toBe("add_to_calendar.integration_id");
+    expect(notCalendar.json.error.details[0].path).toBe("addToCalendar.integrationId");
     // a calendar that only syncs from Google: refused before Zoom makes anything
     const readOnly = await googleCalendarIntegration({ direction: "from_google" });
     const before = await zoomCreates();
-    const refused = await create(meeting({ add_to_calendar: { integration_id: readOnly.row.id } }));
+    const refused = await create(meeting({ add_to_calendar: { integration_id: readOnly.row.id } })); // alias (docs/api-compat.md)
     expect(refused.status).toBe(409);
     expect(await zoomCreates()).toBe(before);
   });
@@ -401,7 +406,7 @@ describe("Zoom's events", () => {
   it("meeting.deleted from Zoom marks the meeting deleted and takes its link out of the calendar event; events about meetings we did not create are ignored", async () => {
     await processAll();
     const { event, account } = await calendarSetup();
-    const m = (await create(meeting({ calendar_event_id: event.id }))).json;
+    const m = (await create(meeting({ calendar_event_id: event.id }))).json; // alias (docs/api-compat.md)
     expect((await db.calendarEvent.findUniqueOrThrow({ where: { id: event.id } })).description).toContain(m.joinUrl);
     // deleted by someone in Zoom's own web portal
     await zoomDelete(buildContext(zoom.row) as unknown as ZoomContext, m.zoomMeetingId);
@@ -421,5 +426,49 @@ describe("Zoom's events", () => {
       headers: { "content-type": "application/json", "x-zm-request-timestamp": ts, "x-zm-signature": zoomSignature(zoom.webhookSecretToken, ts, text) },
     });
     expect(await processAll()).toEqual([{ type: "meeting.started", outcome: "ignored" }]);
+  });
+});
+
+describe("API names: camelCase, the old snake_case names as aliases (docs/api-compat.md)", () => {
+  const meetingCamel = (over: Record<string, unknown> = {}) => ({
+    topic: `Camel briefing ${randomBytes(3).toString("hex")}`,
+    startTime: "2030-06-04T09:30:00+03:00",
+    duration: 30,
+    timezone: "Europe/Moscow",
+    integrationId: zoom.row.id,
+    ...over,
+  });
+
+  it("creates a recurring meeting from camelCase fields and answers in camelCase (list, one, the rule)", async () => {
+    const r = await create(meetingCamel({ startTime: "2030-06-02T09:00:00Z", recurrence: { type: "monthly", repeatInterval: 2, monthlyWeek: 1, monthlyWeekDay: 2, endTimes: 3 } }));
+    expect(r.status, r.text).toBe(201);
+    expect(r.json).toMatchObject({ recurring: true, integration: { id: zoom.row.id }, recurrence: { type: 3, repeatInterval: 2, monthlyWeek: 1, monthlyWeekDay: 2, endTimes: 3 } });
+    expect(snakeKeys(r.json)).toEqual([]);
+    const weekly = await create(meetingCamel({ recurrence: { type: "weekly", weeklyDays: [3], endDateTime: "2030-07-31T00:00:00Z" } }));
+    expect(weekly.status, weekly.text).toBe(201);
+    expect(weekly.json.recurrence).toMatchObject({ type: 2, weeklyDays: "3", endDateTime: expect.stringMatching(/^2030-07-31/) });
+
+    const listed = await list(`?integrationId=${zoom.row.id}&includeDeleted=1&limit=200`);
+    expect(listed.status, listed.text).toBe(200);
+    expect(listed.json.items.map((x: { id: string }) => x.id)).toEqual(expect.arrayContaining([r.json.id, weekly.json.id]));
+    expect(snakeKeys(listed.json)).toEqual([]);
+    expect(snakeKeys((await get(r.json.id, "?refresh=0")).json)).toEqual([]);
+  });
+
+  it("refuses a field under both names, at the top or inside the recurrence, saying which to keep; an unknown field is still named; nothing reaches Zoom", async () => {
+    const before = await zoomCreates();
+    const top = await create(meetingCamel({ start_time: "2030-06-04T09:30:00+03:00" }));
+    expect(top.status).toBe(400);
+    expect(top.json.error.details).toEqual([{ path: "start_time", message: 'Both "startTime" and its old name "start_time" were sent: keep "startTime" and leave out "start_time"' }]);
+    const nested = await create(meetingCamel({ recurrence: { type: "daily", endTimes: 2, end_times: 2 } }));
+    expect(nested.status).toBe(400);
+    expect(nested.json.error.details).toEqual([{ path: "recurrence.end_times", message: expect.stringContaining('keep "endTimes"') }]);
+    const unknown = await create(meetingCamel({ startTIme: "2030-06-04T09:30:00+03:00" }));
+    expect(unknown.status).toBe(400);
+    expect(unknown.json.error.message).toBe('The request body has an unknown field: "startTIme"');
+    const query = await list(`?integrationId=${zoom.row.id}&integration_id=${zoom.row.id}`);
+    expect(query.status).toBe(400);
+    expect(query.json.error.details[0].path).toBe("integration_id");
+    expect(await zoomCreates()).toBe(before);
   });
 });
