@@ -33,6 +33,8 @@ export function createSandboxApp(modules: SandboxModule[] = sandboxModules, getB
   let states = new Map<string, unknown>();
   /** every delivery counted per provider and recipient (the inbox itself keeps only the newest 1000) */
   let counts = new Map<string, Map<string, number>>();
+  /** emulator requests not answered yet (a test's "nothing more happens" waits for 0) */
+  let inFlight = 0;
 
   const kit: SandboxKit = {
     inbox: {
@@ -94,6 +96,7 @@ export function createSandboxApp(modules: SandboxModule[] = sandboxModules, getB
     const p = c.req.query("provider");
     return c.json({ items: p ? seen.filter((s) => s.provider === p) : seen });
   });
+  app.get("/__control/in-flight", (c) => c.json({ count: inFlight }));
   app.post("/__control/reset", (c) => {
     inbox = [];
     faults = [];
@@ -106,6 +109,14 @@ export function createSandboxApp(modules: SandboxModule[] = sandboxModules, getB
   // ── provider emulators, each under /<id> ──
   for (const m of modules) {
     const sub = new Hono();
+    sub.use("*", async (_c, next) => {
+      inFlight++;
+      try {
+        await next();
+      } finally {
+        inFlight--;
+      }
+    });
     sub.use("*", async (c, next) => {
       const body = await c.req.raw.clone().text();
       const headers: Record<string, string> = {};

@@ -27,7 +27,7 @@ export type Workers = {
   ticked(names?: string[]): Promise<void>;
 };
 
-const DISPATCHERS = ["webhook dispatch", "message dispatch", "suitedash dispatch"];
+const DISPATCHERS = ["webhook dispatch", "message dispatch", "suitedash dispatch", "event delivery"];
 
 /** The nightly clean-up, with the retention periods of the Settings page (the env variables by default). */
 export async function runRetention() {
