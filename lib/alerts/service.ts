@@ -20,6 +20,7 @@
 import { z } from "zod";
 import { Prisma, type Alert } from "@/generated/prisma/client";
 import { db } from "@/lib/db";
+import { lockInTransaction } from "@/lib/locks";
 import { errors } from "@/lib/errors";
 import { logger } from "@/lib/logger";
 import { audit, type Actor, type RequestMeta } from "@/lib/audit";
@@ -60,7 +61,7 @@ const lockKey = (key: string) => `alert:${key}`;
 export async function fireAlert(c: Condition): Promise<{ id: string; opened: boolean } | null> {
   const details = JSON.stringify(c.details ?? {});
   const rows = await db.$transaction(async (tx) => {
-    await tx.$executeRaw`select pg_advisory_xact_lock(hashtextextended(${lockKey(c.key)}, 0))`;
+    await lockInTransaction(tx, lockKey(c.key));
     return tx.$queryRaw<{ id: string; opened: boolean }[]>`
       insert into alerts (rule, severity, dedupe_key, title, message, entity_type, entity_id, link, details, first_seen_at, last_seen_at)
       select ${c.rule}::text, ${c.severity}::text, ${c.key}::text, ${c.title}::text, ${c.message}::text, ${c.entityType ?? null}::text,
@@ -164,7 +165,7 @@ export async function resolveAlert(id: string, note: string | null | undefined, 
   const userId = who.actor.type === "user" ? who.actor.id : null;
   const text = note?.trim() || null;
   const done = await db.$transaction(async (tx) => {
-    await tx.$executeRaw`select pg_advisory_xact_lock(hashtextextended(${lockKey(a.dedupeKey)}, 0))`;
+    await lockInTransaction(tx, lockKey(a.dedupeKey));
     return tx.$queryRaw<{ id: string }[]>`
       update alerts
          set status = 'resolved', resolved_at = now(), resolved_by_id = ${userId}::uuid, resolution = ${text}::text,

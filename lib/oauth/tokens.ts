@@ -13,6 +13,7 @@
 import { randomUUID } from "node:crypto";
 import type { OAuthToken } from "@/generated/prisma/client";
 import { db } from "@/lib/db";
+import { lockInTransaction } from "@/lib/locks";
 import { env } from "@/lib/env";
 import { audit } from "@/lib/audit";
 import { logger } from "@/lib/logger";
@@ -235,7 +236,7 @@ async function refreshLocked(ctx: ProviderContext, def: ProviderDefinition, seen
   const integrationId = ctx.integration.id;
   const outcome: Outcome = await db.$transaction(
     async (tx) => {
-      await tx.$executeRaw`select pg_advisory_xact_lock(hashtextextended(${`oauth:${integrationId}`}, 0))`;
+      await lockInTransaction(tx, `oauth:${integrationId}`);
       const row = await tx.oAuthToken.findUnique({ where: { integrationId } });
       if (row?.status === "needs_reconnect") return { reconnect: row.lastError ?? `${def.name} must be connected again`, flagged: false };
       if (row && row.accessToken !== seen && stillValid(row)) return { token: accessOf(row) };

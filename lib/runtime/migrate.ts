@@ -6,8 +6,9 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, existsSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
+import { withAdvisoryLock } from "@/lib/locks";
 
-const LOCK_ID = 727_001; // arbitrary, constant: "switchboard migrations"
+const LOCK = "switchboard.migrations"; // lib/locks.ts, on the runner's own connection (Prisma may not exist yet)
 const TABLE = "_switchboard_migrations";
 
 export type Migration = { name: string; sql: string; checksum: string };
@@ -40,40 +41,40 @@ export async function migrate(
   await client.connect();
   const applied: string[] = [];
   try {
-    await client.query("select pg_advisory_lock($1)", [LOCK_ID]);
-    await client.query(`create table if not exists ${TABLE} (
-      name text primary key,
-      checksum text not null,
-      applied_at timestamptz not null default now()
-    )`);
-    const done = new Map<string, string>(
-      (await client.query(`select name, checksum from ${TABLE}`)).rows.map((r) => [r.name, r.checksum]),
-    );
-    for (const m of migrations) {
-      const prev = done.get(m.name);
-      if (prev !== undefined) {
-        if (prev !== m.checksum) {
-          throw new MigrationChecksumError(
-            `Migration ${m.name} was changed after it was applied (checksum ${prev.slice(0, 12)}… in the database, ` +
-              `${m.checksum.slice(0, 12)}… on disk). Applied migrations are immutable: add a new migration instead.`,
-          );
+    await withAdvisoryLock(LOCK, async () => {
+      await client.query(`create table if not exists ${TABLE} (
+        name text primary key,
+        checksum text not null,
+        applied_at timestamptz not null default now()
+      )`);
+      const done = new Map<string, string>(
+        (await client.query(`select name, checksum from ${TABLE}`)).rows.map((r) => [r.name, r.checksum]),
+      );
+      for (const m of migrations) {
+        const prev = done.get(m.name);
+        if (prev !== undefined) {
+          if (prev !== m.checksum) {
+            throw new MigrationChecksumError(
+              `Migration ${m.name} was changed after it was applied (checksum ${prev.slice(0, 12)}… in the database, ` +
+                `${m.checksum.slice(0, 12)}… on disk). Applied migrations are immutable: add a new migration instead.`,
+            );
+          }
+          continue;
         }
-        continue;
+        await client.query("begin");
+        try {
+          await client.query(m.sql);
+          await client.query(`insert into ${TABLE} (name, checksum) values ($1, $2)`, [m.name, m.checksum]);
+          await client.query("commit");
+        } catch (e) {
+          await client.query("rollback");
+          throw new Error(`Migration ${m.name} failed: ${(e as Error).message}`);
+        }
+        applied.push(m.name);
+        log(`applied migration ${m.name}`);
       }
-      await client.query("begin");
-      try {
-        await client.query(m.sql);
-        await client.query(`insert into ${TABLE} (name, checksum) values ($1, $2)`, [m.name, m.checksum]);
-        await client.query("commit");
-      } catch (e) {
-        await client.query("rollback");
-        throw new Error(`Migration ${m.name} failed: ${(e as Error).message}`);
-      }
-      applied.push(m.name);
-      log(`applied migration ${m.name}`);
-    }
+    }, { client });
   } finally {
-    await client.query("select pg_advisory_unlock($1)", [LOCK_ID]).catch(() => {});
     await client.end();
   }
   return applied;

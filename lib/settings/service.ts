@@ -3,6 +3,7 @@
 // written under a lock, audited as settings.update with before → after.
 import { z } from "zod";
 import { pgPool } from "@/lib/pg";
+import { lockInTransaction } from "@/lib/locks";
 import { audit, type Actor, type RequestMeta } from "@/lib/audit";
 import { publicBaseUrlSource } from "@/lib/urls";
 import { getStoredSettings, mergeSettings, parseStored, primeSettings, settingDefaults, type StoredSettings } from "@/lib/settings";
@@ -101,7 +102,7 @@ export async function updateSettings(input: z.input<typeof settingsPatch>, who: 
   try {
     await client.query("begin");
     // two admins saving at once: one after the other, each on top of the other's change
-    await client.query("select pg_advisory_xact_lock(hashtext('switchboard.settings'))");
+    await lockInTransaction(client, "switchboard.settings");
     before = parseStored((await client.query<{ key: string; value: unknown }>("select key, value from settings")).rows);
     after = applyPatch(before, patch);
     for (const key of SETTING_KEYS) {
