@@ -19,6 +19,8 @@ export type CallOptions = {
   ip?: string;
   /** an event stream answer is not read to its (never coming) end: its head is returned and the request aborted */
   headOfStreams?: boolean;
+  /** like headOfStreams, with the stream's first event (its text block) in `text` */
+  firstEventOfStreams?: boolean;
 };
 
 export type CallResult<T = any> = { status: number; headers: Headers; json: T; text: string };
@@ -35,10 +37,11 @@ export async function call<T = any>(handler: Handler, o: CallOptions = {}): Prom
   const gone = new AbortController();
   const req = new NextRequest(new URL(o.url ?? "/", "http://localhost:3000"), { method: o.method ?? (body ? "POST" : "GET"), headers, body, signal: gone.signal });
   const res = await handler(req, { params: Promise.resolve(o.params ?? {}) });
-  if (o.headOfStreams && res.headers.get("content-type")?.startsWith("text/event-stream")) {
+  if ((o.headOfStreams || o.firstEventOfStreams) && res.headers.get("content-type")?.startsWith("text/event-stream")) {
+    const text = o.firstEventOfStreams && res.body ? await firstEventBlock(res.body) : "";
     gone.abort();
     await res.body?.cancel().catch(() => {});
-    return { status: res.status, headers: res.headers, json: undefined as T, text: "" };
+    return { status: res.status, headers: res.headers, json: undefined as T, text };
   }
   const text = await res.text();
   let json: any;
@@ -48,6 +51,23 @@ export async function call<T = any>(handler: Handler, o: CallOptions = {}): Prom
     json = undefined;
   }
   return { status: res.status, headers: res.headers, json, text };
+}
+
+/** Reads an event stream up to the end of its first event; that event's text (lines before the blank line). */
+export async function firstEventBlock(body: ReadableStream<Uint8Array>): Promise<string> {
+  const reader = body.getReader();
+  const dec = new TextDecoder();
+  let buf = "";
+  try {
+    while (!buf.includes("\n\n")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buf += dec.decode(value, { stream: true });
+    }
+  } finally {
+    reader.releaseLock();
+  }
+  return buf.split("\n\n")[0];
 }
 
 /** The session cookie next-auth would set for this user. */

@@ -1,24 +1,9 @@
-// The API's hottest routes served straight from the node:http front (scripts/server.ts),
-// before Next.js routing: the very same route handlers as the App Router files (which still
-// serve `next dev` and any other host), minus the framework's per-request work (several ms of
-// CPU per request on these machines). Responses stream, so the live position stream (SSE)
-// works here too. bench/tracking.ts and bench/payments.ts measure these paths.
+// The node:http <-> web Request/Response bridge of the node front (scripts/server.ts): the
+// webhook inbox (lib/webhooks/node-front.ts) and the API's fast routes (scripts/fast-routes.ts)
+// hand route handlers the NextRequest they get from Next.js and stream their Response back.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { NextRequest } from "next/server";
-
-type Handler = (req: NextRequest, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
-
-const ROUTES: { method: string; path: RegExp; load: () => Promise<Handler> }[] = [
-  { method: "POST", path: /^\/api\/v1\/tracking\/locations\/?(?:\?.*)?$/, load: async () => (await import("@/app/api/v1/tracking/locations/route")).POST as Handler },
-  { method: "GET", path: /^\/api\/v1\/tracking\/stream\/?(?:\?.*)?$/, load: async () => (await import("@/app/api/v1/tracking/stream/route")).GET as Handler },
-  { method: "POST", path: /^\/api\/v1\/payments\/?(?:\?.*)?$/, load: async () => (await import("@/app/api/v1/payments/route")).POST as Handler },
-];
-
-export function fastRoute(method: string | undefined, url: string | undefined): (() => Promise<Handler>) | null {
-  if (!url?.startsWith("/api/v1/")) return null;
-  return ROUTES.find((r) => r.method === method && r.path.test(url))?.load ?? null;
-}
 
 /** The node request as a web Request (NextRequest: route handlers take it as Next.js gives it). */
 export function toWebRequest(req: IncomingMessage, signal?: AbortSignal): NextRequest {
@@ -65,12 +50,4 @@ export async function writeResponse(req: IncomingMessage, res: ServerResponse, r
     if (res.destroyed) break;
   }
   res.end();
-}
-
-export async function serveFast(req: IncomingMessage, res: ServerResponse, load: () => Promise<Handler>) {
-  const handler = await load();
-  // the client going away aborts the request (an SSE stream stops, its LISTEN subscription ends)
-  const gone = new AbortController();
-  res.on("close", () => gone.abort());
-  await writeResponse(req, res, await handler(toWebRequest(req, gone.signal), { params: Promise.resolve({}) }));
 }
