@@ -103,6 +103,26 @@ export const API_ALIASES = {
     origin: TODAY,
     fields: { integration_id: "integrationId", application_id: "applicationId", calendar_event_id: "calendarEventId", include_deleted: "includeDeleted" },
   },
+  "POST /api/v1/erp/sync": {
+    in: "body",
+    since: ISSUE_17,
+    origin: "today's name; seed 000 (erp-sync.php: entity_type, entity_id)",
+    fields: { entity_type: "entityType", entity_id: "entityId", integration_id: "integrationId" },
+  },
+  "GET /api/v1/erp/sync/status": {
+    in: "query",
+    since: ISSUE_17,
+    origin: "today's name; seed 000 (erp-sync.php: entity_type, entity_id)",
+    fields: { entity_type: "entityType", entity_id: "entityId", integration_id: "integrationId" },
+  },
+  "GET /api/v1/erp/links": {
+    in: "query",
+    since: ISSUE_17,
+    origin: TODAY,
+    fields: { entity_type: "entityType", entity_id: "entityId", integration_id: "integrationId" },
+  },
+  "GET /api/v1/erp/mapping": { in: "query", since: ISSUE_17, origin: TODAY, fields: { integration_id: "integrationId" } },
+  "GET /api/v1/erp/entities": { in: "query", since: ISSUE_17, origin: TODAY, fields: { entity_type: "entityType" } },
   "GET /api/oauth/{provider}/start": {
     in: "query",
     since: ISSUE_17,

@@ -44,7 +44,7 @@ export function ErpPage({ canSync, canConfigure }: { canSync: boolean; canConfig
 
   const mapping = useQuery({
     queryKey: ["erp", "mapping", filters.integration ?? ""],
-    queryFn: () => api<MappingView>(`/api/v1/erp/mapping${filters.integration ? `?integration_id=${filters.integration}` : ""}`),
+    queryFn: () => api<MappingView>(`/api/v1/erp/mapping${filters.integration ? `?integrationId=${filters.integration}` : ""}`),
   });
   const integrationId = mapping.data?.integration_id ?? null;
   const integrations = mapping.data?.integrations ?? [];
@@ -138,7 +138,7 @@ function Links({
   onOpen: (id: string) => void;
   canSync: boolean;
 }) {
-  const params = { ...(integrationId ? { integration_id: integrationId } : {}), ...(filters.status ? { status: filters.status } : {}), ...(filters.entity_type ? { entity_type: filters.entity_type } : {}) };
+  const params = { ...(integrationId ? { integrationId } : {}), ...(filters.status ? { status: filters.status } : {}), ...(filters.entity_type ? { entityType: filters.entity_type } : {}) };
   const list = useInfiniteQuery({
     queryKey: ["erp", "links", params],
     initialPageParam: "",

@@ -38,11 +38,11 @@ function SyncForm({ integrationId, onClose }: { integrationId: string | null; on
   const query = useDebounced(q, 300);
   const found = useQuery({
     queryKey: ["erp", "entities", type, query],
-    queryFn: () => api<{ items: Found[] }>(`/api/v1/erp/entities?${new URLSearchParams({ entity_type: type, q: query, limit: "10" })}`),
+    queryFn: () => api<{ items: Found[] }>(`/api/v1/erp/entities?${new URLSearchParams({ entityType: type, q: query, limit: "10" })}`),
   });
   const sync = useMutation({
     mutationFn: (id: string) =>
-      api<SyncResult>("/api/v1/erp/sync", { method: "POST", json: { entity_type: type, entity_id: id, ...(integrationId ? { integration_id: integrationId } : {}) } }),
+      api<SyncResult>("/api/v1/erp/sync", { method: "POST", json: { entityType: type, entityId: id, ...(integrationId ? { integrationId } : {}) } }),
     onSettled: () => qc.invalidateQueries({ queryKey: ["erp", "links"] }),
   });
   const result = sync.data;

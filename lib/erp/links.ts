@@ -7,6 +7,7 @@ import type { ErpLink, ErpSyncLog, Prisma } from "@/generated/prisma/client";
 import { db } from "@/lib/db";
 import { ApiError, errors } from "@/lib/errors";
 import { decodeCursor, encodeCursor } from "@/lib/cursor";
+import { withAliases } from "@/lib/compat";
 import { getProvider } from "@/lib/providers/registry";
 import { storedSchema } from "@/lib/providers/stored";
 import { ENTITY_LABELS, ENTITY_TYPES, REF_TARGETS, SOURCE_FIELDS, describeSpec, effectiveMapping, type EntityType, type MappingConfig } from "@/lib/providers/onec/mapping";
@@ -84,18 +85,19 @@ export function outcomeResponse(o: SyncOutcome) {
 
 // ───────────── sync one ─────────────
 
-export const syncInput = z
-  .object({
-    entity_type: entityType,
-    entity_id: uuid,
-    integration_id: uuid.optional(),
+export const syncInput = withAliases(
+  "POST /api/v1/erp/sync",
+  z.strictObject({
+    entityType,
+    entityId: uuid,
+    integrationId: uuid.optional(),
     /** send even when nothing changed since the last sync */
     force: z.boolean().optional(),
-  })
-  .strict();
+  }),
+);
 
 export async function syncOne(body: z.output<typeof syncInput>, who: Who) {
-  return syncEntity({ integrationId: body.integration_id, entityType: body.entity_type, entityId: body.entity_id, who, force: body.force });
+  return syncEntity({ integrationId: body.integrationId, entityType: body.entityType, entityId: body.entityId, who, force: body.force });
 }
 
 export async function retryLink(id: string, who: Who) {
@@ -107,24 +109,27 @@ export async function retryLink(id: string, who: Who) {
 
 // ───────────── status of one entity ─────────────
 
-export const statusQuery = z.strictObject({
-  entity_type: entityType,
-  entity_id: uuid,
-  integration_id: uuid.optional(),
-  logs: z.coerce.number().int().min(0).max(100).default(20),
-});
+export const statusQuery = withAliases(
+  "GET /api/v1/erp/sync/status",
+  z.strictObject({
+    entityType,
+    entityId: uuid,
+    integrationId: uuid.optional(),
+    logs: z.coerce.number().int().min(0).max(100).default(20),
+  }),
+);
 
 export async function syncStatus(q: z.output<typeof statusQuery>) {
-  const integration = await oneCIntegration(q.integration_id);
-  const source = await loadSource(q.entity_type, q.entity_id);
+  const integration = await oneCIntegration(q.integrationId);
+  const source = await loadSource(q.entityType, q.entityId);
   const link = await db.erpLink.findUnique({
-    where: { integrationId_entityType_entityId: { integrationId: integration.id, entityType: q.entity_type, entityId: q.entity_id } },
+    where: { integrationId_entityType_entityId: { integrationId: integration.id, entityType: q.entityType, entityId: q.entityId } },
   });
-  if (!source && !link) throw errors.notFound(ENTITY_LABELS[q.entity_type]);
+  if (!source && !link) throw errors.notFound(ENTITY_LABELS[q.entityType]);
   const logs = link && q.logs ? await db.erpSyncLog.findMany({ where: { linkId: link.id }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: q.logs }) : [];
   return {
-    entity_type: q.entity_type,
-    entity_id: q.entity_id,
+    entity_type: q.entityType,
+    entity_id: q.entityId,
     entity_label: source?.label ?? null,
     entity_exists: !!source,
     integration_id: integration.id,
@@ -138,17 +143,20 @@ export async function syncStatus(q: z.output<typeof statusQuery>) {
 
 // ───────────── the links table ─────────────
 
-export const listLinksQuery = z.strictObject({
-  status: z.enum(LINK_STATUSES).optional(),
-  entity_type: entityType.optional(),
-  integration_id: uuid.optional(),
-  entity_id: uuid.optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(200).optional(),
-});
+export const listLinksQuery = withAliases(
+  "GET /api/v1/erp/links",
+  z.strictObject({
+    status: z.enum(LINK_STATUSES).optional(),
+    entityType: entityType.optional(),
+    integrationId: uuid.optional(),
+    entityId: uuid.optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    cursor: z.string().max(200).optional(),
+  }),
+);
 
 export async function listLinks(q: z.output<typeof listLinksQuery>) {
-  const base: Prisma.ErpLinkWhereInput = { integrationId: q.integration_id, entityType: q.entity_type, entityId: q.entity_id };
+  const base: Prisma.ErpLinkWhereInput = { integrationId: q.integrationId, entityType: q.entityType, entityId: q.entityId };
   const c = q.cursor ? decodeCursor(q.cursor) : null;
   const where: Prisma.ErpLinkWhereInput = {
     ...base,
@@ -182,7 +190,7 @@ export async function getLink(id: string, logLimit = 50) {
 
 // ───────────── the effective mapping and the picker ─────────────
 
-export const mappingQuery = z.strictObject({ integration_id: uuid.optional() });
+export const mappingQuery = withAliases("GET /api/v1/erp/mapping", z.strictObject({ integrationId: uuid.optional() }));
 
 export async function mappingView(q: z.output<typeof mappingQuery>) {
   const integrations = await db.integration.findMany({
@@ -190,8 +198,8 @@ export async function mappingView(q: z.output<typeof mappingQuery>) {
     orderBy: [{ priority: "asc" }, { createdAt: "asc" }],
     select: { id: true, name: true, code: true, mode: true, status: true, config: true, autoSync: true, syncIntervalMinutes: true, lastSyncAt: true },
   });
-  const chosen = q.integration_id ? integrations.find((i) => i.id === q.integration_id) : (integrations.find((i) => i.status !== "inactive") ?? integrations[0]);
-  if (q.integration_id && !chosen) throw errors.notFound("1C integration");
+  const chosen = q.integrationId ? integrations.find((i) => i.id === q.integrationId) : (integrations.find((i) => i.status !== "inactive") ?? integrations[0]);
+  if (q.integrationId && !chosen) throw errors.notFound("1C integration");
   const onec = getProvider("onec");
   const parsed = chosen && onec ? storedSchema(onec.config).safeParse(chosen.config ?? {}) : undefined;
   const config = parsed?.success ? (parsed.data as { timeZone: string; mapping: MappingConfig }) : null;
@@ -232,8 +240,11 @@ export async function mappingView(q: z.output<typeof mappingQuery>) {
   };
 }
 
-export const searchQuery = z.strictObject({ entity_type: entityType, q: z.string().trim().max(200).default(""), limit: z.coerce.number().int().min(1).max(50).default(20) });
+export const searchQuery = withAliases(
+  "GET /api/v1/erp/entities",
+  z.strictObject({ entityType, q: z.string().trim().max(200).default(""), limit: z.coerce.number().int().min(1).max(50).default(20) }),
+);
 
 export async function searchForSync(q: z.output<typeof searchQuery>) {
-  return { items: await searchEntities(q.entity_type, q.q, q.limit) };
+  return { items: await searchEntities(q.entityType, q.q, q.limit) };
 }

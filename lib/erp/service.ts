@@ -106,7 +106,7 @@ export async function oneCIntegration(integrationId?: string | null): Promise<In
     if (integrationId) throw errors.notFound("1C integration");
     throw errors.unprocessable("No 1C integration is set up: add a 1C:Enterprise (OData) integration on the Integrations page");
   }
-  if (row.provider !== "onec") throw errors.validation("Not a 1C integration", [{ path: "integration_id", message: `${row.name} is a ${row.provider} integration` }]);
+  if (row.provider !== "onec") throw errors.validation("Not a 1C integration", [{ path: "integrationId", message: `${row.name} is a ${row.provider} integration` }]);
   if (row.status === "inactive") throw errors.conflict(`The 1C integration "${row.name}" is disabled: enable it before syncing`);
   return row;
 }

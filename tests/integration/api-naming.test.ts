@@ -13,6 +13,8 @@ import { startWorkers, type Workers } from "@/lib/wiring/worker";
 import * as stripeIntent from "@/app/api/v1/integrations/payments/stripe/intent/route";
 import * as seedRefund from "@/app/api/v1/integrations/payments/refund/route";
 import * as startRoute from "@/app/api/oauth/[provider]/start/route";
+import * as openapiRoute from "@/app/api/v1/openapi.json/route";
+import { API_ALIASES, type RouteAliases } from "@/lib/compat";
 import { call } from "../helpers/http";
 import { createKey, createUser, sandbox, system } from "../helpers/fixtures";
 import { startWebhookServer } from "../helpers/webhook-server";
@@ -150,5 +152,48 @@ describe("GET /api/oauth/{provider}/start", () => {
     const unknown = await call(startRoute.GET, { url: `/api/oauth/${P}/start?integrationId=${row.id}&returnto=/x`, params: { provider: P }, cookie: admin.cookie });
     expect(new URL(unknown.headers.get("location")!).searchParams.get("oauth_error")).toBe('The connect link is invalid: Unknown field "returnto"');
     expect(await db.oAuthState.count({ where: { integrationId: row.id } })).toBe(0);
+  });
+});
+
+describe("the OpenAPI document shows the camelCase names only, and notes the aliases", () => {
+  it("every aliased /api/v1 route: x-aliases as declared, a note in its description, new names in its schema, no old name", async () => {
+    const res = await call(openapiRoute.GET, { url: "/api/v1/openapi.json" });
+    expect(res.status).toBe(200);
+    const doc = res.json as { paths: Record<string, Record<string, any>> };
+    for (const [route, a] of Object.entries(API_ALIASES as Record<string, RouteAliases>)) {
+      const [method, p] = route.split(" ");
+      if (!p.startsWith("/api/v1/")) continue; // the OAuth connect link is not part of the document
+      const o = doc.paths[p]?.[method.toLowerCase()];
+      expect(o, route).toBeDefined();
+      expect(o["x-aliases"], route).toEqual({ in: a.in, fields: a.fields });
+      expect(o.description, route).toContain("docs/api-compat.md");
+      const shown = JSON.stringify(a.in === "body" ? o.requestBody : o.parameters);
+      for (const [old, neu] of Object.entries(a.fields)) {
+        expect(shown, `${route} ${old}`).not.toContain(`"${old.split(".").pop()}"`);
+        expect(shown, `${route} ${neu}`).toContain(`"${neu.split(".").pop()}"`);
+      }
+    }
+  });
+
+  it("no request body or query parameter of the document is named in snake_case", async () => {
+    const doc = (await call(openapiRoute.GET, { url: "/api/v1/openapi.json" })).json as { paths: Record<string, Record<string, any>> };
+    const snake = /^[a-z][a-z0-9]*(_[a-z0-9]+)+$/;
+    const found: string[] = [];
+    const walk = (node: unknown, where: string) => {
+      if (Array.isArray(node)) return node.forEach((n) => walk(n, where));
+      if (!node || typeof node !== "object") return;
+      for (const [k, v] of Object.entries(node)) {
+        if (k === "properties" && v && typeof v === "object") for (const name of Object.keys(v)) if (snake.test(name)) found.push(`${where} ${name}`);
+        walk(v, where);
+      }
+    };
+    for (const [p, item] of Object.entries(doc.paths)) {
+      for (const [m, o] of Object.entries(item)) {
+        const where = `${m.toUpperCase()} ${p}`;
+        walk(o.requestBody, where);
+        for (const q of o.parameters ?? []) if (q.in === "query" && snake.test(q.name)) found.push(`${where} ?${q.name}`);
+      }
+    }
+    expect(found).toEqual([]);
   });
 });

@@ -90,7 +90,7 @@ describe("1C sync of one entity", () => {
     const ib = await onec({}, { priority: 1 }); // the default integration from here on
     const c = await company({ name: "ООО «Ромашка»", taxId: "7707083893" });
 
-    const first = await sync({ entity_type: "company", entity_id: c.id });
+    const first = await sync({ entity_type: "company", entity_id: c.id }); // alias (docs/api-compat.md)
     expect(first.status).toBe(200);
     expect(first.json).toMatchObject({ ok: true, operation: "create", status: "synced", object: "Catalog_Контрагенты", integration_id: ib.id, attempts: 0 });
     const refKey = first.json.ref_key as string;
@@ -100,13 +100,13 @@ describe("1C sync of one entity", () => {
     expect(stored).toMatchObject({ Ref_Key: refKey, Description: "ООО «Ромашка»", НаименованиеПолное: "ООО «Ромашка»", ИНН: "7707083893", ЮрФизЛицо: "ЮрЛицо" });
 
     const before = (await requests(ib.infobase)).length;
-    const again = await sync({ entity_type: "company", entity_id: c.id });
+    const again = await sync({ entity_type: "company", entity_id: c.id }); // alias (docs/api-compat.md)
     expect(again.json).toMatchObject({ ok: true, operation: "unchanged", ref_key: refKey, status: "synced" });
     expect(again.json.message).toContain("Unchanged");
     expect((await requests(ib.infobase)).length).toBe(before);
 
     await db.company.update({ where: { id: c.id }, data: { name: "ООО «Ромашка и партнёры»" } });
-    const updated = await sync({ entity_type: "company", entity_id: c.id });
+    const updated = await sync({ entity_type: "company", entity_id: c.id }); // alias (docs/api-compat.md)
     expect(updated.json).toMatchObject({ ok: true, operation: "update", ref_key: refKey });
     const now = await objects(ib.infobase, "Catalog_Контрагенты");
     expect(now).toHaveLength(1);
@@ -115,7 +115,7 @@ describe("1C sync of one entity", () => {
     expect(patch.path).toContain(`(guid'${refKey}')`);
 
     // status: the link and its log, newest first, with request and response
-    const st = await status({ entity_type: "company", entity_id: c.id });
+    const st = await status({ entity_type: "company", entity_id: c.id }); // alias (docs/api-compat.md)
     expect(st.status).toBe(200);
     expect(st.json).toMatchObject({ status: "synced", ref_key: refKey, entity_label: "ООО «Ромашка и партнёры»", entity_exists: true });
     const ops = st.json.logs.map((l: { operation: string }) => l.operation);
@@ -140,7 +140,7 @@ describe("1C sync of one entity", () => {
     const { createObject } = await import("@/lib/providers/onec/client");
     const existing = await createObject(ctx, "Catalog_Контрагенты", { Description: "Ромашка (заведена вручную)", ИНН: "5001234567" });
     const c = await company({ name: "ООО Ромашка", taxId: "5001234567" });
-    const r = await sync({ entity_type: "company", entity_id: c.id, integration_id: ib.id });
+    const r = await sync({ entity_type: "company", entity_id: c.id, integration_id: ib.id }); // alias (docs/api-compat.md)
     expect(r.json).toMatchObject({ ok: true, operation: "update", ref_key: existing.entity.Ref_Key });
     expect(r.json.message).toContain("existing 1C object with the same ИНН was linked");
     expect(await objects(ib.infobase, "Catalog_Контрагенты")).toHaveLength(1);
@@ -150,7 +150,7 @@ describe("1C sync of one entity", () => {
     const ib = await onec({ timeZone: "Asia/Yekaterinburg" });
     const c = await company({ name: "ООО «Вектор»" });
     const a = await application(c.id);
-    const r = await sync({ entity_type: "application", entity_id: a.id, integration_id: ib.id });
+    const r = await sync({ entity_type: "application", entity_id: a.id, integration_id: ib.id }); // alias (docs/api-compat.md)
     expect(r.status).toBe(200);
     expect(r.json).toMatchObject({ ok: true, operation: "create", object: "Document_ЗаказКлиента" });
     expect(r.json.dependencies).toEqual([{ entity_type: "company", entity_id: c.id, operation: "create", ok: true, ref_key: expect.any(String) }]);
@@ -167,12 +167,12 @@ describe("1C sync of one entity", () => {
     });
     // the company's link exists now; a second application reuses it without syncing it again
     const a2 = await application(c.id, { priceMinor: null });
-    const r2 = await sync({ entity_type: "application", entity_id: a2.id, integration_id: ib.id });
+    const r2 = await sync({ entity_type: "application", entity_id: a2.id, integration_id: ib.id }); // alias (docs/api-compat.md)
     expect(r2.json.dependencies).toEqual([]);
     expect((await objects(ib.infobase, "Document_ЗаказКлиента")).find((d) => d.Ref_Key === r2.json.ref_key)).toMatchObject({ Контрагент_Key: companyKey, СуммаДокумента: "0" });
     // without a company: the empty reference
     const a3 = await application(null);
-    const r3 = await sync({ entity_type: "application", entity_id: a3.id, integration_id: ib.id });
+    const r3 = await sync({ entity_type: "application", entity_id: a3.id, integration_id: ib.id }); // alias (docs/api-compat.md)
     expect((await objects(ib.infobase, "Document_ЗаказКлиента")).find((d) => d.Ref_Key === r3.json.ref_key)).toMatchObject({ Контрагент_Key: EMPTY_REF });
   });
 
@@ -184,7 +184,7 @@ describe("1C sync of one entity", () => {
     const ib = await onec({ mapping });
     const c = await company({ name: "ИП Иванов", taxId: null });
     const a = await application(c.id, { passengers: 3 });
-    const r = await sync({ entity_type: "application", entity_id: a.id, integration_id: ib.id });
+    const r = await sync({ entity_type: "application", entity_id: a.id, integration_id: ib.id }); // alias (docs/api-compat.md)
     expect(r.json).toMatchObject({ ok: true, operation: "create", object: "Document_ЗаявкаНаТрансфер" });
     const [partner] = await objects(ib.infobase, "Catalog_Партнеры");
     expect(partner).toMatchObject({ Description: "ИП Иванов", КодПоИНН: "не указан", Источник: "Switchboard", Активен: true });
@@ -197,7 +197,7 @@ describe("1C sync of one entity", () => {
     const logs = await db.erpSyncLog.findMany({ where: { linkId: r.json.link.id }, orderBy: { id: "asc" } });
     expect(logs.map((l) => l.operation)).toEqual(["create", "post"]);
 
-    const m = await call(mappingRoute.GET as never, { url: `/api/v1/erp/mapping?integration_id=${ib.id}`, cookie: viewer.cookie });
+    const m = await call(mappingRoute.GET as never, { url: `/api/v1/erp/mapping?integration_id=${ib.id}`, cookie: viewer.cookie }); // alias (docs/api-compat.md)
     expect(m.status).toBe(200);
     const co = m.json.entities.find((e: { entity_type: string }) => e.entity_type === "company");
     expect(co).toMatchObject({ object: "Catalog_Партнеры", customized: true, match: [] });
@@ -224,7 +224,7 @@ describe("1C failures", () => {
     await onecControl("__reject", { infobase: ib.infobase, object: "Catalog_Контрагенты", message: "Не заполнено поле ИНН", whenEmpty: "ИНН" });
     const c = await company({ name: "Без ИНН", taxId: null });
 
-    const r = await sync({ entity_type: "company", entity_id: c.id, integration_id: ib.id });
+    const r = await sync({ entity_type: "company", entity_id: c.id, integration_id: ib.id }); // alias (docs/api-compat.md)
     expect(r.status).toBe(502);
     expect(r.json.error.code).toBe("provider_error");
     expect(r.json.error.message).toContain("1C refused to create Catalog_Контрагенты (HTTP 400): Не заполнено поле ИНН");
@@ -267,7 +267,7 @@ describe("1C failures", () => {
     await onecControl("__reject", { infobase: ib.infobase, object: "Catalog_ФизическиеЛица", message: "Ошибка проверки заполнения", times: 100 });
     const d = await db.driver.create({ data: { name: "Пётр Водитель", phone: `+7999${Math.floor(Math.random() * 1e7)}` } });
     const max = Number(process.env.ERP_MAX_ATTEMPTS ?? 6);
-    const r = await sync({ entity_type: "driver", entity_id: d.id, integration_id: ib.id });
+    const r = await sync({ entity_type: "driver", entity_id: d.id, integration_id: ib.id }); // alias (docs/api-compat.md)
     const linkId = r.json.error.details.link.id;
     await db.erpLink.update({ where: { id: linkId }, data: { attempts: max - 1 } });
     const last = await syncEntity({ integrationId: ib.id, entityType: "driver", entityId: d.id, who: system });
@@ -289,7 +289,7 @@ describe("1C failures", () => {
     const ib = await onec();
     const c = await company();
     await onecControl("__users", { infobase: ib.infobase, username: "Интеграция", password: "changed-in-1c" });
-    const r = await sync({ entity_type: "company", entity_id: c.id, integration_id: ib.id });
+    const r = await sync({ entity_type: "company", entity_id: c.id, integration_id: ib.id }); // alias (docs/api-compat.md)
     expect(r.status).toBe(502);
     expect(r.json.error.message).toContain('1C rejected the user "Интеграция" (HTTP 401)');
     expect(r.json.error.details).toMatchObject({ error_kind: "auth", http_status: 401, status: "failed" });
@@ -304,7 +304,7 @@ describe("1C failures", () => {
   it("404 object: a mapping naming an object 1C does not publish says which one", async () => {
     const ib = await onec({ mapping: { driver: { object: "Catalogs_Водители" } } });
     const d = await db.driver.create({ data: { name: "Иван", phone: `+7999${Math.floor(Math.random() * 1e7)}` } });
-    const r = await sync({ entity_type: "driver", entity_id: d.id, integration_id: ib.id });
+    const r = await sync({ entity_type: "driver", entity_id: d.id, integration_id: ib.id }); // alias (docs/api-compat.md)
     expect(r.status).toBe(502);
     expect(r.json.error.message).toContain('1C has no object "Catalogs_Водители" in its OData interface (HTTP 404)');
     expect(r.json.error.details).toMatchObject({ error_kind: "not_found", http_status: 404, object: "Catalogs_Водители" });
@@ -313,11 +313,11 @@ describe("1C failures", () => {
   it("404 on the Ref_Key: the object was deleted in 1C → created again and recorded", async () => {
     const ib = await onec();
     const c = await company();
-    const first = await sync({ entity_type: "company", entity_id: c.id, integration_id: ib.id });
+    const first = await sync({ entity_type: "company", entity_id: c.id, integration_id: ib.id }); // alias (docs/api-compat.md)
     const oldKey = first.json.ref_key;
     await onecControl("__delete", { infobase: ib.infobase, object: "Catalog_Контрагенты", refKey: oldKey });
     await db.company.update({ where: { id: c.id }, data: { email: "new@example.test", name: `${c.name} (новое)` } });
-    const r = await sync({ entity_type: "company", entity_id: c.id, integration_id: ib.id });
+    const r = await sync({ entity_type: "company", entity_id: c.id, integration_id: ib.id }); // alias (docs/api-compat.md)
     expect(r.json).toMatchObject({ ok: true, operation: "recreate", status: "synced" });
     expect(r.json.ref_key).not.toBe(oldKey);
     expect(r.json.message).toContain(`the previous object ${oldKey} was deleted in 1C`);
@@ -330,7 +330,7 @@ describe("1C failures", () => {
     const ib = await onec();
     const c = await company();
     await fault({ provider: "onec", method: "POST", path: `^/onec/${ib.infobase}/odata/standard.odata/Catalog_`, status: 503 });
-    const r = await sync({ entity_type: "company", entity_id: c.id, integration_id: ib.id });
+    const r = await sync({ entity_type: "company", entity_id: c.id, integration_id: ib.id }); // alias (docs/api-compat.md)
     expect(r.status).toBe(502);
     expect(r.json.error.message).toContain("1C had a server error (HTTP 503)");
     expect(r.json.error.details).toMatchObject({ retryable: true, error_kind: "server", attempts: 1 });
@@ -348,7 +348,7 @@ describe("1C failures", () => {
     const ib = await onec({ timeoutSeconds: 1 });
     const c = await company();
     await fault({ provider: "onec", method: "GET", path: `^/onec/${ib.infobase}/`, delayMs: 1500, times: 5 });
-    const r = await sync({ entity_type: "company", entity_id: c.id, integration_id: ib.id });
+    const r = await sync({ entity_type: "company", entity_id: c.id, integration_id: ib.id }); // alias (docs/api-compat.md)
     expect(r.status).toBe(502);
     expect(r.json.error.message).toContain("1C did not answer within 1 s");
     expect(r.json.error.details).toMatchObject({ error_kind: "timeout", retryable: true, next_attempt_at: expect.any(String) });
@@ -436,7 +436,7 @@ describe("1C sync: other entities, deletions, API", () => {
     const c = await company();
     const a = await application(c.id);
     const pending = await db.payment.create({ data: { id: randomUUID(), provider: "stripe", amountMinor: 1000, currency: "RUB", status: "pending", applicationId: a.id } });
-    const skipped = await sync({ entity_type: "payment", entity_id: pending.id, integration_id: ib.id });
+    const skipped = await sync({ entity_type: "payment", entity_id: pending.id, integration_id: ib.id }); // alias (docs/api-compat.md)
     expect(skipped.json).toMatchObject({ ok: true, operation: "skipped", status: "not_linked", link: null });
     expect(skipped.json.message).toContain("only payments with status succeeded");
     expect(await db.erpLink.count({ where: { integrationId: ib.id } })).toBe(0);
@@ -444,7 +444,7 @@ describe("1C sync: other entities, deletions, API", () => {
     const paid = await db.payment.create({
       data: { id: randomUUID(), provider: "stripe", providerPaymentId: "pi_123", amountMinor: 250050, currency: "RUB", status: "succeeded", applicationId: a.id, description: "Трансфер", succeededAt: new Date("2026-03-09T21:15:00Z") },
     });
-    const r = await sync({ entity_type: "payment", entity_id: paid.id, integration_id: ib.id });
+    const r = await sync({ entity_type: "payment", entity_id: paid.id, integration_id: ib.id }); // alias (docs/api-compat.md)
     expect(r.json).toMatchObject({ ok: true, operation: "create", object: "Document_ПоступлениеБезналичныхДенежныхСредств" });
     // the default payment mapping points at the company (Контрагент_Key): synced first
     expect(r.json.dependencies.map((d: { entity_type: string }) => d.entity_type)).toEqual(["company"]);
@@ -457,13 +457,13 @@ describe("1C sync: other entities, deletions, API", () => {
   it("an entity deleted here is marked for deletion in 1C (DeletionMark)", async () => {
     const ib = await onec();
     const c = await company();
-    const first = await sync({ entity_type: "company", entity_id: c.id, integration_id: ib.id });
+    const first = await sync({ entity_type: "company", entity_id: c.id, integration_id: ib.id }); // alias (docs/api-compat.md)
     await db.company.delete({ where: { id: c.id } });
-    const r = await sync({ entity_type: "company", entity_id: c.id, integration_id: ib.id });
+    const r = await sync({ entity_type: "company", entity_id: c.id, integration_id: ib.id }); // alias (docs/api-compat.md)
     expect(r.json).toMatchObject({ ok: true, operation: "delete", ref_key: first.json.ref_key });
     expect((await objects(ib.infobase, "Catalog_Контрагенты"))[0]).toMatchObject({ DeletionMark: true });
     // never linked and gone: 404
-    const missing = await sync({ entity_type: "company", entity_id: randomUUID(), integration_id: ib.id });
+    const missing = await sync({ entity_type: "company", entity_id: randomUUID(), integration_id: ib.id }); // alias (docs/api-compat.md)
     expect(missing.status).toBe(404);
     expect(missing.json.error.message).toBe("Company not found");
   });
@@ -471,30 +471,31 @@ describe("1C sync: other entities, deletions, API", () => {
   it("enforces roles and API key scopes, validates input, lists links with filters and pages", async () => {
     const ib = await onec();
     const c = await company();
-    expect((await sync({ entity_type: "company", entity_id: c.id, integration_id: ib.id }, viewer)).status).toBe(403);
-    expect((await sync({ entity_type: "company", entity_id: c.id, integration_id: ib.id }, admin)).status).toBe(200);
-    const bad = await sync({ entity_type: "invoice", entity_id: "nope" });
+    expect((await sync({ entity_type: "company", entity_id: c.id, integration_id: ib.id }, viewer)).status).toBe(403); // alias (docs/api-compat.md)
+    expect((await sync({ entity_type: "company", entity_id: c.id, integration_id: ib.id }, admin)).status).toBe(200); // alias (docs/api-compat.md)
+    const bad = await sync({ entity_type: "invoice", entity_id: "nope" }); // alias (docs/api-compat.md)
     expect(bad.status).toBe(400);
-    expect(bad.json.error.details.map((d: { path: string }) => d.path).sort()).toEqual(["entity_id", "entity_type"]);
+    // the details name the fields by their documented (camelCase) names, whichever name was sent
+    expect(bad.json.error.details.map((d: { path: string }) => d.path).sort()).toEqual(["entityId", "entityType"]);
     const notOnec = await createIntegration({ provider: "suitedash", name: "SD", mode: "sandbox", credentials: { publicId: "public-id-1", secretKey: "secret-key-1" } }, system);
-    const wrong = await sync({ entity_type: "company", entity_id: c.id, integration_id: notOnec.id });
+    const wrong = await sync({ entity_type: "company", entity_id: c.id, integration_id: notOnec.id }); // alias (docs/api-compat.md)
     expect(wrong.status).toBe(400);
-    expect(wrong.json.error.details[0].path).toBe("integration_id");
+    expect(wrong.json.error.details[0].path).toBe("integrationId");
 
     const reader = await createKey(["erp:read"]);
     const writer = await createKey(["erp:write"]);
-    expect((await status({ entity_type: "company", entity_id: c.id, integration_id: ib.id }, { bearer: reader.key })).status).toBe(200);
-    expect((await sync({ entity_type: "company", entity_id: c.id, integration_id: ib.id }, { bearer: reader.key })).status).toBe(403);
-    const viaKey = await sync({ entity_type: "company", entity_id: c.id, integration_id: ib.id, force: true }, { bearer: writer.key });
+    expect((await status({ entity_type: "company", entity_id: c.id, integration_id: ib.id }, { bearer: reader.key })).status).toBe(200); // alias (docs/api-compat.md)
+    expect((await sync({ entity_type: "company", entity_id: c.id, integration_id: ib.id }, { bearer: reader.key })).status).toBe(403); // alias (docs/api-compat.md)
+    const viaKey = await sync({ entity_type: "company", entity_id: c.id, integration_id: ib.id, force: true }, { bearer: writer.key }); // alias (docs/api-compat.md)
     expect(viaKey.status).toBe(200);
     expect(viaKey.json.operation).toBe("update"); // force: sent although unchanged
 
-    const list = await call(linksRoute.GET as never, { url: `/api/v1/erp/links?integration_id=${ib.id}&limit=1`, cookie: viewer.cookie });
+    const list = await call(linksRoute.GET as never, { url: `/api/v1/erp/links?integration_id=${ib.id}&limit=1`, cookie: viewer.cookie }); // alias (docs/api-compat.md)
     expect(list.status).toBe(200);
     expect(list.json.items).toHaveLength(1);
     expect(list.json.items[0]).toMatchObject({ entity_type: "company", entity_label: c.name, integration_name: ib.row.name, status: "synced" });
     expect(list.json.counts).toEqual({ pending: 0, synced: 1, failed: 0 });
-    const failedOnly = await call(linksRoute.GET as never, { url: `/api/v1/erp/links?status=failed&entity_type=company&integration_id=${ib.id}`, cookie: viewer.cookie });
+    const failedOnly = await call(linksRoute.GET as never, { url: `/api/v1/erp/links?status=failed&entity_type=company&integration_id=${ib.id}`, cookie: viewer.cookie }); // alias (docs/api-compat.md)
     expect(failedOnly.json.items).toEqual([]);
     const page1 = await call(linksRoute.GET as never, { url: `/api/v1/erp/links?limit=2`, cookie: viewer.cookie });
     expect(page1.json.next_cursor).toBeTruthy();
@@ -505,8 +506,38 @@ describe("1C sync: other entities, deletions, API", () => {
     expect(one.status).toBe(200);
     expect(one.json.logs.length).toBeGreaterThanOrEqual(2);
 
-    const found = await call(entitiesRoute.GET as never, { url: `/api/v1/erp/entities?entity_type=company&q=${encodeURIComponent(c.name.slice(5, 12))}`, cookie: viewer.cookie });
+    const found = await call(entitiesRoute.GET as never, { url: `/api/v1/erp/entities?entity_type=company&q=${encodeURIComponent(c.name.slice(5, 12))}`, cookie: viewer.cookie }); // alias (docs/api-compat.md)
     expect(found.json.items.map((i: { id: string }) => i.id)).toContain(c.id);
-    expect((await status({ entity_type: "driver", entity_id: randomUUID(), integration_id: ib.id })).status).toBe(404);
+    expect((await status({ entity_type: "driver", entity_id: randomUUID(), integration_id: ib.id })).status).toBe(404); // alias (docs/api-compat.md)
+  });
+});
+
+describe("1C sync API names: camelCase, the old snake_case names as aliases (docs/api-compat.md)", () => {
+  it("takes entityType, entityId and integrationId in the sync body and every query, and refuses both names of one field or an unknown one", async () => {
+    const ib = await onec();
+    const c = await company();
+    const r = await sync({ entityType: "company", entityId: c.id, integrationId: ib.id });
+    expect(r.status, r.text).toBe(200);
+    expect(r.json).toMatchObject({ ok: true, operation: "create" });
+    const st = await status({ entityType: "company", entityId: c.id, integrationId: ib.id });
+    expect(st.status, st.text).toBe(200);
+    expect(st.json.status).toBe("synced");
+    const list = await call(linksRoute.GET as never, { url: `/api/v1/erp/links?integrationId=${ib.id}&entityType=company&entityId=${c.id}`, cookie: viewer.cookie });
+    expect(list.status, list.text).toBe(200);
+    expect(list.json.items).toHaveLength(1);
+    const m = await call(mappingRoute.GET as never, { url: `/api/v1/erp/mapping?integrationId=${ib.id}`, cookie: viewer.cookie });
+    expect(m.status, m.text).toBe(200);
+    const found = await call(entitiesRoute.GET as never, { url: `/api/v1/erp/entities?entityType=company&q=${encodeURIComponent(c.name.slice(5, 12))}`, cookie: viewer.cookie });
+    expect(found.json.items.map((i: { id: string }) => i.id)).toContain(c.id);
+
+    const both = await sync({ entityType: "company", entity_type: "company", entityId: c.id });
+    expect(both.status).toBe(400);
+    expect(both.json.error.details).toEqual([{ path: "entity_type", message: 'Both "entityType" and its old name "entity_type" were sent: keep "entityType" and leave out "entity_type"' }]);
+    const bothQuery = await status({ entityType: "company", entityId: c.id, entity_id: c.id });
+    expect(bothQuery.status).toBe(400);
+    expect(bothQuery.json.error.details[0].path).toBe("entity_id");
+    const unknown = await sync({ entityType: "company", entityId: c.id, entityID: c.id });
+    expect(unknown.status).toBe(400);
+    expect(unknown.json.error.message).toBe('The request body has an unknown field: "entityID"');
   });
 });
