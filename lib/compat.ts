@@ -123,6 +123,19 @@ export const API_ALIASES = {
   },
   "GET /api/v1/erp/mapping": { in: "query", since: ISSUE_17, origin: TODAY, fields: { integration_id: "integrationId" } },
   "GET /api/v1/erp/entities": { in: "query", since: ISSUE_17, origin: TODAY, fields: { entity_type: "entityType" } },
+  "GET /api/v1/calendar/google/events": {
+    in: "query",
+    since: ISSUE_17,
+    origin: TODAY,
+    fields: { integration_id: "integrationId", application_id: "applicationId", include_deleted: "includeDeleted" },
+  },
+  "GET /api/v1/calendar/google/calendars": { in: "query", since: ISSUE_17, origin: TODAY, fields: { integration_id: "integrationId" } },
+  "POST /api/v1/contacts": {
+    in: "body",
+    since: ISSUE_17,
+    origin: "the website's contact form (snake_case)",
+    fields: { first_name: "firstName", last_name: "lastName", service_interest: "serviceInterest" },
+  },
   "GET /api/oauth/{provider}/start": {
     in: "query",
     since: ISSUE_17,

@@ -27,6 +27,7 @@
 // Writes bump local_version; what Google has is synced_version (loop prevention: see sync.ts).
 import { createHash, randomUUID } from "node:crypto";
 import { z } from "zod";
+import { withAliases } from "@/lib/compat";
 import type { CalendarEvent, Integration } from "@/generated/prisma/client";
 import { Prisma } from "@/generated/prisma/client";
 import { db } from "@/lib/db";
@@ -54,20 +55,9 @@ const bool = z
   .enum(["true", "false", "1", "0"])
   .optional()
   .transform((v) => v === "true" || v === "1");
-/** query strings also take integration_id, application_id, include_deleted */
-const snakeAliases = (v: unknown) => {
-  if (!v || typeof v !== "object") return v;
-  const o: Record<string, unknown> = { ...(v as Record<string, unknown>) };
-  for (const [snake, camel] of [["integration_id", "integrationId"], ["application_id", "applicationId"], ["include_deleted", "includeDeleted"]]) {
-    if (snake in o) {
-      o[camel] ??= o[snake];
-      delete o[snake];
-    }
-  }
-  return o;
-};
-export const listEventsQuery = z.preprocess(
-  snakeAliases,
+/** camelCase; integration_id, application_id and include_deleted are aliases (lib/compat.ts) */
+export const listEventsQuery = withAliases(
+  "GET /api/v1/calendar/google/events",
   z.strictObject({
     integrationId: z.string().uuid().optional(),
     applicationId: z.string().uuid().optional(),
@@ -77,7 +67,7 @@ export const listEventsQuery = z.preprocess(
     limit: z.coerce.number().int().min(1).max(500).default(200),
   }),
 );
-export const integrationQuery = z.preprocess(snakeAliases, z.strictObject({ integrationId: z.string().uuid("Not a valid integration id") }));
+export const integrationQuery = withAliases("GET /api/v1/calendar/google/calendars", z.strictObject({ integrationId: z.string().uuid("Not a valid integration id") }));
 
 // ───────────── output ─────────────
 
@@ -211,29 +201,10 @@ function applicationDescription(app: Awaited<ReturnType<typeof applicationFor>>)
 
 // ───────────── commands ─────────────
 
-/** The event id an Idempotency-Key stands for (per caller): a retried request finds the first one's event. */
-function idFor(who: Who, key: string | null | undefined): string {
-  if (!key) return randomUUID();
-  const h = createHash("sha256").update(`calendar-event:${who.actor.type}:${who.actor.id ?? who.actor.label ?? ""}:${key}`).digest("hex");
-  // an RFC 9562 version 8 ("custom") UUID: version and variant bits set, the rest from the hash
-  const variant = (8 + (parseInt(h[16], 16) & 3)).toString(16);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
-
-export async function createCalendarEvent(
-  input: CreateCalendarEventInput,
-  who: Who,
-  idempotencyKey?: string | null,
-): Promise<CalendarEventView & { replayed?: true }> {
+/** Creates the event here and pushes it to Google at once. Idempotency-Key: route() (lib/idempotency.ts). */
+export async function createCalendarEvent(input: CreateCalendarEventInput, who: Who): Promise<CalendarEventView> {
   const data = parseWith(createEventInput, input, "body");
-  if (idempotencyKey !== undefined && idempotencyKey !== null && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) {
-    throw errors.validation("Idempotency-Key must be 1–200 visible ASCII characters", [{ path: "Idempotency-Key", message: "Invalid" }]);
-  }
-  const id = idFor(who, idempotencyKey);
-  if (idempotencyKey) {
-    const first = await db.calendarEvent.findUnique({ where: { id }, include: withApplication });
-    if (first) return { ...eventView(first), replayed: true };
-  }
+  const id = randomUUID();
   const integration = await calendarIntegration(data.integrationId);
   const ctx = await contextFor(integration, { type: "calendar_event", id });
   writable(ctx);
@@ -247,34 +218,28 @@ export async function createCalendarEvent(
   const calendarId = await resolveCalendarId(ctx).catch((e) => {
     throw explainProvider(e);
   });
-  try {
-    await db.calendarEvent.create({
-      data: {
-        id,
-        integrationId: integration.id,
-        calendarId,
-        googleEventId: googleIdFor(id),
-        applicationId: app?.id ?? null,
-        meetingId: data.meetingId ?? null,
-        title,
-        description: data.description ?? (app ? applicationDescription(app) : null),
-        location: data.location ?? app?.pickupAddress ?? null,
-        ...times,
-        timeZone: data.timeZone ?? null,
-        attendees: data.attendees as unknown as Prisma.InputJsonValue,
-        reminders: (data.reminders ?? Prisma.DbNull) as Prisma.InputJsonValue,
-        recurrence: data.recurrence?.length ? data.recurrence : Prisma.DbNull,
-        origin: "crm",
-        localVersion: 1,
-        syncedVersion: 0,
-        createdById: who.actor.type === "user" ? who.actor.id : null,
-      },
-    });
-  } catch (e) {
-    // the same Idempotency-Key at the same moment: the other request made it
-    if (idempotencyKey && (e as { code?: string }).code === "P2002") return { ...(await getCalendarEvent(id)), replayed: true };
-    throw e;
-  }
+  await db.calendarEvent.create({
+    data: {
+      id,
+      integrationId: integration.id,
+      calendarId,
+      googleEventId: googleIdFor(id),
+      applicationId: app?.id ?? null,
+      meetingId: data.meetingId ?? null,
+      title,
+      description: data.description ?? (app ? applicationDescription(app) : null),
+      location: data.location ?? app?.pickupAddress ?? null,
+      ...times,
+      timeZone: data.timeZone ?? null,
+      attendees: data.attendees as unknown as Prisma.InputJsonValue,
+      reminders: (data.reminders ?? Prisma.DbNull) as Prisma.InputJsonValue,
+      recurrence: data.recurrence?.length ? data.recurrence : Prisma.DbNull,
+      origin: "crm",
+      localVersion: 1,
+      syncedVersion: 0,
+      createdById: who.actor.type === "user" ? who.actor.id : null,
+    },
+  });
   const row = await pushNow(ctx, id);
   await audit(who.actor, "calendar.event.create", "calendar_event", id, { integrationId: integration.id, title, applicationId: app?.id ?? null, start: times.startsAt }, who.meta);
   return eventView(row);

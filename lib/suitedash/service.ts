@@ -3,6 +3,7 @@
 // dispatcher (./sync.ts) hands it to SuiteDash, or in Import mode an admin exports it as a CSV
 // (./import.ts). Statuses: pending → synced | failed (retried with backoff) | exported.
 import { z } from "zod";
+import { withAliases } from "@/lib/compat";
 import { Prisma, type ContactSubmission, type Integration } from "@/generated/prisma/client";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
@@ -21,17 +22,9 @@ export type SubmissionStatus = (typeof SUBMISSION_STATUSES)[number];
 const optionalText = (max: number, what: string) =>
   z.preprocess((v) => (typeof v === "string" && !v.trim() ? undefined : v), z.string().trim().max(max, `${what}: at most ${max} characters`).optional());
 
-const SNAKE: Record<string, string> = { first_name: "firstName", last_name: "lastName", service_interest: "serviceInterest" };
-
-export const submissionInput = z.preprocess(
-  // the website may send snake_case (first_name, last_name, service_interest)
-  (v) => {
-    if (!v || typeof v !== "object" || Array.isArray(v)) return v;
-    const out: Record<string, unknown> = { ...(v as Record<string, unknown>) };
-    for (const [from, to] of Object.entries(SNAKE)) if (out[to] === undefined && out[from] !== undefined) out[to] = out[from];
-    for (const from of Object.keys(SNAKE)) delete out[from];
-    return out;
-  },
+/** camelCase; the website's snake_case (first_name, last_name, service_interest) are aliases (lib/compat.ts) */
+export const submissionInput = withAliases(
+  "POST /api/v1/contacts",
   z.object({
     firstName: z.string().trim().min(1, "First name is required").max(100),
     lastName: z.string().trim().min(1, "Last name is required").max(100),

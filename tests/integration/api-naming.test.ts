@@ -14,6 +14,10 @@ import * as stripeIntent from "@/app/api/v1/integrations/payments/stripe/intent/
 import * as seedRefund from "@/app/api/v1/integrations/payments/refund/route";
 import * as startRoute from "@/app/api/oauth/[provider]/start/route";
 import * as openapiRoute from "@/app/api/v1/openapi.json/route";
+import * as contactsRoute from "@/app/api/v1/contacts/route";
+import * as eventsRoute from "@/app/api/v1/calendar/google/events/route";
+import * as calendarsRoute from "@/app/api/v1/calendar/google/calendars/route";
+import { CLIENT_IP_HEADER } from "@/lib/auth/client-ip";
 import { API_ALIASES, type RouteAliases } from "@/lib/compat";
 import { call } from "../helpers/http";
 import { createKey, createUser, sandbox, system } from "../helpers/fixtures";
@@ -195,5 +199,29 @@ describe("the OpenAPI document shows the camelCase names only, and notes the ali
       }
     }
     expect(found).toEqual([]);
+  });
+});
+
+describe("routes that took both names before: now camelCase, the snake_case names aliases", () => {
+  it("the contact form (POST /api/v1/contacts): camelCase stored, first_name an alias, both names a 400 naming the one to leave out", async () => {
+    const form = (body: unknown) => call(contactsRoute.POST as never, { method: "POST", url: "/api/v1/contacts", body, headers: { [CLIENT_IP_HEADER]: `10.77.0.${Math.floor(Math.random() * 200) + 1}` } });
+    const camel = await form({ firstName: "Ada", lastName: "Lovelace", email: `ada.${randomUUID().slice(0, 6)}@example.com`, serviceInterest: "Airport transfer" });
+    expect(camel.status, camel.text).toBe(201);
+    expect(camel.json).toMatchObject({ firstName: "Ada", lastName: "Lovelace", serviceInterest: "Airport transfer" });
+    expect(snakeKeys(camel.json)).toEqual([]);
+    const both = await form({ firstName: "Ada", first_name: "Ada", lastName: "L", email: `ada.${randomUUID().slice(0, 6)}@example.com` });
+    expect(both.status).toBe(400);
+    expect(both.json.error.details).toEqual([{ path: "first_name", message: expect.stringContaining('keep "firstName"') }]);
+  });
+
+  it("the calendar's event list and calendars (GET): both names of integrationId are a 400", async () => {
+    const dispatcher = await createUser("dispatcher");
+    const id = randomUUID();
+    const events = await call(eventsRoute.GET as never, { url: `/api/v1/calendar/google/events?integrationId=${id}&integration_id=${id}`, cookie: dispatcher.cookie });
+    expect(events.status).toBe(400);
+    expect(events.json.error.details).toEqual([{ path: "integration_id", message: expect.stringContaining('keep "integrationId"') }]);
+    const calendars = await call(calendarsRoute.GET as never, { url: `/api/v1/calendar/google/calendars?integrationId=${id}&integration_id=${id}`, cookie: dispatcher.cookie });
+    expect(calendars.status).toBe(400);
+    expect(calendars.json.error.details[0].path).toBe("integration_id");
   });
 });

@@ -478,7 +478,7 @@ describe("events API", () => {
       reminders: { useDefault: false, overrides: [{ method: "popup", minutes: 30 }, { method: "email", minutes: 1440 }] },
     });
     // the application's events
-    const list = await call(eventsRoute.GET, { url: `/x?application_id=${app.id}`, cookie: dispatcher.cookie });
+    const list = await call(eventsRoute.GET, { url: `/x?application_id=${app.id}`, cookie: dispatcher.cookie }); // alias (docs/api-compat.md)
     expect(list.json.items.map((i: { id: string }) => i.id)).toEqual([r.json.id]);
   });
 
@@ -556,7 +556,7 @@ describe("events API", () => {
   it("lists the account's calendars, shows the sync state, and starts a sync (once at a time)", async () => {
     const dispatcher = await createUser("dispatcher");
     const { row, account } = await googleCalendarIntegration();
-    const cals = await call(calendarsRoute.GET, { url: `/x?integration_id=${row.id}`, cookie: dispatcher.cookie });
+    const cals = await call(calendarsRoute.GET, { url: `/x?integration_id=${row.id}`, cookie: dispatcher.cookie }); // alias (docs/api-compat.md)
     expect(cals.status).toBe(200);
     expect(cals.json.items).toEqual([{ id: account, summary: account, primary: true, timeZone: "UTC", accessRole: "owner", selected: true }]);
     expect((await call(calendarsRoute.GET, { url: "/x", cookie: dispatcher.cookie })).status).toBe(400);

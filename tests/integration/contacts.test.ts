@@ -111,7 +111,7 @@ describe("contact submissions", () => {
 
   it("stores the submission first, then the dispatcher syncs it to SuiteDash; the same e-mail again updates the contact", async () => {
     const email = `grace-${randomBytes(3).toString("hex")}@example.test`;
-    const r = await submit({ first_name: "Grace", last_name: "Hopper", email: email.toUpperCase(), tags: ["navy"] }, "10.50.0.1");
+    const r = await submit({ first_name: "Grace", last_name: "Hopper", email: email.toUpperCase(), tags: ["navy"] }, "10.50.0.1"); // alias (docs/api-compat.md)
     expect(r.status).toBe(201);
     expect(r.json).toMatchObject({ status: "pending", email, firstName: "Grace", integrationId });
     const stored = await row(r.json.id);
