@@ -32,7 +32,7 @@ import {
 } from "@/components/erp/shared";
 import { SandboxBadge } from "@/components/integrations/status";
 
-const FILTERS = ["status", "entity_type", "integration"] as const;
+const FILTERS = ["status", "entityType", "integration"] as const;
 
 export function ErpPage({ canSync, canConfigure }: { canSync: boolean; canConfigure: boolean }) {
   const { filters, set: setParam } = useUrlFilters("/erp", FILTERS);
@@ -46,7 +46,7 @@ export function ErpPage({ canSync, canConfigure }: { canSync: boolean; canConfig
     queryKey: ["erp", "mapping", filters.integration ?? ""],
     queryFn: () => api<MappingView>(`/api/v1/erp/mapping${filters.integration ? `?integrationId=${filters.integration}` : ""}`),
   });
-  const integrationId = mapping.data?.integration_id ?? null;
+  const integrationId = mapping.data?.integrationId ?? null;
   const integrations = mapping.data?.integrations ?? [];
   const current = integrations.find((i) => i.id === integrationId);
 
@@ -109,7 +109,7 @@ export function ErpPage({ canSync, canConfigure }: { canSync: boolean; canConfig
               {current.mode === "sandbox" && <SandboxBadge />}
               {current.status === "inactive" && <Badge variant="muted">Disabled</Badge>}
               <span>
-                Automatic sync: {current.auto_sync && current.sync_interval_minutes ? `every ${current.sync_interval_minutes} min` : "off"} · last run {timeAgo(current.last_sync_at)}
+                Automatic sync: {current.autoSync && current.syncIntervalMinutes ? `every ${current.syncIntervalMinutes} min` : "off"} · last run {timeAgo(current.lastSyncAt)}
               </span>
             </p>
           )}
@@ -138,17 +138,17 @@ function Links({
   onOpen: (id: string) => void;
   canSync: boolean;
 }) {
-  const params = { ...(integrationId ? { integrationId } : {}), ...(filters.status ? { status: filters.status } : {}), ...(filters.entity_type ? { entityType: filters.entity_type } : {}) };
+  const params = { ...(integrationId ? { integrationId } : {}), ...(filters.status ? { status: filters.status } : {}), ...(filters.entityType ? { entityType: filters.entityType } : {}) };
   const list = useInfiniteQuery({
     queryKey: ["erp", "links", params],
     initialPageParam: "",
     queryFn: ({ pageParam }) => api<LinkList>(`/api/v1/erp/links?${new URLSearchParams({ ...params, limit: "50", ...(pageParam ? { cursor: pageParam } : {}) })}`),
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
     refetchInterval: (q) => (q.state.data?.pages.some((p) => p.items.some((i) => i.status === "pending")) ? 3000 : 30_000),
   });
   const items = list.data?.pages.flatMap((p) => p.items) ?? [];
   const counts = list.data?.pages[0]?.counts;
-  const active = !!(filters.status || filters.entity_type);
+  const active = !!(filters.status || filters.entityType);
 
   return (
     <section aria-label="Links" className="grid gap-4">
@@ -169,7 +169,7 @@ function Links({
         </div>
         <div className="grid gap-1.5">
           <Label htmlFor="erp-filter-type">Entity</Label>
-          <NativeSelect id="erp-filter-type" value={filters.entity_type ?? ""} onChange={(e) => setParam("entity_type", e.target.value || null)}>
+          <NativeSelect id="erp-filter-type" value={filters.entityType ?? ""} onChange={(e) => setParam("entityType", e.target.value || null)}>
             <option value="">All</option>
             <EntityTypeOptions />
           </NativeSelect>
@@ -198,7 +198,7 @@ function RetryButton({ link }: { link: ErpLink }) {
   const qc = useQueryClient();
   const retry = useMutation({
     mutationFn: () => api<SyncResult>(`/api/v1/erp/links/${link.id}/retry`, { method: "POST" }),
-    onSuccess: (r) => toast.success(`${OPERATION_LABEL[r.operation] ?? r.operation}${r.ref_key ? `: ${r.ref_key}` : ""}`),
+    onSuccess: (r) => toast.success(`${OPERATION_LABEL[r.operation] ?? r.operation}${r.refKey ? `: ${r.refKey}` : ""}`),
     onError: (e) => toast.error(`1C refused: ${syncFailure(e)}`),
     onSettled: () => qc.invalidateQueries({ queryKey: ["erp"] }),
   });
@@ -207,12 +207,12 @@ function RetryButton({ link }: { link: ErpLink }) {
     <span onClick={(e) => e.stopPropagation()}>
       <ConfirmDialog
         trigger={
-          <Button size="sm" variant="outline" disabled={retry.isPending} aria-label={`Retry ${link.entity_label ?? link.entity_id}`}>
+          <Button size="sm" variant="outline" disabled={retry.isPending} aria-label={`Retry ${link.entityLabel ?? link.entityId}`}>
             {retry.isPending ? <Loader2 className="animate-spin" /> : <RefreshCw />} Retry
           </Button>
         }
-        title={`Send ${link.entity_label ?? ENTITY_LABEL[link.entity_type].toLowerCase()} to 1C again?`}
-        description={`Its ${link.object} record in 1C is ${link.ref_key ? "updated" : "created"} now with the current data.`}
+        title={`Send ${link.entityLabel ?? ENTITY_LABEL[link.entityType].toLowerCase()} to 1C again?`}
+        description={`Its ${link.object} record in 1C is ${link.refKey ? "updated" : "created"} now with the current data.`}
         confirmLabel="Retry"
         onConfirm={() => retry.mutate()}
       />
@@ -246,9 +246,9 @@ function LinkRows({ items, onOpen, canSync }: { items: ErpLink[]; onOpen: (id: s
                   onOpen(l.id);
                 }}
               >
-                {l.entity_label ?? <span className="text-muted-foreground">deleted {ENTITY_LABEL[l.entity_type].toLowerCase()}</span>}
+                {l.entityLabel ?? <span className="text-muted-foreground">deleted {ENTITY_LABEL[l.entityType].toLowerCase()}</span>}
               </button>
-              <span className="text-muted-foreground block text-xs">{ENTITY_LABEL[l.entity_type]}</span>
+              <span className="text-muted-foreground block text-xs">{ENTITY_LABEL[l.entityType]}</span>
             </TableCell>
             <TableCell className="hidden md:table-cell">
               <span className="block max-w-56 truncate font-mono text-xs" title={l.object}>
@@ -256,23 +256,23 @@ function LinkRows({ items, onOpen, canSync }: { items: ErpLink[]; onOpen: (id: s
               </span>
             </TableCell>
             <TableCell>
-              {l.ref_key ? <span className="font-mono text-xs break-all">{l.ref_key}</span> : <span className="text-muted-foreground">—</span>}
+              {l.refKey ? <span className="font-mono text-xs break-all">{l.refKey}</span> : <span className="text-muted-foreground">—</span>}
             </TableCell>
             <TableCell>
               <LinkStatusBadge status={l.status} />
-              {l.status === "failed" && l.last_error && (
-                <span className="text-destructive mt-1 block max-w-72 truncate text-xs" title={l.last_error}>
-                  {l.last_error}
+              {l.status === "failed" && l.lastError && (
+                <span className="text-destructive mt-1 block max-w-72 truncate text-xs" title={l.lastError}>
+                  {l.lastError}
                 </span>
               )}
             </TableCell>
             <TableCell className="hidden tabular-nums lg:table-cell">
               {l.attempts}
               {l.status === "failed" && (
-                <span className="text-muted-foreground block text-xs">{l.next_attempt_at ? `next ${timeAgo(l.next_attempt_at)}` : "no auto retry"}</span>
+                <span className="text-muted-foreground block text-xs">{l.nextAttemptAt ? `next ${timeAgo(l.nextAttemptAt)}` : "no auto retry"}</span>
               )}
             </TableCell>
-            <TableCell className="hidden whitespace-nowrap md:table-cell">{formatDateTime(l.last_synced_at)}</TableCell>
+            <TableCell className="hidden whitespace-nowrap md:table-cell">{formatDateTime(l.lastSyncedAt)}</TableCell>
             {canSync && <TableCell>{l.status === "failed" && <RetryButton link={l} />}</TableCell>}
           </TableRow>
         ))}

@@ -26,7 +26,7 @@ export function LinkDetailSheet({ id, onClose, canSync }: { id: string | null; o
   const q = useQuery({ queryKey: ["erp", "link", id], queryFn: () => api<LinkDetail>(`/api/v1/erp/links/${id}`), enabled: !!id });
   const retry = useMutation({
     mutationFn: () => api<SyncResult>(`/api/v1/erp/links/${id}/retry`, { method: "POST" }),
-    onSuccess: (r) => toast.success(`${OPERATION_LABEL[r.operation] ?? r.operation}: ${r.ref_key ?? ""}`.trim()),
+    onSuccess: (r) => toast.success(`${OPERATION_LABEL[r.operation] ?? r.operation}: ${r.refKey ?? ""}`.trim()),
     onError: (e) => toast.error(`1C refused: ${syncFailure(e)}`),
     onSettled: () => {
       qc.invalidateQueries({ queryKey: ["erp", "link", id] });
@@ -39,8 +39,8 @@ export function LinkDetailSheet({ id, onClose, canSync }: { id: string | null; o
     <Sheet open={!!id} onOpenChange={(o) => !o && onClose()}>
       <SheetContent className="overflow-y-auto sm:max-w-2xl">
         <SheetHeader>
-          <SheetTitle>{d ? (d.entity_label ?? `${ENTITY_LABEL[d.entity_type]} (deleted here)`) : "1C link"}</SheetTitle>
-          <SheetDescription>{d ? `${ENTITY_LABEL[d.entity_type]} → ${d.object} · ${d.integration_name ?? ""}` : "Loading the link"}</SheetDescription>
+          <SheetTitle>{d ? (d.entityLabel ?? `${ENTITY_LABEL[d.entityType]} (deleted here)`) : "1C link"}</SheetTitle>
+          <SheetDescription>{d ? `${ENTITY_LABEL[d.entityType]} → ${d.object} · ${d.integrationName ?? ""}` : "Loading the link"}</SheetDescription>
         </SheetHeader>
         <div className="grid gap-4 px-4 pb-6">
           {q.isError && (
@@ -58,7 +58,7 @@ export function LinkDetailSheet({ id, onClose, canSync }: { id: string | null; o
             <>
               <div className="flex flex-wrap items-center gap-2">
                 <LinkStatusBadge status={d.status} />
-                {d.ref_key && <Badge variant="outline" className="font-mono">Ref_Key {d.ref_key}</Badge>}
+                {d.refKey && <Badge variant="outline" className="font-mono">Ref_Key {d.refKey}</Badge>}
                 {canSync && (
                   <ConfirmDialog
                     trigger={
@@ -66,34 +66,34 @@ export function LinkDetailSheet({ id, onClose, canSync }: { id: string | null; o
                         {retry.isPending ? <Loader2 className="animate-spin" /> : <RefreshCw />} {d.status === "failed" ? "Retry" : "Sync again"}
                       </Button>
                     }
-                    title={`Send ${d.entity_label ?? ENTITY_LABEL[d.entity_type].toLowerCase()} to 1C again?`}
-                    description={`Its ${d.object} record in 1C is ${d.ref_key ? "updated" : "created"} now with the current data.`}
+                    title={`Send ${d.entityLabel ?? ENTITY_LABEL[d.entityType].toLowerCase()} to 1C again?`}
+                    description={`Its ${d.object} record in 1C is ${d.refKey ? "updated" : "created"} now with the current data.`}
                     confirmLabel={d.status === "failed" ? "Retry" : "Sync again"}
                     onConfirm={() => retry.mutate()}
                   />
                 )}
               </div>
-              {d.status === "failed" && d.last_error && (
+              {d.status === "failed" && d.lastError && (
                 <Alert variant="destructive">
                   <AlertTitle>1C sync failed</AlertTitle>
                   <AlertDescription>
-                    <p>{d.last_error}</p>
+                    <p>{d.lastError}</p>
                     <p>
                       {d.attempts} attempt{d.attempts === 1 ? "" : "s"}
-                      {d.next_attempt_at ? ` · next try ${formatDateTime(d.next_attempt_at)}` : " · no automatic retry"}
+                      {d.nextAttemptAt ? ` · next try ${formatDateTime(d.nextAttemptAt)}` : " · no automatic retry"}
                     </p>
                   </AlertDescription>
                 </Alert>
               )}
               <dl className="grid grid-cols-[9rem_1fr] gap-x-3 gap-y-2 text-sm" aria-label="Link fields">
                 <dt className="text-muted-foreground">Entity id</dt>
-                <dd className="font-mono text-xs break-all">{d.entity_id}</dd>
+                <dd className="font-mono text-xs break-all">{d.entityId}</dd>
                 <dt className="text-muted-foreground">1C object</dt>
                 <dd className="break-all">{d.object}</dd>
                 <dt className="text-muted-foreground">Last synced</dt>
-                <dd>{formatDateTime(d.last_synced_at)}</dd>
+                <dd>{formatDateTime(d.lastSyncedAt)}</dd>
                 <dt className="text-muted-foreground">Linked since</dt>
-                <dd>{formatDateTime(d.created_at)}</dd>
+                <dd>{formatDateTime(d.createdAt)}</dd>
               </dl>
               <section aria-label="Sync log" className="grid gap-2">
                 <h3 className="text-sm font-medium">Sync log</h3>
@@ -106,9 +106,9 @@ export function LinkDetailSheet({ id, onClose, canSync }: { id: string | null; o
                         <details>
                           <summary className="flex cursor-pointer flex-wrap items-center gap-2 p-2 text-sm">
                             <span className="font-medium">{OPERATION_LABEL[l.operation] ?? l.operation}</span>
-                            <Badge variant={l.ok ? "success" : "danger"}>{l.http_status ?? (l.ok ? "ok" : "no answer")}</Badge>
+                            <Badge variant={l.ok ? "success" : "danger"}>{l.httpStatus ?? (l.ok ? "ok" : "no answer")}</Badge>
                             <span className="text-muted-foreground text-xs">
-                              {formatDateTime(l.created_at)} · {formatDuration(l.duration_ms)}
+                              {formatDateTime(l.createdAt)} · {formatDuration(l.durationMs)}
                             </span>
                             {l.error && <span className="text-destructive basis-full text-xs">{l.error}</span>}
                           </summary>
@@ -117,9 +117,9 @@ export function LinkDetailSheet({ id, onClose, canSync }: { id: string | null; o
                               {l.request?.method} {l.request?.url}
                             </p>
                             <span className="text-xs font-medium">Request</span>
-                            <Json value={l.request?.body} label={`Request of ${l.operation} at ${l.created_at}`} />
+                            <Json value={l.request?.body} label={`Request of ${l.operation} at ${l.createdAt}`} />
                             <span className="text-xs font-medium">Response</span>
-                            <Json value={l.response?.body} label={`Response of ${l.operation} at ${l.created_at}`} />
+                            <Json value={l.response?.body} label={`Response of ${l.operation} at ${l.createdAt}`} />
                           </div>
                         </details>
                       </li>

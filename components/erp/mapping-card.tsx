@@ -16,11 +16,11 @@ export function MappingCard({ view, canConfigure }: { view: MappingView; canConf
         <CardTitle>Effective mapping</CardTitle>
         <CardDescription>
           What each entity becomes in 1C (the defaults with this integration&apos;s <code>config.mapping</code> on top). Dates are written without a zone as local time in{" "}
-          <strong>{view.time_zone}</strong>; amounts as decimal strings.
-          {canConfigure && view.integration_id && (
+          <strong>{view.timeZone}</strong>; amounts as decimal strings.
+          {canConfigure && view.integrationId && (
             <>
               {" "}
-              <Link className="underline" href={`/integrations/${view.integration_id}/settings`}>
+              <Link className="underline" href={`/integrations/${view.integrationId}/settings`}>
                 Integration settings
               </Link>
             </>
@@ -28,9 +28,9 @@ export function MappingCard({ view, canConfigure }: { view: MappingView; canConf
         </CardDescription>
       </CardHeader>
       <CardContent className="grid gap-4 lg:grid-cols-2">
-        {!view.config_valid && <p className="text-destructive text-sm lg:col-span-2">The saved configuration is invalid: the defaults are shown.</p>}
+        {!view.configValid && <p className="text-destructive text-sm lg:col-span-2">The saved configuration is invalid: the defaults are shown.</p>}
         {view.entities.map((e) => (
-          <section key={e.entity_type} className="rounded-md border" aria-label={`${e.label} mapping`}>
+          <section key={e.entityType} className="rounded-md border" aria-label={`${e.label} mapping`}>
             <header className="flex flex-wrap items-center gap-2 border-b p-3">
               <span className="font-medium">{e.label}</span>
               <span aria-hidden>→</span>

@@ -1,5 +1,5 @@
 "use client";
-// What the 1C sync screens share: the shapes /api/v1/erp returns (snake_case, like the API),
+// What the 1C sync screens share: the shapes /api/v1/erp returns (camelCase, like the API),
 // the status words and colours of a link, JSON shown for people.
 import { Badge } from "@/components/ui/badge";
 import { ENTITY_LABELS, ENTITY_TYPES, type EntityType } from "@/lib/providers/onec/mapping";
@@ -31,59 +31,59 @@ export function LinkStatusBadge({ status }: { status: string }) {
 
 export type ErpLink = {
   id: string;
-  integration_id: string;
-  integration_name?: string;
-  entity_type: EntityType;
-  entity_id: string;
-  entity_label?: string | null;
+  integrationId: string;
+  integrationName?: string;
+  entityType: EntityType;
+  entityId: string;
+  entityLabel?: string | null;
   object: string;
-  ref_key: string | null;
+  refKey: string | null;
   status: LinkStatus;
   attempts: number;
-  next_attempt_at: string | null;
-  last_error: string | null;
-  last_synced_at: string | null;
-  created_at: string;
-  updated_at: string;
+  nextAttemptAt: string | null;
+  lastError: string | null;
+  lastSyncedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
 };
 
 export type ErpLog = {
   id: string;
   operation: string;
   ok: boolean;
-  http_status: number | null;
+  httpStatus: number | null;
   request: { method?: string; url?: string; body?: unknown } | null;
   response: { status?: number | null; body?: unknown } | null;
   error: string | null;
-  duration_ms: number;
-  created_at: string;
+  durationMs: number;
+  createdAt: string;
 };
 
-export type LinkList = { items: ErpLink[]; next_cursor: string | null; counts: Record<LinkStatus, number> };
+export type LinkList = { items: ErpLink[]; nextCursor: string | null; counts: Record<LinkStatus, number> };
 export type LinkDetail = ErpLink & { logs: ErpLog[] };
 
 export type SyncResult = {
   ok: boolean;
   operation: "create" | "update" | "recreate" | "delete" | "unchanged" | "skipped";
   message: string;
-  entity_type: EntityType;
-  entity_id: string;
+  entityType: EntityType;
+  entityId: string;
   status: string;
-  ref_key: string | null;
+  refKey: string | null;
   object: string | null;
   attempts: number;
-  next_attempt_at: string | null;
+  nextAttemptAt: string | null;
   link: ErpLink | null;
-  dependencies: { entity_type: EntityType; entity_id: string; operation: string; ok: boolean; ref_key: string | null }[];
+  dependencies: { entityType: EntityType; entityId: string; operation: string; ok: boolean; refKey: string | null }[];
 };
 
 export type MappingView = {
-  integrations: { id: string; name: string; code: string; mode: "live" | "sandbox"; status: string; auto_sync: boolean; sync_interval_minutes: number | null; last_sync_at: string | null }[];
-  integration_id: string | null;
-  config_valid: boolean;
-  time_zone: string;
+  integrations: { id: string; name: string; code: string; mode: "live" | "sandbox"; status: string; autoSync: boolean; syncIntervalMinutes: number | null; lastSyncAt: string | null }[];
+  integrationId: string | null;
+  configValid: boolean;
+  timeZone: string;
   entities: {
-    entity_type: EntityType;
+    entityType: EntityType;
     label: string;
     enabled: boolean;
     object: string;
@@ -93,7 +93,7 @@ export type MappingView = {
     customized: boolean;
     refs: EntityType[];
     fields: { attribute: string; kind: "source" | "const" | "ref"; source: string }[];
-    source_fields: { path: string; label: string; kind: string }[];
+    sourceFields: { path: string; label: string; kind: string }[];
   }[];
 };
 

@@ -105,13 +105,13 @@ function SyncForm({ integrationId, onClose }: { integrationId: string | null; on
           <AlertTitle>{OPERATION_LABEL[result.operation] ?? result.operation}</AlertTitle>
           <AlertDescription>
             <p>{result.message}</p>
-            {result.ref_key && (
+            {result.refKey && (
               <p>
-                Ref_Key <span className="font-mono" data-testid="sync-ref-key">{result.ref_key}</span>
+                Ref_Key <span className="font-mono" data-testid="sync-ref-key">{result.refKey}</span>
               </p>
             )}
             {result.dependencies.length > 0 && (
-              <p>Synced first: {result.dependencies.map((d) => `${ENTITY_LABEL[d.entity_type]} (${OPERATION_LABEL[d.operation] ?? d.operation})`).join(", ")}</p>
+              <p>Synced first: {result.dependencies.map((d) => `${ENTITY_LABEL[d.entityType]} (${OPERATION_LABEL[d.operation] ?? d.operation})`).join(", ")}</p>
             )}
           </AlertDescription>
         </Alert>

@@ -1,7 +1,7 @@
 // The ERP API's reading side and its wire shapes: links (entity ↔ 1C object), their sync
 // logs, the status of one entity, the effective mapping, the entity picker. The /api/v1/erp
-// API speaks snake_case like the seed's ErpSync API it replaces (entity_type, entity_id,
-// ref_key …).
+// API speaks camelCase like the rest of the API; the seed's ErpSync names it replaces
+// (entity_type, entity_id) are accepted as aliases (lib/compat.ts, docs/api-compat.md).
 import { z } from "zod";
 import type { ErpLink, ErpSyncLog, Prisma } from "@/generated/prisma/client";
 import { db } from "@/lib/db";
@@ -24,20 +24,20 @@ const uuid = z.uuid("Not a valid id");
 export function linkView(l: ErpLink, extra: { label?: string | null; integrationName?: string | null } = {}) {
   return {
     id: l.id,
-    integration_id: l.integrationId,
-    ...(extra.integrationName !== undefined ? { integration_name: extra.integrationName } : {}),
-    entity_type: l.entityType as EntityType,
-    entity_id: l.entityId,
-    ...(extra.label !== undefined ? { entity_label: extra.label } : {}),
+    integrationId: l.integrationId,
+    ...(extra.integrationName !== undefined ? { integrationName: extra.integrationName } : {}),
+    entityType: l.entityType as EntityType,
+    entityId: l.entityId,
+    ...(extra.label !== undefined ? { entityLabel: extra.label } : {}),
     object: l.object,
-    ref_key: l.refKey,
+    refKey: l.refKey,
     status: l.status as (typeof LINK_STATUSES)[number],
     attempts: l.attempts,
-    next_attempt_at: l.nextAttemptAt,
-    last_error: l.lastError,
-    last_synced_at: l.lastSyncedAt,
-    created_at: l.createdAt,
-    updated_at: l.updatedAt,
+    nextAttemptAt: l.nextAttemptAt,
+    lastError: l.lastError,
+    lastSyncedAt: l.lastSyncedAt,
+    createdAt: l.createdAt,
+    updatedAt: l.updatedAt,
   };
 }
 export type LinkView = ReturnType<typeof linkView>;
@@ -47,12 +47,12 @@ export function logView(r: ErpSyncLog) {
     id: String(r.id),
     operation: r.operation,
     ok: r.ok,
-    http_status: r.httpStatus,
+    httpStatus: r.httpStatus,
     request: r.request,
     response: r.response,
     error: r.error,
-    duration_ms: r.durationMs,
-    created_at: r.createdAt,
+    durationMs: r.durationMs,
+    createdAt: r.createdAt,
   };
 }
 
@@ -61,18 +61,18 @@ export function outcomeView(o: SyncOutcome) {
     ok: o.ok,
     operation: o.operation,
     message: o.message,
-    integration_id: o.integrationId,
-    entity_type: o.entityType,
-    entity_id: o.entityId,
+    integrationId: o.integrationId,
+    entityType: o.entityType,
+    entityId: o.entityId,
     status: o.link?.status ?? "not_linked",
-    ref_key: o.link?.refKey ?? null,
+    refKey: o.link?.refKey ?? null,
     object: o.link?.object ?? null,
     attempts: o.link?.attempts ?? 0,
-    next_attempt_at: o.link?.nextAttemptAt ?? null,
+    nextAttemptAt: o.link?.nextAttemptAt ?? null,
     link: o.link ? linkView(o.link) : null,
-    dependencies: o.dependencies.map((d) => ({ entity_type: d.entityType, entity_id: d.entityId, operation: d.operation, ok: d.ok, ref_key: d.refKey })),
+    dependencies: o.dependencies.map((d) => ({ entityType: d.entityType, entityId: d.entityId, operation: d.operation, ok: d.ok, refKey: d.refKey })),
     ...(o.error
-      ? { error_kind: o.error.kind, http_status: o.error.httpStatus, odata_code: o.error.odataCode, retryable: o.error.retryable }
+      ? { errorKind: o.error.kind, httpStatus: o.error.httpStatus, odataCode: o.error.odataCode, retryable: o.error.retryable }
       : {}),
   };
 }
@@ -128,14 +128,14 @@ export async function syncStatus(q: z.output<typeof statusQuery>) {
   if (!source && !link) throw errors.notFound(ENTITY_LABELS[q.entityType]);
   const logs = link && q.logs ? await db.erpSyncLog.findMany({ where: { linkId: link.id }, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: q.logs }) : [];
   return {
-    entity_type: q.entityType,
-    entity_id: q.entityId,
-    entity_label: source?.label ?? null,
-    entity_exists: !!source,
-    integration_id: integration.id,
-    integration_name: integration.name,
+    entityType: q.entityType,
+    entityId: q.entityId,
+    entityLabel: source?.label ?? null,
+    entityExists: !!source,
+    integrationId: integration.id,
+    integrationName: integration.name,
     status: link?.status ?? "not_linked",
-    ref_key: link?.refKey ?? null,
+    refKey: link?.refKey ?? null,
     link: link ? linkView(link) : null,
     logs: logs.map(logView),
   };
@@ -173,7 +173,7 @@ export async function listLinks(q: z.output<typeof listLinksQuery>) {
   const last = page[page.length - 1];
   return {
     items: page.map((l) => linkView(l, { label: labels.get(`${l.entityType}:${l.entityId}`) ?? null, integrationName: l.integration.name })),
-    next_cursor: rows.length > q.limit && last ? encodeCursor(last.updatedAt, last.id) : null,
+    nextCursor: rows.length > q.limit && last ? encodeCursor(last.updatedAt, last.id) : null,
     counts,
   };
 }
@@ -210,17 +210,17 @@ export async function mappingView(q: z.output<typeof mappingQuery>) {
       code: i.code,
       mode: i.mode,
       status: i.status,
-      auto_sync: i.autoSync,
-      sync_interval_minutes: i.syncIntervalMinutes,
-      last_sync_at: i.lastSyncAt,
+      autoSync: i.autoSync,
+      syncIntervalMinutes: i.syncIntervalMinutes,
+      lastSyncAt: i.lastSyncAt,
     })),
-    integration_id: chosen?.id ?? null,
-    config_valid: !chosen || !!config,
-    time_zone: config?.timeZone ?? "Europe/Moscow",
+    integrationId: chosen?.id ?? null,
+    configValid: !chosen || !!config,
+    timeZone: config?.timeZone ?? "Europe/Moscow",
     entities: ENTITY_TYPES.map((t) => {
       const m = effectiveMapping(config?.mapping, t);
       return {
-        entity_type: t,
+        entityType: t,
         label: ENTITY_LABELS[t],
         enabled: m.enabled,
         object: m.object,
@@ -234,7 +234,7 @@ export async function mappingView(q: z.output<typeof mappingQuery>) {
           kind: typeof spec === "string" || "source" in spec ? "source" : "const" in spec ? "const" : "ref",
           source: describeSpec(spec),
         })),
-        source_fields: SOURCE_FIELDS[t].map((f) => ({ path: f.path, label: f.label, kind: f.kind })),
+        sourceFields: SOURCE_FIELDS[t].map((f) => ({ path: f.path, label: f.label, kind: f.kind })),
       };
     }),
   };

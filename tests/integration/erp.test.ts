@@ -25,6 +25,7 @@ import * as mappingRoute from "@/app/api/v1/erp/mapping/route";
 import * as entitiesRoute from "@/app/api/v1/erp/entities/route";
 import { call } from "../helpers/http";
 import { createKey, createUser, fault, sandbox, system } from "../helpers/fixtures";
+import { snakeKeys } from "../helpers/case";
 
 let admin: { cookie: string };
 let dispatcher: { cookie: string };
@@ -92,8 +93,8 @@ describe("1C sync of one entity", () => {
 
     const first = await sync({ entity_type: "company", entity_id: c.id }); // alias (docs/api-compat.md)
     expect(first.status).toBe(200);
-    expect(first.json).toMatchObject({ ok: true, operation: "create", status: "synced", object: "Catalog_Контрагенты", integration_id: ib.id, attempts: 0 });
-    const refKey = first.json.ref_key as string;
+    expect(first.json).toMatchObject({ ok: true, operation: "create", status: "synced", object: "Catalog_Контрагенты", integrationId: ib.id, attempts: 0 });
+    const refKey = first.json.refKey as string;
     expect(refKey).toMatch(/^[0-9a-f-]{36}$/);
     // the default mapping
     const [stored] = await objects(ib.infobase, "Catalog_Контрагенты");
@@ -101,13 +102,13 @@ describe("1C sync of one entity", () => {
 
     const before = (await requests(ib.infobase)).length;
     const again = await sync({ entity_type: "company", entity_id: c.id }); // alias (docs/api-compat.md)
-    expect(again.json).toMatchObject({ ok: true, operation: "unchanged", ref_key: refKey, status: "synced" });
+    expect(again.json).toMatchObject({ ok: true, operation: "unchanged", refKey: refKey, status: "synced" });
     expect(again.json.message).toContain("Unchanged");
     expect((await requests(ib.infobase)).length).toBe(before);
 
     await db.company.update({ where: { id: c.id }, data: { name: "ООО «Ромашка и партнёры»" } });
     const updated = await sync({ entity_type: "company", entity_id: c.id }); // alias (docs/api-compat.md)
-    expect(updated.json).toMatchObject({ ok: true, operation: "update", ref_key: refKey });
+    expect(updated.json).toMatchObject({ ok: true, operation: "update", refKey: refKey });
     const now = await objects(ib.infobase, "Catalog_Контрагенты");
     expect(now).toHaveLength(1);
     expect(now[0]).toMatchObject({ Ref_Key: refKey, Description: "ООО «Ромашка и партнёры»" });
@@ -117,11 +118,11 @@ describe("1C sync of one entity", () => {
     // status: the link and its log, newest first, with request and response
     const st = await status({ entity_type: "company", entity_id: c.id }); // alias (docs/api-compat.md)
     expect(st.status).toBe(200);
-    expect(st.json).toMatchObject({ status: "synced", ref_key: refKey, entity_label: "ООО «Ромашка и партнёры»", entity_exists: true });
+    expect(st.json).toMatchObject({ status: "synced", refKey: refKey, entityLabel: "ООО «Ромашка и партнёры»", entityExists: true });
     const ops = st.json.logs.map((l: { operation: string }) => l.operation);
     expect(ops).toEqual(expect.arrayContaining(["find", "create", "update"]));
     const create = st.json.logs.find((l: { operation: string }) => l.operation === "create");
-    expect(create).toMatchObject({ ok: true, http_status: 201, request: { method: "POST", body: { ИНН: "7707083893" } }, response: { status: 201, body: { Ref_Key: refKey } } });
+    expect(create).toMatchObject({ ok: true, httpStatus: 201, request: { method: "POST", body: { ИНН: "7707083893" } }, response: { status: 201, body: { Ref_Key: refKey } } });
     expect(create.request.url).toContain("$format=json");
     expect(st.json.logs[0].operation).toBe("update");
     // the password is in no log
@@ -141,7 +142,7 @@ describe("1C sync of one entity", () => {
     const existing = await createObject(ctx, "Catalog_Контрагенты", { Description: "Ромашка (заведена вручную)", ИНН: "5001234567" });
     const c = await company({ name: "ООО Ромашка", taxId: "5001234567" });
     const r = await sync({ entity_type: "company", entity_id: c.id, integration_id: ib.id }); // alias (docs/api-compat.md)
-    expect(r.json).toMatchObject({ ok: true, operation: "update", ref_key: existing.entity.Ref_Key });
+    expect(r.json).toMatchObject({ ok: true, operation: "update", refKey: existing.entity.Ref_Key });
     expect(r.json.message).toContain("existing 1C object with the same ИНН was linked");
     expect(await objects(ib.infobase, "Catalog_Контрагенты")).toHaveLength(1);
   });
@@ -153,11 +154,11 @@ describe("1C sync of one entity", () => {
     const r = await sync({ entity_type: "application", entity_id: a.id, integration_id: ib.id }); // alias (docs/api-compat.md)
     expect(r.status).toBe(200);
     expect(r.json).toMatchObject({ ok: true, operation: "create", object: "Document_ЗаказКлиента" });
-    expect(r.json.dependencies).toEqual([{ entity_type: "company", entity_id: c.id, operation: "create", ok: true, ref_key: expect.any(String) }]);
-    const companyKey = r.json.dependencies[0].ref_key;
+    expect(r.json.dependencies).toEqual([{ entityType: "company", entityId: c.id, operation: "create", ok: true, refKey: expect.any(String) }]);
+    const companyKey = r.json.dependencies[0].refKey;
     const [doc] = await objects(ib.infobase, "Document_ЗаказКлиента");
     expect(doc).toMatchObject({
-      Ref_Key: r.json.ref_key,
+      Ref_Key: r.json.refKey,
       Date: "2026-03-10T11:30:00", // 06:30Z in Yekaterinburg (UTC+5), no zone
       Number: a.number,
       Контрагент_Key: companyKey,
@@ -169,11 +170,11 @@ describe("1C sync of one entity", () => {
     const a2 = await application(c.id, { priceMinor: null });
     const r2 = await sync({ entity_type: "application", entity_id: a2.id, integration_id: ib.id }); // alias (docs/api-compat.md)
     expect(r2.json.dependencies).toEqual([]);
-    expect((await objects(ib.infobase, "Document_ЗаказКлиента")).find((d) => d.Ref_Key === r2.json.ref_key)).toMatchObject({ Контрагент_Key: companyKey, СуммаДокумента: "0" });
+    expect((await objects(ib.infobase, "Document_ЗаказКлиента")).find((d) => d.Ref_Key === r2.json.refKey)).toMatchObject({ Контрагент_Key: companyKey, СуммаДокумента: "0" });
     // without a company: the empty reference
     const a3 = await application(null);
     const r3 = await sync({ entity_type: "application", entity_id: a3.id, integration_id: ib.id }); // alias (docs/api-compat.md)
-    expect((await objects(ib.infobase, "Document_ЗаказКлиента")).find((d) => d.Ref_Key === r3.json.ref_key)).toMatchObject({ Контрагент_Key: EMPTY_REF });
+    expect((await objects(ib.infobase, "Document_ЗаказКлиента")).find((d) => d.Ref_Key === r3.json.refKey)).toMatchObject({ Контрагент_Key: EMPTY_REF });
   });
 
   it("a custom mapping: renamed objects and fields, constants, no default fields, posting; the page's mapping shows it", async () => {
@@ -199,7 +200,7 @@ describe("1C sync of one entity", () => {
 
     const m = await call(mappingRoute.GET as never, { url: `/api/v1/erp/mapping?integration_id=${ib.id}`, cookie: viewer.cookie }); // alias (docs/api-compat.md)
     expect(m.status).toBe(200);
-    const co = m.json.entities.find((e: { entity_type: string }) => e.entity_type === "company");
+    const co = m.json.entities.find((e: { entityType: string }) => e.entityType === "company");
     expect(co).toMatchObject({ object: "Catalog_Партнеры", customized: true, match: [] });
     expect(co.fields).toEqual(
       expect.arrayContaining([
@@ -207,7 +208,7 @@ describe("1C sync of one entity", () => {
         { attribute: "Источник", kind: "const", source: 'constant "Switchboard"' },
       ]),
     );
-    const app = m.json.entities.find((e: { entity_type: string }) => e.entity_type === "application");
+    const app = m.json.entities.find((e: { entityType: string }) => e.entityType === "application");
     expect(app.fields.map((f: { attribute: string }) => f.attribute)).toEqual(["Date", "СуммаДокумента", "Комментарий", "Партнер_Key", "Пассажиров"]);
     expect(app).toMatchObject({ post: true });
     // an invalid mapping is refused when saved, with the path
@@ -228,9 +229,9 @@ describe("1C failures", () => {
     expect(r.status).toBe(502);
     expect(r.json.error.code).toBe("provider_error");
     expect(r.json.error.message).toContain("1C refused to create Catalog_Контрагенты (HTTP 400): Не заполнено поле ИНН");
-    expect(r.json.error.details).toMatchObject({ ok: false, status: "failed", ref_key: null, operation: "create", attempts: 1, http_status: 400, odata_code: "-1", error_kind: "refused", retryable: false });
+    expect(r.json.error.details).toMatchObject({ ok: false, status: "failed", refKey: null, operation: "create", attempts: 1, httpStatus: 400, odataCode: "-1", errorKind: "refused", retryable: false });
     const linkId = r.json.error.details.link.id;
-    const delay1 = new Date(r.json.error.details.next_attempt_at).getTime() - Date.now();
+    const delay1 = new Date(r.json.error.details.nextAttemptAt).getTime() - Date.now();
     expect(delay1).toBeGreaterThan(40_000);
     expect(delay1).toBeLessThan(75_000);
     const log = await db.erpSyncLog.findFirstOrThrow({ where: { linkId, operation: "create" } });
@@ -292,7 +293,7 @@ describe("1C failures", () => {
     const r = await sync({ entity_type: "company", entity_id: c.id, integration_id: ib.id }); // alias (docs/api-compat.md)
     expect(r.status).toBe(502);
     expect(r.json.error.message).toContain('1C rejected the user "Интеграция" (HTTP 401)');
-    expect(r.json.error.details).toMatchObject({ error_kind: "auth", http_status: 401, status: "failed" });
+    expect(r.json.error.details).toMatchObject({ errorKind: "auth", httpStatus: 401, status: "failed" });
 
     const job = await autoSync(ib.id, "company");
     expect(job.status).toBe("failed");
@@ -307,19 +308,19 @@ describe("1C failures", () => {
     const r = await sync({ entity_type: "driver", entity_id: d.id, integration_id: ib.id }); // alias (docs/api-compat.md)
     expect(r.status).toBe(502);
     expect(r.json.error.message).toContain('1C has no object "Catalogs_Водители" in its OData interface (HTTP 404)');
-    expect(r.json.error.details).toMatchObject({ error_kind: "not_found", http_status: 404, object: "Catalogs_Водители" });
+    expect(r.json.error.details).toMatchObject({ errorKind: "not_found", httpStatus: 404, object: "Catalogs_Водители" });
   });
 
   it("404 on the Ref_Key: the object was deleted in 1C → created again and recorded", async () => {
     const ib = await onec();
     const c = await company();
     const first = await sync({ entity_type: "company", entity_id: c.id, integration_id: ib.id }); // alias (docs/api-compat.md)
-    const oldKey = first.json.ref_key;
+    const oldKey = first.json.refKey;
     await onecControl("__delete", { infobase: ib.infobase, object: "Catalog_Контрагенты", refKey: oldKey });
     await db.company.update({ where: { id: c.id }, data: { email: "new@example.test", name: `${c.name} (новое)` } });
     const r = await sync({ entity_type: "company", entity_id: c.id, integration_id: ib.id }); // alias (docs/api-compat.md)
     expect(r.json).toMatchObject({ ok: true, operation: "recreate", status: "synced" });
-    expect(r.json.ref_key).not.toBe(oldKey);
+    expect(r.json.refKey).not.toBe(oldKey);
     expect(r.json.message).toContain(`the previous object ${oldKey} was deleted in 1C`);
     const logs = await db.erpSyncLog.findMany({ where: { linkId: r.json.link.id }, orderBy: { id: "asc" } });
     expect(logs.map((l) => [l.operation, l.httpStatus])).toEqual(expect.arrayContaining([["update", 404], ["check", 200], ["recreate", 201]]));
@@ -333,7 +334,7 @@ describe("1C failures", () => {
     const r = await sync({ entity_type: "company", entity_id: c.id, integration_id: ib.id }); // alias (docs/api-compat.md)
     expect(r.status).toBe(502);
     expect(r.json.error.message).toContain("1C had a server error (HTTP 503)");
-    expect(r.json.error.details).toMatchObject({ retryable: true, error_kind: "server", attempts: 1 });
+    expect(r.json.error.details).toMatchObject({ retryable: true, errorKind: "server", attempts: 1 });
     expect(await objects(ib.infobase, "Catalog_Контрагенты")).toHaveLength(0);
     await makeDue(r.json.error.details.link.id);
     const job = await autoSync(ib.id, "company");
@@ -351,7 +352,7 @@ describe("1C failures", () => {
     const r = await sync({ entity_type: "company", entity_id: c.id, integration_id: ib.id }); // alias (docs/api-compat.md)
     expect(r.status).toBe(502);
     expect(r.json.error.message).toContain("1C did not answer within 1 s");
-    expect(r.json.error.details).toMatchObject({ error_kind: "timeout", retryable: true, next_attempt_at: expect.any(String) });
+    expect(r.json.error.details).toMatchObject({ errorKind: "timeout", retryable: true, nextAttemptAt: expect.any(String) });
   });
 });
 
@@ -447,7 +448,7 @@ describe("1C sync: other entities, deletions, API", () => {
     const r = await sync({ entity_type: "payment", entity_id: paid.id, integration_id: ib.id }); // alias (docs/api-compat.md)
     expect(r.json).toMatchObject({ ok: true, operation: "create", object: "Document_ПоступлениеБезналичныхДенежныхСредств" });
     // the default payment mapping points at the company (Контрагент_Key): synced first
-    expect(r.json.dependencies.map((d: { entity_type: string }) => d.entity_type)).toEqual(["company"]);
+    expect(r.json.dependencies.map((d: { entityType: string }) => d.entityType)).toEqual(["company"]);
     const companyLink = await db.erpLink.findFirstOrThrow({ where: { integrationId: ib.id, entityType: "company", entityId: c.id } });
     const [doc] = await objects(ib.infobase, "Document_ПоступлениеБезналичныхДенежныхСредств");
     expect(doc).toMatchObject({ Date: "2026-03-10T00:15:00", СуммаДокумента: "2500.50", Контрагент_Key: companyLink.refKey, НазначениеПлатежа: "Трансфер", Комментарий: "stripe pi_123" });
@@ -460,7 +461,7 @@ describe("1C sync: other entities, deletions, API", () => {
     const first = await sync({ entity_type: "company", entity_id: c.id, integration_id: ib.id }); // alias (docs/api-compat.md)
     await db.company.delete({ where: { id: c.id } });
     const r = await sync({ entity_type: "company", entity_id: c.id, integration_id: ib.id }); // alias (docs/api-compat.md)
-    expect(r.json).toMatchObject({ ok: true, operation: "delete", ref_key: first.json.ref_key });
+    expect(r.json).toMatchObject({ ok: true, operation: "delete", refKey: first.json.refKey });
     expect((await objects(ib.infobase, "Catalog_Контрагенты"))[0]).toMatchObject({ DeletionMark: true });
     // never linked and gone: 404
     const missing = await sync({ entity_type: "company", entity_id: randomUUID(), integration_id: ib.id }); // alias (docs/api-compat.md)
@@ -493,13 +494,13 @@ describe("1C sync: other entities, deletions, API", () => {
     const list = await call(linksRoute.GET as never, { url: `/api/v1/erp/links?integration_id=${ib.id}&limit=1`, cookie: viewer.cookie }); // alias (docs/api-compat.md)
     expect(list.status).toBe(200);
     expect(list.json.items).toHaveLength(1);
-    expect(list.json.items[0]).toMatchObject({ entity_type: "company", entity_label: c.name, integration_name: ib.row.name, status: "synced" });
+    expect(list.json.items[0]).toMatchObject({ entityType: "company", entityLabel: c.name, integrationName: ib.row.name, status: "synced" });
     expect(list.json.counts).toEqual({ pending: 0, synced: 1, failed: 0 });
     const failedOnly = await call(linksRoute.GET as never, { url: `/api/v1/erp/links?status=failed&entity_type=company&integration_id=${ib.id}`, cookie: viewer.cookie }); // alias (docs/api-compat.md)
     expect(failedOnly.json.items).toEqual([]);
     const page1 = await call(linksRoute.GET as never, { url: `/api/v1/erp/links?limit=2`, cookie: viewer.cookie });
-    expect(page1.json.next_cursor).toBeTruthy();
-    const page2 = await call(linksRoute.GET as never, { url: `/api/v1/erp/links?limit=2&cursor=${page1.json.next_cursor}`, cookie: viewer.cookie });
+    expect(page1.json.nextCursor).toBeTruthy();
+    const page2 = await call(linksRoute.GET as never, { url: `/api/v1/erp/links?limit=2&cursor=${page1.json.nextCursor}`, cookie: viewer.cookie });
     expect(page2.json.items.map((i: { id: string }) => i.id)).not.toContain(page1.json.items[0].id);
 
     const one = await call(linkRoute.GET as never, { url: `/api/v1/erp/links/${list.json.items[0].id}`, params: { id: list.json.items[0].id }, cookie: viewer.cookie });
@@ -536,6 +537,8 @@ describe("1C sync API names: camelCase, the old snake_case names as aliases (doc
     const bothQuery = await status({ entityType: "company", entityId: c.id, entity_id: c.id });
     expect(bothQuery.status).toBe(400);
     expect(bothQuery.json.error.details[0].path).toBe("entity_id");
+    // the answers are camelCase: the outcome, the status, the list and the mapping
+    for (const answer of [r.json, st.json, list.json, m.json]) expect(snakeKeys(answer)).toEqual([]);
     const unknown = await sync({ entityType: "company", entityId: c.id, entityID: c.id });
     expect(unknown.status).toBe(400);
     expect(unknown.json.error.message).toBe('The request body has an unknown field: "entityID"');
