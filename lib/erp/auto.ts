@@ -59,7 +59,7 @@ export async function runErpSync(ctx: OneCContext, run: SyncRun): Promise<SyncRe
     effectiveMapping(ctx.config.mapping as MappingConfig, t).enabled,
   );
   const tally: Record<string, Tally> = Object.fromEntries(types.map((t) => [t, { processed: 0, created: 0, updated: 0, unchanged: 0, skipped: 0, failed: 0, waiting: 0 }]));
-  const errorsSeen: { entity_type: string; entity_id: string; error: string }[] = [];
+  const errorsSeen: { entityType: string; entityId: string; error: string }[] = [];
   let retried = 0;
   let canceled = false;
 
@@ -71,7 +71,7 @@ export async function runErpSync(ctx: OneCContext, run: SyncRun): Promise<SyncRe
       // the entity vanished between the query and the sync (404), or the type was unmapped
       const msg = (e as Error).message;
       tally[type].failed++;
-      if (errorsSeen.length < 20) errorsSeen.push({ entity_type: type, entity_id: id, error: msg });
+      if (errorsSeen.length < 20) errorsSeen.push({ entityType: type, entityId: id, error: msg });
       await run.progress({ processed: 1, failed: 1 });
       return;
     }
@@ -81,7 +81,7 @@ export async function runErpSync(ctx: OneCContext, run: SyncRun): Promise<SyncRe
     if (!out.ok) {
       t.failed++;
       delta.failed = 1;
-      if (errorsSeen.length < 20) errorsSeen.push({ entity_type: type, entity_id: id, error: out.error?.message ?? out.message });
+      if (errorsSeen.length < 20) errorsSeen.push({ entityType: type, entityId: id, error: out.error?.message ?? out.message });
       // every further call would be refused the same way: stop, the job fails with the reason
       if (out.error?.kind === "auth") {
         await run.progress(delta);

@@ -248,6 +248,8 @@ describe("1C failures", () => {
     await makeDue(linkId);
     const run2 = await autoSync(ib.id, "company");
     expect(run2.details).toMatchObject({ retried: 1 });
+    // the job's details name what failed in camelCase, like every answer of the API
+    expect((run2.details as { errors: unknown[] }).errors).toEqual([{ entityType: "company", entityId: c.id, error: expect.stringContaining("Не заполнено поле ИНН") }]);
     const after2 = await db.erpLink.findUniqueOrThrow({ where: { id: linkId } });
     expect(after2).toMatchObject({ status: "failed", attempts: 2, lastError: expect.stringContaining("Не заполнено поле ИНН") });
     const delay2 = after2.nextAttemptAt!.getTime() - Date.now();
