@@ -9,8 +9,8 @@ import pg from "pg";
 import { to as copyTo } from "pg-copy-streams";
 
 const [mode, arg, out] = process.argv.slice(2);
-let t = performance.now();
-let bytes = 0;
+let t: number;
+let bytes: number;
 if (mode === "copy") {
   const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
   await client.connect();

@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { NextResponse, type NextRequest } from "next/server";
 import { z, ZodError, type ZodType } from "zod";
-import { ApiError, errorBody, errors, zodDetails } from "@/lib/errors";
+import { ApiError, OAuthReconnectError, errorBody, errors, zodDetails } from "@/lib/errors";
 import { env } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import { can, type Permission } from "@/lib/auth/roles";
@@ -16,8 +16,8 @@ import { clientIp } from "@/lib/auth/client-ip";
 import { refuseCrossSite } from "@/lib/auth/csrf";
 import type { Actor, RequestMeta } from "@/lib/audit";
 import { VaultError } from "@/lib/vault";
-import { OAuthReconnectError } from "@/lib/providers/types";
 import { countApiKeyRequest } from "@/lib/api-usage";
+import { withIdempotency, type Answer } from "@/lib/idempotency";
 
 export type Caller =
   | { kind: "user"; user: SessionUser; actor: Actor; meta: RequestMeta }
@@ -61,6 +61,11 @@ type Options<Q extends ZodType | undefined, B extends ZodType | undefined, P ext
   /** bytes; defaults to API_BODY_LIMIT_BYTES */
   bodyLimit?: number;
   docs?: RouteDocs;
+  /**
+   * Honour an Idempotency-Key header through lib/idempotency.ts (per caller and route; a retry
+   * gets the first answer). `keepError`: an error kept as the answer (the outcome is not known).
+   */
+  idempotency?: true | { keepError?: (e: ApiError) => boolean };
 };
 
 /** A route handler made by route(): its options stay readable for the API documentation. */
@@ -311,15 +316,19 @@ export function route<
       const params = parseParams(rawParams, opts.params);
       const query = opts.query ? parseQuery(new URL(req.url), opts.query) : refuseQuery(new URL(req.url));
       const body = opts.body ? await parseJsonBody(req, opts.body, opts.bodyLimit ?? env().API_BODY_LIMIT_BYTES) : undefined;
-      const result = await handler({
-        req,
-        query: query as Out<Q>,
-        body: body as Out<B>,
-        params: params as Out<P>,
-        caller,
-        requestId,
-      });
-      const res = result instanceof Response ? result : json(result ?? { ok: true });
+      const run = async () => {
+        const result = await handler({
+          req,
+          query: query as Out<Q>,
+          body: body as Out<B>,
+          params: params as Out<P>,
+          caller: caller!,
+          requestId,
+        });
+        return result instanceof Response ? result : json(result ?? { ok: true });
+      };
+      const key = opts.idempotency ? req.headers.get("idempotency-key") : null;
+      const res = key !== null && caller.kind !== "anonymous" ? await idempotently(opts.idempotency!, caller, req, key, { body, params, query }, run) : await run();
       res.headers.set("X-Request-Id", requestId);
       if (caller.kind === "api_key") countApiKeyRequest(caller.key.id, res.status);
       return res;
@@ -331,6 +340,34 @@ export function route<
     }
   };
   return Object.assign(fn, { route: { access: opts.access, query: opts.query, body: opts.body, params: opts.params, docs: opts.docs, bodyLimit: opts.bodyLimit } });
+}
+
+/** Runs a route's handler through lib/idempotency.ts: the answer is stored, a retry gets it back. */
+async function idempotently(
+  opt: true | { keepError?: (e: ApiError) => boolean },
+  caller: Exclude<Caller, { kind: "anonymous" }>,
+  req: NextRequest,
+  key: string,
+  request: unknown,
+  run: () => Promise<Response>,
+): Promise<Response> {
+  let first: Response | undefined;
+  const out = await withIdempotency(
+    {
+      caller: caller.kind === "user" ? `user:${caller.user.id}` : `api_key:${caller.key.id}`,
+      operation: `${req.method} ${new URL(req.url).pathname}`,
+      key,
+      request,
+      keepError: opt === true ? undefined : opt.keepError,
+    },
+    async (): Promise<Answer> => {
+      first = await run();
+      const text = await first.clone().text();
+      return { status: first.status, body: text ? (JSON.parse(text) as unknown) : null };
+    },
+  );
+  if (!out.replayed && first) return first;
+  return json(out.body, out.status, { "Idempotent-Replayed": "true" });
 }
 
 /** Route params that are ids. */

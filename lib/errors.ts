@@ -203,3 +203,12 @@ export function zodDetails(e: { issues: Issue[] }) {
     return [{ path: at.join("."), message }];
   });
 }
+
+/** The saved authorization is gone (invalid_grant, revoked, never connected): a person must connect again. */
+export class OAuthReconnectError extends Error {
+  readonly code = "needs_reconnect";
+  constructor(message: string) {
+    super(message);
+    this.name = "OAuthReconnectError";
+  }
+}

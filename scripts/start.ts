@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { ensureLocalSecrets } from "@/lib/runtime/local-secrets";
+import { ensureLocalSecrets } from "@/lib/local-secrets";
 import { ensureKeyringFile } from "@/lib/vault";
 import { ensureSandboxKeys, sandboxKeysFile } from "@/lib/sandbox/keys";
 

@@ -74,7 +74,6 @@ function NavLinks({ items, onNavigate }: { items: NavItem[]; onNavigate?: () => 
 function Brand({ organization }: { organization?: string | null }) {
   return (
     <Link href="/" className="flex items-center gap-2 px-3 font-semibold">
-      {/* eslint-disable-next-line @next/next/no-img-element */}
       <img src="/favicon.svg" alt="" className="size-6" />
       <span className="flex min-w-0 flex-col leading-tight">
         Switchboard

@@ -82,7 +82,7 @@ export function browserTimeZone() {
 }
 
 export function timeZones(current: string): string[] {
-  let all: string[] = [];
+  let all: string[];
   try {
     all = (Intl as unknown as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf?.("timeZone") ?? [];
   } catch {

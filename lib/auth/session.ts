@@ -16,7 +16,7 @@ function secret() {
 
 export async function userFromSessionToken(token: string | undefined): Promise<SessionUser | null> {
   if (!token) return null;
-  let payload: Record<string, unknown> | null = null;
+  let payload: Record<string, unknown> | null;
   try {
     payload = (await decode({ token, secret: secret() })) as Record<string, unknown> | null;
   } catch {

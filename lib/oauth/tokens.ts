@@ -20,8 +20,7 @@ import { logger } from "@/lib/logger";
 import { decrypt, encrypt, aadFor } from "@/lib/vault";
 import { HttpError, type HttpResponse } from "@/lib/http";
 import { OAuthReconnectError, type ModeUrls, type OAuth2Spec, type ProviderContext, type ProviderDefinition } from "@/lib/providers/types";
-import { raiseAlert } from "@/lib/alerts/service";
-import { reconnectCondition } from "@/lib/alerts/rules";
+import { publish } from "@/lib/events";
 
 export function oauthSpec(def: ProviderDefinition): OAuth2Spec | null {
   return def.auth.type === "oauth2" ? def.auth : null;
@@ -93,7 +92,7 @@ export async function tokenCall(
     const why = e instanceof HttpError ? `${e.kind}: ${e.message}` : (e as Error).message;
     throw new TokenEndpointError(`${def.name}'s token endpoint could not be reached (${why})`, "transient");
   }
-  let body: Record<string, unknown> = {};
+  let body: Record<string, unknown>;
   try {
     body = res.json<Record<string, unknown>>() ?? {};
   } catch {
@@ -214,13 +213,17 @@ export async function markNeedsReconnect(def: ProviderDefinition, integrationId:
   if (changed.count === 0) return;
   logger.warn({ integrationId, provider: def.id }, "oauth grant refused: needs reconnect");
   await audit({ type: "system", label: "oauth" }, "oauth.needs_reconnect", "integration", integrationId, { reason });
-  // the admins hear about it through the alert (lib/alerts): opened now, notified once
+  // the admins hear about it through the alert lib/alerts opens on this event (notified once)
   const row = await db.integration.findUnique({ where: { id: integrationId }, select: { name: true, provider: true } });
   try {
-    await raiseAlert(reconnectCondition({ integrationId, name: row?.name ?? def.name, provider: row?.provider ?? def.id, reason: message, at: new Date() }));
+    await publish({
+      type: "integration.needs_reconnect",
+      integrationId,
+      data: { integrationId, name: row?.name ?? def.name, provider: row?.provider ?? def.id, reason: message, at: new Date().toISOString() },
+    });
   } catch (e) {
-    // the workers' alert evaluation finds the token and tries again
-    logger.warn({ integrationId, err: (e as Error).message }, "needs_reconnect alert not raised");
+    // the workers' alert evaluation finds the token and raises the alert anyway
+    logger.warn({ integrationId, err: (e as Error).message }, "needs_reconnect event not written");
   }
 }
 

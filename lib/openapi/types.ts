@@ -1,4 +1,4 @@
-// The parts of an OpenAPI 3.1 document this project writes (lib/openapi/document.ts) and the
+// The parts of an OpenAPI 3.1 document this project writes (app/api/v1/openapi.json/document.ts) and the
 // docs page reads (components/docs). Type-only: safe to import from client components.
 import type { JsonSchema, Parameter } from "@/lib/openapi/schema";
 

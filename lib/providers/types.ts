@@ -114,14 +114,8 @@ export type OAuth2Spec = {
 
 export type AuthSpec = { type: "api_key" } | OAuth2Spec;
 
-/** The saved authorization is gone (invalid_grant, revoked, never connected): a person must connect again. */
-export class OAuthReconnectError extends Error {
-  readonly code = "needs_reconnect";
-  constructor(message: string) {
-    super(message);
-    this.name = "OAuthReconnectError";
-  }
-}
+// a core error (lib/errors.ts): the API answers it as needs_reconnect without knowing providers
+export { OAuthReconnectError } from "@/lib/errors";
 
 /** What the inbox learns from a verified body before storing it. */
 export type ParsedWebhook = {

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
-import { ensureLocalSecrets } from "@/lib/runtime/local-secrets";
+import { ensureLocalSecrets } from "@/lib/local-secrets";
 import { startEmbeddedPostgres } from "@/lib/runtime/embedded-pg";
 
 export function runtimeFile(dataDir: string) {

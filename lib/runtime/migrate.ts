@@ -68,7 +68,7 @@ export async function migrate(
           await client.query("commit");
         } catch (e) {
           await client.query("rollback");
-          throw new Error(`Migration ${m.name} failed: ${(e as Error).message}`);
+          throw new Error(`Migration ${m.name} failed: ${(e as Error).message}`, { cause: e });
         }
         applied.push(m.name);
         log(`applied migration ${m.name}`);

@@ -9,7 +9,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import path from "node:path";
 import { z } from "zod";
-import { ensurePrivateJsonFile } from "@/lib/runtime/local-secrets";
+import { ensurePrivateJsonFile } from "@/lib/local-secrets";
 
 const sandboxKeysSchema = z.object({
   sendgrid: z.object({

@@ -158,7 +158,10 @@ export async function webhookStats(q: z.output<typeof webhookStatsQuery>) {
   };
   if (q.provider) add("provider = ?", q.provider);
   if (q.integrationId) add("integration_id = ?::uuid", q.integrationId);
-  if (q.type) q.type.endsWith("*") ? add("starts_with(event_type, ?)", q.type.slice(0, -1)) : add("event_type = ?", q.type);
+  if (q.type) {
+    if (q.type.endsWith("*")) add("starts_with(event_type, ?)", q.type.slice(0, -1));
+    else add("event_type = ?", q.type);
+  }
   if (q.externalId) add("external_id = ?", q.externalId);
   if (!q.from) {
     const first = await pgPool().query<{ first: Date | null }>(`select min(received_at) as first from webhook_events where ${conds.join(" and ")}`, args);

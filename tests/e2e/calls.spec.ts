@@ -4,7 +4,7 @@
 // to the driver, with RingCentral's result once the call is over (the sandbox's notification
 // makes the app sync the call log). The map's driver panel offers the same call. A viewer reads
 // the log but cannot call, in the page or through the API.
-import { test, expect, signInAs, stack, asAdmin } from "./fixtures";
+import { test, expect, signInAs, asAdmin } from "./fixtures";
 
 test.describe.configure({ mode: "serial" });
 

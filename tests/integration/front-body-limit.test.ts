@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AUTH_BODY_LIMIT_BYTES, bodyLimitFor, limitBody } from "@/lib/body-limit";
 import { env } from "@/lib/env";
-import { ROUTE_MODULES } from "@/lib/openapi/routes.generated";
+import { ROUTE_MODULES } from "@/app/api/v1/openapi.json/routes.generated";
 
 let base = "";
 let server: http.Server;

@@ -20,7 +20,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { pgPool } from "@/lib/pg";
 import { env } from "@/lib/env";
-import { openApiDocument, routeEntries } from "@/lib/openapi/document";
+import { openApiDocument, routeEntries } from "@/app/api/v1/openapi.json/document";
 import { OPENAPI_PATH } from "@/lib/openapi/self";
 import type { JsonSchema, OpenApiDocument, Operation, Parameter } from "@/lib/openapi/types";
 import * as openapiRoute from "@/app/api/v1/openapi.json/route";

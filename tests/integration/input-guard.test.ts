@@ -12,7 +12,7 @@ import { webhookTarget } from "@/lib/webhooks/node-front";
 import * as applicationsRoute from "@/app/api/v1/calendar/google/applications/route";
 import * as contactsRoute from "@/app/api/v1/contacts/route";
 import * as alertRoute from "@/app/api/v1/alerts/[id]/route";
-import { ROUTE_MODULES } from "@/lib/openapi/routes.generated";
+import { ROUTE_MODULES } from "@/app/api/v1/openapi.json/routes.generated";
 import { call } from "../helpers/http";
 import { createUser } from "../helpers/fixtures";
 

@@ -19,7 +19,7 @@ import { PERMISSIONS } from "@/lib/auth/roles";
 import { publicBaseUrl } from "@/lib/urls";
 import type { OpenApiDocument, Operation, Parameter, ResponseObject } from "@/lib/openapi/types";
 import { toJsonSchema, toParameters, type JsonSchema } from "@/lib/openapi/schema";
-import { undocumentable } from "@/lib/openapi/document";
+import { undocumentable } from "@/app/api/v1/openapi.json/document";
 import { call } from "../helpers/http";
 import { createKey, createUser } from "../helpers/fixtures";
 
@@ -98,8 +98,8 @@ describe("coverage: the document and the route files agree", () => {
     expect(served.size).toBeGreaterThan(100);
     const documented = new Set(Object.entries(doc.paths).flatMap(([p, item]) => Object.keys(item).map((m) => `${m.toUpperCase()} ${p}`)));
     const missing = [...served.keys()].filter((k) => !documented.has(k));
-    // a new route file needs `npx tsx lib/openapi/gen-routes.ts` (lib/openapi/routes.generated.ts)
-    expect(missing, "routes missing from the document: run `npx tsx lib/openapi/gen-routes.ts`").toEqual([]);
+    // a new route file needs `npx tsx app/api/v1/openapi.json/gen-routes.ts` (app/api/v1/openapi.json/routes.generated.ts)
+    expect(missing, "routes missing from the document: run `npx tsx app/api/v1/openapi.json/gen-routes.ts`").toEqual([]);
   });
 
   it("documents nothing that is not served: every path and method is a route file's export", () => {
@@ -113,7 +113,7 @@ describe("coverage: the document and the route files agree", () => {
         expect(files.find((r) => r.path === p)?.file, key).toBe((o as Operation)["x-source"]);
       }
     }
-    expect(extra, "documented but not served (a route file was removed: regenerate lib/openapi/routes.generated.ts)").toEqual([]);
+    expect(extra, "documented but not served (a route file was removed: regenerate app/api/v1/openapi.json/routes.generated.ts)").toEqual([]);
   });
 
   it("finds every method made by route() (lib/api.ts), so its access and schemas are described", () => {
@@ -188,7 +188,10 @@ describe("the document is sound OpenAPI 3.1", () => {
     const refs: string[] = [];
     const walk = (n: unknown) => {
       if (Array.isArray(n)) n.forEach(walk);
-      else if (n && typeof n === "object") for (const [k, v] of Object.entries(n)) (k === "$ref" && typeof v === "string" ? refs.push(v) : walk(v));
+      else if (n && typeof n === "object") for (const [k, v] of Object.entries(n)) {
+        if (k === "$ref" && typeof v === "string") refs.push(v);
+        else walk(v);
+      }
     };
     walk(doc);
     expect(refs.length).toBeGreaterThan(100);

@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ZodType } from "zod";
 import { db } from "@/lib/db";
-import { routeEntries } from "@/lib/openapi/document";
+import { routeEntries } from "@/app/api/v1/openapi.json/document";
 import { MANUAL } from "@/lib/openapi/manual";
 import { HTTP_METHODS } from "@/lib/openapi/types";
 import { listProviders } from "@/lib/providers/registry";

@@ -41,7 +41,6 @@ export function LoginForm({ callbackUrl }: { callbackUrl: string }) {
     <Card className="w-full max-w-sm">
       <CardHeader>
         <div className="mb-2 flex items-center gap-2 font-semibold">
-          {/* eslint-disable-next-line @next/next/no-img-element */}
           <img src="/favicon.svg" alt="" className="size-7" /> Switchboard
         </div>
         <CardTitle className="text-xl">Sign in</CardTitle>

@@ -230,7 +230,7 @@ export default defineProvider({
           m = await getMessage(ctx as RingCentralContext, id);
         } catch (e) {
           if (e instanceof RingCentralError && e.status === 404) continue; // not this account's message
-          throw new Error(explain(e));
+          throw new Error(explain(e), { cause: e });
         }
         const status = mapMessageStatus(m.messageStatus);
         if (!status) continue;

@@ -119,7 +119,7 @@ export default defineProvider({
         try {
           answer = await callSmsRu<StatusAnswer>(ctx as SmsRuContext, "smsru.status", "/sms/status", { sms_id: chunk.join(",") });
         } catch (e) {
-          throw new Error(explain(e));
+          throw new Error(explain(e), { cause: e });
         }
         const at = new Date().toISOString();
         for (const id of chunk) {

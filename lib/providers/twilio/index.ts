@@ -156,7 +156,7 @@ export default defineProvider({
           m = await client.messages(sid).fetch();
         } catch (e) {
           if (isTwilioApiError(e) && e.status === 404) continue; // not this account's message
-          throw new Error(explain(e));
+          throw new Error(explain(e), { cause: e });
         }
         const status = mapStatus(m.status);
         if (!status) continue;

@@ -1,5 +1,5 @@
 import { route } from "@/lib/api";
-import { openApiJson } from "@/lib/openapi/document";
+import { openApiJson } from "@/app/api/v1/openapi.json/document";
 import { openApiRoute } from "@/lib/openapi/self";
 import { getSettings } from "@/lib/settings";
 import { publicBaseUrl } from "@/lib/urls";

@@ -7,7 +7,7 @@ import { z, type ZodType } from "zod";
 import type { Access, RouteDocs, RouteHandler } from "@/lib/api";
 import { PERMISSIONS, type Permission } from "@/lib/auth/roles";
 import { SCOPES } from "@/lib/auth/scopes";
-import { ROUTE_MODULES } from "@/lib/openapi/routes.generated";
+import { ROUTE_MODULES } from "@/app/api/v1/openapi.json/routes.generated";
 import { MANUAL, TAG_DESCRIPTIONS } from "@/lib/openapi/manual";
 import { acceptsEmpty, toJsonSchema, toParameters, type JsonSchema, type Parameter } from "@/lib/openapi/schema";
 import { HTTP_METHODS, type HttpMethod, type OpenApiDocument, type Operation, type ResponseObject } from "@/lib/openapi/types";
