@@ -4,6 +4,7 @@
 import type { z } from "zod";
 import type { CallContext, HttpRequest, HttpResponse, NetworkPolicy, recordCall } from "@/lib/http";
 import type { InboundRequest, Verdict } from "@/lib/providers/webhook-kit";
+import type { SandboxModule } from "@/lib/sandbox/kit";
 
 export type ProviderCategory =
   | "payment"
@@ -393,6 +394,13 @@ export type ProviderDefinition<C extends z.ZodObject = z.ZodObject, K extends z.
   sandboxConnect?(ctx: ProviderContext<z.output<C>, z.output<K>>): Promise<void>;
   /** inbound webhooks: POST /api/webhooks/<id>/<code> (or /api/webhooks/receive/<code>) */
   webhook?: WebhookSpec<z.output<C>, z.output<K>>;
+  /**
+   * Its emulator (the folder's sandbox.ts), loaded only by the sandbox server: a production web
+   * process never loads it (real lazy loading, not a way around a cycle).
+   */
+  sandbox?: () => Promise<{ default: SandboxModule }>;
+  /** The demo's integrations of this provider (the folder's demo.ts), seeded by `npm start` on a fresh install. */
+  demo?: () => DemoIntegration[];
   /** sends messages for lib/messaging (capabilities sms.send, email.send …) */
   messaging?: MessagingSpec<z.output<C>, z.output<K>>;
   /** takes payments for lib/payments (capabilities payments.create, payments.refund …) */
@@ -400,6 +408,19 @@ export type ProviderDefinition<C extends z.ZodObject = z.ZodObject, K extends z.
 };
 
 /** Erases the schema types so definitions of different providers fit one registry. */
+/** One demo integration: the create-integration body without its provider (the folder is the provider). */
+export type DemoIntegration = {
+  name: string;
+  code: string;
+  description?: string;
+  mode: "sandbox";
+  priority?: number;
+  credentials: Record<string, unknown>;
+  config?: Record<string, unknown>;
+  autoSync?: boolean;
+  syncIntervalMinutes?: number;
+};
+
 export function defineProvider<C extends z.ZodObject, K extends z.ZodObject>(
   def: ProviderDefinition<C, K>,
 ): ProviderDefinition {

@@ -9,7 +9,8 @@
 // scrubs them from integration_logs wherever they appear.
 import { createHash, createPrivateKey, sign } from "node:crypto";
 import { z } from "zod";
-import { HttpError, parseRetryAfter, type HttpResponse } from "@/lib/http";
+import { HttpError, type HttpResponse } from "@/lib/http";
+import { classifyFailure, ProviderError, transportCode, type ProviderFailure } from "@/lib/providers/errors";
 import { SendError, type OutboundMessage, type ProviderContext } from "@/lib/providers/types";
 
 export const FCM_SCOPE = "https://www.googleapis.com/auth/firebase.messaging";
@@ -92,13 +93,14 @@ export function signAssertion(sa: ServiceAccount, aud: string, now = Math.floor(
 }
 
 /** Problems getting an access token: always the credentials' side (transient for the outbox). */
-export class FcmAuthError extends Error {
+export class FcmAuthError extends ProviderError {
   constructor(
     message: string,
     public code: string,
     public status?: number,
+    failure?: ProviderFailure,
   ) {
-    super(message);
+    super(message, { retryable: true, status, providerCode: code, failure: failure ?? (status === undefined || status === 400 ? "auth" : undefined) });
     this.name = "FcmAuthError";
   }
 }
@@ -130,8 +132,9 @@ async function fetchToken(ctx: FcmContext, sa: ServiceAccount, url: string): Pro
     );
   } catch (e) {
     if (e instanceof HttpError) {
-      const why = e.kind === "timeout" ? "did not answer in time" : `could not be reached (${e.message})`;
-      throw new FcmAuthError(`Google's token endpoint ${why}`, e.kind);
+      const c = classifyFailure(e, { name: "Google's token endpoint" });
+      const why = c.failure === "timeout" ? "did not answer in time" : `could not be reached (${c.detail})`;
+      throw new FcmAuthError(`Google's token endpoint ${why}`, transportCode(c), undefined, c.failure);
     }
     throw e;
   }
@@ -220,11 +223,6 @@ export function buildMessage(ctx: FcmContext, msg: OutboundMessage) {
   };
 }
 
-function retryAfterOf(res: HttpResponse): number | undefined {
-  const ms = parseRetryAfter(res.headers.get("retry-after"));
-  return ms === undefined ? undefined : Math.max(1, Math.ceil(ms / 1000));
-}
-
 /** FCM's error answer as a SendError for the outbox (unknown → transient). */
 export function classify(ctx: FcmContext, res: HttpResponse): SendError {
   let body: GoogleError = {};
@@ -237,7 +235,9 @@ export function classify(ctx: FcmContext, res: HttpResponse): SendError {
   const fcmCode = e.details?.find((d) => d["@type"]?.endsWith("google.firebase.fcm.v1.FcmError"))?.errorCode;
   const code = fcmCode ?? e.status ?? `HTTP_${res.status}`;
   const said = e.message ? `: ${e.message}` : "";
-  const retryAfterSeconds = retryAfterOf(res);
+  const c = classifyFailure(res, { name: "FCM" });
+  const retryAfterSeconds = c.retryAfterSeconds !== undefined ? Math.max(1, c.retryAfterSeconds) : undefined;
+  const base = { failure: c.failure, status: res.status };
 
   // only FCM's own UNREGISTERED code condemns the token: a bare 404 (a wrong project_id or
   // URL) is the integration's problem and must not get every device token deleted
@@ -245,14 +245,14 @@ export function classify(ctx: FcmContext, res: HttpResponse): SendError {
     return new SendError(
       "FCM no longer knows this device token (the app was uninstalled, or the token expired or was replaced): it should be forgotten",
       "permanent",
-      { code, recipientGone: true },
+      { ...base, code, recipientGone: true },
     );
   }
   if (fcmCode === "SENDER_ID_MISMATCH") {
     return new SendError(
       "The device token belongs to another Firebase project than this service account's (SENDER_ID_MISMATCH)",
       "permanent",
-      { code },
+      { ...base, code },
     );
   }
   if (res.status === 400) {
@@ -260,7 +260,7 @@ export function classify(ctx: FcmContext, res: HttpResponse): SendError {
     return new SendError(
       gone ? "The device token is not a valid FCM registration token" : `FCM rejected the message (${code})${said}`,
       "permanent",
-      { code, ...(gone ? { recipientGone: true } : {}) },
+      { ...base, code, ...(gone ? { recipientGone: true } : {}) },
     );
   }
   if (res.status === 401) {
@@ -268,34 +268,34 @@ export function classify(ctx: FcmContext, res: HttpResponse): SendError {
     return new SendError(
       `FCM did not accept the access token (401 ${code}): a new one will be requested on the next attempt`,
       "transient",
-      { code, retryAfterSeconds },
+      { ...base, code, retryAfterSeconds },
     );
   }
   if (res.status === 403) {
     return new SendError(
       `FCM refused the service account (403 ${code})${said}: check the Firebase Cloud Messaging API is enabled and the account may send`,
       "transient",
-      { code },
+      { ...base, code },
     );
   }
-  if (res.status === 429) {
+  if (c.failure === "rate_limited") {
     return new SendError(
       `FCM is rate limiting this project (429 ${code})${retryAfterSeconds ? `: retry in ${retryAfterSeconds} s` : ""}`,
       "transient",
-      { code, retryAfterSeconds },
+      { ...base, code, retryAfterSeconds },
     );
   }
   if (res.status === 404) {
     return new SendError(
       `FCM answered 404 (${code})${said}: check the project_id of the service account and the integration's endpoint`,
       "transient",
-      { code },
+      { ...base, code },
     );
   }
-  if (res.status >= 500) {
-    return new SendError(`FCM had a server error (${res.status} ${code}): try again later`, "transient", { code, retryAfterSeconds });
+  if (c.failure === "provider") {
+    return new SendError(`FCM had a server error (${res.status} ${code}): try again later`, "transient", { ...base, code, retryAfterSeconds });
   }
-  return new SendError(`FCM answered ${res.status} (${code})${said}`, "transient", { code, retryAfterSeconds });
+  return new SendError(`FCM answered ${res.status} (${code})${said}`, "transient", { ...base, code, retryAfterSeconds });
 }
 
 const sendAnswer = z.object({ name: z.string().min(1) });
@@ -309,7 +309,7 @@ export async function sendToDevice(ctx: FcmContext, msg: OutboundMessage): Promi
     sa = serviceAccountOf(ctx);
     token = await getAccessToken(ctx);
   } catch (e) {
-    if (e instanceof FcmAuthError) throw new SendError(e.message, "transient", { code: e.code });
+    if (e instanceof FcmAuthError) throw new SendError(e.message, "transient", { code: e.code, failure: e.failure });
     throw e;
   }
   let res: HttpResponse;
@@ -325,11 +325,9 @@ export async function sendToDevice(ctx: FcmContext, msg: OutboundMessage): Promi
       { secrets: secretsOf(ctx, sa, token) },
     );
   } catch (e) {
-    if (e instanceof HttpError) {
-      const why = e.kind === "timeout" ? "FCM did not answer in time" : `Could not reach FCM: ${e.message}`;
-      throw new SendError(why, "transient", { code: e.kind });
-    }
-    throw new SendError(`Could not send through FCM: ${(e as Error).message}`, "transient");
+    const c = classifyFailure(e, { name: "FCM" });
+    if (c.failure === "unknown") throw new SendError(`Could not send through FCM: ${c.detail}`, "transient");
+    throw new SendError(c.message, "transient", { code: transportCode(c), failure: c.failure });
   }
   if (!res.ok) throw classify(ctx, res);
   let name: string;

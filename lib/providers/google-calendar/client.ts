@@ -13,6 +13,7 @@
 // limits and network errors, twice, honouring a short Retry-After; a longer one is surfaced.
 import { calendar, type calendar_v3, type MethodOptions } from "@googleapis/calendar";
 import type { ProviderContext } from "@/lib/providers/types";
+import { classifyFailure, ProviderError, type ProviderFailure } from "@/lib/providers/errors";
 
 export type GoogleCalendarCredentials = { clientId: string; clientSecret: string };
 export type SyncDirection = "to_google" | "from_google" | "bidirectional";
@@ -35,15 +36,17 @@ const MAX_RETRY_AFTER_MS = 10_000;
 const RATE_LIMIT_REASONS = new Set(["rateLimitExceeded", "userRateLimitExceeded"]);
 
 /** A Calendar API answer that is not a success, mapped: status, Google's reason, whether a retry can help. */
-export class GoogleCalendarError extends Error {
+export class GoogleCalendarError extends ProviderError {
+  declare status: number | null;
   constructor(
     message: string,
-    public status: number | null,
+    status: number | null,
     public reason: string | null,
-    public retryable: boolean,
-    public retryAfterSeconds?: number,
+    retryable: boolean,
+    retryAfterSeconds?: number,
+    failure?: ProviderFailure,
   ) {
-    super(message);
+    super(message, { retryable, status, providerCode: reason ?? undefined, retryAfterSeconds, failure });
     this.name = "GoogleCalendarError";
   }
 }
@@ -101,21 +104,22 @@ function shouldRetry(err: unknown): boolean {
 
 function describe(e: unknown, method: string): GoogleCalendarError {
   const x = e as ErrorLike;
-  const status = statusOf(e);
-  if (status === undefined || x.response === undefined) {
-    const why = x.message ?? String(e);
-    return new GoogleCalendarError(`Google Calendar did not answer ${method}: ${why}`, null, "network", true);
+  const c = classifyFailure(e, { name: "Google Calendar" });
+  if (c.status === null || x.response === undefined) {
+    return new GoogleCalendarError(`Google Calendar did not answer ${method}: ${c.detail}`, null, "network", true, undefined, c.status === null ? c.failure : "network");
   }
+  const status = c.status;
   const g = googleError(x.response.data);
-  const after = retryAfterMs(x);
   const text = g.message ?? (typeof x.response.data === "string" && x.response.data ? x.response.data.slice(0, 300) : `HTTP ${status}`);
-  const retryable = retryableStatus(x);
+  // Google says "rate limit" with a 403 and a reason as well as with a 429
+  const rateLimited = status === 403 && RATE_LIMIT_REASONS.has(g.reason ?? "");
   return new GoogleCalendarError(
     `Google Calendar ${status}${g.reason ? ` (${g.reason})` : ""} on ${method}: ${text}`,
     status,
     g.reason ?? null,
-    retryable,
-    after !== undefined ? Math.ceil(after / 1000) : undefined,
+    c.retryable || rateLimited,
+    c.retryAfterSeconds,
+    rateLimited ? "rate_limited" : c.failure,
   );
 }
 

@@ -13,8 +13,9 @@
 import { z } from "zod";
 import { HttpError, type HttpResponse } from "@/lib/http";
 import { redactBody, redactUrl, redactValue } from "@/lib/redact";
+import { classifyFailure, ProviderError, type ProviderFailure } from "@/lib/providers/errors";
 import type { ProviderContext } from "@/lib/providers/types";
-import type { MappingConfig } from "@/lib/erp/mapping";
+import type { MappingConfig } from "@/lib/providers/onec/mapping";
 
 export type OneCCredentials = { username: string; password: string };
 export type OneCConfig = { timeZone: string; timeoutSeconds: number; mapping: MappingConfig };
@@ -36,19 +37,34 @@ export type Exchange = {
 export type ODataErrorKind = "auth" | "not_found" | "refused" | "server" | "timeout" | "network" | "bad_response";
 
 /** A 1C call that did not work, with 1C's own message (Russian text kept as is). */
-export class ODataError extends Error {
+const FAILURE: Record<ODataErrorKind, ProviderFailure> = {
+  auth: "auth",
+  not_found: "not_found",
+  refused: "invalid_request",
+  server: "provider",
+  timeout: "timeout",
+  network: "network",
+  bad_response: "invalid_response",
+};
+
+export class ODataError extends ProviderError {
   constructor(
     message: string,
     public kind: ODataErrorKind,
     /** HTTP status; 0 when nothing came back */
     public status: number,
-    public opts: { odataCode?: string; odataMessage?: string; object?: string; exchange?: Exchange } = {},
+    public opts: { odataCode?: string; odataMessage?: string; object?: string; exchange?: Exchange; failure?: ProviderFailure } = {},
   ) {
-    super(message);
+    super(message, {
+      retryable: kind === "server" || kind === "timeout" || kind === "network",
+      status: status || null,
+      providerCode: opts.odataCode,
+      failure: opts.failure ?? (status === 429 ? "rate_limited" : FAILURE[kind]),
+    });
     this.name = "ODataError";
   }
   /** 5xx, 429, timeouts and no answer may work next time; a refusal (4xx) will not by itself */
-  get retryable() {
+  override get retryable() {
     return this.kind === "server" || this.kind === "timeout" || this.kind === "network";
   }
 }
@@ -148,14 +164,15 @@ export async function odata(ctx: OneCContext, r: Req): Promise<{ res: HttpRespon
   } catch (e) {
     exchange.durationMs = Date.now() - started;
     if (e instanceof HttpError) {
-      const timeout = e.kind === "timeout";
-      exchange.response = { error: timeout ? "timeout" : e.message };
+      const c = classifyFailure(e, { name: "1C", secrets: ctx.secrets });
+      const timeout = c.failure === "timeout";
+      exchange.response = { error: timeout ? "timeout" : c.detail };
       const message = timeout
         ? `1C did not answer within ${ctx.config.timeoutSeconds ?? 30} s (${r.what} ${r.object})`
-        : e.kind === "aborted"
-          ? `The call to 1C was cancelled (${r.what} ${r.object})`
-          : `Could not reach 1C: ${e.message}`;
-      throw new ODataError(message, timeout ? "timeout" : "network", 0, { object: r.object, exchange });
+        : c.failure === "cancelled"
+          ? `${c.message} (${r.what} ${r.object})`
+          : c.message;
+      throw new ODataError(message, timeout ? "timeout" : "network", 0, { object: r.object, exchange, failure: c.failure });
     }
     throw e;
   }
@@ -166,8 +183,9 @@ export async function odata(ctx: OneCContext, r: Req): Promise<{ res: HttpRespon
 
   const err = odataErrorOf(res.text);
   const said = err.message ? `: ${err.message}` : "";
-  const opts = { odataCode: err.code, odataMessage: err.message, object: r.object, exchange };
-  if (res.status === 401 || res.status === 403) {
+  const c = classifyFailure(res, { name: "1C" });
+  const opts = { odataCode: err.code, odataMessage: err.message, object: r.object, exchange, failure: c.failure };
+  if (c.failure === "auth") {
     throw new ODataError(
       `1C rejected the user "${ctx.credentials.username}" (HTTP ${res.status}): check the user name and password and that the user may use the OData interface${said}`,
       "auth",

@@ -9,7 +9,8 @@
 // PayPal-Request-Id (PayPal's idempotency key) and is sent with idempotent: true, so lib/http.ts
 // retries 5xx/429/timeouts with the same id.
 import { createHash } from "node:crypto";
-import { HttpError, parseRetryAfter, type HttpResponse } from "@/lib/http";
+import type { HttpResponse } from "@/lib/http";
+import { classifyFailure, transportCode } from "@/lib/providers/errors";
 import { fromDecimalString, toDecimalString } from "@/lib/money";
 import { PaymentProviderError, type PaymentStatus, type ProviderContext, type ProviderPayment } from "@/lib/providers/types";
 
@@ -159,12 +160,8 @@ export async function ppCall<T>(
 
 export function transportError(e: unknown): PaymentProviderError {
   if (e instanceof PaymentProviderError) return e;
-  if (e instanceof HttpError) {
-    if (e.kind === "timeout") return new PaymentProviderError("PayPal did not answer in time", true, { code: "timeout" });
-    if (e.kind === "aborted") return new PaymentProviderError("The call to PayPal was cancelled", true, { code: "aborted" });
-    return new PaymentProviderError(`Could not reach PayPal: ${e.message}`, true, { code: "network" });
-  }
-  return new PaymentProviderError(`PayPal call failed: ${(e as Error)?.message ?? String(e)}`, true, { code: "unknown" });
+  const c = classifyFailure(e, { name: "PayPal" });
+  return new PaymentProviderError(c.message, c.retryable, { code: transportCode(c), failure: c.failure });
 }
 
 /** issue → a sentence (wording ours; issues from PayPal's Orders/Payments v2 error reference) */
@@ -193,7 +190,8 @@ export function apiError(res: HttpResponse): PaymentProviderError {
   }
   const d = body.details?.[0];
   const code = d?.issue ?? body.name ?? body.error ?? `http_${res.status}`;
-  const opts = { code, status: res.status };
+  const c = classifyFailure(res, { name: "PayPal" });
+  const opts = { code, status: res.status, failure: c.failure };
   const debug = body.debug_id ? ` (debug id ${body.debug_id})` : "";
   if (res.status === 401) {
     return new PaymentProviderError(
@@ -202,14 +200,14 @@ export function apiError(res: HttpResponse): PaymentProviderError {
       opts,
     );
   }
-  if (res.status === 429) {
-    const ms = parseRetryAfter(res.headers.get("retry-after"));
-    return new PaymentProviderError(`PayPal is rate limiting this app (429)${ms !== undefined ? `: retry in ${Math.ceil(ms / 1000)} s` : ""}`, true, {
+  if (c.failure === "rate_limited") {
+    const secs = c.retryAfterSeconds;
+    return new PaymentProviderError(`PayPal is rate limiting this app (429)${secs !== undefined ? `: retry in ${secs} s` : ""}`, true, {
       ...opts,
-      ...(ms !== undefined ? { retryAfterSeconds: Math.ceil(ms / 1000) } : {}),
+      ...(secs !== undefined ? { retryAfterSeconds: secs } : {}),
     });
   }
-  if (res.status >= 500) return new PaymentProviderError(`PayPal had a server error (HTTP ${res.status})${debug}; the same PayPal-Request-Id makes a retry safe`, true, opts);
+  if (c.failure === "provider") return new PaymentProviderError(`PayPal had a server error (HTTP ${res.status})${debug}; the same PayPal-Request-Id makes a retry safe`, true, opts);
   const why = d?.issue ? `${ISSUES[d.issue] ?? d.issue}${d.description ? `: ${d.description}` : ""} (${d.issue})` : (body.message ?? body.error_description ?? `HTTP ${res.status}`);
   if (res.status === 404) return new PaymentProviderError(`PayPal does not know this object (404): ${why}`, false, opts);
   if (res.status === 403) return new PaymentProviderError(`PayPal does not allow this for the app (403): ${why}`, false, opts);

@@ -23,7 +23,8 @@
 // a RingOut or an SMS posted twice would ring or text twice.
 import { SDK, type SendOptions } from "@ringcentral/sdk";
 import { z } from "zod";
-import { HttpError, parseRetryAfter } from "@/lib/http";
+import { HttpError } from "@/lib/http";
+import { classifyFailure, ProviderError, type ProviderFailure } from "@/lib/providers/errors";
 import { OAuthReconnectError, type ProviderContext } from "@/lib/providers/types";
 
 export type RingCentralCredentials = { clientId: string; clientSecret: string; verificationToken?: string };
@@ -45,7 +46,7 @@ const EXT = "/restapi/v1.0/account/~/extension/~";
 
 // ───────────── errors ─────────────
 
-export class RingCentralError extends Error {
+export class RingCentralError extends ProviderError {
   constructor(
     message: string,
     /** HTTP status, null when no answer came (timeout, network) */
@@ -56,9 +57,17 @@ export class RingCentralError extends Error {
       parameter?: string;
       retryAfterSeconds?: number;
       kind: "api" | "timeout" | "network" | "aborted" | "invalid_response";
+      /** the classification (lib/providers/errors.ts), when not derived from status and kind */
+      failure?: ProviderFailure;
     } = { kind: "api" },
   ) {
-    super(message);
+    super(message, {
+      retryable: status === null || status === 429 || status >= 500 || opts.kind === "invalid_response",
+      status,
+      providerCode: opts.errorCode,
+      retryAfterSeconds: opts.retryAfterSeconds,
+      failure: opts.failure ?? (opts.kind === "aborted" ? "cancelled" : opts.kind === "api" ? undefined : opts.kind),
+    });
     this.name = "RingCentralError";
   }
   /** worth trying again later: the provider's side, not the request */
@@ -89,21 +98,21 @@ async function fromResponse(res: Response): Promise<RingCentralError> {
   const first = body.errors?.[0];
   const code = first?.errorCode ?? body.errorCode ?? body.error;
   const detail = first?.message ?? body.message ?? body.error_description;
-  const retryAfterMs = res.status === 429 ? (parseRetryAfter(res.headers.get("retry-after")) ?? 60_000) : undefined;
-  const retryAfterSeconds = retryAfterMs !== undefined ? Math.max(1, Math.ceil(retryAfterMs / 1000)) : undefined;
+  const c = classifyFailure(res, { name: "RingCentral" });
+  const retryAfterSeconds = c.failure === "rate_limited" ? Math.max(1, c.retryAfterSeconds ?? 60) : undefined;
   let message: string;
   if (res.status === 401) message = `RingCentral refused the access token (401${code ? `, ${code}` : ""})${detail ? `: ${detail}` : ""}`;
   else if (res.status === 403) message = `RingCentral does not allow this for the connected user (403${code ? `, ${code}` : ""})${detail ? `: ${detail}` : ""}: check the app's permissions and the user's role`;
   else if (res.status === 429) message = `RingCentral is rate limiting this app (429${code ? `, ${code}` : ""}): retry in ${retryAfterSeconds} s`;
   else if (res.status >= 500) message = `RingCentral had a server error (HTTP ${res.status}${code ? `, ${code}` : ""})${detail ? `: ${detail}` : ""}`;
   else message = `RingCentral refused the request (HTTP ${res.status}${code ? `, ${code}` : ""})${detail ? `: ${detail}` : ""}`;
-  return new RingCentralError(message, res.status, { kind: "api", errorCode: code, parameter: first?.parameterName, retryAfterSeconds });
+  return new RingCentralError(message, res.status, { kind: "api", failure: c.failure, errorCode: code, parameter: first?.parameterName, retryAfterSeconds });
 }
 
-function fromTransport(e: HttpError): RingCentralError {
-  if (e.kind === "timeout") return new RingCentralError("RingCentral did not answer in time", null, { kind: "timeout" });
-  if (e.kind === "aborted") return new RingCentralError("The call to RingCentral was cancelled", null, { kind: "aborted" });
-  return new RingCentralError(`Could not reach RingCentral: ${e.message}`, null, { kind: "network" });
+function fromTransport(e: unknown): RingCentralError {
+  const c = classifyFailure(e, { name: "RingCentral" });
+  const kind = c.failure === "timeout" ? "timeout" : c.failure === "cancelled" ? "aborted" : "network";
+  return new RingCentralError(c.message, null, { kind, failure: c.failure });
 }
 
 /** One sentence for a person about any failure of a RingCentral call. */

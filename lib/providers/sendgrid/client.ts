@@ -7,6 +7,7 @@ import { MailService } from "@sendgrid/mail";
 import { Client } from "@sendgrid/client";
 import { HttpError, parseRetryAfter } from "@/lib/http";
 import { scrub } from "@/lib/redact";
+import { classifyFailure, transportCode } from "@/lib/providers/errors";
 import { SendError, type ProviderContext } from "@/lib/providers/types";
 
 export type SendgridCredentials = { apiKey: string; webhookPublicKey?: string };
@@ -127,38 +128,36 @@ const MESSAGE_FIELDS = /^(personalizations|content|subject|attachments|categorie
 export function toSendError(e: unknown, ctx: SendgridContext, requested: boolean): SendError {
   const safe = (s: string) => scrub(s, ctx.secrets);
   if (e instanceof SendError) return e;
-  if (e instanceof HttpError) {
-    return e.kind === "timeout"
-      ? new SendError("SendGrid did not answer in time", "transient", { code: "timeout" })
-      : new SendError(safe(`Could not reach SendGrid: ${e.message}`), "transient", { code: e.kind });
-  }
+  const c = classifyFailure(e, { name: "SendGrid", secrets: ctx.secrets });
+  if (e instanceof HttpError) return new SendError(c.message, "transient", { code: transportCode(c), failure: c.failure });
   if (isResponseError(e)) {
     const status = e.code;
+    const base = { failure: c.failure, status };
     const errors = apiErrors(e);
     const detail = safe(describe(errors));
     const suffix = detail ? `: ${detail}` : "";
     if (status === 400) {
       const aboutMessage = errors.length > 0 && errors.every((x) => typeof x.field === "string" && MESSAGE_FIELDS.test(x.field));
       return aboutMessage
-        ? new SendError(`SendGrid refused the message (400)${suffix}`, "permanent", { code: "400" })
-        : new SendError(`SendGrid refused the request (400)${suffix}: check the sender and the integration's settings`, "transient", { code: "400" });
+        ? new SendError(`SendGrid refused the message (400)${suffix}`, "permanent", { ...base, code: "400" })
+        : new SendError(`SendGrid refused the request (400)${suffix}: check the sender and the integration's settings`, "transient", { ...base, code: "400" });
     }
-    if (status === 401) return new SendError(`SendGrid rejected the API key (401)${suffix}`, "transient", { code: "401" });
+    if (status === 401) return new SendError(`SendGrid rejected the API key (401)${suffix}`, "transient", { ...base, code: "401" });
     if (status === 403) {
-      return new SendError(`SendGrid refused the key or the sender (403)${suffix}: the key needs the mail.send permission and the from address a verified sender identity`, "transient", { code: "403" });
+      return new SendError(`SendGrid refused the key or the sender (403)${suffix}: the key needs the mail.send permission and the from address a verified sender identity`, "transient", { ...base, code: "403" });
     }
-    if (status === 413) return new SendError(`The message is too large for SendGrid (413, 30 MB in all)${suffix}`, "permanent", { code: "413" });
-    if (status === 429) {
+    if (status === 413) return new SendError(`The message is too large for SendGrid (413, 30 MB in all)${suffix}`, "permanent", { ...base, code: "413" });
+    if (c.failure === "rate_limited") {
       const after = retryAfterSeconds(e);
-      return new SendError(`SendGrid is rate limiting this account (429)${after ? `: retry in ${after} s` : ""}`, "transient", { code: "429", retryAfterSeconds: after });
+      return new SendError(`SendGrid is rate limiting this account (429)${after ? `: retry in ${after} s` : ""}`, "transient", { ...base, code: "429", retryAfterSeconds: after });
     }
-    if (status >= 500) return new SendError(`SendGrid had a server error (${status})${suffix}`, "transient", { code: String(status) });
-    return new SendError(`SendGrid answered ${status}${suffix}`, "transient", { code: String(status) });
+    if (c.failure === "provider") return new SendError(`SendGrid had a server error (${status})${suffix}`, "transient", { ...base, code: String(status) });
+    return new SendError(`SendGrid answered ${status}${suffix}`, "transient", { ...base, code: String(status) });
   }
   const msg = safe((e as Error)?.message ?? String(e));
   // the SDK refuses to build a request from a malformed message before sending anything
   if (!requested) return new SendError(`The message could not be built for SendGrid: ${msg}`, "permanent", { code: "invalid_message" });
-  return new SendError(`SendGrid call failed: ${msg}`, "transient", { code: "unknown" });
+  return new SendError(c.message, "transient", { code: transportCode(c), failure: c.failure });
 }
 
 /** A sentence for a person about why a non-send call failed. */

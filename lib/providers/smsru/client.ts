@@ -1,7 +1,8 @@
 // SMS.ru over plain HTTP (https://sms.ru/api): api_id as a parameter, json=1, and HTTP 200
 // even for errors — every answer is branched on status/status_code. The api_id is one of
 // ctx.secrets, so lib/http.ts scrubs it from the logged URL and body (by key and by value).
-import { HttpError, parseRetryAfter, type HttpResponse } from "@/lib/http";
+import { HttpError, type HttpResponse } from "@/lib/http";
+import { classifyFailure, ProviderError, transportCode } from "@/lib/providers/errors";
 import { SendError, type ProviderContext } from "@/lib/providers/types";
 
 export type SmsRuCredentials = { apiId: string };
@@ -15,14 +16,21 @@ export type StatusAnswer = SmsRuStatus & { sms?: Record<string, SmsRuStatus & { 
 export type BalanceAnswer = SmsRuStatus & { balance?: number | string };
 
 /** A failed SMS.ru call: the request-level or per-number code, or an HTTP status (not 200). */
-export class SmsRuError extends Error {
+export class SmsRuError extends ProviderError {
   constructor(
     public code: number,
     public text: string,
     public httpStatus = 200,
-    public retryAfterSeconds?: number,
+    retryAfterSeconds?: number,
   ) {
-    super(`SMS.ru ${code}: ${text}`);
+    super(`SMS.ru ${code}: ${text}`, {
+      status: httpStatus === 200 ? null : httpStatus,
+      // an HTTP failure is SMS.ru's side; a code is permanent when it is the recipient's or the text's fault
+      retryable: httpStatus !== 200 || !PERMANENT.has(code),
+      failure: httpStatus !== 200 ? undefined : code === 0 ? "invalid_response" : PERMANENT.has(code) ? "invalid_request" : "provider",
+      providerCode: code,
+      retryAfterSeconds,
+    });
     this.name = "SmsRuError";
   }
 }
@@ -81,10 +89,7 @@ export async function callSmsRu<T extends SmsRuStatus>(
   const base = `${ctx.baseUrl.replace(/\/$/, "")}${path}`;
   const res: HttpResponse =
     method === "GET" ? await ctx.call(action, { method, url: `${base}?${all}` }) : await ctx.call(action, { method, url: base, body: all });
-  if (res.status !== 200) {
-    const ms = parseRetryAfter(res.headers.get("retry-after"));
-    throw new SmsRuError(res.status, `HTTP ${res.status}`, res.status, ms === undefined ? undefined : Math.ceil(ms / 1000));
-  }
+  if (res.status !== 200) throw new SmsRuError(res.status, `HTTP ${res.status}`, res.status, classifyFailure(res, { name: "SMS.ru" }).retryAfterSeconds);
   let body: T;
   try {
     body = res.json<T>();
@@ -99,23 +104,21 @@ export async function callSmsRu<T extends SmsRuStatus>(
 /** A failed send as a SendError: permanent for the recipient's/message's fault, transient otherwise. */
 export function toSendError(e: unknown): SendError {
   if (e instanceof SendError) return e;
-  if (e instanceof HttpError) {
-    return e.kind === "timeout"
-      ? new SendError("SMS.ru did not answer in time", "transient", { code: "timeout" })
-      : new SendError(`Could not reach SMS.ru: ${e.message}`, "transient", { code: e.kind });
-  }
   if (e instanceof SmsRuError) {
     if (e.httpStatus !== 200) {
-      const what = e.httpStatus === 429 ? "SMS.ru is rate limiting this account" : e.httpStatus >= 500 ? "SMS.ru had a server error" : "SMS.ru answered";
+      const what = e.failure === "rate_limited" ? "SMS.ru is rate limiting this account" : e.failure === "provider" ? "SMS.ru had a server error" : "SMS.ru answered";
       return new SendError(`${what} (HTTP ${e.httpStatus})`, "transient", {
         code: `http_${e.httpStatus}`,
+        failure: e.failure,
+        status: e.httpStatus,
         ...(e.retryAfterSeconds !== undefined ? { retryAfterSeconds: e.retryAfterSeconds } : {}),
       });
     }
     const sentence = ERROR_TEXT[e.code] ?? `SMS.ru error ${e.code}: ${e.text}`;
-    return new SendError(`${sentence} (SMS.ru ${e.code})`, PERMANENT.has(e.code) ? "permanent" : "transient", { code: `smsru_${e.code}` });
+    return new SendError(`${sentence} (SMS.ru ${e.code})`, e.retryable ? "transient" : "permanent", { code: `smsru_${e.code}`, failure: e.failure });
   }
-  return new SendError(`SMS.ru call failed: ${(e as Error)?.message ?? String(e)}`, "transient", { code: "unknown" });
+  const c = classifyFailure(e, { name: "SMS.ru" });
+  return new SendError(c.message, "transient", { code: transportCode(c), failure: c.failure });
 }
 
 /** A sentence for a person about why a (non-send) call failed. */
@@ -125,7 +128,7 @@ export function explain(e: unknown): string {
     if (e.code === 200 || e.code === 301) return `SMS.ru rejected the api_id (error ${e.code}): copy it again from sms.ru → API`;
     return `${ERROR_TEXT[e.code] ?? `SMS.ru error ${e.code}: ${e.text}`} (SMS.ru ${e.code})`;
   }
-  if (e instanceof HttpError) return e.kind === "timeout" ? "SMS.ru did not answer in time" : `Could not reach SMS.ru: ${e.message}`;
+  if (e instanceof HttpError) return classifyFailure(e, { name: "SMS.ru" }).message;
   return (e as Error)?.message ?? String(e);
 }
 

@@ -7,9 +7,9 @@ import { format } from "node:util";
 import nodemailer from "nodemailer";
 import type SMTPTransport from "nodemailer/lib/smtp-transport";
 import { env } from "@/lib/env";
-import { HttpError } from "@/lib/http";
 import { resolveChecked } from "@/lib/net-guard";
 import { scrub } from "@/lib/redact";
+import { classifyFailure, ProviderError } from "@/lib/providers/errors";
 import { SendError, type ProviderContext } from "@/lib/providers/types";
 
 export type Security = "tls" | "starttls" | "none";
@@ -41,12 +41,13 @@ export type Target = {
 export type SmtpError = Error & { code?: string; responseCode?: number; response?: string; command?: string };
 
 /** The SMTP server could not be located (our configuration, or the sandbox is down). */
-export class SmtpSetupError extends Error {
+export class SmtpSetupError extends ProviderError {
   constructor(
     message: string,
     public kind: "config" | "unreachable",
   ) {
-    super(message);
+    // either is worth retrying, then the next integration (the outbox's view)
+    super(message, { retryable: true, failure: kind === "config" ? "invalid_request" : "network", providerCode: kind });
     this.name = "SmtpSetupError";
   }
 }
@@ -63,7 +64,7 @@ export async function resolveTarget(ctx: SmtpContext): Promise<Target> {
       info = res.json();
     } catch (e) {
       if (e instanceof SmtpSetupError) throw e;
-      const why = e instanceof HttpError ? e.message : (e as Error).message;
+      const why = classifyFailure(e, { name: "The SMTP sandbox" }).detail;
       throw new SmtpSetupError(`Could not reach the SMTP sandbox: ${why}`, "unreachable");
     }
     const port = security === "tls" ? info.tlsPort : info.port;
@@ -211,22 +212,24 @@ export function explain(e: unknown, ctx: SmtpContext, target: Target | null): st
 export function toSendError(e: unknown, ctx: SmtpContext, target: Target | null): SendError {
   if (e instanceof SendError) return e;
   const message = explain(e, ctx, target);
-  if (e instanceof SmtpSetupError) return new SendError(message, "transient", { code: e.kind });
+  if (e instanceof SmtpSetupError) return new SendError(message, "transient", { code: e.kind, failure: e.failure });
   const err = e as SmtpError;
   const rc = typeof err.responseCode === "number" ? err.responseCode : undefined;
   const code = err.code ?? (rc ? String(rc) : "unknown");
-  if (err.code === "EAUTH") return new SendError(message, "transient", { code: "EAUTH" });
-  if (err.code && NETWORK.has(err.code)) return new SendError(message, "transient", { code: err.code });
+  if (err.code === "EAUTH") return new SendError(message, "transient", { code: "EAUTH", failure: "auth" });
+  // no session: nodemailer's codes are Node's and its own (ETIMEDOUT, ECONNECTION, ESOCKET …)
+  if (err.code && NETWORK.has(err.code)) return new SendError(message, "transient", { code: err.code, failure: classifyFailure(e, { name: "The SMTP server" }).failure });
   if (rc && rc >= 500) {
     const recipient = err.command === "RCPT TO" || err.command === "DATA";
     // 552 to MAIL FROM: the declared size is over the server's limit, the message's fault
     if (recipient || (err.command === "MAIL FROM" && rc === 552)) {
-      return new SendError(scrub(`The SMTP server refused the message: ${reply(err)}`, ctx.secrets), "permanent", { code: String(rc) });
+      return new SendError(scrub(`The SMTP server refused the message: ${reply(err)}`, ctx.secrets), "permanent", { code: String(rc), failure: "invalid_request" });
     }
     // a refused sender (MAIL FROM) is our configuration: another integration may do better
-    return new SendError(message, "transient", { code: String(rc) });
+    return new SendError(message, "transient", { code: String(rc), failure: "invalid_request" });
   }
-  if (rc && rc >= 400) return new SendError(message, "transient", { code: String(rc) });
+  // 4xx: the server's temporary refusal (SMTP's own code, not HTTP's)
+  if (rc && rc >= 400) return new SendError(message, "transient", { code: String(rc), failure: "provider" });
   // refused before a word was sent: an address nodemailer cannot use
   if (err.code === "EENVELOPE" && err.command === "API") return new SendError(message, "permanent", { code: "EENVELOPE" });
   return new SendError(message, "transient", { code });

@@ -9,7 +9,7 @@
 // http://127.0.0.1:4010/stripe) is handled by the fetch wrapper: whatever URL the SDK builds,
 // its path and query are appended to ctx.baseUrl.
 import Stripe from "stripe";
-import { HttpError, parseRetryAfter } from "@/lib/http";
+import { classifyFailure, transportCode } from "@/lib/providers/errors";
 import { scrub } from "@/lib/redact";
 import { PaymentProviderError, type PaymentStatus, type ProviderContext, type ProviderPayment } from "@/lib/providers/types";
 
@@ -56,23 +56,14 @@ function isStripeError(e: unknown): e is AnyStripeError {
   return e instanceof Stripe.errors.StripeError;
 }
 
-function retryAfter(e: AnyStripeError): number | undefined {
-  const h = (e.headers ?? {}) as Record<string, string>;
-  const ms = parseRetryAfter(h["retry-after"] ?? h["Retry-After"] ?? null);
-  return ms === undefined ? undefined : Math.max(1, Math.ceil(ms / 1000));
-}
-
 /** Any failure of a Stripe call as a PaymentProviderError: retryable or a refusal, with a reason. */
 export function toPaymentError(e: unknown, ctx: StripeContext): PaymentProviderError {
   const safe = (s: string) => scrub(s, ctx.secrets);
   if (e instanceof PaymentProviderError) return e;
+  const c = classifyFailure(e, { name: "Stripe", secrets: ctx.secrets });
   if (!isStripeError(e)) {
-    if (e instanceof HttpError) {
-      return e.kind === "timeout"
-        ? new PaymentProviderError("Stripe did not answer in time", true, { code: "timeout" })
-        : new PaymentProviderError(safe(`Could not reach Stripe: ${e.message}`), true, { code: e.kind });
-    }
-    return new PaymentProviderError(safe(`The Stripe call failed: ${(e as Error)?.message ?? String(e)}`), false, { code: "unknown" });
+    // not a transport failure: a bug or the SDK refusing our arguments, which a retry does not change
+    return new PaymentProviderError(c.message, c.failure !== "unknown" && c.retryable, { code: transportCode(c), failure: c.failure });
   }
   const status = e.statusCode;
   const message = safe(e.message || "");
@@ -101,7 +92,7 @@ export function toPaymentError(e: unknown, ctx: StripeContext): PaymentProviderE
     );
   }
   if (e instanceof Stripe.errors.StripeRateLimitError) {
-    const after = retryAfter(e);
+    const after = c.retryAfterSeconds !== undefined ? Math.max(1, c.retryAfterSeconds) : undefined;
     return new PaymentProviderError(`Stripe is rate limiting this account (429)${after ? `: retry in ${after} s` : ""}`, true, {
       code: "rate_limit",
       status: status ?? 429,
@@ -109,12 +100,12 @@ export function toPaymentError(e: unknown, ctx: StripeContext): PaymentProviderE
     });
   }
   if (e instanceof Stripe.errors.StripeConnectionError) {
+    // the SDK wraps what our fetch threw (lib/http's HttpError) as `detail`
     const detail = (e as { detail?: unknown }).detail;
-    if (detail instanceof HttpError && detail.kind === "timeout") {
-      return new PaymentProviderError("Stripe did not answer in time", true, { code: "timeout" });
-    }
-    const why = detail instanceof Error ? detail.message : message;
-    return new PaymentProviderError(safe(`Could not reach Stripe: ${why}`), true, { code: "connection_error" });
+    const t = classifyFailure(detail instanceof Error ? detail : e, { name: "Stripe", secrets: ctx.secrets });
+    if (t.failure === "timeout") return new PaymentProviderError(t.message, true, { code: "timeout", failure: t.failure });
+    const why = detail instanceof Error ? t.detail : message;
+    return new PaymentProviderError(safe(`Could not reach Stripe: ${why}`), true, { code: "connection_error", failure: "network" });
   }
   if (e instanceof Stripe.errors.StripeAPIError || (status !== undefined && status >= 500)) {
     return new PaymentProviderError(`Stripe had a server error (${status ?? "no status"})${said}`, true, { code: e.code ?? "api_error", status });

@@ -5,7 +5,8 @@
 // GET /contacts, GET /contact/{uid|email} and the list shape {data, meta.pagination}. Everything
 // else is UNCONFIRMED and marked so below; every path lives in PATHS so it can be corrected in
 // one place once SuiteDash's documentation is checked.
-import { HttpError, parseRetryAfter, type HttpResponse } from "@/lib/http";
+import { HttpError, type HttpResponse } from "@/lib/http";
+import { classifyFailure, ProviderError, type ProviderFailure } from "@/lib/providers/errors";
 import type { ProviderContext } from "@/lib/providers/types";
 
 export const SUITEDASH_ROLES = ["Lead", "Client", "Prospect"] as const;
@@ -45,13 +46,19 @@ export const PATHS = {
 } as const;
 
 /** A SuiteDash call that did not work: the HTTP status (0 = no answer) and a sentence. */
-export class SuiteDashError extends Error {
+export class SuiteDashError extends ProviderError {
   constructor(
     message: string,
     public status: number,
-    public retryAfterSeconds?: number,
+    retryAfterSeconds?: number,
+    failure?: ProviderFailure,
   ) {
-    super(message);
+    super(message, {
+      retryable: status === 0 || status === 429 || status >= 500,
+      status: status || null,
+      retryAfterSeconds,
+      failure: failure ?? (status >= 200 && status < 300 ? "invalid_response" : undefined),
+    });
     this.name = "SuiteDashError";
   }
   /** 5xx, 429 and no answer are worth retrying; any other 4xx is the request's fault */
@@ -101,22 +108,23 @@ export async function sdCall<T>(
     );
   } catch (e) {
     if (e instanceof HttpError) {
-      throw new SuiteDashError(e.kind === "timeout" ? "SuiteDash did not answer in time" : `Could not reach SuiteDash: ${e.message}`, 0);
+      const c = classifyFailure(e, { name: "SuiteDash" });
+      throw new SuiteDashError(c.failure === "timeout" ? c.message : `Could not reach SuiteDash: ${c.detail}`, 0, undefined, c.failure);
     }
     throw e;
   }
   if (res.status === 404 && req.allow404) return null;
   if (!res.ok) {
     const text = errorText(res);
-    if (res.status === 401 || res.status === 403) {
+    const c = classifyFailure(res, { name: "SuiteDash" });
+    if (c.failure === "auth") {
       throw new SuiteDashError(`SuiteDash rejected the Public ID or Secret Key (${res.status}): copy both again from SuiteDash → Integrations → Secure API`, res.status);
     }
-    if (res.status === 429) {
-      const ms = parseRetryAfter(res.headers.get("retry-after"));
-      const s = ms === undefined ? undefined : Math.ceil(ms / 1000);
+    if (c.failure === "rate_limited") {
+      const s = c.retryAfterSeconds;
       throw new SuiteDashError(`SuiteDash is rate limiting this account (429)${s !== undefined ? `: retry in ${s} s` : ""}`, 429, s);
     }
-    if (res.status >= 500) throw new SuiteDashError(`SuiteDash had a server error (HTTP ${res.status}): ${text}`, res.status);
+    if (c.failure === "provider") throw new SuiteDashError(`SuiteDash had a server error (HTTP ${res.status}): ${text}`, res.status);
     throw new SuiteDashError(`SuiteDash refused the request (HTTP ${res.status}): ${text}`, res.status);
   }
   try {

@@ -2,16 +2,18 @@
 // The token is in the URL path: lib/http.ts scrubs it from the logs by value.
 import type { ProviderContext } from "@/lib/providers/types";
 import { HttpError } from "@/lib/http";
+import { classifyFailure, ProviderError, retryableStatus } from "@/lib/providers/errors";
 
 export type TelegramCredentials = { botToken: string };
 
-export class TelegramError extends Error {
+/** A Bot API refusal: `error_code` is an HTTP status (400, 401, 403, 404, 429 …). */
+export class TelegramError extends ProviderError {
   constructor(
     public code: number,
     public description: string,
     public retryAfter?: number,
   ) {
-    super(`Telegram ${code}: ${description}`);
+    super(`Telegram ${code}: ${description}`, { status: code, retryable: retryableStatus(code), retryAfterSeconds: retryAfter, providerCode: code });
     this.name = "TelegramError";
   }
 }
@@ -55,6 +57,6 @@ export function explain(e: unknown): string {
     if (e.code >= 500) return `Telegram had a server error (${e.code}): try again later`;
     return `Telegram answered ${e.code}: ${e.description}`;
   }
-  if (e instanceof HttpError) return e.kind === "timeout" ? "Telegram did not answer in time" : `Could not reach Telegram: ${e.message}`;
+  if (e instanceof HttpError) return classifyFailure(e, { name: "Telegram" }).message;
   return (e as Error).message;
 }

@@ -6,7 +6,8 @@
 // unset because they rewrite host names.
 import twilio from "twilio";
 import type RequestClient from "twilio/lib/base/RequestClient";
-import { HttpError, parseRetryAfter, type CallContext, type HttpResponse } from "@/lib/http";
+import { HttpError, type CallContext, type HttpResponse } from "@/lib/http";
+import { classifyFailure, transportCode } from "@/lib/providers/errors";
 import { SendError, type ProviderContext, type StatusUpdate } from "@/lib/providers/types";
 
 export type TwilioCredentials = { accountSid: string; authToken: string };
@@ -143,31 +144,30 @@ export const DELIVERY_ERRORS: Record<string, string> = {
 /** Any failure of a send as a SendError: known recipient/message faults permanent, the rest transient. */
 export function toSendError(e: unknown, last?: HttpResponse): SendError {
   if (e instanceof SendError) return e;
-  if (e instanceof HttpError) {
-    return e.kind === "timeout"
-      ? new SendError("Twilio did not answer in time", "transient", { code: "timeout" })
-      : new SendError(`Could not reach Twilio: ${e.message}`, "transient", { code: e.kind });
-  }
   if (isTwilioApiError(e)) {
+    // the SDK's RestException has no headers: Retry-After is read from the answer it came from
+    const c = classifyFailure(last && last.status === e.status ? last : e, { name: "Twilio" });
     const code = e.code;
     const tag = code ? `twilio_${code}` : `http_${e.status}`;
-    if (code && PERMANENT_ERRORS[code]) return new SendError(`${PERMANENT_ERRORS[code]} (Twilio ${code})`, "permanent", { code: tag });
+    if (code && PERMANENT_ERRORS[code]) return new SendError(`${PERMANENT_ERRORS[code]} (Twilio ${code})`, "permanent", { code: tag, status: e.status });
     if (e.status === 401 || code === 20003) {
-      return new SendError("Twilio rejected the Account SID or Auth Token (401, error 20003)", "transient", { code: tag });
+      return new SendError("Twilio rejected the Account SID or Auth Token (401, error 20003)", "transient", { code: tag, failure: "auth", status: e.status });
     }
     if (e.status === 429 || code === 20429) {
-      const ms = parseRetryAfter(last?.headers.get("retry-after") ?? null);
-      return new SendError(
-        `Twilio is rate limiting this account (429)${ms !== undefined ? `: retry in ${Math.ceil(ms / 1000)} s` : ""}`,
-        "transient",
-        { code: code ? tag : "twilio_20429", ...(ms !== undefined ? { retryAfterSeconds: Math.ceil(ms / 1000) } : {}) },
-      );
+      const secs = c.retryAfterSeconds;
+      return new SendError(`Twilio is rate limiting this account (429)${secs !== undefined ? `: retry in ${secs} s` : ""}`, "transient", {
+        code: code ? tag : "twilio_20429",
+        failure: "rate_limited",
+        status: e.status,
+        ...(secs !== undefined ? { retryAfterSeconds: secs } : {}),
+      });
     }
-    if (e.status >= 500) return new SendError(`Twilio had a server error (HTTP ${e.status})`, "transient", { code: tag });
+    if (c.failure === "provider") return new SendError(`Twilio had a server error (HTTP ${e.status})`, "transient", { code: tag, failure: c.failure, status: e.status });
     // unknown 4xx: not known to be the recipient's fault, so another try (or provider) may work
-    return new SendError(`Twilio refused the message (HTTP ${e.status}${code ? `, error ${code}` : ""}): ${e.message}`, "transient", { code: tag });
+    return new SendError(`Twilio refused the message (HTTP ${e.status}${code ? `, error ${code}` : ""}): ${e.message}`, "transient", { code: tag, failure: c.failure, status: e.status });
   }
-  return new SendError(`Twilio call failed: ${(e as Error)?.message ?? String(e)}`, "transient", { code: "unknown" });
+  const c = classifyFailure(e, { name: "Twilio" });
+  return new SendError(c.message, "transient", { code: transportCode(c), failure: c.failure });
 }
 
 /** A sentence for a person about why a (non-send) call failed. */
@@ -181,7 +181,7 @@ export function explain(e: unknown): string {
     if (e.status >= 500) return `Twilio had a server error (HTTP ${e.status}): try again later`;
     return `Twilio answered HTTP ${e.status}${e.code ? ` (error ${e.code})` : ""}: ${e.message}`;
   }
-  if (e instanceof HttpError) return e.kind === "timeout" ? "Twilio did not answer in time" : `Could not reach Twilio: ${e.message}`;
+  if (e instanceof HttpError) return classifyFailure(e, { name: "Twilio" }).message;
   return (e as Error)?.message ?? String(e);
 }
 

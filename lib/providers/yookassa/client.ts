@@ -3,7 +3,8 @@
 // sent with idempotent: true, so lib/http.ts retries 5xx/429/timeouts itself, always with the
 // same key (YooKassa answers a repeated key with the first result: one payment, not two).
 // Amounts travel as decimal strings ("100.00") made and read with lib/money.ts.
-import { HttpError, parseRetryAfter, type HttpResponse } from "@/lib/http";
+import type { HttpResponse } from "@/lib/http";
+import { classifyFailure, transportCode } from "@/lib/providers/errors";
 import { fromDecimalString, toDecimalString } from "@/lib/money";
 import { PaymentProviderError, type PaymentStatus, type ProviderContext, type ProviderPayment } from "@/lib/providers/types";
 
@@ -84,12 +85,8 @@ export async function ykCall<T>(
 
 export function transportError(e: unknown): PaymentProviderError {
   if (e instanceof PaymentProviderError) return e;
-  if (e instanceof HttpError) {
-    if (e.kind === "timeout") return new PaymentProviderError("YooKassa did not answer in time", true, { code: "timeout" });
-    if (e.kind === "aborted") return new PaymentProviderError("The call to YooKassa was cancelled", true, { code: "aborted" });
-    return new PaymentProviderError(`Could not reach YooKassa: ${e.message}`, true, { code: "network" });
-  }
-  return new PaymentProviderError(`YooKassa call failed: ${(e as Error)?.message ?? String(e)}`, true, { code: "unknown" });
+  const c = classifyFailure(e, { name: "YooKassa" });
+  return new PaymentProviderError(c.message, c.retryable, { code: transportCode(c), failure: c.failure });
 }
 
 /** YooKassa's error body `{type:"error", id, code, description, parameter}` as a PaymentProviderError. */
@@ -102,15 +99,17 @@ export function apiError(res: HttpResponse): PaymentProviderError {
   }
   const code = body.code ?? `http_${res.status}`;
   const desc = body.description ? `: ${body.description}${body.parameter ? ` (${body.parameter})` : ""}` : "";
-  const opts = { code, status: res.status };
+  const c = classifyFailure(res, { name: "YooKassa" });
+  const opts = { code, status: res.status, failure: c.failure };
   if (res.status === 401 || code === "invalid_credentials") {
     return new PaymentProviderError("YooKassa rejected the shop id or secret key (401): copy both again from the YooKassa dashboard", false, opts);
   }
   if (res.status === 429 || code === "too_many_requests") {
-    const ms = parseRetryAfter(res.headers.get("retry-after"));
-    return new PaymentProviderError(`YooKassa is rate limiting this shop (429)${ms !== undefined ? `: retry in ${Math.ceil(ms / 1000)} s` : ""}`, true, {
+    const secs = c.retryAfterSeconds;
+    return new PaymentProviderError(`YooKassa is rate limiting this shop (429)${secs !== undefined ? `: retry in ${secs} s` : ""}`, true, {
       ...opts,
-      ...(ms !== undefined ? { retryAfterSeconds: Math.ceil(ms / 1000) } : {}),
+      failure: "rate_limited",
+      ...(secs !== undefined ? { retryAfterSeconds: secs } : {}),
     });
   }
   if (res.status >= 500 || code === "internal_server_error") {

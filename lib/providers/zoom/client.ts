@@ -14,7 +14,8 @@
 // everywhere in our code.
 import { ianaTimeZone } from "@/lib/zod-fields";
 import { z } from "zod";
-import { HttpError, parseRetryAfter, type CallContext, type HttpResponse } from "@/lib/http";
+import type { CallContext, HttpResponse } from "@/lib/http";
+import { classifyFailure, ProviderError, transportCode, type ProviderFailure } from "@/lib/providers/errors";
 import { OAuthReconnectError, type ProviderContext } from "@/lib/providers/types";
 
 export type ZoomCredentials = { accountId: string; clientId: string; clientSecret: string; webhookSecretToken?: string };
@@ -167,14 +168,22 @@ export type ZoomErrorOpts = {
   retryAfterSeconds?: number;
   /** the app's credentials are the problem: an admin must fix them */
   credentials?: boolean;
+  /** the classification (lib/providers/errors.ts), when not derived from status and code */
+  failure?: ProviderFailure;
 };
 
-export class ZoomError extends Error {
+export class ZoomError extends ProviderError {
   constructor(
     message: string,
     public opts: ZoomErrorOpts,
   ) {
-    super(message);
+    super(message, {
+      retryable: opts.transient,
+      status: opts.status,
+      providerCode: opts.code,
+      retryAfterSeconds: opts.retryAfterSeconds,
+      failure: opts.failure ?? (opts.credentials && opts.status === undefined ? "auth" : undefined),
+    });
     this.name = "ZoomError";
   }
   get notFound() {
@@ -184,12 +193,8 @@ export class ZoomError extends Error {
 
 function transportError(e: unknown): ZoomError {
   if (e instanceof ZoomError) return e;
-  if (e instanceof HttpError) {
-    if (e.kind === "timeout") return new ZoomError("Zoom did not answer in time", { transient: true, code: "timeout" });
-    if (e.kind === "aborted") return new ZoomError("The call to Zoom was cancelled", { transient: true, code: "aborted" });
-    return new ZoomError(`Could not reach Zoom: ${e.message}`, { transient: true, code: "network" });
-  }
-  return new ZoomError(`The call to Zoom failed: ${(e as Error)?.message ?? String(e)}`, { transient: true, code: "unknown" });
+  const c = classifyFailure(e, { name: "Zoom" });
+  return new ZoomError(c.message, { transient: c.retryable, code: transportCode(c), failure: c.failure });
 }
 
 /** ctx.accessToken() failures, as ZoomErrors a person can act on. */
@@ -224,17 +229,17 @@ export function apiError(res: HttpResponse): ZoomError {
   const fields = body.errors?.length ? `: ${body.errors.map((f) => [f.field, f.message].filter(Boolean).join(" ")).join("; ")}` : "";
   const said = `${body.message ?? CODES[code ?? -1] ?? `HTTP ${res.status}`}${fields}`;
   const tag = code !== undefined ? ` (Zoom code ${code}, HTTP ${res.status})` : ` (HTTP ${res.status})`;
-  const base = { status: res.status, ...(code !== undefined ? { code } : {}) };
-  if (res.status === 429) {
-    const ms = parseRetryAfter(res.headers.get("retry-after"));
-    const secs = ms !== undefined ? Math.max(1, Math.ceil(ms / 1000)) : undefined;
+  const c = classifyFailure(res, { name: "Zoom" });
+  const base = { status: res.status, failure: c.failure, ...(code !== undefined ? { code } : {}) };
+  if (c.failure === "rate_limited") {
+    const secs = c.retryAfterSeconds !== undefined ? Math.max(1, c.retryAfterSeconds) : undefined;
     return new ZoomError(`Zoom is rate limiting this app: ${said}${tag}${secs ? `; retry in ${secs} s` : ""}`, {
       ...base,
       transient: true,
       ...(secs ? { retryAfterSeconds: secs } : {}),
     });
   }
-  if (res.status >= 500) return new ZoomError(`Zoom had a server error: ${said}${tag}`, { ...base, transient: true });
+  if (c.failure === "provider") return new ZoomError(`Zoom had a server error: ${said}${tag}`, { ...base, transient: true });
   if (res.status === 401) {
     return new ZoomError(`Zoom refused a freshly issued access token: ${said}${tag}. Check that the Server-to-Server app is activated`, {
       ...base,
