@@ -126,7 +126,7 @@ describe("integrations and credentials", () => {
       { provider: P, name: "Audit calendar", mode: "sandbox", credentials: { clientId: `audit-${Date.now()}.apps.googleusercontent.com`, clientSecret }, config: {} },
       system,
     );
-    const start = await as(oauthStart.GET, { url: `/api/oauth/${P}/start?integration_id=${row.id}`, params: { provider: P } });
+    const start = await as(oauthStart.GET, { url: `/api/oauth/${P}/start?integration_id=${row.id}`, params: { provider: P } }); // alias (docs/api-compat.md)
     expect(start.status).toBe(303);
     const consent = start.headers.get("location")!;
     expect(consent.startsWith(sandbox().url)).toBe(true);

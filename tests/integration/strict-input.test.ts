@@ -137,7 +137,7 @@ describe("an unknown field through the API", () => {
   });
 
   it("in the OAuth connect link is refused, naming it (a browser redirect with the message)", async () => {
-    const res = await call(oauthStart.GET as never, { url: `/api/oauth/google-calendar/start?integration_id=${randomUUID()}&retrun_to=/x`, params: { provider: "google-calendar" }, cookie: admin.cookie });
+    const res = await call(oauthStart.GET as never, { url: `/api/oauth/google-calendar/start?integration_id=${randomUUID()}&retrun_to=/x`, params: { provider: "google-calendar" }, cookie: admin.cookie }); // alias (docs/api-compat.md)
     expect(res.status).toBe(303);
     expect(decodeURIComponent(res.headers.get("location")!)).toContain('Unknown field "retrun_to"');
   });
