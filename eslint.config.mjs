@@ -28,6 +28,21 @@ export default tseslint.config(
     },
   },
   {
+    // no lazy import of the project's own modules in lib/: a cycle is broken by the layers
+    // (bindings, events), never dodged; real lazy loading of a large library is a bare specifier
+    files: ["lib/**/*.ts", "lib/**/*.tsx"],
+    ignores: ["**/*.test.ts"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "ImportExpression[source.value=/^@\\u002F(lib|app|components)\\u002F/]",
+          message: "No lazy import of the project's own modules in lib/ (issue 17): import it statically, or move the dependency down a layer (lib/providers/bindings.ts, lib/events.ts).",
+        },
+      ],
+    },
+  },
+  {
     files: ["**/*.cjs"],
     languageOptions: { sourceType: "commonjs", globals: { ...node, module: "writable", require: "readonly" } },
   },

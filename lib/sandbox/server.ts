@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
 import { serve, type ServerType } from "@hono/node-server";
 import type { InboxItem, SandboxKit, SandboxModule } from "@/lib/sandbox/kit";
-import { sandboxModules } from "@/lib/sandbox/modules";
+import { loadSandboxModules } from "@/lib/sandbox/modules";
 
 type Fault = {
   id: string;
@@ -24,7 +24,7 @@ type Fault = {
 
 type Seen = { provider: string; method: string; path: string; headers: Record<string, string>; body: string; at: string };
 
-export function createSandboxApp(modules: SandboxModule[] = sandboxModules, getBaseUrl: () => string = () => "") {
+export function createSandboxApp(modules: SandboxModule[], getBaseUrl: () => string = () => "") {
   const listeners = new Map<string, { info: Record<string, unknown>; close(): Promise<void> }>();
   const app = new Hono();
   let inbox: InboxItem[] = [];
@@ -161,7 +161,7 @@ export function createSandboxApp(modules: SandboxModule[] = sandboxModules, getB
 
 export async function startSandboxServer(opts: { port?: number; host?: string } = {}) {
   let base = "";
-  const { app, kit, startListeners, closeListeners } = createSandboxApp(sandboxModules, () => base);
+  const { app, kit, startListeners, closeListeners } = createSandboxApp(await loadSandboxModules(), () => base);
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, port: opts.port ?? 0, hostname: opts.host ?? "127.0.0.1" }, () => resolve(s));
   });

@@ -5,6 +5,7 @@
 // accepted by FCM stays "sent"; UNREGISTERED answers tell us a device token is gone.
 import { z } from "zod";
 import { defineProvider } from "@/lib/providers/types";
+import { demo } from "./demo";
 import {
   FcmAuthError,
   getAccessToken,
@@ -95,4 +96,6 @@ export default defineProvider({
       return { providerMessageId: r.messageId, status: "sent", providerStatus: "accepted" };
     },
   },
+  sandbox: () => import("./sandbox"),
+  demo,
 });

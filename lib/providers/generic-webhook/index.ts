@@ -11,6 +11,7 @@ import { defineProvider, jsonObjectBody, PermanentWebhookError, type ProviderCon
 import { HttpError } from "@/lib/http";
 import { signHeaders, isStandardWebhookSecret, SIGNATURE_SCHEMES, type SignatureScheme } from "@/lib/providers/signing";
 import { verifyCustom } from "@/lib/providers/generic-webhook/verify";
+import { demo } from "./demo";
 
 const credentials = z.strictObject({
   signingSecret: z
@@ -219,4 +220,6 @@ export default defineProvider({
       );
     }
   },
+  sandbox: () => import("./sandbox"),
+  demo,
 });

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { defineProvider, OAuthReconnectError, WebhookBodyError } from "@/lib/providers/types";
 import { getCalendar, GoogleCalendarError, listCalendars, type GCalContext } from "@/lib/providers/google-calendar/client";
+import { demo } from "./demo";
 
 const credentials = z.strictObject({
   clientId: z
@@ -153,4 +154,6 @@ export default defineProvider({
     },
     // handled by lib/calendar (its bindings.ts)
   },
+  sandbox: () => import("./sandbox"),
+  demo,
 });

@@ -9,6 +9,7 @@ import { z } from "zod";
 import { defineProvider } from "@/lib/providers/types";
 import { ENTITY_TYPES, effectiveMapping, mappingConfig, timeZone, type MappingConfig } from "@/lib/providers/onec/mapping";
 import { ODataError, objectExists, type OneCContext } from "@/lib/providers/onec/client";
+import { demo } from "./demo";
 
 const credentials = z.strictObject({
   username: z
@@ -92,4 +93,6 @@ export default defineProvider({
       idempotent: true,
     });
   },
+  sandbox: () => import("./sandbox"),
+  demo,
 });

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { defineProvider, PaymentProviderError, type ProviderPayment, type ProviderRefund } from "@/lib/providers/types";
 import { fetchToken, mapOrder, ppCall, ppValue, type PayPalContext, type PpOrder, type PpRefund } from "@/lib/providers/paypal/client";
 import { handleWebhook, parseWebhook, verifyWebhook, WEBHOOK_EVENTS } from "@/lib/providers/paypal/webhook";
+import { demo } from "./demo";
 
 const credentials = z.strictObject({
   clientId: z
@@ -162,4 +163,6 @@ export default defineProvider({
     parse: parseWebhook,
     handle: (event, ctx) => handleWebhook(event, ctx as PayPalContext),
   },
+  sandbox: () => import("./sandbox"),
+  demo,
 });

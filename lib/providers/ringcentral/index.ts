@@ -17,6 +17,7 @@ import {
   type RingCentralContext,
 } from "@/lib/providers/ringcentral/client";
 import { parseNotification } from "@/lib/providers/ringcentral/webhook";
+import { demo } from "./demo";
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 
@@ -256,4 +257,6 @@ export default defineProvider({
     parse: parseNotification,
     // handled by lib/telephony (its bindings.ts)
   },
+  sandbox: () => import("./sandbox"),
+  demo,
 });

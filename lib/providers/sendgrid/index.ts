@@ -7,6 +7,7 @@ import { defineProvider } from "@/lib/providers/types";
 import { verifySendgrid } from "@/lib/providers/sendgrid/verify";
 import { explain, sendgridFor, toSendError, type SendgridContext } from "@/lib/providers/sendgrid/client";
 import { handleEvents, parseEvents } from "@/lib/providers/sendgrid/webhook";
+import { demo } from "./demo";
 
 /** The verification key as SendGrid shows it (base64 DER), or PEM: must be an EC public key. */
 export function isEcPublicKey(v: string): boolean {
@@ -178,4 +179,6 @@ export default defineProvider({
     });
     await client.request({ method: "PATCH", url: "/v3/user/webhooks/event/settings/signed", body: { enabled: true } });
   },
+  sandbox: () => import("./sandbox"),
+  demo,
 });

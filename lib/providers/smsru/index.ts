@@ -4,6 +4,7 @@
 // GET /sms/status through messaging.fetchStatus. Test connection = GET /my/balance.
 import { z } from "zod";
 import { defineProvider, SendError, type SendResult, type StatusUpdate } from "@/lib/providers/types";
+import { demo } from "./demo";
 import {
   callSmsRu,
   explain,
@@ -142,4 +143,6 @@ export default defineProvider({
       return out;
     },
   },
+  sandbox: () => import("./sandbox"),
+  demo,
 });

@@ -4,6 +4,7 @@
 // back, so messages stay "sent" (bounces arrive later as email to the sender, which we do not read).
 import { z } from "zod";
 import { defineProvider } from "@/lib/providers/types";
+import { demo } from "./demo";
 import {
   explain,
   resolveTarget,
@@ -145,5 +146,6 @@ export default defineProvider({
       }
     },
   },
+  sandbox: () => import("./sandbox"),
+  demo,
 });
-

@@ -15,6 +15,7 @@ import {
   type StripeContext,
 } from "@/lib/providers/stripe/client";
 import { handleEvent, parseEvent } from "@/lib/providers/stripe/webhook";
+import { demo } from "./demo";
 
 const credentials = z.strictObject({
   secretKey: z
@@ -323,4 +324,6 @@ export default defineProvider({
     if (existing) await stripe.webhookEndpoints.update(existing.id, { enabled_events: ["*"], ...extra });
     else await stripe.webhookEndpoints.create({ url, enabled_events: ["*"], ...extra });
   },
+  sandbox: () => import("./sandbox"),
+  demo,
 });

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { defineProvider } from "@/lib/providers/types";
 import { PATHS, SEED_COLUMNS, SUITEDASH_ROLES, sdCall, SuiteDashError, type ContactList, type SuiteDashContext } from "@/lib/providers/suitedash/client";
+import { demo } from "./demo";
 
 const credentials = z.strictObject({
   publicId: z
@@ -67,4 +68,6 @@ export default defineProvider({
       return { ok: false, message: e instanceof SuiteDashError ? e.message : `SuiteDash call failed: ${(e as Error)?.message ?? String(e)}` };
     }
   },
+  sandbox: () => import("./sandbox"),
+  demo,
 });

@@ -6,6 +6,7 @@ import { defineProvider, jsonObjectBody, SendError, WebhookBodyError } from "@/l
 import { verifyTelegram } from "@/lib/providers/telegram/verify";
 import { callBot, explain, TelegramError, type BotUser, type WebhookInfo } from "@/lib/providers/telegram/client";
 import { HttpError } from "@/lib/http";
+import { demo } from "./demo";
 
 const credentials = z.strictObject({
   botToken: z
@@ -167,4 +168,6 @@ export default defineProvider({
       return { details: { bot, webhook }, state: { bot, webhook } };
     },
   },
+  sandbox: () => import("./sandbox"),
+  demo,
 });

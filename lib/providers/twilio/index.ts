@@ -15,6 +15,7 @@ import {
   type TwilioContext,
 } from "@/lib/providers/twilio/client";
 import { handleStatusCallback, parseStatusCallback } from "@/lib/providers/twilio/webhook";
+import { demo } from "./demo";
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 const e164 = (title: string, description: string) =>
@@ -182,4 +183,6 @@ export default defineProvider({
     parse: parseStatusCallback,
     handle: (event, ctx) => handleStatusCallback(event, ctx as TwilioContext),
   },
+  sandbox: () => import("./sandbox"),
+  demo,
 });

@@ -9,6 +9,7 @@ import { sandboxSourceAddresses } from "@/lib/providers/webhook-kit";
 import { verifyYooKassa, yookassaAllowed } from "@/lib/providers/yookassa/verify";
 import { amountOf, cancelReason, mapPayment, ykCall, type YkPayment, type YkRefund, type YooKassaContext } from "@/lib/providers/yookassa/client";
 import { handleNotification, notificationSubject, NOTIFICATION_EVENTS, parseNotification } from "@/lib/providers/yookassa/webhook";
+import { demo } from "./demo";
 
 const credentials = z.strictObject({
   shopId: z
@@ -175,4 +176,6 @@ export default defineProvider({
     parse: parseNotification,
     handle: (event, ctx) => handleNotification(event, ctx as YooKassaContext),
   },
+  sandbox: () => import("./sandbox"),
+  demo,
 });

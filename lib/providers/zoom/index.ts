@@ -7,6 +7,7 @@ import { z } from "zod";
 import { defineProvider } from "@/lib/providers/types";
 import { getUser, ianaTimeZone, ZoomError, type ZoomContext } from "@/lib/providers/zoom/client";
 import { handshake, parseWebhook, verifyWebhook, WEBHOOK_EVENTS } from "@/lib/providers/zoom/webhook";
+import { demo } from "./demo";
 
 const id = (title: string, description: string) =>
   z
@@ -114,4 +115,6 @@ export default defineProvider({
     parse: parseWebhook,
     // handled by lib/meetings (its bindings.ts)
   },
+  sandbox: () => import("./sandbox"),
+  demo,
 });
