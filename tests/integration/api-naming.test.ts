@@ -19,6 +19,8 @@ import * as eventsRoute from "@/app/api/v1/calendar/google/events/route";
 import * as calendarsRoute from "@/app/api/v1/calendar/google/calendars/route";
 import { CLIENT_IP_HEADER } from "@/lib/auth/client-ip";
 import { API_ALIASES, type RouteAliases } from "@/lib/compat";
+import { seedDemoData, seedDemoIntegrations, seedDemoMessages } from "@/lib/runtime/seed";
+import { ROUTE_MODULES } from "@/app/api/v1/openapi.json/routes.generated";
 import { call } from "../helpers/http";
 import { createKey, createUser, sandbox, system } from "../helpers/fixtures";
 import { startWebhookServer } from "../helpers/webhook-server";
@@ -224,4 +226,28 @@ describe("routes that took both names before: now camelCase, the snake_case name
     expect(calendars.status).toBe(400);
     expect(calendars.json.error.details[0].path).toBe("integration_id");
   });
+});
+
+describe("answers: every list and overview the API serves is camelCase", () => {
+  it("no GET route (with the demo data loaded) answers a snake_case key, except values used as keys and what providers or people wrote", async () => {
+    await seedDemoData();
+    await seedDemoIntegrations();
+    await seedDemoMessages();
+    const admin = await createUser("admin");
+    // not field names of ours: a map keyed by payment status values, a provider's own payload
+    // as the sandbox inbox shows it, a template's variables as its author named them
+    const notOurs = /(^|\.)(byStatus|payload|sampleData)(\.|$)/;
+    const found: string[] = [];
+    let checked = 0;
+    for (const r of ROUTE_MODULES) {
+      const GET = (r.module as Record<string, unknown>).GET;
+      if (r.path.includes("{") || r.path.endsWith("/stream") || typeof GET !== "function") continue;
+      const res = await call(GET as never, { url: r.path, cookie: admin.cookie });
+      if (!(res.headers.get("content-type") ?? "").includes("json")) continue;
+      checked++;
+      for (const k of snakeKeys(res.json)) if (!notOurs.test(k)) found.push(`${r.path} ${k}`);
+    }
+    expect(checked).toBeGreaterThan(30);
+    expect(found).toEqual([]);
+  }, 120_000);
 });
