@@ -34,7 +34,7 @@
 // UNCONFIRMED details are marked where they are guesses (channel TTL limits, a few messages).
 import { randomBytes } from "node:crypto";
 import type { Context, Hono } from "hono";
-import type { SandboxKit, SandboxModule } from "@/lib/sandbox/kit";
+import { webhookDeliverer, type SandboxKit, type SandboxModule } from "@/lib/sandbox/kit";
 import { mountOAuthServer, type BearerInfo } from "@/lib/sandbox/oauth";
 
 export const CALENDAR_SCOPE = "https://www.googleapis.com/auth/calendar";
@@ -357,31 +357,28 @@ const googleCalendar: SandboxModule = {
     }
 
     // ── push notifications ──
+    const webhooks = webhookDeliverer<Delivery>({ log: () => st().deliveries, limit: 1000 });
     async function deliver(ch: Channel, state: "sync" | "exists" | "not_exists") {
       ch.messageNumber++;
-      const d: Delivery = { channelId: ch.id, state, messageNumber: ch.messageNumber, status: null, at: nowIso() };
-      st().deliveries.unshift(d);
-      if (st().deliveries.length > 1000) st().deliveries.length = 1000;
-      try {
-        const res = await fetch(ch.address, {
-          method: "POST",
-          headers: {
-            "X-Goog-Channel-ID": ch.id,
-            ...(ch.token !== undefined ? { "X-Goog-Channel-Token": ch.token } : {}),
-            "X-Goog-Channel-Expiration": new Date(ch.expiration).toUTCString(),
-            "X-Goog-Resource-ID": ch.resourceId,
-            "X-Goog-Resource-URI": `https://www.googleapis.com/calendar/v3/calendars/${encodeURIComponent(ch.calendarId)}/events?alt=json`,
-            "X-Goog-Resource-State": state,
-            "X-Goog-Message-Number": String(ch.messageNumber),
-            "User-Agent": "APIs-Google; (+https://developers.google.com/webmasters/APIs-Google.html)",
-          },
-          signal: AbortSignal.timeout(10_000),
-        });
-        d.status = res.status;
-        await res.text().catch(() => "");
-      } catch (e) {
-        d.error = (e as Error).message;
-      }
+      // a push notification has no body: the headers say what changed (and the channel's token)
+      await webhooks.deliver(ch.address, undefined, {
+        headers: {
+          "X-Goog-Channel-ID": ch.id,
+          ...(ch.token !== undefined ? { "X-Goog-Channel-Token": ch.token } : {}),
+          "X-Goog-Channel-Expiration": new Date(ch.expiration).toUTCString(),
+          "X-Goog-Resource-ID": ch.resourceId,
+          "X-Goog-Resource-URI": `https://www.googleapis.com/calendar/v3/calendars/${encodeURIComponent(ch.calendarId)}/events?alt=json`,
+          "X-Goog-Resource-State": state,
+          "X-Goog-Message-Number": String(ch.messageNumber),
+          "User-Agent": "APIs-Google; (+https://developers.google.com/webmasters/APIs-Google.html)",
+        },
+        logFirst: true,
+        start: { channelId: ch.id, state, messageNumber: ch.messageNumber, status: null, at: nowIso() },
+        done: (p, d) => {
+          d!.status = p.status;
+          if (p.error !== null) d!.error = p.error;
+        },
+      });
     }
 
     /** After a change: every open channel of the calendar is told ("exists"). */

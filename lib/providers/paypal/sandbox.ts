@@ -42,7 +42,7 @@ import { escapeHtml, hostedPage, plainCss } from "@/lib/sandbox/html";
 import { createHash, generateKeyPairSync, randomBytes, randomUUID, sign, type KeyObject } from "node:crypto";
 import { crc32 } from "node:zlib";
 import type { Context } from "hono";
-import type { SandboxKit, SandboxModule } from "@/lib/sandbox/kit";
+import { answered, idempotencyStore, webhookDeliverer, type SandboxKit, type SandboxModule } from "@/lib/sandbox/kit";
 
 type Money = { currency_code: string; value: string };
 type Order = {
@@ -83,7 +83,7 @@ type State = {
   orders: Map<string, Order>;
   captures: Map<string, Capture>;
   refunds: Map<string, Refund>;
-  requests: Map<string, { status: number; body: unknown }>;
+  requests: Map<string, { fingerprint: string; res: { status: number; body: unknown } }>;
   webhooks: Map<string, Webhook>;
   transmissions: Map<string, Transmission>;
   deliveries: Delivery[];
@@ -253,6 +253,7 @@ const paypalSandbox: SandboxModule = {
     };
 
     // ── webhooks out ──
+    const webhooks = webhookDeliverer<Delivery>({ log: () => st().deliveries, headers: { "content-type": "application/json", "user-agent": "PayPal/AUHD-214.0-58843787" } });
     async function emit(clientId: string, eventType: string, resourceType: string, resource: unknown, summary: string, base: string) {
       const hooks = [...st().webhooks.values()].filter((w) => w.clientId === clientId && w.event_types.some((t) => t.name === eventType || t.name === "*"));
       for (const w of hooks) {
@@ -274,31 +275,16 @@ const paypalSandbox: SandboxModule = {
         const sig = sign("sha256", Buffer.from(`${transmissionId}|${time}|${w.id}|${crc32(raw)}`), signingKeys().privateKey).toString("base64");
         const certUrl = `${base}/paypal/v1/notifications/certs/${CERT_ID}`;
         st().transmissions.set(transmissionId, { webhookId: w.id, sig, time, certUrl, algo: "SHA256withRSA", event });
-        const d: Delivery = { eventId: id, eventType, webhookId: w.id, url: w.url, ok: false, at: time };
-        try {
-          const res = await fetch(w.url, {
-            method: "POST",
-            headers: {
-              "content-type": "application/json",
-              "user-agent": "PayPal/AUHD-214.0-58843787",
-              "paypal-transmission-id": transmissionId,
-              "paypal-transmission-time": time,
-              "paypal-transmission-sig": sig,
-              "paypal-cert-url": certUrl,
-              "paypal-auth-algo": "SHA256withRSA",
-            },
-            body: raw,
-            signal: AbortSignal.timeout(10_000),
-          });
-          await res.arrayBuffer().catch(() => undefined);
-          d.httpStatus = res.status;
-          d.ok = res.ok;
-          if (!res.ok) d.error = `HTTP ${res.status}`;
-        } catch (e) {
-          d.error = (e as Error).message;
-        }
-        st().deliveries.unshift(d);
-        if (st().deliveries.length > 500) st().deliveries.length = 500;
+        await webhooks.deliver(w.url, raw, {
+          headers: {
+            "paypal-transmission-id": transmissionId,
+            "paypal-transmission-time": time,
+            "paypal-transmission-sig": sig,
+            "paypal-cert-url": certUrl,
+            "paypal-auth-algo": "SHA256withRSA",
+          },
+          done: (p) => ({ eventId: id, eventType, webhookId: w.id, url: w.url, ...answered(p), at: time }),
+        });
       }
     }
 
@@ -322,6 +308,7 @@ const paypalSandbox: SandboxModule = {
       }
       return { clientId: t.clientId };
     }
+    const requestIds = idempotencyStore(() => st().requests);
     /** PayPal-Request-Id: the first answer replayed */
     async function once(c: Context, clientId: string, run: (body: Record<string, unknown>) => Promise<Response> | Response): Promise<Response> {
       const raw = await c.req.text();
@@ -335,10 +322,11 @@ const paypalSandbox: SandboxModule = {
       }
       const rid = c.req.header("paypal-request-id");
       const slot = rid ? `${clientId}:${c.req.method} ${c.req.path}:${rid}` : null;
-      const seen = slot ? st().requests.get(slot) : undefined;
-      if (seen) return c.json(seen.body, seen.status as 200);
+      // PayPal replays the first answer to an id whatever the body (no fingerprint to compare)
+      const seen = slot ? requestIds.check(slot, "") : { kind: "new" as const };
+      if (seen.kind === "replay") return c.json(seen.res.body, seen.res.status as 200);
       const res = await run(body);
-      if (slot && res.status < 500) st().requests.set(slot, { status: res.status, body: await res.clone().json() });
+      if (slot && res.status < 500) requestIds.remember(slot, "", { status: res.status, body: await res.clone().json() });
       return res;
     }
 

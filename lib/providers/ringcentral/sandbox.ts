@@ -39,7 +39,7 @@
 // refusals, the delay before a record reaches the call log, the SMS delivery error codes.
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type { Context } from "hono";
-import type { SandboxModule } from "@/lib/sandbox/kit";
+import { answered, webhookDeliverer, type SandboxModule } from "@/lib/sandbox/kit";
 import { mountOAuthServer, type OAuthServer } from "@/lib/sandbox/oauth";
 
 const E164 = /^\+[1-9]\d{6,14}$/;
@@ -247,11 +247,7 @@ const ringcentralSandbox: SandboxModule = {
 
     // ───────────── notifications ─────────────
 
-    function record(d: Delivery) {
-      const list = st().deliveries;
-      list.unshift(d);
-      if (list.length > 500) list.length = 500;
-    }
+    const webhooks = webhookDeliverer<Delivery>({ log: () => st().deliveries, headers: { "user-agent": "RingCentral-WebHook (sandbox)" } });
 
     function matches(filter: string, event: string, e: Ext) {
       const path = filter.split("?")[0].replace(/\/account\/~/, `/account/${e.accountId}`).replace(/\/extension\/~/, `/extension/${e.extensionId}`);
@@ -264,25 +260,12 @@ const ringcentralSandbox: SandboxModule = {
       const uuid = opts.uuid ?? randomUUID();
       const payload = { uuid, event, timestamp: new Date().toISOString(), subscriptionId: s.id, ownerId: s.ext.extensionId, body };
       const token = opts.verificationToken === undefined ? s.verificationToken : opts.verificationToken;
-      const started = Date.now();
-      const d: Delivery = { kind: "notification", clientId: s.ext.clientId, subscriptionId: s.id, address: s.address, event, uuid, ok: false, ms: 0, at: new Date().toISOString() };
-      try {
-        const res = await fetch(s.address, {
-          method: "POST",
-          headers: { "content-type": "application/json; charset=utf-8", "user-agent": "RingCentral-WebHook (sandbox)", ...(token ? { "verification-token": token } : {}) },
-          body: JSON.stringify(payload),
-          signal: AbortSignal.timeout(10_000),
-        });
-        await res.arrayBuffer().catch(() => undefined);
-        d.status = res.status;
-        d.ok = res.ok;
-        if (!res.ok) d.error = `HTTP ${res.status}`;
-      } catch (e) {
-        d.error = (e as Error).message;
-      }
-      d.ms = Date.now() - started;
-      record(d);
-      return d;
+      const at = new Date().toISOString();
+      const { record } = await webhooks.deliver(s.address, JSON.stringify(payload), {
+        headers: { "content-type": "application/json; charset=utf-8", ...(token ? { "verification-token": token } : {}) },
+        done: (p) => ({ kind: "notification", clientId: s.ext.clientId, subscriptionId: s.id, address: s.address, event, uuid, ...answered(p, "status"), ms: p.ms, at }),
+      });
+      return record!;
     }
 
     function notify(e: Ext, kind: "telephony" | "message-store", body: unknown) {
@@ -678,34 +661,37 @@ const ringcentralSandbox: SandboxModule = {
 
     /** The Validation-Token handshake: the address must answer 200 echoing the token within 3 s. */
     async function validate(e: Ext, address: string): Promise<{ ok: true } | { ok: false; code: string; message: string }> {
+      const at = new Date().toISOString();
       const token = randomUUID();
-      const started = Date.now();
-      const d: Delivery = { kind: "validation", clientId: e.clientId, subscriptionId: null, address, ok: false, ms: 0, at: new Date().toISOString() };
-      let out: { ok: true } | { ok: false; code: string; message: string };
-      try {
-        const res = await fetch(address, {
-          method: "POST",
-          headers: { "validation-token": token, "content-type": "application/json", "user-agent": "RingCentral-WebHook (sandbox)" },
-          signal: AbortSignal.timeout(HANDSHAKE_TIMEOUT_MS),
-        });
-        const text = await res.text().catch(() => "");
-        d.status = res.status;
-        let size = text.length;
-        res.headers.forEach((v, k) => (size += k.length + v.length + 4));
-        if (res.status !== 200) out = { ok: false, code: "SUB-523", message: `WebHook responds with incorrect HTTP status. HTTP status is ${res.status}` };
-        else if (res.headers.get("validation-token") !== token) out = { ok: false, code: "SUB-525", message: "WebHook server response is invalid" };
-        // documented: the whole answer (headers and body) must stay under 1024 bytes
-        else if (size > 1024) out = { ok: false, code: "SUB-525", message: "WebHook server response is invalid" };
-        else out = { ok: true };
-      } catch (e) {
-        const timeout = (e as Error).name === "TimeoutError";
-        // UNCONFIRMED: RingCentral's code for an unreachable or slow address
-        out = { ok: false, code: "SUB-521", message: timeout ? `WebHook did not respond within ${HANDSHAKE_TIMEOUT_MS} ms` : "WebHook is not available" };
-      }
-      d.ms = Date.now() - started;
-      d.ok = out.ok;
-      if (!out.ok) d.error = `${out.code}: ${out.message}`;
-      record(d);
+      let out: { ok: true } | { ok: false; code: string; message: string } = { ok: true };
+      await webhooks.deliver(address, undefined, {
+        headers: { "validation-token": token, "content-type": "application/json" },
+        timeoutMs: HANDSHAKE_TIMEOUT_MS,
+        done: (p) => {
+          if (p.status === null) {
+            // UNCONFIRMED: RingCentral's code for an unreachable or slow address
+            out = { ok: false, code: "SUB-521", message: p.timedOut ? `WebHook did not respond within ${HANDSHAKE_TIMEOUT_MS} ms` : "WebHook is not available" };
+          } else {
+            let size = p.text.length;
+            p.headers?.forEach((v, k) => (size += k.length + v.length + 4));
+            if (p.status !== 200) out = { ok: false, code: "SUB-523", message: `WebHook responds with incorrect HTTP status. HTTP status is ${p.status}` };
+            else if (p.headers?.get("validation-token") !== token) out = { ok: false, code: "SUB-525", message: "WebHook server response is invalid" };
+            // documented: the whole answer (headers and body) must stay under 1024 bytes
+            else if (size > 1024) out = { ok: false, code: "SUB-525", message: "WebHook server response is invalid" };
+          }
+          return {
+            kind: "validation",
+            clientId: e.clientId,
+            subscriptionId: null,
+            address,
+            ok: out.ok,
+            ...(p.status !== null ? { status: p.status } : {}),
+            ...(!out.ok ? { error: `${out.code}: ${out.message}` } : {}),
+            ms: p.ms,
+            at,
+          };
+        },
+      });
       return out;
     }
 

@@ -14,7 +14,7 @@
 // scopes}, GET /sendgrid/__events (every event posted and how the receiver answered).
 import { createPrivateKey, randomBytes, sign, type KeyObject } from "node:crypto";
 import type { Context } from "hono";
-import type { SandboxKit, SandboxModule } from "@/lib/sandbox/kit";
+import { webhookDeliverer, type SandboxKit, type SandboxModule } from "@/lib/sandbox/kit";
 import { sandboxKeys } from "@/lib/sandbox/keys";
 
 // The sandbox's own key pair: made per install (lib/sandbox/keys.ts), never committed. Real
@@ -209,21 +209,16 @@ async function post(st: State, account: Account, events: Record<string, unknown>
   const url = account.settings.url;
   if (!account.settings.enabled || !url) return;
   const body = JSON.stringify(events);
-  const d: Delivery = { at: new Date().toISOString(), url, events };
-  st.deliveries.unshift(d);
-  if (st.deliveries.length > 500) st.deliveries.length = 500;
-  try {
-    const res = await fetch(url, {
-      method: "POST",
-      headers: { "content-type": "application/json", "user-agent": "SendGrid Event API", ...(account.signed ? sandboxSignature(body) : {}) },
-      body,
-      signal: AbortSignal.timeout(10_000),
-    });
-    d.status = res.status;
-    await res.arrayBuffer().catch(() => undefined);
-  } catch (e) {
-    d.error = (e as Error).message;
-  }
+  // logged before the POST (a test sees it in flight), its answer filled in when it comes
+  await webhookDeliverer<Delivery>({ log: () => st.deliveries, headers: { "content-type": "application/json", "user-agent": "SendGrid Event API" } }).deliver(url, body, {
+    headers: account.signed ? sandboxSignature(body) : {},
+    logFirst: true,
+    start: { at: new Date().toISOString(), url, events },
+    done: (p, d) => {
+      if (p.status !== null) d!.status = p.status;
+      else d!.error = p.error ?? undefined;
+    },
+  });
 }
 
 /** After a 202: the events of every recipient, in order, each POSTed on its own. */

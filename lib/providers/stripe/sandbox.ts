@@ -47,7 +47,7 @@ import { escapeHtml, hostedPage } from "@/lib/sandbox/html";
 import { randomBytes } from "node:crypto";
 import type { Context } from "hono";
 import Stripe from "stripe";
-import type { SandboxModule } from "@/lib/sandbox/kit";
+import { idempotencyStore, webhookDeliverer, type SandboxModule } from "@/lib/sandbox/kit";
 import { currencyDigits } from "@/lib/money";
 
 type Obj = Record<string, any>; // Stripe objects as JSON: the SDK types them, the emulator does not
@@ -206,29 +206,26 @@ const stripeSandbox: SandboxModule = {
       for (const ep of targets) a.chain = a.chain.then(() => deliver(ep, event));
     }
 
+    const webhooks = webhookDeliverer<Delivery>({
+      log: () => st().deliveries,
+      headers: { "content-type": "application/json; charset=utf-8", "user-agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)" },
+    });
+
     async function deliver(ep: Endpoint, event: Obj) {
       const payload = JSON.stringify(event, null, 2);
-      const d: Delivery = { event: event.id, type: event.type, url: ep.url, ok: false, at: new Date().toISOString() };
-      try {
-        const res = await fetch(ep.url, {
-          method: "POST",
-          headers: {
-            "content-type": "application/json; charset=utf-8",
-            "user-agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
-            "stripe-signature": Stripe.webhooks.generateTestHeaderString({ payload, secret: ep.secret }),
-          },
-          body: payload,
-          signal: AbortSignal.timeout(10_000),
-        });
-        await res.text().catch(() => "");
-        d.status = res.status;
-        d.ok = res.ok;
-      } catch (e) {
-        d.error = (e as Error).message;
-      }
-      const s = st();
-      s.deliveries.unshift(d);
-      if (s.deliveries.length > 500) s.deliveries.length = 500;
+      const at = new Date().toISOString();
+      await webhooks.deliver(ep.url, payload, {
+        headers: { "stripe-signature": Stripe.webhooks.generateTestHeaderString({ payload, secret: ep.secret }) },
+        done: (p) => ({
+          event: event.id,
+          type: event.type,
+          url: ep.url,
+          ok: p.ok,
+          ...(p.status !== null ? { status: p.status } : {}),
+          ...(p.error !== null ? { error: p.error } : {}),
+          at,
+        }),
+      });
     }
 
     // ── objects ──
@@ -483,9 +480,10 @@ const stripeSandbox: SandboxModule = {
         const idemKey = method === "POST" ? c.req.header("idempotency-key") : undefined;
         if (!idemKey) return send(await fn(r));
         const fingerprint = `${method} ${c.req.path}\n${raw}`;
-        const seen = a.idem.get(idemKey);
-        if (seen) {
-          if (seen.fingerprint !== fingerprint) {
+        const keys = idempotencyStore(() => a.idem);
+        const seen = keys.check(idemKey, fingerprint);
+        if (seen.kind !== "new") {
+          if (seen.kind === "mismatch") {
             return send(
               err(400, {
                 type: "idempotency_error",
@@ -496,7 +494,7 @@ const stripeSandbox: SandboxModule = {
           return send(seen.res, { "idempotent-replayed": "true", "original-request": requestId });
         }
         const res = await fn(r);
-        if ((res.status >= 200 && res.status < 300) || res.status === 402) a.idem.set(idemKey, { fingerprint, res: clone(res) });
+        if ((res.status >= 200 && res.status < 300) || res.status === 402) keys.remember(idemKey, fingerprint, clone(res));
         return send(res, { "idempotency-key": idemKey });
       });
     }

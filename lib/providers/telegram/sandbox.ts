@@ -5,7 +5,8 @@
 // simulated user message is POSTed to the bot's webhook with the secret token header, or
 // queued for getUpdates when no webhook is set.
 import type { Context } from "hono";
-import type { SandboxModule } from "@/lib/sandbox/kit";
+import { STATUS_CODES } from "node:http";
+import { postWebhook, type SandboxModule } from "@/lib/sandbox/kit";
 
 const TOKEN = /^(\d{3,20}):[A-Za-z0-9_-]{30,64}$/;
 const SECRET = /^[A-Za-z0-9_-]{1,256}$/;
@@ -50,24 +51,17 @@ async function deliver(bot: Bot, update: Update) {
     bot.queue.push(update);
     return { delivered: false, queued: true };
   }
-  try {
-    const res = await fetch(bot.webhook.url, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        ...(bot.webhook.secret ? { "X-Telegram-Bot-Api-Secret-Token": bot.webhook.secret } : {}),
-      },
-      body: JSON.stringify(update),
-      signal: AbortSignal.timeout(10_000),
-    });
-    if (!res.ok) throw new Error(`Wrong response from the webhook: ${res.status} ${res.statusText}`);
-    return { delivered: true, status: res.status };
-  } catch (e) {
-    bot.queue.push(update);
-    bot.webhook.lastErrorDate = Math.floor(Date.now() / 1000);
-    bot.webhook.lastErrorMessage = (e as Error).message;
-    return { delivered: false, queued: true, error: (e as Error).message };
-  }
+  const p = await postWebhook(bot.webhook.url, {
+    headers: { "content-type": "application/json", ...(bot.webhook.secret ? { "X-Telegram-Bot-Api-Secret-Token": bot.webhook.secret } : {}) },
+    body: JSON.stringify(update),
+  });
+  if (p.ok) return { delivered: true, status: p.status };
+  // Telegram keeps the update for the next try and shows the error in getWebhookInfo
+  const error = p.error ?? `Wrong response from the webhook: ${p.status} ${STATUS_CODES[p.status!] ?? ""}`.trimEnd();
+  bot.queue.push(update);
+  bot.webhook.lastErrorDate = Math.floor(Date.now() / 1000);
+  bot.webhook.lastErrorMessage = error;
+  return { delivered: false, queued: true, error };
 }
 
 const telegram: SandboxModule = {

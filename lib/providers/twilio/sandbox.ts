@@ -23,7 +23,7 @@
 import { randomBytes } from "node:crypto";
 import type { Context } from "hono";
 import twilio from "twilio";
-import type { SandboxModule } from "@/lib/sandbox/kit";
+import { answered, webhookDeliverer, type SandboxModule } from "@/lib/sandbox/kit";
 
 const API = "2010-04-01";
 const E164 = /^\+[1-9]\d{6,14}$/;
@@ -123,6 +123,10 @@ const twilioSandbox: SandboxModule = {
   },
   mount(app, kit) {
     const st = () => kit.state<State>("twilio", () => ({ revoked: new Set(), messages: new Map(), callbacks: [] }));
+    const callbacks = webhookDeliverer<CallbackAttempt>({
+      log: () => st().callbacks,
+      headers: { "content-type": "application/x-www-form-urlencoded", "user-agent": "TwilioProxy/1.1" },
+    });
 
     async function postCallback(m: Message) {
       if (!m.statusCallback) return;
@@ -138,28 +142,12 @@ const twilioSandbox: SandboxModule = {
         ...(m.messagingServiceSid ? { MessagingServiceSid: m.messagingServiceSid } : {}),
         ...(m.errorCode ? { ErrorCode: String(m.errorCode) } : {}),
       };
-      const attempt: CallbackAttempt = { sid: m.sid, status: m.status, url: m.statusCallback, ok: false, at: new Date().toISOString() };
-      try {
-        const res = await fetch(m.statusCallback, {
-          method: "POST",
-          headers: {
-            "content-type": "application/x-www-form-urlencoded",
-            "user-agent": "TwilioProxy/1.1",
-            "x-twilio-signature": twilio.getExpectedTwilioSignature(m.token, m.statusCallback, params),
-          },
-          body: new URLSearchParams(params).toString(),
-          signal: AbortSignal.timeout(10_000),
-        });
-        await res.arrayBuffer().catch(() => undefined);
-        attempt.httpStatus = res.status;
-        attempt.ok = res.ok;
-        if (!res.ok) attempt.error = `HTTP ${res.status}`;
-      } catch (e) {
-        attempt.error = (e as Error).message;
-      }
-      const list = st().callbacks;
-      list.unshift(attempt);
-      if (list.length > 500) list.length = 500;
+      const at = new Date().toISOString();
+      const url = m.statusCallback;
+      await callbacks.deliver(url, new URLSearchParams(params).toString(), {
+        headers: { "x-twilio-signature": twilio.getExpectedTwilioSignature(m.token, url, params) },
+        done: (p) => ({ sid: m.sid, status: m.status, url, ...answered(p), at }),
+      });
     }
 
     function advance(m: Message) {

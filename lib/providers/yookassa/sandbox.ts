@@ -28,7 +28,7 @@
 import { escapeHtml, hostedPage, plainCss } from "@/lib/sandbox/html";
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type { Context } from "hono";
-import type { SandboxKit, SandboxModule } from "@/lib/sandbox/kit";
+import { answered, idempotencyStore, webhookDeliverer, type SandboxKit, type SandboxModule } from "@/lib/sandbox/kit";
 import { currencyDigits, fromDecimalString, toDecimalString } from "@/lib/money";
 
 type Amount = { value: string; currency: string };
@@ -50,7 +50,7 @@ type Payment = {
   method?: Record<string, unknown>;
 };
 type Refund = { id: string; shopId: string; payment_id: string; status: "succeeded"; amount: Amount; created_at: string; description?: string };
-type Stored = { hash: string; status: number; body: unknown };
+type Stored = { fingerprint: string; res: { status: number; body: unknown } };
 type Delivery = { event: string; objectId: string; url: string; ok: boolean; httpStatus?: number; error?: string; at: string };
 type State = {
   revoked: Set<string>;
@@ -139,26 +139,15 @@ const yookassaSandbox: SandboxModule = {
       return { shopId };
     }
 
+    const webhooks = webhookDeliverer<Delivery>({ log: () => st().deliveries, headers: { "content-type": "application/json", "user-agent": "YooKassa-Sandbox" } });
     async function notify(shopId: string, event: string, object: unknown, objectId: string) {
       const targets = (st().hooks.get(shopId) ?? []).filter((h) => h.event === event);
       for (const h of targets) {
-        const d: Delivery = { event, objectId, url: h.url, ok: false, at: new Date().toISOString() };
-        try {
-          const res = await fetch(h.url, {
-            method: "POST",
-            headers: { "content-type": "application/json", "user-agent": "YooKassa-Sandbox" },
-            body: JSON.stringify({ type: "notification", event, object }),
-            signal: AbortSignal.timeout(10_000),
-          });
-          await res.arrayBuffer().catch(() => undefined);
-          d.httpStatus = res.status;
-          d.ok = res.ok;
-          if (!res.ok) d.error = `HTTP ${res.status}`;
-        } catch (e) {
-          d.error = (e as Error).message;
-        }
-        st().deliveries.unshift(d);
-        if (st().deliveries.length > 500) st().deliveries.length = 500;
+        const at = new Date().toISOString();
+        // unsigned, as YooKassa's: the receiver checks the sender's address and re-fetches the object
+        await webhooks.deliver(h.url, JSON.stringify({ type: "notification", event, object }), {
+          done: (p) => ({ event, objectId, url: h.url, ...answered(p), at }),
+        });
       }
     }
 
@@ -188,6 +177,7 @@ const yookassaSandbox: SandboxModule = {
       return null;
     }
 
+    const keys = idempotencyStore(() => st().idem);
     /** Idempotence-Key: required on POST, the first answer replayed */
     async function idempotent(c: Context, shopId: string, run: (body: Record<string, unknown>) => Promise<Response> | Response): Promise<Response> {
       const key = c.req.header("idempotence-key");
@@ -202,14 +192,12 @@ const yookassaSandbox: SandboxModule = {
       }
       const hash = createHash("sha256").update(`${c.req.method} ${c.req.path} ${raw}`).digest("hex");
       const slot = `${shopId}:${key}`;
-      const seen = st().idem.get(slot);
-      if (seen) {
-        if (seen.hash !== hash) return ykError(c, 400, "invalid_request", "Idempotence key duplicated with another request", "Idempotence-Key");
-        return c.json(seen.body, seen.status as 200);
-      }
+      const seen = keys.check(slot, hash);
+      if (seen.kind === "mismatch") return ykError(c, 400, "invalid_request", "Idempotence key duplicated with another request", "Idempotence-Key");
+      if (seen.kind === "replay") return c.json(seen.res.body, seen.res.status as 200);
       const res = await run(body);
       // only answers YooKassa made (not 5xx) are kept for replay
-      if (res.status < 500) st().idem.set(slot, { hash, status: res.status, body: await res.clone().json() });
+      if (res.status < 500) keys.remember(slot, hash, { status: res.status, body: await res.clone().json() });
       return res;
     }
 

@@ -33,7 +33,7 @@
 // Hosted pages: /j/{id} (join) and /s/{id} (the host's start page with Start / End buttons).
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import type { Context } from "hono";
-import type { SandboxModule } from "@/lib/sandbox/kit";
+import { webhookDeliverer, type SandboxModule } from "@/lib/sandbox/kit";
 import { mountOAuthServer, type BearerInfo } from "@/lib/sandbox/oauth";
 import { escapeHtml, hostedPage, plainCss } from "@/lib/sandbox/html";
 
@@ -249,43 +249,30 @@ const zoom: SandboxModule = {
       return `v0=${createHmac("sha256", secret).update(`v0:${ts}:${body}`).digest("hex")}`;
     }
 
+    const webhooks = webhookDeliverer<Delivery>({ log: () => st().deliveries, headers: { "content-type": "application/json; charset=utf-8", "user-agent": "Zoom Marketplace/1.0a" } });
+
+    /** logs `d` (before the POST: a test sees it in flight) and posts it signed; the answer, null without one */
     async function post(d: Delivery, secret: string) {
       const ts = String(Math.floor(Date.now() / 1000));
-      try {
-        const res = await fetch(d.url, {
-          method: "POST",
-          headers: {
-            "content-type": "application/json; charset=utf-8",
-            "user-agent": "Zoom Marketplace/1.0a",
-            "x-zm-request-timestamp": ts,
-            "x-zm-signature": sign(secret, ts, d.body),
-            "x-zm-trackingid": `v=2.0&clid=us&rid=${randomUUID()}`,
-          },
-          body: d.body,
-          signal: AbortSignal.timeout(10_000),
-        });
-        d.status = res.status;
-        d.ok = res.ok;
-        d.error = res.ok ? null : (await res.text()).slice(0, 500);
-        return res;
-      } catch (e) {
-        d.status = null;
-        d.ok = false;
-        d.error = (e as Error).message;
-        return null;
-      } finally {
-        d.at = new Date().toISOString();
-      }
+      const { posted } = await webhooks.deliver(d.url, d.body, {
+        headers: { "x-zm-request-timestamp": ts, "x-zm-signature": sign(secret, ts, d.body), "x-zm-trackingid": `v=2.0&clid=us&rid=${randomUUID()}` },
+        logFirst: true,
+        start: d,
+        done: (p) => {
+          d.status = p.status;
+          d.ok = p.ok;
+          d.error = p.error ?? (p.ok ? null : p.text.slice(0, 500));
+          d.at = new Date().toISOString();
+        },
+      });
+      return posted.status === null ? null : posted;
     }
 
     async function emit(account: string, event: string, payload: Obj, extra: Obj = {}) {
       const sub = st().subscriptions.get(account);
       if (!sub || !sub.validated || (sub.events && !sub.events.includes(event))) return;
       const body = int64Json({ event, payload: { account_id: account, ...payload }, event_ts: Date.now(), ...extra });
-      const d: Delivery = { id: randomUUID(), clientId: account, event, url: sub.url, body, status: null, ok: false, error: null, at: now() };
-      st().deliveries.unshift(d);
-      if (st().deliveries.length > 500) st().deliveries.length = 500;
-      await post(d, sub.secretToken);
+      await post({ id: randomUUID(), clientId: account, event, url: sub.url, body, status: null, ok: false, error: null, at: now() }, sub.secretToken);
     }
 
     /** Zoom's endpoint.url_validation: the answer must be {plainToken, encryptedToken} within 3 s */
@@ -293,7 +280,6 @@ const zoom: SandboxModule = {
       const plainToken = randomBytes(16).toString("base64url");
       const body = JSON.stringify({ payload: { plainToken }, event_ts: Date.now(), event: "endpoint.url_validation" });
       const d: Delivery = { id: randomUUID(), clientId: sub.clientId, event: "endpoint.url_validation", url: sub.url, body, status: null, ok: false, error: null, at: now() };
-      st().deliveries.unshift(d);
       const started = Date.now();
       const res = await post(d, sub.secretToken);
       let error: string | null = null;
@@ -301,7 +287,13 @@ const zoom: SandboxModule = {
       else if (Date.now() - started > 3000) error = "URL validation failed: no answer within 3 seconds";
       else if (res.status !== 200) error = `URL validation failed: HTTP ${res.status}`;
       else {
-        const answer = (await res.json().catch(() => null)) as { plainToken?: unknown; encryptedToken?: unknown } | null;
+        const answer = ((): { plainToken?: unknown; encryptedToken?: unknown } | null => {
+          try {
+            return JSON.parse(res.text);
+          } catch {
+            return null; // not JSON: no match below
+          }
+        })();
         const expected = createHmac("sha256", sub.secretToken).update(plainToken).digest("hex");
         if (answer?.plainToken !== plainToken || answer?.encryptedToken !== expected) error = "URL validation failed: the answer's encryptedToken does not match";
       }
@@ -341,7 +333,6 @@ const zoom: SandboxModule = {
       const sub = d ? st().subscriptions.get(d.clientId) : undefined;
       if (!d || !sub) return c.json({ error: "no such delivery" }, 404);
       const again: Delivery = { ...d, id: randomUUID(), status: null, ok: false, error: null };
-      st().deliveries.unshift(again);
       await post(again, sub.secretToken);
       return c.json(again);
     });
