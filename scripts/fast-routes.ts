@@ -10,7 +10,7 @@
 // handler would silently see none.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { NextRequest } from "next/server";
-import { toWebRequest, writeResponse } from "@/lib/runtime/node-bridge";
+import { toWebRequest, writeResponse } from "@/lib/node-bridge";
 
 export type RouteHandler = (req: NextRequest, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
 type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";

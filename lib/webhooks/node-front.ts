@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { handleWebhookRequest } from "@/lib/webhooks/route";
 import type { IngestTarget } from "@/lib/webhooks/ingest";
-import { toWebRequest, writeResponse } from "@/lib/runtime/node-bridge";
+import { toWebRequest, writeResponse } from "@/lib/node-bridge";
 
 const PATH = /^\/api\/webhooks\/(?:receive\/([^/?#]+)|([^/?#]+)\/([^/?#]+))\/?(?:\?.*)?$/;
 
