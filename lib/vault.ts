@@ -158,6 +158,7 @@ export const ENCRYPTED_COLUMNS = [
   { table: "meetings", column: "start_url", aad: (id: string) => `meetings.start_url:${id}` },
   { table: "meetings", column: "password", aad: (id: string) => `meetings.password:${id}` },
   { table: "messages", column: "sealed", aad: (id: string) => `messages.sealed:${id}` },
+  { table: "idempotency_keys", column: "response", aad: (id: string) => `idempotency_keys.response:${id}` },
 ] as const;
 
 export const aadFor = {
@@ -170,4 +171,5 @@ export const aadFor = {
   meetingStartUrl: (id: string) => ENCRYPTED_COLUMNS[6].aad(id),
   meetingPassword: (id: string) => ENCRYPTED_COLUMNS[7].aad(id),
   messageSealed: (id: string) => `messages.sealed:${id}`,
+  idempotencyResponse: (id: string) => ENCRYPTED_COLUMNS[9].aad(id),
 };

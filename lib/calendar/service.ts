@@ -17,15 +17,14 @@
 //       reminders?      { useDefault, overrides?: [{ method: "email" | "popup", minutes }] }
 //       recurrence?     ["RRULE:FREQ=WEEKLY;BYDAY=MO"]: Google's recurrence lines
 //       meetingId?      the Meeting row (lib/meetings) the event is for
-//     idempotencyKey (optional third argument): the same key from the same caller returns the
-//     event made the first time (view.replayed = true) instead of a second one.
+//     Idempotency-Key on POST /api/v1/calendar/google/events: route() (lib/idempotency.ts).
 //     The row is stored first (pending), then pushed to Google at once; when Google cannot be
 //     reached the event stays pending with view.sync.error and the next sync sends it. Throws
 //     ApiError 400 (invalid input), 404 (integration/application), 409 (integration disabled or
 //     syncing from Google only), 422 (no Google Calendar integration).
 //
 // Writes bump local_version; what Google has is synced_version (loop prevention: see sync.ts).
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { withAliases } from "@/lib/compat";
 import type { CalendarEvent, Integration } from "@/generated/prisma/client";

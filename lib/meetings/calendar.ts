@@ -102,7 +102,7 @@ export async function attachToEvent(ev: CalendarEvent, m: MeetingForCalendar, wh
 }
 
 /** A new event for the meeting in the integration's calendar, made by the calendar service (pushed to Google at once, a recurring meeting with its RRULE). */
-export async function createEventFor(integration: Integration, m: MeetingForCalendar, who: Who, idempotencyKey?: string | null): Promise<string> {
+export async function createEventFor(integration: Integration, m: MeetingForCalendar, who: Who): Promise<string> {
   const ev = await createCalendarEvent(
     {
       integrationId: integration.id,
@@ -117,7 +117,6 @@ export async function createEventFor(integration: Integration, m: MeetingForCale
       ...(m.applicationId ? { applicationId: m.applicationId } : {}),
     },
     who,
-    idempotencyKey ? `zoom-meeting:${idempotencyKey}` : null,
   );
   return ev.id;
 }

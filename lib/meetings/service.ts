@@ -16,7 +16,6 @@
 import { randomUUID } from "node:crypto";
 import type { Integration, Meeting, Prisma } from "@/generated/prisma/client";
 import { db } from "@/lib/db";
-import { withAdvisoryLock } from "@/lib/locks";
 import { ApiError, errors } from "@/lib/errors";
 import { audit, type Actor, type RequestMeta } from "@/lib/audit";
 import { decodeCursor, encodeCursor } from "@/lib/cursor";
@@ -283,100 +282,63 @@ function zoomRequestOf(input: CreateMeetingInput, tz: string): ZoomMeetingReques
   };
 }
 
-/**
- * Idempotency-Key: the same key from the same caller within 24 h gives the first meeting back
- * (a different request with it is a 409). The keys live in the audit entries of meeting.create
- * (found through the actor index). A session advisory lock is held on the key while the first
- * request runs: a second one meanwhile gets a 409 instead of making a second Zoom meeting.
- */
-async function idempotent<T>(who: Who, key: string | null | undefined, input: CreateMeetingInput, host: boolean, create: () => Promise<T>): Promise<T | (MeetingView & { replayed: true })> {
-  if (!key) return create();
-  if (key.length > 200) throw errors.validation("Idempotency-Key is at most 200 characters");
-  const lock = `meetings:create:${who.actor.type}:${who.actor.id ?? ""}:${key}`;
-  const r = await withAdvisoryLock(
-    lock,
-    async (client) => {
-      const prior = await client.query<{ entity_id: string; changes: { topic?: string; startTime?: string } }>(
-        `select entity_id, changes from audit_logs
-          where actor_id is not distinct from $1 and actor_type = $2 and action = 'meeting.create'
-            and created_at > now() - interval '24 hours' and changes->>'idempotencyKey' = $3
-          order by created_at desc limit 1`,
-        [who.actor.id ?? null, who.actor.type, key],
-      );
-      const first = prior.rows[0];
-      if (first) {
-        if (first.changes.topic !== input.topic || first.changes.startTime !== zoomStart(input.startTime)) {
-          throw errors.conflict("This Idempotency-Key was used for a different meeting", { meetingId: first.entity_id });
-        }
-        return { ...serializeMeeting(await findRow(first.entity_id), { host, single: true }), replayed: true as const };
-      }
-      return await create();
-    },
-    { wait: false },
-  );
-  if (!r.acquired) throw errors.conflict("A request with this Idempotency-Key is still being processed");
-  return r.value;
-}
-
 export type CreateResult = MeetingView & { calendar?: { ok: true; eventId: string; created: boolean } | { ok: false; error: string } };
 
-export async function createMeeting(input: CreateMeetingInput, who: Who, opts: { host: boolean; idempotencyKey?: string | null }): Promise<CreateResult | (MeetingView & { replayed: true })> {
-  return idempotent(who, opts.idempotencyKey, input, opts.host, async () => {
-    // everything we can check is checked before Zoom makes the meeting
-    const integration = await chooseZoomIntegration(input.integrationId);
-    const event = input.calendarEventId ? await attachableEvent(input.calendarEventId) : null;
-    const calendar = input.addToCalendar ? await writableCalendar(input.addToCalendar.integrationId) : null;
-    if (input.applicationId && !(await db.application.findUnique({ where: { id: input.applicationId }, select: { id: true } }))) {
-      throw errors.validation("Unknown application", [{ path: "applicationId", message: "No such application" }]);
-    }
-    const tz = input.timezone ?? (integration.config as { defaultTimezone?: string }).defaultTimezone ?? event?.timeZone ?? "UTC";
-    const id = randomUUID();
-    const ctx = await zoomContext(integration.id, id);
-    const z = await zoom(zoomCreate(ctx, zoomRequestOf(input, tz)));
-    const row = await db.meeting.create({
-      data: {
-        id,
-        integrationId: integration.id,
-        ...fromZoom(id, z, { startsAt: new Date(input.startTime), durationMinutes: input.duration, timeZone: tz }),
-        status: "scheduled",
-        applicationId: input.applicationId ?? null,
-        createdById: who.actor.type === "user" ? who.actor.id : null,
-      },
-      include: withIntegration,
-    });
-
-    // the calendar: the meeting exists at Zoom whatever happens here, so a failure is reported, not thrown
-    let cal: CreateResult["calendar"];
-    let final: Row = row;
-    if (event || calendar) {
-      try {
-        const eventId = event
-          ? await attachToEvent(await attachableEvent(event.id, row.id), forCalendar(row), who)
-          : await createEventFor(calendar!, forCalendar(row), who, opts.idempotencyKey);
-        cal = { ok: true, eventId, created: !event };
-        final = await db.meeting.update({ where: { id }, data: { calendarEventId: eventId }, include: withIntegration });
-      } catch (e) {
-        cal = { ok: false, error: `The meeting was created, but the calendar event was not changed: ${(e as Error).message}` };
-      }
-    }
-    await audit(
-      who.actor,
-      "meeting.create",
-      "meeting",
+/** Creates the meeting at Zoom (and its calendar event). Idempotency-Key: route() (lib/idempotency.ts). */
+export async function createMeeting(input: CreateMeetingInput, who: Who, opts: { host: boolean }): Promise<CreateResult> {
+  // everything we can check is checked before Zoom makes the meeting
+  const integration = await chooseZoomIntegration(input.integrationId);
+  const event = input.calendarEventId ? await attachableEvent(input.calendarEventId) : null;
+  const calendar = input.addToCalendar ? await writableCalendar(input.addToCalendar.integrationId) : null;
+  if (input.applicationId && !(await db.application.findUnique({ where: { id: input.applicationId }, select: { id: true } }))) {
+    throw errors.validation("Unknown application", [{ path: "applicationId", message: "No such application" }]);
+  }
+  const tz = input.timezone ?? (integration.config as { defaultTimezone?: string }).defaultTimezone ?? event?.timeZone ?? "UTC";
+  const id = randomUUID();
+  const ctx = await zoomContext(integration.id, id);
+  const z = await zoom(zoomCreate(ctx, zoomRequestOf(input, tz)));
+  const row = await db.meeting.create({
+    data: {
       id,
-      {
-        topic: row.topic,
-        startTime: zoomStart(input.startTime),
-        zoomMeetingId: row.zoomMeetingId,
-        integration: integration.code,
-        recurring: !!input.recurrence,
-        ...(cal ? { calendar: cal } : {}),
-        ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}),
-      },
-      who.meta,
-    );
-    return { ...serializeMeeting(final, { host: opts.host, single: true }), ...(cal ? { calendar: cal } : {}) };
+      integrationId: integration.id,
+      ...fromZoom(id, z, { startsAt: new Date(input.startTime), durationMinutes: input.duration, timeZone: tz }),
+      status: "scheduled",
+      applicationId: input.applicationId ?? null,
+      createdById: who.actor.type === "user" ? who.actor.id : null,
+    },
+    include: withIntegration,
   });
+
+  // the calendar: the meeting exists at Zoom whatever happens here, so a failure is reported, not thrown
+  let cal: CreateResult["calendar"];
+  let final: Row = row;
+  if (event || calendar) {
+    try {
+      const eventId = event
+        ? await attachToEvent(await attachableEvent(event.id, row.id), forCalendar(row), who)
+        : await createEventFor(calendar!, forCalendar(row), who);
+      cal = { ok: true, eventId, created: !event };
+      final = await db.meeting.update({ where: { id }, data: { calendarEventId: eventId }, include: withIntegration });
+    } catch (e) {
+      cal = { ok: false, error: `The meeting was created, but the calendar event was not changed: ${(e as Error).message}` };
+    }
+  }
+  await audit(
+    who.actor,
+    "meeting.create",
+    "meeting",
+    id,
+    {
+      topic: row.topic,
+      startTime: zoomStart(input.startTime),
+      zoomMeetingId: row.zoomMeetingId,
+      integration: integration.code,
+      recurring: !!input.recurrence,
+      ...(cal ? { calendar: cal } : {}),
+    },
+    who.meta,
+  );
+  return { ...serializeMeeting(final, { host: opts.host, single: true }), ...(cal ? { calendar: cal } : {}) };
 }
 
 // ───────────── read ─────────────

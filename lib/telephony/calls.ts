@@ -8,11 +8,10 @@
 // RingCentral refuses, the row is deleted and the refusal answered; when the answer is lost
 // (timeout, network), the row stays with status "Unknown" (the call may be ringing) and the
 // request fails with 502. GET /calls/:id asks RingCentral again while the call is ringing.
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { Prisma, type CallLog, type Integration } from "@/generated/prisma/client";
 import { db } from "@/lib/db";
-import { lockInTransaction } from "@/lib/locks";
 import { ApiError, errors } from "@/lib/errors";
 import { audit } from "@/lib/audit";
 import type { Caller } from "@/lib/api";
@@ -203,23 +202,20 @@ function ringOutError(e: unknown): ApiError {
   return errors.provider(`The call could not be started: ${explain(e)}`);
 }
 
-const scopeOf = (caller: Caller) => (caller.kind === "user" ? `user:${caller.user.id}` : caller.kind === "api_key" ? `key:${caller.key.id}` : "anonymous");
-
 /**
- * Starts a RingOut: RingCentral rings the integration's "from" phone, then connects the
- * number. With an Idempotency-Key a repeated request answers the first call (`replayed`).
+ * Idempotency-Key (route() with lib/idempotency.ts): a RingOut whose outcome RingCentral did not
+ * confirm is kept as the key's answer, so a retry does not ring the phone a second time.
  */
-export async function startRingOut(input: RingOutInput, caller: Caller, idempotencyKey?: string | null) {
+export const ringOutOutcomeUnknown = (e: ApiError) => e.status === 502 && typeof (e.details as { callId?: unknown } | undefined)?.callId === "string";
+
+/** Starts a RingOut: RingCentral rings the integration's "from" phone, then connects the number. */
+export async function startRingOut(input: RingOutInput, caller: Caller) {
   const target = await resolveTarget(input);
   const row = await chooseIntegration(input.integrationId);
   const id = randomUUID();
   const ctx = buildContext(row, { related: { type: "call", id } }) as RingCentralContext;
   const from = ctx.config.fromNumber;
   if (!from) throw errors.unprocessable(`${row.name} has no 'From number': an admin sets the phone RingCentral rings first in the integration's settings`);
-  if (idempotencyKey !== undefined && idempotencyKey !== null && (idempotencyKey.length < 1 || idempotencyKey.length > 200)) {
-    throw errors.validation("Idempotency-Key must be 1–200 characters");
-  }
-  const key = idempotencyKey ? createHash("sha256").update(`${scopeOf(caller)}\n${idempotencyKey}`).digest("hex") : null;
 
   const placeholder = {
     id,
@@ -236,27 +232,10 @@ export async function startRingOut(input: RingOutInput, caller: Caller, idempote
     startedAt: new Date(),
     callStatus: "Starting",
     action: "RingOut",
-    raw: { ...(key ? { idempotencyKey: key } : {}) } as Prisma.InputJsonObject,
+    raw: {} as Prisma.InputJsonObject,
     requestedById: caller.kind === "user" ? caller.user.id : null,
   };
-  const existing = await db.$transaction(async (tx): Promise<Row | null> => {
-    if (key) {
-      // one request per key at a time: the second waits here, then finds the first one's row
-      await lockInTransaction(tx, `calls.ringout:${key}`);
-      // keys are remembered for a day (the window keeps the search on the started_at index)
-      const first = await tx.callLog.findFirst({
-        where: { source: "ringout", startedAt: { gte: new Date(Date.now() - 86400_000) }, raw: { path: ["idempotencyKey"], equals: key } },
-        include,
-      });
-      if (first) return first;
-    }
-    await tx.callLog.create({ data: placeholder });
-    return null;
-  });
-  if (existing) {
-    if (existing.toNumber !== target.to) throw errors.conflict("This Idempotency-Key was used for a call to another number", { callId: existing.id });
-    return { ...serialize(existing), replayed: true };
-  }
+  await db.callLog.create({ data: placeholder });
 
   let ringOut: RingOut;
   try {

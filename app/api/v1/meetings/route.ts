@@ -19,9 +19,7 @@ export const POST = route(
     access: { permission: "calendar.write", scope: "calendar:write" },
     body: createMeetingInput,
     docs: { summary: "Create a Zoom meeting", description: "200 with the first meeting when the Idempotency-Key was used before.", status: 201, idempotent: true },
+    idempotency: true,
   },
-  async ({ body, caller, req }) => {
-    const m = await createMeeting(body, caller, { host: isHost(caller), idempotencyKey: req.headers.get("idempotency-key") });
-    return Response.json(m, { status: "replayed" in m ? 200 : 201 });
-  },
+  async ({ body, caller }) => Response.json(await createMeeting(body, caller, { host: isHost(caller) }), { status: 201 }),
 );

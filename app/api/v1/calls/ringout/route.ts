@@ -1,5 +1,5 @@
 import { route } from "@/lib/api";
-import { ringOutInput, startRingOut } from "@/lib/telephony/calls";
+import { ringOutInput, ringOutOutcomeUnknown, startRingOut } from "@/lib/telephony/calls";
 
 export const dynamic = "force-dynamic";
 
@@ -9,9 +9,8 @@ export const POST = route(
     access: { permission: "calls.make", scope: "calls:write" },
     body: ringOutInput,
     docs: { summary: "Start a click-to-call (RingOut)", description: "Give `to`, `contactId` or `driverId`. 200 with the first call when the Idempotency-Key was used before.", status: 201, idempotent: true },
+    // a call RingCentral did not confirm may be ringing: a retry gets that answer, not a second call
+    idempotency: { keepError: ringOutOutcomeUnknown },
   },
-  async ({ body, caller, req }) => {
-    const call = await startRingOut(body, caller, req.headers.get("idempotency-key"));
-    return Response.json(call, { status: "replayed" in call ? 200 : 201 });
-  },
+  async ({ body, caller }) => Response.json(await startRingOut(body, caller), { status: 201 }),
 );

@@ -20,9 +20,7 @@ export const POST = route(
     access: { permission: "calendar.write", scope: "calendar:write" },
     body: createEventBody,
     docs: { summary: "Create a calendar event (pushed to Google at once)", description: "200 with the first event when the Idempotency-Key was used before.", status: 201, idempotent: true },
+    idempotency: true,
   },
-  async ({ body, caller, req }) => {
-    const event = await createCalendarEvent(body, caller, req.headers.get("idempotency-key"));
-    return json(event, event.replayed ? 200 : 201);
-  },
+  async ({ body, caller }) => json(await createCalendarEvent(body, caller), 201),
 );

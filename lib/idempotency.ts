@@ -1,0 +1,144 @@
+// The one idempotency mechanism (core) for our own POST endpoints: `Idempotency-Key`, as in
+// Stripe's API and the IETF draft "The Idempotency-Key HTTP Header Field". A key belongs to one
+// caller (a user or an API key) and one operation (the route); the table idempotency_keys keeps
+// the first request's fingerprint (SHA-256 of its canonical JSON), its state while it runs, and
+// its answer, sealed with the vault (an answer may hold a secret, e.g. a meeting's start URL).
+//
+//   same key, same request, first one done   → the first answer again: 200, its body with
+//                                              `replayed: true`, header Idempotent-Replayed: true
+//   same key, same request, first one running → 409 (try again in a moment)
+//   same key, another request                 → 422 naming the problem
+//   another caller's same key                 → unrelated (keys never collide across callers)
+//
+// A request that is refused (an ApiError, nothing done) frees its key: the caller may fix the
+// request and send it again with the same key. A route may keep an error as the answer when the
+// outcome is not known (`keepError`: the provider may have acted), so a retry does not act twice.
+// Keys expire after IDEMPOTENCY_TTL_MS (24 h); the workers' maintenance tick deletes expired
+// ones (sweepIdempotencyKeys). An in-progress key older than STALE_MS belonged to a process that
+// died mid-request and may be taken over.
+//
+// route() in lib/api.ts applies it to every route declared with `idempotency`; services do not
+// implement idempotency themselves.
+import { createHash } from "node:crypto";
+import { pgPool } from "@/lib/pg";
+import { ApiError, errorBody, errors } from "@/lib/errors";
+import { aadFor, decrypt, encrypt } from "@/lib/vault";
+
+export const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
+const STALE_MS = 10 * 60_000;
+const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
+
+/** What an operation answered: an HTTP status and a JSON body. */
+export type Answer = { status: number; body: unknown };
+
+export type IdempotencyScope = {
+  /** "user:<id>" | "api_key:<id>" */
+  caller: string;
+  /** e.g. "POST /api/v1/meetings" */
+  operation: string;
+  key: string;
+  /** the request as the operation understood it (parsed body, params): its fingerprint is compared */
+  request: unknown;
+  ttlMs?: number;
+  /** an error to keep as the answer instead of freeing the key (the outcome is not known) */
+  keepError?: (e: ApiError) => boolean;
+};
+
+/** JSON with object keys sorted, so equal requests give equal text whatever their key order. */
+export function canonicalJson(v: unknown): string {
+  if (v === undefined) return "null";
+  if (v === null || typeof v !== "object") return JSON.stringify(v);
+  if (v instanceof Date) return JSON.stringify(v.toISOString());
+  if (Array.isArray(v)) return `[${v.map((x) => (x === undefined ? "null" : canonicalJson(x))).join(",")}]`;
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o)
+    .filter((k) => o[k] !== undefined)
+    .sort();
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(",")}}`;
+}
+
+export function fingerprint(request: unknown): string {
+  return createHash("sha256").update(canonicalJson(request)).digest("hex");
+}
+
+/** Checks the header's value: 1–255 visible ASCII characters. */
+export function checkKey(key: string) {
+  if (!KEY_FORMAT.test(key)) {
+    throw errors.validation("Idempotency-Key must be 1–255 visible ASCII characters", [{ path: "Idempotency-Key", message: "Invalid" }]);
+  }
+}
+
+type Row = { id: string; fingerprint: string; state: string; status: number | null; response: string | null };
+
+/**
+ * Runs `run` once per (caller, operation, key); see the top of this file for what a retry gets.
+ * Resolves to the answer and whether it was replayed.
+ */
+export async function withIdempotency(scope: IdempotencyScope, run: () => Promise<Answer>): Promise<Answer & { replayed: boolean }> {
+  checkKey(scope.key);
+  const fp = fingerprint(scope.request);
+  const ttl = scope.ttlMs ?? IDEMPOTENCY_TTL_MS;
+  const pool = pgPool();
+  // claim the key: a new one, or one that expired or was abandoned mid-request
+  const claimed = await pool.query<{ id: string }>(
+    `insert into idempotency_keys (caller, operation, key, fingerprint, expires_at)
+     values ($1, $2, $3, $4, now() + make_interval(secs => $5::double precision / 1000))
+     on conflict (caller, operation, key) do update
+        set fingerprint = excluded.fingerprint, state = 'in_progress', status = null, response = null,
+            created_at = now(), completed_at = null, expires_at = excluded.expires_at
+      where idempotency_keys.expires_at <= now()
+         or (idempotency_keys.state = 'in_progress' and idempotency_keys.created_at < now() - make_interval(secs => $6::double precision / 1000))
+     returning id::text as id`,
+    [scope.caller, scope.operation, scope.key, fp, ttl, STALE_MS],
+  );
+  const id = claimed.rows[0]?.id;
+  if (!id) return { ...(await replay(scope, fp)), replayed: true };
+
+  let answer: Answer;
+  try {
+    answer = await run();
+  } catch (e) {
+    if (e instanceof ApiError && scope.keepError?.(e)) {
+      await complete(id, { status: e.status, body: errorBody(e.code, e.message, e.details) });
+    } else {
+      await pool.query("delete from idempotency_keys where id = $1", [id]).catch(() => {});
+    }
+    throw e;
+  }
+  await complete(id, answer);
+  return { ...answer, replayed: false };
+}
+
+async function complete(id: string, answer: Answer) {
+  await pgPool().query(
+    "update idempotency_keys set state = 'completed', status = $2, response = $3, completed_at = now() where id = $1",
+    [id, answer.status, encrypt(JSON.stringify(answer.body ?? null), aadFor.idempotencyResponse(id))],
+  );
+}
+
+async function replay(scope: IdempotencyScope, fp: string): Promise<Answer> {
+  const r = await pgPool().query<Row>(
+    "select id::text as id, fingerprint, state, status, response from idempotency_keys where caller = $1 and operation = $2 and key = $3",
+    [scope.caller, scope.operation, scope.key],
+  );
+  const row = r.rows[0];
+  // gone between the two statements (the first request failed and freed it): the caller retries
+  if (!row) throw errors.conflict("A request with this Idempotency-Key was just being processed: send it again");
+  if (row.fingerprint !== fp) {
+    throw errors.unprocessable("This Idempotency-Key was already used for a different request: use a new key for a new request", { idempotencyKey: scope.key });
+  }
+  if (row.state !== "completed" || row.status === null || row.response === null) {
+    throw errors.conflict("A request with this Idempotency-Key is still being processed: try again in a moment");
+  }
+  const body = JSON.parse(decrypt(row.response, aadFor.idempotencyResponse(row.id))) as unknown;
+  if (row.status >= 400) return { status: row.status, body };
+  // the first answer again; 200 since this request created nothing
+  const marked = body && typeof body === "object" && !Array.isArray(body) ? { ...(body as object), replayed: true } : body;
+  return { status: 200, body: marked };
+}
+
+/** The maintenance tick: deletes expired keys; returns how many. */
+export async function sweepIdempotencyKeys(): Promise<number> {
+  const r = await pgPool().query("delete from idempotency_keys where expires_at <= now()");
+  return r.rowCount ?? 0;
+}

@@ -1,0 +1,222 @@
+// Idempotency-Key through the one module (lib/idempotency.ts, table idempotency_keys) on the
+// routes that create something at a provider: Zoom meetings, RingCentral RingOut, Google
+// Calendar events. Per route: a retry gets the same resource back (200, Idempotent-Replayed),
+// the same key with another body is a 422 that makes nothing, two requests at once make one
+// resource, and another caller's same key is a different request. Then the store itself: the
+// answer is sealed (a host's Zoom start URL is never in clear), expired keys are swept.
+import { randomBytes, randomUUID } from "node:crypto";
+import { beforeAll, describe, expect, it } from "vitest";
+import { db } from "@/lib/db";
+import { pgPool } from "@/lib/pg";
+import { runIntegrationMaintenance } from "@/lib/wiring/maintenance";
+import * as meetingsRoute from "@/app/api/v1/meetings/route";
+import * as ringoutRoute from "@/app/api/v1/calls/ringout/route";
+import * as eventsRoute from "@/app/api/v1/calendar/google/events/route";
+import { call, type CallResult } from "../helpers/http";
+import { googleCalendarIntegration } from "../helpers/calendar";
+import { createKey, createUser, fault, sandbox, zoomIntegration } from "../helpers/fixtures";
+import { rcControl, rcRequests, ringCentralIntegration } from "../helpers/ringcentral";
+
+type User = Awaited<ReturnType<typeof createUser>>;
+type Who = { cookie?: string; bearer?: string };
+let dispatcher: User;
+let admin: User;
+let zoom: Awaited<ReturnType<typeof zoomIntegration>>;
+let rc: Awaited<ReturnType<typeof ringCentralIntegration>>;
+let cal: Awaited<ReturnType<typeof googleCalendarIntegration>>;
+
+beforeAll(async () => {
+  [dispatcher, admin] = await Promise.all([createUser("dispatcher"), createUser("admin")]);
+  await rcControl("/__settings", { ringoutConnectMs: 700, ringoutTalkMs: 700 });
+  [zoom, rc, cal] = await Promise.all([zoomIntegration(), ringCentralIntegration(), googleCalendarIntegration()]);
+});
+
+const sandboxRequests = async (provider: string) =>
+  (await (await fetch(`${sandbox().url}/__control/requests?provider=${provider}`)).json()).items as { method: string; path: string }[];
+
+type RouteCase = {
+  name: string;
+  post: (body: Record<string, unknown>, who: Who, key?: string) => Promise<CallResult>;
+  body: () => Record<string, unknown>;
+  other: (b: Record<string, unknown>) => Record<string, unknown>;
+  /** how many resources the provider was asked to make */
+  made: () => Promise<number>;
+  who: () => Who;
+};
+
+const withKey = (key?: string): Record<string, string> => (key === undefined ? {} : { "Idempotency-Key": key });
+
+const routes: RouteCase[] = [
+  {
+    name: "POST /api/v1/meetings (Zoom)",
+    post: (body, who, key) => call(meetingsRoute.POST as never, { url: "/api/v1/meetings", body, headers: withKey(key), ...who }),
+    body: () => ({ topic: `Briefing ${randomBytes(3).toString("hex")}`, startTime: "2030-05-04T09:30:00+03:00", duration: 30, integrationId: zoom.row.id }),
+    other: (b) => ({ ...b, topic: `${b.topic} (moved)` }),
+    made: async () => (await sandboxRequests("zoom")).filter((r) => r.method === "POST" && r.path === "/zoom/v2/users/me/meetings").length,
+    who: () => ({ cookie: dispatcher.cookie }),
+  },
+  {
+    name: "POST /api/v1/calls/ringout (RingCentral)",
+    post: (body, who, key) => call(ringoutRoute.POST as never, { method: "POST", url: "/api/v1/calls/ringout", body, headers: withKey(key), ...who }),
+    body: () => ({ to: `+7903777${String(1000 + Math.floor(Math.random() * 8999)).slice(-4)}` }),
+    other: () => ({ to: "+79035550000" }),
+    made: async () => (await rcRequests()).filter((r) => r.method === "POST" && r.path.endsWith("/ring-out") && r.headers["client-id"] === rc.clientId).length,
+    who: () => ({ cookie: dispatcher.cookie }),
+  },
+  {
+    name: "POST /api/v1/calendar/google/events (Google Calendar)",
+    post: (body, who, key) => call(eventsRoute.POST as never, { method: "POST", url: "/api/v1/calendar/google/events", body, headers: withKey(key), ...who }),
+    body: () => ({ integrationId: cal.row.id, title: `Inspection ${randomBytes(3).toString("hex")}`, allDay: true, startDate: "2031-07-01", endDate: "2031-07-02" }),
+    other: (b) => ({ ...b, title: `${b.title} (other)` }),
+    made: async () => db.calendarEvent.count({ where: { integrationId: cal.row.id } }),
+    who: () => ({ cookie: admin.cookie }),
+  },
+];
+
+describe.each(routes)("$name", (r) => {
+  it("a retry with the same key and body gets the same resource back (200, Idempotent-Replayed), made once", async () => {
+    const key = randomUUID();
+    const body = r.body();
+    const before = await r.made();
+    const first = await r.post(body, r.who(), key);
+    expect(first.status, first.text).toBe(201);
+    expect(first.headers.get("idempotent-replayed")).toBeNull();
+    const again = await r.post(body, r.who(), key);
+    expect(again.status, again.text).toBe(200);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.json).toMatchObject({ id: first.json.id, replayed: true });
+    expect(await r.made()).toBe(before + 1);
+  });
+
+  it("the same key with another body is a 422 that makes nothing", async () => {
+    const key = randomUUID();
+    const body = r.body();
+    const first = await r.post(body, r.who(), key);
+    expect(first.status, first.text).toBe(201);
+    const before = await r.made();
+    const other = await r.post(r.other(body), r.who(), key);
+    expect(other.status, other.text).toBe(422);
+    expect(other.json.error).toMatchObject({ code: "unprocessable", message: expect.stringMatching(/Idempotency-Key was already used for a different request/) });
+    expect(await r.made()).toBe(before);
+  });
+
+  it("two requests with one key at once make one resource; the other is refused (409) or replays it", async () => {
+    const key = randomUUID();
+    const body = r.body();
+    const before = await r.made();
+    const [a, b] = await Promise.all([r.post(body, r.who(), key), r.post(body, r.who(), key)]);
+    const statuses = [a.status, b.status].sort();
+    expect([[200, 201], [201, 409]]).toContainEqual(statuses);
+    const loser = a.status === 201 ? b : a;
+    if (loser.status === 409) expect(loser.json.error.message).toMatch(/still being processed/);
+    else expect(loser.json.id).toBe((a.status === 201 ? a : b).json.id);
+    expect(await r.made()).toBe(before + 1);
+  });
+
+  it("another caller's same key is another request (keys never collide across callers)", async () => {
+    const key = randomUUID();
+    const body = r.body();
+    const first = await r.post(body, r.who(), key);
+    expect(first.status, first.text).toBe(201);
+    const apiKey = await createKey(["calendar:write", "calls:write"]);
+    const theirs = await r.post(body, { bearer: apiKey.key }, key);
+    expect(theirs.status, theirs.text).toBe(201);
+    expect(theirs.json.id).not.toBe(first.json.id);
+  });
+});
+
+describe("an outcome the provider did not confirm", () => {
+  it("a RingOut whose answer was lost keeps its 502 as the key's answer: the retry does not ring again", async () => {
+    const made = routes[1].made;
+    const before = await made();
+    await fault({ provider: "ringcentral", path: "/ring-out$", method: "POST", delayMs: 3500, times: 1 });
+    const key = randomUUID();
+    const body = { to: "+79037770001" };
+    const post = () => call(ringoutRoute.POST as never, { method: "POST", url: "/api/v1/calls/ringout", body, headers: { "Idempotency-Key": key }, cookie: dispatcher.cookie });
+    const lost = await post();
+    expect(lost.status, lost.text).toBe(502);
+    expect(lost.json.error.details.callId).toEqual(expect.any(String));
+    const again = await post();
+    expect(again.status).toBe(502);
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.json.error.details.callId).toBe(lost.json.error.details.callId);
+    expect(await made()).toBe(before + 1);
+  });
+});
+
+describe("the store", () => {
+  it("keeps the answer sealed: a host's Zoom start URL and passcode are never in clear in idempotency_keys", async () => {
+    const key = randomUUID();
+    const res = await call(meetingsRoute.POST as never, {
+      url: "/api/v1/meetings",
+      body: { topic: "Sealed answer", startTime: "2030-05-04T09:30:00+03:00", duration: 30, integrationId: zoom.row.id },
+      headers: { "Idempotency-Key": key },
+      cookie: dispatcher.cookie,
+    });
+    expect(res.status, res.text).toBe(201);
+    expect(res.json.startUrl).toMatch(/^https?:/);
+    const row = (await pgPool().query("select * from idempotency_keys where key = $1", [key])).rows[0];
+    expect(row).toMatchObject({ state: "completed", status: 201, caller: `user:${dispatcher.id}`, operation: "POST /api/v1/meetings" });
+    const stored = JSON.stringify(row);
+    expect(stored).not.toContain(res.json.startUrl);
+    expect(stored).not.toContain(res.json.password);
+    expect(stored).not.toContain("Sealed answer");
+    // the replay still gives the host what the first answer gave
+    const again = await call(meetingsRoute.POST as never, {
+      url: "/api/v1/meetings",
+      body: { topic: "Sealed answer", startTime: "2030-05-04T09:30:00+03:00", duration: 30, integrationId: zoom.row.id },
+      headers: { "Idempotency-Key": key },
+      cookie: dispatcher.cookie,
+    });
+    expect(again.json).toMatchObject({ id: res.json.id, startUrl: res.json.startUrl, replayed: true });
+  });
+
+  it("a refused request (400) stores nothing and leaves the key free", async () => {
+    const key = randomUUID();
+    const bad = await call(meetingsRoute.POST as never, { url: "/api/v1/meetings", body: { topic: "" }, headers: { "Idempotency-Key": key }, cookie: dispatcher.cookie });
+    expect(bad.status).toBe(400);
+    const unknownZoom = await call(meetingsRoute.POST as never, {
+      url: "/api/v1/meetings",
+      body: { topic: "No such integration", startTime: "2030-05-04T09:30:00+03:00", duration: 30, integrationId: randomUUID() },
+      headers: { "Idempotency-Key": key },
+      cookie: dispatcher.cookie,
+    });
+    expect(unknownZoom.status).toBeGreaterThanOrEqual(400);
+    expect((await pgPool().query("select 1 from idempotency_keys where key = $1", [key])).rowCount).toBe(0);
+    const ok = await call(meetingsRoute.POST as never, {
+      url: "/api/v1/meetings",
+      body: { topic: "Fixed", startTime: "2030-05-04T09:30:00+03:00", duration: 30, integrationId: zoom.row.id },
+      headers: { "Idempotency-Key": key },
+      cookie: dispatcher.cookie,
+    });
+    expect(ok.status, ok.text).toBe(201);
+  });
+
+  it("an Idempotency-Key that is not 1–255 visible ASCII characters is a 400", async () => {
+    const res = await call(meetingsRoute.POST as never, {
+      url: "/api/v1/meetings",
+      body: { topic: "Bad key", startTime: "2030-05-04T09:30:00+03:00", duration: 30, integrationId: zoom.row.id },
+      headers: { "Idempotency-Key": "x".repeat(256) },
+      cookie: dispatcher.cookie,
+    });
+    expect(res.status).toBe(400);
+    expect(res.json.error.message).toMatch(/Idempotency-Key/);
+  });
+
+  it("the maintenance sweep deletes expired keys; an expired key is a new request again", async () => {
+    const key = randomUUID();
+    const body = { topic: `Expiring ${randomBytes(3).toString("hex")}`, startTime: "2030-05-04T09:30:00+03:00", duration: 30, integrationId: zoom.row.id };
+    const post = () => call(meetingsRoute.POST as never, { url: "/api/v1/meetings", body, headers: { "Idempotency-Key": key }, cookie: dispatcher.cookie });
+    const first = await post();
+    expect(first.status).toBe(201);
+    await pgPool().query("update idempotency_keys set expires_at = now() - interval '1 second' where key = $1", [key]);
+    const fresh = await pgPool().query("select count(*)::int as n from idempotency_keys where expires_at > now()");
+    // the workers' maintenance tick sweeps them
+    expect((await runIntegrationMaintenance()).idempotencyKeys).toBeGreaterThanOrEqual(1);
+    expect((await pgPool().query("select 1 from idempotency_keys where key = $1", [key])).rowCount).toBe(0);
+    expect((await pgPool().query("select count(*)::int as n from idempotency_keys where expires_at > now()")).rows[0].n).toBe(fresh.rows[0].n);
+    const second = await post();
+    expect(second.status).toBe(201);
+    expect(second.json.id).not.toBe(first.json.id);
+  });
+});
