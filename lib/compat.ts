@@ -171,49 +171,61 @@ export function aliasNote(route: string): string | undefined {
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => !!v && typeof v === "object" && !Array.isArray(v);
 
-/**
- * Renames a route's aliases in one object (a copy; the input is left alone). Each conflict
- * (the old and the new name both given) is reported through `problem` with the path to drop.
- */
-export function renameAliases(value: unknown, fields: Record<string, string>, problem: (path: string[], message: string) => void): unknown {
-  if (!isObj(value)) return value;
-  const root: Obj = { ...value };
-  // shallow names first, so a nested alias finds its parent under the new name
-  const entries = Object.entries(fields).sort(([a], [b]) => a.split(".").length - b.split(".").length);
-  const copied = new Set<Obj>([root]);
-  for (const [oldPath, newPath] of entries) {
+/** A route's aliases as a tree: the renames at one level, and the levels below by their new name. */
+type Level = { renames: Map<string, string>; below: Map<string, Level> };
+
+function compile(fields: Record<string, string>): Level {
+  const root: Level = { renames: new Map(), below: new Map() };
+  for (const [oldPath, newPath] of Object.entries(fields)) {
     const oldParts = oldPath.split(".");
     const newParts = newPath.split(".");
-    // the parent: where the field lives, reached by its new names (renamed just before)
-    let parent: unknown = root;
-    let holder: Obj | undefined;
+    let level = root;
     for (const key of newParts.slice(0, -1)) {
-      if (!isObj(parent)) break;
-      holder = parent;
-      const child = holder[key];
-      if (!isObj(child)) {
-        parent = undefined;
-        break;
-      }
-      if (!copied.has(child)) {
-        const copy = { ...child };
-        copied.add(copy);
-        holder[key] = copy;
-      }
-      parent = holder[key];
+      let next = level.below.get(key);
+      if (!next) level.below.set(key, (next = { renames: new Map(), below: new Map() }));
+      level = next;
     }
-    if (!isObj(parent)) continue;
-    const oldKey = oldParts[oldParts.length - 1];
-    const newKey = newParts[newParts.length - 1];
-    if (!Object.prototype.hasOwnProperty.call(parent, oldKey)) continue;
-    if (Object.prototype.hasOwnProperty.call(parent, newKey)) {
-      problem([...newParts.slice(0, -1), oldKey], `Both "${newKey}" and its old name "${oldKey}" were sent: keep "${newKey}" and leave out "${oldKey}"`);
-      continue;
-    }
-    parent[newKey] = parent[oldKey];
-    delete parent[oldKey];
+    level.renames.set(oldParts[oldParts.length - 1], newParts[newParts.length - 1]);
   }
   return root;
+}
+
+/**
+ * One object with a level's aliases renamed: a new object built in one pass, keys in their
+ * order (never `delete`, which would slow every later read of it), or the object itself when
+ * nothing at this level or below needs renaming. Both names of a field: `problem`, naming the
+ * old one.
+ */
+function applyLevel(value: Obj, level: Level, at: string[], problem: (path: string[], message: string) => void): Obj {
+  let changed = false;
+  for (const k in value) {
+    if (level.renames.has(k) || (level.below.has(level.renames.get(k) ?? k) && isObj(value[k]))) {
+      changed = true;
+      break;
+    }
+  }
+  if (!changed) return value;
+  const out: Obj = {};
+  for (const k of Object.keys(value)) {
+    const neu = level.renames.get(k);
+    if (neu !== undefined && Object.prototype.hasOwnProperty.call(value, neu)) {
+      problem([...at, k], `Both "${neu}" and its old name "${k}" were sent: keep "${neu}" and leave out "${k}"`);
+      continue;
+    }
+    const name = neu ?? k;
+    const below = level.below.get(name);
+    const v = value[k];
+    out[name] = below && isObj(v) ? applyLevel(v, below, [...at, name], problem) : v;
+  }
+  return out;
+}
+
+/**
+ * Renames a route's aliases in one object (the input is left alone). Each conflict (the old
+ * and the new name both given) is reported through `problem` with the path to leave out.
+ */
+export function renameAliases(value: unknown, fields: Record<string, string>, problem: (path: string[], message: string) => void): unknown {
+  return isObj(value) ? applyLevel(value, compile(fields), [], problem) : value;
 }
 
 /**
@@ -221,14 +233,11 @@ export function renameAliases(value: unknown, fields: Record<string, string>, pr
  * zod preprocess: the OpenAPI document (io "input") shows the inner schema, camelCase only.
  */
 export function withAliases<T extends ZodType>(route: AliasedRoute, schema: T) {
-  const { fields } = API_ALIASES[route] as RouteAliases;
-  // the common case (no old name sent, no nested alias) costs one look per alias, no copy
-  const flat = Object.keys(fields).every((k) => !k.includes("."));
-  const old = Object.keys(fields);
+  const level = compile((API_ALIASES[route] as RouteAliases).fields);
   return z.preprocess((value, ctx) => {
-    if (flat && isObj(value) && !old.some((k) => Object.prototype.hasOwnProperty.call(value, k))) return value;
+    if (!isObj(value)) return value;
     let failed = false;
-    const out = renameAliases(value, fields, (path, message) => {
+    const out = applyLevel(value, level, [], (path, message) => {
       failed = true;
       ctx.addIssue({ code: "custom", path, message, input: value });
     });
