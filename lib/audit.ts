@@ -10,6 +10,9 @@ export type Actor =
 
 export type RequestMeta = { ip?: string | null; userAgent?: string | null };
 
+/** Who does something, and from where: every service that changes data takes one (the audit trail records it). */
+export type Who = { actor: Actor; meta?: RequestMeta };
+
 export async function audit(
   actor: Actor,
   action: string,

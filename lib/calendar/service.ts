@@ -32,7 +32,7 @@ import { Prisma } from "@/generated/prisma/client";
 import { db } from "@/lib/db";
 import { errors } from "@/lib/errors";
 import { parseWith } from "@/lib/api";
-import { audit, type Actor, type RequestMeta } from "@/lib/audit";
+import { audit, type Actor, type RequestMeta, type Who } from "@/lib/audit";
 import { logger } from "@/lib/logger";
 import { OAuthReconnectError } from "@/lib/providers/types";
 import { GoogleCalendarError, listCalendars, type GCalContext, type GoogleCalendarConfig } from "@/lib/providers/google-calendar/client";
@@ -44,7 +44,6 @@ import { createEventInput, isoWithOffset, updateEventInput, type CreateCalendarE
 import { buildContext } from "@/lib/integrations/service";
 import { requestSync } from "@/lib/jobs/sync";
 
-export type Who = { actor: Actor; meta?: RequestMeta };
 const PROVIDER = "google-calendar";
 const HOUR = 3600_000;
 

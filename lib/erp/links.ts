@@ -12,7 +12,8 @@ import { getProvider } from "@/lib/providers/registry";
 import { storedSchema } from "@/lib/providers/stored";
 import { ENTITY_LABELS, ENTITY_TYPES, REF_TARGETS, SOURCE_FIELDS, describeSpec, effectiveMapping, type EntityType, type MappingConfig } from "@/lib/providers/onec/mapping";
 import { entityLabels, loadSource, searchEntities } from "@/lib/erp/sources";
-import { oneCIntegration, syncEntity, type SyncOutcome, type Who } from "@/lib/erp/service";
+import { oneCIntegration, syncEntity, type SyncOutcome } from "@/lib/erp/service";
+import type { Who } from "@/lib/audit";
 
 export const LINK_STATUSES = ["pending", "synced", "failed"] as const;
 

@@ -27,7 +27,7 @@ import { withAdvisoryLock } from "@/lib/locks";
 import { env } from "@/lib/env";
 import { errors } from "@/lib/errors";
 import { logger } from "@/lib/logger";
-import { audit, type Actor, type RequestMeta } from "@/lib/audit";
+import { audit, type Actor, type RequestMeta, type Who } from "@/lib/audit";
 import { buildContext } from "@/lib/integrations/service";
 import {
   ENTITY_LABELS,
@@ -51,7 +51,6 @@ import {
   type OneCContext,
 } from "@/lib/providers/onec/client";
 
-export type Who = { actor: Actor; meta?: RequestMeta };
 
 /** what an attempt did: create / update (PATCH) / recreate (deleted in 1C) / delete (DeletionMark) */
 export type SyncOperation = "create" | "update" | "recreate" | "delete" | "unchanged" | "skipped";

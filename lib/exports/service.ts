@@ -13,7 +13,7 @@ import { pgPool } from "@/lib/pg";
 import { env } from "@/lib/env";
 import { getSettings } from "@/lib/settings";
 import { logger } from "@/lib/logger";
-import type { Actor, RequestMeta } from "@/lib/audit";
+import type { Actor, RequestMeta, Who } from "@/lib/audit";
 import { ApiError, errors } from "@/lib/errors";
 import { producer, QUEUES } from "@/lib/jobs/boss";
 import { EXPORT_TYPES, SOURCES, type ExportType } from "@/lib/exports/sources";
@@ -31,7 +31,6 @@ const TEXT_TIMES = {
 export const PDF_MAX_ROWS = 20_000;
 const PAGE_ROWS = 2000;
 
-export type Who = { actor: Actor; meta?: RequestMeta };
 
 // the request shape and the filters' check: lib/exports/contract.ts (shared with the export form)
 export { createExportInput };

@@ -12,7 +12,7 @@ import { getProvider, listProviders } from "@/lib/providers/registry";
 import type { ProviderContext, ProviderDefinition, TestResult } from "@/lib/providers/types";
 import { encryptJson, decryptJson, aadFor, mask } from "@/lib/vault";
 import { request, providerFetch, recordCall, type CallContext } from "@/lib/http";
-import { audit, diff, type Actor, type RequestMeta } from "@/lib/audit";
+import { audit, diff, type Actor, type RequestMeta, type Who } from "@/lib/audit";
 import { logger } from "@/lib/logger";
 import { retire, retiredSecrets } from "@/lib/webhooks/secrets";
 import { forgetIntegration } from "@/lib/webhooks/cache";
@@ -340,7 +340,6 @@ export function mergeState(current: unknown, patch: Record<string, unknown>): Pr
   return { ...((current ?? {}) as object), ...patch } as Prisma.InputJsonObject;
 }
 
-type Who = { actor: Actor; meta?: RequestMeta };
 
 async function connectSandbox(row: Integration) {
   const def = getProvider(row.provider);

@@ -9,11 +9,10 @@ import type { CalendarEvent, Integration } from "@/generated/prisma/client";
 import { db } from "@/lib/db";
 import { errors } from "@/lib/errors";
 import { logger } from "@/lib/logger";
-import type { Actor, RequestMeta } from "@/lib/audit";
+import type { Actor, RequestMeta, Who } from "@/lib/audit";
 import { createCalendarEvent, updateCalendarEvent } from "@/lib/calendar/service";
 import type { ZoomRecurrence } from "@/lib/providers/zoom/client";
 
-type Who = { actor: Actor; meta?: RequestMeta };
 
 export type MeetingForCalendar = {
   id: string;

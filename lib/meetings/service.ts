@@ -17,7 +17,7 @@ import { randomUUID } from "node:crypto";
 import type { Integration, Meeting, Prisma } from "@/generated/prisma/client";
 import { db } from "@/lib/db";
 import { ApiError, errors } from "@/lib/errors";
-import { audit, type Actor, type RequestMeta } from "@/lib/audit";
+import { audit, type Actor, type RequestMeta, type Who } from "@/lib/audit";
 import { decodeCursor, encodeCursor } from "@/lib/cursor";
 import { decrypt, encrypt, aadFor } from "@/lib/vault";
 import { can } from "@/lib/auth/roles";
@@ -40,7 +40,6 @@ import { attachableEvent, attachToEvent, createEventFor, detachFromEvent, writab
 // the request shapes live in the browser-safe contract (the New meeting dialog checks with them)
 import type { CreateMeetingInput, ListMeetingsQuery, MeetingStatus } from "@/lib/meetings/contract";
 
-export type Who = { actor: Actor; meta?: RequestMeta };
 
 /** who changes calendar events when Zoom says a meeting is gone */
 export const ZOOM_ACTOR: Who = { actor: { type: "system", label: "zoom" } };

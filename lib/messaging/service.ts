@@ -7,14 +7,13 @@ import { convert } from "html-to-text";
 import { Prisma, type MessageStatus } from "@/generated/prisma/client";
 import { db } from "@/lib/db";
 import { errors } from "@/lib/errors";
-import { audit, type Actor, type RequestMeta } from "@/lib/audit";
+import { audit, type Actor, type RequestMeta, type Who } from "@/lib/audit";
 import { decodeCursor, encodeCursor } from "@/lib/cursor";
 import { CHANNELS, type Channel } from "@/lib/providers/types";
 import { enqueue, enqueueRows, prepareDrafts, type Draft } from "@/lib/messaging/outbox";
 import { maskRecipient } from "@/lib/messaging/recipients";
 import type { bulkInput, emailInput, pushInput, smsInput, telegramInput } from "@/lib/messaging/contract";
 
-export type Who = { actor: Actor; meta?: RequestMeta };
 export const MESSAGE_STATUSES = ["queued", "sent", "delivered", "failed", "undelivered"] as const;
 
 const who2label = (w: Who) => w.actor.label ?? `${w.actor.type}:${w.actor.id ?? ""}`;

@@ -6,7 +6,7 @@ import Handlebars from "handlebars";
 import { z } from "zod";
 import { db } from "@/lib/db";
 import { errors } from "@/lib/errors";
-import { audit, diff, type Actor, type RequestMeta } from "@/lib/audit";
+import { audit, diff, type Actor, type RequestMeta, type Who } from "@/lib/audit";
 import { parseWith } from "@/lib/api";
 import { previewInput, templateInput, templatePatch } from "@/lib/messaging/contract";
 import type { Channel } from "@/lib/providers/types";
@@ -201,7 +201,6 @@ export async function ensureBuiltinTemplates() {
 // the request shapes: lib/messaging/contract.ts (shared with the template editor)
 export { templateInput, templatePatch, previewInput };
 
-type Who = { actor: Actor; meta?: RequestMeta };
 
 function check(t: { subject?: string | null; body: string; html?: string | null; variables?: string[]; secretVariables?: string[] }) {
   compile(t.body, false);

@@ -11,20 +11,21 @@
 import { createHash, randomBytes } from "node:crypto";
 import { db } from "@/lib/db";
 import { errors } from "@/lib/errors";
-import { audit, type Actor, type RequestMeta } from "@/lib/audit";
+import { audit, type Actor, type RequestMeta, type Who } from "@/lib/audit";
 import { logger } from "@/lib/logger";
 import { publicBaseUrl } from "@/lib/urls";
 import { encrypt, decrypt, aadFor } from "@/lib/vault";
 import { getProvider } from "@/lib/providers/registry";
 import type { ProviderDefinition } from "@/lib/providers/types";
 import { buildContext, getIntegrationRow, mergeState, testIntegration } from "@/lib/integrations/service";
-import { forgetRoutes } from "@/lib/messaging/routes-cache";
+import { forgetRoutes } from "@/lib/integrations/cache";
 import { modeUrl, oauthSpec, saveTokens, tokenCall, tokenStatus } from "@/lib/oauth/tokens";
+import { deliver, emit } from "@/lib/events";
+import { bindingOf } from "@/lib/providers/bindings";
 
 const STATE_TTL_MS = 10 * 60_000;
 const sha256hex = (s: string) => createHash("sha256").update(s).digest("hex");
 
-type Who = { actor: Actor; meta?: RequestMeta };
 
 export function callbackUrl(provider: string) {
   return `${publicBaseUrl()}/api/oauth/${encodeURIComponent(provider)}/callback`;
@@ -125,25 +126,33 @@ export async function finishConnect(provider: string, query: Record<string, stri
     logger.warn({ integration: row.code, err: (e as Error).message }, "oauth account lookup failed");
   }
   const now = new Date();
-  await db.$transaction(async (tx) => {
+  const connected = await db.$transaction(async (tx) => {
     await saveTokens(tx, row.id, null, t, { accountId: account.id ?? null, accountName: account.name ?? null, connectedById: userId });
     await tx.integration.update({
       where: { id: row.id },
       data: { status: "active", lastError: null, lastSuccessAt: now, state: mergeState(row.state, { oauth: { connectedAt: now.toISOString(), account: account.name ?? account.id ?? null } }) },
     });
+    return emit(tx, { type: "integration.connected", integrationId: row.id, data: { integrationId: row.id, provider: row.provider } });
   });
   forgetRoutes();
   await audit(who.actor, "oauth.connected", "integration", row.id, { provider, account: account.name ?? account.id ?? null, scope: t.scope ?? null }, who.meta);
   let message = `Connected to ${def.name}${account.name || account.id ? ` as ${account.name ?? account.id}` : ""}`;
-  if (spec.afterConnect) {
-    try {
-      await spec.afterConnect(buildContext(await getIntegrationRow(row.id)));
-    } catch (e) {
-      const err = (e as Error).message;
-      logger.warn({ integration: row.code, err }, "oauth afterConnect failed");
-      await db.integration.update({ where: { id: row.id }, data: { lastError: `Connected, but setting up failed: ${err}`, lastErrorAt: new Date() } });
-      message += `, but setting up failed: ${err}`;
-    }
+  // what connecting sets up: the provider's own step, then the areas' (push channels, webhook
+  // subscriptions, first syncs), which subscribe to integration.connected. The event was written
+  // with the tokens; it is delivered here at once, and by the workers if this process dies first
+  // or a subscriber fails (it is retried with backoff)
+  let failure: string | null = null;
+  try {
+    if (spec.afterConnect) await spec.afterConnect(buildContext(await getIntegrationRow(row.id)));
+  } catch (e) {
+    failure = (e as Error).message;
+  }
+  const outcome = await deliver(connected);
+  failure ??= outcome.failed[0]?.error ?? null;
+  if (failure) {
+    logger.warn({ integration: row.code, err: failure }, "setting up after connecting failed");
+    await db.integration.update({ where: { id: row.id }, data: { lastError: `Connected, but setting up failed: ${failure}`, lastErrorAt: new Date() } });
+    message += `, but setting up failed: ${failure}`;
   }
   // a new connection makes the last connection test (usually "Not connected") stale: run it
   // again with the new grant, so the page shows what is true now (testIntegration records
@@ -171,11 +180,16 @@ export async function disconnect(integrationId: string, who: Who) {
   let revokeError: string | null = null;
   if (token) {
     const ctx = buildContext(row, { related: { type: "integration", id: row.id } });
-    if (spec.beforeDisconnect && token.status === "connected") {
-      try {
-        await spec.beforeDisconnect(ctx);
-      } catch (e) {
-        logger.warn({ integration: row.code, err: (e as Error).message }, "oauth beforeDisconnect failed");
+    // the provider's own step and the area's (stopping Google's channels, deleting RingCentral's
+    // subscription) run while the grant still works
+    const before = [spec.beforeDisconnect, bindingOf(def.id).beforeDisconnect].filter((f) => !!f);
+    if (token.status === "connected") {
+      for (const step of before) {
+        try {
+          await step(ctx);
+        } catch (e) {
+          logger.warn({ integration: row.code, err: (e as Error).message }, "oauth beforeDisconnect failed");
+        }
       }
     }
     if (spec.revokeUrl) {

@@ -8,7 +8,7 @@ import { Prisma, type Payment, type Integration } from "@/generated/prisma/clien
 import { db } from "@/lib/db";
 import { pgPool } from "@/lib/pg";
 import { errors, ApiError } from "@/lib/errors";
-import { audit, type Actor, type RequestMeta } from "@/lib/audit";
+import { audit, type Actor, type RequestMeta, type Who } from "@/lib/audit";
 import { decodeCursor, encodeCursor } from "@/lib/cursor";
 import { publicBaseUrl } from "@/lib/urls";
 import { logger } from "@/lib/logger";
@@ -22,7 +22,6 @@ import { buildContext } from "@/lib/integrations/service";
 import { PaymentProviderError, type PaymentStatus, type PaymentUpdate, type ProviderPayment, type RefundUpdate } from "@/lib/providers/types";
 import { nextStatus, PAYMENT_STATUSES } from "@/lib/payments/status";
 
-export type Who = { actor: Actor; meta?: RequestMeta };
 const label = (w: Who) => w.actor.label ?? w.actor.type;
 
 // ───────────── inputs: lib/payments/contract.ts (shared by the API and the dashboard's forms) ─────────────

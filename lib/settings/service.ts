@@ -4,12 +4,11 @@
 import { z } from "zod";
 import { pgPool } from "@/lib/pg";
 import { lockInTransaction } from "@/lib/locks";
-import { audit, type Actor, type RequestMeta } from "@/lib/audit";
+import { audit, type Actor, type RequestMeta, type Who } from "@/lib/audit";
 import { publicBaseUrlSource } from "@/lib/urls";
 import { getStoredSettings, mergeSettings, parseStored, primeSettings, settingDefaults, type StoredSettings } from "@/lib/settings";
 import { settingsPatch, SETTING_KEYS, type SettingsPatch } from "@/lib/settings/schema";
 
-type Who = { actor: Actor; meta?: RequestMeta };
 
 const organization = z.object({ name: z.string(), timeZone: z.string(), defaultCurrency: z.string() });
 const retention = z.object({ logsDays: z.number(), webhooksDays: z.number(), messagesDays: z.number(), gpsDays: z.number(), exportTtlHours: z.number() });

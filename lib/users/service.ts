@@ -4,11 +4,10 @@ import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
 import { db } from "@/lib/db";
 import { errors } from "@/lib/errors";
-import { audit, diff, type Actor, type RequestMeta } from "@/lib/audit";
+import { audit, diff, type Actor, type RequestMeta, type Who } from "@/lib/audit";
 import { acceptInviteInput, inviteInput, updateUserInput } from "@/lib/users/contract";
 import { hashPassword } from "@/lib/auth/password";
 
-type Who = { actor: Actor; meta?: RequestMeta };
 const INVITE_TTL_MS = 72 * 3600_000;
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 

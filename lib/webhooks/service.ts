@@ -6,7 +6,7 @@ import { Prisma, type WebhookStatus } from "@/generated/prisma/client";
 import { db } from "@/lib/db";
 import { pgPool } from "@/lib/pg";
 import { errors } from "@/lib/errors";
-import { audit, type Actor, type RequestMeta } from "@/lib/audit";
+import { audit, type Actor, type RequestMeta, type Who } from "@/lib/audit";
 import { decodeCursor, encodeCursor } from "@/lib/cursor";
 import { redactValue, scrub } from "@/lib/redact";
 import { buildContext } from "@/lib/integrations/service";
@@ -206,7 +206,6 @@ export async function webhookStats(q: z.output<typeof webhookStatsQuery>) {
   };
 }
 
-type Who = { actor: Actor; meta?: RequestMeta };
 
 async function requeue(id: string, allowed: WebhookStatus[], kind: "retry" | "replay", who: Who) {
   const ev = await getWebhook(id);
