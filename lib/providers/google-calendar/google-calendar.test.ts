@@ -15,6 +15,7 @@ import { fault, sandbox, system } from "@/tests/helpers/fixtures";
 import { google, googleCalendarIntegration, timed } from "@/tests/helpers/calendar";
 import { scriptedServer } from "@/tests/helpers/scripted-server";
 import { waitFor } from "@/tests/helpers/wait";
+import { expectNothingMore, sandboxProbe, type IdleProbe } from "@/tests/helpers/quiet";
 
 const ctxOf = async (id: string) => buildContext(await db.integration.findUniqueOrThrow({ where: { id } })) as GCalContext;
 const oauth = (path: string, body: unknown) =>
@@ -218,8 +219,16 @@ describe("google calendar provider", () => {
       const unknown = await stopChannel(ctx, ch.id!, ch.resourceId!).catch((e) => e);
       expect(unknown).toMatchObject({ status: 404, reason: "notFound" });
       await google.create(account, timed("Nobody hears", at(13)));
-      await new Promise((r) => setTimeout(r, 200));
-      expect(receiver.hits.filter((h) => h.path === "/hook")).toHaveLength(2);
+      // the sandbox has nothing left to send: no request in flight, no push notification on its way
+      const notifying: IdleProbe = {
+        name: "google push notifications",
+        busy: async () => {
+          const { items } = await (await fetch(`${sandbox().url}/google-calendar/__control/deliveries`)).json();
+          const open = items.filter((d: { status: number | null; error?: string }) => d.status === null && !d.error).length;
+          return open ? `${open} on their way` : null;
+        },
+      };
+      await expectNothingMore(() => expect(receiver.hits.filter((h) => h.path === "/hook")).toHaveLength(2), { probes: [sandboxProbe, notifying] });
     } finally {
       await receiver.close();
     }

@@ -79,7 +79,10 @@ describe("smsru provider", () => {
   it("maps a message still in transit (102) to sent", async () => {
     const { ctx } = await smsruIntegration();
     const r = await def.messaging!.send(ctx, message({ to: `+${SMSRU_MAGIC.inTransit}` }));
-    await new Promise((res) => setTimeout(res, 400));
+    // an ordinary message sent after it is delivered once the sandbox's transit time is over:
+    // by then any other message would be delivered too
+    const other = await def.messaging!.send(ctx, message());
+    await waitFor(async () => (await def.messaging!.fetchStatus!(ctx, [other.providerMessageId!]))[0]?.status === "delivered", 5_000, "the ordinary message delivered");
     expect(await def.messaging!.fetchStatus!(ctx, [r.providerMessageId!])).toEqual([
       expect.objectContaining({ providerMessageId: r.providerMessageId, status: "sent", event: "102", errorCode: null, costMicros: 1_500_000 }),
     ]);
