@@ -7,7 +7,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { AxeBuilder } from "@axe-core/playwright";
 import type { BrowserContext, Locator, Page } from "@playwright/test";
-import { test, expect, signInAs, botToken, watchErrors, stack } from "./fixtures";
+import { test, expect, signInAs, failingTelegramBot, watchErrors, stack } from "./fixtures";
 
 test.describe.configure({ mode: "serial" });
 
@@ -33,17 +33,7 @@ test.beforeAll(async ({ browser }) => {
   await signInAs(page, "admin");
 
   // a Telegram integration the sandbox refuses: in error, and an alert opens for it
-  const token = botToken();
-  const fault = await fetch(`${stack().sandboxUrl}/__control/faults`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ provider: "telegram", path: `bot${token.split(":")[0]}:.*/getMe$`, status: 401, times: 1, body: { ok: false, error_code: 401, description: "Unauthorized" } }),
-  });
-  expect(fault.status).toBe(201);
-  const bot = await page.request.post("/api/v1/integrations", { data: { provider: "telegram", name: BOT_NAME, mode: "sandbox", credentials: { botToken: token } } });
-  expect(bot.status(), await bot.text()).toBe(201);
-  const botId = ((await bot.json()) as { id: string }).id;
-  expect(((await (await page.request.post(`/api/v1/integrations/${botId}/test`)).json()) as { ok: boolean }).ok).toBe(false);
+  await failingTelegramBot(page, BOT_NAME);
 
   // an SMS integration and one message through it (Messages, Logs, the sandbox inbox)
   const sms = await page.request.post("/api/v1/integrations", { data: { provider: "smsru", name: SMS_NAME, mode: "sandbox", credentials: { apiId: randomUUID() }, config: {} } });

@@ -2,7 +2,7 @@
 // refuses its token) is in error; the workers' evaluation opens an alert that the Alerts page
 // shows. A viewer sees it but cannot resolve it; a dispatcher resolves it with a note and finds
 // it, with the note, under Resolved.
-import { test, expect, signInAs, botToken, asAdmin } from "./fixtures";
+import { test, expect, signInAs, failingTelegramBot, asAdmin } from "./fixtures";
 import { requestsDuring } from "./requests";
 
 test.describe.configure({ mode: "serial" });
@@ -16,21 +16,7 @@ let integrationId = "";
 const APPEARS = { timeout: 90_000 };
 
 test.beforeAll(async ({ browser }) => {
-  const { stack } = await import("./fixtures");
-  const token = botToken();
-  const fault = await fetch(`${stack().sandboxUrl}/__control/faults`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ provider: "telegram", path: `bot${token.split(":")[0]}:.*/getMe$`, status: 401, times: 1, body: { ok: false, error_code: 401, description: "Unauthorized" } }),
-  });
-  expect(fault.status).toBe(201);
-  await asAdmin(browser, async (page) => {
-    const created = await page.request.post("/api/v1/integrations", { data: { provider: "telegram", name: NAME, mode: "sandbox", credentials: { botToken: token } } });
-    expect(created.status(), await created.text()).toBe(201);
-    integrationId = (await created.json()).id;
-    const tested = await page.request.post(`/api/v1/integrations/${integrationId}/test`);
-    expect((await tested.json()).ok).toBe(false);
-  });
+  integrationId = await asAdmin(browser, (page) => failingTelegramBot(page, NAME));
 });
 
 const rowOf = (page: import("@playwright/test").Page) => page.getByRole("table", { name: "Alerts" }).getByRole("row").filter({ hasText: TITLE });

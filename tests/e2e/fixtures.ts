@@ -112,6 +112,26 @@ export function botToken() {
   return `${id}:AA${Array.from({ length: 33 }, () => chars[Math.floor(Math.random() * chars.length)]).join("")}`;
 }
 
+/**
+ * A Telegram integration whose connection test fails (the sandbox refuses its token once):
+ * it is in error, and the workers' alert rules open an alert for it. Returns its id.
+ */
+export async function failingTelegramBot(page: Page, name: string): Promise<string> {
+  const token = botToken();
+  const fault = await fetch(`${stack().sandboxUrl}/__control/faults`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ provider: "telegram", path: `bot${token.split(":")[0]}:.*/getMe$`, status: 401, times: 1, body: { ok: false, error_code: 401, description: "Unauthorized" } }),
+  });
+  expect(fault.status).toBe(201);
+  const created = await page.request.post("/api/v1/integrations", { data: { provider: "telegram", name, mode: "sandbox", credentials: { botToken: token } } });
+  expect(created.status(), await created.text()).toBe(201);
+  const id = ((await created.json()) as { id: string }).id;
+  const tested = await page.request.post(`/api/v1/integrations/${id}/test`);
+  expect(((await tested.json()) as { ok: boolean }).ok).toBe(false);
+  return id;
+}
+
 export async function control(path: string, body: unknown = {}) {
   const res = await fetch(`${stack().controlUrl}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   const json = await res.json();

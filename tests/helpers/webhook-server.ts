@@ -3,6 +3,7 @@
 // Sets PUBLIC_BASE_URL, which the webhook URLs given to providers (and Twilio's signature
 // check) are built from.
 import { createServer } from "node:http";
+import { afterAll, beforeAll } from "vitest";
 import type { AddressInfo } from "node:net";
 import { serveWebhook, webhookTarget } from "@/lib/webhooks/node-front";
 import { CLIENT_IP_HEADER } from "@/lib/auth/client-ip";
@@ -25,4 +26,16 @@ export async function startWebhookServer() {
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   process.env.PUBLIC_BASE_URL = url;
   return { url, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+/** The webhook front for this test file: started before its tests (and before any integration: sandboxConnect registers its URL), closed after them. */
+export function useWebhookServer() {
+  const front = {} as Awaited<ReturnType<typeof startWebhookServer>>;
+  beforeAll(async () => {
+    Object.assign(front, await startWebhookServer());
+  });
+  afterAll(async () => {
+    await front.close?.();
+  });
+  return front;
 }

@@ -2,29 +2,22 @@
 // Orders v2 with PayPal-Request-Id, the approval page, webhooks verified through the sandbox's
 // verify-webhook-signature endpoint, capture on CHECKOUT.ORDER.APPROVED, refunds of the capture.
 import { randomBytes, randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { resetEnvCache } from "@/lib/env";
 import { buildContext, createIntegration, testIntegration, webhookUrl } from "@/lib/integrations/service";
 import { getProvider } from "@/lib/providers/registry";
 import { PaymentProviderError, type PaymentRequest, type PaymentUpdate, type RefundUpdate, type StoredWebhook } from "@/lib/providers/types";
-import { processWebhookEvent } from "@/lib/webhooks/process";
 import * as providerRoute from "@/app/api/webhooks/[provider]/[code]/route";
 import { fault, sandbox, system } from "@/tests/helpers/fixtures";
 import { call } from "@/tests/helpers/http";
-import { startWebhookServer } from "@/tests/helpers/webhook-server";
-import { waitFor } from "@/tests/helpers/wait";
+import { useWebhookServer } from "@/tests/helpers/webhook-server";
+import { expectNothingMore, sandboxProbe } from "@/tests/helpers/quiet";
+import { failure, jsonOf, processedEvent, sandboxRequests, storedEvents, type SeenRequest } from "@/tests/helpers/providers";
 
 const def = getProvider("paypal")!;
-const jsonOf = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x));
 
-let hooks: Awaited<ReturnType<typeof startWebhookServer>>;
-beforeAll(async () => {
-  hooks = await startWebhookServer(); // before any integration: sandboxConnect registers its URL
-});
-afterAll(async () => {
-  await hooks.close();
-});
+useWebhookServer();
 
 let n = 0;
 async function integration(config: Record<string, unknown> = {}, creds: Record<string, unknown> = {}) {
@@ -53,38 +46,17 @@ function paymentRequest(over: Partial<PaymentRequest> = {}): PaymentRequest {
   };
 }
 
-type Seen = { method: string; path: string; headers: Record<string, string>; body: string };
-async function requests(filter: (s: Seen) => boolean): Promise<Seen[]> {
-  const seen = await (await fetch(`${sandbox().url}/__control/requests?provider=paypal`)).json();
-  return (seen.items as Seen[]).filter(filter).reverse(); // oldest first
-}
+const requests = (filter: (s: SeenRequest) => boolean) => sandboxRequests("paypal", filter);
 const orderPosts = (req: PaymentRequest) => requests((s) => s.method === "POST" && s.path === "/paypal/v2/checkout/orders" && s.body.includes(req.id));
 
-const payError = (p: Promise<unknown>) =>
-  p.then(
-    () => {
-      throw new Error("expected a PaymentProviderError");
-    },
-    (e: unknown) => {
-      expect(e).toBeInstanceOf(PaymentProviderError);
-      return e as PaymentProviderError;
-    },
-  );
+const payError = (p: Promise<unknown>) => failure(p, PaymentProviderError);
 
 const control = (path: string, body: unknown) =>
   fetch(`${sandbox().url}/paypal${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
-const stored = (integrationId: string, count: number, where: Record<string, unknown> = {}) =>
-  waitFor(async () => {
-    const rows = await db.webhookEvent.findMany({ where: { integrationId, ...where }, orderBy: { receivedAt: "asc" } });
-    return rows.length >= count && rows;
-  }, 15_000, `${count} PayPal events`);
+const stored = (integrationId: string, count: number, where: Record<string, unknown> = {}) => storedEvents(integrationId, count, "PayPal events", where);
 
-async function processed(id: string) {
-  expect(await processWebhookEvent(id)).toBe("completed");
-  const row = await db.webhookEvent.findUniqueOrThrow({ where: { id } });
-  return row.result as { note?: string; events: { type: string; data: PaymentUpdate & RefundUpdate }[] };
-}
+const processed = (id: string) => processedEvent<PaymentUpdate & RefundUpdate>(id);
 
 const ref = (orderId: string | null | undefined, captureId: string | null = null) => ({ id: "ours", providerPaymentId: orderId ?? null, providerCheckoutId: null, providerCaptureId: captureId });
 
@@ -318,10 +290,12 @@ describe("paypal: orders", () => {
     await def.payments!.create(ctx, paymentRequest()); // token first
     await fault({ provider: "paypal", path: "/v2/checkout/orders$", method: "POST", delayMs: 4000 });
     const p = await def.payments!.create(ctx, paymentRequest());
-    await new Promise((r) => setTimeout(r, 1000));
-    const all = await (await fetch(`${sandbox().url}/paypal/__orders?clientId=${encodeURIComponent(clientId)}`)).json();
-    expect(all.items).toHaveLength(2);
-    expect(all.items.map((o: { id: string }) => o.id)).toContain(p.providerPaymentId);
+    // the slow first request finishes at the sandbox too: then there are still only the two orders
+    await expectNothingMore(async () => {
+      const all = await (await fetch(`${sandbox().url}/paypal/__orders?clientId=${encodeURIComponent(clientId)}`)).json();
+      expect(all.items).toHaveLength(2);
+      expect(all.items.map((o: { id: string }) => o.id)).toContain(p.providerPaymentId);
+    }, { probes: [sandboxProbe] });
   }, 20_000);
 
   it("5xx after the retries and 429 are retryable, with PayPal's reason", async () => {

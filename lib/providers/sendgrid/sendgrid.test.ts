@@ -3,30 +3,23 @@
 // verifies and the handler turns into "message.status" updates. Every error class, and
 // forged, unsigned and stale callbacks.
 import { generateKeyPairSync, randomBytes, randomUUID, sign } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { buildContext, createIntegration, testIntegration, updateIntegration, webhookUrl } from "@/lib/integrations/service";
 import { getProvider } from "@/lib/providers/registry";
-import { SendError, type OutboundMessage, type StatusUpdate, type StoredWebhook } from "@/lib/providers/types";
+import { SendError, type StatusUpdate, type StoredWebhook } from "@/lib/providers/types";
 import { processWebhookEvent } from "@/lib/webhooks/process";
 import * as providerRoute from "@/app/api/webhooks/[provider]/[code]/route";
 import { sendgridSandboxPublicKey, sandboxSignature } from "@/lib/providers/sendgrid/sandbox";
 import { fault, sandbox, system } from "@/tests/helpers/fixtures";
 import { call } from "@/tests/helpers/http";
-import { startWebhookServer } from "@/tests/helpers/webhook-server";
-import { waitFor } from "@/tests/helpers/wait";
+import { useWebhookServer } from "@/tests/helpers/webhook-server";
+import { failure, jsonOf, outboundEmail, sandboxRequests, storedEvents } from "@/tests/helpers/providers";
 
 const def = getProvider("sendgrid")!;
-const jsonOf = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x));
 const apiKey = () => `SG.${randomBytes(16).toString("base64url")}.${randomBytes(32).toString("base64url")}`;
 
-let hooks: Awaited<ReturnType<typeof startWebhookServer>>;
-beforeAll(async () => {
-  hooks = await startWebhookServer(); // before any integration: sandboxConnect registers its URL
-});
-afterAll(async () => {
-  await hooks.close();
-});
+const hooks = useWebhookServer();
 
 let n = 0;
 async function integration(opts: { credentials?: Record<string, unknown>; config?: Record<string, unknown> } = {}) {
@@ -44,44 +37,14 @@ async function integration(opts: { credentials?: Record<string, unknown>; config
   return { row, key, ctx: buildContext(row) };
 }
 
-function message(over: Partial<OutboundMessage> = {}): OutboundMessage {
-  return {
-    id: randomUUID(),
-    channel: "email",
-    to: `rider-${randomBytes(3).toString("hex")}@example.com`,
-    toName: "Rider One",
-    subject: "Your transfer APP-1001",
-    text: "Your driver arrives at 10:00.",
-    html: null,
-    options: {},
-    statusCallbackUrl: "http://unused.test",
-    ...over,
-  };
-}
+const message = outboundEmail;
 
-const sendError = (p: Promise<unknown>) =>
-  p.then(
-    () => {
-      throw new Error("expected a SendError");
-    },
-    (e: unknown) => {
-      expect(e).toBeInstanceOf(SendError);
-      return e as SendError;
-    },
-  );
+const sendError = (p: Promise<unknown>) => failure(p, SendError);
 
-async function sendRequests() {
-  const seen = await (await fetch(`${sandbox().url}/__control/requests?provider=sendgrid`)).json();
-  return (seen.items as { method: string; path: string; headers: Record<string, string>; body: string }[]).filter(
-    (s) => s.method === "POST" && s.path.endsWith("/v3/mail/send"),
-  );
-}
+// newest first, as before
+const sendRequests = async () => (await sandboxRequests("sendgrid", (s) => s.method === "POST" && s.path.endsWith("/v3/mail/send"))).reverse();
 
-const pending = (integrationId: string, count: number) =>
-  waitFor(async () => {
-    const rows = await db.webhookEvent.findMany({ where: { integrationId }, orderBy: { receivedAt: "asc" } });
-    return rows.length >= count && rows;
-  }, 15_000, `${count} SendGrid events`);
+const pending = (integrationId: string, count: number) => storedEvents(integrationId, count, "SendGrid events");
 
 /** processes every stored event of the integration; the updates they produced, in order */
 async function updatesOf(integrationId: string, count: number): Promise<StatusUpdate[]> {

@@ -2,15 +2,16 @@
 // through STARTTLS and implicit TLS land parsed in the sandbox inbox; a refused login, a
 // rejected recipient, a greylisting 4xx, a closed port, a silent server and an untrusted
 // certificate are each classified and explained; every session is logged without the password.
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { createServer, type Server, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { buildContext, createIntegration, testIntegration } from "@/lib/integrations/service";
 import { getProvider } from "@/lib/providers/registry";
-import { SendError, type OutboundMessage } from "@/lib/providers/types";
+import { SendError } from "@/lib/providers/types";
 import { sandbox, system } from "@/tests/helpers/fixtures";
+import { failure, outboundEmail } from "@/tests/helpers/providers";
 
 const def = getProvider("smtp")!;
 const jsonOf = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x));
@@ -36,31 +37,9 @@ async function integration(opts: { mode?: "sandbox" | "live"; password?: string;
   return { row, password, username, ctx: buildContext(row) };
 }
 
-function message(over: Partial<OutboundMessage> = {}): OutboundMessage {
-  return {
-    id: randomUUID(),
-    channel: "email",
-    to: `rider-${randomBytes(3).toString("hex")}@example.com`,
-    toName: "Rider One",
-    subject: "Your transfer APP-1001",
-    text: "Your driver arrives at 10:00.",
-    html: null,
-    options: {},
-    statusCallbackUrl: "http://unused.test",
-    ...over,
-  };
-}
+const message = outboundEmail;
 
-const sendError = (p: Promise<unknown>) =>
-  p.then(
-    () => {
-      throw new Error("expected a SendError");
-    },
-    (e: unknown) => {
-      expect(e).toBeInstanceOf(SendError);
-      return e as SendError;
-    },
-  );
+const sendError = (p: Promise<unknown>) => failure(p, SendError);
 
 async function inboxFor(to: string) {
   const inbox = await (await fetch(`${sandbox().url}/__control/inbox?provider=smtp`)).json();

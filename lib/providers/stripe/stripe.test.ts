@@ -4,7 +4,7 @@
 // which the inbox verifies and the handler turns into payment.updated / refund.updated.
 import { randomBytes, randomUUID } from "node:crypto";
 import Stripe from "stripe";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { buildContext, createIntegration, testIntegration } from "@/lib/integrations/service";
 import { getProvider } from "@/lib/providers/registry";
@@ -15,21 +15,14 @@ import { confirmPaymentIntent, listInvoices } from "@/lib/providers/stripe";
 import { parseForm } from "@/lib/providers/stripe/sandbox";
 import { fault, sandbox, system } from "@/tests/helpers/fixtures";
 import { call } from "@/tests/helpers/http";
-import { startWebhookServer } from "@/tests/helpers/webhook-server";
-import { waitFor } from "@/tests/helpers/wait";
+import { useWebhookServer } from "@/tests/helpers/webhook-server";
+import { failure, jsonOf, sandboxRequests, storedEvents } from "@/tests/helpers/providers";
 
 const def = getProvider("stripe")!;
-const jsonOf = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x));
 const secretKey = () => `sk_test_${randomBytes(24).toString("hex")}`;
 const whsec = () => `whsec_${randomBytes(24).toString("base64url").replace(/[^A-Za-z0-9]/g, "x")}`;
 
-let hooks: Awaited<ReturnType<typeof startWebhookServer>>;
-beforeAll(async () => {
-  hooks = await startWebhookServer(); // before any integration: sandboxConnect registers its URL
-});
-afterAll(async () => {
-  await hooks.close();
-});
+useWebhookServer();
 
 let n = 0;
 async function integration(opts: { config?: Record<string, unknown>; credentials?: Record<string, unknown> } = {}) {
@@ -57,12 +50,7 @@ function paymentRequest(over: Partial<PaymentRequest> = {}): PaymentRequest {
   };
 }
 
-type Seen = { method: string; path: string; headers: Record<string, string>; body: string };
-async function requests(filter: (s: Seen) => boolean): Promise<Seen[]> {
-  const seen = await (await fetch(`${sandbox().url}/__control/requests?provider=stripe`)).json();
-  return (seen.items as Seen[]).filter(filter).reverse();
-}
-const posts = (path: string, key: string) => requests((s) => s.method === "POST" && s.path === `/stripe${path}` && s.headers["idempotency-key"] === key);
+const posts = (path: string, key: string) => sandboxRequests("stripe", (s) => s.method === "POST" && s.path === `/stripe${path}` && s.headers["idempotency-key"] === key);
 
 async function pay(id: string, outcome: string) {
   const res = await fetch(`${sandbox().url}/stripe/__pay/${id}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ outcome }) });
@@ -74,10 +62,7 @@ type Processed = { type: string; outcome: string; events: { type: string; data: 
 /** waits for `count` stored events, checks they were verified, processes them in order */
 async function processed(integrationId: string, count: number, skip = 0): Promise<Processed[]> {
   await flush();
-  const rows = await waitFor(async () => {
-    const r = await db.webhookEvent.findMany({ where: { integrationId }, orderBy: { receivedAt: "asc" } });
-    return r.length >= skip + count && r;
-  }, 15_000, `${count} Stripe events`);
+  const rows = await storedEvents(integrationId, skip + count, "Stripe events");
   const out: Processed[] = [];
   for (const r of rows.slice(skip)) {
     expect(r).toMatchObject({ provider: "stripe", signatureVerified: true, verification: "stripe-signature", status: "pending" });
@@ -89,16 +74,7 @@ async function processed(integrationId: string, count: number, skip = 0): Promis
   return out;
 }
 
-const refused = (p: Promise<unknown>) =>
-  p.then(
-    () => {
-      throw new Error("expected a PaymentProviderError");
-    },
-    (e: unknown) => {
-      expect(e).toBeInstanceOf(PaymentProviderError);
-      return e as PaymentProviderError;
-    },
-  );
+const refused = (p: Promise<unknown>) => failure(p, PaymentProviderError);
 
 describe("stripe: Checkout", () => {
   it("creates a Checkout Session in Stripe's wire format, the payer pays, the signed events map to succeeded", async () => {

@@ -14,10 +14,10 @@ import * as providerRoute from "@/app/api/webhooks/[provider]/[code]/route";
 import { fault, sandbox, system } from "@/tests/helpers/fixtures";
 import { call } from "@/tests/helpers/http";
 import { startWebhookServer } from "@/tests/helpers/webhook-server";
-import { waitFor } from "@/tests/helpers/wait";
+import { expectNothingMore, sandboxProbe } from "@/tests/helpers/quiet";
+import { failure, jsonOf, processedEvent, sandboxRequests, storedEvents, type SeenRequest } from "@/tests/helpers/providers";
 
 const def = getProvider("yookassa")!;
-const jsonOf = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x));
 
 let hooks: Awaited<ReturnType<typeof startWebhookServer>>;
 let previousIps: string | undefined;
@@ -60,39 +60,16 @@ function paymentRequest(over: Partial<PaymentRequest> = {}): PaymentRequest {
   };
 }
 
-type Seen = { method: string; path: string; headers: Record<string, string>; body: string };
-async function requests(filter: (s: Seen) => boolean): Promise<Seen[]> {
-  const seen = await (await fetch(`${sandbox().url}/__control/requests?provider=yookassa`)).json();
-  return (seen.items as Seen[]).filter(filter).reverse(); // oldest first
-}
+const requests = (filter: (s: SeenRequest) => boolean) => sandboxRequests("yookassa", filter);
 
-const payError = (p: Promise<unknown>) =>
-  p.then(
-    () => {
-      throw new Error("expected a PaymentProviderError");
-    },
-    (e: unknown) => {
-      expect(e).toBeInstanceOf(PaymentProviderError);
-      return e as PaymentProviderError;
-    },
-  );
+const payError = (p: Promise<unknown>) => failure(p, PaymentProviderError);
 
 const control = (path: string, body: unknown) =>
   fetch(`${sandbox().url}/yookassa${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
-/** the stored notifications of an integration (at least `count`), oldest first */
-const stored = (integrationId: string, count: number, where: Record<string, unknown> = {}) =>
-  waitFor(async () => {
-    const rows = await db.webhookEvent.findMany({ where: { integrationId, ...where }, orderBy: { receivedAt: "asc" } });
-    return rows.length >= count && rows;
-  }, 15_000, `${count} YooKassa notifications`);
+const stored = (integrationId: string, count: number, where: Record<string, unknown> = {}) => storedEvents(integrationId, count, "YooKassa notifications", where);
 
-/** processes a stored notification; its result */
-async function processed(id: string) {
-  expect(await processWebhookEvent(id)).toBe("completed");
-  const row = await db.webhookEvent.findUniqueOrThrow({ where: { id } });
-  return row.result as { note?: string; events: { type: string; data: PaymentUpdate & RefundUpdate }[] };
-}
+const processed = (id: string) => processedEvent<PaymentUpdate & RefundUpdate>(id);
 
 describe("yookassa: payments", () => {
   it("creates a payment in YooKassa's wire format: Basic auth, Idempotence-Key, 2-decimal RUB, our id in metadata", async () => {
@@ -300,9 +277,11 @@ describe("yookassa: payments", () => {
     const { shopId, ctx } = await integration();
     await fault({ provider: "yookassa", path: "/v3/payments$", method: "POST", delayMs: 4000 });
     const p = await def.payments!.create(ctx, paymentRequest());
-    await new Promise((r) => setTimeout(r, 1000)); // the slow first request finishes at the sandbox too
-    const all = await (await fetch(`${sandbox().url}/yookassa/__payments?shopId=${shopId}`)).json();
-    expect(all.items.map((x: { id: string }) => x.id)).toEqual([p.providerPaymentId]);
+    // the slow first request finishes at the sandbox too: still one payment
+    await expectNothingMore(async () => {
+      const all = await (await fetch(`${sandbox().url}/yookassa/__payments?shopId=${shopId}`)).json();
+      expect(all.items.map((x: { id: string }) => x.id)).toEqual([p.providerPaymentId]);
+    }, { probes: [sandboxProbe] });
 
     await fault({ provider: "yookassa", path: "/v3/payments$", method: "POST", delayMs: 4000, status: 500, times: 3 });
     const e = await payError(def.payments!.create(ctx, paymentRequest()));
