@@ -23,7 +23,7 @@ import { db } from "@/lib/db";
 import { lockInTransaction } from "@/lib/locks";
 import { errors } from "@/lib/errors";
 import { logger } from "@/lib/logger";
-import { audit, type Actor, type RequestMeta, type Who } from "@/lib/audit";
+import { audit, type Who } from "@/lib/audit";
 import { publicBaseUrl } from "@/lib/urls";
 import { getSettings } from "@/lib/settings";
 import { notifyAdmins, type AdminNotice } from "@/lib/alerts/notify";

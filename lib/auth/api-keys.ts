@@ -6,7 +6,7 @@ import { pgPool } from "@/lib/pg";
 import type { Scope } from "@/lib/auth/scopes";
 import { z } from "zod";
 import { errors } from "@/lib/errors";
-import { audit, type Actor, type RequestMeta } from "@/lib/audit";
+import { audit, type Who } from "@/lib/audit";
 import { createApiKeyInput } from "@/lib/auth/api-key-contract";
 import { env } from "@/lib/env";
 
@@ -89,7 +89,7 @@ export function publicApiKey(k: {
   };
 }
 
-export async function createApiKey(input: z.input<typeof createApiKeyInput>, who: { actor: Actor; meta?: RequestMeta }) {
+export async function createApiKey(input: z.input<typeof createApiKeyInput>, who: Who) {
   const data = createApiKeyInput.parse(input);
   if (data.driverId && !(await db.driver.findUnique({ where: { id: data.driverId }, select: { id: true } }))) {
     throw errors.validation("Unknown driver", [{ path: "driverId", message: "No driver with this id" }]);
@@ -116,7 +116,7 @@ export async function listApiKeys() {
   return rows.map(publicApiKey);
 }
 
-export async function revokeApiKey(id: string, who: { actor: Actor; meta?: RequestMeta }) {
+export async function revokeApiKey(id: string, who: Who) {
   const row = await db.apiKey.findUnique({ where: { id } });
   if (!row) throw errors.notFound("API key");
   if (row.revokedAt) return publicApiKey(row);

@@ -32,7 +32,7 @@ import { Prisma } from "@/generated/prisma/client";
 import { db } from "@/lib/db";
 import { errors } from "@/lib/errors";
 import { parseWith } from "@/lib/api";
-import { audit, type Actor, type RequestMeta, type Who } from "@/lib/audit";
+import { audit, type Who } from "@/lib/audit";
 import { logger } from "@/lib/logger";
 import { OAuthReconnectError } from "@/lib/providers/types";
 import { GoogleCalendarError, listCalendars, type GCalContext, type GoogleCalendarConfig } from "@/lib/providers/google-calendar/client";

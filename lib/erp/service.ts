@@ -27,7 +27,7 @@ import { withAdvisoryLock } from "@/lib/locks";
 import { env } from "@/lib/env";
 import { errors } from "@/lib/errors";
 import { logger } from "@/lib/logger";
-import { audit, type Actor, type RequestMeta, type Who } from "@/lib/audit";
+import { audit, type Who } from "@/lib/audit";
 import { buildContext } from "@/lib/integrations/service";
 import {
   ENTITY_LABELS,

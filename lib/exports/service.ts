@@ -13,7 +13,7 @@ import { pgPool } from "@/lib/pg";
 import { env } from "@/lib/env";
 import { getSettings } from "@/lib/settings";
 import { logger } from "@/lib/logger";
-import type { Actor, RequestMeta, Who } from "@/lib/audit";
+import type { Who } from "@/lib/audit";
 import { ApiError, errors } from "@/lib/errors";
 import { producer, QUEUES } from "@/lib/jobs/boss";
 import { EXPORT_TYPES, SOURCES, type ExportType } from "@/lib/exports/sources";

@@ -12,7 +12,7 @@ import { getProvider, listProviders } from "@/lib/providers/registry";
 import type { ProviderContext, ProviderDefinition, TestResult } from "@/lib/providers/types";
 import { encryptJson, decryptJson, aadFor, mask } from "@/lib/vault";
 import { request, providerFetch, recordCall, type CallContext } from "@/lib/http";
-import { audit, diff, type Actor, type RequestMeta, type Who } from "@/lib/audit";
+import { audit, diff, type Who } from "@/lib/audit";
 import { logger } from "@/lib/logger";
 import { retire, retiredSecrets } from "@/lib/webhooks/secrets";
 import { forgetIntegration } from "@/lib/webhooks/cache";

@@ -9,7 +9,7 @@ import { errors } from "@/lib/errors";
 import { getProvider } from "@/lib/providers/registry";
 import { buildContext, getIntegrationRow, mergeState } from "@/lib/integrations/service";
 import { producer, QUEUES } from "@/lib/jobs/boss";
-import { audit, type Actor, type RequestMeta } from "@/lib/audit";
+import { audit, type Actor, type RequestMeta, type Who } from "@/lib/audit";
 import { logger } from "@/lib/logger";
 import type { SyncCounts } from "@/lib/providers/types";
 import { bindingOf } from "@/lib/providers/bindings";
@@ -56,7 +56,7 @@ export async function requestSync(
   return db.syncJob.findUniqueOrThrow({ where: { id: job.id } });
 }
 
-export async function cancelSync(jobId: string, who: { actor: Actor; meta?: RequestMeta }) {
+export async function cancelSync(jobId: string, who: Who) {
   const job = await db.syncJob.findUnique({ where: { id: jobId } });
   if (!job) throw errors.notFound("Sync job");
   if (job.status !== "queued" && job.status !== "running") throw errors.conflict(`The job is already ${job.status}`);

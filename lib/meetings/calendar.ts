@@ -9,7 +9,7 @@ import type { CalendarEvent, Integration } from "@/generated/prisma/client";
 import { db } from "@/lib/db";
 import { errors } from "@/lib/errors";
 import { logger } from "@/lib/logger";
-import type { Actor, RequestMeta, Who } from "@/lib/audit";
+import type { Who } from "@/lib/audit";
 import { createCalendarEvent, updateCalendarEvent } from "@/lib/calendar/service";
 import type { ZoomRecurrence } from "@/lib/providers/zoom/client";
 

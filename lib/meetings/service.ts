@@ -17,7 +17,7 @@ import { randomUUID } from "node:crypto";
 import type { Integration, Meeting, Prisma } from "@/generated/prisma/client";
 import { db } from "@/lib/db";
 import { ApiError, errors } from "@/lib/errors";
-import { audit, type Actor, type RequestMeta, type Who } from "@/lib/audit";
+import { audit, type Who } from "@/lib/audit";
 import { decodeCursor, encodeCursor } from "@/lib/cursor";
 import { decrypt, encrypt, aadFor } from "@/lib/vault";
 import { can } from "@/lib/auth/roles";

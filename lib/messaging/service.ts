@@ -7,7 +7,7 @@ import { convert } from "html-to-text";
 import { Prisma, type MessageStatus } from "@/generated/prisma/client";
 import { db } from "@/lib/db";
 import { errors } from "@/lib/errors";
-import { audit, type Actor, type RequestMeta, type Who } from "@/lib/audit";
+import { audit, type Who } from "@/lib/audit";
 import { decodeCursor, encodeCursor } from "@/lib/cursor";
 import { CHANNELS, type Channel } from "@/lib/providers/types";
 import { enqueue, enqueueRows, prepareDrafts, type Draft } from "@/lib/messaging/outbox";

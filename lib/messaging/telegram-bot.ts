@@ -6,7 +6,7 @@ import { createHash, randomInt } from "node:crypto";
 import { z } from "zod";
 import { db } from "@/lib/db";
 import { errors } from "@/lib/errors";
-import { audit, type Actor, type RequestMeta } from "@/lib/audit";
+import { audit, type Who } from "@/lib/audit";
 import type { Role } from "@/lib/auth/roles";
 import type { ProviderContext, StoredWebhook, WebhookHandleResult } from "@/lib/providers/types";
 import { enqueue } from "@/lib/messaging/outbox";
@@ -30,7 +30,7 @@ async function botIntegration(integrationId?: string) {
   return row;
 }
 
-export async function startLink(userId: string, who: { actor: Actor; meta?: RequestMeta }, integrationId?: string) {
+export async function startLink(userId: string, who: Who, integrationId?: string) {
   const bot = await botIntegration(integrationId);
   const code = Array.from({ length: 8 }, () => ALPHABET[randomInt(ALPHABET.length)]).join("");
   const expiresAt = new Date(Date.now() + CODE_TTL_MS);
@@ -60,7 +60,7 @@ export async function linkStatus(userId: string) {
   };
 }
 
-export async function unlink(userId: string, who: { actor: Actor; meta?: RequestMeta }) {
+export async function unlink(userId: string, who: Who) {
   await db.telegramLink.deleteMany({ where: { userId } });
   await audit(who.actor, "telegram.unlink", "user", userId, undefined, who.meta);
   return { linked: false };

@@ -6,7 +6,7 @@ import Handlebars from "handlebars";
 import { z } from "zod";
 import { db } from "@/lib/db";
 import { errors } from "@/lib/errors";
-import { audit, diff, type Actor, type RequestMeta, type Who } from "@/lib/audit";
+import { audit, diff, type Who } from "@/lib/audit";
 import { parseWith } from "@/lib/api";
 import { previewInput, templateInput, templatePatch } from "@/lib/messaging/contract";
 import type { Channel } from "@/lib/providers/types";

@@ -11,7 +11,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { db } from "@/lib/db";
 import { errors } from "@/lib/errors";
-import { audit, type Actor, type RequestMeta, type Who } from "@/lib/audit";
+import { audit, type Who } from "@/lib/audit";
 import { logger } from "@/lib/logger";
 import { publicBaseUrl } from "@/lib/urls";
 import { encrypt, decrypt, aadFor } from "@/lib/vault";

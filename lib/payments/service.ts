@@ -8,7 +8,7 @@ import { Prisma, type Payment, type Integration } from "@/generated/prisma/clien
 import { db } from "@/lib/db";
 import { pgPool } from "@/lib/pg";
 import { errors, ApiError } from "@/lib/errors";
-import { audit, type Actor, type RequestMeta, type Who } from "@/lib/audit";
+import { audit, type Who } from "@/lib/audit";
 import { decodeCursor, encodeCursor } from "@/lib/cursor";
 import { publicBaseUrl } from "@/lib/urls";
 import { logger } from "@/lib/logger";

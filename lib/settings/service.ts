@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { pgPool } from "@/lib/pg";
 import { lockInTransaction } from "@/lib/locks";
-import { audit, type Actor, type RequestMeta, type Who } from "@/lib/audit";
+import { audit, type Who } from "@/lib/audit";
 import { publicBaseUrlSource } from "@/lib/urls";
 import { getStoredSettings, mergeSettings, parseStored, primeSettings, settingDefaults, type StoredSettings } from "@/lib/settings";
 import { settingsPatch, SETTING_KEYS, type SettingsPatch } from "@/lib/settings/schema";

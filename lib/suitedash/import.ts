@@ -9,7 +9,7 @@ import { neutralize } from "@/lib/exports/writers";
 import { z } from "zod";
 import { db } from "@/lib/db";
 import { errors } from "@/lib/errors";
-import { audit, type Actor, type RequestMeta, type Who } from "@/lib/audit";
+import { audit, type Who } from "@/lib/audit";
 import { SEED_COLUMNS, type SeedColumn, type SuiteDashConfig } from "@/lib/providers/suitedash/client";
 import { activeSuiteDash } from "@/lib/suitedash/service";
 import type { ContactSubmission } from "@/generated/prisma/client";

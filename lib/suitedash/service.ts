@@ -8,7 +8,7 @@ import { Prisma, type ContactSubmission, type Integration } from "@/generated/pr
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { errors } from "@/lib/errors";
-import { audit, type Actor, type RequestMeta } from "@/lib/audit";
+import { audit, type RequestMeta, type Who } from "@/lib/audit";
 import { consume } from "@/lib/rate-limit";
 import { decodeCursor, encodeCursor } from "@/lib/cursor";
 import { getProvider } from "@/lib/providers/registry";
@@ -169,7 +169,7 @@ export async function getSubmission(id: string) {
 }
 
 /** A failed submission back to pending with a fresh set of attempts (audited). */
-export async function retrySubmission(id: string, who: { actor: Actor; meta?: RequestMeta }) {
+export async function retrySubmission(id: string, who: Who) {
   if (!z.uuid().safeParse(id).success) throw errors.notFound("Submission");
   const sd = await activeSuiteDash();
   const n = await db.contactSubmission.updateMany({

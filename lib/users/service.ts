@@ -4,7 +4,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
 import { db } from "@/lib/db";
 import { errors } from "@/lib/errors";
-import { audit, diff, type Actor, type RequestMeta, type Who } from "@/lib/audit";
+import { audit, diff, type RequestMeta, type Who } from "@/lib/audit";
 import { acceptInviteInput, inviteInput, updateUserInput } from "@/lib/users/contract";
 import { hashPassword } from "@/lib/auth/password";
 

@@ -6,7 +6,7 @@ import { Prisma, type WebhookStatus } from "@/generated/prisma/client";
 import { db } from "@/lib/db";
 import { pgPool } from "@/lib/pg";
 import { errors } from "@/lib/errors";
-import { audit, type Actor, type RequestMeta, type Who } from "@/lib/audit";
+import { audit, type Who } from "@/lib/audit";
 import { decodeCursor, encodeCursor } from "@/lib/cursor";
 import { redactValue, scrub } from "@/lib/redact";
 import { buildContext } from "@/lib/integrations/service";
