@@ -8,6 +8,7 @@ import { buildContext, createIntegration, getIntegrationRow, testIntegration } f
 import { getProvider } from "@/lib/providers/registry";
 import { SendError, type OutboundMessage, type ProviderContext } from "@/lib/providers/types";
 import { fault, sandbox, system } from "@/tests/helpers/fixtures";
+import { failure } from "@/tests/helpers/providers";
 
 const PROJECT = "switchboard-demo";
 const { privateKey, publicKey } = generateKeyPairSync("rsa", {
@@ -83,14 +84,7 @@ async function sendRequestsTo(token: string): Promise<Seen[]> {
   return (await requests()).filter((s) => s.path.endsWith("/messages:send") && s.body.includes(token)).reverse();
 }
 
-async function sendError(p: Promise<unknown>): Promise<SendError> {
-  const e = await p.then(
-    () => null,
-    (x: unknown) => x,
-  );
-  expect(e).toBeInstanceOf(SendError);
-  return e as SendError;
-}
+const sendError = (p: Promise<unknown>) => failure(p, SendError);
 
 afterEach(() => {
   vi.restoreAllMocks();

@@ -10,6 +10,7 @@ import { SendError, type OutboundMessage, type ProviderDefinition } from "@/lib/
 import { SMSRU_COST_PER_SMS, SMSRU_MAGIC } from "@/lib/providers/smsru/sandbox";
 import { fault, sandbox, system } from "@/tests/helpers/fixtures";
 import { waitFor } from "@/tests/helpers/wait";
+import { failure } from "@/tests/helpers/providers";
 
 const def = getProvider("smsru") as ProviderDefinition;
 const jsonOf = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x));
@@ -24,14 +25,7 @@ function message(over: Partial<OutboundMessage> = {}): OutboundMessage {
   return { id: randomUUID(), channel: "sms", to: "+79161234567", text: "Водитель прибудет в 14:05", options: {}, statusCallbackUrl: "", ...over };
 }
 
-async function sendError(p: Promise<unknown>): Promise<SendError> {
-  const e = await p.then(
-    () => null,
-    (x: unknown) => x,
-  );
-  expect(e).toBeInstanceOf(SendError);
-  return e as SendError;
-}
+const sendError = (p: Promise<unknown>) => failure(p, SendError);
 
 type Seen = { method: string; path: string; headers: Record<string, string>; body: string };
 const seen = async (): Promise<Seen[]> => (await (await fetch(`${sandbox().url}/__control/requests?provider=smsru`)).json()).items;

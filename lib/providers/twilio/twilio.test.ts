@@ -16,6 +16,7 @@ import { fault, sandbox, system } from "@/tests/helpers/fixtures";
 import { call } from "@/tests/helpers/http";
 import { startWebhookServer } from "@/tests/helpers/webhook-server";
 import { waitFor } from "@/tests/helpers/wait";
+import { failure } from "@/tests/helpers/providers";
 
 const webhookRoute = POST as never;
 
@@ -54,14 +55,7 @@ function message(row: { provider: string; code: string }, over: Partial<Outbound
   };
 }
 
-async function sendError(p: Promise<unknown>): Promise<SendError> {
-  const e = await p.then(
-    () => null,
-    (x: unknown) => x,
-  );
-  expect(e).toBeInstanceOf(SendError);
-  return e as SendError;
-}
+const sendError = (p: Promise<unknown>) => failure(p, SendError);
 
 type Seen = { method: string; path: string; headers: Record<string, string>; body: string };
 async function seenRequests(): Promise<Seen[]> {
