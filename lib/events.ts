@@ -62,6 +62,14 @@ export function subscribe(type: string, name: string, handler: EventHandler): ()
   return () => subscribers.set(type, (subscribers.get(type) ?? []).filter((s) => s.handler !== handler));
 }
 
+/** Removes the subscriber `name` of `type`; returns it (to subscribe again), or null. */
+export function unsubscribe(type: string, name: string): Subscriber | null {
+  const list = subscribers.get(type) ?? [];
+  const found = list.find((s) => s.name === name) ?? null;
+  subscribers.set(type, list.filter((s) => s.name !== name));
+  return found;
+}
+
 export function subscribersOf(type: string): readonly Subscriber[] {
   return subscribers.get(type) ?? [];
 }

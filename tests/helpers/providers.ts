@@ -2,7 +2,8 @@
 // received, a failure of the expected class, an integration's stored webhook events and
 // processing one of them, JSON of log rows, an outbound e-mail.
 import { randomBytes, randomUUID } from "node:crypto";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
+import { subscribe, subscribersOf, unsubscribe } from "@/lib/events";
 import { db } from "@/lib/db";
 import type { OutboundMessage } from "@/lib/providers/types";
 import { processWebhookEvent } from "@/lib/webhooks/process";
@@ -61,4 +62,25 @@ export function outboundEmail(over: Partial<OutboundMessage> = {}): OutboundMess
     statusCallbackUrl: "http://unused.test",
     ...over,
   };
+}
+
+/**
+ * For a test file of one provider's adapter: the areas' subscribers of the normalized events its
+ * webhooks produce (`payment.updated`, `message.status` …) are taken away while the file runs, so
+ * a handled event ends as the provider's handler says, not as the product's tables (which these
+ * tests do not fill) make it. What the areas do with the events is tested in
+ * tests/integration (payments, messaging).
+ */
+export function adapterOnly(types: readonly string[] = ["payment.updated", "refund.updated", "message.status"]) {
+  const removed: { type: string; name: string; handler: Parameters<typeof subscribe>[2] }[] = [];
+  beforeAll(() => {
+    for (const type of types) {
+      for (const s of [...subscribersOf(type)]) {
+        if (unsubscribe(type, s.name)) removed.push({ type, name: s.name, handler: s.handler });
+      }
+    }
+  });
+  afterAll(() => {
+    for (const r of removed.splice(0)) subscribe(r.type, r.name, r.handler);
+  });
 }

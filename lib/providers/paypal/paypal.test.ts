@@ -13,7 +13,10 @@ import { fault, sandbox, system } from "@/tests/helpers/fixtures";
 import { call } from "@/tests/helpers/http";
 import { useWebhookServer } from "@/tests/helpers/webhook-server";
 import { expectNothingMore, sandboxProbe } from "@/tests/helpers/quiet";
-import { failure, jsonOf, processedEvent, sandboxRequests, storedEvents, type SeenRequest } from "@/tests/helpers/providers";
+import { adapterOnly, failure, jsonOf, processedEvent, sandboxRequests, storedEvents, type SeenRequest } from "@/tests/helpers/providers";
+
+// this file tests the adapter; the areas' reactions to its events are tested in tests/integration
+adapterOnly();
 
 const def = getProvider("paypal")!;
 

@@ -14,7 +14,10 @@ import { sendgridSandboxPublicKey, sandboxSignature } from "@/lib/providers/send
 import { fault, sandbox, system } from "@/tests/helpers/fixtures";
 import { call } from "@/tests/helpers/http";
 import { useWebhookServer } from "@/tests/helpers/webhook-server";
-import { failure, jsonOf, outboundEmail, sandboxRequests, storedEvents } from "@/tests/helpers/providers";
+import { adapterOnly, failure, jsonOf, outboundEmail, sandboxRequests, storedEvents } from "@/tests/helpers/providers";
+
+// this file tests the adapter; the areas' reactions to its events are tested in tests/integration
+adapterOnly();
 
 const def = getProvider("sendgrid")!;
 const apiKey = () => `SG.${randomBytes(16).toString("base64url")}.${randomBytes(32).toString("base64url")}`;

@@ -16,7 +16,10 @@ import { parseForm } from "@/lib/providers/stripe/sandbox";
 import { fault, sandbox, system } from "@/tests/helpers/fixtures";
 import { call } from "@/tests/helpers/http";
 import { useWebhookServer } from "@/tests/helpers/webhook-server";
-import { failure, jsonOf, sandboxRequests, storedEvents } from "@/tests/helpers/providers";
+import { adapterOnly, failure, jsonOf, sandboxRequests, storedEvents } from "@/tests/helpers/providers";
+
+// this file tests the adapter; the areas' reactions to its events are tested in tests/integration
+adapterOnly();
 
 const def = getProvider("stripe")!;
 const secretKey = () => `sk_test_${randomBytes(24).toString("hex")}`;

@@ -16,7 +16,10 @@ import { fault, sandbox, system } from "@/tests/helpers/fixtures";
 import { call } from "@/tests/helpers/http";
 import { startWebhookServer } from "@/tests/helpers/webhook-server";
 import { waitFor } from "@/tests/helpers/wait";
-import { failure } from "@/tests/helpers/providers";
+import { adapterOnly, failure } from "@/tests/helpers/providers";
+
+// this file tests the adapter; the areas' reactions to its events are tested in tests/integration
+adapterOnly();
 
 const webhookRoute = POST as never;
 
