@@ -10,27 +10,10 @@ import { Badge } from "@/components/ui/badge";
 import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from "@/components/ui/sheet";
 import { EmptyState } from "@/components/ui/empty-state";
 import { formatDateTime, formatDuration } from "@/lib/format";
-import { LogStatusBadge, type LogStatus } from "@/components/logs/log-status-badge";
+import { LogStatusBadge } from "@/components/logs/log-status-badge";
+import type { LogDetail, LogListItem as LogItem } from "@/lib/logs/contract";
 
-export type LogItem = {
-  id: string;
-  createdAt: string;
-  integrationId: string | null;
-  provider: string;
-  action: string;
-  direction: "outbound" | "inbound";
-  status: LogStatus;
-  method: string | null;
-  url: string | null;
-  statusCode: number | null;
-  durationMs: number | null;
-  attempt: number;
-  error: string | null;
-  relatedType: string | null;
-  relatedId: string | null;
-};
 
-type LogDetail = LogItem & { request: unknown; response: unknown };
 
 export function Json({ value }: { value: unknown }) {
   if (value === null || value === undefined) return <p className="text-muted-foreground text-sm">—</p>;
@@ -91,6 +74,8 @@ export function LogDrawer({ id, onClose }: { id: string | null; onClose: () => v
     </Sheet>
   );
 }
+
+export type { LogItem };
 
 export function LogRows({ items, compact, onOpen }: { items: LogItem[]; compact?: boolean; onOpen: (id: string) => void }) {
   return (

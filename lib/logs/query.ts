@@ -6,6 +6,7 @@ import { Prisma } from "@/generated/prisma/client";
 import { db } from "@/lib/db";
 import { errors } from "@/lib/errors";
 import { indexWord } from "@/lib/logs/search";
+import type { LogListItem } from "@/lib/logs/contract";
 import { decodeBigintCursor, encodeBigintCursor, isBigintId } from "@/lib/cursor";
 
 export const logsQuery = z
@@ -25,23 +26,7 @@ export const logsQuery = z
 
 export type LogsQuery = z.output<typeof logsQuery>;
 
-export type LogListItem = {
-  id: string;
-  createdAt: string;
-  integrationId: string | null;
-  provider: string;
-  action: string;
-  direction: "outbound" | "inbound";
-  status: "success" | "error" | "expected";
-  method: string | null;
-  url: string | null;
-  statusCode: number | null;
-  durationMs: number | null;
-  attempt: number;
-  error: string | null;
-  relatedType: string | null;
-  relatedId: string | null;
-};
+export type { LogListItem } from "@/lib/logs/contract";
 
 export { encodeBigintCursor as encodeCursor };
 
