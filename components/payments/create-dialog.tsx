@@ -22,7 +22,7 @@ import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, D
 import { useIntegrations } from "@/components/shared/filter-fields";
 import { currencyDigits } from "@/lib/money";
 import {
-  CURRENCIES, CopyField, PaymentStatusBadge, newIdempotencyKey, parseAmount, paymentIntegrations, providerLabel, type PaymentItem,
+  CURRENCIES, CopyField, PaymentStatusBadge, newIdempotencyKey, parseAmount, paymentIntegrations, type PaymentItem,
 } from "@/components/payments/shared";
 
 type Field = "amount" | "currency" | "integration" | "description" | "email";
@@ -169,7 +169,7 @@ function CreateForm({ defaultCurrency, onClose }: { defaultCurrency: string; onC
           <option value="">Automatic for {cur}</option>
           {usable.map((i) => (
             <option key={i.id} value={i.id}>
-              {i.name === providerLabel(i.provider) ? i.name : `${i.name} — ${providerLabel(i.provider)}`}
+              {i.name === i.providerName ? i.name : `${i.name} — ${i.providerName}`}
               {i.mode === "sandbox" ? " (sandbox)" : ""}
             </option>
           ))}

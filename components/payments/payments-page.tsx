@@ -24,8 +24,8 @@ import { PagedResults } from "@/components/shared/paged-results";
 import { formatDateTime } from "@/lib/format";
 import { CreatePaymentDialog } from "@/components/payments/create-dialog";
 import {
-  CURRENCIES, OPEN_STATUSES, PAID_STATUSES, PAYMENT_PROVIDERS, PAYMENT_STATUSES, PAYMENT_STATUS_STYLE, PaymentStatusBadge, ProviderCell,
-  majorForChart, money, providerLabel, type PaymentItem, type PaymentStats, type PaymentStatus,
+  CURRENCIES, OPEN_STATUSES, PAID_STATUSES, PAYMENT_STATUSES, PAYMENT_STATUS_STYLE, PaymentStatusBadge, ProviderCell,
+  majorForChart, money, type PaymentItem, type PaymentProvider, type PaymentStats, type PaymentStatus,
 } from "@/components/payments/shared";
 
 const FILTERS = ["status", "provider", "currency", "email", "from", "until"] as const;
@@ -36,7 +36,7 @@ const SERIES = ["var(--chart-1)", "var(--chart-2)", "var(--chart-3)", "var(--cha
 const waiting = (p: Pick<PaymentItem, "status">) => OPEN_STATUSES.includes(p.status);
 
 /** defaultCurrency: the organisation's (Settings), preselected in "Create payment link" */
-export function PaymentsPage({ canCreate, defaultCurrency }: { canCreate: boolean; defaultCurrency: string }) {
+export function PaymentsPage({ canCreate, defaultCurrency, providers }: { canCreate: boolean; defaultCurrency: string; providers: PaymentProvider[] }) {
   const router = useRouter();
   const { filters, set: setParam, clear } = useUrlFilters("/payments", FILTERS);
   const [email, setEmail] = useDebouncedFilter(filters.email, (v) => setParam("email", v));
@@ -74,7 +74,7 @@ export function PaymentsPage({ canCreate, defaultCurrency }: { canCreate: boolea
     <>
       <PageHeader
         title="Payments"
-        description="Payment links and payments through Stripe, YooKassa and PayPal: followed by the providers' signed events and status checks, refunded from here."
+        description={`Payment links and payments through ${providers.map((p) => p.name).join(", ").replace(/, ([^,]*)$/, " and $1")}: followed by the providers' signed events and status checks, refunded from here.`}
         actions={
           canCreate && (
             <Button onClick={() => setCreating(true)}>
@@ -121,9 +121,9 @@ export function PaymentsPage({ canCreate, defaultCurrency }: { canCreate: boolea
           <Label htmlFor="p-provider">Provider</Label>
           <NativeSelect id="p-provider" value={filters.provider ?? ""} onChange={(e) => setParam("provider", e.target.value || null)}>
             <option value="">All</option>
-            {PAYMENT_PROVIDERS.map((p) => (
-              <option key={p} value={p}>
-                {providerLabel(p)}
+            {providers.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
               </option>
             ))}
           </NativeSelect>

@@ -34,13 +34,12 @@ export function PaymentStatusBadge({ status }: { status: PaymentStatus }) {
   return <Badge variant={s.badge}>{s.label}</Badge>;
 }
 
-export const PAYMENT_PROVIDERS = ["stripe", "yookassa", "paypal"] as const;
-export const PROVIDER_LABELS: Record<string, string> = { stripe: "Stripe", yookassa: "YooKassa", paypal: "PayPal" };
-export const providerLabel = (p: string) => PROVIDER_LABELS[p] ?? p;
+/** A payment provider as the page lists it (its name from the provider's definition, on the server). */
+export type PaymentProvider = { id: string; name: string };
 
 /** Integrations that take payments. */
 export function paymentIntegrations(items: Integration[] | undefined): Integration[] {
-  return (items ?? []).filter((i) => i.category === "payment" || (PAYMENT_PROVIDERS as readonly string[]).includes(i.provider));
+  return (items ?? []).filter((i) => i.category === "payment");
 }
 
 /** Currencies offered in the forms (any ISO code works through the API). */
@@ -50,6 +49,8 @@ export const CURRENCIES = ["RUB", "USD", "EUR", "GBP", "KZT", "BYN", "UAH", "TRY
 export type PaymentItem = {
   id: string;
   provider: string;
+  /** the provider's name ("YooKassa") */
+  providerName: string;
   integrationId: string | null;
   integration: { name: string; code: string; mode: "live" | "sandbox"; provider?: string } | null;
   amountMinor: number;
@@ -161,11 +162,11 @@ export function parseAmount(text: string, currency: string): { ok: true; minor: 
 }
 
 /** The provider and integration, with a Sandbox badge for sandbox integrations. */
-export function ProviderCell({ p }: { p: Pick<PaymentItem, "provider" | "integration"> }) {
+export function ProviderCell({ p }: { p: Pick<PaymentItem, "providerName" | "integration"> }) {
   return (
     <span className="flex flex-wrap items-center gap-1">
       {p.integration ? <span>{p.integration.name}</span> : <span className="text-muted-foreground">deleted integration</span>}
-      <span className="text-muted-foreground text-xs">{providerLabel(p.provider)}</span>
+      <span className="text-muted-foreground text-xs">{p.providerName}</span>
       {p.integration?.mode === "sandbox" && (
         <SandboxBadge />
       )}

@@ -9,6 +9,7 @@ import { db } from "@/lib/db";
 import { pgPool } from "@/lib/pg";
 import { errors, ApiError } from "@/lib/errors";
 import { audit, type Who } from "@/lib/audit";
+import { scopedKey } from "@/lib/idempotency";
 import { decodeCursor, encodeCursor } from "@/lib/cursor";
 import { publicBaseUrl } from "@/lib/urls";
 import { logger } from "@/lib/logger";
@@ -87,9 +88,11 @@ async function withRetries<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {
   }
 }
 
-function serialize<P extends Pick<Payment, "capturedMinor" | "refundedMinor" | "amountMinor" | "currency">>(p: P) {
+function serialize<P extends Pick<Payment, "capturedMinor" | "refundedMinor" | "amountMinor" | "currency" | "provider">>(p: P) {
   return {
     ...p,
+    // the provider's name from its definition: the screens keep no list of providers
+    providerName: getProvider(p.provider)?.name ?? p.provider,
     refundableMinor: Math.max(0, p.capturedMinor - p.refundedMinor),
     amount: formatMoney(p.amountMinor, p.currency),
   };
@@ -119,7 +122,9 @@ async function replay(existing: Payment, input: CreatePaymentInput) {
   return { ...(await sendToProvider(existing, input)), replayed: true };
 }
 
-export async function createPayment(input: CreatePaymentInput, who: Who, idempotencyKey?: string | null) {
+/** `callerKey`: the caller's Idempotency-Key; the row keeps it scoped to the caller (lib/idempotency.ts). */
+export async function createPayment(input: CreatePaymentInput, who: Who, callerKey?: string | null) {
+  const idempotencyKey = scopedKey(who, callerKey);
   let row: Integration;
   try {
     row = await chooseIntegration(input);
@@ -335,7 +340,9 @@ export async function checkIfOverdue(id: string): Promise<void> {
 
 // ───────────── refunds ─────────────
 
-export async function refundPayment(id: string, input: z.output<typeof refundInput>, who: Who, idempotencyKey?: string | null) {
+/** `callerKey`: the caller's Idempotency-Key; the row keeps it scoped to the caller (lib/idempotency.ts). */
+export async function refundPayment(id: string, input: z.output<typeof refundInput>, who: Who, callerKey?: string | null) {
+  const idempotencyKey = scopedKey(who, callerKey);
   if (idempotencyKey) {
     const existing = await db.refund.findUnique({ where: { idempotencyKey } });
     if (existing) {

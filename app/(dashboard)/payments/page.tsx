@@ -3,6 +3,7 @@ import { requirePermission } from "@/lib/auth/page";
 import { can } from "@/lib/auth/roles";
 import { PaymentsPage } from "@/components/payments/payments-page";
 import { getSettings } from "@/lib/settings";
+import { listProviders } from "@/lib/providers/registry";
 
 export const metadata = { title: "Payments" };
 
@@ -10,7 +11,14 @@ export default async function Page() {
   const user = await requirePermission("payments.read");
   return (
     <Suspense>
-      <PaymentsPage canCreate={can(user.role, "payments.create")} defaultCurrency={(await getSettings()).organization.defaultCurrency} />
+      <PaymentsPage
+        canCreate={can(user.role, "payments.create")}
+        defaultCurrency={(await getSettings()).organization.defaultCurrency}
+        // the payment providers from their definitions: a new one appears here by itself
+        providers={listProviders()
+          .filter((p) => p.category === "payment")
+          .map((p) => ({ id: p.id, name: p.name }))}
+      />
     </Suspense>
   );
 }
