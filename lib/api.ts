@@ -17,7 +17,7 @@ import { refuseCrossSite } from "@/lib/auth/csrf";
 import type { Actor, RequestMeta } from "@/lib/audit";
 import { VaultError } from "@/lib/vault";
 import { countApiKeyRequest } from "@/lib/api-usage";
-import { withIdempotency, type Answer } from "@/lib/idempotency";
+import { callerOf, withIdempotency, type Answer } from "@/lib/idempotency";
 
 export type Caller =
   | { kind: "user"; user: SessionUser; actor: Actor; meta: RequestMeta }
@@ -354,7 +354,7 @@ async function idempotently(
   let first: Response | undefined;
   const out = await withIdempotency(
     {
-      caller: caller.kind === "user" ? `user:${caller.user.id}` : `api_key:${caller.key.id}`,
+      caller: callerOf(caller.actor),
       operation: `${req.method} ${new URL(req.url).pathname}`,
       key,
       request,

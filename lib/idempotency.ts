@@ -18,11 +18,16 @@
 // died mid-request and may be taken over.
 //
 // route() in lib/api.ts applies it to every route declared with `idempotency`; services do not
-// implement idempotency themselves.
+// implement idempotency themselves. Where a service's table keeps a unique key of its own (a
+// message, a payment, a refund: so a retry after a lost answer finds the same row), it stores
+// scopedKey(): "<caller>:<key>", never the raw header. Internal senders use their own prefixes
+// (the Telegram bot's "tg-reply:", alerts' "<kind>:"), which a caller's scoped key, always
+// "user:" or "api_key:", can never be.
 import { createHash } from "node:crypto";
 import { pgPool } from "@/lib/pg";
 import { ApiError, errorBody, errors } from "@/lib/errors";
 import { aadFor, decrypt, encrypt } from "@/lib/vault";
+import type { Actor } from "@/lib/audit";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
 const STALE_MS = 10 * 60_000;
@@ -66,6 +71,23 @@ export function checkKey(key: string) {
   if (!KEY_FORMAT.test(key)) {
     throw errors.validation("Idempotency-Key must be 1–255 visible ASCII characters", [{ path: "Idempotency-Key", message: "Invalid" }]);
   }
+}
+
+/** The caller a key belongs to: "user:<id>" | "api_key:<id>"; "system" for the workers and scripts. */
+export function callerOf(actor: Actor): string {
+  return actor.type === "system" ? `system${actor.id ? `:${actor.id}` : ""}` : `${actor.type}:${actor.id}`;
+}
+
+/**
+ * The caller's Idempotency-Key as a service stores it in its own unique column: "<caller>:<key>",
+ * so another caller's same key is another row (and an internal sender's key is never reachable).
+ */
+export function scopedKey(who: { actor: Actor }, key: string): string;
+export function scopedKey(who: { actor: Actor }, key: string | null | undefined): string | null;
+export function scopedKey(who: { actor: Actor }, key: string | null | undefined): string | null {
+  if (key === null || key === undefined) return null;
+  checkKey(key);
+  return `${callerOf(who.actor)}:${key}`;
 }
 
 type Row = { id: string; fingerprint: string; state: string; status: number | null; response: string | null };

@@ -8,6 +8,7 @@ import { Prisma, type MessageStatus } from "@/generated/prisma/client";
 import { db } from "@/lib/db";
 import { errors } from "@/lib/errors";
 import { audit, type Who } from "@/lib/audit";
+import { scopedKey } from "@/lib/idempotency";
 import { decodeCursor, encodeCursor } from "@/lib/cursor";
 import { CHANNELS, type Channel } from "@/lib/providers/types";
 import { enqueue, enqueueRows, prepareDrafts, type Draft } from "@/lib/messaging/outbox";
@@ -37,11 +38,13 @@ async function send(draft: Draft, who: Who) {
   return serializeQueued(message, replayed);
 }
 
-export async function sendSms(channel: "sms" | "whatsapp", input: z.output<typeof smsInput>, who: Who, idempotencyKey?: string | null) {
+export async function sendSms(channel: "sms" | "whatsapp", input: z.output<typeof smsInput>, who: Who, callerKey?: string | null) {
+  const idempotencyKey = scopedKey(who, callerKey);
   return send({ channel, to: input.to, text: input.text, template: templateOf(input), integrationId: input.integrationId, related: input.related, idempotencyKey }, who);
 }
 
-export async function sendEmail(input: z.output<typeof emailInput>, who: Who, idempotencyKey?: string | null) {
+export async function sendEmail(input: z.output<typeof emailInput>, who: Who, callerKey?: string | null) {
+  const idempotencyKey = scopedKey(who, callerKey);
   return send(
     {
       channel: "email",
@@ -62,7 +65,8 @@ export async function sendEmail(input: z.output<typeof emailInput>, who: Who, id
 }
 
 
-export async function sendPush(input: z.output<typeof pushInput>, who: Who, idempotencyKey?: string | null) {
+export async function sendPush(input: z.output<typeof pushInput>, who: Who, callerKey?: string | null) {
+  const idempotencyKey = scopedKey(who, callerKey);
   let tokens: string[];
   if (input.token) tokens = [input.token];
   else {
@@ -92,7 +96,8 @@ export async function sendPush(input: z.output<typeof pushInput>, who: Who, idem
   return { messages: out.map((m) => ({ ...m, to: maskRecipient("push", m.to) })) };
 }
 
-export async function sendTelegram(input: z.output<typeof telegramInput>, who: Who, idempotencyKey?: string | null) {
+export async function sendTelegram(input: z.output<typeof telegramInput>, who: Who, callerKey?: string | null) {
+  const idempotencyKey = scopedKey(who, callerKey);
   let chatId = input.chatId;
   let integrationId = input.integrationId;
   if (!chatId && input.userId) {

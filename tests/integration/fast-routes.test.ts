@@ -11,7 +11,7 @@
 import http from "node:http";
 import path from "node:path";
 import { existsSync } from "node:fs";
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
@@ -22,6 +22,7 @@ import { createIntegration } from "@/lib/integrations/service";
 import { FAST_ROUTES, compileFastRoutes, fastRoute, serveFast, type RouteHandler } from "@/scripts/fast-routes";
 import { call, firstEventBlock } from "../helpers/http";
 import { createKey, system } from "../helpers/fixtures";
+import * as paymentsRoute from "@/app/api/v1/payments/route";
 
 // the env read before tests/setup/file.ts set SANDBOX_URL is read again (the Stripe sandbox's address)
 resetEnvCache();
@@ -30,6 +31,9 @@ let base = "";
 let server: http.Server;
 const keys: Record<string, string> = {};
 let driverId = "";
+/** an Idempotency-Key the payments key has used already (lib/idempotency.ts answers it on both paths) */
+const usedKey = randomUUID();
+const usedBody = { amountMinor: 1300, currency: "USD", description: "Fast route retry" };
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {
@@ -66,6 +70,8 @@ beforeAll(async () => {
     },
     system,
   );
+  const first = await call(paymentsRoute.POST as RouteHandler, { method: "POST", url: "/api/v1/payments", bearer: keys.payments, body: usedBody, headers: { "Idempotency-Key": usedKey } });
+  expect(first.status, first.text).toBe(201);
 });
 
 afterAll(async () => {
@@ -132,6 +138,8 @@ const CASES: Record<string, Record<string, [status: number, make: () => Req]>> =
   "POST /api/v1/payments": {
     created: [201, () => ({ bearer: keys.payments, body: { amountMinor: 1200, currency: "USD", description: "Fast route check" } })],
     "invalid body": [400, () => ({ bearer: keys.payments, body: { amountMinor: -1, currency: "usd", colour: "red" } })],
+    "a retry with a used Idempotency-Key": [200, () => ({ bearer: keys.payments, body: usedBody, headers: { "Idempotency-Key": usedKey } })],
+    "a used Idempotency-Key with another body": [422, () => ({ bearer: keys.payments, body: { ...usedBody, amountMinor: 1301 }, headers: { "Idempotency-Key": usedKey } })],
     "no key": [401, () => ({ body: { amountMinor: 1200, currency: "USD" } })],
     "wrong scope": [403, () => ({ bearer: keys.none, body: { amountMinor: 1200, currency: "USD" } })],
   },

@@ -2,8 +2,10 @@
 // routes that create something at a provider: Zoom meetings, RingCentral RingOut, Google
 // Calendar events. Per route: a retry gets the same resource back (200, Idempotent-Replayed),
 // the same key with another body is a 422 that makes nothing, two requests at once make one
-// resource, and another caller's same key is a different request. Then the store itself: the
-// answer is sealed (a host's Zoom start URL is never in clear), expired keys are swept.
+// resource, and another caller's same key is a different request. Then payments, refunds and
+// messages, whose own tables keep a unique key too: two API keys sending the same key get two
+// resources and neither sees the other's. Then the store itself: the answer is sealed (a host's
+// Zoom start URL is never in clear), expired keys are swept.
 import { randomBytes, randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
@@ -12,9 +14,17 @@ import { runIntegrationMaintenance } from "@/lib/wiring/maintenance";
 import * as meetingsRoute from "@/app/api/v1/meetings/route";
 import * as ringoutRoute from "@/app/api/v1/calls/ringout/route";
 import * as eventsRoute from "@/app/api/v1/calendar/google/events/route";
+import * as paymentsRoute from "@/app/api/v1/payments/route";
+import * as refundRoute from "@/app/api/v1/payments/[id]/refund/route";
+import * as seedRefundRoute from "@/app/api/v1/integrations/payments/refund/route";
+import * as smsRoute from "@/app/api/v1/sms/send/route";
+import * as emailRoute from "@/app/api/v1/email/send/route";
+import { createIntegration } from "@/lib/integrations/service";
+import { refreshPayment } from "@/lib/payments/service";
+import { enqueue } from "@/lib/messaging/outbox";
 import { call, type CallResult } from "../helpers/http";
 import { googleCalendarIntegration } from "../helpers/calendar";
-import { createKey, createUser, fault, sandbox, zoomIntegration } from "../helpers/fixtures";
+import { createKey, createUser, fault, sandbox, system, zoomIntegration } from "../helpers/fixtures";
 import { rcControl, rcRequests, ringCentralIntegration } from "../helpers/ringcentral";
 
 type User = Awaited<ReturnType<typeof createUser>>;
@@ -122,6 +132,155 @@ describe.each(routes)("$name", (r) => {
     const theirs = await r.post(body, { bearer: apiKey.key }, key);
     expect(theirs.status, theirs.text).toBe(201);
     expect(theirs.json.id).not.toBe(first.json.id);
+  });
+});
+
+// ───── payments, refunds and messages: a key belongs to its caller ─────
+
+const hex = (n: number) => randomBytes(n).toString("hex");
+type Caller = { bearer: string; id: string };
+const payWith = (who: Caller, key: string, body: Record<string, unknown>) =>
+  call(paymentsRoute.POST as never, { method: "POST", url: "/api/v1/payments", body, headers: withKey(key), bearer: who.bearer });
+
+async function paidPayment(who: Caller, amountMinor: number) {
+  const res = await payWith(who, randomUUID(), { amountMinor, currency: "USD" });
+  expect(res.status, res.text).toBe(201);
+  const paid = await fetch(`${sandbox().url}/stripe/__pay/${res.json.providerCheckoutId}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ outcome: "pay" }) });
+  expect(paid.status, await paid.text()).toBeLessThan(300);
+  await refreshPayment(res.json.id);
+  expect((await db.payment.findUniqueOrThrow({ where: { id: res.json.id } })).status).toBe("succeeded");
+  return res.json.id as string;
+}
+
+type ScopedCase = {
+  name: string;
+  /** posts the request as `who` with `key`; `n` varies the body */
+  post: (who: Caller, key: string, n: number) => Promise<CallResult>;
+  /** the created resource's id in the answer */
+  id: (res: CallResult) => string;
+  /** rows carrying this key in the service's own unique column */
+  rows: (key: string) => Promise<number>;
+  /** what the answer must never carry to another caller */
+  secret?: (res: CallResult) => string | undefined;
+};
+
+let callerA: Caller;
+let callerB: Caller;
+const refundIds: Record<string, string> = {};
+const scopedCases: ScopedCase[] = [
+  {
+    name: "POST /api/v1/payments",
+    post: (who, key, n) => payWith(who, key, { amountMinor: 1000 + n, currency: "USD" }),
+    id: (res) => res.json.id,
+    rows: (key) => db.payment.count({ where: { idempotencyKey: key } }),
+    secret: (res) => res.json.paymentUrl,
+  },
+  {
+    name: "POST /api/v1/payments/[id]/refund",
+    post: async (who, key, n) => {
+      const id = (refundIds[who.bearer] ??= await paidPayment(who, 5000));
+      return call(refundRoute.POST as never, { method: "POST", url: `/api/v1/payments/${id}/refund`, body: { amountMinor: 100 + n }, params: { id }, headers: withKey(key), bearer: who.bearer });
+    },
+    id: (res) => res.json.refund.id,
+    rows: (key) => db.refund.count({ where: { idempotencyKey: key } }),
+  },
+  {
+    name: "POST /api/v1/integrations/payments/refund (the seed's path)",
+    post: async (who, key, n) => {
+      const id = (refundIds[`seed ${who.bearer}`] ??= await paidPayment(who, 6000));
+      return call(seedRefundRoute.POST as never, { method: "POST", url: "/api/v1/integrations/payments/refund", body: { paymentId: id, amount: 100 + n }, headers: withKey(key), bearer: who.bearer });
+    },
+    id: (res) => res.json.refund.id,
+    rows: (key) => db.refund.count({ where: { idempotencyKey: key } }),
+  },
+  {
+    name: "POST /api/v1/sms/send",
+    post: (who, key, n) => call(smsRoute.POST as never, { method: "POST", url: "/api/v1/sms/send", body: { to: "+79161230001", text: `hello ${n}` }, headers: withKey(key), bearer: who.bearer }),
+    id: (res) => res.json.id,
+    rows: (key) => db.message.count({ where: { idempotencyKey: key } }),
+  },
+  {
+    name: "POST /api/v1/email/send",
+    post: (who, key, n) =>
+      call(emailRoute.POST as never, { method: "POST", url: "/api/v1/email/send", body: { to: "anna@example.com", subject: `Invoice ${n}`, text: "attached" }, headers: withKey(key), bearer: who.bearer }),
+    id: (res) => res.json.id,
+    rows: (key) => db.message.count({ where: { idempotencyKey: key } }),
+  },
+];
+
+describe("payments, refunds and messages: a key belongs to its caller", () => {
+  beforeAll(async () => {
+    const scopes = ["payments:read", "payments:write", "payments:refund", "messages:send"];
+    [callerA, callerB] = (await Promise.all([createKey(scopes), createKey(scopes)])).map((k) => ({ bearer: k.key, id: k.row.id }));
+    await Promise.all([
+      createIntegration(
+        {
+          provider: "stripe",
+          name: "Stripe",
+          mode: "sandbox",
+          credentials: { secretKey: `sk_test_${hex(18)}`, webhookSecret: `whsec_${randomBytes(24).toString("base64")}` },
+          config: { currencies: ["USD"] },
+        },
+        system,
+      ),
+      createIntegration({ provider: "twilio", name: "Twilio", mode: "sandbox", credentials: { accountSid: `AC${hex(16)}`, authToken: hex(16) }, config: { from: "+15005550006" } }, system),
+      createIntegration({ provider: "sendgrid", name: "SendGrid", mode: "sandbox", credentials: { apiKey: `SG.${randomBytes(16).toString("base64url")}.${randomBytes(32).toString("base64url")}` }, config: { fromEmail: "noreply@transfers.test" } }, system),
+    ]);
+  });
+
+  describe.each(scopedCases)("$name", (c) => {
+    it("two API keys sending the same Idempotency-Key get two resources; neither sees the other's", async () => {
+      const key = randomUUID();
+      const a = await c.post(callerA, key, 1);
+      expect(a.status, a.text).toBeLessThan(300);
+      const b = await c.post(callerB, key, 1);
+      expect(b.status, b.text).toBeLessThan(300);
+      expect(b.status).not.toBe(200);
+      expect(b.headers.get("idempotent-replayed")).toBeNull();
+      expect(b.json.replayed).toBeUndefined();
+      expect(c.id(b)).not.toBe(c.id(a));
+      if (c.secret) expect(b.text).not.toContain(c.secret(a));
+      // each caller's retry still gets its own
+      const againA = await c.post(callerA, key, 1);
+      const againB = await c.post(callerB, key, 1);
+      expect([againA.status, againB.status]).toEqual([200, 200]);
+      expect(c.id(againA)).toBe(c.id(a));
+      expect(c.id(againB)).toBe(c.id(b));
+      // the service's own unique column keeps the caller-scoped key, never the raw one
+      expect(await c.rows(key)).toBe(0);
+      expect([await c.rows(`api_key:${callerA.id}:${key}`), await c.rows(`api_key:${callerB.id}:${key}`)]).toEqual([1, 1]);
+    });
+
+    it("the same caller with the same key and body gets the first resource again (200, replayed)", async () => {
+      const key = randomUUID();
+      const first = await c.post(callerA, key, 2);
+      expect(first.status, first.text).toBeLessThan(300);
+      const again = await c.post(callerA, key, 2);
+      expect(again.status, again.text).toBe(200);
+      expect(again.headers.get("idempotent-replayed")).toBe("true");
+      expect(again.json.replayed).toBe(true);
+      expect(c.id(again)).toBe(c.id(first));
+    });
+
+    it("the same caller with the same key and another body is a 422 that makes nothing", async () => {
+      const key = randomUUID();
+      const first = await c.post(callerA, key, 3);
+      expect(first.status, first.text).toBeLessThan(300);
+      const other = await c.post(callerA, key, 4);
+      expect(other.status, other.text).toBe(422);
+      expect(other.json.error).toMatchObject({ code: "unprocessable", message: expect.stringMatching(/Idempotency-Key was already used for a different request/) });
+    });
+  });
+
+  it("a caller cannot take an internal sender's key (the Telegram bot's reply, an alert's notice)", async () => {
+    const eventId = randomUUID();
+    for (const key of [`tg-reply:${eventId}`, `alert:${eventId}:email:${randomUUID()}`]) {
+      const mine = await call(emailRoute.POST as never, { method: "POST", url: "/api/v1/email/send", body: { to: "mallory@example.com", subject: "mine", text: "x" }, headers: withKey(key), bearer: callerA.bearer });
+      expect(mine.status, mine.text).toBe(202);
+      const internal = await enqueue({ channel: "email", to: "admin@example.com", subject: "internal", text: "y", idempotencyKey: key });
+      expect(internal.replayed).toBe(false);
+      expect(internal.message.id).not.toBe(mine.json.id);
+    }
   });
 });
 

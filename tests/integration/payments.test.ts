@@ -26,11 +26,15 @@ resetEnvCache();
 let workers: Workers;
 let hooks: Awaited<ReturnType<typeof startWebhookServer>>;
 let key: string;
+/** the key's caller as lib/idempotency.ts names it: payments keep "<caller>:<Idempotency-Key>" */
+let caller: string;
 let stripe: { id: string };
 beforeAll(async () => {
   hooks = await startWebhookServer();
   workers = await startWorkers({ pollingIntervalSeconds: 0.5, schedules: false });
-  key = (await createKey(["payments:read", "payments:write", "payments:refund"])).key;
+  const apiKey = await createKey(["payments:read", "payments:write", "payments:refund"]);
+  key = apiKey.key;
+  caller = `api_key:${apiKey.row.id}`;
   stripe = await createIntegration(
     {
       provider: "stripe",
@@ -106,8 +110,13 @@ describe("Stripe", () => {
     const r1 = await post(refund.POST, url, { amountMinor: 2000, reason: "late driver" }, { "idempotency-key": k }, { id: res.json.id });
     expect(r1.status).toBe(201);
     expect(r1.json.payment).toMatchObject({ status: "partially_refunded", refundedMinor: 2000, refundableMinor: 3000 });
-    const again = await post(refund.POST, url, { amountMinor: 2000 }, { "idempotency-key": k }, { id: res.json.id });
+    const again = await post(refund.POST, url, { amountMinor: 2000, reason: "late driver" }, { "idempotency-key": k }, { id: res.json.id });
+    expect(again.status).toBe(200);
     expect(again.json.refund.id).toBe(r1.json.refund.id);
+    expect(await db.refund.count({ where: { idempotencyKey: `${caller}:${k}` } })).toBe(1);
+    // the same key with another body is refused and refunds nothing
+    const other = await post(refund.POST, url, { amountMinor: 1000 }, { "idempotency-key": k }, { id: res.json.id });
+    expect(other.status).toBe(422);
     expect(await db.refund.count({ where: { paymentId: res.json.id } })).toBe(1);
     const tooMuch = await post(refund.POST, url, { amountMinor: 3001 }, {}, { id: res.json.id });
     expect(tooMuch.status).toBe(422);
@@ -125,18 +134,24 @@ describe("Stripe", () => {
     const b = await post(payments.POST, "/api/v1/payments", { amountMinor: 1500, currency: "USD" }, { "idempotency-key": k });
     expect(b.status).toBe(200);
     expect(b.json).toMatchObject({ id: a.json.id, replayed: true });
+    // the same key with another body: 422 (lib/idempotency.ts), nothing made
     const c = await post(payments.POST, "/api/v1/payments", { amountMinor: 1600, currency: "USD" }, { "idempotency-key": k });
-    expect(c.status).toBe(409);
+    expect(c.status).toBe(422);
+    expect(await db.payment.count({ where: { idempotencyKey: `${caller}:${k}` } })).toBe(1);
   });
 
   it("two creates with one Idempotency-Key at the same moment make one payment, audited once", async () => {
     const k = randomUUID();
     const body = { amountMinor: 1700, currency: "USD" };
     const [a, b] = await Promise.all([post(payments.POST, "/api/v1/payments", body, { "idempotency-key": k }), post(payments.POST, "/api/v1/payments", body, { "idempotency-key": k })]);
-    expect([a.status, b.status].sort()).toEqual([200, 201]);
-    expect(a.json.id).toBe(b.json.id);
-    expect(await db.payment.count({ where: { idempotencyKey: k } })).toBe(1);
-    const audits = await db.auditLog.findMany({ where: { action: "payment.create", entityId: a.json.id } });
+    // the other one replays the first payment, or is told the first is still being processed (409)
+    expect([[200, 201], [201, 409]]).toContainEqual([a.status, b.status].sort());
+    const made = a.status === 201 ? a : b;
+    const other = made === a ? b : a;
+    if (other.status === 200) expect(other.json.id).toBe(made.json.id);
+    else expect(other.json.error.message).toMatch(/still being processed/);
+    expect(await db.payment.count({ where: { idempotencyKey: `${caller}:${k}` } })).toBe(1);
+    const audits = await db.auditLog.findMany({ where: { action: "payment.create", entityId: made.json.id } });
     expect(audits).toHaveLength(1);
     expect(audits[0]).toMatchObject({ actorType: "api_key", changes: { amountMinor: 1700, currency: "USD", integration: expect.any(String) } });
   });

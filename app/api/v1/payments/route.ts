@@ -18,6 +18,7 @@ export const POST = route(
     access: { permission: "payments.create", scope: "payments:write" },
     body: createPaymentInput,
     docs: { summary: "Create a payment or payment link", description: "Amounts are integer minor units of the currency. 200 with the first payment when the Idempotency-Key was used before.", status: 201, idempotent: true },
+    idempotency: true,
   },
   async ({ body, caller, req }) => {
     const p = await createPayment(body, caller, req.headers.get("idempotency-key"));

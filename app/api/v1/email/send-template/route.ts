@@ -9,6 +9,7 @@ export const POST = route(
     access: { permission: "messages.send", scope: "messages:send" },
     body: emailTemplateInput,
     docs: { summary: "Send an e-mail made from a template", status: 202, idempotent: true },
+    idempotency: true,
   },
   async ({ body, caller, req }) =>
     Response.json(

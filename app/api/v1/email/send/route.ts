@@ -11,6 +11,7 @@ export const POST = route(
     body: emailInput,
     bodyLimit: EMAIL_BODY_LIMIT_BYTES,
     docs: { summary: "Send an e-mail", status: 202, idempotent: true },
+    idempotency: true,
   },
   async ({ body, caller, req }) => Response.json(await sendEmail(body, caller, req.headers.get("idempotency-key")), { status: 202 }),
 );

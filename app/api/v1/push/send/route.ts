@@ -9,6 +9,7 @@ export const POST = route(
     access: { permission: "messages.send", scope: "messages:send" },
     body: pushInput,
     docs: { summary: "Send a push notification", status: 202, idempotent: true },
+    idempotency: true,
   },
   async ({ body, caller, req }) =>
     Response.json(await sendPush(body, caller, req.headers.get("idempotency-key")), { status: 202 }),

@@ -9,6 +9,7 @@ export const POST = route(
     access: { permission: "messages.send", scope: "messages:send" },
     body: smsInput,
     docs: { summary: "Send an SMS", status: 202, idempotent: true },
+    idempotency: true,
   },
   async ({ body, caller, req }) =>
     Response.json(await sendSms("sms", body, caller, req.headers.get("idempotency-key")), { status: 202 }),

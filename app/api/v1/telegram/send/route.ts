@@ -9,6 +9,7 @@ export const POST = route(
     access: { permission: "messages.send", scope: "messages:send" },
     body: telegramInput,
     docs: { summary: "Send a Telegram message", status: 202, idempotent: true },
+    idempotency: true,
   },
   async ({ body, caller, req }) =>
     Response.json(await sendTelegram(body, caller, req.headers.get("idempotency-key")), { status: 202 }),

@@ -16,6 +16,7 @@ export const POST = route(
     access: { permission: "payments.refund", scope: "payments:refund" },
     body,
     docs: { summary: "Refund a payment (paymentId, amount in minor units)", status: 201, idempotent: true },
+    idempotency: true,
   },
   async ({ body: b, caller, req }) =>
     Response.json(await refundPayment(b.paymentId, { amountMinor: b.amount, reason: b.reason }, caller, req.headers.get("idempotency-key")), { status: 201 }),

@@ -10,6 +10,7 @@ export const POST = route(
     params: idParams,
     body: refundInput,
     docs: { summary: "Refund a payment, fully or in part", description: "200 with the first refund when the Idempotency-Key was used before.", status: 201, idempotent: true },
+    idempotency: true,
   },
   async ({ params, body, caller, req }) => {
     const r = await refundPayment(params.id, body, caller, req.headers.get("idempotency-key"));
