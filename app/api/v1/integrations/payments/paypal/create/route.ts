@@ -10,6 +10,7 @@ const body = z.strictObject({ amount: z.number().int().positive(), currency: z.s
 export const POST = route(
   {
     access: { permission: "payments.create", scope: "payments:write" },
+    idempotency: true,
     body,
     docs: { summary: "Create a PayPal payment (amount in minor units)", status: 201, idempotent: true },
   },

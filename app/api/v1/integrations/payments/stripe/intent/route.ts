@@ -21,6 +21,7 @@ const body = withAliases(
 export const POST = route(
   {
     access: { permission: "payments.create", scope: "payments:write" },
+    idempotency: true,
     body,
     docs: { summary: "Create a Stripe payment (amount in minor units)", status: 201, idempotent: true },
   },
