@@ -47,7 +47,7 @@ describe.each(listProviders().map((d) => [d.id, d] as const))("%s: the client's 
   ] as const)("%s: a failed connection test with a sentence, or a ProviderError", async (_label, fail, says) => {
     const out = await def.testConnection(contextOf(def, fail)).then(
       (r) => r,
-      (e: unknown) => e,
+      (e: unknown) => e as Error,
     );
     if (out instanceof Error) {
       expect(out, `${def.id} threw ${out.name}: ${out.message}`).toBeInstanceOf(ProviderError);
