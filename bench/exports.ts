@@ -4,7 +4,7 @@
 // in its own process; peak memory is that process's maximum resident set. Targets: CSV within
 // 3× of COPY, XLSX within 10×, peak memory under 300 MB for both.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { root } from "./lib";
@@ -20,7 +20,16 @@ function measure(...args: string[]): Run {
 }
 
 export async function benchExports() {
+  // the files (COPY's two and ours, ~700 MB at a million rows) go when the benchmark ends
   const dir = mkdtempSync(path.join(os.tmpdir(), "sb-bench-exports-"));
+  try {
+    return await benchExportsIn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function benchExportsIn(dir: string) {
   process.env.EXPORT_DIR = dir;
   process.env.EXPORT_MAX_ROWS = String(ROWS + 1000);
   const { resetEnvCache } = await import("@/lib/env");

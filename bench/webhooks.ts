@@ -5,31 +5,18 @@
 // autocannon). Rounds alternate floor / ours so both see the same machine noise; the medians
 // are compared. Afterwards the dispatcher turns the stored events into pg-boss jobs and every
 // acknowledged event is counted in the database: none lost, none duplicated, one job each.
-import { fork, type ChildProcess } from "node:child_process";
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { freePort } from "@/lib/runtime/embedded-pg";
-
-const root = path.resolve(import.meta.dirname, "..");
-const tsx = path.join(root, "node_modules/tsx/dist/cli.mjs");
+import { median, root, start, tsx } from "./lib";
 const SECONDS = Number(process.env.BENCH_WEBHOOK_SECONDS ?? 10);
 const ROUNDS = Number(process.env.BENCH_WEBHOOK_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_WEBHOOK_CONNECTIONS ?? 16);
 
 type Load = { rps: number; total: number; ok: number; non2xx: number; errors: number; p50: number; p99: number };
-
-function start(entry: string, env: Record<string, string>): Promise<ChildProcess> {
-  // BENCH_CPU_PROF=<dir>: write a V8 CPU profile of each server, to see where the time goes
-  const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = fork(entry, [], { cwd: root, execArgv: ["--import", "tsx", ...prof], env: { ...process.env, ...env }, stdio: ["ignore", "inherit", "inherit", "ipc"] });
-  return new Promise((resolve, reject) => {
-    child.once("message", () => resolve(child));
-    child.once("exit", (c) => reject(new Error(`${entry} exited (${c})`)));
-  });
-}
 
 const acked: Record<"ours" | "floor", string[]> = { ours: [], floor: [] };
 const failures = { ours: 0, floor: 0 };
@@ -44,8 +31,6 @@ function load(side: "ours" | "floor", url: string, secret: string, seconds: numb
   failures[side] += r.non2xx + r.errors;
   return r;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export async function benchWebhooks() {
   const { createIntegration } = await import("@/lib/integrations/service");
