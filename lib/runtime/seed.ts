@@ -1,6 +1,6 @@
 // Demo data for the zero-config start: a small transfer company (companies, contacts,
 // drivers, vehicles, orders) and one integration per provider, all against the sandboxes.
-import { createHash, generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import { db } from "@/lib/db";
 import { createIntegration } from "@/lib/integrations/service";
 import { sendgridSandboxPublicKey } from "@/lib/providers/sendgrid/sandbox";

@@ -158,7 +158,7 @@ export function mountOAuthServer(app: Hono, kit: SandboxKit, opts: OAuthServerOp
       if (!client) return c.html(page("Error", `<h1>Error 401: invalid_client</h1><p>The OAuth client was not found.</p>`), 401);
       if (q.response_type !== "code") return c.html(page("Error", `<h1>Error 400: unsupported_response_type</h1>`), 400);
       const redirectUri = q.redirect_uri ?? "";
-      let okUri = false;
+      let okUri: boolean;
       try {
         okUri = /^https?:$/.test(new URL(redirectUri).protocol) && (client.redirectUris.length === 0 || client.redirectUris.includes(redirectUri));
       } catch {

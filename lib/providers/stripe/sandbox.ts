@@ -50,7 +50,8 @@ import Stripe from "stripe";
 import { idempotencyStore, webhookDeliverer, type SandboxModule } from "@/lib/sandbox/kit";
 import { currencyDigits } from "@/lib/money";
 
-type Obj = Record<string, any>; // Stripe objects as JSON: the SDK types them, the emulator does not
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Stripe objects as JSON: the SDK types them, the emulator does not
+type Obj = Record<string, any>;
 type Res = { status: number; body: unknown };
 
 const KEY = /^(sk|rk)_(test|live)_[A-Za-z0-9]{10,247}$/;
