@@ -1,5 +1,5 @@
 // pg-boss on the application's own PostgreSQL. Web processes only send jobs (a producer
-// instance: no maintenance, no cron); workers (lib/jobs/worker.ts) run handlers and the
+// instance: no maintenance, no cron); workers (lib/wiring/worker.ts) run handlers and the
 // schedules. pg-boss coordinates several workers on one database by itself.
 import PgBoss from "pg-boss";
 import { logger } from "@/lib/logger";

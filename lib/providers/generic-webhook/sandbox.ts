@@ -3,7 +3,7 @@
 // PUT /generic-webhook/__hooks/<name>, like setting up the real system), answers 401 on a bad
 // signature, 404 for an unknown receiver, and deduplicates by event id.
 import type { SandboxModule } from "@/lib/sandbox/kit";
-import { verifySignature, SIGNATURE_SCHEMES, type SignatureScheme } from "@/lib/webhooks/signing";
+import { verifySignature, SIGNATURE_SCHEMES, type SignatureScheme } from "@/lib/providers/signing";
 
 type Receiver = { secret: string; scheme: SignatureScheme; header: string; seen: Set<string> };
 
