@@ -23,7 +23,7 @@ export function InviteForm({ token, email, name }: { token: string; email: strin
   const [confirm, setConfirm] = React.useState("");
   const [pending, setPending] = React.useState(false);
   const [done, setDone] = React.useState(false);
-  const { formError, formRef, clear, show, err, invalid } = useFormErrors<Field>("invite");
+  const { errors, formError, formRef, clear, show, err, invalid } = useFormErrors<Field>("invite");
 
   async function onSubmit(e: React.FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -79,12 +79,14 @@ export function InviteForm({ token, email, name }: { token: string; email: strin
                 autoComplete="new-password"
                 value={password}
                 onChange={(e) => setPassword(e.target.value)}
-                {...invalid("password", undefined, "pw-help")}
+                {...invalid("password", undefined, errors.password ? undefined : "pw-help")}
               />
-              {err("password")}
-              <p id="pw-help" className="text-muted-foreground text-sm">
-                At least {PASSWORD_MIN_LENGTH} characters.
-              </p>
+              {/* the rule is the hint; when it is broken, the message says it instead of twice */}
+              {err("password") ?? (
+                <p id="pw-help" className="text-muted-foreground text-sm">
+                  At least {PASSWORD_MIN_LENGTH} characters.
+                </p>
+              )}
             </div>
             <div className="grid gap-2">
               <Label htmlFor="confirm">Repeat it</Label>
