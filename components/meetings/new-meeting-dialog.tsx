@@ -86,7 +86,7 @@ function NewMeetingForm({ onClose }: { onClose: () => void }) {
   const [until, setUntil] = React.useState("");
   const [toCalendar, setToCalendar] = React.useState(false);
   const [calendarId, setCalendarId] = React.useState("");
-  const { errors, formError, formRef, clear, show: showErrors, err, invalid } = useFormErrors<Field>("mt");
+  const { formError, formRef, clear, show: showErrors, err, invalid } = useFormErrors<Field>("mt");
 
   const startIso = zonedToIso(start, tz);
   // the weekday (1 = Sunday) and day of month of the first meeting: the recurrence's defaults

@@ -6,7 +6,7 @@
 // A viewer reads messages but cannot send. An admin edits a template with its live preview.
 import { randomUUID } from "node:crypto";
 import type { Page } from "@playwright/test";
-import { test, expect, signInAs, botToken, stack, asAdmin, allowConsoleError, allowPlaywrightInSandboxedFrames } from "./fixtures";
+import { test, expect, signInAs, botToken, asAdmin, allowConsoleError, allowPlaywrightInSandboxedFrames } from "./fixtures";
 
 test.describe.configure({ mode: "serial" });
 

@@ -526,7 +526,7 @@ describe("events API", () => {
     expect(bad.status).toBe(400);
     expect(bad.json.error).toMatchObject({ code: "validation_failed", details: [{ path: "end" }] });
     const noTitle = await call(eventsRoute.POST, { url: "/x", cookie: dispatcher.cookie, body: { integrationId: row.id, start: at(5).toISOString() } });
-    expect(noTitle.json.error.details).toEqual([{ path: "title", message: "Required" }]);
+    expect(noTitle.json.error.details).toEqual([{ path: "title", message: "Give the event a title" }]);
     const badReminders = await call(eventsRoute.POST, {
       url: "/x",
       cookie: dispatcher.cookie,

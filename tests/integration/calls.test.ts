@@ -29,6 +29,7 @@ import { rcControl, rcGet, rcRequests, ringCentralIntegration } from "../helpers
 import { startWebhookServer } from "../helpers/webhook-server";
 import { waitFor } from "../helpers/wait";
 import { snakeKeys } from "../helpers/case";
+import { untilIdle } from "@/tests/helpers/quiet";
 
 Object.assign(process.env, {
   WEBHOOK_DISPATCH_MS: "50",
@@ -263,6 +264,9 @@ describe("API names: camelCase, the old snake_case names as aliases (docs/api-co
     const byContactList = await get(calls.GET, `/api/v1/calls?contactId=${contact.id}`, { cookie: viewer.cookie });
     expect(byContactList.json.items.map((c: { id: string }) => c.id)).toEqual([byContact.json.id]);
 
+    // the ringouts' call events (the sandbox's notifications) queue a call-log sync of their own:
+    // once it has run, this one is not refused as "already running"
+    await untilIdle({ what: "the ringouts' call events and their sync" });
     const sync = await post(syncRoute.POST, "/api/v1/calls/sync", { integrationId: rc.row.id }, { cookie: dispatcher.cookie });
     expect(sync.status, sync.text).toBe(202);
     expect(snakeKeys(sync.json)).toEqual([]);
