@@ -27,7 +27,7 @@ test("a dispatcher calls a driver, sees RingCentral connect the call, and finds 
     expect(res.status(), await res.text()).toBe(201);
     const { id } = (await res.json()) as { id: string };
     // Connect: our start route, the sandbox's consent page, back to the integration
-    await admin.goto(`/api/oauth/ringcentral/start?integration_id=${id}`);
+    await admin.goto(`/api/oauth/ringcentral/start?integrationId=${id}`);
     await expect(admin.getByRole("heading", { name: /wants to access your RingCentral/ })).toBeVisible();
     await admin.getByRole("button", { name: "Allow" }).click();
     await expect(admin.getByTestId("oauth-notice")).toContainText("Connected to RingCentral");
@@ -68,7 +68,7 @@ test("a dispatcher calls a driver, sees RingCentral connect the call, and finds 
 
   // the driver's calls only
   await row.getByRole("button", { name: `Driver: ${DRIVER.name}` }).click();
-  await expect(page).toHaveURL(/driver_id=/);
+  await expect(page).toHaveURL(/driverId=/);
   await expect(page.getByTestId("person-filter")).toContainText(DRIVER.name);
   await expect(table.getByTestId("call-row")).toHaveCount(1);
 

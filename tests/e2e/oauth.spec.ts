@@ -84,6 +84,6 @@ test("a dispatcher sees the connection but cannot connect or disconnect", async 
   await expect(card.getByRole("link", { name: /Connect|Reconnect/ })).toHaveCount(0);
   // and the start route refuses them on the server too
   const id = page.url().split("/").pop();
-  await page.goto(`/api/oauth/google-calendar/start?integration_id=${id}`);
+  await page.goto(`/api/oauth/google-calendar/start?integrationId=${id}`);
   await expect(page.getByTestId("oauth-notice")).toContainText("Your role does not allow this");
 });
