@@ -28,6 +28,9 @@ export async function benchCalendar() {
   const sandbox = await start("scripts/sandbox.ts", { PORT: String(sandboxPort), LOG_LEVEL: "error" });
   try {
     const { db } = await import("@/lib/db");
+    // this process connects and runs the sync itself, as a worker does: it loads the wiring
+    // (the calendar area's runner for Google's sync type is bound there)
+    await import("@/lib/wiring");
     const { pgPool } = await import("@/lib/pg");
     const { createIntegration, buildContext } = await import("@/lib/integrations/service");
     const { startConnect, finishConnect } = await import("@/lib/oauth/flow");
