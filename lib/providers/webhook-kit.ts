@@ -59,6 +59,24 @@ export function noSecrets(scheme: string, secrets: readonly string[]): Verdict |
   return secrets.length === 0 ? fail(scheme, "no verification secret is configured for this integration") : null;
 }
 
+/**
+ * A scheme whose proof is a shared token in a header (no signature, no timestamp): present,
+ * a secret configured, only characters a token can have, equal (constant time) to one of the
+ * secrets. Telegram's secret token and RingCentral's verification token are this.
+ */
+export function verifyHeaderToken(
+  req: InboundRequest,
+  secrets: readonly string[],
+  s: { scheme: string; header: string; missing: string; charset: RegExp; badCharset: string; mismatch: string },
+): Verdict {
+  const got = req.headers.get(s.header);
+  if (!got) return fail(s.scheme, s.missing);
+  const none = noSecrets(s.scheme, secrets);
+  if (none) return none;
+  if (!s.charset.test(got)) return fail(s.scheme, s.badCharset);
+  return secrets.some((t) => safeEqual(got, t)) ? pass(s.scheme) : fail(s.scheme, s.mismatch);
+}
+
 // ───────────── source address allow-lists ─────────────
 
 export function allowList(entries: readonly string[]): BlockList {

@@ -5,11 +5,9 @@
 // a 400 naming it), and camelCase answers. Calls, push registration and tracking have theirs
 // next to their other tests (calls, push-tokens, tracking).
 import { randomBytes, randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { resetEnvCache } from "@/lib/env";
 import { createIntegration } from "@/lib/integrations/service";
-import { startWorkers, type Workers } from "@/lib/wiring/worker";
 import * as stripeIntent from "@/app/api/v1/integrations/payments/stripe/intent/route";
 import * as seedRefund from "@/app/api/v1/integrations/payments/refund/route";
 import * as startRoute from "@/app/api/oauth/[provider]/start/route";
@@ -23,19 +21,15 @@ import { seedDemoData, seedDemoIntegrations, seedDemoMessages } from "@/lib/runt
 import { ROUTE_MODULES } from "@/app/api/v1/openapi.json/routes.generated";
 import { call } from "../helpers/http";
 import { createKey, createUser, sandbox, system } from "../helpers/fixtures";
-import { startWebhookServer } from "../helpers/webhook-server";
+import { runWorkers } from "../helpers/workers";
 import { waitFor } from "../helpers/wait";
 import { snakeKeys } from "../helpers/case";
 
-Object.assign(process.env, { WEBHOOK_DISPATCH_MS: "50", WEBHOOK_RETRY_BASE_SECONDS: "0.2", WEBHOOK_RETRY_MAX_SECONDS: "1" });
-resetEnvCache();
+// workers and the webhook front for this file, with fast dispatch and short retries
+runWorkers({ webhooks: true, env: { WEBHOOK_DISPATCH_MS: "50", WEBHOOK_RETRY_BASE_SECONDS: "0.2", WEBHOOK_RETRY_MAX_SECONDS: "1" } });
 
-let workers: Workers;
-let hooks: Awaited<ReturnType<typeof startWebhookServer>>;
 let key: string;
 beforeAll(async () => {
-  hooks = await startWebhookServer();
-  workers = await startWorkers({ pollingIntervalSeconds: 0.5, schedules: false });
   key = (await createKey(["payments:read", "payments:write", "payments:refund"])).key;
   await createIntegration(
     {
@@ -48,10 +42,6 @@ beforeAll(async () => {
     },
     system,
   );
-});
-afterAll(async () => {
-  await workers.stop();
-  await hooks.close();
 });
 
 const post = (handler: unknown, url: string, body: unknown, headers: Record<string, string> = {}) =>

@@ -4,35 +4,26 @@
 // refused notification that names a payment we know is shown on that payment's timeline, and
 // when no notification has come within a bounded wait (PAYMENT_STATUS_CHECK_SECONDS), reading
 // the payment asks the provider itself, as "Check status" does.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
 import { db } from "@/lib/db";
 import { resetEnvCache } from "@/lib/env";
-import { startWorkers, type Workers } from "@/lib/wiring/worker";
 import { createIntegration, webhookUrl } from "@/lib/integrations/service";
 import * as payments from "@/app/api/v1/payments/route";
 import * as one from "@/app/api/v1/payments/[id]/route";
 import { call } from "../helpers/http";
 import { createKey, sandbox, system } from "../helpers/fixtures";
-import { startWebhookServer } from "../helpers/webhook-server";
+import { runWorkers } from "../helpers/workers";
 import { waitFor } from "../helpers/wait";
 
 // YooKassa's published ranges only: loopback (where the sandbox is) is not configured in
 delete process.env.YOOKASSA_ALLOWED_IPS;
-Object.assign(process.env, { WEBHOOK_DISPATCH_MS: "50", WEBHOOK_RETRY_BASE_SECONDS: "0.2", WEBHOOK_RETRY_MAX_SECONDS: "1", PAYMENT_STATUS_CHECK_SECONDS: "3600" });
-resetEnvCache();
+// workers and the webhook front for this file, with fast dispatch and short retries
+runWorkers({ webhooks: true, env: { WEBHOOK_DISPATCH_MS: "50", WEBHOOK_RETRY_BASE_SECONDS: "0.2", WEBHOOK_RETRY_MAX_SECONDS: "1", PAYMENT_STATUS_CHECK_SECONDS: "3600" } });
 
-let workers: Workers;
-let hooks: Awaited<ReturnType<typeof startWebhookServer>>;
 let key: string;
 beforeAll(async () => {
-  hooks = await startWebhookServer();
-  workers = await startWorkers({ pollingIntervalSeconds: 0.5, schedules: false });
   key = (await createKey(["payments:read", "payments:write"])).key;
-});
-afterAll(async () => {
-  await workers.stop();
-  await hooks.close();
 });
 
 const shopId = () => String(100000 + Math.floor(Math.random() * 899_999));

@@ -1,18 +1,19 @@
 // How ringcentral proves a webhook is its own (../shared/reference/providers.md; the shared parts: lib/providers/webhook-kit.ts).
-import { pass, fail, safeEqual, noSecrets, type InboundRequest, type Verdict } from "@/lib/providers/webhook-kit";
+import { verifyHeaderToken, type InboundRequest, type Verdict } from "@/lib/providers/webhook-kit";
 
 /**
  * Each notification carries `Verification-Token` = the token we gave when subscribing.
  * No signature and no timestamp in this scheme: the token is all RingCentral offers.
  */
 export function verifyRingCentral(req: InboundRequest, tokens: readonly string[]): Verdict {
-  const scheme = "ringcentral-verification-token";
-  const got = req.headers.get("verification-token");
-  if (!got) return fail(scheme, "missing Verification-Token header");
-  const none = noSecrets(scheme, tokens);
-  if (none) return none;
-  if (!/^[\x21-\x7e]{1,256}$/.test(got)) return fail(scheme, "Verification-Token has characters a token cannot have");
-  return tokens.some((t) => safeEqual(got, t)) ? pass(scheme) : fail(scheme, "Verification-Token does not match the subscription's token");
+  return verifyHeaderToken(req, tokens, {
+    scheme: "ringcentral-verification-token",
+    header: "verification-token",
+    missing: "missing Verification-Token header",
+    charset: /^[\x21-\x7e]{1,256}$/,
+    badCharset: "Verification-Token has characters a token cannot have",
+    mismatch: "Verification-Token does not match the subscription's token",
+  });
 }
 
 /** The subscription handshake: echo `Validation-Token` in a 200 (within 3 s). */
