@@ -79,7 +79,11 @@ export type NewEvent = { type: string; data: Record<string, unknown>; integratio
 /** Something that runs SQL: a Prisma transaction, a node-postgres client, or (no transaction) null. */
 export type Executor = Prisma.TransactionClient | PoolClient | null;
 
-const INSERT = `insert into domain_events (id, type, payload) select gen_random_uuid(), t, p from unnest($1::text[], $2::jsonb[]) as x(t, p) returning id`;
+// available_at is stored to the millisecond, and a stored now() rounds half up: an event written
+// and delivered within the same half millisecond would read as "not due yet" and wait for the
+// workers' tick. Truncated, it is never later than the delivering query's now().
+const INSERT = `insert into domain_events (id, type, payload, available_at)
+  select gen_random_uuid(), t, p, date_trunc('milliseconds', now()) from unnest($1::text[], $2::jsonb[]) as x(t, p) returning id`;
 
 /**
  * Writes the events into the outbox with `tx` (so they commit or roll back with the change) and

@@ -71,7 +71,7 @@ describe("the event outbox", () => {
     // not due yet: the backoff holds it back
     expect((await deliver([id])).claimed).toBe(0);
     // the backoff is over (moved, not waited for) and the subscriber is back
-    await pgPool().query("update domain_events set available_at = now() where id = $1", [id]);
+    await pgPool().query("update domain_events set available_at = now() - interval '1 second' where id = $1", [id]);
     down = false;
     expect((await deliver([id])).failed).toEqual([]);
     expect(ok).toHaveLength(1);
