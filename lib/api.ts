@@ -45,7 +45,11 @@ export type HandlerArgs<Q, B, P> = {
 export type RouteDocs = {
   summary?: string;
   description?: string;
-  /** the response's schema when it is worth documenting (zod; not validated at run time) */
+  /**
+   * The response's schema (zod, from the area's contract.ts): the OpenAPI document shows it, the
+   * screens import its type, and in the tests (NODE_ENV=test) every answer is checked against it
+   * (checkResponse below), so a contract that drifts from what the route returns fails the suite.
+   */
   response?: ZodType;
   /** the success status when not 200 (201, 202, 204) */
   status?: number;
@@ -325,7 +329,9 @@ export function route<
           caller: caller!,
           requestId,
         });
-        return result instanceof Response ? result : json(result ?? { ok: true });
+        const res = result instanceof Response ? result : json(result ?? { ok: true });
+        if (opts.docs?.response && env().NODE_ENV === "test") await checkResponse(opts.docs.response, res, req);
+        return res;
       };
       const key = opts.idempotency ? req.headers.get("idempotency-key") : null;
       const res = key !== null && caller.kind !== "anonymous" ? await idempotently(opts.idempotency!, caller, req, key, { body, params, query }, run) : await run();
@@ -340,6 +346,38 @@ export function route<
     }
   };
   return Object.assign(fn, { route: { access: opts.access, query: opts.query, body: opts.body, params: opts.params, docs: opts.docs, bodyLimit: opts.bodyLimit } });
+}
+
+/**
+ * Tests only: a successful JSON answer, as the client reads it (dates are strings), must match
+ * the route's declared response schema, with no field the schema does not name (zod strips
+ * unknown keys, so a difference after parsing is an undocumented field). A mismatch is thrown:
+ * it is a defect of the contract or of the route, and the route's tests fail on it.
+ */
+async function checkResponse(schema: ZodType, res: Response, req: NextRequest): Promise<void> {
+  if (res.status < 200 || res.status >= 300 || !/json/i.test(res.headers.get("content-type") ?? "")) return;
+  const text = await res.clone().text();
+  const seen = (text ? JSON.parse(text) : null) as unknown;
+  const r = schema.safeParse(seen);
+  const where = `${req.method} ${new URL(req.url).pathname}`;
+  if (!r.success) {
+    const details = zodDetails(r.error).slice(0, 5).map((d) => `${d.path || "(root)"}: ${d.message}`);
+    throw new ApiError(500, "response_contract", `The answer of ${where} does not match its declared response: ${details.join("; ")}`);
+  }
+  const extra = undocumented(seen, JSON.parse(JSON.stringify(r.data)) as unknown, "");
+  if (extra.length) throw new ApiError(500, "response_contract", `The answer of ${where} has fields its declared response does not name: ${extra.slice(0, 5).join(", ")}`);
+}
+
+/** Paths present in `seen` but missing from the schema's parsed output (stripped as unknown). */
+function undocumented(seen: unknown, parsed: unknown, path: string): string[] {
+  if (!seen || typeof seen !== "object" || !parsed || typeof parsed !== "object") return [];
+  if (Array.isArray(seen)) return Array.isArray(parsed) ? seen.flatMap((v, i) => undocumented(v, parsed[i], `${path}${i}.`)) : [];
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(seen)) {
+    if (!(k in parsed)) out.push(`${path}${k}`);
+    else out.push(...undocumented(v, (parsed as Record<string, unknown>)[k], `${path}${k}.`));
+  }
+  return out;
 }
 
 /** Runs a route's handler through lib/idempotency.ts: the answer is stored, a retry gets it back. */

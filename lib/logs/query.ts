@@ -132,7 +132,9 @@ export async function getLog(id: string) {
   if (!isBigintId(id)) throw errors.notFound("Log entry");
   const row = await db.integrationLog.findUnique({ where: { id: BigInt(id) } });
   if (!row) throw errors.notFound("Log entry");
-  return { ...row, id: row.id.toString() };
+  // `search` is the text filter's index column, not part of the entry (lib/logs/contract.ts)
+  const { search: _search, ...entry } = row;
+  return { ...entry, id: row.id.toString() };
 }
 
 /** Distinct actions for the filter menu (small: one row per action). */
