@@ -1,0 +1,7 @@
+// Answers every area shares (issue 17: one shape, written once). zod only, browser-safe: the
+// areas' contract.ts files build on it, routes declare it as their docs.response.
+import { z } from "zod";
+
+/** The answer of a route that only confirms: what route() sends when a handler returns nothing. */
+export const okAnswer = z.object({ ok: z.literal(true) });
+export type OkAnswer = z.infer<typeof okAnswer>;
