@@ -5,3 +5,6 @@ import { z } from "zod";
 /** The answer of a route that only confirms: what route() sends when a handler returns nothing. */
 export const okAnswer = z.object({ ok: z.literal(true) });
 export type OkAnswer = z.infer<typeof okAnswer>;
+
+/** A moment as the API answers it: an ISO 8601 date-time (a Date serialised, or a provider's with its offset). */
+export const timestamp = z.iso.datetime({ offset: true });

@@ -5,7 +5,7 @@ import { KeyRound, Loader2, Plus } from "lucide-react";
 import { toast } from "sonner";
 import { api, ClientApiError } from "@/lib/client/api";
 import { checkForm, focusFirstInvalid } from "@/lib/client/form";
-import { createApiKeyInput } from "@/lib/auth/api-key-contract";
+import { createApiKeyInput, type ApiKeyItem, type ApiKeyList, type CreatedApiKey } from "@/lib/auth/api-key-contract";
 import { PageHeader } from "@/components/layout/app-shell";
 import { Button } from "@/components/ui/button";
 import { Badge } from "@/components/ui/badge";
@@ -32,21 +32,6 @@ import { FieldError } from "@/components/integrations/schema-fields";
 import { CopyOnce } from "@/components/users/copy-once";
 import { formatDateTime, timeAgo } from "@/lib/format";
 
-type ApiKey = {
-  id: string;
-  name: string;
-  prefix: string;
-  scopes: string[];
-  rateLimitPerMinute: number;
-  createdAt: string;
-  expiresAt: string | null;
-  lastUsedAt: string | null;
-  lastUsedIp: string | null;
-  revokedAt: string | null;
-  driverId: string | null;
-  status: "active" | "revoked" | "expired";
-};
-
 export type DriverOption = { id: string; name: string };
 
 const FIELDS = ["name", "scopes", "driverId", "rateLimitPerMinute", "expiresInDays"];
@@ -58,7 +43,7 @@ function CreateKeyDialog({ scopes, drivers }: { scopes: Record<string, string>; 
   const [errors, setErrors] = React.useState<Record<string, string>>({});
   const [key, setKey] = React.useState<string | null>(null);
   const create = useMutation({
-    mutationFn: (body: unknown) => api<{ key: string }>("/api/v1/api-keys", { method: "POST", json: body }),
+    mutationFn: (body: unknown) => api<CreatedApiKey>("/api/v1/api-keys", { method: "POST", json: body }),
     onSuccess: async (r) => {
       setKey(r.key);
       await qc.invalidateQueries({ queryKey: ["api-keys"] });
@@ -214,9 +199,9 @@ function CreateKeyDialog({ scopes, drivers }: { scopes: Record<string, string>; 
 
 export function ApiKeysPage({ scopes, drivers = [] }: { scopes: Record<string, string>; drivers?: DriverOption[] }) {
   const qc = useQueryClient();
-  const keys = useQuery({ queryKey: ["api-keys"], queryFn: () => api<{ items: ApiKey[] }>("/api/v1/api-keys") });
+  const keys = useQuery({ queryKey: ["api-keys"], queryFn: () => api<ApiKeyList>("/api/v1/api-keys") });
   const revoke = useMutation({
-    mutationFn: (id: string) => api<ApiKey>(`/api/v1/api-keys/${id}`, { method: "DELETE" }),
+    mutationFn: (id: string) => api<ApiKeyItem>(`/api/v1/api-keys/${id}`, { method: "DELETE" }),
     onSuccess: async (k) => {
       toast.success(`${k.name} revoked`);
       await qc.invalidateQueries({ queryKey: ["api-keys"] });

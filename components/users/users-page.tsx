@@ -5,7 +5,7 @@ import { Loader2, MailPlus, UserPlus, Users } from "lucide-react";
 import { toast } from "sonner";
 import { api, ClientApiError } from "@/lib/client/api";
 import { checkForm, focusFirstInvalid } from "@/lib/client/form";
-import { inviteInput } from "@/lib/users/contract";
+import { inviteInput, type InvitedUser, type ReissuedInvite, type UserItem as User, type UserList } from "@/lib/users/contract";
 import { PageHeader } from "@/components/layout/app-shell";
 import { Button } from "@/components/ui/button";
 import { Badge } from "@/components/ui/badge";
@@ -24,8 +24,6 @@ import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { ROLE_DESCRIPTIONS, ROLE_LABELS, ROLES, type Role } from "@/lib/auth/roles";
 import { timeAgo } from "@/lib/format";
 
-type User = { id: string; email: string; name: string; role: Role; active: boolean; status: string; lastLoginAt: string | null; createdAt: string };
-
 const STATUS_VARIANT: Record<string, "success" | "info" | "muted" | "warning"> = { active: "success", invited: "info", deactivated: "muted", invite_expired: "warning" };
 
 function InviteDialog() {
@@ -34,7 +32,7 @@ function InviteDialog() {
   const [errors, setErrors] = React.useState<Record<string, string>>({});
   const [link, setLink] = React.useState<string | null>(null);
   const invite = useMutation({
-    mutationFn: (body: { email: string; name: string; role: string }) => api<{ inviteUrl: string }>("/api/v1/users", { method: "POST", json: body }),
+    mutationFn: (body: { email: string; name: string; role: string }) => api<InvitedUser>("/api/v1/users", { method: "POST", json: body }),
     onSuccess: async (r) => {
       setLink(r.inviteUrl);
       setErrors({});
@@ -142,7 +140,7 @@ function article(word: string) {
 
 export function UsersPage({ selfId }: { selfId: string }) {
   const qc = useQueryClient();
-  const users = useQuery({ queryKey: ["users"], queryFn: () => api<{ items: User[] }>("/api/v1/users") });
+  const users = useQuery({ queryKey: ["users"], queryFn: () => api<UserList>("/api/v1/users") });
   const [reissued, setReissued] = React.useState<{ user: User; link: string } | null>(null);
   // deactivating and changing a role sign the person out at once: asked first, changed on yes
   const [asking, setAsking] = React.useState<{ user: User; role?: Role; active?: false } | null>(null);
@@ -155,7 +153,7 @@ export function UsersPage({ selfId }: { selfId: string }) {
     onError: (e) => toast.error((e as Error).message),
   });
   const reissue = useMutation({
-    mutationFn: (u: User) => api<{ inviteUrl: string }>(`/api/v1/users/${u.id}/invite`, { method: "POST" }).then((r) => ({ user: u, link: r.inviteUrl })),
+    mutationFn: (u: User) => api<ReissuedInvite>(`/api/v1/users/${u.id}/invite`, { method: "POST" }).then((r) => ({ user: u, link: r.inviteUrl })),
     onSuccess: async (r) => {
       setReissued(r);
       await qc.invalidateQueries({ queryKey: ["users"] });

@@ -1,17 +1,17 @@
 import { route, json } from "@/lib/api";
 import { inviteUser, listUsers } from "@/lib/users/service";
-import { inviteInput } from "@/lib/users/contract";
+import { invitedUser, inviteInput, userList } from "@/lib/users/contract";
 import { inviteUrl } from "@/lib/users/urls";
 
 export const dynamic = "force-dynamic";
 
-export const GET = route({ access: { permission: "users.manage" }, docs: { summary: "List users" } }, async () => ({ items: await listUsers() }));
+export const GET = route({ access: { permission: "users.manage" }, docs: { summary: "List users", response: userList } }, async () => ({ items: await listUsers() }));
 
 export const POST = route(
   {
     access: { permission: "users.manage" },
     body: inviteInput,
-    docs: { summary: "Invite a user (answers the invitation link)", status: 201 },
+    docs: { summary: "Invite a user (answers the invitation link)", status: 201, response: invitedUser },
   },
   async ({ body, caller, req }) => {
     const { user, inviteToken } = await inviteUser(body, caller);

@@ -1,6 +1,7 @@
 import { route, idParams } from "@/lib/api";
 import { reissueInvite } from "@/lib/users/service";
 import { inviteUrl } from "@/lib/users/urls";
+import { reissuedInvite } from "@/lib/users/contract";
 
 export const dynamic = "force-dynamic";
 
@@ -8,7 +9,7 @@ export const POST = route(
   {
     access: { permission: "users.manage" },
     params: idParams,
-    docs: { summary: "Issue a new invitation link for a user" },
+    docs: { summary: "Issue a new invitation link for a user", response: reissuedInvite },
   },
   async ({ params, caller, req }) => {
     const { inviteToken, expiresAt } = await reissueInvite(params.id, caller);
