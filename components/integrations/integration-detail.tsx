@@ -29,7 +29,8 @@ import {
 } from "@/components/ui/alert-dialog";
 import { ModeBadge, StatusBadge } from "@/components/integrations/status";
 import { OAuthCard } from "@/components/integrations/oauth-card";
-import { JobsTable, type SyncJob } from "@/components/jobs/jobs-table";
+import { JobsTable } from "@/components/jobs/jobs-table";
+import type { SyncJob, SyncJobList } from "@/lib/jobs/contract";
 import { LogsTable, type LogItem } from "@/components/logs/logs-table";
 import type { Integration, TestRun } from "@/lib/integrations/contract";
 import { formatDuration } from "@/lib/format";
@@ -65,7 +66,7 @@ export function IntegrationDetail({ initial, can, syncTypes }: { initial: Integr
   });
   const jobs = useQuery({
     queryKey: ["jobs", { integrationId: id }],
-    queryFn: () => api<{ items: SyncJob[] }>(`/api/v1/jobs?integrationId=${id}&limit=10`),
+    queryFn: () => api<SyncJobList>(`/api/v1/jobs?integrationId=${id}&limit=10`),
     enabled: syncTypes.length > 0,
     refetchInterval: (q) => (q.state.data?.items.some((j) => j.status === "queued" || j.status === "running") ? 1500 : 10_000),
   });

@@ -6,7 +6,8 @@ import { api } from "@/lib/client/api";
 import { PageHeader } from "@/components/layout/app-shell";
 import { NativeSelect } from "@/components/ui/select";
 import { Label } from "@/components/ui/label";
-import { JobsTable, type SyncJob } from "@/components/jobs/jobs-table";
+import { JobsTable } from "@/components/jobs/jobs-table";
+import type { SyncJobList } from "@/lib/jobs/contract";
 import { IntegrationSelect } from "@/components/shared/filter-fields";
 
 export function JobsPage({ canRun }: { canRun: boolean }) {
@@ -16,7 +17,7 @@ export function JobsPage({ canRun }: { canRun: boolean }) {
   const [integrationId, setIntegrationId] = React.useState(params.get("integrationId") ?? "");
   const jobs = useQuery({
     queryKey: ["jobs", { status, integrationId }],
-    queryFn: () => api<{ items: SyncJob[] }>(`/api/v1/jobs?${new URLSearchParams({ ...(status ? { status } : {}), ...(integrationId ? { integrationId } : {}), limit: "100" })}`),
+    queryFn: () => api<SyncJobList>(`/api/v1/jobs?${new URLSearchParams({ ...(status ? { status } : {}), ...(integrationId ? { integrationId } : {}), limit: "100" })}`),
     refetchInterval: (q) => (q.state.data?.items.some((j) => j.status === "queued" || j.status === "running") ? 1500 : 10_000),
   });
   return (

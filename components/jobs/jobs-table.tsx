@@ -12,24 +12,7 @@ import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { formatDateTime, formatDuration } from "@/lib/format";
-
-export type SyncJob = {
-  id: string;
-  integrationId: string;
-  integration?: { name: string; code: string; provider: string };
-  type: string;
-  status: "queued" | "running" | "completed" | "failed" | "canceled";
-  trigger: string;
-  processed: number;
-  created: number;
-  updated: number;
-  failed: number;
-  error: string | null;
-  cancelRequestedAt: string | null;
-  startedAt: string | null;
-  finishedAt: string | null;
-  createdAt: string;
-};
+import type { SyncJob, SyncJobList } from "@/lib/jobs/contract";
 
 const VARIANT = { queued: "muted", running: "info", completed: "success", failed: "danger", canceled: "warning" } as const;
 
@@ -38,7 +21,7 @@ export function JobStatus({ job }: { job: SyncJob }) {
   return <Badge variant={VARIANT[job.status]}>{label}</Badge>;
 }
 
-export function JobsTable({ query, canCancel, showIntegration = true }: { query: UseQueryResult<{ items: SyncJob[] }>; canCancel: boolean; showIntegration?: boolean }) {
+export function JobsTable({ query, canCancel, showIntegration = true }: { query: UseQueryResult<SyncJobList>; canCancel: boolean; showIntegration?: boolean }) {
   const qc = useQueryClient();
   const cancel = useMutation({
     mutationFn: (id: string) => api<SyncJob>(`/api/v1/jobs/${id}/cancel`, { method: "POST" }),
@@ -75,7 +58,7 @@ export function JobsTable({ query, canCancel, showIntegration = true }: { query:
             {showIntegration && (
               <TableCell>
                 <Link href={`/integrations/${j.integrationId}`} className="hover:underline">
-                  {j.integration?.name ?? j.integrationId}
+                  {j.integration.name}
                 </Link>
               </TableCell>
             )}

@@ -3,7 +3,7 @@
 // cancelled) and while running (the handler's signal aborts, the provider stops at the next
 // safe point).
 import { z } from "zod";
-import { Prisma } from "@/generated/prisma/client";
+import { Prisma, type SyncJob as SyncJobRow } from "@/generated/prisma/client";
 import { db } from "@/lib/db";
 import { errors } from "@/lib/errors";
 import { getProvider } from "@/lib/providers/registry";
@@ -13,8 +13,35 @@ import { audit, type Actor, type RequestMeta, type Who } from "@/lib/audit";
 import { logger } from "@/lib/logger";
 import type { SyncCounts } from "@/lib/providers/types";
 import { bindingOf } from "@/lib/providers/bindings";
+import type { SyncTrigger } from "@/lib/jobs/contract";
 
-export type SyncTrigger = "manual" | "scheduled" | "api";
+export type { SyncTrigger };
+
+const withIntegration = { integration: { select: { name: true, code: true, provider: true } } } as const;
+
+/** A job as the API shows it (lib/jobs/contract.ts syncJob): the queue's own job id stays inside. */
+export function syncJobView(j: SyncJobRow) {
+  return {
+    id: j.id,
+    integrationId: j.integrationId,
+    type: j.type,
+    status: j.status,
+    trigger: j.trigger as SyncTrigger,
+    requestedById: j.requestedById,
+    processed: j.processed,
+    created: j.created,
+    updated: j.updated,
+    failed: j.failed,
+    error: j.error,
+    details: j.details,
+    cancelRequestedAt: j.cancelRequestedAt,
+    startedAt: j.startedAt,
+    finishedAt: j.finishedAt,
+    createdAt: j.createdAt,
+  };
+}
+
+const syncJobItemView = (j: SyncJobRow & { integration: { name: string; code: string; provider: string } }) => ({ ...syncJobView(j), integration: j.integration });
 
 export async function requestSync(
   integrationId: string,
@@ -53,7 +80,7 @@ export async function requestSync(
   if (opts.trigger !== "scheduled") {
     await audit(opts.actor, "sync.start", "integration", integrationId, { jobId: job.id, type }, opts.meta);
   }
-  return db.syncJob.findUniqueOrThrow({ where: { id: job.id } });
+  return syncJobView(await db.syncJob.findUniqueOrThrow({ where: { id: job.id } }));
 }
 
 export async function cancelSync(jobId: string, who: Who) {
@@ -75,7 +102,7 @@ export async function cancelSync(jobId: string, who: Who) {
     await db.syncJob.update({ where: { id: jobId }, data: { cancelRequestedAt: new Date() } });
   }
   await audit(who.actor, "sync.cancel", "sync_job", jobId, { integrationId: job.integrationId }, who.meta);
-  return db.syncJob.findUniqueOrThrow({ where: { id: jobId } });
+  return syncJobView(await db.syncJob.findUniqueOrThrow({ where: { id: jobId } }));
 }
 
 class Canceled extends Error {}
@@ -201,7 +228,7 @@ export const listJobsQuery = z.strictObject({
 });
 
 export async function listJobs(q: z.output<typeof listJobsQuery>) {
-  return db.syncJob.findMany({
+  const rows = await db.syncJob.findMany({
     where: {
       integrationId: q.integrationId,
       status: q.status,
@@ -209,6 +236,13 @@ export async function listJobs(q: z.output<typeof listJobsQuery>) {
     },
     orderBy: { createdAt: "desc" },
     take: q.limit,
-    include: { integration: { select: { name: true, code: true, provider: true } } },
+    include: withIntegration,
   });
+  return rows.map(syncJobItemView);
+}
+
+export async function getJob(id: string) {
+  const job = await db.syncJob.findUnique({ where: { id }, include: withIntegration });
+  if (!job) throw errors.notFound("Sync job");
+  return syncJobItemView(job);
 }
