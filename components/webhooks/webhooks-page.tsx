@@ -31,11 +31,10 @@ import { IntegrationSelect, DateTimeFilter, useIntegrations, ClearFiltersButton,
 import { useUrlFilters, useDebouncedFilter } from "@/components/shared/url-filters";
 import { PagedResults } from "@/components/shared/paged-results";
 import { formatDateTime, formatDuration } from "@/lib/format";
+import { WEBHOOK_STATUSES, type WebhookDetail, type WebhookList, type WebhookStats, type WebhookStatus } from "@/lib/webhooks/contract";
 
-const STATUSES = ["pending", "processing", "completed", "failed", "ignored", "rejected"] as const;
-type Status = (typeof STATUSES)[number];
 
-const STATUS_STYLE: Record<Status, { label: string; badge: "info" | "warning" | "success" | "danger" | "muted"; color: string }> = {
+const STATUS_STYLE: Record<WebhookStatus, { label: string; badge: "info" | "warning" | "success" | "danger" | "muted"; color: string }> = {
   pending: { label: "Pending", badge: "info", color: "var(--chart-3)" },
   processing: { label: "Processing", badge: "warning", color: "var(--chart-4)" },
   completed: { label: "Completed", badge: "success", color: "var(--chart-1)" },
@@ -44,32 +43,9 @@ const STATUS_STYLE: Record<Status, { label: string; badge: "info" | "warning" | 
   rejected: { label: "Rejected", badge: "danger", color: "oklch(0.45 0.12 20)" },
 };
 
-type Item = {
-  id: string;
-  receivedAt: string;
-  integrationId: string | null;
-  integration: { name: string; code: string } | null;
-  provider: string;
-  eventType: string;
-  externalId: string | null;
-  status: Status;
-  signatureVerified: boolean;
-  verification: string;
-  attempts: number;
-  maxRetries: number;
-  duplicates: number;
-  replays: number;
-  nextAttemptAt: string | null;
-  processedAt: string | null;
-  lastError: string | null;
-  sourceIp: string | null;
-};
-type Attempt = { attempt?: number; at: string; durationMs?: number; outcome: string; error?: string; note?: string; by?: string; nextInSeconds?: number };
-type Detail = Item & { payload: unknown; headers: Record<string, string>; path: string; history: Attempt[]; result: unknown };
-type Stats = { counts: Record<Status, number>; total: number; from: string; to: string; bucket: string; bucketMinutes: number; series: ({ at: string } & Record<Status, number>)[] };
 
 /** A bar's label: its time of day for bars shorter than a day (with the date when the range spans days), else its date. */
-function barLabel(at: string, s: Pick<Stats, "bucketMinutes" | "from" | "to">) {
+function barLabel(at: string, s: Pick<WebhookStats, "bucketMinutes" | "from" | "to">) {
   const days = Date.parse(s.to) - Date.parse(s.from) > 86_400_000;
   if (s.bucketMinutes >= 1440) return formatDateTime(at, { year: undefined, hour: undefined, minute: undefined, second: undefined });
   return formatDateTime(at, days ? { year: undefined, second: undefined } : { year: undefined, month: undefined, day: undefined, second: undefined });
@@ -92,7 +68,7 @@ function eventTitle(d: { provider: string; eventType: string; integration?: { na
   return `${d.integration?.name ?? d.provider}: ${what}`;
 }
 
-export function StatusBadge({ status }: { status: Status }) {
+export function StatusBadge({ status }: { status: WebhookStatus }) {
   const s = STATUS_STYLE[status];
   return <Badge variant={s.badge}>{s.label}</Badge>;
 }
@@ -108,14 +84,14 @@ export function WebhooksPage({ canManage }: { canManage: boolean }) {
   const { status: _omit, ...statFilters } = filters;
   const stats = useQuery({
     queryKey: ["webhooks", "stats", statFilters],
-    queryFn: () => api<Stats>(`/api/v1/webhooks/stats?${new URLSearchParams(statFilters)}`),
+    queryFn: () => api<WebhookStats>(`/api/v1/webhooks/stats?${new URLSearchParams(statFilters)}`),
     refetchInterval: 10_000,
   });
   const list = useInfiniteQuery({
     queryKey: ["webhooks", "list", filters],
     initialPageParam: "",
     queryFn: ({ pageParam }) =>
-      api<{ items: Item[]; nextCursor: string | null }>(`/api/v1/webhooks?${new URLSearchParams({ ...filters, limit: "50", ...(pageParam ? { cursor: pageParam } : {}) })}`),
+      api<WebhookList>(`/api/v1/webhooks?${new URLSearchParams({ ...filters, limit: "50", ...(pageParam ? { cursor: pageParam } : {}) })}`),
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     refetchInterval: 10_000,
   });
@@ -130,7 +106,7 @@ export function WebhooksPage({ canManage }: { canManage: boolean }) {
       />
 
       <div className="mb-4 flex flex-wrap gap-2" role="group" aria-label="Events by status">
-        {STATUSES.map((s) => {
+        {WEBHOOK_STATUSES.map((s) => {
           const selected = filters.status === s;
           return (
             <Button key={s} variant={selected ? "default" : "outline"} size="sm" aria-pressed={selected} onClick={() => setParam("status", selected ? null : s)}>
@@ -161,7 +137,7 @@ export function WebhooksPage({ canManage }: { canManage: boolean }) {
           ) : stats.data.total === 0 ? (
             <p className="text-muted-foreground text-sm">No events in this period.</p>
           ) : (
-            <div className="h-48" role="img" aria-label={`${stats.data.total} events: ${STATUSES.map((s) => `${stats.data.counts[s]} ${s}`).join(", ")}`}>
+            <div className="h-48" role="img" aria-label={`${stats.data.total} events: ${WEBHOOK_STATUSES.map((s) => `${stats.data.counts[s]} ${s}`).join(", ")}`}>
               <ResponsiveContainer width="100%" height="100%">
                 <BarChart data={stats.data.series.map((p) => ({ ...p, label: barLabel(p.at, stats.data) }))}>
                   <CartesianGrid strokeDasharray="3 3" vertical={false} className="stroke-border" />
@@ -169,7 +145,7 @@ export function WebhooksPage({ canManage }: { canManage: boolean }) {
                   <YAxis allowDecimals={false} tickLine={false} fontSize={12} width={32} />
                   <Tooltip />
                   <Legend />
-                  {STATUSES.map((s) => (
+                  {WEBHOOK_STATUSES.map((s) => (
                     <Bar key={s} dataKey={s} name={STATUS_STYLE[s].label} stackId="a" fill={STATUS_STYLE[s].color} />
                   ))}
                 </BarChart>
@@ -265,7 +241,7 @@ function EventDrawer({ id, canManage, onClose }: { id: string | null; canManage:
   const qc = useQueryClient();
   const q = useQuery({
     queryKey: ["webhook", id],
-    queryFn: () => api<Detail>(`/api/v1/webhooks/${id}`),
+    queryFn: () => api<WebhookDetail>(`/api/v1/webhooks/${id}`),
     enabled: !!id,
     // while it is being worked on, follow it
     refetchInterval: (query) => (query.state.data && ["pending", "processing"].includes(query.state.data.status) ? 1000 : false),

@@ -11,8 +11,9 @@ import { decodeCursor, encodeCursor } from "@/lib/cursor";
 import { redactValue, scrub } from "@/lib/redact";
 import { buildContext } from "@/lib/integrations/service";
 import { retiredSecrets } from "@/lib/webhooks/secrets";
+import { WEBHOOK_STATUSES } from "@/lib/webhooks/contract";
 
-export const WEBHOOK_STATUSES = ["pending", "processing", "completed", "failed", "ignored", "rejected"] as const;
+export { WEBHOOK_STATUSES };
 
 const filters = {
   provider: z.string().trim().max(64).optional(),
@@ -85,12 +86,24 @@ export async function listWebhooks(q: z.output<typeof listWebhooksQuery>) {
   return { items, nextCursor: more && last ? encodeCursor(last.receivedAt, last.id) : null };
 }
 
+/**
+ * One event in full (lib/webhooks/contract.ts webhookDetail), without the columns only
+ * processing reads: the lease, the dispatcher's queued time, the dedupe key, a rejected body's
+ * unverified subject.
+ */
+const detail = {
+  ...summary,
+  payload: true,
+  headers: true,
+  path: true,
+  history: true,
+  result: true,
+  integration: { select: { name: true, code: true, provider: true } },
+} satisfies Prisma.WebhookEventSelect;
+
 export async function getWebhook(id: string) {
   if (!z.uuid().safeParse(id).success) throw errors.notFound("Webhook event");
-  const row = await db.webhookEvent.findUnique({
-    where: { id },
-    include: { integration: { select: { name: true, code: true, provider: true } } },
-  });
+  const row = await db.webhookEvent.findUnique({ where: { id }, select: detail });
   if (!row) throw errors.notFound("Webhook event");
   return forDisplay(row);
 }

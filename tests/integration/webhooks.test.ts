@@ -512,6 +512,8 @@ describe("management API", () => {
 
     const one = await call(oneRoute.GET as never, { params: { id: ids[0] }, cookie: viewer.cookie });
     expect(one.json).toMatchObject({ id: ids[0], payload: { id: "m-0", type: "order.created" }, integration: { code: row.code } });
+    // the columns only processing reads stay inside: the lease, the dispatcher's mark, the dedupe key, a refusal's subject
+    for (const internal of ["lockedUntil", "queuedAt", "idempotencyKey", "subject"]) expect(one.json).not.toHaveProperty(internal);
 
     const bad = await call(listRoute.GET as never, { url: `/api/v1/webhooks?status=weird`, cookie: viewer.cookie });
     expect(bad.status).toBe(400);

@@ -1,5 +1,6 @@
 import { route } from "@/lib/api";
 import { listWebhooks, listWebhooksQuery } from "@/lib/webhooks/service";
+import { webhookList } from "@/lib/webhooks/contract";
 
 export const dynamic = "force-dynamic";
 
@@ -7,7 +8,7 @@ export const GET = route(
   {
     access: { permission: "webhooks.read", scope: "webhooks:read" },
     query: listWebhooksQuery,
-    docs: { summary: "List inbound webhook events, newest first" },
+    docs: { summary: "List inbound webhook events, newest first", response: webhookList },
   },
   async ({ query }) =>
     listWebhooks(query),

@@ -1,5 +1,6 @@
 import { route, idParams } from "@/lib/api";
 import { getWebhook, deleteWebhook } from "@/lib/webhooks/service";
+import { deletedWebhook, webhookDetail } from "@/lib/webhooks/contract";
 
 export const dynamic = "force-dynamic";
 
@@ -7,7 +8,7 @@ export const GET = route(
   {
     access: { permission: "webhooks.read", scope: "webhooks:read" },
     params: idParams,
-    docs: { summary: "Get an inbound webhook event" },
+    docs: { summary: "Get an inbound webhook event", response: webhookDetail },
   },
   async ({ params }) =>
     getWebhook(params.id),
@@ -17,7 +18,7 @@ export const DELETE = route(
   {
     access: { permission: "webhooks.manage", scope: "webhooks:write" },
     params: idParams,
-    docs: { summary: "Delete an inbound webhook event" },
+    docs: { summary: "Delete an inbound webhook event", response: deletedWebhook },
   },
   async ({ params, caller }) =>
     deleteWebhook(params.id, caller),

@@ -1,5 +1,6 @@
 import { route } from "@/lib/api";
 import { webhookStats, webhookStatsQuery } from "@/lib/webhooks/service";
+import { webhookStatsAnswer } from "@/lib/webhooks/contract";
 
 export const dynamic = "force-dynamic";
 
@@ -7,7 +8,7 @@ export const GET = route(
   {
     access: { permission: "webhooks.read", scope: "webhooks:read" },
     query: webhookStatsQuery,
-    docs: { summary: "Inbound webhook event counts by status" },
+    docs: { summary: "Inbound webhook event counts by status", response: webhookStatsAnswer },
   },
   async ({ query }) =>
     webhookStats(query),

@@ -1,5 +1,6 @@
 import { route, idParams } from "@/lib/api";
 import { retryWebhook } from "@/lib/webhooks/service";
+import { webhookDetail } from "@/lib/webhooks/contract";
 
 export const dynamic = "force-dynamic";
 
@@ -7,7 +8,7 @@ export const POST = route(
   {
     access: { permission: "webhooks.manage", scope: "webhooks:write" },
     params: idParams,
-    docs: { summary: "Retry a failed inbound webhook event" },
+    docs: { summary: "Retry a failed inbound webhook event", response: webhookDetail },
   },
   async ({ params, caller }) =>
     retryWebhook(params.id, caller),
