@@ -352,10 +352,13 @@ export function route<
  * Tests only: a successful JSON answer, as the client reads it (dates are strings), must match
  * the route's declared response schema, with no field the schema does not name (zod strips
  * unknown keys, so a difference after parsing is an undocumented field). A mismatch is thrown:
- * it is a defect of the contract or of the route, and the route's tests fail on it.
+ * it is a defect of the contract or of the route, and the route's tests fail on it. A file
+ * (Content-Disposition: attachment, e.g. a JSON export answering its own creation) is not the
+ * route's JSON answer and is not checked.
  */
 async function checkResponse(schema: ZodType, res: Response, req: NextRequest): Promise<void> {
   if (res.status < 200 || res.status >= 300 || !/json/i.test(res.headers.get("content-type") ?? "")) return;
+  if (/^\s*attachment/i.test(res.headers.get("content-disposition") ?? "")) return;
   const text = await res.clone().text();
   const seen = (text ? JSON.parse(text) : null) as unknown;
   const r = schema.safeParse(seen);

@@ -18,7 +18,9 @@ export type ErrorCode =
   | "unavailable"
   | "tracking_disabled"
   | "needs_reconnect"
-  | "internal_error";
+  | "internal_error"
+  /** tests only: an answer that does not match its route's declared response (lib/api.ts checkResponse) */
+  | "response_contract";
 
 export class ApiError extends Error {
   constructor(

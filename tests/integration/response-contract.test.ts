@@ -30,6 +30,15 @@ describe("declared responses (tests only)", () => {
     expect(r.json.error.message).toContain("tags.0.secret");
   });
 
+  it("leaves a JSON file alone: a download is not the route's JSON answer", async () => {
+    const file = route({ access: { public: true }, docs: { response: item } }, async () =>
+      new Response(JSON.stringify([{ any: "row" }]), { headers: { "content-type": "application/json; charset=utf-8", "content-disposition": 'attachment; filename="rows.json"' } }),
+    );
+    const r = await call(file);
+    expect(r.status).toBe(200);
+    expect(r.json).toEqual([{ any: "row" }]);
+  });
+
   it("checks answers the handler built itself, and leaves errors alone", async () => {
     expect((await call(answering({ id: "a" }, 201))).status).toBe(500);
     const refused = await call(answering({ error: { code: "x", message: "m" } }, 409));
