@@ -21,27 +21,9 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { formatDateTime, fromLocalInput, timeAgo } from "@/lib/format";
 import type { ExportTypeInfo } from "@/lib/exports/sources";
-import { checkExportFilters, createExportInput } from "@/lib/exports/contract";
+import { checkExportFilters, createExportInput, type ExportJob, type ExportList } from "@/lib/exports/contract";
 import { checkForm, focusFirstInvalid } from "@/lib/client/form";
 import { FieldError } from "@/components/integrations/schema-fields";
-
-type ExportJob = {
-  id: string;
-  type: string;
-  label: string;
-  format: "csv" | "xlsx" | "pdf" | "json";
-  status: "queued" | "running" | "completed" | "failed" | "expired";
-  rowsTotal: number | null;
-  rowsDone: number;
-  progress: number;
-  sizeBytes: number | null;
-  fileName: string | null;
-  error: string | null;
-  createdBy: string | null;
-  createdAt: string;
-  finishedAt: string | null;
-  expiresAt: string | null;
-};
 
 const FORMAT_LABEL = { csv: "CSV", xlsx: "Excel (XLSX)", pdf: "PDF", json: "JSON" } as const;
 const STATUS_STYLE: Record<ExportJob["status"], "secondary" | "default" | "destructive" | "outline"> = {
@@ -262,7 +244,7 @@ function History({ canCreate }: { canCreate: boolean }) {
   const qc = useQueryClient();
   const list = useQuery({
     queryKey: ["exports"],
-    queryFn: () => api<{ items: ExportJob[] }>("/api/v1/exports?limit=100"),
+    queryFn: () => api<ExportList>("/api/v1/exports?limit=100"),
     refetchInterval: (q) => (q.state.data?.items.some((j) => j.status === "queued" || j.status === "running") ? 700 : 15_000),
   });
   const remove = useMutation({

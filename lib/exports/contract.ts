@@ -1,8 +1,10 @@
-// The exports API's request shape, shared with the New export form: zod and the export types'
-// pure filter schemas only (no database, no file system), so the browser checks the form with
-// the server's own rules, every field at once.
+// The exports API's request and answer shapes, shared with the Exports page and its New export
+// form: zod and the export types' pure filter schemas only (no database, no file system), so the
+// browser checks the form with the server's own rules, every field at once, and reads the
+// answers' types.
 import { z } from "zod";
 import { zodDetails } from "@/lib/errors";
+import { timestamp } from "@/lib/contract";
 import { EXPORT_TYPES, SOURCES, fromSeedFilters, type ExportType } from "@/lib/exports/sources";
 
 export const FORMATS = ["csv", "xlsx", "pdf", "json"] as const;
@@ -39,3 +41,38 @@ export function checkExportFilters(
   }
   return details.length || !data ? { ok: false, details } : { ok: true, data };
 }
+
+// ───────────── the answers (lib/exports/service.ts present) ─────────────
+
+export const EXPORT_STATUSES = ["queued", "running", "completed", "failed", "expired"] as const;
+
+/** An export job: what it copies, how far it got, its file. */
+export const exportJob = z.object({
+  id: z.string(),
+  type: z.enum(EXPORT_TYPES as [ExportType, ...ExportType[]]),
+  /** the type's name as people read it ("Drivers") */
+  label: z.string(),
+  format: z.enum(FORMATS),
+  /** the filters it ran with (and the CSV delimiter, when one was chosen) */
+  filters: z.record(z.string(), z.unknown()),
+  status: z.enum(EXPORT_STATUSES),
+  rowsTotal: z.number().int().nullable(),
+  rowsDone: z.number().int(),
+  /** 0 to 1 */
+  progress: z.number(),
+  fileName: z.string().nullable(),
+  sizeBytes: z.number().int().nullable(),
+  error: z.string().nullable(),
+  /** who started it, by name */
+  createdBy: z.string().nullable(),
+  createdAt: timestamp,
+  startedAt: timestamp.nullable(),
+  finishedAt: timestamp.nullable(),
+  /** when the file is removed */
+  expiresAt: timestamp.nullable(),
+});
+export type ExportJob = z.infer<typeof exportJob>;
+
+/** GET /api/v1/exports */
+export const exportList = z.object({ items: z.array(exportJob) });
+export type ExportList = z.infer<typeof exportList>;

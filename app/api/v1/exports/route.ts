@@ -1,7 +1,7 @@
 import { callerHas, requireAccess, route } from "@/lib/api";
 import { ApiError } from "@/lib/errors";
 import { createExport, downloadExport, exportNeeds, listExports, listExportsQuery } from "@/lib/exports/service";
-import { createExportInput } from "@/lib/exports/contract";
+import { createExportInput, exportJob, exportList } from "@/lib/exports/contract";
 import { EXPORT_TYPES } from "@/lib/exports/sources";
 
 export const dynamic = "force-dynamic";
@@ -10,7 +10,7 @@ export const GET = route(
   {
     access: { permission: "exports.read", scope: "exports:read" },
     query: listExportsQuery,
-    docs: { summary: "List export jobs", description: "Only exports of data the caller may read (see POST)." },
+    docs: { summary: "List export jobs", description: "Only exports of data the caller may read (see POST).", response: exportList },
   },
   // only the exports whose data the caller may read (each type's read scope / permission)
   async ({ query, caller }) => listExports(query, EXPORT_TYPES.filter((t) => callerHas(caller, exportNeeds(t).access))),
@@ -27,6 +27,8 @@ export const POST = route(
         "Small exports answer 200 with the file itself; larger ones answer 202 with the job (Location names it) and run in the background. " +
         "Each type also needs the read scope of its data (applications, drivers, vehicles: tracking:read; payments: payments:read; contacts: contacts:read; messages: messages:read; logs: logs:read), to create, list, read and download it.",
       status: 202,
+      // the 202's job; a small export's 200 is the file itself (lib/openapi/manual.ts)
+      response: exportJob,
     },
   },
   async ({ body, caller }) => {

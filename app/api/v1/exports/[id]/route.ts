@@ -1,5 +1,7 @@
 import { route, idParams, requireAccess, type Caller } from "@/lib/api";
 import { deleteExport, exportNeeds, getExport } from "@/lib/exports/service";
+import { exportJob } from "@/lib/exports/contract";
+import { okAnswer } from "@/lib/contract";
 
 export const dynamic = "force-dynamic";
 
@@ -7,7 +9,7 @@ export const GET = route(
   {
     access: { permission: "exports.read", scope: "exports:read" },
     params: idParams,
-    docs: { summary: "Get an export job and its progress" },
+    docs: { summary: "Get an export job and its progress", response: exportJob },
   },
   async ({ params, caller }) => readableExport(params.id, caller),
 );
@@ -24,7 +26,7 @@ export const DELETE = route(
   {
     access: { permission: "exports.create", scope: "exports:write" },
     params: idParams,
-    docs: { summary: "Delete an export and its file" },
+    docs: { summary: "Delete an export and its file", response: okAnswer },
   },
   async ({ params, caller }) => {
     await readableExport(params.id, caller);
