@@ -2,7 +2,10 @@
 // the wiring (lib/wiring.ts) in the web process and the workers.
 import { z } from "zod";
 import { eventIntegration, subscribe } from "@/lib/events";
+import { bindProvider } from "@/lib/providers/bindings";
+import { listProviders } from "@/lib/providers/registry";
 import { applyPaymentUpdate, applyRefundUpdate, logUnmatched } from "@/lib/payments/service";
+import { answerMerchantCall } from "@/lib/payments/merchant";
 import { PAYMENT_STATUSES } from "@/lib/payments/status";
 import type { PaymentStatus } from "@/lib/providers/types";
 
@@ -42,3 +45,10 @@ subscribe("refund.updated", "payments.apply-refund", async (data, ctx) => {
   // refunds made outside Switchboard reach the payment through its refunded amount instead
   if (!(await applyRefundUpdate(eventIntegration(ctx), u))) logUnmatched("refund.updated", { providerRefundId: u.providerRefundId });
 });
+
+// Merchant APIs (Payme, Click): the provider calls us and waits; payments answers from its own
+// tables (lib/payments/merchant.ts), for every provider that declares one
+for (const def of listProviders()) {
+  if (!def.payments?.merchant) continue;
+  bindProvider("payments", def.id, { webhook: { respond: (_req, ctx, parsed) => answerMerchantCall(def, ctx, parsed) } });
+}

@@ -218,55 +218,64 @@ type Locked = { id: string; status: PaymentStatus; captured_minor: number; refun
  * `onlyIfChanged`: an update that changes nothing (an automatic status check of a payment still
  * waiting for its payer) leaves the payment and its timeline as they are.
  */
-export async function applyPaymentUpdate(
+export function applyPaymentUpdate(
   integrationId: string | null,
   u: PaymentUpdate,
   source: "webhook" | "refresh",
   opts: { onlyIfChanged?: boolean } = {},
 ): Promise<boolean> {
-  return db.$transaction(async (tx) => {
-    const idOk = u.paymentId && z.uuid().safeParse(u.paymentId).success;
-    const rows = await tx.$queryRaw<Locked[]>`
-      select id, status, captured_minor, refunded_minor, amount_minor, provider_status from payments
-       where (${idOk ? u.paymentId : null}::uuid is not null and id = ${idOk ? u.paymentId : null}::uuid)
-          or (${integrationId}::uuid is not null and integration_id = ${integrationId}::uuid and (
-                (${u.providerPaymentId ?? null}::text is not null and provider_payment_id = ${u.providerPaymentId ?? null})
-             or (${u.providerCheckoutId ?? null}::text is not null and provider_checkout_id = ${u.providerCheckoutId ?? null})
-             or (${u.providerCaptureId ?? null}::text is not null and provider_capture_id = ${u.providerCaptureId ?? null})))
-       limit 1
-       for update`;
-    const p = rows[0];
-    if (!p) return false;
-    const captured = Math.max(p.captured_minor, u.capturedMinor ?? (u.status === "succeeded" && !p.captured_minor ? p.amount_minor : 0));
-    const refunded = Math.max(p.refunded_minor, u.refundedMinor ?? 0);
-    const status = nextStatus(p.status, u.status, { captured, refunded });
-    const changed = status !== p.status;
-    if (opts.onlyIfChanged && !changed && captured === p.captured_minor && refunded === p.refunded_minor && u.providerStatus === p.provider_status) return true;
-    await tx.$executeRaw`
-      update payments set
-        status = ${status}::"PaymentStatus",
-        provider_status = ${u.providerStatus},
-        captured_minor = ${captured}, refunded_minor = ${refunded},
-        provider_payment_id = coalesce(provider_payment_id, ${u.providerPaymentId ?? null}),
-        provider_checkout_id = coalesce(provider_checkout_id, ${u.providerCheckoutId ?? null}),
-        provider_capture_id = coalesce(${u.providerCaptureId ?? null}, provider_capture_id),
-        error = case when ${status} = 'failed' then coalesce(${u.error ?? null}, error) when ${status} in ('succeeded', 'partially_refunded', 'refunded') then null else error end,
-        succeeded_at = case when ${status} = 'succeeded' and succeeded_at is null then now() else succeeded_at end,
-        history = history || ${JSON.stringify([
-          entry(u.status, {
-            source,
-            status: u.status,
-            detail: u.providerStatus,
-            applied: changed,
-            ...(u.eventId ? { eventId: u.eventId } : {}),
-            ...(u.error ? { error: u.error } : {}),
-            ...(!changed && u.status !== p.status ? { note: `kept ${p.status}: a late or repeated event does not move a payment back` } : {}),
-          }),
-        ])}::jsonb,
-        updated_at = now()
-      where id = ${p.id}::uuid`;
-    return true;
-  });
+  return db.$transaction((tx) => applyPaymentUpdateIn(tx, integrationId, u, source, opts));
+}
+
+/** applyPaymentUpdate inside the caller's transaction (a merchant API call stores its transaction with it). */
+export async function applyPaymentUpdateIn(
+  tx: Prisma.TransactionClient,
+  integrationId: string | null,
+  u: PaymentUpdate,
+  source: "webhook" | "refresh",
+  opts: { onlyIfChanged?: boolean } = {},
+): Promise<boolean> {
+  const idOk = u.paymentId && z.uuid().safeParse(u.paymentId).success;
+  const rows = await tx.$queryRaw<Locked[]>`
+    select id, status, captured_minor, refunded_minor, amount_minor, provider_status from payments
+     where (${idOk ? u.paymentId : null}::uuid is not null and id = ${idOk ? u.paymentId : null}::uuid)
+        or (${integrationId}::uuid is not null and integration_id = ${integrationId}::uuid and (
+              (${u.providerPaymentId ?? null}::text is not null and provider_payment_id = ${u.providerPaymentId ?? null})
+           or (${u.providerCheckoutId ?? null}::text is not null and provider_checkout_id = ${u.providerCheckoutId ?? null})
+           or (${u.providerCaptureId ?? null}::text is not null and provider_capture_id = ${u.providerCaptureId ?? null})))
+     limit 1
+     for update`;
+  const p = rows[0];
+  if (!p) return false;
+  const captured = Math.max(p.captured_minor, u.capturedMinor ?? (u.status === "succeeded" && !p.captured_minor ? p.amount_minor : 0));
+  const refunded = Math.max(p.refunded_minor, u.refundedMinor ?? 0);
+  const status = nextStatus(p.status, u.status, { captured, refunded });
+  const changed = status !== p.status;
+  if (opts.onlyIfChanged && !changed && captured === p.captured_minor && refunded === p.refunded_minor && u.providerStatus === p.provider_status) return true;
+  await tx.$executeRaw`
+    update payments set
+      status = ${status}::"PaymentStatus",
+      provider_status = ${u.providerStatus},
+      captured_minor = ${captured}, refunded_minor = ${refunded},
+      provider_payment_id = coalesce(provider_payment_id, ${u.providerPaymentId ?? null}),
+      provider_checkout_id = coalesce(provider_checkout_id, ${u.providerCheckoutId ?? null}),
+      provider_capture_id = coalesce(${u.providerCaptureId ?? null}, provider_capture_id),
+      error = case when ${status} = 'failed' then coalesce(${u.error ?? null}, error) when ${status} in ('succeeded', 'partially_refunded', 'refunded') then null else error end,
+      succeeded_at = case when ${status} = 'succeeded' and succeeded_at is null then now() else succeeded_at end,
+      history = history || ${JSON.stringify([
+        entry(u.status, {
+          source,
+          status: u.status,
+          detail: u.providerStatus,
+          applied: changed,
+          ...(u.eventId ? { eventId: u.eventId } : {}),
+          ...(u.error ? { error: u.error } : {}),
+          ...(!changed && u.status !== p.status ? { note: `kept ${p.status}: a late or repeated event does not move a payment back` } : {}),
+        }),
+      ])}::jsonb,
+      updated_at = now()
+    where id = ${p.id}::uuid`;
+  return true;
 }
 
 export async function applyRefundUpdate(integrationId: string | null, u: RefundUpdate): Promise<boolean> {
@@ -295,8 +304,11 @@ export async function refreshPayment(id: string, opts: { automatic?: boolean } =
   if (!p) throw errors.notFound("Payment");
   const row = p.integrationId ? await db.integration.findUnique({ where: { id: p.integrationId } }) : null;
   if (!row) throw errors.unprocessable("The payment's integration was deleted");
-  if (!p.providerPaymentId && !p.providerCheckoutId) throw errors.unprocessable("The payment never reached the provider");
   const def = getProvider(row.provider)!;
+  if (def.payments?.merchant) {
+    throw errors.unprocessable(`${def.name} reports each of its transactions to Switchboard as it happens: the payment already shows ${def.name}'s latest call`);
+  }
+  if (!p.providerPaymentId && !p.providerCheckoutId) throw errors.unprocessable("The payment never reached the provider");
   let r: ProviderPayment;
   try {
     r = await def.payments!.retrieve(buildContext(row, { related: { type: "payment", id } }), {

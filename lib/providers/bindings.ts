@@ -6,7 +6,7 @@
 // web process and the workers. The platform (lib/jobs/sync.ts, lib/webhooks/*, lib/oauth/flow.ts)
 // asks `bindingOf(provider)` and falls back to what the provider itself declares.
 import type { InboundRequest, Verdict } from "@/lib/providers/webhook-kit";
-import type { ProviderContext, StoredWebhook, SyncResult, SyncRun, WebhookHandleResult, WebhookVerifyContext } from "@/lib/providers/types";
+import type { ParsedWebhook, ProviderContext, StoredWebhook, SynchronousAnswer, SyncResult, SyncRun, WebhookHandleResult, WebhookVerifyContext } from "@/lib/providers/types";
 
 export type ProviderBinding = {
   /** runs the provider's sync types (the provider declares them; the area does the work) */
@@ -16,12 +16,14 @@ export type ProviderBinding = {
     verify?(req: InboundRequest, ctx: WebhookVerifyContext<Record<string, unknown>, Record<string, unknown>>): Verdict | Promise<Verdict>;
     /** runs in a worker; throwing means "retry later" */
     handle?(event: StoredWebhook, ctx: ProviderContext): Promise<WebhookHandleResult>;
+    /** a `synchronous` webhook (a merchant API): answers a verified call at once, from the area's tables */
+    respond?(req: InboundRequest, ctx: WebhookVerifyContext<Record<string, unknown>, Record<string, unknown>>, parsed: ParsedWebhook): Promise<SynchronousAnswer>;
   };
   /** runs before an OAuth grant is revoked, while it still works (stopping Google's channels) */
   beforeDisconnect?(ctx: ProviderContext): Promise<void>;
 };
 
-type Slot = "sync" | "webhook.verify" | "webhook.handle" | "beforeDisconnect";
+type Slot = "sync" | "webhook.verify" | "webhook.handle" | "webhook.respond" | "beforeDisconnect";
 
 // on globalThis: Next.js may load this module more than once in a process (one copy per bundle)
 const g = globalThis as unknown as { __sbBindings?: Map<string, { binding: ProviderBinding; owners: Map<Slot, string> }> };
@@ -41,6 +43,7 @@ export function bindProvider(area: string, providerId: string, binding: Provider
   if (binding.sync) claim("sync");
   if (binding.webhook?.verify) claim("webhook.verify");
   if (binding.webhook?.handle) claim("webhook.handle");
+  if (binding.webhook?.respond) claim("webhook.respond");
   if (binding.beforeDisconnect) claim("beforeDisconnect");
   entry.binding = {
     ...entry.binding,

@@ -15,8 +15,9 @@ import zoom from "@/lib/providers/zoom";
 import onec from "@/lib/providers/onec";
 import googleCalendar from "@/lib/providers/google-calendar";
 import ringcentral from "@/lib/providers/ringcentral";
+import payme from "@/lib/providers/payme";
 
-const all: ProviderDefinition[] = [telegram, genericWebhook, fcm, sendgrid, twilio, smsru, smtp, yookassa, stripe, paypal, suitedash, zoom, onec, googleCalendar, ringcentral];
+const all: ProviderDefinition[] = [telegram, genericWebhook, fcm, sendgrid, twilio, smsru, smtp, yookassa, stripe, paypal, suitedash, zoom, onec, googleCalendar, ringcentral, payme];
 
 export const providers: ReadonlyMap<string, ProviderDefinition> = new Map(all.map((p) => [p.id, p]));
 

@@ -203,6 +203,27 @@ export type WebhookSpec<Cred = Record<string, unknown>, Conf = Record<string, un
   acknowledge?(event: { id: string; duplicate: boolean }): Response;
   /** runs in a worker; throwing means "retry later" (or bound by an area: lib/providers/bindings.ts) */
   handle?(event: StoredWebhook, ctx: ProviderContext<Cred, Conf>): Promise<WebhookHandleResult>;
+  /**
+   * Merchant APIs (Payme, Click): the provider waits for an answer made from our own state, so a
+   * verified call is answered at once by the area bound to it (lib/payments binds `respond`:
+   * lib/providers/bindings.ts) and stored already completed, never queued. The id parse()
+   * returns is then only the record's external id (the provider's transaction); the
+   * idempotency key is the body's hash. A refused request is answered in the provider's own
+   * format: it expects HTTP 200 with its error code, not our 401.
+   */
+  synchronous?: {
+    refusal(req: InboundRequest, why: { code: "unauthorized" | "invalid_json" | "validation_failed"; reason: string }): Response;
+  };
+};
+
+/** What a merchant API call was answered (a bound `respond`), and what the record keeps of it. */
+export type SynchronousAnswer = {
+  /** the JSON body answered with HTTP 200 */
+  body: unknown;
+  /** completed: the call was applied or answered from our state; failed: our side failed (the provider retries) */
+  outcome: "completed" | "ignored" | "failed";
+  note: string;
+  events?: NormalizedEvent[];
 };
 
 // ───────────── messaging (lib/messaging) ─────────────
@@ -327,6 +348,8 @@ export type PaymentsSpec<Cred = Record<string, unknown>, Conf = Record<string, u
   /** the current state, asked of the provider (GET …?refresh=1, YooKassa's re-fetch) */
   retrieve(ctx: ProviderContext<Cred, Conf>, p: RefundRequest["payment"]): Promise<ProviderPayment>;
   refund(ctx: ProviderContext<Cred, Conf>, req: RefundRequest): Promise<ProviderRefund>;
+  /** the provider calls us for each transaction (Payme, Click): its webhook is `synchronous` */
+  merchant?: MerchantSpec<Cred, Conf>;
 };
 
 /**
@@ -348,6 +371,82 @@ export type PaymentUpdate = {
   error?: string | null;
 };
 export type RefundUpdate = { providerRefundId: string; paymentId?: string | null; providerPaymentId?: string | null; status: "pending" | "succeeded" | "failed"; amountMinor?: number; eventId?: string };
+
+// ───────────── merchant APIs (lib/payments/merchant.ts): the payment system calls us ─────────────
+// Payme's Merchant API and Click's SHOP API ask us whether an order can be paid, create, perform
+// and cancel their transactions, and wait for the answer. The provider folder speaks the
+// protocol and decides by the provider's rules (a pure function of the state it is given);
+// lib/payments reads that state under a lock on the order, stores what was decided in the same
+// database transaction as the payment's status change, and answers.
+
+/** One of the provider's transactions, as lib/payments keeps it (provider_transactions). */
+export type MerchantTransaction = {
+  /** the provider's id (Payme's 24-character id, Click's click_trans_id) */
+  providerTxId: string;
+  /** our number for it, given when it is first stored (Payme's "transaction", Click's merchant_prepare_id) */
+  number: number;
+  paymentId: string;
+  /** the provider's own state number */
+  state: number;
+  amountMinor: number;
+  /** when the provider created it, by its clock (Payme's `time`) */
+  providerTime: Date | null;
+  createdAt: Date;
+  performedAt: Date | null;
+  canceledAt: Date | null;
+  reason: number | null;
+  /** what else the provider sent that its answers repeat (Payme's account, Click's click_paydoc_id) */
+  data: Record<string, unknown>;
+};
+
+/** The order a call is about: one of our payments made through this integration. */
+export type MerchantOrder = { id: string; amountMinor: number; currency: string; status: PaymentStatus };
+
+/** What a call needs read before it can be decided. */
+export type MerchantLookup = {
+  /** the order the call names (Payme's account field, Click's merchant_trans_id) */
+  orderId?: string | null;
+  /** the provider transaction the call names */
+  providerTxId?: string | null;
+  /** a statement: the integration's transactions the provider created in [from, to] */
+  statement?: { from: Date; to: Date } | null;
+};
+
+export type MerchantState = {
+  /** the order named by the call or by its transaction, locked for this call; null when unknown */
+  order: MerchantOrder | null;
+  /** the transaction named by the call, null when unknown (or another integration's) */
+  transaction: MerchantTransaction | null;
+  /** every transaction of this provider for the order, the named one included */
+  siblings: MerchantTransaction[];
+  /** statement calls: the transactions in the range, oldest first by providerTime */
+  statement: MerchantTransaction[];
+  now: Date;
+};
+
+export type MerchantTransactionWrite = Omit<MerchantTransaction, "number">;
+
+export type MerchantDecision = {
+  /** the transaction to store: a new one, or the named one changed (at most one per call) */
+  write?: MerchantTransactionWrite | null;
+  /** what it does to the payment (lib/payments never moves a payment backwards) */
+  payment?: Omit<PaymentUpdate, "paymentId" | "eventId" | "occurredAt"> | null;
+  /** the provider asked to change a credential (Payme's ChangePassword): stored, encrypted, before the answer */
+  credentials?: Record<string, string> | null;
+  /** the answer's body, given the transaction as stored (with its number) */
+  answer(stored: MerchantTransaction | null): unknown;
+  /** ignored: refused by the protocol's rules (an error answer), nothing changed */
+  outcome: "completed" | "ignored";
+  /** for the record, one sentence for a person */
+  note: string;
+};
+
+export type MerchantSpec<Cred = Record<string, unknown>, Conf = Record<string, unknown>> = {
+  lookup(call: ParsedWebhook, ctx: ProviderContext<Cred, Conf>): MerchantLookup;
+  decide(call: ParsedWebhook, state: MerchantState, ctx: ProviderContext<Cred, Conf>): MerchantDecision;
+  /** the answer when our side failed (the database): the provider's "system error, try again" */
+  failure(call: ParsedWebhook): unknown;
+};
 
 /** `apiEndpoint`, `mode`, or a config field as `config.<name>` */
 export type DestinationField = "apiEndpoint" | "mode" | `config.${string}`;

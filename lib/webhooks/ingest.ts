@@ -19,7 +19,7 @@ import { redactValue, scrub } from "@/lib/redact";
 import { consume } from "@/lib/rate-limit";
 import { CLIENT_IP_HEADER } from "@/lib/auth/client-ip";
 import { getProvider } from "@/lib/providers/registry";
-import { WebhookBodyError, type ProviderDefinition, type WebhookVerifyContext } from "@/lib/providers/types";
+import { WebhookBodyError, type ParsedWebhook, type ProviderDefinition, type WebhookVerifyContext } from "@/lib/providers/types";
 import { buildContext } from "@/lib/integrations/service";
 import { retiredSecrets, secretList, type RetiredSecret } from "@/lib/webhooks/secrets";
 import type { InboundRequest, Verdict } from "@/lib/providers/webhook-kit";
@@ -234,6 +234,8 @@ export async function ingestWebhook(req: Request, target: IngestTarget): Promise
       // not decided (a limit on verification calls): a genuine sender retries later
       throw new ApiError(429, "rate_limited", `Webhook refused: ${verdict.reason}`, undefined, { "Retry-After": String(verdict.retryAfterSeconds) });
     }
+    // a merchant API expects its own error answer (HTTP 200), not ours
+    if (spec.synchronous) return spec.synchronous.refusal(inbound, { code: "unauthorized", reason: verdict.reason });
     throw new ApiError(401, "unauthorized", `Webhook rejected: ${verdict.reason}`);
   }
 
@@ -243,8 +245,11 @@ export async function ingestWebhook(req: Request, target: IngestTarget): Promise
   } catch (e) {
     if (!(e instanceof WebhookBodyError)) throw e;
     await recordRejected(row, inbound, { scheme: verdict.scheme, reason: `signature valid, body refused: ${e.message}` }, secrets, spec.subject);
+    if (spec.synchronous) return spec.synchronous.refusal(inbound, { code: e.code, reason: e.message });
     throw new ApiError(400, e.code, e.message);
   }
+
+  if (spec.synchronous) return answerNow({ row, def, inbound, ctx, parsed, verdict, headers: storedHeaders(req.headers, secrets), secrets });
 
   const externalId = parsed.id ? String(parsed.id) : null;
   const stored = await insertEvent({
@@ -265,4 +270,48 @@ export async function ingestWebhook(req: Request, target: IngestTarget): Promise
   });
   const ack = spec.acknowledge?.({ id: stored.id, duplicate: !stored.inserted });
   return ack ?? Response.json({ received: true, id: stored.id, duplicate: !stored.inserted });
+}
+
+// ───────────── merchant APIs: answered now, stored already done ─────────────
+
+const INSERT_ANSWERED = `insert into webhook_events
+      (id, integration_id, provider, event_type, external_id, idempotency_key, status, payload, headers,
+       source_ip, path, signature_verified, verification, max_retries, last_error, attempts, processed_at, result, history)
+    values ($1, $2, $3, $4, $5, $6, $7::"WebhookStatus", $8::jsonb, $9::jsonb, $10, $11, true, $12, 0, $13, 1, now(), $14::jsonb, $15::jsonb)
+    on conflict (integration_id, idempotency_key) do update set duplicates = webhook_events.duplicates + 1`;
+
+/**
+ * A `synchronous` provider's verified call (Payme, Click): the area bound to it answers from its
+ * own tables at once (lib/payments/merchant.ts), and the call is stored already processed, with
+ * the answer's note, for the webhooks screen (a repeat with the same body counts as a duplicate;
+ * it got the same answer, made again from the same state). The answer stands even if the record
+ * cannot be written: what it says is already committed.
+ */
+async function answerNow(a: {
+  row: Integration;
+  def: ProviderDefinition;
+  inbound: InboundRequest;
+  ctx: WebhookVerifyContext<Record<string, unknown>, Record<string, unknown>>;
+  parsed: ParsedWebhook;
+  verdict: Verdict;
+  headers: Record<string, string>;
+  secrets: string[];
+}): Promise<Response> {
+  const respond = bindingOf(a.def.id).webhook?.respond;
+  if (!respond) throw unavailable(`${a.def.name} calls cannot be answered in this process (the wiring is not loaded)`, 60);
+  const started = Date.now();
+  const answer = await respond(a.inbound, a.ctx, a.parsed);
+  const note = scrub(answer.note, a.secrets);
+  const history = [{ attempt: 1, at: new Date(started).toISOString(), durationMs: Date.now() - started, outcome: answer.outcome, note }];
+  try {
+    await pgPool().query(INSERT_ANSWERED, [
+      randomUUID(), a.row.id, a.row.provider, (a.parsed.type || "unknown").slice(0, 200), a.parsed.id ? String(a.parsed.id).slice(0, 500) : null,
+      bodyHash(a.inbound.rawBody), answer.outcome, JSON.stringify(redactValue(a.parsed.payload, a.secrets)), JSON.stringify(a.headers),
+      a.inbound.ip, new URL(a.inbound.url).pathname.slice(0, 2000), (a.verdict.ok && a.verdict.note ? `${a.verdict.scheme}: ${a.verdict.note}` : a.verdict.scheme).slice(0, 1000),
+      answer.outcome === "failed" ? note.slice(0, 2000) : null, JSON.stringify({ note, events: answer.events ?? [] }), JSON.stringify(history),
+    ]);
+  } catch (e) {
+    logger.warn({ integration: a.row.code, err: scrub((e as Error).message, a.secrets) }, "merchant API call answered but not recorded");
+  }
+  return Response.json(answer.body);
 }

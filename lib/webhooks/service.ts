@@ -11,6 +11,7 @@ import { decodeCursor, encodeCursor } from "@/lib/cursor";
 import { redactValue, scrub } from "@/lib/redact";
 import { buildContext } from "@/lib/integrations/service";
 import { retiredSecrets } from "@/lib/webhooks/secrets";
+import { getProvider } from "@/lib/providers/registry";
 import { WEBHOOK_STATUSES } from "@/lib/webhooks/contract";
 
 export { WEBHOOK_STATUSES };
@@ -222,6 +223,11 @@ export async function webhookStats(q: z.output<typeof webhookStatsQuery>) {
 
 async function requeue(id: string, allowed: WebhookStatus[], kind: "retry" | "replay", who: Who) {
   const ev = await getWebhook(id);
+  // a merchant API call (Payme, Click) was answered when it came, from our state at that moment:
+  // processing it again could only disagree with what the provider was told
+  if (getProvider(ev.provider)?.webhook?.synchronous) {
+    throw errors.conflict(`${getProvider(ev.provider)!.name} calls are answered when they come and are not processed again; ${getProvider(ev.provider)!.name} repeats a call itself when it needs to`);
+  }
   if (!allowed.includes(ev.status)) {
     const why =
       ev.status === "rejected"
