@@ -20,7 +20,8 @@ import {
 import { Json } from "@/components/logs/logs-table";
 import { LogStatusBadge } from "@/components/logs/log-status-badge";
 import { formatDateTime, formatDuration } from "@/lib/format";
-import { ChannelIcon, EmailFrame, MessageStatusBadge, STATUS_STYLE, channelLabel, type HistoryEntry, type MessageDetail, type MessageStatus } from "@/components/messages/shared";
+import { ChannelIcon, EmailFrame, MessageStatusBadge, STATUS_STYLE, channelLabel } from "@/components/messages/shared";
+import type { HistoryEntry, MessageDetail, MessageStatus, QueuedMessage } from "@/lib/messaging/contract";
 import { SandboxBadge } from "@/components/integrations/status";
 
 const EVENT_WORDS: Record<string, string> = {
@@ -56,7 +57,7 @@ export function MessageDrawer({ id, canSend, onClose, onOpen }: { id: string | n
     refetchInterval: (query) => (query.state.data && ["queued", "sent"].includes(query.state.data.status) ? 1500 : false),
   });
   const resend = useMutation({
-    mutationFn: () => api<{ id: string }>(`/api/v1/messages/${id}/resend`, { method: "POST" }),
+    mutationFn: () => api<QueuedMessage>(`/api/v1/messages/${id}/resend`, { method: "POST" }),
     onSuccess: (r) => {
       toast.success("Resend queued: a copy of the message");
       qc.invalidateQueries({ queryKey: ["messages"] });

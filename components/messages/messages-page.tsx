@@ -26,13 +26,9 @@ import { PagedResults } from "@/components/shared/paged-results";
 import { formatDateTime } from "@/lib/format";
 import { MessageDrawer } from "@/components/messages/message-drawer";
 import { SendTestDialog } from "@/components/messages/send-dialog";
-import {
-  CHANNELS, CHANNEL_META, MESSAGE_STATUSES, STATUS_STYLE, ChannelIcon, MessageStatusBadge, channelLabel,
-  type Batch, type MessageItem, type MessageStatus,
-} from "@/components/messages/shared";
+import { CHANNELS, CHANNEL_META, STATUS_STYLE, ChannelIcon, MessageStatusBadge, channelLabel } from "@/components/messages/shared";
+import { MESSAGE_STATUSES, type Batch, type MessageItem, type MessageStats as Stats } from "@/lib/messaging/contract";
 import { SandboxBadge } from "@/components/integrations/status";
-
-type Stats = { from: string; until: string; byStatus: Record<MessageStatus, number>; byChannel: Record<string, Partial<Record<MessageStatus, number>>>; total: number };
 
 const FILTERS = ["channel", "status", "provider", "integrationId", "to", "from", "until", "batchId"] as const;
 const LIVE_MS = 2000;
@@ -223,7 +219,7 @@ function ChannelChart({ stats }: { stats: UseQueryResult<Stats> }) {
   if (s.total === 0) return <p className="text-muted-foreground text-sm">No messages in this period.</p>;
   const data = CHANNELS.filter((c) => s.byChannel[c]).map((c) => ({ channel: CHANNEL_META[c].label, ...s.byChannel[c] }));
   const summary = CHANNELS.filter((c) => s.byChannel[c])
-    .map((c) => `${CHANNEL_META[c].label}: ${Object.values(s.byChannel[c]).reduce((a, b) => a + (b ?? 0), 0)}`)
+    .map((c) => `${CHANNEL_META[c].label}: ${Object.values(s.byChannel[c] ?? {}).reduce((a, b) => a + (b ?? 0), 0)}`)
     .join(", ");
   return (
     <div className="h-44" role="img" aria-label={`${s.total} messages by channel: ${summary}`}>

@@ -11,7 +11,7 @@ import { Loader2, Send } from "lucide-react";
 import type { ZodType } from "zod";
 import { api, formErrors } from "@/lib/client/api";
 import { checkForm, focusFirstInvalid } from "@/lib/client/form";
-import { emailInput, pushInput, smsInput, telegramInput } from "@/lib/messaging/contract";
+import { emailInput, pushInput, smsInput, telegramInput, type MessageChannel as Channel, type QueuedMessage, type QueuedPush, type Template, type TemplatePreview as Preview } from "@/lib/messaging/contract";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
@@ -20,7 +20,7 @@ import { NativeSelect } from "@/components/ui/select";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { useIntegrations } from "@/components/shared/filter-fields";
-import { CHANNELS, CHANNEL_META, SmsCounter, parseJsonObject, useDebounced, type Channel, type Preview, type Template } from "@/components/messages/shared";
+import { CHANNELS, CHANNEL_META, SmsCounter, parseJsonObject, useDebounced } from "@/components/messages/shared";
 
 export type SendPreset = { channel: Channel; template?: string; data?: Record<string, unknown> };
 
@@ -188,8 +188,8 @@ function SendForm({ preset, onDone, onCancel }: { preset: SendPreset | null; onD
 
   const send = useMutation({
     mutationFn: async (body: Record<string, unknown>) => {
-      const r = await api<{ id?: string; messages?: { id: string }[] }>(ENDPOINT[channel], { method: "POST", json: body });
-      const id = r.id ?? r.messages?.[0]?.id;
+      const r = await api<QueuedMessage | QueuedPush>(ENDPOINT[channel], { method: "POST", json: body });
+      const id = "messages" in r ? r.messages[0]?.id : r.id;
       if (!id) throw new Error("The API answered without a message id");
       return id;
     },

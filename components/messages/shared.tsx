@@ -1,13 +1,18 @@
 "use client";
-// What the messaging screens share: the shapes the messaging API returns, channel and status
-// words, icons and colours, the sandboxed e-mail frame and the SMS segment counter.
+// What the messaging screens share: channel and status words, icons and colours, the sandboxed
+// e-mail frame and the SMS segment counter. The API's shapes are lib/messaging/contract.ts.
 import * as React from "react";
 import { Bell, Mail, MessageCircle, MessageSquare, Send, Webhook, type LucideIcon } from "lucide-react";
 import { Badge } from "@/components/ui/badge";
 import { cn } from "@/lib/utils";
+import type { MessageChannel as Channel, MessageStatus } from "@/lib/messaging/contract";
 
-export const CHANNELS = ["sms", "whatsapp", "email", "telegram", "push"] as const;
-export type Channel = (typeof CHANNELS)[number];
+// the contract's, passed on for the overview's message card
+export { MESSAGE_STATUSES } from "@/lib/messaging/contract";
+export type { Channel };
+
+/** the channels in the order the screens show them */
+export const CHANNELS = ["sms", "whatsapp", "email", "telegram", "push"] as const satisfies readonly Channel[];
 
 export const CHANNEL_META: Record<Channel, { label: string; Icon: LucideIcon; color: string }> = {
   sms: { label: "SMS", Icon: MessageSquare, color: "var(--chart-1)" },
@@ -16,9 +21,6 @@ export const CHANNEL_META: Record<Channel, { label: string; Icon: LucideIcon; co
   telegram: { label: "Telegram", Icon: Send, color: "var(--chart-4)" },
   push: { label: "Push", Icon: Bell, color: "var(--chart-5)" },
 };
-
-export const MESSAGE_STATUSES = ["queued", "sent", "delivered", "failed", "undelivered"] as const;
-export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 export const STATUS_STYLE: Record<MessageStatus, { label: string; badge: "info" | "warning" | "success" | "danger" | "muted"; color: string }> = {
   queued: { label: "Queued", badge: "muted", color: "var(--chart-5)" },
@@ -47,115 +49,6 @@ export function ChannelIcon({ channel, className, decorative }: { channel: strin
 export function channelLabel(channel: string) {
   return CHANNEL_META[channel as Channel]?.label ?? channel;
 }
-
-/** A message as GET /api/v1/messages lists it. */
-export type MessageItem = {
-  id: string;
-  channel: Channel;
-  status: MessageStatus;
-  recipient: string;
-  recipientName: string | null;
-  subject: string | null;
-  /** masked ("Your code: ••••••") when the message carries a one-time secret */
-  body: string;
-  secret: boolean;
-  templateKey: string | null;
-  provider: string | null;
-  integrationId: string | null;
-  providerMessageId: string | null;
-  error: string | null;
-  errorCode: string | null;
-  attempts: number;
-  costMicros: number | null;
-  costCurrency: string | null;
-  batchId: string | null;
-  relatedType: string | null;
-  relatedId: string | null;
-  createdAt: string;
-  sentAt: string | null;
-  deliveredAt: string | null;
-  nextAttemptAt: string | null;
-  integration: { name: string; code: string; mode: "live" | "sandbox" } | null;
-};
-
-export type HistoryEntry = {
-  at: string;
-  event: string;
-  status?: string;
-  provider?: string;
-  integration?: string;
-  detail?: string;
-  error?: string;
-  code?: string;
-  durationMs?: number;
-  attempt?: number;
-  source?: string;
-  providerMessageId?: string;
-  kind?: string;
-};
-
-export type ProviderCall = {
-  id: string;
-  createdAt: string;
-  action: string;
-  method: string | null;
-  url: string | null;
-  statusCode: number | null;
-  durationMs: number | null;
-  status: "success" | "error" | "expected";
-  error: string | null;
-  response: unknown;
-};
-
-/** One message as GET /api/v1/messages/:id returns it. */
-export type MessageDetail = Omit<MessageItem, "integration"> & {
-  html: string | null;
-  templateData: Record<string, unknown> | null;
-  options: Record<string, unknown>;
-  pinned: boolean;
-  route: string[];
-  routeIndex: number;
-  createdBy: string | null;
-  updatedAt: string;
-  history: HistoryEntry[];
-  integration: { name: string; code: string; provider: string; mode: "live" | "sandbox" } | null;
-  routeIntegrations: { id: string; name: string; provider: string | null }[];
-  logs: ProviderCall[];
-};
-
-export type Batch = {
-  id: string;
-  name: string | null;
-  channel: Channel;
-  total: number;
-  byStatus: Record<MessageStatus, number>;
-  processed: number;
-  percent: number;
-  createdAt: string;
-  completedAt: string | null;
-};
-
-export type Template = {
-  id: string;
-  key: string;
-  channel: Channel;
-  name: string;
-  description: string | null;
-  subject: string | null;
-  body: string;
-  html: string | null;
-  variables: string[];
-  sampleData: Record<string, unknown>;
-  builtin: boolean;
-  /** messages from it carry a one-time secret: stored encrypted until sent, shown masked, never resent */
-  secret: boolean;
-  /** the variables whose values are the secret (empty: all of them) */
-  secretVariables: string[];
-  createdAt: string;
-  updatedAt: string;
-};
-
-export type Preview = { subject: string | null; text: string; html: string | null; missing: string[]; used: string[] };
 
 export type InboxItem = { id: string; provider: string; kind: string; to: string; summary: string; payload: unknown; at: string };
 

@@ -23,9 +23,8 @@ import {
 } from "@/components/ui/alert-dialog";
 import { formatDateTime } from "@/lib/format";
 import { telegramHtmlToText, type InboxItem } from "@/components/messages/shared";
+import type { TelegramLinkCode, TelegramLinkStatus, TelegramUnlinked } from "@/lib/messaging/contract";
 
-type LinkStatus = { linked: boolean; username: string | null; linkedAt: string | null; pendingUntil: string | null };
-type LinkCode = { code: string; command: string; expiresAt: string; bot: { name: string; username: string | null; sandbox: boolean }; deepLink: string | null };
 type SimInfo = { chatId: number; integration: { id: string; name: string; mode: "live" | "sandbox"; username: string | null } | null };
 
 function useNow(active: boolean) {
@@ -45,7 +44,7 @@ function countdown(ms: number) {
 
 export function TelegramPage({ canSimulate, canAddIntegration }: { canSimulate: boolean; canAddIntegration: boolean }) {
   const qc = useQueryClient();
-  const [code, setCode] = React.useState<LinkCode | null>(null);
+  const [code, setCode] = React.useState<TelegramLinkCode | null>(null);
   const [noBot, setNoBot] = React.useState<string | null>(null);
   const now = useNow(!!code);
   const expired = !!code && new Date(code.expiresAt).getTime() <= now;
@@ -53,7 +52,7 @@ export function TelegramPage({ canSimulate, canAddIntegration }: { canSimulate: 
 
   const status = useQuery({
     queryKey: ["telegram", "link"],
-    queryFn: () => api<LinkStatus>("/api/v1/telegram/link"),
+    queryFn: () => api<TelegramLinkStatus>("/api/v1/telegram/link"),
     // watch for the bot's confirmation while a code is out
     refetchInterval: waiting ? 2000 : false,
   });
@@ -68,7 +67,7 @@ export function TelegramPage({ canSimulate, canAddIntegration }: { canSimulate: 
   }, [linked, code]);
 
   const start = useMutation({
-    mutationFn: () => api<LinkCode>("/api/v1/telegram/link", { method: "POST", json: {} }),
+    mutationFn: () => api<TelegramLinkCode>("/api/v1/telegram/link", { method: "POST", json: {} }),
     onMutate: () => setNoBot(null),
     onSuccess: (c) => {
       setCode(c);
@@ -80,7 +79,7 @@ export function TelegramPage({ canSimulate, canAddIntegration }: { canSimulate: 
     },
   });
   const unlink = useMutation({
-    mutationFn: () => api<LinkStatus>("/api/v1/telegram/link", { method: "DELETE" }),
+    mutationFn: () => api<TelegramUnlinked>("/api/v1/telegram/link", { method: "DELETE" }),
     onSuccess: () => {
       toast.success("Telegram unlinked");
       qc.invalidateQueries({ queryKey: ["telegram", "link"] });

@@ -31,10 +31,8 @@ import {
 import { useUrlFilters } from "@/components/shared/url-filters";
 import { formatDateTime } from "@/lib/format";
 import { SendTestDialog, type SendPreset } from "@/components/messages/send-dialog";
-import {
-  CHANNELS, CHANNEL_META, ChannelIcon, EmailFrame, SmsCounter, parseJsonObject, useDebounced,
-  type Channel, type Preview, type Template,
-} from "@/components/messages/shared";
+import { CHANNELS, CHANNEL_META, ChannelIcon, EmailFrame, SmsCounter, parseJsonObject, useDebounced } from "@/components/messages/shared";
+import type { MessageChannel as Channel, Template, TemplatePreview as Preview } from "@/lib/messaging/contract";
 
 export function TemplatesPage({ canManage, canSend }: { canManage: boolean; canSend: boolean }) {
   const router = useRouter();

@@ -15,9 +15,9 @@ import { db } from "@/lib/db";
 import { errors } from "@/lib/errors";
 import { zodDetails } from "@/lib/api";
 import type { DeviceToken } from "@/generated/prisma/client";
+import { DEVICE_TYPES, type DeviceTokenView } from "@/lib/messaging/contract";
 
-export const DEVICE_TYPES = ["ios", "android", "web"] as const;
-export type DeviceType = (typeof DEVICE_TYPES)[number];
+export { DEVICE_TYPES };
 
 export const deviceTokenSchema = z
   .string({ error: "token is required" })
@@ -78,11 +78,11 @@ export function shortToken(token: string): string {
   return token.length <= 16 ? `${token.slice(0, 4)}…` : `${token.slice(0, 8)}…${token.slice(-4)}`;
 }
 
-export function serializeDeviceToken(d: DeviceToken) {
+export function serializeDeviceToken(d: DeviceToken): DeviceTokenView {
   return {
     id: d.id,
     tokenPreview: shortToken(d.token),
-    platform: d.platform,
+    platform: d.platform as DeviceTokenView["platform"],
     deviceName: d.deviceName,
     userId: d.userId,
     driverId: d.driverId,
@@ -90,7 +90,6 @@ export function serializeDeviceToken(d: DeviceToken) {
     createdAt: d.createdAt.toISOString(),
   };
 }
-export type DeviceTokenView = ReturnType<typeof serializeDeviceToken>;
 
 /**
  * Registers a device token, or refreshes it when known (lastSeenAt bumped, platform and name

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { db } from "@/lib/db";
 import { errors } from "@/lib/errors";
 import { enqueue, type Draft } from "@/lib/messaging/outbox";
+import { maskRecipient } from "@/lib/messaging/recipients";
 import type { Channel } from "@/lib/providers/types";
 
 const channelList = z.array(z.enum(["sms", "whatsapp", "email", "push", "telegram"])).min(1).max(5);
@@ -37,7 +38,8 @@ async function load(id: string) {
 
 async function queue(d: Draft, out: Outcome[]) {
   const { message } = await enqueue(d);
-  out.push({ channel: d.channel, to: message.recipient, messageId: message.id });
+  // a device token is a credential for the device's pushes: never answered whole (as POST push/send)
+  out.push({ channel: d.channel, to: d.channel === "push" ? maskRecipient("push", message.recipient) : message.recipient, messageId: message.id });
 }
 
 const STATUS_WORDS: Record<string, string> = { new: "received", assigned: "driver assigned", in_progress: "driver on the way", completed: "completed", canceled: "canceled" };

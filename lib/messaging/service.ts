@@ -13,9 +13,7 @@ import { decodeCursor, encodeCursor } from "@/lib/cursor";
 import { CHANNELS, type Channel } from "@/lib/providers/types";
 import { enqueue, enqueueRows, prepareDrafts, type Draft } from "@/lib/messaging/outbox";
 import { maskRecipient } from "@/lib/messaging/recipients";
-import type { bulkInput, emailInput, pushInput, smsInput, telegramInput } from "@/lib/messaging/contract";
-
-export const MESSAGE_STATUSES = ["queued", "sent", "delivered", "failed", "undelivered"] as const;
+import { MESSAGE_STATUSES, type bulkInput, type emailInput, type pushInput, type smsInput, type telegramInput } from "@/lib/messaging/contract";
 
 const who2label = (w: Who) => w.actor.label ?? `${w.actor.type}:${w.actor.id ?? ""}`;
 
@@ -261,7 +259,9 @@ export async function listMessages(q: z.output<typeof listMessagesQuery>) {
 
 export async function getMessage(id: string) {
   if (!z.uuid().safeParse(id).success) throw errors.notFound("Message");
-  const m = await db.message.findUnique({ where: { id }, include: { integration: { select: { name: true, code: true, provider: true, mode: true } } } });
+  // what a message shows: never the seal (a secret message's encrypted text, the worker's), the
+  // caller-scoped idempotency key or the worker's bookkeeping (locks, queue job, per-route attempts)
+  const m = await db.message.findUnique({ where: { id }, select: { ...summary, html: true, templateData: true, options: true, pinned: true, route: true, routeIndex: true, createdBy: true, updatedAt: true, history: true, integration: { select: { name: true, code: true, provider: true, mode: true } } } });
   if (!m) throw errors.notFound("Message");
   const logs = await db.integrationLog.findMany({
     where: { relatedType: "message", relatedId: id },
@@ -272,10 +272,8 @@ export async function getMessage(id: string) {
   const names = m.route.length
     ? Object.fromEntries((await db.integration.findMany({ where: { id: { in: m.route } }, select: { id: true, name: true, provider: true } })).map((i) => [i.id, i]))
     : {};
-  // the seal (a secret message's encrypted text) is the worker's, never an answer's
-  const { sealed: _sealed, ...shown } = m;
   return {
-    ...shown,
+    ...m,
     routeIntegrations: m.route.map((rid) => names[rid] ?? { id: rid, name: "(deleted)", provider: null }),
     logs: logs.map((l) => ({ ...l, id: String(l.id) })),
   };

@@ -28,6 +28,14 @@ import * as templateOne from "@/app/api/v1/templates/[id]/route";
 import * as preview from "@/app/api/v1/templates/preview/route";
 import * as tgLink from "@/app/api/v1/telegram/link/route";
 import * as notifyAssigned from "@/app/api/v1/notify/order-assigned/route";
+import * as notifyStatus from "@/app/api/v1/notify/order-status/route";
+import * as notifyPayment from "@/app/api/v1/notify/payment-confirmation/route";
+import * as notifyUrgent from "@/app/api/v1/notify/urgent/route";
+import * as messageStats from "@/app/api/v1/messages/stats/route";
+import * as batchList from "@/app/api/v1/messages/batches/route";
+import * as emailBulk from "@/app/api/v1/email/bulk/route";
+import * as whatsappSend from "@/app/api/v1/whatsapp/send/route";
+import * as telegramSend from "@/app/api/v1/telegram/send/route";
 import * as webhookRoute from "@/app/api/webhooks/[provider]/[code]/route";
 import { call } from "../helpers/http";
 import { createKey, createUser, fault, sandbox, system, telegramIntegration } from "../helpers/fixtures";
@@ -193,6 +201,11 @@ describe("sending SMS through the outbox", () => {
     expect(b.json.replayed).toBe(true);
     // the message keeps the key scoped to its caller (lib/idempotency.ts)
     expect(await db.message.count({ where: { idempotencyKey: `api_key:${sender.row.id}:${key}` } })).toBe(1);
+    // …which, like the worker's bookkeeping, is not part of the message an API reader sees
+    const one = await get(messageOne.GET, `/api/v1/messages/${a.json.id}`, { id: a.json.id });
+    expect(one.status).toBe(200);
+    for (const internal of ["idempotencyKey", "sealed", "lockedUntil", "queuedAt", "jobId", "routeAttempts"]) expect(one.json).not.toHaveProperty(internal);
+    expect(JSON.stringify(one.json)).not.toContain(key);
   });
 
   it("never moves a status backwards (a late 'sent' after 'delivered')", async () => {
@@ -487,5 +500,89 @@ describe("CRM helpers", () => {
     expect(m.body).toContain("Order A-900");
     expect(m.body).toContain("Vnukovo → Center");
     expect(m.relatedType).toBe("application");
+  });
+
+  it("never answers a driver's device token whole (POST push/send shortens it too)", async () => {
+    const driver = await db.driver.create({ data: { name: "Gleb", phone: "+79031110096" } });
+    const token = `device-${randomBytes(24).toString("hex")}`;
+    expect((await post(registerToken.POST, "/api/v1/push/register-token", { token, deviceType: "android", driverId: driver.id })).status).toBe(201);
+    const app = await db.application.create({
+      data: { number: `A-${randomBytes(3).toString("hex")}`, status: "assigned", driverId: driver.id, pickupAddress: "Vnukovo", dropoffAddress: "Center", pickupAt: new Date("2026-12-01T09:30:00Z") },
+    });
+    const assigned = await post(notifyAssigned.POST, "/api/v1/notify/order-assigned", { applicationId: app.id, channels: ["push"] });
+    expect(assigned.status).toBe(202);
+    const urgent = await post(notifyUrgent.POST, "/api/v1/notify/urgent", { text: "Road closed", driverIds: [driver.id] });
+    expect(urgent.status).toBe(202);
+    for (const res of [assigned, urgent]) {
+      const push = res.json.messages.filter((m: { channel: string }) => m.channel === "push");
+      expect(push).toEqual([expect.objectContaining({ to: `${token.slice(0, 8)}…`, messageId: expect.any(String) })]);
+      expect(JSON.stringify(res.json)).not.toContain(token);
+    }
+    // the stored message still has the whole token: the device gets its push
+    expect((await db.message.findUniqueOrThrow({ where: { id: assigned.json.messages[0].messageId } })).recipient).toBe(token);
+  });
+
+  it("tells the client about their order's status and payment on every channel they have", async () => {
+    await twilio();
+    await sendgrid();
+    const contact = await db.contact.create({ data: { firstName: "Anna", lastName: "Petrova", email: "anna.p@example.com", phone: "+79161230077" } });
+    const app = await db.application.create({
+      data: { number: `A-${randomBytes(3).toString("hex")}`, status: "in_progress", contactId: contact.id, pickupAddress: "Vnukovo", dropoffAddress: "Center", pickupAt: new Date("2026-12-01T09:30:00Z") },
+    });
+    const status = await post(notifyStatus.POST, "/api/v1/notify/order-status", { applicationId: app.id, channels: ["email", "sms", "push"] });
+    expect(status.status).toBe(202);
+    expect(status.json).toMatchObject({
+      applicationId: app.id,
+      messages: [
+        { channel: "email", to: "anna.p@example.com", messageId: expect.any(String) },
+        { channel: "sms", to: "+79161230077", messageId: expect.any(String) },
+        { channel: "push", skipped: "clients are not reached by push" },
+      ],
+    });
+    const paid = await post(notifyPayment.POST, "/api/v1/notify/payment-confirmation", { applicationId: app.id, amountMinor: 450000, currency: "RUB" });
+    expect(paid.status).toBe(202);
+    const sms = await settled(paid.json.messages.find((m: { channel: string }) => m.channel === "sms").messageId);
+    expect(sms.body).toMatch(/4\s?500/);
+  });
+});
+
+describe("the answers the dashboard reads", () => {
+  beforeEach(onlyThese);
+
+  it("sends on WhatsApp, Telegram and in bulk by e-mail, each answered as queued", async () => {
+    await sendgrid();
+    const wa = await post(whatsappSend.POST, "/api/v1/whatsapp/send", { to: "+79161230078", text: "Driver is here" });
+    expect(wa.status).toBe(202);
+    expect(wa.json).toMatchObject({ channel: "whatsapp", status: "queued", to: "+79161230078" });
+    const tg = await post(telegramSend.POST, "/api/v1/telegram/send", { chatId: 5550001, text: "hello" });
+    expect(tg.status).toBe(202);
+    expect(tg.json).toMatchObject({ channel: "telegram", status: "queued", to: "5550001" });
+    const bulk = await post(emailBulk.POST, "/api/v1/email/bulk", { name: "Newsletter", subject: "News", text: "Hi", recipients: ["a.bulk@example.com", { to: "b.bulk@example.com", toName: "B" }] });
+    expect(bulk.status).toBe(202);
+    expect(bulk.json).toMatchObject({ name: "Newsletter", channel: "email", total: 2 });
+    const batches = await get(batchList.GET, "/api/v1/messages/batches");
+    expect(batches.status).toBe(200);
+    expect(batches.json.items.map((b: { id: string }) => b.id)).toContain(bulk.json.id);
+    const stats = await get(messageStats.GET, "/api/v1/messages/stats?channel=email");
+    expect(stats.status).toBe(200);
+    expect(stats.json.total).toBeGreaterThanOrEqual(2);
+    expect(Object.keys(stats.json.byChannel)).toEqual(["email"]);
+  });
+
+  it("creates, reads, changes and deletes a template; unlinks Telegram", async () => {
+    const admin = await createUser("admin");
+    const key = `promo_${randomBytes(3).toString("hex")}`;
+    const created = await call(templates.POST as never, { method: "POST", url: "/api/v1/templates", cookie: admin.cookie, body: { key, channel: "sms", name: "Promo", body: "Hi {{name}}", variables: ["name"] } });
+    expect(created.status).toBe(201);
+    expect(created.json).toMatchObject({ key, channel: "sms", builtin: false, secret: false, variables: ["name"] });
+    const id = created.json.id;
+    const one = await call(templateOne.GET as never, { url: `/api/v1/templates/${id}`, params: { id }, cookie: admin.cookie });
+    expect(one.json).toEqual(created.json);
+    const changed = await call(templateOne.PATCH as never, { method: "PATCH", url: `/api/v1/templates/${id}`, params: { id }, cookie: admin.cookie, body: { name: "Promo 2" } });
+    expect(changed.json).toMatchObject({ id, name: "Promo 2" });
+    const del = await call(templateOne.DELETE as never, { method: "DELETE", url: `/api/v1/templates/${id}`, params: { id }, cookie: admin.cookie });
+    expect(del.json).toEqual({ deleted: true });
+    const unlinked = await call(tgLink.DELETE as never, { method: "DELETE", url: "/api/v1/telegram/link", cookie: admin.cookie });
+    expect(unlinked.json).toEqual({ linked: false });
   });
 });

@@ -1,6 +1,6 @@
 import { route } from "@/lib/api";
 import { sendEmail } from "@/lib/messaging/service";
-import { emailTemplateInput } from "@/lib/messaging/contract";
+import { emailTemplateInput, queuedMessage } from "@/lib/messaging/contract";
 
 export const dynamic = "force-dynamic";
 
@@ -8,7 +8,7 @@ export const POST = route(
   {
     access: { permission: "messages.send", scope: "messages:send" },
     body: emailTemplateInput,
-    docs: { summary: "Send an e-mail made from a template", status: 202, idempotent: true },
+    docs: { summary: "Send an e-mail made from a template", status: 202, idempotent: true, response: queuedMessage },
     idempotency: true,
   },
   async ({ body, caller, req }) =>

@@ -1,5 +1,6 @@
 import { route, idParams } from "@/lib/api";
 import { getMessage } from "@/lib/messaging/service";
+import { messageDetail } from "@/lib/messaging/contract";
 
 export const dynamic = "force-dynamic";
 
@@ -7,7 +8,7 @@ export const GET = route(
   {
     access: { permission: "messages.read", scope: "messages:read" },
     params: idParams,
-    docs: { summary: "Get a message with its delivery history" },
+    docs: { summary: "Get a message with its delivery history", response: messageDetail },
   },
   async ({ params }) =>
     getMessage(params.id),

@@ -21,6 +21,7 @@ import {
   serializeDeviceToken,
   type DeviceRegistrant,
 } from "@/lib/messaging/devices";
+import { deletedAnswer, deviceTokenView } from "@/lib/messaging/contract";
 
 export const dynamic = "force-dynamic";
 
@@ -53,7 +54,7 @@ export const POST = route(
   {
     access,
     body: registerBody,
-    docs: { summary: "Register a device's push token", description: "201 when the token is new, 200 when it was known.", status: 201 },
+    docs: { summary: "Register a device's push token", description: "201 when the token is new, 200 when it was known.", status: 201, response: deviceTokenView },
   },
   async ({ body, caller }) => {
     const owner = registrationOwner(registrant(caller), { userId: body.userId ?? null, driverId: body.driverId ?? null });
@@ -67,7 +68,7 @@ export const POST = route(
   },
 );
 
-export const DELETE = route({ access, body: z.strictObject({ token: deviceTokenSchema }), docs: { summary: "Forget a device's push token (the app logged out)" } }, async ({ body, caller }) => {
+export const DELETE = route({ access, body: z.strictObject({ token: deviceTokenSchema }), docs: { summary: "Forget a device's push token (the app logged out)", response: deletedAnswer } }, async ({ body, caller }) => {
   // someone else's token is "not found" among the caller's own
   if (!(await deleteDeviceToken(body.token, deletableBy(registrant(caller))))) throw errors.notFound("Device token");
   return { deleted: true };

@@ -1,6 +1,6 @@
 import { route } from "@/lib/api";
 import { sendPush } from "@/lib/messaging/service";
-import { pushInput } from "@/lib/messaging/contract";
+import { pushInput, queuedPush } from "@/lib/messaging/contract";
 
 export const dynamic = "force-dynamic";
 
@@ -8,7 +8,7 @@ export const POST = route(
   {
     access: { permission: "messages.send", scope: "messages:send" },
     body: pushInput,
-    docs: { summary: "Send a push notification", status: 202, idempotent: true },
+    docs: { summary: "Send a push notification", status: 202, idempotent: true, response: queuedPush },
     idempotency: true,
   },
   async ({ body, caller, req }) =>

@@ -1,6 +1,6 @@
 import { route } from "@/lib/api";
 import { sendTelegram } from "@/lib/messaging/service";
-import { telegramInput } from "@/lib/messaging/contract";
+import { queuedMessage, telegramInput } from "@/lib/messaging/contract";
 
 export const dynamic = "force-dynamic";
 
@@ -8,7 +8,7 @@ export const POST = route(
   {
     access: { permission: "messages.send", scope: "messages:send" },
     body: telegramInput,
-    docs: { summary: "Send a Telegram message", status: 202, idempotent: true },
+    docs: { summary: "Send a Telegram message", status: 202, idempotent: true, response: queuedMessage },
     idempotency: true,
   },
   async ({ body, caller, req }) =>

@@ -1,6 +1,6 @@
 import { route } from "@/lib/api";
 import { preview } from "@/lib/messaging/templates";
-import { previewInput } from "@/lib/messaging/contract";
+import { previewInput, templatePreview } from "@/lib/messaging/contract";
 
 export const dynamic = "force-dynamic";
 
@@ -8,7 +8,7 @@ export const POST = route(
   {
     access: { permission: "messages.read", scope: "templates:read" },
     body: previewInput,
-    docs: { summary: "Render a template with sample data" },
+    docs: { summary: "Render a template with sample data", response: templatePreview },
   },
   async ({ body }) => preview(body),
 );

@@ -1,6 +1,6 @@
 import { route } from "@/lib/api";
 import { sendSms } from "@/lib/messaging/service";
-import { smsInput } from "@/lib/messaging/contract";
+import { queuedMessage, smsInput } from "@/lib/messaging/contract";
 
 export const dynamic = "force-dynamic";
 
@@ -8,7 +8,7 @@ export const POST = route(
   {
     access: { permission: "messages.send", scope: "messages:send" },
     body: smsInput,
-    docs: { summary: "Send a WhatsApp message", status: 202, idempotent: true },
+    docs: { summary: "Send a WhatsApp message", status: 202, idempotent: true, response: queuedMessage },
     idempotency: true,
   },
   async ({ body, caller, req }) =>

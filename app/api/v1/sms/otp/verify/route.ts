@@ -1,5 +1,6 @@
 import { route } from "@/lib/api";
 import { otpVerifyInput, verifyOtp } from "@/lib/messaging/otp";
+import { otpVerdict } from "@/lib/messaging/contract";
 
 export const dynamic = "force-dynamic";
 
@@ -8,7 +9,7 @@ export const POST = route(
   {
     access: { permission: "messages.send", scope: "messages:send" },
     body: otpVerifyInput,
-    docs: { summary: "Check a one-time code", description: "200 either way: `valid` says whether the code was right." },
+    docs: { summary: "Check a one-time code", description: "200 either way: `valid` says whether the code was right.", response: otpVerdict },
   },
   async ({ body }) => verifyOtp(body),
 );
