@@ -13,6 +13,7 @@ const CORE = "^(lib/[^/]+\\.tsx?$|lib/(audit|auth|settings|logs|client)/|lib/job
 const PROVIDERS = "^lib/(providers|sandbox)/";
 const PLATFORM = "^lib/(integrations|oauth|webhooks|jobs)/";
 const WIRING = "^lib/(wiring|runtime|openapi)/";
+const AREAS = "messaging|payments|calendar|meetings|telephony|erp|tracking|exports|suitedash|alerts|overview|users";
 const TOP = "^(app|components|scripts|bench|tests)/";
 
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -45,6 +46,17 @@ module.exports = {
       comment: "integrations, oauth, webhooks and jobs serve every area and import none (areas subscribe to their events, or bind runners).",
       from: { path: PLATFORM, pathNot: "\\.test\\.tsx?$" },
       to: { path: "^(lib|app|components)/", pathNot: `${CORE}|${PROVIDERS}|${PLATFORM}` },
+    },
+    {
+      name: "areas-isolated",
+      severity: "error",
+      comment:
+        "An area never imports another area's services (issue 17, Medusa's module isolation); only its contract.ts (zod shapes and types). " +
+        "Instead: a generic helper moves down to core (lib/*.ts) or the platform; a reaction to what happened there is an event " +
+        "(emit(tx, …) in lib/events.ts, subscribe in this area's bindings.ts); a call whose answer is needed goes through a port " +
+        "(lib/ports.ts) that the called area registers in its own bindings.ts.",
+      from: { path: `^lib/(${AREAS})/`, pathNot: "\\.test\\.tsx?$" },
+      to: { path: `^lib/(${AREAS})/`, pathNot: ["^lib/$1/", `^lib/(${AREAS})/contract\\.ts$`] },
     },
     {
       name: "areas-below-wiring",

@@ -1,7 +1,9 @@
-// What alerts do when other areas announce trouble (issue 17: lib/events.ts). Loaded by the wiring.
+// What alerts do when other areas announce trouble (issue 17: lib/events.ts), and the alerts port
+// (lib/ports.ts) other areas read the open alerts through. Loaded by the wiring.
 import { z } from "zod";
 import { subscribe } from "@/lib/events";
-import { raiseAlert } from "@/lib/alerts/service";
+import { providePort } from "@/lib/ports";
+import { openAlerts, raiseAlert } from "@/lib/alerts/service";
 import { reconnectCondition } from "@/lib/alerts/rules";
 
 const needsReconnect = z.object({ integrationId: z.string(), name: z.string(), provider: z.string(), reason: z.string(), at: z.string() });
@@ -12,3 +14,6 @@ subscribe("integration.needs_reconnect", "alerts.reconnect", async (data) => {
   const x = needsReconnect.parse(data);
   await raiseAlert(reconnectCondition({ ...x, at: new Date(x.at) }));
 });
+
+// the Telegram bot's /alerts (lib/messaging/telegram-bot.ts)
+providePort("alerts", "alerts", { open: (limit) => openAlerts(limit) });

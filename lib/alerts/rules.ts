@@ -36,7 +36,7 @@ import { withAdvisoryLock } from "@/lib/locks";
 import { logger } from "@/lib/logger";
 import { formatMoney } from "@/lib/money";
 import { getProvider } from "@/lib/providers/registry";
-import { SOURCES } from "@/lib/exports/sources";
+import { exportTypeLabel } from "@/lib/exports/contract";
 import { fireAlert, notifyPending, resolveCleared, type AlertRule, type Condition } from "@/lib/alerts/service";
 
 export const SEND_FAILURES = { count: 5, windowMinutes: 15 } as const;
@@ -220,7 +220,7 @@ async function exportFailures(): Promise<Condition[]> {
       select 1 from export_jobs ok
        where ok.type = e.type and ok.status in ('completed', 'expired') and ok.finished_at > max(coalesce(e.finished_at, e.created_at)))`;
   return rows.map((r) => {
-    const label = (SOURCES as Record<string, { label: string } | undefined>)[r.type]?.label ?? r.type;
+    const label = exportTypeLabel(r.type);
     return {
       rule: "export_failed",
       key: `export_failed:${r.type}`,

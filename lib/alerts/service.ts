@@ -7,8 +7,11 @@
 //              `occurrences` when it brings a newer occurrence (`at` later than last_seen_at):
 //              seeing the same failure again on the next evaluation is not a new occurrence.
 //   notify   → once per opened row: the first process to set notified_at (update … where
-//              notified_at is null returning …) tells the admins (lib/alerts/notify.ts); the
-//              messages carry idempotency keys per (alert, channel, admin).
+//              notified_at is null returning …) writes the "alert.raised" event in the same
+//              transaction (lib/events.ts); messaging subscribes and tells the admins
+//              (lib/messaging/admin-notices.ts), with idempotency keys per (alert, channel,
+//              admin). A process that dies after the claim loses nothing: the workers deliver
+//              the event; a failed delivery is retried with backoff.
 //   resolve  → automatically when the condition clears (resolution "cleared", resolved_by_id
 //              null), or by a person (API / Alerts page) with an optional note. A person's
 //              resolution holds while the condition stays as it was: the rule fires again only
@@ -26,7 +29,8 @@ import { logger } from "@/lib/logger";
 import { audit, type Who } from "@/lib/audit";
 import { publicBaseUrl } from "@/lib/urls";
 import { getSettings } from "@/lib/settings";
-import { notifyAdmins, type AdminNotice } from "@/lib/alerts/notify";
+import { deliver, emit } from "@/lib/events";
+import { ALERT_RAISED, type AlertRaised } from "@/lib/alerts/contract";
 import { ALERT_RULES, ALERT_SEVERITIES, RULE_LABELS, type AlertRule, type AlertSeverity } from "@/lib/alerts/labels";
 
 export { ALERT_RULES, ALERT_SEVERITIES, RULE_LABELS, type AlertRule, type AlertSeverity };
@@ -98,46 +102,47 @@ export async function resolveCleared(rule: AlertRule, activeKeys: string[], befo
   return rows.length;
 }
 
-type Claimed = { id: string; severity: string; title: string; message: string; link: string | null; entity_type: string | null; entity_id: string | null };
+type Claimed = { id: string; rule: string; severity: string; title: string; message: string; link: string | null; entity_type: string | null; entity_id: string | null };
 
-function noticeFor(a: Claimed): AdminNotice {
+/** What the admins are told: the event's data (the links use the Settings page's public base URL). */
+function raisedEvent(a: Claimed): AlertRaised {
   const base = publicBaseUrl();
   const lines = [a.message, ""];
   if (a.link) lines.push(`Look into it: ${base}${a.link}`);
   lines.push(`The alert: ${base}/alerts?alert=${a.id}`);
   lines.push("", "Resolve it on the Alerts page once it is handled; it also resolves itself when the problem clears.");
   return {
+    alertId: a.id,
+    rule: a.rule,
+    severity: a.severity,
+    title: a.title,
     subject: `${a.severity === "critical" ? "Critical" : "Warning"}: ${a.title}`,
     text: lines.join("\n"),
     related: a.entity_type && a.entity_id ? { type: a.entity_type, id: a.entity_id } : { type: "alert", id: a.id },
-    key: `alert:${a.id}`,
   };
 }
 
 /**
- * Tells the admins about an open alert, once: the process whose update sets notified_at does
- * it. If nothing at all could be queued because of errors, the claim is given back so the next
- * evaluation tries again (the idempotency keys keep what was queued from being queued twice).
+ * Tells the admins about an open alert, once: the process whose update sets notified_at writes
+ * the "alert.raised" event in the same transaction, then delivers it (messaging queues the
+ * notices). What this process cannot deliver (a failed subscriber, a crash after the commit)
+ * the workers deliver later. True when this call claimed the alert.
  */
 export async function notifyAlert(id: string): Promise<boolean> {
-  const claimed = await db.$queryRaw<Claimed[]>`
-    update alerts set notified_at = now()
-     where id = ${id}::uuid and notified_at is null and status = 'open'
-    returning id::text as id, severity, title, message, link, entity_type, entity_id`;
-  const a = claimed[0];
-  if (!a) return false;
-  try {
-    // the links use the Settings page's public base URL: read the settings once in this process
-    await getSettings().catch(() => undefined);
-    const r = await notifyAdmins(noticeFor(a));
-    if (r.failed && !r.queued) throw new Error(`${r.failed} notification(s) could not be queued`);
-    if (!r.queued) logger.info({ alert: a.id }, "alert opened; no admin can be reached (no Telegram link, no e-mail integration)");
-    return true;
-  } catch (e) {
-    logger.warn({ alert: a.id, err: (e as Error).message }, "alert notification failed; will try again");
-    await db.$executeRaw`update alerts set notified_at = null where id = ${id}::uuid`.catch(() => {});
-    return false;
-  }
+  // the links use the Settings page's public base URL: read the settings once in this process
+  await getSettings().catch(() => undefined);
+  const events = await db.$transaction(async (tx) => {
+    const claimed = await tx.$queryRaw<Claimed[]>`
+      update alerts set notified_at = now()
+       where id = ${id}::uuid and notified_at is null and status = 'open'
+      returning id::text as id, rule, severity, title, message, link, entity_type, entity_id`;
+    const a = claimed[0];
+    return a ? emit(tx, { type: ALERT_RAISED, data: raisedEvent(a), integrationId: a.entity_type === "integration" ? a.entity_id : null }) : [];
+  });
+  if (!events.length) return false;
+  const r = await deliver(events);
+  if (r.failed.length) logger.warn({ alert: id, err: r.failed[0].error }, "alert notification failed; the workers will try again");
+  return true;
 }
 
 /** Notifies every open alert nobody has claimed yet; returns how many were notified now. */

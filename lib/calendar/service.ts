@@ -1,6 +1,7 @@
 // Calendar events of the CRM, kept in step with Google Calendar (lib/calendar/sync.ts).
 //
-// For other modules (the Zoom helper puts a meeting's join URL into an event):
+// For other areas, through the calendarEvents port (lib/ports.ts, provided in
+// lib/calendar/bindings.ts; the meetings put a Zoom meeting's join URL into an event):
 //
 //   createCalendarEvent(input: CreateCalendarEventInput, who: { actor: Actor; meta?: RequestMeta }): Promise<CalendarEventView>
 //     input (validated with createEventInput, camelCase):

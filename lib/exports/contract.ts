@@ -9,6 +9,11 @@ import { EXPORT_TYPES, SOURCES, fromSeedFilters, type ExportType } from "@/lib/e
 
 export const FORMATS = ["csv", "xlsx", "pdf", "json"] as const;
 
+/** An export type's name as people read it ("Drivers"); a type this version does not know, as it is (other areas: the alerts name failing exports). */
+export function exportTypeLabel(type: string): string {
+  return (SOURCES as Record<string, { label: string } | undefined>)[type]?.label ?? type;
+}
+
 export const createExportInput = z.strictObject({
   type: z.enum(EXPORT_TYPES as [ExportType, ...ExportType[]], { error: `type is one of ${EXPORT_TYPES.join(", ")}` }),
   format: z.enum(FORMATS, { error: `format is one of ${FORMATS.join(", ")}` }),

@@ -6,7 +6,7 @@
 // prints) and JSON (a streamed array).
 import path from "node:path";
 import type { Writable } from "node:stream";
-import { csvRecords } from "@/lib/csv";
+import { csvRecords, neutralize } from "@/lib/csv";
 import type ExcelJS from "exceljs";
 import { currencyDigits, toDecimalString } from "@/lib/money";
 import type { Column } from "@/lib/exports/sources";
@@ -57,11 +57,6 @@ function finish(out: Writable): Promise<void> {
     out.once("error", reject);
     out.end();
   });
-}
-
-/** A cell starting with = + - @ (or a tab or CR) would be run as a formula by spreadsheets: make it text. */
-export function neutralize(s: string): string {
-  return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
 }
 
 const utc = (d: Date) => d.toISOString().replace("T", " ").slice(0, 19);

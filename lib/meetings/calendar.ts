@@ -1,8 +1,9 @@
-// A Zoom meeting in a calendar event, through the calendar service (lib/calendar/service.ts):
+// A Zoom meeting in a calendar event, through the calendar's port (lib/ports.ts, provided by
+// lib/calendar/bindings.ts: meetings never import the calendar's service):
 // the join URL goes into the event's location (when the event has no place of its own) and a
 // block at the end of its description ("Join Zoom meeting: <url>" and the meeting ID; no
 // passcode: the join URL carries it). The block is replaced, not repeated, and taken out when
-// the meeting is deleted. The calendar service bumps the event's localVersion and pushes it to
+// the meeting is deleted. The calendar bumps the event's localVersion and pushes it to
 // Google at once (what it cannot push, its sync sends later); the event's meetingId is our
 // link back, local only.
 import type { CalendarEvent, Integration } from "@/generated/prisma/client";
@@ -10,7 +11,7 @@ import { db } from "@/lib/db";
 import { errors } from "@/lib/errors";
 import { logger } from "@/lib/logger";
 import type { Who } from "@/lib/audit";
-import { createCalendarEvent, updateCalendarEvent } from "@/lib/calendar/service";
+import { port } from "@/lib/ports";
 import type { ZoomRecurrence } from "@/lib/providers/zoom/client";
 
 
@@ -95,14 +96,14 @@ const locationFor = (current: string | null, joinUrl: string) => (current?.trim(
 
 /** Puts the meeting into an existing event (location, description block; pushed to Google) and links it. */
 export async function attachToEvent(ev: CalendarEvent, m: MeetingForCalendar, who: Who): Promise<string> {
-  await updateCalendarEvent(ev.id, { description: withMeeting(ev.description, m), location: locationFor(ev.location, m.joinUrl) }, who);
+  await port("calendarEvents").update(ev.id, { description: withMeeting(ev.description, m), location: locationFor(ev.location, m.joinUrl) }, who);
   await db.calendarEvent.update({ where: { id: ev.id }, data: { meetingId: m.id } });
   return ev.id;
 }
 
-/** A new event for the meeting in the integration's calendar, made by the calendar service (pushed to Google at once, a recurring meeting with its RRULE). */
+/** A new event for the meeting in the integration's calendar, made by the calendar (pushed to Google at once, a recurring meeting with its RRULE). */
 export async function createEventFor(integration: Integration, m: MeetingForCalendar, who: Who): Promise<string> {
-  const ev = await createCalendarEvent(
+  const ev = await port("calendarEvents").create(
     {
       integrationId: integration.id,
       title: m.topic,
@@ -125,7 +126,7 @@ export async function detachFromEvent(eventId: string, m: Pick<MeetingForCalenda
   const ev = await db.calendarEvent.findUnique({ where: { id: eventId } });
   if (!ev || ev.meetingId !== m.id || ev.deletedAt) return null;
   try {
-    await updateCalendarEvent(ev.id, { description: withoutMeeting(ev.description), location: ev.location === m.joinUrl ? null : ev.location }, who);
+    await port("calendarEvents").update(ev.id, { description: withoutMeeting(ev.description), location: ev.location === m.joinUrl ? null : ev.location }, who);
     await db.calendarEvent.update({ where: { id: ev.id }, data: { meetingId: null } });
     return null;
   } catch (e) {

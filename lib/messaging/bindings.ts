@@ -1,10 +1,12 @@
 // What messaging does for the rest of the product (issue 17): the events it reacts to (delivery
-// reports) and what it runs on a provider's behalf (the Telegram bot). Loaded by the wiring
-// (lib/wiring.ts) in the web process and the workers.
+// reports, alerts to tell the admins about) and what it runs on a provider's behalf (the
+// Telegram bot). Loaded by the wiring (lib/wiring.ts) in the web process and the workers.
 import { z } from "zod";
 import { eventIntegration, subscribe } from "@/lib/events";
 import { applyStatusUpdates } from "@/lib/messaging/outbox";
 import { handleTelegramUpdate } from "@/lib/messaging/telegram-bot";
+import { noticeOfAlert } from "@/lib/messaging/admin-notices";
+import { ALERT_RAISED, alertRaisedEvent } from "@/lib/alerts/contract";
 import { bindProvider } from "@/lib/providers/bindings";
 
 const statusUpdates = z.object({
@@ -35,3 +37,9 @@ subscribe("message.status", "messaging.apply-status", async (data, ctx) => {
 
 // the Telegram bot's commands and account linking, run for the telegram provider's webhooks
 bindProvider("messaging", "telegram", { webhook: { handle: handleTelegramUpdate } });
+
+// an alert opened (lib/alerts): every admin is told once per channel; the messages' idempotency
+// keys (alert:<id>:<channel>:<admin>) make a redelivered event queue nothing twice
+subscribe(ALERT_RAISED, "messaging.notify-admins", async (data) => {
+  await noticeOfAlert(alertRaisedEvent.parse(data));
+});

@@ -9,7 +9,7 @@ import { env } from "@/lib/env";
 import { errors } from "@/lib/errors";
 import { consume } from "@/lib/rate-limit";
 import { enqueue } from "@/lib/messaging/outbox";
-import { normalizePhone } from "@/lib/messaging/recipients";
+import { normalizePhone } from "@/lib/phone";
 
 export const otpSendInput = z.strictObject({
   phone: z.string().trim().min(1).max(40),

@@ -1,18 +1,12 @@
 // Recipients as the providers need them: phone numbers in E.164 (libphonenumber-js with full
 // metadata, so "valid" means a number that can exist, not just the right length), e-mail
 // addresses lower-cased, Telegram chat ids, push device tokens.
-import type { CountryCode } from "libphonenumber-js/max";
 import { z } from "zod";
 import type { Channel } from "@/lib/providers/types";
-import { env } from "@/lib/env";
-import { checkPhone, type Normalized } from "@/lib/messaging/contract";
+// phone numbers are core (telephony files calls by them too): the one rule in lib/phone-contract.ts
+import { normalizePhone, type Normalized } from "@/lib/phone";
 
 export type { Normalized };
-
-/** E.164, read with MESSAGING_DEFAULT_COUNTRY when the number has no +code (the one phone rule: lib/messaging/contract). */
-export function normalizePhone(input: string, defaultCountry = env().MESSAGING_DEFAULT_COUNTRY as CountryCode | undefined): Normalized {
-  return checkPhone(input, defaultCountry);
-}
 
 const email = z.email();
 

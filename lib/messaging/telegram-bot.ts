@@ -10,7 +10,7 @@ import { audit, type Who } from "@/lib/audit";
 import type { Role } from "@/lib/auth/roles";
 import type { ProviderContext, StoredWebhook, WebhookHandleResult } from "@/lib/providers/types";
 import { enqueue } from "@/lib/messaging/outbox";
-import { openAlerts } from "@/lib/alerts/service";
+import { port } from "@/lib/ports";
 import { publicBaseUrl } from "@/lib/urls";
 import { getSettings } from "@/lib/settings";
 
@@ -165,7 +165,8 @@ const COMMANDS: { cmd: string; roles: readonly Role[]; help: string; run(u: Link
     roles: ["admin", "dispatcher", "viewer"],
     help: "open alerts: what needs a person",
     async run() {
-      const { items, total } = await openAlerts(10);
+      // the alerts area answers through its port (lib/ports.ts): messaging never imports its service
+      const { items, total } = await port("alerts").open(10);
       await getSettings().catch(() => undefined); // the public base URL an admin may have set
       const page = `${publicBaseUrl()}/alerts`;
       if (!total) return `<b>Alerts</b>\nNothing open: all clear.\n${esc(page)}`;

@@ -4,8 +4,7 @@
 // with its submissions linked, and "Mark as exported" moves those submissions to exported.
 // CSV: RFC 4180 (CRLF, fields quoted when needed), UTF-8 without BOM, and cells that a
 // spreadsheet would run as a formula (= + - @ tab CR at the start) prefixed with '.
-import { csvRecords } from "@/lib/csv";
-import { neutralize } from "@/lib/exports/writers";
+import { csvRecords, neutralize } from "@/lib/csv";
 import { z } from "zod";
 import { db } from "@/lib/db";
 import { errors } from "@/lib/errors";

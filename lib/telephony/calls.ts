@@ -19,7 +19,7 @@ import { decodeCursor, encodeCursor } from "@/lib/cursor";
 import { withAliases } from "@/lib/compat";
 import { buildContext } from "@/lib/integrations/service";
 import { requestSync } from "@/lib/jobs/sync";
-import { normalizePhone } from "@/lib/messaging/recipients";
+import { normalizePhone } from "@/lib/phone";
 import { OAuthReconnectError } from "@/lib/providers/types";
 import { RingCentralError, createRingOut, explain, getRingOut, type RingCentralContext, type RingOut } from "@/lib/providers/ringcentral/client";
 

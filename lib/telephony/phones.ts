@@ -1,10 +1,10 @@
-// Phone numbers as calls are filed: E.164 (libphonenumber-js with MESSAGING_DEFAULT_COUNTRY for
-// national numbers, like the messaging service), and the contact and driver each number
+// Phone numbers as calls are filed: E.164 (lib/phone.ts, the rule messaging sends by: national
+// numbers read with MESSAGING_DEFAULT_COUNTRY), and the contact and driver each number
 // belongs to. contacts.phone and drivers.phone are stored in E.164 by the CRM, so a lookup is
 // an equality on the column; the few rows stored some other way ("+7 916 555-01-02") are read
 // once per directory, normalized here and matched too.
 import { pgPool } from "@/lib/pg";
-import { normalizePhone } from "@/lib/messaging/recipients";
+import { normalizePhone } from "@/lib/phone";
 
 const E164 = /^\+[1-9]\d{6,14}$/;
 

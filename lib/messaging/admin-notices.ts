@@ -1,4 +1,5 @@
-// Tells the admins about something only a person can fix (lib/alerts: an alert opened).
+// Tells the admins about something only a person can fix: an alert opened (the "alert.raised"
+// event of lib/alerts, subscribed in lib/messaging/bindings.ts; alerts never import messaging).
 //
 // Who gets what: every active admin gets
 //   - a Telegram message when they linked their Telegram account (Telegram → Link), through the
@@ -9,14 +10,16 @@
 // and viewers see alerts on the Alerts page and with the bot's /alerts; they are not messaged.
 //
 // Everything goes through the outbox like every other message, with an idempotency key per
-// (notice, channel, admin): a notice sent again (a retry after a failure) never duplicates a
-// message. A failure to queue one message is logged and does not stop the others, and never
-// undoes what is being reported.
+// (notice, channel, admin): a notice delivered again (the event's retry, a redelivery) never
+// duplicates a message. A message refused as invalid is logged and does not stop the others;
+// any other failure to queue one is reported (`retry`) so the event is delivered again.
 import { db } from "@/lib/db";
 import { logger } from "@/lib/logger";
+import { ApiError } from "@/lib/errors";
 import { enqueue } from "@/lib/messaging/outbox";
 import { activeIntegrations } from "@/lib/integrations/cache";
 import { getProvider } from "@/lib/providers/registry";
+import type { AlertRaised } from "@/lib/alerts/contract";
 
 export type AdminNotice = {
   /** the e-mail subject and the first line of the Telegram message */
@@ -27,7 +30,13 @@ export type AdminNotice = {
   key: string;
 };
 
-export type NoticeResult = { queued: number; failed: number; recipients: { adminId: string; channel: "telegram" | "email" }[] };
+export type NoticeResult = {
+  queued: number;
+  failed: number;
+  /** failures that may pass (not a refused message): the notice should be tried again */
+  retry: number;
+  recipients: { adminId: string; channel: "telegram" | "email" }[];
+};
 
 export async function notifyAdmins(n: AdminNotice): Promise<NoticeResult> {
   const admins = await db.user.findMany({ where: { role: "admin", active: true }, select: { id: true, email: true, name: true }, orderBy: { createdAt: "asc" } });
@@ -36,7 +45,7 @@ export async function notifyAdmins(n: AdminNotice): Promise<NoticeResult> {
   // the bot an admin linked with answers them; if that integration was deleted since, any bot is tried
   const botIds = [...new Set(links.map((l) => l.integrationId).filter((x): x is string => !!x))];
   const bots = new Set((botIds.length ? await db.integration.findMany({ where: { id: { in: botIds } }, select: { id: true } }) : []).map((b) => b.id));
-  const out: NoticeResult = { queued: 0, failed: 0, recipients: [] };
+  const out: NoticeResult = { queued: 0, failed: 0, retry: 0, recipients: [] };
   for (const a of admins) {
     const link = links.find((l) => l.userId === a.id);
     const sends: { channel: "telegram" | "email"; run: () => Promise<unknown> }[] = [];
@@ -80,9 +89,22 @@ export async function notifyAdmins(n: AdminNotice): Promise<NoticeResult> {
         out.recipients.push({ adminId: a.id, channel: s.channel });
       } catch (e) {
         out.failed++;
+        if (!(e instanceof ApiError)) out.retry++;
         logger.warn({ err: (e as Error).message, admin: a.id, channel: s.channel }, "admin notification not queued");
       }
     }
   }
   return out;
+}
+
+/**
+ * An alert was raised (the "alert.raised" event): the admins' notices, keyed `alert:<id>:…`.
+ * Throws when some could not be queued for a reason that may pass, so the event is delivered
+ * again (what was queued is not queued twice).
+ */
+export async function noticeOfAlert(a: AlertRaised): Promise<NoticeResult> {
+  const r = await notifyAdmins({ subject: a.subject, text: a.text, related: a.related, key: `alert:${a.alertId}` });
+  if (r.retry) throw new Error(`${r.retry} notification(s) of the alert could not be queued; trying again`);
+  if (!r.queued && !r.failed) logger.info({ alert: a.alertId }, "alert opened; no admin can be reached (no Telegram link, no e-mail integration)");
+  return r;
 }
