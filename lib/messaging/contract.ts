@@ -5,6 +5,8 @@
 import { z } from "zod";
 import { checkPhone, PHONE_HINT } from "@/lib/phone-contract";
 import "@/lib/errors";
+import { timestamp } from "@/lib/contract";
+import { logListItem } from "@/lib/logs/contract";
 
 /**
  * The part of the phone check a schema can make without knowing the server's default country:
@@ -186,3 +188,225 @@ export const previewInput = z.strictObject({
   data: z.record(z.string(), z.unknown()).default({}),
 });
 
+// ───────────── answers (issue 17: one shape, written once) ─────────────
+// What the messaging routes answer, as the client reads it (dates are ISO strings): the routes
+// declare these as their responses (the OpenAPI document shows them, the tests check every
+// answer against them) and the screens import their types (components/messages).
+
+export const MESSAGE_CHANNELS = ["sms", "whatsapp", "email", "push", "telegram"] as const;
+export const messageChannel = z.enum(MESSAGE_CHANNELS);
+export type MessageChannel = z.infer<typeof messageChannel>;
+
+export const MESSAGE_STATUSES = ["queued", "sent", "delivered", "failed", "undelivered"] as const;
+export const messageStatus = z.enum(MESSAGE_STATUSES);
+export type MessageStatus = z.infer<typeof messageStatus>;
+
+const integrationMode = z.enum(["live", "sandbox"]);
+/** set on the first answer again when an Idempotency-Key was used before */
+const replayed = { replayed: z.literal(true).optional() };
+
+/** A message just queued (sends, resend); a push token is shown shortened. */
+export const queuedMessage = z.object({ id: z.string(), status: messageStatus, channel: messageChannel, to: z.string(), createdAt: timestamp, ...replayed });
+export type QueuedMessage = z.infer<typeof queuedMessage>;
+
+/** POST /push/send: one message per device of the recipient */
+export const queuedPush = z.object({ messages: z.array(queuedMessage), ...replayed });
+export type QueuedPush = z.infer<typeof queuedPush>;
+
+/** A message as GET /messages lists it (the body cut at 160 characters). */
+export const messageItem = z.object({
+  id: z.string(),
+  channel: messageChannel,
+  status: messageStatus,
+  recipient: z.string(),
+  recipientName: z.string().nullable(),
+  subject: z.string().nullable(),
+  /** masked ("Your code: ••••••") when the message carries a one-time secret */
+  body: z.string(),
+  secret: z.boolean(),
+  templateKey: z.string().nullable(),
+  provider: z.string().nullable(),
+  integrationId: z.string().nullable(),
+  providerMessageId: z.string().nullable(),
+  error: z.string().nullable(),
+  errorCode: z.string().nullable(),
+  attempts: z.number().int(),
+  /** what the provider says it cost, in millionths of costCurrency */
+  costMicros: z.number().int().nullable(),
+  costCurrency: z.string().nullable(),
+  batchId: z.string().nullable(),
+  relatedType: z.string().nullable(),
+  relatedId: z.string().nullable(),
+  createdAt: timestamp,
+  sentAt: timestamp.nullable(),
+  deliveredAt: timestamp.nullable(),
+  nextAttemptAt: timestamp.nullable(),
+  integration: z.object({ name: z.string(), code: z.string(), mode: integrationMode }).nullable(),
+});
+export type MessageItem = z.infer<typeof messageItem>;
+
+export const messageList = z.object({ items: z.array(messageItem), nextCursor: z.string().nullable() });
+
+/** One step of a message's delivery timeline. */
+export const historyEntry = z.object({
+  at: z.string(),
+  event: z.string(),
+  status: z.string().optional(),
+  provider: z.string().optional(),
+  /** the integration's name (its id for a skipped one) */
+  integration: z.string().optional(),
+  detail: z.string().optional(),
+  error: z.string().optional(),
+  code: z.string().optional(),
+  durationMs: z.number().optional(),
+  attempt: z.number().int().optional(),
+  source: z.string().optional(),
+  providerMessageId: z.string().optional(),
+  /** how a failed attempt was classified (retry, permanent …) */
+  kind: z.string().optional(),
+});
+export type HistoryEntry = z.infer<typeof historyEntry>;
+
+/** A provider call made for the message (its IntegrationLog rows, redacted). */
+export const providerCall = logListItem
+  .pick({ id: true, createdAt: true, action: true, method: true, url: true, statusCode: true, durationMs: true, status: true, error: true })
+  .extend({ response: z.unknown() });
+export type ProviderCall = z.infer<typeof providerCall>;
+
+/** GET /messages/:id: the whole message with its route, timeline and provider calls. */
+export const messageDetail = messageItem.extend({
+  html: z.string().nullable(),
+  templateData: z.record(z.string(), z.unknown()).nullable(),
+  /** attachments, categories, custom args, push data, Telegram parse mode … */
+  options: z.record(z.string(), z.unknown()),
+  /** only this integration, no fallback */
+  pinned: z.boolean(),
+  /** integration ids in the order they are tried */
+  route: z.array(z.string()),
+  routeIndex: z.number().int(),
+  createdBy: z.string().nullable(),
+  updatedAt: timestamp,
+  history: z.array(historyEntry),
+  integration: z.object({ name: z.string(), code: z.string(), provider: z.string(), mode: integrationMode }).nullable(),
+  routeIntegrations: z.array(z.object({ id: z.string(), name: z.string(), provider: z.string().nullable() })),
+  logs: z.array(providerCall),
+});
+export type MessageDetail = z.infer<typeof messageDetail>;
+
+/** GET /sms/:id/status (`refresh` when ?refresh=1 asked the provider) */
+export const messageStatusAnswer = messageDetail
+  .pick({ id: true, status: true, channel: true, provider: true, providerMessageId: true, error: true, errorCode: true, attempts: true, sentAt: true, deliveredAt: true, costMicros: true, costCurrency: true })
+  .extend({ refresh: z.object({ refreshed: z.boolean(), reason: z.string().optional() }).optional() });
+
+const statusCounts = z.record(messageStatus, z.number().int());
+
+/** GET /messages/stats */
+export const messageStatsAnswer = z.object({
+  from: timestamp,
+  until: timestamp,
+  byStatus: statusCounts,
+  byChannel: z.partialRecord(messageChannel, z.partialRecord(messageStatus, z.number().int())),
+  total: z.number().int(),
+});
+export type MessageStats = z.infer<typeof messageStatsAnswer>;
+
+/** A bulk send with its progress (POST /sms/bulk, /email/bulk; GET /messages/batches[/:id]). */
+export const batch = z.object({
+  id: z.string(),
+  name: z.string().nullable(),
+  channel: messageChannel,
+  total: z.number().int(),
+  byStatus: statusCounts,
+  processed: z.number().int(),
+  percent: z.number(),
+  createdAt: timestamp,
+  completedAt: timestamp.nullable(),
+});
+export type Batch = z.infer<typeof batch>;
+export const batchList = z.object({ items: z.array(batch) });
+
+/** POST /sms/otp: the code is never answered, only where it went */
+export const otpSent = z.object({ id: z.string(), phone: z.string(), purpose: z.string(), expiresAt: timestamp, messageId: z.string() });
+
+/** POST /sms/otp/verify: 200 either way */
+export const otpVerdict = z.discriminatedUnion("valid", [
+  z.object({ valid: z.literal(true), phone: z.string(), purpose: z.string() }),
+  z.object({
+    valid: z.literal(false),
+    reason: z.enum(["expired_or_missing", "too_many_attempts", "wrong_code", "already_used"]),
+    message: z.string(),
+    attemptsLeft: z.number().int().optional(),
+  }),
+]);
+
+/** The CRM notifications (POST /notify/*): each recipient's message, or why it was skipped. */
+export const notifyOutcome = z.object({
+  channel: messageChannel,
+  /** the recipient (a push token shortened) */
+  to: z.string().optional(),
+  messageId: z.string().optional(),
+  skipped: z.string().optional(),
+});
+export const notifyAnswer = z.object({ applicationId: z.string().optional(), messages: z.array(notifyOutcome) });
+
+export const DEVICE_TYPES = ["ios", "android", "web"] as const;
+export type DeviceType = (typeof DEVICE_TYPES)[number];
+
+/** POST /push/register-token: the device, its token never whole */
+export const deviceTokenView = z.object({
+  id: z.string(),
+  tokenPreview: z.string(),
+  platform: z.enum(DEVICE_TYPES),
+  deviceName: z.string().nullable(),
+  userId: z.string().nullable(),
+  driverId: z.string().nullable(),
+  lastSeenAt: timestamp,
+  createdAt: timestamp,
+});
+export type DeviceTokenView = z.infer<typeof deviceTokenView>;
+
+/** DELETE answers that forget something */
+export const deletedAnswer = z.object({ deleted: z.literal(true) });
+
+/** GET /telegram/link */
+export const telegramLinkStatus = z.object({ linked: z.boolean(), username: z.string().nullable(), linkedAt: timestamp.nullable(), pendingUntil: timestamp.nullable() });
+export type TelegramLinkStatus = z.infer<typeof telegramLinkStatus>;
+/** POST /telegram/link: the one-time code to send to the bot */
+export const telegramLinkCode = z.object({
+  code: z.string(),
+  command: z.string(),
+  expiresAt: timestamp,
+  bot: z.object({ name: z.string(), username: z.string().nullable(), sandbox: z.boolean() }),
+  deepLink: z.string().nullable(),
+});
+export type TelegramLinkCode = z.infer<typeof telegramLinkCode>;
+/** DELETE /telegram/link */
+export const telegramUnlinked = z.object({ linked: z.literal(false) });
+export type TelegramUnlinked = z.infer<typeof telegramUnlinked>;
+
+/** A message template (GET/POST/PATCH /templates). */
+export const messageTemplate = z.object({
+  id: z.string(),
+  key: z.string(),
+  channel: messageChannel,
+  name: z.string(),
+  description: z.string().nullable(),
+  subject: z.string().nullable(),
+  body: z.string(),
+  html: z.string().nullable(),
+  variables: z.array(z.string()),
+  sampleData: z.record(z.string(), z.unknown()),
+  builtin: z.boolean(),
+  /** messages from it carry a one-time secret: stored encrypted until sent, shown masked, never resent */
+  secret: z.boolean(),
+  /** the variables whose values are the secret (empty: all of them) */
+  secretVariables: z.array(z.string()),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+export type Template = z.infer<typeof messageTemplate>;
+export const templateList = z.object({ items: z.array(messageTemplate) });
+
+/** POST /templates/preview */
+export const templatePreview = z.object({ subject: z.string().nullable(), text: z.string(), html: z.string().nullable(), missing: z.array(z.string()), used: z.array(z.string()) });
+export type TemplatePreview = z.infer<typeof templatePreview>;
