@@ -50,25 +50,4 @@ export type SubmissionDetail = Submission & {
 
 export type SubmissionList = { items: Submission[]; nextCursor: string | null; counts: Record<SubmissionStatus, number> };
 
-export type ExportColumn = { key: string; header: string };
-
-export type SuiteDashExport = {
-  id: string;
-  fileName: string;
-  columns: ExportColumn[];
-  contactCount: number;
-  createdBy: string | null;
-  createdAt: string;
-  markedAt: string | null;
-  markedBy: string | null;
-};
-
-export type SuiteDashSettings = {
-  integration: { id: string; name: string; code: string; mode: "live" | "sandbox"; status: string } | null;
-  mode: "api" | "import" | null;
-  columns: ExportColumn[];
-};
-
-export type ExportList = { items: SuiteDashExport[]; settings: SuiteDashSettings };
-
 export const fullName = (s: Pick<Submission, "firstName" | "lastName">) => `${s.firstName} ${s.lastName}`.trim();

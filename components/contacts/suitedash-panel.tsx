@@ -23,13 +23,13 @@ import {
   AlertDialog, AlertDialogAction, AlertDialogCancel, AlertDialogContent, AlertDialogDescription, AlertDialogFooter, AlertDialogHeader, AlertDialogTitle,
 } from "@/components/ui/alert-dialog";
 import { formatDateTime } from "@/lib/format";
-import type { ExportColumn, ExportList, SuiteDashExport, SuiteDashSettings } from "@/components/contacts/shared";
+import type { ExportColumn, MarkedSuiteDashExport, SuiteDashExport, SuiteDashExportList, SuiteDashSettings } from "@/lib/suitedash/contract";
 import { SandboxBadge } from "@/components/integrations/status";
 
 const KEY = ["suitedash", "exports"];
 
 export function SuiteDashPanel() {
-  const q = useQuery({ queryKey: KEY, queryFn: () => api<ExportList>("/api/v1/suitedash/exports") });
+  const q = useQuery({ queryKey: KEY, queryFn: () => api<SuiteDashExportList>("/api/v1/suitedash/exports") });
   if (q.isError)
     return (
       <Alert variant="destructive">
@@ -204,7 +204,7 @@ function ExportsCard({ items, settings }: { items: SuiteDashExport[]; settings: 
     onError: (e) => toast.error((e as Error).message),
   });
   const mark = useMutation({
-    mutationFn: (id: string) => api<SuiteDashExport & { submissionsMarked: number }>(`/api/v1/suitedash/exports/${id}/mark`, { method: "POST" }),
+    mutationFn: (id: string) => api<MarkedSuiteDashExport>(`/api/v1/suitedash/exports/${id}/mark`, { method: "POST" }),
     onSuccess: (e) => {
       setMarking(null);
       qc.invalidateQueries({ queryKey: KEY });

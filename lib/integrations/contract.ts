@@ -6,6 +6,12 @@
 import { z } from "zod";
 import "@/lib/errors";
 
+export const INTEGRATION_STATUSES = ["active", "inactive", "error", "testing"] as const;
+export type IntegrationStatus = (typeof INTEGRATION_STATUSES)[number];
+/** live: the provider itself; sandbox: its built-in emulator (or the provider's own sandbox) */
+export const INTEGRATION_MODES = ["live", "sandbox"] as const;
+export type IntegrationMode = (typeof INTEGRATION_MODES)[number];
+
 const code = z
   .string()
   .trim()

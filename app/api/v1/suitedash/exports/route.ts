@@ -1,5 +1,6 @@
 import { route } from "@/lib/api";
 import { generateExport, listExports, listExportsQuery } from "@/lib/suitedash/import";
+import { suiteDashExport, suiteDashExportList } from "@/lib/suitedash/contract";
 
 export const dynamic = "force-dynamic";
 
@@ -7,7 +8,7 @@ export const GET = route(
   {
     access: { permission: "suitedash.manage" },
     query: listExportsQuery,
-    docs: { summary: "List SuiteDash import CSVs" },
+    docs: { summary: "List SuiteDash import CSVs", response: suiteDashExportList },
   },
   async ({ query }) => listExports(query),
 );
@@ -15,7 +16,7 @@ export const GET = route(
 export const POST = route(
   {
     access: { permission: "suitedash.manage" },
-    docs: { summary: "Generate a SuiteDash import CSV of what is new", status: 201 },
+    docs: { summary: "Generate a SuiteDash import CSV of what is new", status: 201, response: suiteDashExport },
   },
   async ({ caller }) => Response.json(await generateExport(caller), { status: 201 }),
 );

@@ -1,5 +1,6 @@
 import { idParams, route } from "@/lib/api";
 import { markExported } from "@/lib/suitedash/import";
+import { markedSuiteDashExport } from "@/lib/suitedash/contract";
 
 export const dynamic = "force-dynamic";
 
@@ -7,7 +8,7 @@ export const POST = route(
   {
     access: { permission: "suitedash.manage" },
     params: idParams,
-    docs: { summary: "Mark a SuiteDash CSV as imported" },
+    docs: { summary: "Mark a SuiteDash CSV as imported", response: markedSuiteDashExport },
   },
   async ({ params, caller }) => markExported(params.id, caller),
 );
