@@ -14,10 +14,8 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import { CallButton } from "@/components/calls/call-button";
-import {
-  STATE_ORDER, STATE_STYLE, formatCoords, formatSpeed, matchesSearch, relativeTime,
-  type DriverItem, type DriverState, type LiveDrivers,
-} from "@/components/map/shared";
+import { STATE_ORDER, STATE_STYLE, formatCoords, formatSpeed, matchesSearch, relativeTime, type LiveDrivers } from "@/components/map/shared";
+import type { DriverItem, DriverState } from "@/lib/tracking/contract";
 
 /** Re-render every `ms` so "12 s ago" keeps counting. */
 function useNow(ms: number) {

@@ -13,7 +13,8 @@ import L from "leaflet";
 import { CircleMarker, MapContainer, Marker, Polyline, TileLayer, Tooltip, useMap, useMapEvents } from "react-leaflet";
 import MarkerClusterGroup from "react-leaflet-cluster";
 import { ImageOff, X } from "lucide-react";
-import { STATE_STYLE, formatSeconds, formatSpeed, shortTime, type DriverItem, type DriverState, type HistoryStop } from "@/components/map/shared";
+import { STATE_STYLE, formatSeconds, formatSpeed, shortTime } from "@/components/map/shared";
+import type { DriverItem, DriverState, HistoryStop } from "@/lib/tracking/contract";
 
 /** Leaflet's own stylesheet paints the container #ddd (unlayered CSS beats Tailwind's classes): follow the theme instead. */
 const MAP_STYLE: React.CSSProperties = { background: "var(--muted)" };

@@ -17,9 +17,9 @@ import { ReplayPanel, type ReplayRequest } from "@/components/map/replay-panel";
 import { usePositionStream, type StreamStatus } from "@/components/map/use-position-stream";
 import type { ReplayRoute } from "@/components/map/map-canvas";
 import {
-  DRIVERS_KEY, ROUTE_COLORS, applyPosition, expireStale, localDate, mergeSnapshot, positionAt, replayTimeline,
-  type DriversResponse, type HistoryResponse, type LiveDrivers, type PositionEvent,
+  DRIVERS_KEY, ROUTE_COLORS, applyPosition, expireStale, localDate, mergeSnapshot, positionAt, replayTimeline, type LiveDrivers,
 } from "@/components/map/shared";
+import type { DriverHistory, DriversSnapshot, PositionEvent } from "@/lib/tracking/contract";
 
 const MapCanvas = dynamic(() => import("@/components/map/map-canvas"), {
   ssr: false,
@@ -72,7 +72,7 @@ export function MapPage({ config }: { config: MapConfig }) {
   const drivers = useQuery({
     queryKey: DRIVERS_KEY,
     queryFn: async () => {
-      const res = await api<DriversResponse>("/api/v1/tracking/drivers");
+      const res = await api<DriversSnapshot>("/api/v1/tracking/drivers");
       const fresh = { ...res, offlineAfterSeconds: res.offlineAfterSeconds ?? config.offlineAfterSeconds };
       const ms = movingSpeed(fresh);
       let merged = mergeSnapshot(fresh, qc.getQueryData<LiveDrivers>(DRIVERS_KEY), ms);
@@ -117,7 +117,7 @@ export function MapPage({ config }: { config: MapConfig }) {
         to: new Date(now + 60_000).toISOString(),
         maxPoints: String(TRAIL_POINTS),
       });
-      return api<HistoryResponse>(`/api/v1/tracking/history?${q}`);
+      return api<DriverHistory>(`/api/v1/tracking/history?${q}`);
     },
     enabled: !!selectedId && tab === "live",
     staleTime: Infinity,
@@ -143,7 +143,7 @@ export function MapPage({ config }: { config: MapConfig }) {
   const histories = useQueries({
     queries: (shown?.ids ?? []).map((id) => ({
       queryKey: ["tracking", "history", id, shown!.date, shown!.tz],
-      queryFn: () => api<HistoryResponse>(`/api/v1/tracking/history?${new URLSearchParams({ driverId: id, date: shown!.date, tz: shown!.tz })}`),
+      queryFn: () => api<DriverHistory>(`/api/v1/tracking/history?${new URLSearchParams({ driverId: id, date: shown!.date, tz: shown!.tz })}`),
       refetchOnWindowFocus: false,
       staleTime: 30_000,
     })),

@@ -14,9 +14,9 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import {
-  browserTimeZone, clockTime, formatKm, formatSeconds, formatSpeed, localDate, matchesSearch, shortTime,
-  type HistoryResponse, type LiveDrivers,
+  browserTimeZone, clockTime, formatKm, formatSeconds, formatSpeed, localDate, matchesSearch, shortTime, type LiveDrivers,
 } from "@/components/map/shared";
+import type { DriverHistory } from "@/lib/tracking/contract";
 
 export type ReplayRequest = { ids: string[]; date: string; tz: string; n: number };
 
@@ -52,7 +52,7 @@ export function ReplayPanel({
   onDate: (d: string) => void;
   onShow: (r: ReplayRequest) => void;
   shown: ReplayRequest | null;
-  histories: UseQueryResult<HistoryResponse>[];
+  histories: UseQueryResult<DriverHistory>[];
   colors: string[];
   names: Map<string, string>;
   playback: Playback | null;
@@ -236,7 +236,7 @@ function RouteCard({
   name: string;
   color: string;
   date: string;
-  q: UseQueryResult<HistoryResponse> | undefined;
+  q: UseQueryResult<DriverHistory> | undefined;
   onSeek?: (t: number) => void;
 }) {
   const dayLabel = new Date(`${date}T12:00:00`).toLocaleDateString(undefined, { day: "numeric", month: "short", year: "numeric" });
@@ -267,7 +267,7 @@ function RouteCard({
   );
 }
 
-function RouteStats({ h, name, onSeek }: { h: HistoryResponse; name: string; onSeek?: (t: number) => void }) {
+function RouteStats({ h, name, onSeek }: { h: DriverHistory; name: string; onSeek?: (t: number) => void }) {
   const s = h.stats;
   const first = s.startedAt ?? h.points[0]?.recordedAt;
   const last = s.endedAt ?? h.points[h.points.length - 1]?.recordedAt;

@@ -1,76 +1,10 @@
-// What the map screens share: the shapes the tracking API returns (GET /api/v1/tracking/drivers,
-// the "position" events of /api/v1/tracking/stream, /history), a driver's state and how it is
-// worked out in the browser for streamed positions, and the words and colours shown for it.
-// No Leaflet here: this module is safe on the server.
-
-export type DriverState = "moving" | "stopped" | "offline" | "unknown";
-
-export type DriverLocation = {
-  latitude: number;
-  longitude: number;
-  accuracy: number | null;
-  speed: number | null;
-  heading: number | null;
-  batteryLevel: number | null;
-  recordedAt: string;
-  receivedAt: string;
-  applicationId: string | null;
-};
-
-export type DriverOrder = {
-  id: string;
-  number: string | number;
-  status: string;
-  pickupAddress: string | null;
-  dropoffAddress: string | null;
-  pickupAt: string | null;
-};
-
-export type DriverItem = {
-  id: string;
-  name: string;
-  phone: string;
-  status: "active" | "off_duty" | "inactive" | string;
-  vehicle: { plateNumber: string; make: string; model: string } | null;
-  state: DriverState;
-  location: DriverLocation | null;
-  order: DriverOrder | null;
-};
-
-export type DriversResponse = {
-  now: string;
-  offlineAfterSeconds: number;
-  /** sent by the server as well; the page falls back to GPS_MOVING_SPEED_KMH */
-  movingSpeedKmh?: number;
-  drivers: DriverItem[];
-};
+// What the map screens share: a driver's state and how it is worked out in the browser for
+// streamed positions, and the words and colours shown for it. The shapes the tracking API
+// returns are in lib/tracking/contract.ts. No Leaflet here: this module is safe on the server.
+import type { DriverItem, DriverLocation, DriverState, DriversSnapshot, PositionEvent, DriverHistory } from "@/lib/tracking/contract";
 
 /** The drivers as the page keeps them: the snapshot plus how far the server's clock is ahead of ours. */
-export type LiveDrivers = DriversResponse & { clockOffsetMs: number };
-
-/** One "position" event of the stream. */
-export type PositionEvent = DriverLocation & { driverId: string };
-
-export type HistoryPoint = { latitude: number; longitude: number; recordedAt: string; speed: number | null };
-export type HistoryStop = { latitude: number; longitude: number; from: string; to: string; durationSeconds: number };
-export type HistoryResponse = {
-  driverId: string;
-  from: string;
-  to: string;
-  points: HistoryPoint[];
-  stats: {
-    distanceMeters: number;
-    movingSeconds: number;
-    stoppedSeconds: number;
-    maxSpeedKmh: number;
-    averageSpeedKmh: number;
-    rawPoints: number;
-    simplifiedPoints: number;
-    startedAt: string | null;
-    endedAt: string | null;
-  };
-  stops: HistoryStop[];
-};
+export type LiveDrivers = DriversSnapshot & { clockOffsetMs: number };
 
 export const DRIVERS_KEY = ["tracking", "drivers"] as const;
 
@@ -146,7 +80,7 @@ export function expireStale(data: LiveDrivers): LiveDrivers {
 }
 
 /** A fresh snapshot, keeping any position the stream brought that is newer than the snapshot's. */
-export function mergeSnapshot(fresh: DriversResponse, prev: LiveDrivers | undefined, movingSpeedKmh: number): LiveDrivers {
+export function mergeSnapshot(fresh: DriversSnapshot, prev: LiveDrivers | undefined, movingSpeedKmh: number): LiveDrivers {
   const serverNow = Date.parse(fresh.now);
   const clockOffsetMs = Number.isFinite(serverNow) ? serverNow - Date.now() : 0;
   const byId = new Map(prev?.drivers.map((d) => [d.id, d]) ?? []);
@@ -244,7 +178,7 @@ export type TimedPoint = { t: number; lat: number; lng: number };
  * The timeline a replay marker follows: the drawn (simplified) points plus each stop's start and
  * end at the stop, so the marker waits out a stop instead of creeping through it.
  */
-export function replayTimeline(h: Pick<HistoryResponse, "points" | "stops">): TimedPoint[] {
+export function replayTimeline(h: Pick<DriverHistory, "points" | "stops">): TimedPoint[] {
   const stops = h.stops.map((s) => ({ from: Date.parse(s.from), to: Date.parse(s.to), lat: s.latitude, lng: s.longitude }));
   const out: TimedPoint[] = [];
   for (const p of h.points) {

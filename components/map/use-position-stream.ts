@@ -5,7 +5,7 @@
 // EventSource closes for good: a restart, a 5xx) we open a new one with a growing delay and
 // tell the page, which asks for the whole snapshot again since nothing is replayed then.
 import * as React from "react";
-import type { PositionEvent } from "@/components/map/shared";
+import type { PositionEvent } from "@/lib/tracking/contract";
 
 export type StreamStatus = "connecting" | "live" | "reconnecting";
 

@@ -8,6 +8,7 @@ import { env } from "@/lib/env";
 import { errors } from "@/lib/errors";
 import { withAliases } from "@/lib/compat";
 import { ianaTimeZone } from "@/lib/zod-fields";
+import type { RawPoint } from "@/lib/tracking/contract";
 
 const timeZone = ianaTimeZone;
 
@@ -35,7 +36,6 @@ export const historyQuery = withAliases(
 );
 export type HistoryQuery = z.output<typeof historyQuery>;
 
-export type RawPoint = { latitude: number; longitude: number; recordedAt: string; speed: number | null; heading: number | null; accuracy: number | null; batteryLevel: number | null };
 type P = RawPoint & { t: number };
 
 const R = 6_371_008.8; // mean Earth radius, metres

@@ -7,21 +7,8 @@ import pg from "pg";
 import { pgPool } from "@/lib/pg";
 import { logger } from "@/lib/logger";
 import { POSITION_ARRAY, TRACKING_CHANNEL } from "@/lib/tracking/ingest";
+import type { PositionEvent } from "@/lib/tracking/contract";
 
-export type PositionEvent = {
-  driverId: string;
-  latitude: number;
-  longitude: number;
-  accuracy: number | null;
-  speed: number | null;
-  heading: number | null;
-  batteryLevel: number | null;
-  applicationId: string | null;
-  recordedAt: string;
-  receivedAt: string;
-  /** receivedAt in epoch ms: the SSE event id a reconnecting client resumes from */
-  at: number;
-};
 /** What a subscriber gets: a ready-made SSE chunk (one or more position events), shared by all. */
 type Listener = (chunk: Uint8Array) => void;
 

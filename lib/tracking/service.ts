@@ -3,8 +3,7 @@
 import { pgPool } from "@/lib/pg";
 import { env } from "@/lib/env";
 import { logger } from "@/lib/logger";
-
-export type DriverState = "moving" | "stopped" | "offline" | "unknown";
+import type { DriverState } from "@/lib/tracking/contract";
 
 /** Offline: the latest position was taken (device time) more than GPS_OFFLINE_AFTER_SECONDS ago. */
 export function driverState(loc: { speed: number | null; recordedAt: string | Date } | null, now = Date.now()): DriverState {
