@@ -16,8 +16,9 @@ import onec from "@/lib/providers/onec";
 import googleCalendar from "@/lib/providers/google-calendar";
 import ringcentral from "@/lib/providers/ringcentral";
 import payme from "@/lib/providers/payme";
+import click from "@/lib/providers/click";
 
-const all: ProviderDefinition[] = [telegram, genericWebhook, fcm, sendgrid, twilio, smsru, smtp, yookassa, stripe, paypal, suitedash, zoom, onec, googleCalendar, ringcentral, payme];
+const all: ProviderDefinition[] = [telegram, genericWebhook, fcm, sendgrid, twilio, smsru, smtp, yookassa, stripe, paypal, suitedash, zoom, onec, googleCalendar, ringcentral, payme, click];
 
 export const providers: ReadonlyMap<string, ProviderDefinition> = new Map(all.map((p) => [p.id, p]));
 

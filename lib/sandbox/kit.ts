@@ -173,3 +173,34 @@ export function idempotencyStore<R>(map: () => Map<string, { fingerprint: string
     },
   };
 }
+
+// ───────────── merchant APIs: the provider calls the merchant and reads its JSON answer (Payme, Click) ─────────────
+
+/** One call to a merchant's endpoint, its JSON answer (null when none came or it was not JSON). */
+export async function callMerchant<A>(url: string, req: { headers: Record<string, string>; body: string }): Promise<{ answer: A | null; httpStatus: number | null; error?: string }> {
+  const posted = await postWebhook(url, req);
+  let answer: A | null;
+  try {
+    answer = posted.text ? (JSON.parse(posted.text) as A) : null;
+  } catch {
+    answer = null;
+  }
+  return { answer, httpStatus: posted.status, ...(posted.error ? { error: posted.error } : {}) };
+}
+
+/**
+ * Sends one call `times` times, as the providers' test consoles do, and checks that every
+ * answer says what the first said (`said`: the part that must not change); a difference is
+ * added to `checks` in words. All the calls, in order.
+ */
+export async function sendRepeated<C>(times: number, send: () => Promise<C>, said: (c: C) => unknown, label: string, checks: string[]): Promise<C[]> {
+  const all = [await send()];
+  for (let i = 1; i < times; i++) {
+    const again = await send();
+    all.push(again);
+    if (JSON.stringify(said(again)) !== JSON.stringify(said(all[0]))) {
+      checks.push(`${label} sent again was answered differently: ${JSON.stringify(said(all[0]))} then ${JSON.stringify(said(again))}`);
+    }
+  }
+  return all;
+}

@@ -7,7 +7,7 @@
 // Payme Business cabinet, which calls CancelTransaction). Sums in tiyin (UZS minor units).
 import { z } from "zod";
 import { defineProvider, PaymentProviderError, type ProviderPayment } from "@/lib/providers/types";
-import { classifyFailure } from "@/lib/providers/errors";
+import { merchantConnectionTest } from "@/lib/providers/merchant-kit";
 import { verifyPayme } from "@/lib/providers/payme/verify";
 import { checkoutLink, type PaymeContext } from "@/lib/providers/payme/client";
 import { callSubject, decide, failure, lookup, parseCall, refusal } from "@/lib/providers/payme/merchant";
@@ -73,31 +73,14 @@ export default defineProvider({
   auth: { type: "api_key" },
   defaultEndpoints: { live: "https://checkout.paycom.uz", sandbox: "/payme" },
 
-  async testConnection(ctx) {
+  testConnection(ctx) {
     const c = ctx as unknown as PaymeContext;
-    if (ctx.integration.mode === "sandbox") {
-      // the sandbox plays Payme's test console: a call with a wrong key and one for an order that does not exist
-      try {
-        const res = await ctx.call("payme.console.check", { method: "POST", url: `${c.baseUrl}/__console/${encodeURIComponent(c.credentials.merchantId)}/check`, body: {} });
-        const out = res.ok ? res.json<{ ok?: unknown; message?: unknown }>() : null;
-        if (!res.ok) return { ok: false, message: classifyFailure(res, { name: "The Payme sandbox" }).message };
-        if (!out || typeof out.message !== "string") return { ok: false, message: "The Payme sandbox answered something that is not its console's report" };
-        return { ok: out.ok === true, message: out.message };
-      } catch (e) {
-        return { ok: false, message: classifyFailure(e, { name: "The Payme sandbox" }).message };
-      }
-    }
-    // live: Payme calls us, there is nothing of ours to call; the checkout payers are sent to must answer
-    try {
-      const res = await ctx.call("payme.checkout.get", { method: "GET", url: checkoutBase(c) });
-      if (!res.ok) return { ok: false, message: classifyFailure(res, { name: "Payme's checkout" }).message };
-      return {
-        ok: true,
-        message: `Payme's checkout answers. Payme calls Switchboard at ${ctx.webhookUrl}: enter it as the endpoint in the Payme Business cabinet and run Payme's test console there`,
-      };
-    } catch (e) {
-      return { ok: false, message: classifyFailure(e, { name: "Payme's checkout" }).message };
-    }
+    return merchantConnectionTest(ctx, {
+      name: "Payme",
+      consoleUrl: `${c.baseUrl}/__console/${encodeURIComponent(c.credentials.merchantId)}/check`,
+      checkoutUrl: checkoutBase(c),
+      cabinet: "enter it as the endpoint in the Payme Business cabinet and run Payme's test console there",
+    });
   },
 
   async sandboxConnect(ctx) {

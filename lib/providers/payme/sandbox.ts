@@ -21,7 +21,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Context } from "hono";
 import { escapeHtml, hostedPage, plainCss } from "@/lib/sandbox/html";
-import { deliveryLog, postWebhook, type SandboxKit, type SandboxModule } from "@/lib/sandbox/kit";
+import { callMerchant, deliveryLog, sendRepeated, type SandboxKit, type SandboxModule } from "@/lib/sandbox/kit";
 import { TIMEOUT_MS, readCheckoutToken } from "@/lib/providers/payme/client";
 
 type Cashbox = { merchantId: string; key: string; endpoint: string; accountField: string };
@@ -55,31 +55,11 @@ const paymeSandbox: SandboxModule = {
 
     /** one Merchant API call to the cashbox's endpoint, logged */
     async function rpc(box: Cashbox, method: string, params: Record<string, unknown>, key = box.key): Promise<Call> {
-      const body = JSON.stringify({ jsonrpc: "2.0", id: Math.floor(Math.random() * 1e9), method, params });
-      const posted = await postWebhook(box.endpoint, {
+      const r = await callMerchant<Call["answer"]>(box.endpoint, {
         headers: { "content-type": "application/json; charset=UTF-8", authorization: `Basic ${Buffer.from(`Paycom:${key}`).toString("base64")}` },
-        body,
+        body: JSON.stringify({ jsonrpc: "2.0", id: Math.floor(Math.random() * 1e9), method, params }),
       });
-      let answer: Call["answer"];
-      try {
-        answer = posted.text ? (JSON.parse(posted.text) as Call["answer"]) : null;
-      } catch {
-        answer = null;
-      }
-      return log.add({ merchantId: box.merchantId, method, params, answer, httpStatus: posted.status, ...(posted.error ? { error: posted.error } : {}), at: new Date().toISOString() });
-    }
-
-    /** sends a call `times` times and checks, as the console does, that every answer is the first one */
-    async function repeated(box: Cashbox, method: string, params: Record<string, unknown>, times: number, checks: string[]): Promise<Call[]> {
-      const all = [await rpc(box, method, params)];
-      for (let i = 1; i < times; i++) {
-        const again = await rpc(box, method, params);
-        all.push(again);
-        if (JSON.stringify(again.answer?.result ?? again.answer?.error?.code) !== JSON.stringify(all[0].answer?.result ?? all[0].answer?.error?.code)) {
-          checks.push(`${method} sent again was answered differently: ${JSON.stringify(all[0].answer)} then ${JSON.stringify(again.answer)}`);
-        }
-      }
-      return all;
+      return log.add({ merchantId: box.merchantId, method, params, ...r, at: new Date().toISOString() });
     }
 
     /** what Payme does for a checkout link (or its token), played through */
@@ -96,7 +76,7 @@ const paymeSandbox: SandboxModule = {
       const calls: Call[] = [];
       const checks: string[] = [];
       const call = async (method: string, params: Record<string, unknown>, n = 1) => {
-        const made = n > 1 ? await repeated(box, method, params, n, checks) : [await rpc(box, method, params, useKey)];
+        const made = await sendRepeated(n, () => rpc(box, method, params, useKey), (x) => x.answer?.result ?? x.answer?.error?.code, method, checks);
         calls.push(...made);
         return made[0];
       };
