@@ -27,9 +27,8 @@ import { LinkDetailSheet, syncFailure } from "@/components/erp/link-detail";
 import { SyncDialog } from "@/components/erp/sync-dialog";
 import { MappingCard } from "@/components/erp/mapping-card";
 import { ClearFiltersButton, RefreshingSpinner } from "@/components/shared/filter-fields";
-import {
-  ENTITY_LABEL, EntityTypeOptions, LINK_STATUSES, LINK_STATUS_STYLE, LinkStatusBadge, OPERATION_LABEL, type ErpLink, type LinkList, type MappingView, type SyncResult,
-} from "@/components/erp/shared";
+import { ENTITY_LABEL, EntityTypeOptions, LINK_STATUSES, LINK_STATUS_STYLE, LinkStatusBadge, OPERATION_LABEL } from "@/components/erp/shared";
+import type { ErpLink, ErpLinkList, ErpMapping, ErpSyncResult } from "@/lib/erp/contract";
 import { SandboxBadge } from "@/components/integrations/status";
 
 const FILTERS = ["status", "entityType", "integration"] as const;
@@ -44,7 +43,7 @@ export function ErpPage({ canSync, canConfigure }: { canSync: boolean; canConfig
 
   const mapping = useQuery({
     queryKey: ["erp", "mapping", filters.integration ?? ""],
-    queryFn: () => api<MappingView>(`/api/v1/erp/mapping${filters.integration ? `?integrationId=${filters.integration}` : ""}`),
+    queryFn: () => api<ErpMapping>(`/api/v1/erp/mapping${filters.integration ? `?integrationId=${filters.integration}` : ""}`),
   });
   const integrationId = mapping.data?.integrationId ?? null;
   const integrations = mapping.data?.integrations ?? [];
@@ -142,7 +141,7 @@ function Links({
   const list = useInfiniteQuery({
     queryKey: ["erp", "links", params],
     initialPageParam: "",
-    queryFn: ({ pageParam }) => api<LinkList>(`/api/v1/erp/links?${new URLSearchParams({ ...params, limit: "50", ...(pageParam ? { cursor: pageParam } : {}) })}`),
+    queryFn: ({ pageParam }) => api<ErpLinkList>(`/api/v1/erp/links?${new URLSearchParams({ ...params, limit: "50", ...(pageParam ? { cursor: pageParam } : {}) })}`),
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     refetchInterval: (q) => (q.state.data?.pages.some((p) => p.items.some((i) => i.status === "pending")) ? 3000 : 30_000),
   });
@@ -197,7 +196,7 @@ function Links({
 function RetryButton({ link }: { link: ErpLink }) {
   const qc = useQueryClient();
   const retry = useMutation({
-    mutationFn: () => api<SyncResult>(`/api/v1/erp/links/${link.id}/retry`, { method: "POST" }),
+    mutationFn: () => api<ErpSyncResult>(`/api/v1/erp/links/${link.id}/retry`, { method: "POST" }),
     onSuccess: (r) => toast.success(`${OPERATION_LABEL[r.operation] ?? r.operation}${r.refKey ? `: ${r.refKey}` : ""}`),
     onError: (e) => toast.error(`1C refused: ${syncFailure(e)}`),
     onSettled: () => qc.invalidateQueries({ queryKey: ["erp"] }),

@@ -14,7 +14,8 @@ import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from "@/components/ui/sheet";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { formatDateTime, formatDuration } from "@/lib/format";
-import { ENTITY_LABEL, Json, LinkStatusBadge, OPERATION_LABEL, type LinkDetail, type SyncResult } from "@/components/erp/shared";
+import { ENTITY_LABEL, Json, LinkStatusBadge, OPERATION_LABEL } from "@/components/erp/shared";
+import type { ErpLinkDetail, ErpSyncResult } from "@/lib/erp/contract";
 
 /** The message of a sync answer: 200 with the outcome, or 502 with it in the error's details. */
 export function syncFailure(e: unknown): string {
@@ -23,9 +24,9 @@ export function syncFailure(e: unknown): string {
 
 export function LinkDetailSheet({ id, onClose, canSync }: { id: string | null; onClose: () => void; canSync: boolean }) {
   const qc = useQueryClient();
-  const q = useQuery({ queryKey: ["erp", "link", id], queryFn: () => api<LinkDetail>(`/api/v1/erp/links/${id}`), enabled: !!id });
+  const q = useQuery({ queryKey: ["erp", "link", id], queryFn: () => api<ErpLinkDetail>(`/api/v1/erp/links/${id}`), enabled: !!id });
   const retry = useMutation({
-    mutationFn: () => api<SyncResult>(`/api/v1/erp/links/${id}/retry`, { method: "POST" }),
+    mutationFn: () => api<ErpSyncResult>(`/api/v1/erp/links/${id}/retry`, { method: "POST" }),
     onSuccess: (r) => toast.success(`${OPERATION_LABEL[r.operation] ?? r.operation}: ${r.refKey ?? ""}`.trim()),
     onError: (e) => toast.error(`1C refused: ${syncFailure(e)}`),
     onSettled: () => {

@@ -7,9 +7,9 @@ import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import type { MappingView } from "@/components/erp/shared";
+import type { ErpMapping } from "@/lib/erp/contract";
 
-export function MappingCard({ view, canConfigure }: { view: MappingView; canConfigure: boolean }) {
+export function MappingCard({ view, canConfigure }: { view: ErpMapping; canConfigure: boolean }) {
   return (
     <Card>
       <CardHeader>

@@ -1,8 +1,9 @@
 "use client";
-// What the 1C sync screens share: the shapes /api/v1/erp returns (camelCase, like the API),
-// the status words and colours of a link, JSON shown for people.
+// What the 1C sync screens share: the status words and colours of a link, JSON shown for people.
+// The shapes /api/v1/erp returns are in lib/erp/contract.ts.
 import { Badge } from "@/components/ui/badge";
 import { ENTITY_LABELS, ENTITY_TYPES, type EntityType } from "@/lib/providers/onec/mapping";
+import type { LinkStatus } from "@/lib/erp/contract";
 
 export { ENTITY_TYPES, type EntityType };
 export const ENTITY_LABEL = ENTITY_LABELS;
@@ -15,8 +16,8 @@ export function EntityTypeOptions() {
   ));
 }
 
-export const LINK_STATUSES = ["synced", "failed", "pending"] as const;
-export type LinkStatus = (typeof LINK_STATUSES)[number];
+/** the order the page shows them in */
+export const LINK_STATUSES = ["synced", "failed", "pending"] as const satisfies readonly LinkStatus[];
 
 export const LINK_STATUS_STYLE: Record<LinkStatus, { label: string; badge: "success" | "danger" | "muted"; color: string }> = {
   synced: { label: "Synced", badge: "success", color: "var(--chart-1)" },
@@ -28,76 +29,6 @@ export function LinkStatusBadge({ status }: { status: string }) {
   const s = LINK_STATUS_STYLE[status as LinkStatus];
   return s ? <Badge variant={s.badge}>{s.label}</Badge> : <Badge variant="outline">Not synced</Badge>;
 }
-
-export type ErpLink = {
-  id: string;
-  integrationId: string;
-  integrationName?: string;
-  entityType: EntityType;
-  entityId: string;
-  entityLabel?: string | null;
-  object: string;
-  refKey: string | null;
-  status: LinkStatus;
-  attempts: number;
-  nextAttemptAt: string | null;
-  lastError: string | null;
-  lastSyncedAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-};
-
-export type ErpLog = {
-  id: string;
-  operation: string;
-  ok: boolean;
-  httpStatus: number | null;
-  request: { method?: string; url?: string; body?: unknown } | null;
-  response: { status?: number | null; body?: unknown } | null;
-  error: string | null;
-  durationMs: number;
-  createdAt: string;
-};
-
-export type LinkList = { items: ErpLink[]; nextCursor: string | null; counts: Record<LinkStatus, number> };
-export type LinkDetail = ErpLink & { logs: ErpLog[] };
-
-export type SyncResult = {
-  ok: boolean;
-  operation: "create" | "update" | "recreate" | "delete" | "unchanged" | "skipped";
-  message: string;
-  entityType: EntityType;
-  entityId: string;
-  status: string;
-  refKey: string | null;
-  object: string | null;
-  attempts: number;
-  nextAttemptAt: string | null;
-  link: ErpLink | null;
-  dependencies: { entityType: EntityType; entityId: string; operation: string; ok: boolean; refKey: string | null }[];
-};
-
-export type MappingView = {
-  integrations: { id: string; name: string; code: string; mode: "live" | "sandbox"; status: string; autoSync: boolean; syncIntervalMinutes: number | null; lastSyncAt: string | null }[];
-  integrationId: string | null;
-  configValid: boolean;
-  timeZone: string;
-  entities: {
-    entityType: EntityType;
-    label: string;
-    enabled: boolean;
-    object: string;
-    post: boolean;
-    match: string[];
-    statuses: string[] | null;
-    customized: boolean;
-    refs: EntityType[];
-    fields: { attribute: string; kind: "source" | "const" | "ref"; source: string }[];
-    sourceFields: { path: string; label: string; kind: string }[];
-  }[];
-};
-
-export type Found = { id: string; label: string; detail: string | null };
 
 export const OPERATION_LABEL: Record<string, string> = {
   create: "Created in 1C",

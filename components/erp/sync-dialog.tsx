@@ -14,7 +14,8 @@ import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { useDebounced } from "@/components/messages/shared";
 import { syncFailure } from "@/components/erp/link-detail";
-import { ENTITY_LABEL, EntityTypeOptions, OPERATION_LABEL, type EntityType, type Found, type SyncResult } from "@/components/erp/shared";
+import { ENTITY_LABEL, EntityTypeOptions, OPERATION_LABEL, type EntityType } from "@/components/erp/shared";
+import type { ErpEntitySearch, ErpSyncResult } from "@/lib/erp/contract";
 
 export function SyncDialog({ open, onOpenChange, integrationId }: { open: boolean; onOpenChange: (o: boolean) => void; integrationId: string | null }) {
   return (
@@ -34,15 +35,15 @@ function SyncForm({ integrationId, onClose }: { integrationId: string | null; on
   const qc = useQueryClient();
   const [type, setType] = React.useState<EntityType>("company");
   const [q, setQ] = React.useState("");
-  const [picked, setPicked] = React.useState<Found | null>(null);
+  const [picked, setPicked] = React.useState<ErpEntitySearch["items"][number] | null>(null);
   const query = useDebounced(q, 300);
   const found = useQuery({
     queryKey: ["erp", "entities", type, query],
-    queryFn: () => api<{ items: Found[] }>(`/api/v1/erp/entities?${new URLSearchParams({ entityType: type, q: query, limit: "10" })}`),
+    queryFn: () => api<ErpEntitySearch>(`/api/v1/erp/entities?${new URLSearchParams({ entityType: type, q: query, limit: "10" })}`),
   });
   const sync = useMutation({
     mutationFn: (id: string) =>
-      api<SyncResult>("/api/v1/erp/sync", { method: "POST", json: { entityType: type, entityId: id, ...(integrationId ? { integrationId } : {}) } }),
+      api<ErpSyncResult>("/api/v1/erp/sync", { method: "POST", json: { entityType: type, entityId: id, ...(integrationId ? { integrationId } : {}) } }),
     onSettled: () => qc.invalidateQueries({ queryKey: ["erp", "links"] }),
   });
   const result = sync.data;

@@ -14,8 +14,7 @@ import { ENTITY_LABELS, ENTITY_TYPES, REF_TARGETS, SOURCE_FIELDS, describeSpec, 
 import { entityLabels, loadSource, searchEntities } from "@/lib/erp/sources";
 import { oneCIntegration, syncEntity, type SyncOutcome } from "@/lib/erp/service";
 import type { Who } from "@/lib/audit";
-
-export const LINK_STATUSES = ["pending", "synced", "failed"] as const;
+import { LINK_STATUSES, type LinkStatus } from "@/lib/erp/contract";
 
 const entityType = z.enum(ENTITY_TYPES, { error: `One of ${ENTITY_TYPES.join(", ")}` });
 const uuid = z.uuid("Not a valid id");
@@ -32,7 +31,7 @@ export function linkView(l: ErpLink, extra: { label?: string | null; integration
     ...(extra.label !== undefined ? { entityLabel: extra.label } : {}),
     object: l.object,
     refKey: l.refKey,
-    status: l.status as (typeof LINK_STATUSES)[number],
+    status: l.status as LinkStatus,
     attempts: l.attempts,
     nextAttemptAt: l.nextAttemptAt,
     lastError: l.lastError,

@@ -39,6 +39,7 @@ import {
   type MappingConfig,
 } from "@/lib/providers/onec/mapping";
 import { loadSource } from "@/lib/erp/sources";
+import type { SyncOperation } from "@/lib/erp/contract";
 import {
   ODataError,
   createObject,
@@ -50,10 +51,6 @@ import {
   type Exchange,
   type OneCContext,
 } from "@/lib/providers/onec/client";
-
-
-/** what an attempt did: create / update (PATCH) / recreate (deleted in 1C) / delete (DeletionMark) */
-export type SyncOperation = "create" | "update" | "recreate" | "delete" | "unchanged" | "skipped";
 
 export type SyncError = {
   message: string;

@@ -1,5 +1,6 @@
 import { route } from "@/lib/api";
 import { searchForSync, searchQuery } from "@/lib/erp/links";
+import { erpEntitySearch } from "@/lib/erp/contract";
 
 export const dynamic = "force-dynamic";
 
@@ -8,7 +9,7 @@ export const GET = route(
   {
     access: { permission: "erp.read", scope: "erp:read" },
     query: searchQuery,
-    docs: { summary: "Search companies, drivers, orders or payments to sync to 1C" },
+    docs: { summary: "Search companies, drivers, orders or payments to sync to 1C", response: erpEntitySearch },
   },
   async ({ query }) => searchForSync(query),
 );

@@ -1,5 +1,6 @@
 import { route } from "@/lib/api";
 import { mappingQuery, mappingView } from "@/lib/erp/links";
+import { erpMapping } from "@/lib/erp/contract";
 
 export const dynamic = "force-dynamic";
 
@@ -8,7 +9,7 @@ export const GET = route(
   {
     access: { permission: "erp.read", scope: "erp:read" },
     query: mappingQuery,
-    docs: { summary: "Show the 1C integrations and one's effective field mapping" },
+    docs: { summary: "Show the 1C integrations and one's effective field mapping", response: erpMapping },
   },
   async ({ query }) => mappingView(query),
 );

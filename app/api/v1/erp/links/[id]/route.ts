@@ -1,5 +1,6 @@
 import { idParams, route } from "@/lib/api";
 import { getLink } from "@/lib/erp/links";
+import { erpLinkDetail } from "@/lib/erp/contract";
 
 export const dynamic = "force-dynamic";
 
@@ -8,7 +9,7 @@ export const GET = route(
   {
     access: { permission: "erp.read", scope: "erp:read" },
     params: idParams,
-    docs: { summary: "Get a 1C link with its sync log" },
+    docs: { summary: "Get a 1C link with its sync log", response: erpLinkDetail },
   },
   async ({ params }) => getLink(params.id),
 );

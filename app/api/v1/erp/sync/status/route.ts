@@ -1,5 +1,6 @@
 import { route } from "@/lib/api";
 import { statusQuery, syncStatus } from "@/lib/erp/links";
+import { erpSyncStatus } from "@/lib/erp/contract";
 
 export const dynamic = "force-dynamic";
 
@@ -8,7 +9,7 @@ export const GET = route(
   {
     access: { permission: "erp.read", scope: "erp:read" },
     query: statusQuery,
-    docs: { summary: "An entity's 1C link and its newest sync log entries" },
+    docs: { summary: "An entity's 1C link and its newest sync log entries", response: erpSyncStatus },
   },
   async ({ query }) => syncStatus(query),
 );
