@@ -58,6 +58,26 @@ describe("classifyFailure: thrown transport failures", () => {
     expect(classifyFailure(timeout.reason, { name })).toMatchObject({ failure: "timeout", message: "Acme did not answer in time" });
   });
 
+  it("an SDK's error that wraps lib/http's HttpError as its cause (gaxios) is read as that HttpError", () => {
+    const inner = new HttpError("timeout", "google-calendar.events.list: no answer within 3000 ms", 3);
+    expect(classifyFailure(new Error("request failed", { cause: inner }), { name })).toMatchObject({
+      failure: "timeout",
+      status: null,
+      detail: "google-calendar.events.list: no answer within 3000 ms",
+      message: "Acme did not answer in time",
+    });
+    const refused = new HttpError("network", "x.get: network error: ECONNREFUSED", 1);
+    expect(classifyFailure(new Error("outer", { cause: new Error("middle", { cause: refused }) }), { name }).message).toBe("Could not reach Acme: x.get: network error: ECONNREFUSED");
+  });
+
+  it("a name said mid-sentence ('the endpoint') starts a sentence with a capital", () => {
+    expect(classifyFailure(new HttpError("timeout", "t", 1), { name: "the endpoint" }).message).toBe("The endpoint did not answer in time");
+    expect(classifyFailure(new HttpError("network", "webhook.ping: network error: ECONNREFUSED", 1), { name: "the endpoint" }).message).toBe(
+      "Could not reach the endpoint: webhook.ping: network error: ECONNREFUSED",
+    );
+    expect(classifyFailure(answer(503), { name: "the endpoint" }).message).toBe("The endpoint had a server error (HTTP 503)");
+  });
+
   it("Node's errno codes (nodemailer, raw sockets): ETIMEDOUT is a timeout, ECONNRESET a network failure", () => {
     expect(classifyFailure(Object.assign(new Error("Connection timeout"), { code: "ETIMEDOUT" }), { name }).failure).toBe("timeout");
     expect(classifyFailure(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }), { name }).failure).toBe("network");
@@ -112,6 +132,16 @@ describe("classifyFailure: non-2xx answers", () => {
     expect(c.retryAfterSeconds).toBeGreaterThanOrEqual(28);
     expect(c.retryAfterSeconds).toBeLessThanOrEqual(31);
     expect(classifyFailure(answer(429), { name }).retryAfterSeconds).toBeUndefined();
+  });
+
+  it("the provider's code beside the status and the call after it; Retry-After last", () => {
+    const opts = { name: "Google Calendar", providerCode: "backendError", during: "on events.list" };
+    expect(classifyFailure(answer(503), opts).message).toBe("Google Calendar had a server error (HTTP 503, backendError) on events.list");
+    expect(classifyFailure(answer(429, { "retry-after": "120" }), { ...opts, providerCode: "rateLimitExceeded" })).toMatchObject({
+      retryAfterSeconds: 120,
+      message: "Google Calendar is rate limiting this account (429, rateLimitExceeded) on events.list: retry in 120 s",
+    });
+    expect(classifyFailure(answer(401), { name, during: "during read Catalog_X" }).message).toBe("Acme rejected the credentials (401) during read Catalog_X");
   });
 
   it("a fetch Response (what the RingCentral SDK hands back) is read the same way", () => {

@@ -115,10 +115,17 @@ export type Classified = {
 };
 
 export type ClassifyOptions = {
-  /** the provider's name as people know it: "PayPal", "Google Calendar" */
+  /**
+   * the provider's name as people know it: "PayPal", "Google Calendar"; or what is called, in
+   * the middle of a sentence: "the endpoint" (a sentence that starts with it says "The endpoint")
+   */
   name: string;
   /** values scrubbed from `detail` and `message` (tokens, keys, passwords) */
   secrets?: readonly string[];
+  /** for an answer: the provider's own code, said beside the status ("(HTTP 503, backendError)") */
+  providerCode?: string;
+  /** for an answer: which call, said after the status ("on events.list", "during read Catalog_X") */
+  during?: string;
 };
 
 const TIMEOUT_CODES = new Set(["ETIMEDOUT", "ESOCKETTIMEDOUT", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "ECONNABORTED"]);
@@ -166,6 +173,13 @@ function header(h: unknown, name: string): string | null {
   return v === undefined || v === null || v === false ? null : String(Array.isArray(v) ? v[0] : v);
 }
 
+/** lib/http's HttpError, also when an SDK wrapped it as the `cause` of its own error (gaxios' GaxiosError). */
+function wrappedHttpError(e: unknown, depth = 0): HttpError | undefined {
+  if (e instanceof HttpError) return e;
+  const cause = (e as Errorish | null)?.cause;
+  return depth < 3 && cause && typeof cause === "object" ? wrappedHttpError(cause, depth + 1) : undefined;
+}
+
 /** The HTTP status an SDK error carries: `statusCode` (Stripe), `status` (Twilio, gaxios), `response.status`, SendGrid's numeric `code`. */
 function sdkStatus(e: Errorish): number | undefined {
   for (const v of [e.statusCode, e.status, e.response?.status, e.response && typeof e.code === "number" ? e.code : undefined]) {
@@ -189,24 +203,30 @@ function words(e: unknown): string {
   return msg;
 }
 
-function fromStatus(status: number, headers: unknown, name: string, detail: string): Classified {
+/** The name at the start of a sentence: "the endpoint" → "The endpoint" ("SMS.ru" stays). */
+const atStart = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);
+
+function fromStatus(status: number, headers: unknown, opts: ClassifyOptions, detail: string): Classified {
+  const name = atStart(opts.name);
   const failure = failureOfStatus(status);
   const ms = parseRetryAfter(header(headers, "retry-after"));
   const secs = ms !== undefined ? Math.ceil(ms / 1000) : undefined;
-  const message =
+  const code = opts.providerCode ? `, ${opts.providerCode}` : "";
+  const head =
     failure === "auth"
       ? status === 401
-        ? `${name} rejected the credentials (401)`
-        : `${name} does not allow this (403)`
+        ? `${name} rejected the credentials (401${code})`
+        : `${name} does not allow this (403${code})`
       : failure === "rate_limited"
-        ? `${name} is rate limiting this account (429)${secs !== undefined ? `: retry in ${secs} s` : ""}`
+        ? `${name} is rate limiting this account (429${code})`
         : failure === "provider"
-          ? `${name} had a server error (HTTP ${status})`
+          ? `${name} had a server error (HTTP ${status}${code})`
           : failure === "not_found"
-            ? `${name} does not know this object (${status})`
+            ? `${name} does not know this object (${status}${code})`
             : failure === "timeout"
-              ? `${name} did not answer in time (${status})`
-              : `${name} refused the request (HTTP ${status})`;
+              ? `${name} did not answer in time (${status}${code})`
+              : `${name} refused the request (HTTP ${status}${code})`;
+  const message = `${head}${opts.during ? ` ${opts.during}` : ""}${secs !== undefined && failure === "rate_limited" ? `: retry in ${secs} s` : ""}`;
   return {
     failure,
     retryable: retryableStatus(status),
@@ -224,6 +244,7 @@ function fromStatus(status: number, headers: unknown, name: string, detail: stri
  */
 export function classifyFailure(e: unknown, opts: ClassifyOptions): Classified {
   const { name } = opts;
+  const Name = atStart(name);
   const safe = (s: string) => scrub(s, opts.secrets ?? []);
 
   if (e instanceof ProviderError) {
@@ -239,27 +260,28 @@ export function classifyFailure(e: unknown, opts: ClassifyOptions): Classified {
 
   if (isAnswer(e)) {
     // the body is the provider's own format: its client reads it; only its first words go in `detail`
-    return fromStatus(e.status, e.headers, name, "");
+    return fromStatus(e.status, e.headers, opts, "");
   }
 
-  if (e instanceof HttpError) {
-    const detail = safe(e.message);
-    if (e.kind === "timeout") return { failure: "timeout", retryable: true, status: null, detail, message: `${name} did not answer in time` };
-    if (e.kind === "aborted") return { failure: "cancelled", retryable: true, status: null, detail, message: `The call to ${name} was cancelled` };
-    return { failure: "network", retryable: true, status: null, detail, message: `Could not reach ${name}: ${detail}`, ...(e.refused ? { refused: true } : {}) };
+  const http = wrappedHttpError(e);
+  if (http) {
+    const detail = safe(http.message);
+    if (http.kind === "timeout") return { failure: "timeout", retryable: true, status: null, detail, message: `${Name} did not answer in time` };
+    if (http.kind === "aborted") return { failure: "cancelled", retryable: true, status: null, detail, message: `The call to ${name} was cancelled` };
+    return { failure: "network", retryable: true, status: null, detail, message: `Could not reach ${name}: ${detail}`, ...(http.refused ? { refused: true } : {}) };
   }
 
   const x = (e ?? {}) as Errorish;
   const detail = safe(words(e));
   const errName = typeof x.name === "string" ? x.name : "";
-  if (errName === "TimeoutError") return { failure: "timeout", retryable: true, status: null, detail, message: `${name} did not answer in time` };
+  if (errName === "TimeoutError") return { failure: "timeout", retryable: true, status: null, detail, message: `${Name} did not answer in time` };
   if (errName === "AbortError" || x.code === "ABORT_ERR") return { failure: "cancelled", retryable: true, status: null, detail, message: `The call to ${name} was cancelled` };
 
   const status = sdkStatus(x);
-  if (status !== undefined) return fromStatus(status, x.headers ?? x.response?.headers, name, detail);
+  if (status !== undefined) return fromStatus(status, x.headers ?? x.response?.headers, opts, detail);
 
   const code = errnoCode(x);
-  if (code && TIMEOUT_CODES.has(code)) return { failure: "timeout", retryable: true, status: null, detail, message: `${name} did not answer in time` };
+  if (code && TIMEOUT_CODES.has(code)) return { failure: "timeout", retryable: true, status: null, detail, message: `${Name} did not answer in time` };
   if ((code && NETWORK_CODES.has(code)) || detail.startsWith("fetch failed")) {
     return { failure: "network", retryable: true, status: null, detail, message: `Could not reach ${name}: ${detail}` };
   }
@@ -278,7 +300,7 @@ export function initOf(c: Classified, extra: Partial<ProviderErrorInit> = {}): P
 }
 
 /** Our code for a failure that has no provider code: "timeout", "aborted", "network", "unknown". */
-export function transportCode(c: Classified): string {
+export function transportCode(c: Pick<Classified, "failure">): string {
   return c.failure === "cancelled" ? "aborted" : c.failure;
 }
 
@@ -315,6 +337,25 @@ export class SendError extends ProviderError {
 }
 
 /**
+ * Any failure of a send as the outbox needs it: `kind` is the send's verdict (transient unless
+ * the client knows the message or the recipient is at fault), the rest is the failure's
+ * classification as classifyFailure gives it (kind of failure, HTTP status, Retry-After), so a
+ * send failure says and carries what any other call of that provider does. `code`: the
+ * provider's code when the client has one, else ours ("timeout", "network" …); `message`: the
+ * client's own sentence, when it has a better one than the classification's.
+ */
+export function sendErrorOf(e: unknown, how: ClassifyOptions & { kind?: SendError["kind"]; code?: string; message?: string }): SendError {
+  if (e instanceof SendError) return e;
+  const c = classifyFailure(e, how);
+  return new SendError(how.message ?? c.message, how.kind ?? "transient", {
+    code: how.code ?? transportCode(c),
+    failure: c.failure,
+    status: c.status,
+    ...(c.retryAfterSeconds !== undefined ? { retryAfterSeconds: c.retryAfterSeconds } : {}),
+  });
+}
+
+/**
  * A provider call that did not work. `retryable`: 5xx, 429, timeouts (the same idempotency key
  * makes a retry safe); otherwise the request itself was refused (declined card, invalid amount,
  * bad credentials) and the message says why.
@@ -334,4 +375,16 @@ export class PaymentProviderError extends ProviderError {
     });
     this.name = "PaymentProviderError";
   }
+}
+
+/** A payment call's failure that the client has no words of its own for (no answer, refused, cancelled …), as classifyFailure says it. */
+export function paymentErrorOf(e: unknown, how: ClassifyOptions): PaymentProviderError {
+  if (e instanceof PaymentProviderError) return e;
+  const c = classifyFailure(e, how);
+  return new PaymentProviderError(c.message, c.retryable, {
+    code: transportCode(c),
+    failure: c.failure,
+    ...(c.status !== null ? { status: c.status } : {}),
+    ...(c.retryAfterSeconds !== undefined ? { retryAfterSeconds: c.retryAfterSeconds } : {}),
+  });
 }

@@ -65,7 +65,7 @@ test("an event that keeps failing is shown failed with its error, and Retry comp
   const drawer = page.getByRole("dialog");
   await expect(drawer.getByRole("heading", { name: "order.created" })).toBeVisible();
   await expect(drawer.getByTestId("event-status")).toHaveText("Failed");
-  await expect(drawer.getByText("Last error: the CRM endpoint answered HTTP 500")).toBeVisible();
+  await expect(drawer.getByText("Last error: The CRM endpoint had a server error (HTTP 500)")).toBeVisible();
   await expect(drawer.getByText("attempt 3 of 3")).toBeVisible();
   await expect(drawer.getByText(/Verified: hmac-sha256/)).toBeVisible();
   await expect(drawer.getByText('"x-signature": "[REDACTED]"')).toBeVisible();

@@ -3,6 +3,9 @@ import http from "node:http";
 
 export type Step = { status?: number; delayMs?: number; headers?: Record<string, string>; body?: string; destroy?: boolean };
 
+/** `script(ANY_PATH, steps)`: the answers of every path that has no script of its own */
+export const ANY_PATH = "*";
+
 export async function scriptedServer() {
   const scripts = new Map<string, Step[]>();
   const hits: { method: string; path: string; headers: http.IncomingHttpHeaders; body: string }[] = [];
@@ -11,7 +14,7 @@ export async function scriptedServer() {
     for await (const c of req) chunks.push(c as Buffer);
     const path = (req.url ?? "/").split("?")[0];
     hits.push({ method: req.method ?? "GET", path, headers: req.headers, body: Buffer.concat(chunks).toString() });
-    const queue = scripts.get(path) ?? [];
+    const queue = scripts.get(path) ?? scripts.get(ANY_PATH) ?? [];
     const step: Step = queue.length > 1 ? queue.shift()! : (queue[0] ?? { status: 200, body: '{"ok":true}' });
     if (step.delayMs) await new Promise((r) => setTimeout(r, step.delayMs));
     if (step.destroy) return req.socket.destroy();

@@ -190,7 +190,7 @@ describe("calendar sync", () => {
     await google.failPages(account, 503, 3);
     const failed = await runSync(row.id);
     expect(failed.status).toBe("failed");
-    expect(failed.error).toMatch(/^Full sync stopped at page 2: Google Calendar 503 \(backendError\) on events.list: The service is currently unavailable\. The next run resumes from this page\.$/);
+    expect(failed.error).toMatch(/^Full sync stopped at page 2: Google Calendar had a server error \(HTTP 503, backendError\) on events\.list: The service is currently unavailable\. The next run resumes from this page\.$/);
     expect(await db.calendarEvent.count({ where: { integrationId: row.id } })).toBe(2500);
     const integ = await db.integration.findUniqueOrThrow({ where: { id: row.id } });
     expect(integ.status).toBe("error");
@@ -214,7 +214,7 @@ describe("calendar sync", () => {
     await fault({ provider: "google-calendar", path: "/calendar/v3/calendars/[^/]+/events$", method: "GET", status: 429, retryAfter: 120, times: 1 });
     const failed = await runSync(row.id);
     expect(failed.status).toBe("failed");
-    expect(failed.error).toMatch(/Incremental sync stopped at page 1: Google Calendar 429 \(rateLimitExceeded\) on events.list/);
+    expect(failed.error).toMatch(/Incremental sync stopped at page 1: Google Calendar is rate limiting this account \(429, rateLimitExceeded\) on events\.list: retry in 120 s/);
     const ok = await runSync(row.id);
     expect(ok.sync).toMatchObject({ pulled: { created: 1 } });
   });

@@ -313,7 +313,7 @@ describe("processing", () => {
     const { row, secret } = await forwarding("/crm-down");
     const res = await post(row.code, secret, JSON.stringify({ id: "down-1", type: "order.created" }));
     const failed = await settled(res.json.id, ["completed", "failed"]);
-    expect(failed).toMatchObject({ status: "failed", attempts: 4, maxRetries: 3, lastError: "the CRM endpoint answered HTTP 500" });
+    expect(failed).toMatchObject({ status: "failed", attempts: 4, maxRetries: 3, lastError: "The CRM endpoint had a server error (HTTP 500)" });
     expect(crm.hits.filter((h) => h.path === "/crm-down")).toHaveLength(4);
 
     const viewer = await createUser("viewer");

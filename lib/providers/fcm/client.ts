@@ -10,7 +10,7 @@
 import { createHash, createPrivateKey, sign } from "node:crypto";
 import { z } from "zod";
 import { HttpError, type HttpResponse } from "@/lib/http";
-import { classifyFailure, ProviderError, transportCode, type ProviderFailure } from "@/lib/providers/errors";
+import { classifyFailure, ProviderError, sendErrorOf, transportCode, type ProviderFailure } from "@/lib/providers/errors";
 import { SendError, type OutboundMessage, type ProviderContext } from "@/lib/providers/types";
 
 export const FCM_SCOPE = "https://www.googleapis.com/auth/firebase.messaging";
@@ -99,8 +99,9 @@ export class FcmAuthError extends ProviderError {
     public code: string,
     public status?: number,
     failure?: ProviderFailure,
+    retryAfterSeconds?: number,
   ) {
-    super(message, { retryable: true, status, providerCode: code, failure: failure ?? (status === undefined || status === 400 ? "auth" : undefined) });
+    super(message, { retryable: true, status, providerCode: code, retryAfterSeconds, failure: failure ?? (status === undefined || status === 400 ? "auth" : undefined) });
     this.name = "FcmAuthError";
   }
 }
@@ -119,6 +120,7 @@ function secretsOf(ctx: FcmContext, sa: ServiceAccount, ...extra: string[]) {
   return [...ctx.secrets, sa.private_key, ...(sa.private_key_id ? [sa.private_key_id] : []), ...extra];
 }
 
+const TOKEN_ENDPOINT = "Google's token endpoint";
 const tokenAnswer = z.object({ access_token: z.string().min(1), expires_in: z.coerce.number().positive().optional() });
 
 async function fetchToken(ctx: FcmContext, sa: ServiceAccount, url: string): Promise<CachedToken> {
@@ -132,9 +134,8 @@ async function fetchToken(ctx: FcmContext, sa: ServiceAccount, url: string): Pro
     );
   } catch (e) {
     if (e instanceof HttpError) {
-      const c = classifyFailure(e, { name: "Google's token endpoint" });
-      const why = c.failure === "timeout" ? "did not answer in time" : `could not be reached (${c.detail})`;
-      throw new FcmAuthError(`Google's token endpoint ${why}`, transportCode(c), undefined, c.failure);
+      const c = classifyFailure(e, { name: TOKEN_ENDPOINT });
+      throw new FcmAuthError(c.message, transportCode(c), undefined, c.failure);
     }
     throw e;
   }
@@ -162,12 +163,13 @@ async function fetchToken(ctx: FcmContext, sa: ServiceAccount, url: string): Pro
     if (error === "invalid_scope") {
       throw new FcmAuthError(`Google refused the Firebase Cloud Messaging scope${said}`, error, res.status);
     }
-    if (res.status === 429) throw new FcmAuthError(`Google's token endpoint is rate limiting this server${said}`, "rate_limited", 429);
-    if (res.status >= 500) throw new FcmAuthError(`Google's token endpoint had a server error (${res.status})`, "server_error", res.status);
-    throw new FcmAuthError(`Google's token endpoint answered ${res.status}${said}`, error, res.status);
+    // any other refusal in the words every provider uses, with Google's error code when it gave one
+    const c = classifyFailure(res, { name: TOKEN_ENDPOINT });
+    const code = c.failure === "rate_limited" ? "rate_limited" : c.failure === "provider" ? "server_error" : error;
+    throw new FcmAuthError(`${c.message}${typeof body.error === "string" ? said : ""}`, code, res.status, c.failure, c.retryAfterSeconds);
   }
   const t = tokenAnswer.safeParse(body);
-  if (!t.success) throw new FcmAuthError("Google's token endpoint answered without an access token", "bad_token_answer", res.status);
+  if (!t.success) throw new FcmAuthError(`${TOKEN_ENDPOINT} answered without an access token`, "bad_token_answer", res.status);
   return { token: t.data.access_token, expiresAt: Date.now() + (t.data.expires_in ?? 3600) * 1000 };
 }
 
@@ -309,7 +311,7 @@ export async function sendToDevice(ctx: FcmContext, msg: OutboundMessage): Promi
     sa = serviceAccountOf(ctx);
     token = await getAccessToken(ctx);
   } catch (e) {
-    if (e instanceof FcmAuthError) throw new SendError(e.message, "transient", { code: e.code, failure: e.failure });
+    if (e instanceof FcmAuthError) throw sendErrorOf(e, { name: "FCM", code: e.code });
     throw e;
   }
   let res: HttpResponse;
@@ -325,9 +327,7 @@ export async function sendToDevice(ctx: FcmContext, msg: OutboundMessage): Promi
       { secrets: secretsOf(ctx, sa, token) },
     );
   } catch (e) {
-    const c = classifyFailure(e, { name: "FCM" });
-    if (c.failure === "unknown") throw new SendError(`Could not send through FCM: ${c.detail}`, "transient");
-    throw new SendError(c.message, "transient", { code: transportCode(c), failure: c.failure });
+    throw sendErrorOf(e, { name: "FCM" });
   }
   if (!res.ok) throw classify(ctx, res);
   let name: string;

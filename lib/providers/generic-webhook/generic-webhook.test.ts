@@ -62,7 +62,7 @@ describe("generic-webhook provider", () => {
     await fault({ provider: "generic-webhook", path: "/hooks/", status: 503, times: 10 });
     await updateIntegration(row.id, { apiEndpoint: null, credentials }, system);
     const down = await testIntegration(row.id, system);
-    expect(down).toMatchObject({ ok: false, message: "The endpoint answered HTTP 503" });
+    expect(down).toMatchObject({ ok: false, message: "The endpoint had a server error (HTTP 503)" });
   });
 
   it("receivers deduplicate a redelivered event id", async () => {

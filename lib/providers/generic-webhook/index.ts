@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { defineProvider, jsonObjectBody, PermanentWebhookError, type ProviderContext, type StoredWebhook } from "@/lib/providers/types";
-import { HttpError } from "@/lib/http";
+import { classifyFailure, initOf, ProviderError } from "@/lib/providers/errors";
 import { signHeaders, isStandardWebhookSecret, SIGNATURE_SCHEMES, type SignatureScheme } from "@/lib/providers/signing";
 import { verifyCustom } from "@/lib/providers/generic-webhook/verify";
 import { demo } from "./demo";
@@ -123,12 +123,24 @@ async function forward(ctx: ProviderContext<Cred, Conf>, event: StoredWebhook) {
     "user-agent": "Switchboard-Webhooks/1",
     ...signHeaders("standard-webhooks", ctx.credentials.forwardSecret, body, { id }),
   };
-  // one HTTP attempt per processing attempt: the inbox owns retries and backoff
-  const res = await ctx.call("webhook.forward", { method: "POST", url: ctx.config.forwardUrl!, headers, body, idempotent: true }, { retry: false });
+  // one HTTP attempt per processing attempt: the inbox owns retries and backoff (of any failure
+  // but 410, whatever its classification: the CRM may be fixed meanwhile)
+  const res = await ctx.call("webhook.forward", { method: "POST", url: ctx.config.forwardUrl!, headers, body, idempotent: true }, { retry: false }).catch(failed(CRM));
   if (res.status === 410) throw new PermanentWebhookError("the CRM endpoint answered 410 Gone");
-  if (!res.ok) throw new Error(`the CRM endpoint answered HTTP ${res.status}`);
+  if (!res.ok) throw failed(CRM)(res);
   return res;
 }
+
+const CRM = "the CRM endpoint";
+const RECEIVER = "the endpoint";
+
+/** A failed call to the receiving system (or the CRM) as a ProviderError, in the words every provider uses. */
+const failed =
+  (name: string) =>
+  (e: unknown): never => {
+    const c = classifyFailure(e, { name });
+    throw new ProviderError(c.message, initOf(c, { provider: "generic-webhook" }));
+  };
 
 export default defineProvider({
   id: "generic-webhook",
@@ -152,18 +164,19 @@ export default defineProvider({
     if (ctx.config.scheme === "standard-webhooks" && !isStandardWebhookSecret(ctx.credentials.signingSecret)) {
       return { ok: false, message: "Standard Webhooks needs a whsec_… secret (base64 of at least 24 bytes)" };
     }
+    let res;
     try {
-      const res = await deliver(ctx, { type: "switchboard.ping", data: { integration: ctx.integration.code } }, "webhook.ping");
-      if (res.ok) return { ok: true, message: `The endpoint accepted a signed ping (HTTP ${res.status}, ${res.durationMs} ms)` };
-      if (res.status === 401 || res.status === 403) {
-        return { ok: false, message: `The endpoint rejected the signature (HTTP ${res.status}): both sides must use the same secret and scheme` };
-      }
-      if (res.status === 404) return { ok: false, message: "The endpoint URL was not found (HTTP 404)" };
-      return { ok: false, message: `The endpoint answered HTTP ${res.status}` };
+      res = await deliver(ctx, { type: "switchboard.ping", data: { integration: ctx.integration.code } }, "webhook.ping");
     } catch (e) {
-      if (e instanceof HttpError) return { ok: false, message: e.kind === "timeout" ? "The endpoint did not answer in time" : `Could not reach the endpoint: ${e.message}` };
-      throw e;
+      return { ok: false, message: classifyFailure(e, { name: RECEIVER, secrets: ctx.secrets }).message };
     }
+    if (res.ok) return { ok: true, message: `The endpoint accepted a signed ping (HTTP ${res.status}, ${res.durationMs} ms)` };
+    // what a receiver's 401/403 and 404 mean here; any other answer in the words every provider uses
+    if (res.status === 401 || res.status === 403) {
+      return { ok: false, message: `The endpoint rejected the signature (HTTP ${res.status}): both sides must use the same secret and scheme` };
+    }
+    if (res.status === 404) return { ok: false, message: "The endpoint URL was not found (HTTP 404)" };
+    return { ok: false, message: classifyFailure(res, { name: RECEIVER }).message };
   },
 
   webhook: {

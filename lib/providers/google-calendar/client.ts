@@ -12,6 +12,7 @@
 // Retries: gaxios retries idempotent calls (GET, DELETE) on 429, 5xx, Calendar's 403 rate
 // limits and network errors, twice, honouring a short Retry-After; a longer one is surfaced.
 import { calendar, type calendar_v3, type MethodOptions } from "@googleapis/calendar";
+import { parseRetryAfter } from "@/lib/http";
 import type { ProviderContext } from "@/lib/providers/types";
 import { classifyFailure, ProviderError, type ProviderFailure } from "@/lib/providers/errors";
 
@@ -34,6 +35,7 @@ export const MAX_PAGE_SIZE = 2500;
 const RETRIES = 2;
 const MAX_RETRY_AFTER_MS = 10_000;
 const RATE_LIMIT_REASONS = new Set(["rateLimitExceeded", "userRateLimitExceeded"]);
+const NAME = "Google Calendar";
 
 /** A Calendar API answer that is not a success, mapped: status, Google's reason, whether a retry can help. */
 export class GoogleCalendarError extends ProviderError {
@@ -75,13 +77,7 @@ function googleError(data: unknown): { message?: string; reason?: string } {
 
 const statusOf = (e: unknown) => (e as ErrorLike)?.response?.status ?? (e as ErrorLike)?.status;
 
-function retryAfterMs(e: ErrorLike): number | undefined {
-  const v = header(e.response?.headers, "retry-after");
-  if (!v) return undefined;
-  if (/^\d+(\.\d+)?$/.test(v.trim())) return Math.round(Number(v) * 1000);
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? undefined : Math.max(0, t - Date.now());
-}
+const retryAfterMs = (e: ErrorLike) => parseRetryAfter(header(e.response?.headers, "retry-after"));
 
 function retryableStatus(e: ErrorLike): boolean {
   const s = e.response?.status;
@@ -102,25 +98,25 @@ function shouldRetry(err: unknown): boolean {
   return after === undefined || after <= MAX_RETRY_AFTER_MS;
 }
 
-function describe(e: unknown, method: string): GoogleCalendarError {
+/** Any failure of a Calendar API call as a GoogleCalendarError, in the words every provider uses (lib/providers/errors.ts). */
+function toCalendarError(e: unknown, method: string): GoogleCalendarError {
   const x = e as ErrorLike;
-  const c = classifyFailure(e, { name: "Google Calendar" });
-  if (c.status === null || x.response === undefined) {
-    return new GoogleCalendarError(`Google Calendar did not answer ${method}: ${c.detail}`, null, "network", true, undefined, c.status === null ? c.failure : "network");
+  const status = statusOf(e);
+  if (status === undefined || x.response === undefined) {
+    // no answer: what the transport says names the call (lib/http puts the action first)
+    const c = classifyFailure(e, { name: NAME });
+    return new GoogleCalendarError(c.failure === "timeout" ? `${c.message}: ${c.detail}` : c.message, null, "network", true, undefined, c.failure);
   }
-  const status = c.status;
   const g = googleError(x.response.data);
   const text = g.message ?? (typeof x.response.data === "string" && x.response.data ? x.response.data.slice(0, 300) : `HTTP ${status}`);
+  const c = classifyFailure(
+    { status, ok: false, headers: x.response.headers ?? {} },
+    { name: NAME, providerCode: g.reason, during: `on ${method}` },
+  );
   // Google says "rate limit" with a 403 and a reason as well as with a 429
   const rateLimited = status === 403 && RATE_LIMIT_REASONS.has(g.reason ?? "");
-  return new GoogleCalendarError(
-    `Google Calendar ${status}${g.reason ? ` (${g.reason})` : ""} on ${method}: ${text}`,
-    status,
-    g.reason ?? null,
-    c.retryable || rateLimited,
-    c.retryAfterSeconds,
-    rateLimited ? "rate_limited" : c.failure,
-  );
+  const said = rateLimited ? `${NAME} is rate limiting this account (403, ${g.reason}) on ${method}` : c.message;
+  return new GoogleCalendarError(`${said}: ${text}`, status, g.reason ?? null, c.retryable || rateLimited, c.retryAfterSeconds, rateLimited ? "rate_limited" : c.failure);
 }
 
 const api = calendar({ version: "v3" });
@@ -175,7 +171,7 @@ export async function gcal<T>(
         token = await ctx.accessToken({ force: true });
         continue;
       }
-      const err = describe(e, method);
+      const err = toCalendarError(e, method);
       if (err.status === 401) {
         err.message = `${err.message}. Google refused a freshly refreshed access token: reconnect the Google account.`;
       }

@@ -167,12 +167,13 @@ describe("google calendar provider", () => {
     const err = await listEventsPage(ctx, { calendarId: account }).catch((e) => e);
     expect(err).toBeInstanceOf(GoogleCalendarError);
     expect(err).toMatchObject({ status: 503, reason: "backendError", retryable: true });
-    expect(err.message).toMatch(/Google Calendar 503 \(backendError\) on events.list: The service is currently unavailable/);
+    expect(err.message).toMatch(/^Google Calendar had a server error \(HTTP 503, backendError\) on events\.list: The service is currently unavailable/);
 
     // a long Retry-After is not waited for: the 429 comes back at once
     await fault({ provider: "google-calendar", path: "/calendar/v3/calendars/.*/events$", method: "GET", status: 429, retryAfter: 120, times: 1 });
     const limited = await listEventsPage(ctx, { calendarId: account }).catch((e) => e);
     expect(limited).toMatchObject({ status: 429, retryable: true, retryAfterSeconds: 120 });
+    expect(limited.message).toMatch(/^Google Calendar is rate limiting this account \(429, rateLimitExceeded\) on events\.list: retry in 120 s: Rate Limit Exceeded/);
 
     // a POST is not retried: the insert might have happened
     await fault({ provider: "google-calendar", path: "/events$", method: "POST", status: 500, times: 1 });
@@ -188,7 +189,7 @@ describe("google calendar provider", () => {
     const err = await listEventsPage(ctx, { calendarId: account }).catch((e) => e);
     expect(err).toBeInstanceOf(GoogleCalendarError);
     expect(err).toMatchObject({ status: null, reason: "network", retryable: true });
-    expect(err.message).toMatch(/did not answer events.list: .*no answer within 3000 ms/);
+    expect(err.message).toMatch(/^Google Calendar did not answer in time: google-calendar\.events\.list: no answer within 3000 ms/);
   }, 20_000);
 
   it("push channels: the sync message at creation and exists on changes, with Google's headers; stop ends them", async () => {

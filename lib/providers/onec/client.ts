@@ -53,12 +53,13 @@ export class ODataError extends ProviderError {
     public kind: ODataErrorKind,
     /** HTTP status; 0 when nothing came back */
     public status: number,
-    public opts: { odataCode?: string; odataMessage?: string; object?: string; exchange?: Exchange; failure?: ProviderFailure } = {},
+    public opts: { odataCode?: string; odataMessage?: string; object?: string; exchange?: Exchange; failure?: ProviderFailure; retryAfterSeconds?: number } = {},
   ) {
     super(message, {
       retryable: kind === "server" || kind === "timeout" || kind === "network",
       status: status || null,
       providerCode: opts.odataCode,
+      retryAfterSeconds: opts.retryAfterSeconds,
       failure: opts.failure ?? (status === 429 ? "rate_limited" : FAILURE[kind]),
     });
     this.name = "ODataError";
@@ -183,7 +184,7 @@ export async function odata(ctx: OneCContext, r: Req): Promise<{ res: HttpRespon
 
   const err = odataErrorOf(res.text);
   const said = err.message ? `: ${err.message}` : "";
-  const c = classifyFailure(res, { name: "1C" });
+  const c = classifyFailure(res, { name: "1C", during: `during ${r.what} ${r.object}` });
   const opts = { odataCode: err.code, odataMessage: err.message, object: r.object, exchange, failure: c.failure };
   if (c.failure === "auth") {
     throw new ODataError(
@@ -205,8 +206,9 @@ export async function odata(ctx: OneCContext, r: Req): Promise<{ res: HttpRespon
       opts,
     );
   }
-  if (res.status === 429 || res.status >= 500) {
-    throw new ODataError(`1C had a server error (HTTP ${res.status}) during ${r.what} ${r.object}${said}`, "server", res.status, opts);
+  if (c.failure === "rate_limited" || c.failure === "provider") {
+    // in the words every provider uses, with the call it was and Retry-After
+    throw new ODataError(`${c.message}${said}`, "server", res.status, { ...opts, retryAfterSeconds: c.retryAfterSeconds });
   }
   throw new ODataError(`1C refused to ${r.what} ${r.object} (HTTP ${res.status})${said}`, "refused", res.status, opts);
 }

@@ -10,7 +10,7 @@
 // retries 5xx/429/timeouts with the same id.
 import { createHash } from "node:crypto";
 import type { HttpResponse } from "@/lib/http";
-import { classifyFailure, transportCode } from "@/lib/providers/errors";
+import { classifyFailure, paymentErrorOf } from "@/lib/providers/errors";
 import { fromDecimalString, toDecimalString } from "@/lib/money";
 import { PaymentProviderError, type PaymentStatus, type ProviderContext, type ProviderPayment } from "@/lib/providers/types";
 
@@ -95,7 +95,7 @@ export async function fetchToken(ctx: PayPalContext): Promise<TokenAnswer> {
       idempotent: true,
     });
   } catch (e) {
-    throw transportError(e);
+    throw paymentErrorOf(e, { name: "PayPal" });
   }
   if (!res.ok) throw apiError(res);
   const t = res.json<TokenAnswer>();
@@ -139,7 +139,7 @@ export async function ppCall<T>(
         { secrets: [...ctx.secrets, token] },
       );
     } catch (e) {
-      throw transportError(e);
+      throw paymentErrorOf(e, { name: "PayPal" });
     }
     if (res.status === 401 && round === 1) {
       dropToken(ctx); // expired or revoked: one more try with a new token
@@ -157,12 +157,6 @@ export async function ppCall<T>(
 }
 
 // ───────────── errors ─────────────
-
-export function transportError(e: unknown): PaymentProviderError {
-  if (e instanceof PaymentProviderError) return e;
-  const c = classifyFailure(e, { name: "PayPal" });
-  return new PaymentProviderError(c.message, c.retryable, { code: transportCode(c), failure: c.failure });
-}
 
 /** issue → a sentence (wording ours; issues from PayPal's Orders/Payments v2 error reference) */
 const ISSUES: Record<string, string> = {
@@ -278,11 +272,45 @@ export function mapOrder(o: PpOrder): ProviderPayment {
     case "VOIDED":
       return { providerPaymentId: o.id, status: "canceled", providerStatus: o.status, paymentUrl, error: "PayPal voided the order (never approved or captured in time)" };
     case "APPROVED":
-      // approved by the payer, not captured: retrieve only reads; the CHECKOUT.ORDER.APPROVED
-      // webhook's handler captures
-      return { providerPaymentId: o.id, status: "pending", providerStatus: o.status, paymentUrl, error: null };
+      // approved by the payer, not captured: the capture is ours (lib/payments takes it on
+      // whichever path sees the approval first: captureOrder below)
+      return { providerPaymentId: o.id, status: "pending", providerStatus: o.status, paymentUrl, error: null, due: "capture" };
     default:
       // CREATED, SAVED, PAYER_ACTION_REQUIRED: waiting for the payer on PayPal's page
       return { providerPaymentId: o.id, status: "pending", providerStatus: o.status, paymentUrl, error: null };
+  }
+}
+
+// ───────────── capture: the step after the payer's approval, ours ─────────────
+
+/** PayPal-Request-Id of an order's capture: the same from every path, so PayPal captures once */
+export const captureRequestId = (orderId: string) => `capture-${orderId}`;
+
+/** issues a capture answers that say the payer's funding source was refused */
+const DECLINED = new Set(["INSTRUMENT_DECLINED", "TRANSACTION_REFUSED"]);
+
+const getOrder = (ctx: PayPalContext, orderId: string) =>
+  ppCall<PpOrder>(ctx, "paypal.orders.get", { method: "GET", path: `/v2/checkout/orders/${encodeURIComponent(orderId)}` });
+
+/**
+ * Captures an APPROVED order (POST …/capture with PayPal-Request-Id capture-<order id>) and
+ * answers the order after it. An order captured before (ORDER_ALREADY_CAPTURED) or not approved
+ * yet (ORDER_NOT_APPROVED) is read and answered as it is; a refused funding source is a failed
+ * payment with PayPal's reason. Retryable failures are thrown (the same id makes a retry safe).
+ */
+export async function captureOrder(ctx: PayPalContext, orderId: string): Promise<ProviderPayment> {
+  try {
+    const o = await ppCall<PpOrder>(ctx, "paypal.orders.capture", {
+      method: "POST",
+      path: `/v2/checkout/orders/${encodeURIComponent(orderId)}/capture`,
+      requestId: captureRequestId(orderId),
+    });
+    return mapOrder(o);
+  } catch (e) {
+    if (!(e instanceof PaymentProviderError) || e.retryable) throw e;
+    const code = String(e.opts.code ?? "");
+    if (code === "ORDER_ALREADY_CAPTURED" || code === "ORDER_NOT_APPROVED") return mapOrder(await getOrder(ctx, orderId));
+    if (DECLINED.has(code)) return { providerPaymentId: orderId, status: "failed", providerStatus: code, error: e.message };
+    throw e;
   }
 }

@@ -109,7 +109,8 @@ async function fromResponse(res: Response): Promise<RingCentralError> {
   return new RingCentralError(message, res.status, { kind: "api", failure: c.failure, errorCode: code, parameter: first?.parameterName, retryAfterSeconds });
 }
 
-function fromTransport(e: unknown): RingCentralError {
+/** RingCentralError from a call that got no answer (timeout, refused, cancelled …): classifyFailure's verdict. */
+export function fromTransport(e: unknown): RingCentralError {
   const c = classifyFailure(e, { name: "RingCentral" });
   const kind = c.failure === "timeout" ? "timeout" : c.failure === "cancelled" ? "aborted" : "network";
   return new RingCentralError(c.message, null, { kind, failure: c.failure });
@@ -235,7 +236,7 @@ export async function rcRequest<T = unknown>(ctx: RingCentralContext, action: st
       if (e instanceof RingCentralError || e instanceof OAuthReconnectError) throw e;
       const res = (e as { response?: Response | null }).response;
       if (!res) {
-        const err = e instanceof HttpError ? fromTransport(e) : new RingCentralError(explain(e), null, { kind: "network" });
+        const err = fromTransport(e);
         if (err.opts.kind !== "aborted" && repeatable && retried < retries) {
           retried++;
           await sleep(250 * 2 ** (retried - 1), ctx.signal);

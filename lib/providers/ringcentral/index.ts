@@ -5,12 +5,14 @@
 // client.ts). Test connection = GET /restapi/v1.0/account/~/extension/~.
 import { z } from "zod";
 import { defineProvider, OAuthReconnectError, SendError, type SendResult, type StatusUpdate } from "@/lib/providers/types";
+import { sendErrorOf, transportCode } from "@/lib/providers/errors";
 import { ringCentralHandshake, verifyRingCentral } from "@/lib/providers/ringcentral/verify";
 import {
   DEVTEST_SERVER,
   LIVE_SERVER,
   RingCentralError,
   explain,
+  fromTransport,
   getExtension,
   getMessage,
   sendSms,
@@ -102,20 +104,19 @@ export function mapMessageStatus(s: string): StatusUpdate["status"] | null {
   }
 }
 
-/** Any failure of an SMS send as a SendError: the recipient's or the text's fault permanent, the rest transient. */
+/**
+ * Any failure of an SMS send as a SendError with RingCentral's classification (lib/providers/errors.ts):
+ * the recipient's or the text's fault permanent, the rest transient.
+ */
 export function toSendError(e: unknown): SendError {
   if (e instanceof SendError) return e;
-  if (e instanceof OAuthReconnectError) return new SendError(`RingCentral must be connected again: ${e.message}`, "transient", { code: "needs_reconnect" });
-  if (e instanceof RingCentralError) {
-    const tag = e.opts.errorCode ? `ringcentral_${e.opts.errorCode}` : e.status ? `http_${e.status}` : (e.opts.kind === "api" ? "unknown" : e.opts.kind);
-    const param = e.opts.parameter ?? "";
-    if (e.status === 400 && (param.startsWith("to") || param === "text")) return new SendError(e.message, "permanent", { code: tag });
-    if (e.status === 429) return new SendError(e.message, "transient", { code: tag, retryAfterSeconds: e.opts.retryAfterSeconds });
-    // 401 after a refresh, 403 (no SMS permission on the app or number), 5xx, timeouts, a wrong
-    // sender: this integration cannot send it now, another one may
-    return new SendError(e.message, "transient", { code: tag });
-  }
-  return new SendError(`RingCentral call failed: ${explain(e)}`, "transient", { code: "unknown" });
+  if (e instanceof OAuthReconnectError) return new SendError(`RingCentral must be connected again: ${e.message}`, "transient", { code: "needs_reconnect", failure: "auth" });
+  const err = e instanceof RingCentralError ? e : fromTransport(e);
+  const tag = err.opts.errorCode ? `ringcentral_${err.opts.errorCode}` : err.status ? `http_${err.status}` : transportCode(err);
+  const param = err.opts.parameter ?? "";
+  // 401 after a refresh, 403 (no SMS permission on the app or number), 429, 5xx, timeouts, a
+  // wrong sender: this integration cannot send it now, another one may
+  return sendErrorOf(err, { name: "RingCentral", kind: err.status === 400 && (param.startsWith("to") || param === "text") ? "permanent" : "transient", code: tag });
 }
 
 const isoOrUndefined = (s?: string) => (s && !Number.isNaN(Date.parse(s)) ? new Date(s).toISOString() : undefined);

@@ -7,7 +7,7 @@ import { MailService } from "@sendgrid/mail";
 import { Client } from "@sendgrid/client";
 import { HttpError, parseRetryAfter } from "@/lib/http";
 import { scrub } from "@/lib/redact";
-import { classifyFailure, transportCode } from "@/lib/providers/errors";
+import { classifyFailure, sendErrorOf } from "@/lib/providers/errors";
 import { SendError, type ProviderContext } from "@/lib/providers/types";
 
 export type SendgridCredentials = { apiKey: string; webhookPublicKey?: string };
@@ -129,7 +129,7 @@ export function toSendError(e: unknown, ctx: SendgridContext, requested: boolean
   const safe = (s: string) => scrub(s, ctx.secrets);
   if (e instanceof SendError) return e;
   const c = classifyFailure(e, { name: "SendGrid", secrets: ctx.secrets });
-  if (e instanceof HttpError) return new SendError(c.message, "transient", { code: transportCode(c), failure: c.failure });
+  if (e instanceof HttpError) return sendErrorOf(e, { name: "SendGrid", secrets: ctx.secrets });
   if (isResponseError(e)) {
     const status = e.code;
     const base = { failure: c.failure, status };
@@ -157,7 +157,7 @@ export function toSendError(e: unknown, ctx: SendgridContext, requested: boolean
   const msg = safe((e as Error)?.message ?? String(e));
   // the SDK refuses to build a request from a malformed message before sending anything
   if (!requested) return new SendError(`The message could not be built for SendGrid: ${msg}`, "permanent", { code: "invalid_message" });
-  return new SendError(c.message, "transient", { code: transportCode(c), failure: c.failure });
+  return sendErrorOf(e, { name: "SendGrid", secrets: ctx.secrets });
 }
 
 /** A sentence for a person about why a non-send call failed. */

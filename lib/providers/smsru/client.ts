@@ -2,7 +2,7 @@
 // even for errors — every answer is branched on status/status_code. The api_id is one of
 // ctx.secrets, so lib/http.ts scrubs it from the logged URL and body (by key and by value).
 import { HttpError, type HttpResponse } from "@/lib/http";
-import { classifyFailure, ProviderError, transportCode } from "@/lib/providers/errors";
+import { classifyFailure, ProviderError, sendErrorOf } from "@/lib/providers/errors";
 import { SendError, type ProviderContext } from "@/lib/providers/types";
 
 export type SmsRuCredentials = { apiId: string };
@@ -23,7 +23,8 @@ export class SmsRuError extends ProviderError {
     public httpStatus = 200,
     retryAfterSeconds?: number,
   ) {
-    super(`SMS.ru ${code}: ${text}`, {
+    // an HTTP failure's text is already the sentence every provider says (classifyFailure)
+    super(httpStatus === 200 ? `SMS.ru ${code}: ${text}` : text, {
       status: httpStatus === 200 ? null : httpStatus,
       // an HTTP failure is SMS.ru's side; a code is permanent when it is the recipient's or the text's fault
       retryable: httpStatus !== 200 || !PERMANENT.has(code),
@@ -89,7 +90,10 @@ export async function callSmsRu<T extends SmsRuStatus>(
   const base = `${ctx.baseUrl.replace(/\/$/, "")}${path}`;
   const res: HttpResponse =
     method === "GET" ? await ctx.call(action, { method, url: `${base}?${all}` }) : await ctx.call(action, { method, url: base, body: all });
-  if (res.status !== 200) throw new SmsRuError(res.status, `HTTP ${res.status}`, res.status, classifyFailure(res, { name: "SMS.ru" }).retryAfterSeconds);
+  if (res.status !== 200) {
+    const c = classifyFailure(res, { name: "SMS.ru" });
+    throw new SmsRuError(res.status, c.message, res.status, c.retryAfterSeconds);
+  }
   let body: T;
   try {
     body = res.json<T>();
@@ -105,26 +109,17 @@ export async function callSmsRu<T extends SmsRuStatus>(
 export function toSendError(e: unknown): SendError {
   if (e instanceof SendError) return e;
   if (e instanceof SmsRuError) {
-    if (e.httpStatus !== 200) {
-      const what = e.failure === "rate_limited" ? "SMS.ru is rate limiting this account" : e.failure === "provider" ? "SMS.ru had a server error" : "SMS.ru answered";
-      return new SendError(`${what} (HTTP ${e.httpStatus})`, "transient", {
-        code: `http_${e.httpStatus}`,
-        failure: e.failure,
-        status: e.httpStatus,
-        ...(e.retryAfterSeconds !== undefined ? { retryAfterSeconds: e.retryAfterSeconds } : {}),
-      });
-    }
+    if (e.httpStatus !== 200) return sendErrorOf(e, { name: "SMS.ru", code: `http_${e.httpStatus}` });
     const sentence = ERROR_TEXT[e.code] ?? `SMS.ru error ${e.code}: ${e.text}`;
     return new SendError(`${sentence} (SMS.ru ${e.code})`, e.retryable ? "transient" : "permanent", { code: `smsru_${e.code}`, failure: e.failure });
   }
-  const c = classifyFailure(e, { name: "SMS.ru" });
-  return new SendError(c.message, "transient", { code: transportCode(c), failure: c.failure });
+  return sendErrorOf(e, { name: "SMS.ru" });
 }
 
 /** A sentence for a person about why a (non-send) call failed. */
 export function explain(e: unknown): string {
   if (e instanceof SmsRuError) {
-    if (e.httpStatus !== 200) return `SMS.ru answered HTTP ${e.httpStatus}${e.httpStatus >= 500 ? ": try again later" : ""}`;
+    if (e.httpStatus !== 200) return e.message;
     if (e.code === 200 || e.code === 301) return `SMS.ru rejected the api_id (error ${e.code}): copy it again from sms.ru → API`;
     return `${ERROR_TEXT[e.code] ?? `SMS.ru error ${e.code}: ${e.text}`} (SMS.ru ${e.code})`;
   }

@@ -151,7 +151,7 @@ describe("smsru provider", () => {
     expect(t).toMatchObject({ ok: false, message: "SMS.ru rejected the api_id (error 200): copy it again from sms.ru → API" });
 
     await fault({ provider: "smsru", path: "/my/balance", status: 503, times: 10 });
-    expect(await testIntegration(row.id, system)).toMatchObject({ ok: false, message: "SMS.ru answered HTTP 503: try again later" });
+    expect(await testIntegration(row.id, system)).toMatchObject({ ok: false, message: "SMS.ru had a server error (HTTP 503)" });
   });
 
   it("polls in batches of 100 ids", async () => {

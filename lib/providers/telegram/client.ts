@@ -53,7 +53,7 @@ export function explain(e: unknown): string {
   if (e instanceof TelegramError) {
     if (e.code === 401) return "Telegram rejected the bot token (401 Unauthorized): it was revoked or mistyped";
     if (e.code === 404) return "Telegram does not know this bot token (404): check it was copied whole from @BotFather";
-    if (e.code === 429) return `Telegram is rate limiting this bot: retry in ${e.retryAfter ?? "a few"} s`;
+    if (e.code === 429) return `Telegram is rate limiting this bot (429): retry in ${e.retryAfter ?? "a few"} s`;
     if (e.code >= 500) return `Telegram had a server error (${e.code}): try again later`;
     return `Telegram answered ${e.code}: ${e.description}`;
   }

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { defineProvider, jsonObjectBody, SendError, WebhookBodyError } from "@/lib/providers/types";
 import { verifyTelegram } from "@/lib/providers/telegram/verify";
 import { callBot, explain, TelegramError, type BotUser, type WebhookInfo } from "@/lib/providers/telegram/client";
-import { HttpError } from "@/lib/http";
+import { sendErrorOf } from "@/lib/providers/errors";
 import { demo } from "./demo";
 
 const credentials = z.strictObject({
@@ -48,17 +48,14 @@ const config = z.strictObject({
 
 type SentMessage = { message_id: number; chat: { id: number | string } };
 
-/** Telegram's answer as a send outcome: the chat's or message's fault is permanent. */
+/** Telegram's answer as a send outcome, classified as every provider's: the chat's or message's fault is permanent. */
 function sendError(e: unknown): SendError {
   if (e instanceof TelegramError) {
-    const why = explain(e);
-    if (e.code === 429) return new SendError(why, "transient", { code: "telegram_429", retryAfterSeconds: e.retryAfter });
-    if (e.code === 401 || e.code === 404 || e.code >= 500) return new SendError(why, "transient", { code: `telegram_${e.code}` });
     // 400 chat not found / message is too long, 403 the bot was blocked by the user
-    return new SendError(why, "permanent", { code: `telegram_${e.code}` });
+    const permanent = !(e.code === 401 || e.code === 404 || e.code === 429 || e.code >= 500);
+    return sendErrorOf(e, { name: "Telegram", kind: permanent ? "permanent" : "transient", code: `telegram_${e.code}`, message: explain(e) });
   }
-  if (e instanceof HttpError) return new SendError(explain(e), "transient", { code: e.kind });
-  return new SendError((e as Error).message, "transient");
+  return sendErrorOf(e, { name: "Telegram" });
 }
 
 function webhookState(info: WebhookInfo) {

@@ -69,7 +69,7 @@ describe("telegram provider", () => {
     const { row } = await telegramIntegration();
     await fault({ provider: "telegram", path: "getMe", status: 429, retryAfter: 120, times: 5 });
     const r = await testIntegration(row.id, system);
-    expect(r).toMatchObject({ ok: false, message: "Telegram is rate limiting this bot: retry in 120 s" });
+    expect(r).toMatchObject({ ok: false, message: "Telegram is rate limiting this bot (429): retry in 120 s" });
   });
 
   it("reports a timeout", async () => {

@@ -7,7 +7,7 @@
 import twilio from "twilio";
 import type RequestClient from "twilio/lib/base/RequestClient";
 import { HttpError, type CallContext, type HttpResponse } from "@/lib/http";
-import { classifyFailure, transportCode } from "@/lib/providers/errors";
+import { classifyFailure, sendErrorOf } from "@/lib/providers/errors";
 import { SendError, type ProviderContext, type StatusUpdate } from "@/lib/providers/types";
 
 export type TwilioCredentials = { accountSid: string; authToken: string };
@@ -141,12 +141,14 @@ export const DELIVERY_ERRORS: Record<string, string> = {
   "21614": PERMANENT_ERRORS[21614],
 };
 
+/** An SDK error's classification: its RestException has no headers, so Retry-After is read from the answer it came from. */
+const classified = (e: TwilioApiError, last?: HttpResponse) => classifyFailure(last && last.status === e.status ? last : e, { name: "Twilio" });
+
 /** Any failure of a send as a SendError: known recipient/message faults permanent, the rest transient. */
 export function toSendError(e: unknown, last?: HttpResponse): SendError {
   if (e instanceof SendError) return e;
   if (isTwilioApiError(e)) {
-    // the SDK's RestException has no headers: Retry-After is read from the answer it came from
-    const c = classifyFailure(last && last.status === e.status ? last : e, { name: "Twilio" });
+    const c = classified(e, last);
     const code = e.code;
     const tag = code ? `twilio_${code}` : `http_${e.status}`;
     if (code && PERMANENT_ERRORS[code]) return new SendError(`${PERMANENT_ERRORS[code]} (Twilio ${code})`, "permanent", { code: tag, status: e.status });
@@ -166,18 +168,20 @@ export function toSendError(e: unknown, last?: HttpResponse): SendError {
     // unknown 4xx: not known to be the recipient's fault, so another try (or provider) may work
     return new SendError(`Twilio refused the message (HTTP ${e.status}${code ? `, error ${code}` : ""}): ${e.message}`, "transient", { code: tag, failure: c.failure, status: e.status });
   }
-  const c = classifyFailure(e, { name: "Twilio" });
-  return new SendError(c.message, "transient", { code: transportCode(c), failure: c.failure });
+  return sendErrorOf(e, { name: "Twilio" });
 }
 
-/** A sentence for a person about why a (non-send) call failed. */
-export function explain(e: unknown): string {
+/** A sentence for a person about why a (non-send) call failed; `last`: the answer it came from (its Retry-After). */
+export function explain(e: unknown, last?: HttpResponse): string {
   if (isTwilioApiError(e)) {
     if (e.status === 401 || e.code === 20003) {
       return "Twilio rejected the Account SID or Auth Token (401, error 20003): copy both again from the Twilio Console";
     }
     if (e.status === 404) return "Twilio does not know this account (404): check the Account SID";
-    if (e.status === 429) return "Twilio is rate limiting this account (429): try again shortly";
+    if (e.status === 429) {
+      const secs = classified(e, last).retryAfterSeconds;
+      return `Twilio is rate limiting this account (429): ${secs !== undefined ? `retry in ${secs} s` : "try again shortly"}`;
+    }
     if (e.status >= 500) return `Twilio had a server error (HTTP ${e.status}): try again later`;
     return `Twilio answered HTTP ${e.status}${e.code ? ` (error ${e.code})` : ""}: ${e.message}`;
   }

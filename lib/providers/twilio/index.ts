@@ -91,7 +91,7 @@ export default defineProvider({
   defaultEndpoints: { live: "https://api.twilio.com", sandbox: "/twilio" },
 
   async testConnection(ctx) {
-    const { client } = twilioClient(ctx as TwilioContext, "twilio.accounts.fetch");
+    const { client, lastResponse } = twilioClient(ctx as TwilioContext, "twilio.accounts.fetch");
     try {
       const acct = await client.api.v2010.accounts(ctx.credentials.accountSid).fetch();
       const account = { sid: acct.sid, friendlyName: acct.friendlyName, status: acct.status, type: acct.type };
@@ -105,7 +105,7 @@ export default defineProvider({
         state: { account },
       };
     } catch (e) {
-      return { ok: false, message: explain(e) };
+      return { ok: false, message: explain(e, lastResponse()) };
     }
   },
 

@@ -4,7 +4,7 @@
 // same key (YooKassa answers a repeated key with the first result: one payment, not two).
 // Amounts travel as decimal strings ("100.00") made and read with lib/money.ts.
 import type { HttpResponse } from "@/lib/http";
-import { classifyFailure, transportCode } from "@/lib/providers/errors";
+import { classifyFailure, paymentErrorOf } from "@/lib/providers/errors";
 import { fromDecimalString, toDecimalString } from "@/lib/money";
 import { PaymentProviderError, type PaymentStatus, type ProviderContext, type ProviderPayment } from "@/lib/providers/types";
 
@@ -71,7 +71,7 @@ export async function ykCall<T>(
       idempotent: req.method === "GET" || !!req.idempotenceKey,
     });
   } catch (e) {
-    throw transportError(e);
+    throw paymentErrorOf(e, { name: "YooKassa" });
   }
   if (res.ok) {
     try {
@@ -81,12 +81,6 @@ export async function ykCall<T>(
     }
   }
   throw apiError(res);
-}
-
-export function transportError(e: unknown): PaymentProviderError {
-  if (e instanceof PaymentProviderError) return e;
-  const c = classifyFailure(e, { name: "YooKassa" });
-  return new PaymentProviderError(c.message, c.retryable, { code: transportCode(c), failure: c.failure });
 }
 
 /** YooKassa's error body `{type:"error", id, code, description, parameter}` as a PaymentProviderError. */
