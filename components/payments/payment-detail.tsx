@@ -23,10 +23,8 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@
 import { formatDateTime, formatDuration } from "@/lib/format";
 import { RefundDialog } from "@/components/payments/refund-dialog";
 import { LogStatusBadge } from "@/components/logs/log-status-badge";
-import {
-  CopyField, OPEN_STATUSES, PAYMENT_STATUS_STYLE, PaymentStatusBadge, ProviderCell, money,
-  type PaymentDetail as Detail, type PaymentHistoryEntry, type PaymentStatus, type Refund,
-} from "@/components/payments/shared";
+import { CopyField, OPEN_STATUSES, PAYMENT_STATUS_STYLE, PaymentStatusBadge, ProviderCell, money } from "@/components/payments/shared";
+import type { PaymentDetail as Detail, PaymentHistoryEntry, PaymentStatus, Refund } from "@/lib/payments/contract";
 
 const POLL_MS = 1500;
 const OPEN_POLL_MS = 5000;

@@ -24,9 +24,10 @@ import { PagedResults } from "@/components/shared/paged-results";
 import { formatDateTime } from "@/lib/format";
 import { CreatePaymentDialog } from "@/components/payments/create-dialog";
 import {
-  CURRENCIES, OPEN_STATUSES, PAID_STATUSES, PAYMENT_STATUSES, PAYMENT_STATUS_STYLE, PaymentStatusBadge, ProviderCell,
-  majorForChart, money, type PaymentItem, type PaymentProvider, type PaymentStats, type PaymentStatus,
+  CURRENCIES, OPEN_STATUSES, PAID_STATUSES, PAYMENT_STATUS_STYLE, PaymentStatusBadge, ProviderCell,
+  majorForChart, money, type PaymentProvider,
 } from "@/components/payments/shared";
+import { PAYMENT_STATUSES, type PaymentItem, type PaymentStats, type PaymentStatus } from "@/lib/payments/contract";
 
 const FILTERS = ["status", "provider", "currency", "email", "from", "until"] as const;
 const LIVE_MS = 3000;

@@ -11,7 +11,7 @@ import { Loader2, Undo2 } from "lucide-react";
 import { api, ClientApiError, formErrors } from "@/lib/client/api";
 import { checkForm } from "@/lib/client/form";
 import { useFormErrors } from "@/components/shared/form-errors";
-import { refundInput } from "@/lib/payments/contract";
+import { refundInput, type PaymentDetail, type RefundAnswer } from "@/lib/payments/contract";
 import { toDecimalString } from "@/lib/money";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
@@ -19,7 +19,7 @@ import { Label } from "@/components/ui/label";
 import { Textarea } from "@/components/ui/textarea";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
-import { money, newIdempotencyKey, parseAmount, type PaymentDetail, type Refund } from "@/components/payments/shared";
+import { money, newIdempotencyKey, parseAmount } from "@/components/payments/shared";
 
 type Field = "amount" | "reason";
 const fieldOf = (path: string): Field | null => {
@@ -67,7 +67,7 @@ function RefundForm({ payment, onClose }: { payment: PaymentDetail; onClose: () 
 
   const refund = useMutation({
     mutationFn: (body: Record<string, unknown>) =>
-      api<{ refund: Refund; payment: PaymentDetail }>(`/api/v1/payments/${payment.id}/refund`, { method: "POST", headers: { "Idempotency-Key": key }, json: body }),
+      api<RefundAnswer>(`/api/v1/payments/${payment.id}/refund`, { method: "POST", headers: { "Idempotency-Key": key }, json: body }),
     onSuccess: (r) => {
       const what = money(r.refund.amountMinor, r.refund.currency);
       if (r.refund.status === "failed") toast.error(`The refund of ${what} failed: ${r.refund.error ?? "the provider refused it"}`);

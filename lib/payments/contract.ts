@@ -5,6 +5,8 @@
 import { z } from "zod";
 import "@/lib/errors";
 import { isCurrency } from "@/lib/money";
+import { timestamp } from "@/lib/contract";
+import { logListItem } from "@/lib/logs/contract";
 
 const currency = z
   .string()
@@ -38,3 +40,122 @@ export const refundInput = z.strictObject({
   reason: z.string().trim().max(300, "At most 300 characters").optional(),
 });
 
+// ───────────── answers (issue 17: one shape, written once) ─────────────
+// What the payments routes answer, as the client reads it (dates are ISO strings, money integer
+// minor units): the routes declare these as their responses and the screens import their types
+// (components/payments).
+
+/** in the order the screens show them */
+export const PAYMENT_STATUSES = ["pending", "requires_action", "succeeded", "partially_refunded", "refunded", "failed", "canceled"] as const;
+export const paymentStatus = z.enum(PAYMENT_STATUSES);
+export type PaymentStatus = z.infer<typeof paymentStatus>;
+
+const integrationMode = z.enum(["live", "sandbox"]);
+/** set on the first answer again when an Idempotency-Key was used before */
+const replayed = { replayed: z.literal(true).optional() };
+
+/** A payment's columns, as every answer about it has them. */
+const paymentFields = z.object({
+  id: z.string(),
+  provider: z.string(),
+  /** the provider's name ("YooKassa"), from its definition */
+  providerName: z.string(),
+  integrationId: z.string().nullable(),
+  amountMinor: z.number().int(),
+  currency: z.string(),
+  /** amountMinor in words of money ("1 500,00 ₽") */
+  amount: z.string(),
+  status: paymentStatus,
+  /** what the provider itself last said ("requires_payment_method", "waiting_for_capture" …) */
+  providerStatus: z.string().nullable(),
+  providerPaymentId: z.string().nullable(),
+  providerCheckoutId: z.string().nullable(),
+  providerCaptureId: z.string().nullable(),
+  paymentUrl: z.string().nullable(),
+  capturedMinor: z.number().int(),
+  refundedMinor: z.number().int(),
+  /** captured − refunded: what a refund may still take */
+  refundableMinor: z.number().int(),
+  description: z.string().nullable(),
+  customerEmail: z.string().nullable(),
+  applicationId: z.string().nullable(),
+  metadata: z.record(z.string(), z.unknown()),
+  error: z.string().nullable(),
+  createdBy: z.string().nullable(),
+  succeededAt: timestamp.nullable(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+
+const integrationShown = z.object({ name: z.string(), code: z.string(), mode: integrationMode });
+
+/** A payment as GET /payments lists it. */
+export const paymentItem = paymentFields.extend({ integration: integrationShown.nullable() });
+export type PaymentItem = z.infer<typeof paymentItem>;
+export const paymentList = z.object({ items: z.array(paymentItem), nextCursor: z.string().nullable() });
+
+/** One step of a payment's timeline. */
+export const paymentHistoryEntry = z.object({
+  at: z.string(),
+  event: z.string(),
+  /** api | webhook | refresh */
+  source: z.string().optional(),
+  status: z.string().optional(),
+  detail: z.string().nullable().optional(),
+  /** whether the event moved the payment (a late or repeated one does not) */
+  applied: z.boolean().optional(),
+  note: z.string().optional(),
+  eventId: z.string().optional(),
+  /** a refused notification about this payment (notification_rejected): its webhook event */
+  webhookEventId: z.string().optional(),
+  error: z.string().optional(),
+  refundId: z.string().optional(),
+});
+export type PaymentHistoryEntry = z.infer<typeof paymentHistoryEntry>;
+
+export const REFUND_STATUSES = ["pending", "succeeded", "failed"] as const;
+
+export const refund = z.object({
+  id: z.string(),
+  paymentId: z.string(),
+  amountMinor: z.number().int(),
+  currency: z.string(),
+  status: z.enum(REFUND_STATUSES),
+  providerRefundId: z.string().nullable(),
+  reason: z.string().nullable(),
+  error: z.string().nullable(),
+  createdBy: z.string().nullable(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+export type Refund = z.infer<typeof refund>;
+
+/** A provider call made for the payment (its IntegrationLog rows, without bodies). */
+export const paymentCall = logListItem.pick({ id: true, createdAt: true, action: true, method: true, url: true, statusCode: true, durationMs: true, status: true, error: true });
+export type PaymentCall = z.infer<typeof paymentCall>;
+
+/** GET /payments/:id: the payment with its timeline, refunds and provider calls. */
+export const paymentDetail = paymentFields.extend({
+  integration: integrationShown.extend({ provider: z.string() }).nullable(),
+  history: z.array(paymentHistoryEntry),
+  refunds: z.array(refund),
+  logs: z.array(paymentCall),
+});
+export type PaymentDetail = z.infer<typeof paymentDetail>;
+
+/** POST /payments: the payment as the provider took it (the integration is left out of a replayed one). */
+export const paymentCreated = paymentFields.extend({ history: z.array(paymentHistoryEntry), integration: integrationShown.optional(), ...replayed });
+export type PaymentCreated = z.infer<typeof paymentCreated>;
+
+/** POST /payments/:id/refund */
+export const refundAnswer = z.object({ refund, payment: paymentDetail, ...replayed });
+export type RefundAnswer = z.infer<typeof refundAnswer>;
+
+/** GET /payments/stats: totals by status and currency, revenue (captured − refunded) by day */
+export const paymentStatsAnswer = z.object({
+  from: timestamp,
+  until: timestamp,
+  totals: z.array(z.object({ status: paymentStatus, currency: z.string(), count: z.number().int(), amountMinor: z.number().int() })),
+  revenue: z.array(z.object({ day: z.iso.date(), currency: z.string(), netMinor: z.number().int(), count: z.number().int() })),
+});
+export type PaymentStats = z.infer<typeof paymentStatsAnswer>;

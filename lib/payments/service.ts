@@ -89,8 +89,10 @@ async function withRetries<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {
 }
 
 function serialize<P extends Pick<Payment, "capturedMinor" | "refundedMinor" | "amountMinor" | "currency" | "provider">>(p: P) {
+  // the row's Idempotency-Key is scoped to its caller (api_key:<id>:<key>): the guard's, not an answer's
+  const { idempotencyKey: _key, ...shown } = p as P & { idempotencyKey?: string | null };
   return {
-    ...p,
+    ...shown,
     // the provider's name from its definition: the screens keep no list of providers
     providerName: getProvider(p.provider)?.name ?? p.provider,
     refundableMinor: Math.max(0, p.capturedMinor - p.refundedMinor),
@@ -359,7 +361,8 @@ export async function refundPayment(id: string, input: z.output<typeof refundInp
     const existing = await db.refund.findUnique({ where: { idempotencyKey } });
     if (existing) {
       if (existing.paymentId !== id) throw errors.conflict("This Idempotency-Key was used for another refund");
-      return { refund: existing, payment: await getPayment(id), replayed: true };
+      const { idempotencyKey: _key, ...shown } = existing;
+      return { refund: shown, payment: await getPayment(id), replayed: true };
     }
   }
   // the check and the pending refund row in one transaction: two refunds at once cannot both pass
@@ -405,7 +408,7 @@ export async function refundPayment(id: string, input: z.output<typeof refundInp
   await db.$executeRaw`update payments set history = history || ${JSON.stringify([entry("refund_requested", { source: "api", detail: `${formatMoney(refund.amountMinor, refund.currency)} by ${label(who)}`, refundId: refund.id })])}::jsonb where id = ${id}::uuid`;
   await syncRefunded(id, "api");
   await audit(who.actor, "payment.refund", "payment", id, { refundId: refund.id, amountMinor: refund.amountMinor, currency: refund.currency, reason: refund.reason }, who.meta);
-  return { refund: await db.refund.findUniqueOrThrow({ where: { id: refund.id } }), payment: await getPayment(id) };
+  return { refund: await db.refund.findUniqueOrThrow({ where: { id: refund.id }, omit: { idempotencyKey: true } }), payment: await getPayment(id) };
 }
 
 // ───────────── reading ─────────────
@@ -457,7 +460,7 @@ export async function getPayment(id: string) {
   if (!z.uuid().safeParse(id).success) throw errors.notFound("Payment");
   const p = await db.payment.findUnique({
     where: { id },
-    include: { integration: { select: { name: true, code: true, mode: true, provider: true } }, refunds: { orderBy: { createdAt: "asc" } } },
+    include: { integration: { select: { name: true, code: true, mode: true, provider: true } }, refunds: { orderBy: { createdAt: "asc" }, omit: { idempotencyKey: true } } },
   });
   if (!p) throw errors.notFound("Payment");
   const logs = await db.integrationLog.findMany({

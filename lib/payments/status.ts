@@ -3,8 +3,10 @@
 // a status replaces the current one only when it ranks higher. Refund states are derived
 // from the amounts, which only grow.
 import type { PaymentStatus } from "@/lib/providers/types";
+import { PAYMENT_STATUSES as ALL } from "@/lib/payments/contract";
 
-export const PAYMENT_STATUSES: readonly PaymentStatus[] = ["pending", "requires_action", "succeeded", "failed", "canceled", "refunded", "partially_refunded"];
+/** the contract's list (the API's answers name the same statuses) */
+export const PAYMENT_STATUSES: readonly PaymentStatus[] = ALL;
 
 const RANK: Record<PaymentStatus, number> = {
   pending: 0,

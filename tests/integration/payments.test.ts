@@ -114,6 +114,9 @@ describe("Stripe", () => {
     expect(again.status).toBe(200);
     expect(again.json.refund.id).toBe(r1.json.refund.id);
     expect(await db.refund.count({ where: { idempotencyKey: `${caller}:${k}` } })).toBe(1);
+    // the caller-scoped key is the guard's: no answer shows it, the refund's nor the payment's
+    for (const answer of [r1.json, again.json, (await get(res.json.id)).json]) expect(JSON.stringify(answer)).not.toContain(k);
+    expect(r1.json.refund).not.toHaveProperty("idempotencyKey");
     // the same key with another body is refused and refunds nothing
     const other = await post(refund.POST, url, { amountMinor: 1000 }, { "idempotency-key": k }, { id: res.json.id });
     expect(other.status).toBe(422);
@@ -138,6 +141,14 @@ describe("Stripe", () => {
     const c = await post(payments.POST, "/api/v1/payments", { amountMinor: 1600, currency: "USD" }, { "idempotency-key": k });
     expect(c.status).toBe(422);
     expect(await db.payment.count({ where: { idempotencyKey: `${caller}:${k}` } })).toBe(1);
+    // the row keeps the key scoped to its caller; no answer shows it (the create, the list, the detail)
+    const list = await call(payments.GET as never, { url: "/api/v1/payments?limit=200", bearer: key });
+    const listed = list.json.items.find((p: { id: string }) => p.id === a.json.id);
+    expect(listed).toBeDefined();
+    for (const answer of [a.json, b.json, listed, (await get(a.json.id)).json]) {
+      expect(answer).not.toHaveProperty("idempotencyKey");
+      expect(JSON.stringify(answer)).not.toContain(k);
+    }
   });
 
   it("two creates with one Idempotency-Key at the same moment make one payment, audited once", async () => {

@@ -1,6 +1,6 @@
 import { route } from "@/lib/api";
 import { createPayment, listPayments, listPaymentsQuery } from "@/lib/payments/service";
-import { createPaymentInput } from "@/lib/payments/contract";
+import { createPaymentInput, paymentCreated, paymentList } from "@/lib/payments/contract";
 
 export const dynamic = "force-dynamic";
 
@@ -8,7 +8,7 @@ export const GET = route(
   {
     access: { permission: "payments.read", scope: "payments:read" },
     query: listPaymentsQuery,
-    docs: { summary: "List payments, newest first" },
+    docs: { summary: "List payments, newest first", response: paymentList },
   },
   async ({ query }) => listPayments(query),
 );
@@ -17,7 +17,7 @@ export const POST = route(
   {
     access: { permission: "payments.create", scope: "payments:write" },
     body: createPaymentInput,
-    docs: { summary: "Create a payment or payment link", description: "Amounts are integer minor units of the currency. 200 with the first payment when the Idempotency-Key was used before.", status: 201, idempotent: true },
+    docs: { summary: "Create a payment or payment link", description: "Amounts are integer minor units of the currency. 200 with the first payment when the Idempotency-Key was used before.", status: 201, idempotent: true, response: paymentCreated },
     idempotency: true,
   },
   async ({ body, caller, req }) => {

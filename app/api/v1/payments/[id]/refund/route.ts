@@ -1,6 +1,6 @@
 import { route, idParams } from "@/lib/api";
 import { refundPayment } from "@/lib/payments/service";
-import { refundInput } from "@/lib/payments/contract";
+import { refundAnswer, refundInput } from "@/lib/payments/contract";
 
 export const dynamic = "force-dynamic";
 
@@ -9,7 +9,7 @@ export const POST = route(
     access: { permission: "payments.refund", scope: "payments:refund" },
     params: idParams,
     body: refundInput,
-    docs: { summary: "Refund a payment, fully or in part", description: "200 with the first refund when the Idempotency-Key was used before.", status: 201, idempotent: true },
+    docs: { summary: "Refund a payment, fully or in part", description: "200 with the first refund when the Idempotency-Key was used before.", status: 201, idempotent: true, response: refundAnswer },
     idempotency: true,
   },
   async ({ params, body, caller, req }) => {
