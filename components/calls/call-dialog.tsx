@@ -19,8 +19,9 @@ import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, D
 import { newIdempotencyKey } from "@/components/payments/shared";
 import { useDebounced } from "@/components/messages/shared";
 import {
-  CallStatusBadge, ResultBadge, callStatusText, formatCallDuration, useLines, type CallItem, type CallTarget, type Directory, type Line,
+  CallStatusBadge, ResultBadge, callStatusText, formatCallDuration, useLines, type CallTarget,
 } from "@/components/calls/shared";
+import type { CallDetail, Directory, Line, RingOutAnswer } from "@/lib/telephony/contract";
 
 /** how often the dialog asks while the call rings, and (less often: RingCentral's rate limits) while it is connected */
 const RINGING_POLL_MS = 1500;
@@ -73,7 +74,7 @@ function CallForm({ preset, onClose }: { preset: CallTarget | null; onClose: () 
 
   const start = useMutation({
     mutationFn: () =>
-      api<CallItem>("/api/v1/calls/ringout", {
+      api<RingOutAnswer>("/api/v1/calls/ringout", {
         method: "POST",
         headers: { "Idempotency-Key": key },
         json: {
@@ -241,12 +242,12 @@ function CallForm({ preset, onClose }: { preset: CallTarget | null; onClose: () 
 }
 
 /** The call after RingCentral took it: its status, asked again while it rings. */
-function CallProgress({ call, onClose }: { call: CallItem; onClose: () => void }) {
+function CallProgress({ call, onClose }: { call: RingOutAnswer; onClose: () => void }) {
   const qc = useQueryClient();
   const q = useQuery({
     queryKey: ["calls", "one", call.id],
-    queryFn: () => api<CallItem>(`/api/v1/calls/${call.id}`),
-    initialData: call,
+    queryFn: () => api<CallDetail>(`/api/v1/calls/${call.id}`),
+    initialData: { ...call, refreshError: null },
     refetchInterval: (query) => (!query.state.data?.live ? false : query.state.data.callStatus === "Success" ? CONNECTED_POLL_MS : RINGING_POLL_MS),
   });
   const c = q.data ?? call;

@@ -27,8 +27,10 @@ import { ModeBadge } from "@/components/integrations/status";
 import { CallDialog } from "@/components/calls/call-dialog";
 import { CallButton } from "@/components/calls/call-button";
 import {
-  CallStatusBadge, DirectionBadge, LINES_KEY, ResultBadge, formatCallDuration, otherParty, useLines, type CallItem, type CallList, type Line,
+  CallStatusBadge, DirectionBadge, LINES_KEY, ResultBadge, formatCallDuration, otherParty, useLines,
 } from "@/components/calls/shared";
+import type { CallItem, CallList, Line } from "@/lib/telephony/contract";
+import type { SyncJob } from "@/lib/jobs/contract";
 
 const FILTERS = ["direction", "result", "q", "from", "until", "source", "driverId", "contactId"] as const;
 const LIVE_MS = 2000;
@@ -55,7 +57,7 @@ export function CallsPage({ canCall }: { canCall: boolean }) {
   const personName = filters.driverId ? person?.driver?.name : person?.contact?.name;
 
   const sync = useMutation({
-    mutationFn: () => api<{ id: string }>("/api/v1/calls/sync", { method: "POST", json: {} }),
+    mutationFn: () => api<SyncJob>("/api/v1/calls/sync", { method: "POST", json: {} }),
     onSuccess: () => {
       toast.success("Call-log sync queued");
       void qc.invalidateQueries({ queryKey: LINES_KEY });

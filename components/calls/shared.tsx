@@ -1,63 +1,11 @@
 "use client";
-// What the call screens share: the shapes the calls API answers with, the badges for a call's
-// direction, result and live status, durations, and whether the signed-in person may call.
+// What the call screens share (the API's shapes are lib/telephony/contract.ts): the badges for a
+// call's direction, result and live status, durations, and whether the signed-in person may call.
 import { useQuery } from "@tanstack/react-query";
 import { PhoneIncoming, PhoneOutgoing } from "lucide-react";
 import { api } from "@/lib/client/api";
 import { Badge } from "@/components/ui/badge";
-
-/** A call as GET /api/v1/calls lists it (lib/telephony/calls.ts serialize). */
-export type CallItem = {
-  id: string;
-  integrationId: string;
-  externalId: string;
-  ringOutId: string | null;
-  sessionId: string | null;
-  source: "call_log" | "ringout";
-  direction: "Inbound" | "Outbound";
-  fromNumber: string | null;
-  fromName: string | null;
-  toNumber: string | null;
-  toName: string | null;
-  contact: { id: string; name: string } | null;
-  driver: { id: string; name: string } | null;
-  startedAt: string;
-  durationSeconds: number | null;
-  result: string | null;
-  callStatus: string | null;
-  action: string | null;
-  recordingUrl: string | null;
-  live: boolean;
-  createdAt: string;
-  updatedAt: string;
-  refreshError?: string | null;
-  replayed?: boolean;
-};
-
-export type CallList = { items: CallItem[]; nextCursor: string | null; facets?: { results: { result: string; count: number }[] } };
-
-export type Line = {
-  id: string;
-  name: string;
-  code: string;
-  mode: "live" | "sandbox";
-  status: string;
-  enabled: boolean;
-  fromNumber: string | null;
-  connected: boolean;
-  needsReconnect: boolean;
-  account: string | null;
-  autoSync: boolean;
-  syncIntervalMinutes: number | null;
-  lastSyncAt: string | null;
-  lastSync: { id: string; status: string; error: string | null; createdAt: string; finishedAt: string | null; processed: number; created: number } | null;
-  subscription: { status: string | null; expiresAt: string | null; lastError: string | null } | null;
-};
-
-export type Directory = {
-  drivers: { id: string; name: string; phone: string; status: string }[];
-  contacts: { id: string; name: string; phone: string; company: string | null }[];
-};
+import type { CallItem, LineList } from "@/lib/telephony/contract";
 
 /** Someone to call: a number, and the driver or contact it belongs to when known. */
 export type CallTarget = { phone: string; name?: string | null; driverId?: string | null; contactId?: string | null };
@@ -65,7 +13,7 @@ export type CallTarget = { phone: string; name?: string | null; driverId?: strin
 export const LINES_KEY = ["calls", "lines"] as const;
 
 export function useLines(enabled = true) {
-  return useQuery({ queryKey: LINES_KEY, queryFn: () => api<{ items: Line[] }>("/api/v1/calls/lines"), enabled, staleTime: 30_000 });
+  return useQuery({ queryKey: LINES_KEY, queryFn: () => api<LineList>("/api/v1/calls/lines"), enabled, staleTime: 30_000 });
 }
 
 /** calls.make for the signed-in person (the server checks it again on every call). */

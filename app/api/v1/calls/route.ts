@@ -1,5 +1,6 @@
 import { route } from "@/lib/api";
 import { listCalls, listCallsQuery } from "@/lib/telephony/calls";
+import { callList } from "@/lib/telephony/contract";
 
 export const dynamic = "force-dynamic";
 
@@ -8,7 +9,7 @@ export const GET = route(
   {
     access: { permission: "calls.read", scope: "calls:read" },
     query: listCallsQuery,
-    docs: { summary: "List the call log, newest first" },
+    docs: { summary: "List the call log, newest first", response: callList },
   },
   async ({ query }) => listCalls(query),
 );

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { idParams, route } from "@/lib/api";
 import { getCall } from "@/lib/telephony/calls";
+import { callDetail } from "@/lib/telephony/contract";
 
 export const dynamic = "force-dynamic";
 
@@ -12,7 +13,7 @@ export const GET = route(
     access: { permission: "calls.read", scope: "calls:read" },
     params: idParams,
     query,
-    docs: { summary: "Get a call (a RingOut still ringing is refreshed from RingCentral)" },
+    docs: { summary: "Get a call (a RingOut still ringing is refreshed from RingCentral)", response: callDetail },
   },
   async ({ params, query }) =>
     getCall(params.id, { refresh: query.refresh !== "0" && query.refresh !== "false" }),

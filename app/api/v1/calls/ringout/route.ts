@@ -1,5 +1,6 @@
 import { route } from "@/lib/api";
 import { ringOutInput, ringOutOutcomeUnknown, startRingOut } from "@/lib/telephony/calls";
+import { ringOutAnswer } from "@/lib/telephony/contract";
 
 export const dynamic = "force-dynamic";
 
@@ -8,7 +9,7 @@ export const POST = route(
   {
     access: { permission: "calls.make", scope: "calls:write" },
     body: ringOutInput,
-    docs: { summary: "Start a click-to-call (RingOut)", description: "Give `to`, `contactId` or `driverId`. 200 with the first call when the Idempotency-Key was used before.", status: 201, idempotent: true },
+    docs: { summary: "Start a click-to-call (RingOut)", description: "Give `to`, `contactId` or `driverId`. 200 with the first call when the Idempotency-Key was used before.", status: 201, idempotent: true, response: ringOutAnswer },
     // a call RingCentral did not confirm may be ringing: a retry gets that answer, not a second call
     idempotency: { keepError: ringOutOutcomeUnknown },
   },

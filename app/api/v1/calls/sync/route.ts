@@ -1,5 +1,6 @@
 import { route } from "@/lib/api";
 import { syncInput, syncNow } from "@/lib/telephony/calls";
+import { syncJob } from "@/lib/jobs/contract";
 
 export const dynamic = "force-dynamic";
 
@@ -8,7 +9,7 @@ export const POST = route(
   {
     access: { permission: "calls.make", scope: "calls:write" },
     body: syncInput,
-    docs: { summary: "Queue a call-log sync now", status: 202 },
+    docs: { summary: "Queue a call-log sync now", status: 202, response: syncJob },
   },
   async ({ body, caller }) =>
     Response.json(await syncNow(body, caller), { status: 202 }),
