@@ -37,7 +37,7 @@ const clickSandbox: SandboxModule = {
 
     /** one signed call to the service's Prepare (action 0) or Complete (action 1) URL, logged */
     async function send(svc: Service, fields: Record<string, string>, opts: { wrongSign?: boolean } = {}): Promise<Call> {
-      const f = { ...fields, service_id: svc.serviceId, sign_time: fields.sign_time ?? signTime() };
+      const f: Record<string, string> = { ...fields, service_id: svc.serviceId, sign_time: fields.sign_time ?? signTime() };
       f.sign_string ??= signOf(f, opts.wrongSign ? `${svc.secretKey}-not` : svc.secretKey);
       const r = await callMerchant<Answer>(f.action === "1" ? svc.completeUrl : svc.prepareUrl, {
         headers: { "content-type": "application/x-www-form-urlencoded" },
