@@ -11,7 +11,7 @@ import { toast } from "sonner";
 import { ExternalLink, Link2, Loader2 } from "lucide-react";
 import { api, formErrors } from "@/lib/client/api";
 import { checkForm, focusFirstInvalid } from "@/lib/client/form";
-import { createPaymentInput } from "@/lib/payments/contract";
+import { createPaymentInput, type PaymentCreated } from "@/lib/payments/contract";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
@@ -22,7 +22,7 @@ import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, D
 import { useIntegrations } from "@/components/shared/filter-fields";
 import { currencyDigits } from "@/lib/money";
 import {
-  CURRENCIES, CopyField, PaymentStatusBadge, newIdempotencyKey, parseAmount, paymentIntegrations, type PaymentItem,
+  CURRENCIES, CopyField, PaymentStatusBadge, newIdempotencyKey, parseAmount, paymentIntegrations,
 } from "@/components/payments/shared";
 
 type Field = "amount" | "currency" | "integration" | "description" | "email";
@@ -100,7 +100,7 @@ function CreateForm({ defaultCurrency, onClose }: { defaultCurrency: string; onC
   }
 
   const create = useMutation({
-    mutationFn: (body: Record<string, unknown>) => api<PaymentItem>("/api/v1/payments", { method: "POST", headers: { "Idempotency-Key": key }, json: body }),
+    mutationFn: (body: Record<string, unknown>) => api<PaymentCreated>("/api/v1/payments", { method: "POST", headers: { "Idempotency-Key": key }, json: body }),
     onSuccess: (p) => {
       toast.success(`Payment link for ${p.amount} created`);
       qc.invalidateQueries({ queryKey: ["payments"] });
@@ -239,7 +239,7 @@ function LinkQrCode({ url }: { url: string }) {
   );
 }
 
-function Result({ p, onClose }: { p: PaymentItem; onClose: () => void }) {
+function Result({ p, onClose }: { p: PaymentCreated; onClose: () => void }) {
   return (
     <div className="grid gap-4" data-testid="payment-link-result">
       <div className="flex flex-wrap items-center gap-2 text-sm">

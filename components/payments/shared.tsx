@@ -1,5 +1,5 @@
 "use client";
-// What the payment screens share: the shapes the payments API returns, status words and
+// What the payment screens share (the API's shapes are lib/payments/contract.ts): status words and
 // colours, money shown and typed in a currency's own digits (lib/money: integers only), the
 // provider cell with its Sandbox badge, a copyable link and idempotency keys.
 import * as React from "react";
@@ -9,10 +9,8 @@ import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { currencyDigits, fromDecimalString, toDecimalString } from "@/lib/money";
 import type { Integration } from "@/lib/integrations/contract";
+import type { PaymentItem, PaymentStatus } from "@/lib/payments/contract";
 import { SandboxBadge } from "@/components/integrations/status";
-
-export const PAYMENT_STATUSES = ["pending", "requires_action", "succeeded", "partially_refunded", "refunded", "failed", "canceled"] as const;
-export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
 export const PAYMENT_STATUS_STYLE: Record<PaymentStatus, { label: string; badge: "info" | "warning" | "success" | "danger" | "muted"; color: string }> = {
   pending: { label: "Pending", badge: "muted", color: "var(--chart-5)" },
@@ -44,86 +42,6 @@ export function paymentIntegrations(items: Integration[] | undefined): Integrati
 
 /** Currencies offered in the forms (any ISO code works through the API). */
 export const CURRENCIES = ["RUB", "USD", "EUR", "GBP", "KZT", "UZS", "BYN", "UAH", "TRY", "CNY", "JPY", "CHF", "CAD", "AUD", "PLN"] as const;
-
-/** A payment as GET /api/v1/payments lists it. */
-export type PaymentItem = {
-  id: string;
-  provider: string;
-  /** the provider's name ("YooKassa") */
-  providerName: string;
-  integrationId: string | null;
-  integration: { name: string; code: string; mode: "live" | "sandbox"; provider?: string } | null;
-  amountMinor: number;
-  currency: string;
-  amount: string;
-  status: PaymentStatus;
-  providerStatus: string | null;
-  providerPaymentId: string | null;
-  providerCheckoutId: string | null;
-  providerCaptureId: string | null;
-  paymentUrl: string | null;
-  capturedMinor: number;
-  refundedMinor: number;
-  refundableMinor: number;
-  description: string | null;
-  customerEmail: string | null;
-  applicationId: string | null;
-  metadata: Record<string, unknown>;
-  error: string | null;
-  createdBy: string | null;
-  createdAt: string;
-  updatedAt: string;
-  succeededAt: string | null;
-};
-
-export type PaymentHistoryEntry = {
-  at: string;
-  event: string;
-  source?: "api" | "webhook" | "refresh" | string;
-  status?: PaymentStatus | string;
-  detail?: string;
-  applied?: boolean;
-  note?: string;
-  eventId?: string;
-  /** a refused notification about this payment (notification_rejected): its webhook event */
-  webhookEventId?: string;
-  error?: string;
-  refundId?: string;
-};
-
-export type Refund = {
-  id: string;
-  amountMinor: number;
-  currency: string;
-  status: "pending" | "succeeded" | "failed";
-  providerRefundId: string | null;
-  reason: string | null;
-  createdBy: string | null;
-  createdAt: string;
-  error: string | null;
-};
-
-export type PaymentCall = {
-  id: string;
-  createdAt: string;
-  action: string;
-  method: string | null;
-  url: string | null;
-  statusCode: number | null;
-  durationMs: number | null;
-  status: "success" | "error" | "expected";
-  error: string | null;
-};
-
-/** One payment as GET /api/v1/payments/:id returns it. */
-export type PaymentDetail = PaymentItem & { history: PaymentHistoryEntry[]; refunds: Refund[]; logs: PaymentCall[] };
-
-export type PaymentStats = {
-  from: string;
-  until: string;
-  totals: { status: PaymentStatus; currency: string; count: number; amountMinor: number }[];
-  revenue: { day: string; currency: string; netMinor: number; count: number }[];
-};
 
 /** 12345, "RUB" → "123.45 RUB" */
 export function money(minor: number, currency: string) {
