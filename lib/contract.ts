@@ -8,3 +8,12 @@ export type OkAnswer = z.infer<typeof okAnswer>;
 
 /** A moment as the API answers it: an ISO 8601 date-time (a Date serialised, or a provider's with its offset). */
 export const timestamp = z.iso.datetime({ offset: true });
+
+/**
+ * An idempotent create's answer (route() with idempotency): a retry with the same
+ * Idempotency-Key gets the first answer again, status 200, marked `replayed: true`
+ * (lib/idempotency.ts).
+ */
+export function replayable<S extends z.ZodRawShape>(answer: z.ZodObject<S>) {
+  return answer.extend({ replayed: z.literal(true).optional().describe("Present on a replay: the first answer to this Idempotency-Key, sent again") });
+}

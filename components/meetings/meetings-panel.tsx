@@ -23,8 +23,8 @@ import {
 } from "@/components/ui/alert-dialog";
 import { PagedResults } from "@/components/shared/paged-results";
 import { NewMeetingDialog } from "@/components/meetings/new-meeting-dialog";
-import type { RecordingFile } from "@/lib/meetings/service";
-import { MeetingStatusBadge, formatBytes, formatInZone, formatMinutes, type MeetingItem } from "@/components/meetings/shared";
+import type { MeetingAnswer, MeetingItem, MeetingList, MeetingRecordings } from "@/lib/meetings/contract";
+import { MeetingStatusBadge, formatBytes, formatInZone, formatMinutes } from "@/components/meetings/shared";
 import { SandboxBadge } from "@/components/integrations/status";
 
 const LIVE_MS = 5000;
@@ -41,7 +41,7 @@ export function MeetingsPanel({ canWrite }: { canWrite: boolean }) {
     queryKey: ["meetings", "list", { showDeleted }],
     initialPageParam: "",
     queryFn: ({ pageParam }) =>
-      api<{ items: MeetingItem[]; nextCursor: string | null }>(
+      api<MeetingList>(
         `/api/v1/meetings?${new URLSearchParams({ limit: "50", ...(showDeleted ? { includeDeleted: "1" } : {}), ...(pageParam ? { cursor: pageParam } : {}) })}`,
       ),
     getNextPageParam: (last) => last.nextCursor ?? undefined,
@@ -50,7 +50,7 @@ export function MeetingsPanel({ canWrite }: { canWrite: boolean }) {
   const items = list.data?.pages.flatMap((p) => p.items) ?? [];
 
   const remove = useMutation({
-    mutationFn: (m: MeetingItem) => api<MeetingItem>(`/api/v1/meetings/${m.id}`, { method: "DELETE" }),
+    mutationFn: (m: MeetingItem) => api<MeetingAnswer>(`/api/v1/meetings/${m.id}`, { method: "DELETE" }),
     onSuccess: (m) => {
       toast.success(`Meeting "${m.topic}" deleted`, { description: m.note });
       setDeleting(null);
@@ -186,7 +186,7 @@ function MeetingRow({ m, canWrite, onDelete, onRecordings }: { m: MeetingItem; c
     const w = window.open("about:blank", "_blank");
     setStarting(true);
     try {
-      const fresh = await api<MeetingItem>(`/api/v1/meetings/${m.id}?refresh=1`);
+      const fresh = await api<MeetingAnswer>(`/api/v1/meetings/${m.id}?refresh=1`);
       if (!fresh.startUrl) throw new Error(fresh.note ?? "Zoom gave no start link");
       if (w) w.location.href = fresh.startUrl;
       else window.location.href = fresh.startUrl;
@@ -259,7 +259,7 @@ function RecordingsDialog({ meeting, onClose }: { meeting: MeetingItem | null; o
   const q = useQuery({
     queryKey: ["meetings", "recordings", meeting?.id],
     enabled: !!meeting,
-    queryFn: () => api<{ items: RecordingFile[]; count: number; shareUrl: string | null; fetchedAt: string | null }>(`/api/v1/meetings/${meeting!.id}/recordings${meeting!.status === "deleted" ? "?refresh=0" : ""}`),
+    queryFn: () => api<MeetingRecordings>(`/api/v1/meetings/${meeting!.id}/recordings${meeting!.status === "deleted" ? "?refresh=0" : ""}`),
   });
   return (
     <Dialog open={!!meeting} onOpenChange={(o) => !o && onClose()}>

@@ -22,7 +22,8 @@ import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, D
 import { useIntegrations } from "@/components/shared/filter-fields";
 import { useFormErrors } from "@/components/shared/form-errors";
 import { CopyField, newIdempotencyKey } from "@/components/payments/shared";
-import { browserTimeZone, formatInZone, nextHourIn, timeZones, WEEKDAYS, zonedToIso, type MeetingItem } from "@/components/meetings/shared";
+import { browserTimeZone, formatInZone, nextHourIn, timeZones, WEEKDAYS, zonedToIso } from "@/components/meetings/shared";
+import type { CreatedMeeting } from "@/lib/meetings/contract";
 
 type Field = "topic" | "start" | "duration" | "timezone" | "agenda" | "integration" | "recurrence" | "interval" | "days" | "monthDay" | "ends" | "calendar";
 
@@ -124,7 +125,7 @@ function NewMeetingForm({ onClose }: { onClose: () => void }) {
   }
 
   const create = useMutation({
-    mutationFn: (body: Record<string, unknown>) => api<MeetingItem>("/api/v1/meetings", { method: "POST", headers: { "Idempotency-Key": key }, json: body }),
+    mutationFn: (body: Record<string, unknown>) => api<CreatedMeeting>("/api/v1/meetings", { method: "POST", headers: { "Idempotency-Key": key }, json: body }),
     onSuccess: (m) => {
       toast.success(`Meeting "${m.topic}" created`);
       qc.invalidateQueries({ queryKey: ["meetings"] });
@@ -338,7 +339,7 @@ function NewMeetingForm({ onClose }: { onClose: () => void }) {
   );
 }
 
-function Created({ m, onClose }: { m: MeetingItem; onClose: () => void }) {
+function Created({ m, onClose }: { m: CreatedMeeting; onClose: () => void }) {
   return (
     <div className="grid gap-4" data-testid="meeting-created">
       <div className="grid gap-1">

@@ -1,40 +1,9 @@
 "use client";
-// What the meetings screens share: the API's meeting, its status badge, times shown in the
-// meeting's own time zone, and wall-clock times typed for a time zone turned into instants.
+// What the meetings screens share: a meeting's status badge, times shown in the meeting's own
+// time zone, and wall-clock times typed for a time zone turned into instants. The API's meeting
+// is in lib/meetings/contract.ts.
 import { Badge } from "@/components/ui/badge";
-
-export type MeetingStatus = "scheduled" | "started" | "ended" | "deleted";
-
-export type MeetingItem = {
-  id: string;
-  provider: "zoom";
-  integration: { id: string; name: string; code: string; mode: "live" | "sandbox" } | null;
-  zoomMeetingId: string;
-  topic: string;
-  agenda: string | null;
-  type: number;
-  recurring: boolean;
-  startsAt: string | null;
-  durationMinutes: number | null;
-  endsAt: string | null;
-  timeZone: string | null;
-  recurrence: Record<string, unknown> | null;
-  occurrences: number | null;
-  nextOccurrenceAt: string | null;
-  status: MeetingStatus;
-  joinUrl: string;
-  password: { set: boolean; masked: string | null; value?: string };
-  /** hosts only, single reads only */
-  startUrl?: string;
-  recordingsCount: number;
-  lastStartedAt: string | null;
-  lastEndedAt: string | null;
-  applicationId: string | null;
-  calendarEventId: string | null;
-  createdAt: string;
-  calendar?: { ok: true; eventId: string; created: boolean } | { ok: false; error: string };
-  note?: string;
-};
+import type { MeetingStatus } from "@/lib/meetings/contract";
 
 const STATUS: Record<MeetingStatus, { label: string; variant: "info" | "success" | "muted" | "danger" }> = {
   scheduled: { label: "Scheduled", variant: "info" },

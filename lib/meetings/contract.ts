@@ -1,13 +1,15 @@
-// The meetings API's request shapes, shared with the dashboard's New meeting dialog: zod and
-// pure helpers only (no database, no Zoom client), so the browser checks the form with the
-// server's own rules and shows every field's problem at once. Messages come from the one error
-// map in lib/errors.ts unless a rule below says it better. Field names are camelCase; the
-// snake_case names the API took before (Zoom's own: start_time, repeat_interval …) are aliases
-// (lib/compat.ts, docs/api-compat.md).
+// The meetings API's request and answer shapes, shared with the dashboard's meetings panel and
+// New meeting dialog: zod and pure helpers only (no database, no Zoom client), so the browser
+// checks the form with the server's own rules and shows every field's problem at once. Messages
+// come from the one error map in lib/errors.ts unless a rule below says it better. Field names
+// are camelCase; the snake_case names the API took before (Zoom's own: start_time,
+// repeat_interval …) are aliases (lib/compat.ts, docs/api-compat.md).
 import { z } from "zod";
 import "@/lib/errors";
 import { withAliases } from "@/lib/compat";
 import { ianaTimeZone } from "@/lib/zod-fields";
+import { replayable, timestamp } from "@/lib/contract";
+import { INTEGRATION_MODES } from "@/lib/integrations/contract";
 
 export const MEETING_STATUSES = ["scheduled", "started", "ended", "deleted"] as const;
 export type MeetingStatus = (typeof MEETING_STATUSES)[number];
@@ -114,3 +116,110 @@ export const listMeetingsQuery = withAliases("GET /api/v1/meetings", z.strictObj
   cursor: z.string().max(200).optional(),
 }));
 export type ListMeetingsQuery = z.output<typeof listMeetingsQuery>;
+
+// ───────────── the answers (lib/meetings/service.ts serializeMeeting) ─────────────
+
+/** One cloud recording file, as Zoom lists it. */
+export const recordingFile = z.object({
+  id: z.string().nullable(),
+  fileType: z.string().nullable(),
+  extension: z.string().nullable(),
+  recordingType: z.string().nullable(),
+  /** bytes */
+  size: z.number().nullable(),
+  startedAt: timestamp.nullable(),
+  endedAt: timestamp.nullable(),
+  playUrl: z.string().nullable(),
+  downloadUrl: z.string().nullable(),
+  status: z.string().nullable(),
+});
+export type RecordingFile = z.infer<typeof recordingFile>;
+
+/** Zoom's recurrence rule, in camelCase (its repeat_interval is repeatInterval …); type 1 daily, 2 weekly, 3 monthly. */
+const recurrenceRule = z.object({
+  type: z.number().int(),
+  repeatInterval: z.number().int().optional(),
+  /** "1,3,5": 1 = Sunday … 7 = Saturday */
+  weeklyDays: z.string().optional(),
+  monthlyDay: z.number().int().optional(),
+  monthlyWeek: z.number().int().optional(),
+  monthlyWeekDay: z.number().int().optional(),
+  endTimes: z.number().int().optional(),
+  endDateTime: timestamp.optional(),
+});
+
+/**
+ * A meeting as the API shows it. Its start URL and passcode are secrets: only a host
+ * (calendar:write) reading one meeting gets them (startUrl, password.value); lists never do.
+ */
+export const meetingItem = z.object({
+  id: z.string(),
+  provider: z.literal("zoom"),
+  integration: z.object({ id: z.string(), name: z.string(), code: z.string(), mode: z.enum(INTEGRATION_MODES) }).nullable(),
+  zoomMeetingId: z.string(),
+  zoomUuid: z.string().nullable(),
+  topic: z.string(),
+  agenda: z.string().nullable(),
+  /** Zoom's: 1 instant, 2 scheduled, 3 recurring with no fixed time, 8 recurring with a fixed time */
+  type: z.number().int(),
+  recurring: z.boolean(),
+  startsAt: timestamp.nullable(),
+  durationMinutes: z.number().int().nullable(),
+  endsAt: timestamp.nullable(),
+  timeZone: z.string().nullable(),
+  recurrence: recurrenceRule.nullable(),
+  /** how many occurrences a recurring meeting has */
+  occurrences: z.number().int().nullable(),
+  nextOccurrenceAt: timestamp.nullable(),
+  status: z.enum(MEETING_STATUSES),
+  joinUrl: z.string(),
+  password: z.object({ set: z.boolean(), masked: z.string().nullable(), value: z.string().optional() }),
+  /** hosts only, reading one meeting */
+  startUrl: z.string().optional(),
+  recordingsCount: z.number().int(),
+  recordingsFetchedAt: timestamp.nullable(),
+  lastStartedAt: timestamp.nullable(),
+  lastEndedAt: timestamp.nullable(),
+  applicationId: z.string().nullable(),
+  calendarEventId: z.string().nullable(),
+  createdById: z.string().nullable(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+export type MeetingItem = z.infer<typeof meetingItem>;
+
+/** GET /api/v1/meetings: by start, newest first, keyset-paged */
+export const meetingList = z.object({ items: z.array(meetingItem), nextCursor: z.string().nullable() });
+export type MeetingList = z.infer<typeof meetingList>;
+
+/** GET (with ?refresh=1) and DELETE /api/v1/meetings/{id}: the meeting, with what happened in words */
+export const meetingAnswer = meetingItem.extend({
+  note: z.string().optional(),
+  /** the meeting's calendar event could not be updated */
+  calendarError: z.string().optional(),
+});
+export type MeetingAnswer = z.infer<typeof meetingAnswer>;
+
+/** POST /api/v1/meetings (201): the meeting, and what became of its calendar event when one was asked for */
+export const createdMeeting = replayable(
+  meetingItem.extend({
+    calendar: z
+      .discriminatedUnion("ok", [z.object({ ok: z.literal(true), eventId: z.string(), created: z.boolean() }), z.object({ ok: z.literal(false), error: z.string() })])
+      .optional(),
+  }),
+);
+export type CreatedMeeting = z.infer<typeof createdMeeting>;
+
+/** GET /api/v1/meetings/{id}/recordings */
+export const meetingRecordingsAnswer = z.object({
+  meetingId: z.string(),
+  zoomMeetingId: z.string(),
+  items: z.array(recordingFile),
+  count: z.number().int(),
+  shareUrl: z.string().nullable(),
+  /** bytes */
+  totalSize: z.number().nullable(),
+  /** when the files were last read from Zoom (or came with recording.completed) */
+  fetchedAt: timestamp.nullable(),
+});
+export type MeetingRecordings = z.infer<typeof meetingRecordingsAnswer>;

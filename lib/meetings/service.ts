@@ -38,7 +38,7 @@ import {
 } from "@/lib/providers/zoom/client";
 import { attachableEvent, attachToEvent, createEventFor, detachFromEvent, writableCalendar, type MeetingForCalendar } from "@/lib/meetings/calendar";
 // the request shapes live in the browser-safe contract (the New meeting dialog checks with them)
-import type { CreateMeetingInput, ListMeetingsQuery, MeetingStatus } from "@/lib/meetings/contract";
+import type { CreateMeetingInput, ListMeetingsQuery, MeetingStatus, RecordingFile } from "@/lib/meetings/contract";
 
 
 /** who changes calendar events when Zoom says a meeting is gone */
@@ -52,19 +52,6 @@ export function isHost(caller: Caller): boolean {
 }
 
 // ───────────── the stored activity (meetings.recordings) ─────────────
-
-export type RecordingFile = {
-  id: string | null;
-  fileType: string | null;
-  extension: string | null;
-  recordingType: string | null;
-  size: number | null;
-  startedAt: string | null;
-  endedAt: string | null;
-  playUrl: string | null;
-  downloadUrl: string | null;
-  status: string | null;
-};
 
 export type Activity = {
   files: RecordingFile[];

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { idParams, route } from "@/lib/api";
 import { deleteMeeting, getMeeting, isHost, refreshMeeting } from "@/lib/meetings/service";
+import { meetingAnswer } from "@/lib/meetings/contract";
 
 export const dynamic = "force-dynamic";
 
@@ -12,7 +13,7 @@ export const GET = route(
     access: { permission: "calendar.read", scope: "calendar:read" },
     params: idParams,
     query: refreshQuery,
-    docs: { summary: "Get a Zoom meeting (?refresh=1 asks Zoom first)" },
+    docs: { summary: "Get a Zoom meeting (?refresh=1 asks Zoom first)", response: meetingAnswer },
   },
   async ({ params, query, caller }) => {
     const host = isHost(caller);
@@ -24,7 +25,7 @@ export const DELETE = route(
   {
     access: { permission: "calendar.write", scope: "calendar:write" },
     params: idParams,
-    docs: { summary: "Delete a Zoom meeting" },
+    docs: { summary: "Delete a Zoom meeting", response: meetingAnswer },
   },
   async ({ params, caller }) =>
     deleteMeeting(params.id, caller, { host: isHost(caller) }),
