@@ -20,9 +20,8 @@ import { PagedResults } from "@/components/shared/paged-results";
 import { formatDateTime } from "@/lib/format";
 import { SubmissionDetailSheet } from "@/components/contacts/submission-detail";
 import { SuiteDashPanel } from "@/components/contacts/suitedash-panel";
-import {
-  SUBMISSION_STATUSES, SUBMISSION_STATUS_STYLE, SubmissionStatusBadge, fullName, type Submission, type SubmissionList,
-} from "@/components/contacts/shared";
+import { SUBMISSION_STATUS_STYLE, SubmissionStatusBadge, fullName } from "@/components/contacts/shared";
+import { SUBMISSION_STATUSES, type Submission, type SubmissionList } from "@/lib/suitedash/contract";
 
 const FILTERS = ["status", "q", "from", "to", "tab"] as const;
 const LIVE_MS = 3000;

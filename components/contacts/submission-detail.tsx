@@ -14,7 +14,8 @@ import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from "
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { formatDateTime } from "@/lib/format";
 import { LogStatusBadge } from "@/components/logs/log-status-badge";
-import { SubmissionStatusBadge, fullName, type SubmissionDetail } from "@/components/contacts/shared";
+import { SubmissionStatusBadge, fullName } from "@/components/contacts/shared";
+import type { SubmissionDetail } from "@/lib/suitedash/contract";
 
 export function SubmissionDetailSheet({ id, onClose, canRetry }: { id: string | null; onClose: () => void; canRetry: boolean }) {
   const qc = useQueryClient();

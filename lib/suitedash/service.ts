@@ -14,9 +14,7 @@ import { decodeCursor, encodeCursor } from "@/lib/cursor";
 import { getProvider } from "@/lib/providers/registry";
 import { storedSchema } from "@/lib/providers/stored";
 import type { SuiteDashConfig } from "@/lib/providers/suitedash/client";
-
-export const SUBMISSION_STATUSES = ["pending", "synced", "failed", "exported"] as const;
-export type SubmissionStatus = (typeof SUBMISSION_STATUSES)[number];
+import { SUBMISSION_STATUSES, type SubmissionStatus } from "@/lib/suitedash/contract";
 
 /** "" and whitespace-only optional fields count as absent */
 const optionalText = (max: number, what: string) =>

@@ -1,6 +1,7 @@
 import type { NextRequest } from "next/server";
 import { authenticate, route } from "@/lib/api";
 import { createSubmission, listSubmissions, listSubmissionsQuery, submissionInput } from "@/lib/suitedash/service";
+import { submission, submissionList } from "@/lib/suitedash/contract";
 
 export const dynamic = "force-dynamic";
 
@@ -21,7 +22,7 @@ const create = route(
   {
     access: { public: true },
     body: submissionInput,
-    docs: { summary: "Submit a contact form (the website)", description: "Callable from visitors' browsers on any origin (CORS), rate limited per client address; a backend may send an API key with `contacts:write` instead.", status: 201 },
+    docs: { summary: "Submit a contact form (the website)", description: "Callable from visitors' browsers on any origin (CORS), rate limited per client address; a backend may send an API key with `contacts:write` instead.", status: 201, response: submission },
   },
   async ({ body, caller, req }) => {
     const withKey = req.headers.has("authorization") ? await authenticate(req, { permission: "contacts.manage", scope: "contacts:write" }) : null;
@@ -44,7 +45,7 @@ export const GET = route(
   {
     access: { permission: "contacts.read", scope: "contacts:read" },
     query: listSubmissionsQuery,
-    docs: { summary: "List contact form submissions" },
+    docs: { summary: "List contact form submissions", response: submissionList },
   },
   async ({ query }) => listSubmissions(query),
 );

@@ -1,5 +1,6 @@
 import { idParams, route } from "@/lib/api";
 import { getSubmission } from "@/lib/suitedash/service";
+import { submissionDetail } from "@/lib/suitedash/contract";
 
 export const dynamic = "force-dynamic";
 
@@ -7,7 +8,7 @@ export const GET = route(
   {
     access: { permission: "contacts.read", scope: "contacts:read" },
     params: idParams,
-    docs: { summary: "Get a contact form submission" },
+    docs: { summary: "Get a contact form submission", response: submissionDetail },
   },
   async ({ params }) => getSubmission(params.id),
 );

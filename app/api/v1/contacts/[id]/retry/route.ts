@@ -1,5 +1,6 @@
 import { idParams, route } from "@/lib/api";
 import { retrySubmission } from "@/lib/suitedash/service";
+import { submissionDetail } from "@/lib/suitedash/contract";
 
 export const dynamic = "force-dynamic";
 
@@ -7,7 +8,7 @@ export const POST = route(
   {
     access: { permission: "contacts.manage" },
     params: idParams,
-    docs: { summary: "Retry a submission's SuiteDash sync" },
+    docs: { summary: "Retry a submission's SuiteDash sync", response: submissionDetail },
   },
   async ({ params, caller }) => retrySubmission(params.id, caller),
 );
