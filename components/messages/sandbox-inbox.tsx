@@ -16,7 +16,8 @@ import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
 import { Json } from "@/components/logs/logs-table";
 import { useUrlFilters } from "@/components/shared/url-filters";
 import { formatDateTime } from "@/lib/format";
-import { EmailFrame, telegramHtmlToText, type InboxItem } from "@/components/messages/shared";
+import { EmailFrame, telegramHtmlToText } from "@/components/messages/shared";
+import type { SandboxInbox, SandboxInboxItem as InboxItem } from "@/lib/messaging/contract";
 
 const KINDS = [
   { id: "sms", label: "SMS", Icon: MessageSquare },
@@ -43,7 +44,7 @@ export function SandboxInbox({ canSend }: { canSend: boolean }) {
   const kind = filters.kind ?? "all";
   const q = useQuery({
     queryKey: ["sandbox", "inbox", "all"],
-    queryFn: () => api<{ sandboxUrl: string; items: InboxItem[] }>("/api/v1/sandbox/inbox"),
+    queryFn: () => api<SandboxInbox>("/api/v1/sandbox/inbox"),
     refetchInterval: 2000,
     retry: false,
   });

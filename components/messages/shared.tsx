@@ -50,8 +50,6 @@ export function channelLabel(channel: string) {
   return CHANNEL_META[channel as Channel]?.label ?? channel;
 }
 
-export type InboxItem = { id: string; provider: string; kind: string; to: string; summary: string; payload: unknown; at: string };
-
 /**
  * An e-mail's HTML, shown only inside a sandboxed frame: no scripts, no same-origin access,
  * no forms or top navigation (sandbox=""), the document given as srcDoc.

@@ -22,10 +22,9 @@ import {
   AlertDialogHeader, AlertDialogTitle, AlertDialogTrigger,
 } from "@/components/ui/alert-dialog";
 import { formatDateTime } from "@/lib/format";
-import { telegramHtmlToText, type InboxItem } from "@/components/messages/shared";
-import type { TelegramLinkCode, TelegramLinkStatus, TelegramUnlinked } from "@/lib/messaging/contract";
+import { telegramHtmlToText } from "@/components/messages/shared";
+import type { SandboxChat, SandboxInbox, SandboxTelegramSent, TelegramLinkCode, TelegramLinkStatus, TelegramUnlinked } from "@/lib/messaging/contract";
 
-type SimInfo = { chatId: number; integration: { id: string; name: string; mode: "live" | "sandbox"; username: string | null } | null };
 
 function useNow(active: boolean) {
   const [now, setNow] = React.useState(() => Date.now());
@@ -56,7 +55,7 @@ export function TelegramPage({ canSimulate, canAddIntegration }: { canSimulate: 
     // watch for the bot's confirmation while a code is out
     refetchInterval: waiting ? 2000 : false,
   });
-  const sim = useQuery({ queryKey: ["sandbox", "telegram"], queryFn: () => api<SimInfo>("/api/v1/sandbox/telegram"), enabled: canSimulate });
+  const sim = useQuery({ queryKey: ["sandbox", "telegram"], queryFn: () => api<SandboxChat>("/api/v1/sandbox/telegram"), enabled: canSimulate });
 
   const linked = status.data?.linked ?? false;
   React.useEffect(() => {
@@ -257,13 +256,13 @@ function Simulator({ chatId, integrationId, botName, suggested }: { chatId: numb
 
   const replies = useQuery({
     queryKey: ["sandbox", "inbox", "telegram"],
-    queryFn: () => api<{ items: InboxItem[] }>("/api/v1/sandbox/inbox?provider=telegram"),
+    queryFn: () => api<SandboxInbox>("/api/v1/sandbox/inbox?provider=telegram"),
     refetchInterval: 2000,
   });
   const mine = (replies.data?.items ?? []).filter((i) => i.to === String(chatId)).slice(0, 5);
 
   const send = useMutation({
-    mutationFn: () => api<{ delivered: boolean; note?: string }>("/api/v1/sandbox/telegram", { method: "POST", json: { text, ...(integrationId ? { integrationId } : {}) } }),
+    mutationFn: () => api<SandboxTelegramSent>("/api/v1/sandbox/telegram", { method: "POST", json: { text, ...(integrationId ? { integrationId } : {}) } }),
     onMutate: () => setNote(null),
     onSuccess: (r) => {
       if (!r.delivered) setNote(r.note ?? "The sandbox could not deliver it to the bot");

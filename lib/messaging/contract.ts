@@ -410,3 +410,37 @@ export const templateList = z.object({ items: z.array(messageTemplate) });
 /** POST /templates/preview */
 export const templatePreview = z.object({ subject: z.string().nullable(), text: z.string(), html: z.string().nullable(), missing: z.array(z.string()), used: z.array(z.string()) });
 export type TemplatePreview = z.infer<typeof templatePreview>;
+
+// ───────────── the sandboxes (GET /sandbox/inbox, /sandbox/telegram) ─────────────
+
+/** What an emulator "delivered" (lib/sandbox/kit.ts): an SMS, an e-mail, a push, a chat message … */
+export const sandboxInboxItem = z.object({
+  id: z.string(),
+  provider: z.string(),
+  /** sms | email | push | chat | webhook | … */
+  kind: z.string(),
+  to: z.string(),
+  summary: z.string(),
+  /** the provider's own request, as the emulator received it */
+  payload: z.unknown(),
+  at: z.string(),
+});
+export type SandboxInboxItem = z.infer<typeof sandboxInboxItem>;
+export const sandboxInboxAnswer = z.object({ sandboxUrl: z.string(), items: z.array(sandboxInboxItem) });
+export type SandboxInbox = z.infer<typeof sandboxInboxAnswer>;
+
+const sandboxBot = z.object({ id: z.string(), name: z.string(), mode: integrationMode, username: z.string().nullable() });
+/** GET /sandbox/telegram: the chat the signed-in person writes from, and the bot */
+export const sandboxChatAnswer = z.object({ chatId: z.number().int(), integration: sandboxBot.nullable() });
+export type SandboxChat = z.infer<typeof sandboxChatAnswer>;
+/** POST /sandbox/telegram: the update handed to the bot's webhook (`note` says why it was not) */
+export const sandboxTelegramSent = z.object({
+  chatId: z.number().int(),
+  integration: sandboxBot,
+  updateId: z.number().int(),
+  delivered: z.boolean(),
+  /** the bot had no webhook: it was set, as setWebhook would */
+  webhookSet: z.boolean(),
+  note: z.string().optional(),
+});
+export type SandboxTelegramSent = z.infer<typeof sandboxTelegramSent>;

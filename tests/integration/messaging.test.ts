@@ -36,6 +36,7 @@ import * as batchList from "@/app/api/v1/messages/batches/route";
 import * as emailBulk from "@/app/api/v1/email/bulk/route";
 import * as whatsappSend from "@/app/api/v1/whatsapp/send/route";
 import * as telegramSend from "@/app/api/v1/telegram/send/route";
+import * as sandboxInbox from "@/app/api/v1/sandbox/inbox/route";
 import * as webhookRoute from "@/app/api/webhooks/[provider]/[code]/route";
 import { call } from "../helpers/http";
 import { createKey, createUser, fault, sandbox, system, telegramIntegration } from "../helpers/fixtures";
@@ -567,6 +568,12 @@ describe("the answers the dashboard reads", () => {
     expect(stats.status).toBe(200);
     expect(stats.json.total).toBeGreaterThanOrEqual(2);
     expect(Object.keys(stats.json.byChannel)).toEqual(["email"]);
+    // the sandbox inbox shows what SendGrid's emulator "delivered"
+    await settled((await db.message.findFirstOrThrow({ where: { batchId: bulk.json.id, recipient: "b.bulk@example.com" } })).id);
+    const admin = await createUser("admin");
+    const sent = await call(sandboxInbox.GET as never, { url: "/api/v1/sandbox/inbox?provider=sendgrid&kind=email", cookie: admin.cookie });
+    expect(sent.status).toBe(200);
+    expect(sent.json.items.some((i: { to: string }) => i.to.includes("b.bulk@example.com"))).toBe(true);
   });
 
   it("creates, reads, changes and deletes a template; unlinks Telegram", async () => {
