@@ -25,7 +25,9 @@ import {
   AlertDialog, AlertDialogAction, AlertDialogCancel, AlertDialogContent, AlertDialogDescription, AlertDialogFooter, AlertDialogHeader, AlertDialogTitle,
 } from "@/components/ui/alert-dialog";
 import { EventDialog } from "@/components/calendar/event-dialog";
-import { DIRECTION_LABEL, FREQUENCY_LABEL, type CalendarEventItem, type CalendarStatus } from "@/components/calendar/types";
+import { DIRECTION_LABEL, FREQUENCY_LABEL } from "@/components/calendar/labels";
+import type { CalendarEventItem, CalendarEventList, CalendarStatus, CalendarStatusList } from "@/lib/calendar/contract";
+import type { SyncJob } from "@/lib/jobs/contract";
 import { SandboxBadge } from "@/components/integrations/status";
 
 const RANGES = [
@@ -41,7 +43,7 @@ export function CalendarPage({ canWrite, canManage }: { canWrite: boolean; canMa
   const params = useSearchParams();
   const status = useQuery({
     queryKey: ["calendar", "status"],
-    queryFn: () => api<{ items: CalendarStatus[] }>("/api/v1/calendar/google/status"),
+    queryFn: () => api<CalendarStatusList>("/api/v1/calendar/google/status"),
     refetchInterval: (q) => (q.state.data?.items.some(busy) ? 1500 : 30_000),
   });
   const integrations = status.data?.items ?? [];
@@ -61,7 +63,7 @@ export function CalendarPage({ canWrite, canManage }: { canWrite: boolean; canMa
     queryKey: ["calendar", "events", selectedId, range],
     enabled: !!selectedId,
     queryFn: () =>
-      api<{ items: CalendarEventItem[]; truncated: boolean }>(
+      api<CalendarEventList>(
         `/api/v1/calendar/google/events?${new URLSearchParams({ integrationId: selectedId, from: range.from, to: range.to, limit: "500" })}`,
       ),
     refetchInterval: 30_000,
@@ -74,7 +76,7 @@ export function CalendarPage({ canWrite, canManage }: { canWrite: boolean; canMa
   }, [finished, qc]);
 
   const syncNow = useMutation({
-    mutationFn: () => api<{ id: string }>("/api/v1/calendar/google/sync", { method: "POST", json: { integrationId: selectedId } }),
+    mutationFn: () => api<SyncJob>("/api/v1/calendar/google/sync", { method: "POST", json: { integrationId: selectedId } }),
     onSuccess: () => {
       toast.success("Sync started");
       void qc.invalidateQueries({ queryKey: ["calendar", "status"] });

@@ -20,7 +20,7 @@ import { Checkbox } from "@/components/ui/checkbox";
 import { NativeSelect } from "@/components/ui/select";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
-import type { ApplicationOption, CalendarEventItem } from "@/components/calendar/types";
+import type { ApplicationOptions, CalendarEventItem } from "@/lib/calendar/contract";
 
 const DAY = 86_400_000;
 const shiftDate = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY).toISOString().slice(0, 10);
@@ -103,7 +103,7 @@ function EventForm({ integrationId, event, onDone }: { integrationId: string; ev
   }, [search]);
   const apps = useQuery({
     queryKey: ["calendar", "applications", q],
-    queryFn: () => api<{ items: ApplicationOption[] }>(`/api/v1/calendar/google/applications${q ? `?q=${encodeURIComponent(q)}` : ""}`),
+    queryFn: () => api<ApplicationOptions>(`/api/v1/calendar/google/applications${q ? `?q=${encodeURIComponent(q)}` : ""}`),
   });
   const options = apps.data?.items ?? [];
   const linked = event?.application && !options.some((a) => a.id === event.application!.id) ? [{ id: event.application.id, number: event.application.number }] : [];

@@ -1,10 +1,13 @@
-// The calendar events API's request shapes, shared with the dashboard's event dialog: zod and
-// pure helpers only (no database, no Google client), so the browser checks the form with the
-// server's own rules and shows every field's problem at once. Messages come from the one error
-// map in lib/errors.ts unless a rule below says it better.
+// The calendar API's request and answer shapes, shared with the Calendar page and its event
+// dialog: zod and pure helpers only (no database, no Google client), so the browser checks the
+// form with the server's own rules and shows every field's problem at once. Messages come from
+// the one error map in lib/errors.ts unless a rule below says it better.
 import { z } from "zod";
 import "@/lib/errors";
 import { ianaTimeZone } from "@/lib/zod-fields";
+import { replayable, timestamp } from "@/lib/contract";
+import { INTEGRATION_MODES, INTEGRATION_STATUSES } from "@/lib/integrations/contract";
+import { SYNC_JOB_STATUSES, SYNC_TRIGGERS } from "@/lib/jobs/contract";
 
 /** checked even when other fields failed, so a form learns every problem in one answer */
 const always = { when: () => true };
@@ -110,3 +113,136 @@ export const updateEventInput = z
   .strict()
   .superRefine((v, ctx) => eventRules(v, ctx, false), always);
 export type UpdateCalendarEventInput = z.input<typeof updateEventInput>;
+
+// ───────────── the answers (lib/calendar/service.ts) ─────────────
+
+/** A guest as Google keeps them: responseStatus is theirs (needsAction, accepted, declined, tentative). */
+export const eventAttendee = z.object({ email: z.string(), name: z.string().nullable().optional(), responseStatus: z.string().nullable().optional() });
+export type Attendee = z.infer<typeof eventAttendee>;
+export const eventReminders = z.object({ useDefault: z.boolean(), overrides: z.array(z.object({ method: z.enum(["email", "popup"]), minutes: z.number().int() })).optional() });
+export type Reminders = z.infer<typeof eventReminders>;
+
+/** A calendar event as the API shows it (lib/calendar/service.ts eventView). */
+export const calendarEvent = z.object({
+  id: z.string(),
+  integrationId: z.string(),
+  calendarId: z.string(),
+  googleEventId: z.string().nullable(),
+  title: z.string(),
+  description: z.string().nullable(),
+  location: z.string().nullable(),
+  allDay: z.boolean(),
+  start: timestamp,
+  end: timestamp,
+  /** all-day events: the first day and the day after the last (YYYY-MM-DD) */
+  startDate: z.iso.date().nullable(),
+  endDate: z.iso.date().nullable(),
+  timeZone: z.string().nullable(),
+  attendees: z.array(eventAttendee),
+  reminders: eventReminders.nullable(),
+  /** RRULE lines as Google sends them */
+  recurrence: z.array(z.string()).nullable(),
+  status: z.enum(["confirmed", "tentative", "cancelled"]),
+  /** where the event was first made */
+  origin: z.enum(["crm", "google"]),
+  applicationId: z.string().nullable(),
+  application: z.object({ id: z.string(), number: z.string() }).nullable(),
+  meetingId: z.string().nullable(),
+  sync: z.object({
+    /** synced: Google has this version; pending: waiting to be sent; error: the last send failed (retried by the next sync) */
+    state: z.enum(["synced", "pending", "error"]),
+    error: z.string().nullable(),
+    inGoogle: z.boolean(),
+    lastSyncedAt: timestamp.nullable(),
+  }),
+  deletedAt: timestamp.nullable(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+export type CalendarEventItem = z.infer<typeof calendarEvent>;
+
+/** POST /api/v1/calendar/google/events (201) */
+export const createdCalendarEvent = replayable(calendarEvent);
+
+/** GET /api/v1/calendar/google/events: by start; truncated when there were more than limit */
+export const calendarEventList = z.object({ items: z.array(calendarEvent), truncated: z.boolean() });
+export type CalendarEventList = z.infer<typeof calendarEventList>;
+
+/** GET /api/v1/calendar/google/calendars: the connected account's calendars, asked of Google */
+export const googleCalendarList = z.object({
+  items: z.array(
+    z.object({
+      id: z.string(),
+      summary: z.string(),
+      primary: z.boolean(),
+      timeZone: z.string().nullable(),
+      accessRole: z.string().nullable(),
+      /** the one the integration syncs */
+      selected: z.boolean(),
+    }),
+  ),
+});
+export type GoogleCalendarList = z.infer<typeof googleCalendarList>;
+
+export const SYNC_DIRECTIONS = ["to_google", "from_google", "bidirectional"] as const;
+export const SYNC_FREQUENCIES = ["realtime", "hourly", "daily"] as const;
+
+/** One Google Calendar integration's sync state: connection, sync token, push channel, last job. */
+export const calendarStatus = z.object({
+  id: z.string(),
+  name: z.string(),
+  code: z.string(),
+  mode: z.enum(INTEGRATION_MODES),
+  status: z.enum(INTEGRATION_STATUSES),
+  connection: z.enum(["connected", "needs_reconnect", "not_connected"]),
+  connectionError: z.string().nullable(),
+  /** the connected Google account */
+  account: z.string().nullable(),
+  calendarId: z.string(),
+  direction: z.enum(SYNC_DIRECTIONS),
+  frequency: z.enum(SYNC_FREQUENCIES),
+  /** Google's sendUpdates: all, externalOnly or none */
+  sendUpdates: z.string(),
+  schedule: z.object({ autoSync: z.boolean(), syncIntervalMinutes: z.number().int().nullable(), nextSyncAt: timestamp.nullable() }),
+  sync: z.object({
+    lastSyncAt: timestamp.nullable(),
+    lastFullSyncAt: timestamp.nullable(),
+    /** whether an incremental sync can continue (Google's sync token is kept, never shown) */
+    syncToken: z.boolean(),
+    resyncs: z.number().int(),
+    /** a full sync interrupted at this page resumes there */
+    resumeAtPage: z.number().int().nullable(),
+  }),
+  /** the push notification channel, while one is open */
+  channel: z.object({ id: z.string(), expiresAt: timestamp, lastMessageAt: timestamp.nullable() }).nullable(),
+  events: z.object({ total: z.number().int(), pending: z.number().int(), failing: z.number().int() }),
+  lastJob: z
+    .object({
+      id: z.string(),
+      status: z.enum(SYNC_JOB_STATUSES),
+      trigger: z.enum(SYNC_TRIGGERS),
+      error: z.string().nullable(),
+      createdAt: timestamp,
+      finishedAt: timestamp.nullable(),
+      details: z.unknown(),
+    })
+    .nullable(),
+});
+export type CalendarStatus = z.infer<typeof calendarStatus>;
+
+/** GET /api/v1/calendar/google/status */
+export const calendarStatusList = z.object({ items: z.array(calendarStatus) });
+export type CalendarStatusList = z.infer<typeof calendarStatusList>;
+
+/** GET /api/v1/calendar/google/applications: orders an event can be linked to */
+export const applicationOption = z.object({
+  id: z.string(),
+  number: z.string(),
+  pickupAt: timestamp,
+  pickupAddress: z.string(),
+  dropoffAddress: z.string(),
+  status: z.enum(["new", "assigned", "in_progress", "completed", "canceled"]),
+});
+export type ApplicationOption = z.infer<typeof applicationOption>;
+export const applicationOptions = z.object({ items: z.array(applicationOption) });
+export type ApplicationOptions = z.infer<typeof applicationOptions>;

@@ -3,9 +3,9 @@
 // is exclusive, and so is ours).
 import type { CalendarEvent } from "@/generated/prisma/client";
 import type { GEvent } from "@/lib/providers/google-calendar/client";
+import type { Attendee, Reminders } from "@/lib/calendar/contract";
 
-export type Attendee = { email: string; name?: string | null; responseStatus?: string | null };
-export type Reminders = { useDefault: boolean; overrides?: { method: "email" | "popup"; minutes: number }[] };
+export type { Attendee, Reminders };
 
 /** The fields a Google event sets on our row. */
 export type PulledFields = {

@@ -2,7 +2,7 @@
 // Google at once; Idempotency-Key makes a retried POST return the first event).
 import { route, json } from "@/lib/api";
 import { createCalendarEvent, listCalendarEvents, listEventsQuery } from "@/lib/calendar/service";
-import { createEventBody } from "@/lib/calendar/contract";
+import { calendarEventList, createdCalendarEvent, createEventBody } from "@/lib/calendar/contract";
 
 export const dynamic = "force-dynamic";
 
@@ -10,7 +10,7 @@ export const GET = route(
   {
     access: { permission: "calendar.read", scope: "calendar:read" },
     query: listEventsQuery,
-    docs: { summary: "List calendar events" },
+    docs: { summary: "List calendar events", response: calendarEventList },
   },
   async ({ query }) => listCalendarEvents(query),
 );
@@ -19,7 +19,7 @@ export const POST = route(
   {
     access: { permission: "calendar.write", scope: "calendar:write" },
     body: createEventBody,
-    docs: { summary: "Create a calendar event (pushed to Google at once)", description: "200 with the first event when the Idempotency-Key was used before.", status: 201, idempotent: true },
+    docs: { summary: "Create a calendar event (pushed to Google at once)", description: "200 with the first event when the Idempotency-Key was used before.", status: 201, idempotent: true, response: createdCalendarEvent },
     idempotency: true,
   },
   async ({ body, caller }) => json(await createCalendarEvent(body, caller), 201),
