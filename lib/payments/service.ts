@@ -365,6 +365,13 @@ export async function refundPayment(id: string, input: z.output<typeof refundInp
       return { refund: shown, payment: await getPayment(id), replayed: true };
     }
   }
+  // a provider Switchboard cannot refund through (Payme, Click: their own cabinets do it) is
+  // refused before anything is written
+  const owner = z.uuid().safeParse(id).success ? await db.payment.findUnique({ where: { id }, select: { provider: true } }) : null;
+  const ownerDef = owner ? getProvider(owner.provider) : undefined;
+  if (ownerDef?.payments && !ownerDef.capabilities.includes("payments.refund")) {
+    throw errors.unprocessable(`${ownerDef.name} payments are refunded in ${ownerDef.name}'s own cabinet, not through Switchboard`);
+  }
   // the check and the pending refund row in one transaction: two refunds at once cannot both pass
   const refund = await db.$transaction(async (tx) => {
     const [p] = await tx.$queryRaw<(Locked & { currency: string; provider_payment_id: string | null })[]>`

@@ -9,6 +9,7 @@ import { db } from "@/lib/db";
 import { createIntegration, updateIntegration } from "@/lib/integrations/service";
 import { readCheckoutToken } from "@/lib/providers/payme/client";
 import * as webhookReplay from "@/app/api/v1/webhooks/[id]/replay/route";
+import * as refundRoute from "@/app/api/v1/payments/[id]/refund/route";
 import type { PaymentStatus } from "@/lib/providers/types";
 import { call } from "../helpers/http";
 import { createUser, sandbox, system } from "../helpers/fixtures";
@@ -18,7 +19,7 @@ import { expectConsistent, expectNeverBackwards, merchantSetup, paymentRow, sand
 // a changed key is not accepted after the change (ChangePassword): no grace period in this file
 setEnv({ WEBHOOK_SECRET_GRACE_HOURS: "0" });
 
-const { front, createPayment } = merchantSetup();
+const { front, api, createPayment } = merchantSetup();
 let integration: { id: string; code: string };
 const merchantId = randomBytes(12).toString("hex");
 let key = randomBytes(24).toString("base64url");
@@ -120,6 +121,17 @@ describe("payment links", () => {
     expect(run.checks).toEqual([]);
     expect(await paymentRow(p.id)).toMatchObject({ status: "refunded", capturedMinor: 150_000, refundedMinor: 150_000 });
     expect((await transactionsOf(p.id)).map((t) => [t.state, t.reason])).toEqual([[-2, 5]]);
+  });
+
+  it("a refund asked of Switchboard is refused at once, naming where it is made; nothing is written", async () => {
+    const p = await link();
+    await sandboxPost("payme", "/__pay", { link: p.paymentUrl, scenario: "pay" });
+    const res = await call(refundRoute.POST as never, { method: "POST", url: `/api/v1/payments/${p.id}/refund`, params: { id: p.id }, body: { amountMinor: 1000 }, bearer: api.key });
+    expect(res.status).toBe(422);
+    expect(res.json.error.message).toMatch(/Payme/);
+    expect(await db.refund.count({ where: { paymentId: p.id } })).toBe(0);
+    expect(await db.auditLog.count({ where: { entityId: p.id, action: { startsWith: "payment.refund" } } })).toBe(0);
+    expect(await paymentRow(p.id)).toMatchObject({ status: "succeeded", refundedMinor: 0 });
   });
 
   it("timeout: a transaction not performed within 12 hours of its creation at Payme is cancelled with reason 4, Perform answered -31008", async () => {
