@@ -28,7 +28,7 @@ test("the map's Live panel fits its column, with a long order line, at both size
   createdKeys.push(apiKey.id);
   const device = await request.newContext({ baseURL: s.baseURL, extraHTTPHeaders: { authorization: `Bearer ${key}` } });
   const olga = s.drivers.find((d) => d.name === "Olga Driver")!;
-  const posted = await device.post("/api/v1/tracking/locations", { data: { driver_id: olga.id, latitude: 55.75, longitude: 37.61, speed: 30, heading: 10, recorded_at: new Date().toISOString() } });
+  const posted = await device.post("/api/v1/tracking/locations", { data: { driverId: olga.id, latitude: 55.75, longitude: 37.61, speed: 30, heading: 10, recordedAt: new Date().toISOString() } });
   expect(posted.status()).toBe(202);
   await device.dispose();
 

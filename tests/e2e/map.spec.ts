@@ -53,7 +53,7 @@ test("an admin sees a driver's position on the map and follows her as she moves,
   const olga = driver(s, "Olga Driver");
   await signInAs(page, "admin");
   const device = await deviceFor(page, s);
-  await post(device, { driver_id: olga.id, latitude: 55.7558, longitude: 37.6173, speed: 0, heading: 90, accuracy: 8, battery_level: 81, recorded_at: new Date().toISOString() }, 1);
+  await post(device, { driverId: olga.id, latitude: 55.7558, longitude: 37.6173, speed: 0, heading: 90, accuracy: 8, batteryLevel: 81, recordedAt: new Date().toISOString() }, 1);
 
   await openMap(page);
   await expect(page).toHaveTitle(/^Map/);
@@ -86,7 +86,7 @@ test("an admin sees a driver's position on the map and follows her as she moves,
   await page.evaluate(() => ((window as unknown as { __sameMapPage?: boolean }).__sameMapPage = true));
 
   // she drives off: the stream brings the position, nobody reloads
-  await post(device, { driver_id: olga.id, latitude: 55.7602, longitude: 37.6301, speed: 40, heading: 45, recorded_at: new Date().toISOString() }, 1);
+  await post(device, { driverId: olga.id, latitude: 55.7602, longitude: 37.6301, speed: 40, heading: 45, recordedAt: new Date().toISOString() }, 1);
   await expect(selected.getByTestId("selected-coordinates")).toHaveText("55.76020, 37.63010");
   await expect(row).toContainText("Moving");
   await expect(row).toContainText("40 km/h");
@@ -118,7 +118,7 @@ test("an admin sees a driver's position on the map and follows her as she moves,
 
   // no longer followed: her next position moves her marker across the map
   const before = await marker.evaluate((el) => (el as HTMLElement).style.transform);
-  await post(device, { driver_id: olga.id, latitude: 55.7652, longitude: 37.6401, speed: 35, heading: 45, recorded_at: new Date().toISOString() }, 1);
+  await post(device, { driverId: olga.id, latitude: 55.7652, longitude: 37.6401, speed: 35, heading: 45, recordedAt: new Date().toISOString() }, 1);
   await expect(marker).toHaveAttribute("data-lat", "55.7652");
   await expect.poll(() => marker.evaluate((el) => (el as HTMLElement).style.transform)).not.toBe(before);
 
@@ -149,13 +149,13 @@ test("an admin replays a driver's day: the route, its statistics and stop, and t
     const step = i < 10 ? i : i <= 20 ? 10 : i - 10;
     const standing = i >= 10 && i <= 20;
     return {
-      driver_id: pavel.id,
+      driverId: pavel.id,
       latitude: 55.7 + step * 0.004,
       longitude: 37.55 + step * 0.006,
       speed: standing ? 0 : 35,
       heading: standing ? null : 45,
       accuracy: 10,
-      recorded_at: new Date(start + i * 60_000).toISOString(),
+      recordedAt: new Date(start + i * 60_000).toISOString(),
     };
   });
   await post(device, { positions }, 30);
@@ -217,7 +217,7 @@ test("a viewer sees the drivers on the map, read-only", async ({ page, s }) => {
   await expect(page.getByRole("checkbox", { name: "Pavel Driver" })).toBeVisible();
 
   // posting positions is for devices' API keys, not for people
-  const res = await page.request.post("/api/v1/tracking/locations", { data: { driver_id: driver(s, "Olga Driver").id, latitude: 55.75, longitude: 37.61 } });
+  const res = await page.request.post("/api/v1/tracking/locations", { data: { driverId: driver(s, "Olga Driver").id, latitude: 55.75, longitude: 37.61 } });
   expect([401, 403]).toContain(res.status());
 });
 
@@ -241,9 +241,9 @@ test("an admin makes a driver's phone key on the API keys page: it posts only th
   createdKeys.push(...keys.items.filter((k) => k.name === "Olga's phone").map((k) => k.id));
 
   const phone = await request.newContext({ baseURL: s.baseURL, extraHTTPHeaders: { authorization: `Bearer ${key}` } });
-  // her phone leaves driver_id out: the key says whose it is
-  await post(phone, { latitude: 55.741, longitude: 37.62, speed: 12, recorded_at: new Date().toISOString() }, 1);
-  const other = await phone.post("/api/v1/tracking/locations", { data: { driver_id: pavel.id, latitude: 55.7, longitude: 37.6 } });
+  // her phone leaves driverId out: the key says whose it is
+  await post(phone, { latitude: 55.741, longitude: 37.62, speed: 12, recordedAt: new Date().toISOString() }, 1);
+  const other = await phone.post("/api/v1/tracking/locations", { data: { driverId: pavel.id, latitude: 55.7, longitude: 37.6 } });
   expect(other.status()).toBe(403);
   const snap = (await (await page.request.get("/api/v1/tracking/drivers")).json()) as { drivers: { id: string; location: { latitude: number } | null }[] };
   expect(snap.drivers.find((d) => d.id === olga.id)?.location?.latitude).toBe(55.741);
