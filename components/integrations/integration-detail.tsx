@@ -32,7 +32,7 @@ import { OAuthCard } from "@/components/integrations/oauth-card";
 import { JobsTable } from "@/components/jobs/jobs-table";
 import type { SyncJob, SyncJobList } from "@/lib/jobs/contract";
 import { LogsTable, type LogItem } from "@/components/logs/logs-table";
-import type { Integration, TestRun } from "@/lib/integrations/contract";
+import type { Integration, IntegrationTestList, TestRun } from "@/lib/integrations/contract";
 import { formatDuration } from "@/lib/format";
 import { DateTime, NextRun, TimeAgo } from "@/components/shared/time";
 import { StateView } from "@/components/integrations/state-view";
@@ -58,7 +58,7 @@ export function IntegrationDetail({ initial, can, syncTypes }: { initial: Integr
     initialData: initial,
     refetchInterval: 10_000,
   });
-  const tests = useQuery({ queryKey: ["integration", id, "tests"], queryFn: () => api<{ items: TestRun[] }>(`/api/v1/integrations/${id}/tests?limit=10`) });
+  const tests = useQuery({ queryKey: ["integration", id, "tests"], queryFn: () => api<IntegrationTestList>(`/api/v1/integrations/${id}/tests?limit=10`) });
   const logs = useQuery({
     queryKey: ["logs", { integrationId: id, limit: 10 }],
     queryFn: () => api<{ items: LogItem[] }>(`/api/v1/logs?integrationId=${id}&limit=10`),
@@ -83,7 +83,7 @@ export function IntegrationDetail({ initial, can, syncTypes }: { initial: Integr
     mutationFn: () => api<TestRun>(`/api/v1/integrations/${id}/test`, { method: "POST" }),
     onSuccess: async (r) => {
       // the page shows the integration's stored last test: this one, until the connection changes
-      qc.setQueryData<Integration>(["integration", id], (old) => (old ? { ...old, lastTest: { at: r.at ?? r.createdAt ?? new Date().toISOString(), ok: r.ok, message: r.message } } : old));
+      qc.setQueryData<Integration>(["integration", id], (old) => (old ? { ...old, lastTest: { at: r.at, ok: r.ok, message: r.message } } : old));
       if (r.ok) toast.success("Connection works", { description: r.message });
       else toast.error("Connection test failed", { description: r.message });
       await refreshAll();

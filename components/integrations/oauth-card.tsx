@@ -25,22 +25,8 @@ import {
   AlertDialogTrigger,
 } from "@/components/ui/alert-dialog";
 import { CopyOnce } from "@/components/users/copy-once";
-import type { Integration } from "@/lib/integrations/contract";
+import type { Integration, OAuthConnection, OAuthDisconnected } from "@/lib/integrations/contract";
 import { formatDateTime, timeAgo } from "@/lib/format";
-
-type OAuthStatus = {
-  connected: boolean;
-  status: "connected" | "needs_reconnect" | "disconnected";
-  accountId?: string | null;
-  accountName?: string | null;
-  scope?: string | null;
-  expiresAt?: string | null;
-  refreshTokenExpiresAt?: string | null;
-  hasRefreshToken?: boolean;
-  refreshedAt?: string | null;
-  connectedAt?: string | null;
-  lastError?: string | null;
-};
 
 function Row({ label, children }: { label: string; children: React.ReactNode }) {
   return (
@@ -58,7 +44,7 @@ export function OAuthCard({ integration, canConnect, onChanged }: { integration:
   const params = useSearchParams();
   const oauth = integration.oauth!;
   const key = ["integration", integration.id, "oauth"];
-  const status = useQuery({ queryKey: key, queryFn: () => api<OAuthStatus>(`/api/v1/integrations/${integration.id}/oauth`), refetchInterval: 30_000 });
+  const status = useQuery({ queryKey: key, queryFn: () => api<OAuthConnection>(`/api/v1/integrations/${integration.id}/oauth`), refetchInterval: 30_000 });
   const [notice, setNotice] = React.useState<{ ok: boolean; message: string } | null>(null);
   const changed = React.useRef(onChanged);
   changed.current = onChanged;
@@ -81,7 +67,7 @@ export function OAuthCard({ integration, canConnect, onChanged }: { integration:
   }, [params, pathname, router, qc, integration.id]);
 
   const disconnect = useMutation({
-    mutationFn: () => api<OAuthStatus & { message: string; revoked: boolean | null }>(`/api/v1/integrations/${integration.id}/oauth`, { method: "DELETE" }),
+    mutationFn: () => api<OAuthDisconnected>(`/api/v1/integrations/${integration.id}/oauth`, { method: "DELETE" }),
     onSuccess: (r) => {
       if (r.revoked === false) toast.warning(r.message);
       else toast.success(r.message);

@@ -20,7 +20,7 @@ import { forgetRoutes } from "@/lib/integrations/cache";
 import { publicBaseUrl } from "@/lib/urls";
 import { getAccessToken } from "@/lib/oauth/tokens";
 import { parseAllWith, parseWith, zodDetails } from "@/lib/api";
-import { createIntegrationFields, updateIntegrationInput } from "@/lib/integrations/contract";
+import { createIntegrationFields, INTEGRATION_STATUSES, updateIntegrationInput } from "@/lib/integrations/contract";
 import type { JsonSchema, Provider as ProviderDescription } from "@/lib/integrations/contract";
 
 // ───────────── provider descriptions (drive the admin forms) ─────────────
@@ -612,7 +612,7 @@ export async function listTests(integrationId: string, limit = 20) {
 export const listIntegrationsQuery = z.strictObject({
   provider: z.string().max(64).optional(),
   category: z.string().max(32).optional(),
-  status: z.enum(["active", "inactive", "error", "testing"]).optional(),
+  status: z.enum(INTEGRATION_STATUSES).optional(),
   q: z.string().trim().max(200).optional(),
 });
 

@@ -7,6 +7,7 @@ import {
   listIntegrationsQuery,
   serialize,
 } from "@/lib/integrations/service";
+import { integration, integrationList } from "@/lib/integrations/contract";
 
 export const dynamic = "force-dynamic";
 
@@ -14,7 +15,7 @@ export const GET = route(
   {
     access: { permission: "integrations.read", scope: "integrations:read" },
     query: listIntegrationsQuery,
-    docs: { summary: "List integrations" },
+    docs: { summary: "List integrations", response: integrationList },
   },
   async ({ query }) => {
     const rows = await listIntegrations(query);
@@ -23,7 +24,7 @@ export const GET = route(
 );
 
 export const POST = route(
-  { access: { permission: "integrations.write", scope: "integrations:write" }, body: createIntegrationInput, docs: { summary: "Connect a new integration", status: 201 } },
+  { access: { permission: "integrations.write", scope: "integrations:write" }, body: createIntegrationInput, docs: { summary: "Connect a new integration", status: 201, response: integration } },
   async ({ body, caller }) => {
     const row = await createIntegration(body, caller);
     const withCredentials = caller.kind === "api_key" || (caller.kind === "user" && can(caller.user.role, "integrations.credentials"));

@@ -1,7 +1,7 @@
 import { route, idParams } from "@/lib/api";
 import { can } from "@/lib/auth/roles";
 import { deleteIntegration, getIntegrationRow, serialize, updateIntegration } from "@/lib/integrations/service";
-import { updateIntegrationInput } from "@/lib/integrations/contract";
+import { integration, updateIntegrationInput } from "@/lib/integrations/contract";
 import type { Caller } from "@/lib/api";
 
 export const dynamic = "force-dynamic";
@@ -16,7 +16,7 @@ export const GET = route(
   {
     access: { permission: "integrations.read", scope: "integrations:read" },
     params: idParams,
-    docs: { summary: "Get an integration (credentials masked, and only for those who may manage them)" },
+    docs: { summary: "Get an integration (credentials masked, and only for those who may manage them)", response: integration },
   },
   async ({ params, caller }) => {
     return serialize(await getIntegrationRow(params.id), { withCredentials: mayseeCredentials(caller) });
@@ -28,7 +28,7 @@ const update = route(
     access: { permission: "integrations.write", scope: "integrations:write" },
     params: idParams,
     body: updateIntegrationInput,
-    docs: { summary: "Change an integration's settings or credentials", description: "PUT and PATCH behave the same: only the fields sent change." },
+    docs: { summary: "Change an integration's settings or credentials", description: "PUT and PATCH behave the same: only the fields sent change.", response: integration },
   },
   async ({ params, body, caller }) => serialize(await updateIntegration(params.id, body, caller), { withCredentials: mayseeCredentials(caller) }),
 );

@@ -4,6 +4,7 @@ import { route, idParams } from "@/lib/api";
 import { getIntegrationRow } from "@/lib/integrations/service";
 import { tokenStatus } from "@/lib/oauth/tokens";
 import { disconnect } from "@/lib/oauth/flow";
+import { oauthConnection, oauthDisconnected } from "@/lib/integrations/contract";
 
 export const dynamic = "force-dynamic";
 
@@ -11,7 +12,7 @@ export const GET = route(
   {
     access: { permission: "integrations.read", scope: "integrations:read" },
     params: idParams,
-    docs: { summary: "Get an integration's OAuth connection (account, scope, expiry; never the tokens)" },
+    docs: { summary: "Get an integration's OAuth connection (account, scope, expiry; never the tokens)", response: oauthConnection },
   },
   async ({ params }) => {
     await getIntegrationRow(params.id);
@@ -23,7 +24,7 @@ export const DELETE = route(
   {
     access: { permission: "integrations.credentials", scope: "integrations:write" },
     params: idParams,
-    docs: { summary: "Disconnect OAuth: revoke the grant at the provider and delete the tokens" },
+    docs: { summary: "Disconnect OAuth: revoke the grant at the provider and delete the tokens", response: oauthDisconnected },
   },
   async ({ params, caller }) =>
     disconnect(params.id, caller),

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { route } from "@/lib/api";
 import { withAliases } from "@/lib/compat";
 import { refundPayment } from "@/lib/payments/service";
+import { refundAnswer } from "@/lib/payments/contract";
 
 export const dynamic = "force-dynamic";
 
@@ -15,7 +16,7 @@ export const POST = route(
   {
     access: { permission: "payments.refund", scope: "payments:refund" },
     body,
-    docs: { summary: "Refund a payment (paymentId, amount in minor units)", status: 201, idempotent: true },
+    docs: { summary: "Refund a payment (paymentId, amount in minor units)", status: 201, idempotent: true, response: refundAnswer },
     idempotency: true,
   },
   async ({ body: b, caller, req }) =>

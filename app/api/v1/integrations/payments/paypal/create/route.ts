@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { route } from "@/lib/api";
 import { createPayment } from "@/lib/payments/service";
+import { paymentCreated } from "@/lib/payments/contract";
 
 export const dynamic = "force-dynamic";
 
@@ -12,7 +13,7 @@ export const POST = route(
     access: { permission: "payments.create", scope: "payments:write" },
     idempotency: true,
     body,
-    docs: { summary: "Create a PayPal payment (amount in minor units)", status: 201, idempotent: true },
+    docs: { summary: "Create a PayPal payment (amount in minor units)", status: 201, idempotent: true, response: paymentCreated },
   },
   async ({ body: b, caller, req }) =>
     Response.json(

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { route } from "@/lib/api";
 import { withAliases } from "@/lib/compat";
 import { createPayment } from "@/lib/payments/service";
+import { paymentCreated } from "@/lib/payments/contract";
 
 export const dynamic = "force-dynamic";
 
@@ -23,7 +24,7 @@ export const POST = route(
     access: { permission: "payments.create", scope: "payments:write" },
     idempotency: true,
     body,
-    docs: { summary: "Create a Stripe payment (amount in minor units)", status: 201, idempotent: true },
+    docs: { summary: "Create a Stripe payment (amount in minor units)", status: 201, idempotent: true, response: paymentCreated },
   },
   async ({ body: b, caller, req }) =>
     Response.json(
