@@ -27,6 +27,7 @@ export type RouteAliases = {
 
 const ISSUE_17 = "2026-12-07 (issue 17)";
 const TODAY = "today's name (before issue 17)";
+const ISSUE_18 = "2026-12-07 (issue 18)";
 
 /**
  * Every alias the API accepts, by "METHOD /path" (the OpenAPI document's paths). Adding one:
@@ -76,6 +77,24 @@ export const API_ALIASES = {
     since: ISSUE_17,
     origin: TODAY,
     fields: { payment_id: "paymentId" },
+  },
+  "POST /api/v1/integrations/payments/stripe/confirm": {
+    in: "body",
+    since: ISSUE_18,
+    origin: "Stripe's own names for a PaymentIntent's confirmation (payment_method, return_url); seed 004 (stripe/confirm)",
+    fields: { payment_id: "paymentId", payment_intent_id: "paymentIntentId", payment_method: "paymentMethod", return_url: "returnUrl" },
+  },
+  "POST /api/v1/integrations/payments/paypal/execute": {
+    in: "body",
+    since: ISSUE_18,
+    origin: "seed 004 (paypal/execute)",
+    fields: { payment_id: "paymentId", order_id: "orderId" },
+  },
+  "GET /api/v1/payments/invoices": {
+    in: "query",
+    since: ISSUE_18,
+    origin: "seed 000's customer_email (payment-gateway.php)",
+    fields: { customer_email: "customerEmail", customer_id: "customerId", integration_id: "integrationId" },
   },
   "POST /api/v1/meetings": {
     in: "body",

@@ -109,6 +109,18 @@ export const envSchema = z.object({
     .max(3600)
     .default(10)
     .describe("an open payment the provider has said nothing about for this long is checked with the provider when someone reads it (the return page, an open payment page, `GET /api/v1/payments/{id}`): at most once per payment per wait"),
+  PAYMENT_CAPTURE_SWEEP_SECONDS: z
+    .coerce.number()
+    .min(0.2)
+    .max(3600)
+    .default(60)
+    .describe("how often the workers look for payments whose next step is ours (a PayPal order the payer approved, not captured: its webhook lost) and ask the provider"),
+  PAYMENT_CAPTURE_GRACE_SECONDS: z
+    .coerce.number()
+    .min(0)
+    .max(86_400)
+    .default(120)
+    .describe("an open payment of such a provider that nothing has moved for this long is asked about by the sweeper (and captured when approved): at most once per payment per grace period"),
   PAYPAL_VERIFY_PER_MINUTE: z
     .coerce.number()
     .int()

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { eventIntegration, subscribe } from "@/lib/events";
 import { bindProvider } from "@/lib/providers/bindings";
 import { listProviders } from "@/lib/providers/registry";
-import { applyPaymentUpdate, applyRefundUpdate, logUnmatched } from "@/lib/payments/service";
+import { applyPaymentUpdate, applyRefundUpdate, logUnmatched, takeDueStep } from "@/lib/payments/service";
 import { answerMerchantCall } from "@/lib/payments/merchant";
 import { PAYMENT_STATUSES } from "@/lib/payments/status";
 import type { PaymentStatus } from "@/lib/providers/types";
@@ -21,6 +21,7 @@ const paymentUpdate = z.object({
   eventId: z.string().optional(),
   occurredAt: z.string().optional(),
   error: z.string().nullish(),
+  due: z.enum(["capture"]).nullish(),
 });
 const refundUpdate = z.object({
   providerRefundId: z.string().min(1),
@@ -36,7 +37,12 @@ const UNKNOWN_GRACE_MS = 10 * 60_000;
 
 subscribe("payment.updated", "payments.apply-payment", async (data, ctx) => {
   const u = paymentUpdate.parse(data);
-  if (await applyPaymentUpdate(eventIntegration(ctx), u, "webhook")) return;
+  // an event that says the payer has acted (PayPal's CHECKOUT.ORDER.APPROVED) is recorded once
+  // (a retry of the event after a failed capture adds nothing), then its step is taken
+  if (await applyPaymentUpdate(eventIntegration(ctx), u, "webhook", { onlyIfChanged: !!u.due })) {
+    await takeDueStep(eventIntegration(ctx), u, "webhook");
+    return;
+  }
   if (Date.now() - ctx.occurredAt.getTime() < UNKNOWN_GRACE_MS) throw new Error("No payment matches this event yet: retrying");
   logUnmatched("payment.updated", { integrationId: eventIntegration(ctx), providerPaymentId: u.providerPaymentId, eventId: u.eventId });
 });

@@ -159,3 +159,78 @@ export const paymentStatsAnswer = z.object({
   revenue: z.array(z.object({ day: z.iso.date(), currency: z.string(), netMinor: z.number().int(), count: z.number().int() })),
 });
 export type PaymentStats = z.infer<typeof paymentStatsAnswer>;
+
+// ───────────── the seeds' payment routes (issue 18, item 3) ─────────────
+
+/** POST /integrations/payments/stripe/confirm: a PaymentIntent confirmed with the payer's payment method */
+export const confirmPaymentInput = z
+  .strictObject({
+    /** ours; or the PaymentIntent's id */
+    paymentId: z.uuid().optional(),
+    paymentIntentId: z.string().trim().regex(/^pi_[A-Za-z0-9]{6,250}$/, "A Stripe PaymentIntent id starts with pi_").optional(),
+    /** Stripe's payment method (Stripe.js gives it; test mode: pm_card_visa, pm_card_authenticationRequired …) */
+    paymentMethod: z.string().trim().regex(/^pm_[A-Za-z0-9_]{2,250}$/, "A Stripe payment method id starts with pm_"),
+    /** where the payer comes back after 3-D Secure */
+    returnUrl: z.url().optional(),
+  })
+  .refine((b) => !!b.paymentId !== !!b.paymentIntentId, { message: "Give paymentId or paymentIntentId (one of them)", path: ["paymentId"] });
+
+/** POST /integrations/payments/paypal/execute: the approved order captured */
+export const executePaymentInput = z
+  .strictObject({
+    /** ours; or PayPal's order id (the `token` PayPal's return URL carries) */
+    paymentId: z.uuid().optional(),
+    orderId: z.string().trim().regex(/^[A-Z0-9]{5,36}$/, "A PayPal order id is letters and digits").optional(),
+  })
+  .refine((b) => !!b.paymentId !== !!b.orderId, { message: "Give paymentId or orderId (one of them)", path: ["paymentId"] });
+
+/** GET /payments/invoices */
+export const listInvoicesQuery = z
+  .strictObject({
+    customerEmail: z.email().optional(),
+    /** the provider's customer id (Stripe cus_…) */
+    customerId: z.string().trim().min(1).max(255).optional(),
+    /** which integration to ask; by default the first active one that lists invoices */
+    integrationId: z.uuid().optional(),
+  })
+  .refine((q) => !!q.customerEmail || !!q.customerId, { message: "Give customerEmail or customerId", path: ["customerEmail"] });
+
+/** What the payer must do next (3-D Secure): Stripe's next_action type, and the page for a redirect. */
+export const paymentNextAction = z.object({ type: z.string(), redirectUrl: z.string().nullable() });
+
+/** A payment's state, as the seeds' routes answer it (status, confirm, execute). */
+export const paymentState = paymentItem
+  .pick({
+    id: true, provider: true, providerName: true, amountMinor: true, currency: true, amount: true, status: true, providerStatus: true,
+    providerPaymentId: true, paymentUrl: true, capturedMinor: true, refundedMinor: true, refundableMinor: true, error: true,
+    succeededAt: true, updatedAt: true,
+  })
+  .extend({
+    /** requires_action: what the payer must do next, as the provider said it; null otherwise */
+    nextAction: paymentNextAction.nullable(),
+    ...replayed,
+  });
+export type PaymentState = z.infer<typeof paymentState>;
+
+/** GET /integrations/payments/:paymentId/status */
+export const paymentStatusAnswer = paymentState.extend({
+  /** false when the provider cannot be asked (a merchant API reports every transaction itself; a payment that never reached it) */
+  checkedWithProvider: z.boolean(),
+});
+
+export const invoice = z.object({
+  id: z.string(),
+  customer: z.string().nullable(),
+  customerEmail: z.string().nullable(),
+  status: z.string().nullable(),
+  amountDueMinor: z.number().int(),
+  amountPaidMinor: z.number().int(),
+  currency: z.string(),
+  subscription: z.string().nullable(),
+  hostedInvoiceUrl: z.string().nullable(),
+  created: timestamp,
+});
+export type Invoice = z.infer<typeof invoice>;
+
+/** GET /payments/invoices */
+export const invoiceList = z.object({ items: z.array(invoice), integration: integrationShown.extend({ id: z.string(), provider: z.string() }) });

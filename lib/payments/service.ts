@@ -20,8 +20,9 @@ import { formatMoney } from "@/lib/money";
 import { getProvider } from "@/lib/providers/registry";
 import { activeIntegrations, cachedIntegration } from "@/lib/integrations/cache";
 import { buildContext } from "@/lib/integrations/service";
-import { PaymentProviderError, type PaymentStatus, type PaymentUpdate, type ProviderPayment, type RefundUpdate } from "@/lib/providers/types";
-import { nextStatus, PAYMENT_STATUSES } from "@/lib/payments/status";
+import { PaymentProviderError, type PaymentStatus, type PaymentStep, type PaymentUpdate, type ProviderPayment, type RefundUpdate } from "@/lib/providers/types";
+import { withAdvisoryLock } from "@/lib/locks";
+import { nextStatus, PAYMENT_STATUSES, rank } from "@/lib/payments/status";
 
 const label = (w: Who) => w.actor.label ?? w.actor.type;
 
@@ -65,7 +66,7 @@ function entry(event: string, extra: Record<string, unknown> = {}) {
   return { at: new Date().toISOString(), event, ...extra };
 }
 
-function providerError(e: unknown): ApiError {
+export function providerError(e: unknown): ApiError {
   if (e instanceof PaymentProviderError) {
     return e.retryable
       ? new ApiError(502, "provider_error", e.message, { code: e.opts.code, retryable: true }, e.opts.retryAfterSeconds ? { "Retry-After": String(e.opts.retryAfterSeconds) } : undefined)
@@ -183,7 +184,7 @@ async function sendToProvider(payment: Payment, input: CreatePaymentInput) {
         description: payment.description,
         customerEmail: payment.customerEmail,
         metadata: { ...((payment.metadata ?? {}) as Record<string, string>), ...(payment.applicationId ? { application_id: payment.applicationId } : {}) },
-        returnUrl: input.returnUrl ?? `${base}/payments/${payment.id}?returned=1`,
+        returnUrl: input.returnUrl ?? defaultReturnUrl(def, payment.id, base),
         cancelUrl: input.cancelUrl ?? `${base}/payments/${payment.id}?canceled=1`,
         idempotencyKey: `sb-pay-${payment.id}`,
         subscription: input.subscription ?? null,
@@ -213,6 +214,14 @@ async function sendToProvider(payment: Payment, input: CreatePaymentInput) {
 
 // ───────────── following the provider ─────────────
 
+/** A payment as its provider knows it: ours and the provider's ids. */
+export function paymentRef(p: Pick<Payment, "id" | "providerPaymentId" | "providerCheckoutId" | "providerCaptureId">) {
+  return { id: p.id, providerPaymentId: p.providerPaymentId, providerCheckoutId: p.providerCheckoutId, providerCaptureId: p.providerCaptureId };
+}
+
+/** Where an update came from, on the payment's timeline: the provider's event, a status check, the payer's return, the capture sweeper, an API call. */
+export type UpdateSource = "webhook" | "refresh" | "return" | "sweep" | "api";
+
 type Locked = { id: string; status: PaymentStatus; captured_minor: number; refunded_minor: number; amount_minor: number; provider_status: string | null };
 
 /**
@@ -223,7 +232,7 @@ type Locked = { id: string; status: PaymentStatus; captured_minor: number; refun
 export function applyPaymentUpdate(
   integrationId: string | null,
   u: PaymentUpdate,
-  source: "webhook" | "refresh",
+  source: UpdateSource,
   opts: { onlyIfChanged?: boolean } = {},
 ): Promise<boolean> {
   return db.$transaction((tx) => applyPaymentUpdateIn(tx, integrationId, u, source, opts));
@@ -234,7 +243,7 @@ export async function applyPaymentUpdateIn(
   tx: Prisma.TransactionClient,
   integrationId: string | null,
   u: PaymentUpdate,
-  source: "webhook" | "refresh",
+  source: UpdateSource,
   opts: { onlyIfChanged?: boolean } = {},
 ): Promise<boolean> {
   const idOk = u.paymentId && z.uuid().safeParse(u.paymentId).success;
@@ -253,11 +262,13 @@ export async function applyPaymentUpdateIn(
   const refunded = Math.max(p.refunded_minor, u.refundedMinor ?? 0);
   const status = nextStatus(p.status, u.status, { captured, refunded });
   const changed = status !== p.status;
-  if (opts.onlyIfChanged && !changed && captured === p.captured_minor && refunded === p.refunded_minor && u.providerStatus === p.provider_status) return true;
+  // a late event (its status ranks below the payment's) leaves what the provider last said as it is too
+  const providerStatus = rank(u.status) < rank(p.status) ? p.provider_status : u.providerStatus;
+  if (opts.onlyIfChanged && !changed && captured === p.captured_minor && refunded === p.refunded_minor && providerStatus === p.provider_status) return true;
   await tx.$executeRaw`
     update payments set
       status = ${status}::"PaymentStatus",
-      provider_status = ${u.providerStatus},
+      provider_status = ${providerStatus},
       captured_minor = ${captured}, refunded_minor = ${refunded},
       provider_payment_id = coalesce(provider_payment_id, ${u.providerPaymentId ?? null}),
       provider_checkout_id = coalesce(provider_checkout_id, ${u.providerCheckoutId ?? null}),
@@ -301,7 +312,7 @@ async function syncRefunded(paymentId: string, source: "webhook" | "refresh" | "
 }
 
 /** GET …?refresh=1: ask the provider now. `automatic`: a check nobody asked for (nothing recorded when nothing changed). */
-export async function refreshPayment(id: string, opts: { automatic?: boolean } = {}) {
+export async function refreshPayment(id: string, opts: { automatic?: boolean; source?: UpdateSource } = {}) {
   const p = await db.payment.findUnique({ where: { id } });
   if (!p) throw errors.notFound("Payment");
   const row = p.integrationId ? await db.integration.findUnique({ where: { id: p.integrationId } }) : null;
@@ -313,19 +324,18 @@ export async function refreshPayment(id: string, opts: { automatic?: boolean } =
   if (!p.providerPaymentId && !p.providerCheckoutId) throw errors.unprocessable("The payment never reached the provider");
   let r: ProviderPayment;
   try {
-    r = await def.payments!.retrieve(buildContext(row, { related: { type: "payment", id } }), {
-      id: p.id,
-      providerPaymentId: p.providerPaymentId,
-      providerCheckoutId: p.providerCheckoutId,
-      providerCaptureId: p.providerCaptureId,
-    });
+    r = await def.payments!.retrieve(buildContext(row, { related: { type: "payment", id } }), paymentRef(p));
   } catch (e) {
     throw providerError(e);
   }
-  await applyPaymentUpdate(row.id, { paymentId: p.id, ...r, providerPaymentId: r.providerPaymentId ?? p.providerPaymentId }, "refresh", {
+  const source = opts.source ?? "refresh";
+  await applyPaymentUpdate(row.id, { paymentId: p.id, ...r, providerPaymentId: r.providerPaymentId ?? p.providerPaymentId }, source, {
     onlyIfChanged: opts.automatic,
   });
   if (r.paymentUrl && !p.paymentUrl) await db.payment.update({ where: { id }, data: { paymentUrl: r.paymentUrl } });
+  // the payer has acted and the next step is ours (a PayPal order approved): take it now
+  if (r.due) await takeStep(id, r.due, source);
+  return r;
 }
 
 const OPEN: readonly PaymentStatus[] = ["pending", "requires_action"];
@@ -350,6 +360,63 @@ export async function checkIfOverdue(id: string): Promise<void> {
   } catch (e) {
     logger.warn({ paymentId: id, err: (e as Error).message }, "automatic payment status check failed");
   }
+}
+
+// ───────────── the step after the payer's action that is ours (issue 18: no missed capture) ─────────────
+// A PayPal order the payer approved is captured by whichever path sees the approval first: the
+// CHECKOUT.ORDER.APPROVED webhook (bindings.ts), the payer's return to our return URL, a status
+// check (refreshPayment, GET …/status), the workers' sweeper and the seed's paypal/execute
+// (lib/payments/capture.ts). All of them come here: under a lock on the payment, an open
+// payment's step is taken through the provider's capture (its idempotency key derived from
+// the provider's id, so paths in other processes that race send the same key and the provider
+// captures once), and the answer is applied like any other update (never backwards).
+
+/**
+ * Where the payer comes back when the client gave no return URL: the payment's page, through
+ * the return route (app/api/payments/[id]/return) first when a step after the payer's is ours.
+ */
+function defaultReturnUrl(def: { payments?: { capture?: unknown } }, id: string, base: string) {
+  return def.payments?.capture ? `${base}/api/payments/${id}/return` : `${base}/payments/${id}?returned=1`;
+}
+
+/**
+ * Takes the step that is ours for one payment (`capture`) under its lock; the provider's view
+ * after it, or null when there was nothing to take (the payment already settled by another
+ * path). Provider failures are thrown as API errors (502 retryable, 422 refused).
+ */
+export async function takeStep(id: string, step: PaymentStep, source: UpdateSource): Promise<ProviderPayment | null> {
+  return withAdvisoryLock(`payments.${step}:${id}`, async () => {
+    // read under the lock: a path that waited here finds what the one before it did
+    const p = await db.payment.findUnique({ where: { id } });
+    if (!p) throw errors.notFound("Payment");
+    if (!OPEN.includes(p.status)) return null;
+    const row = p.integrationId ? await db.integration.findUnique({ where: { id: p.integrationId } }) : null;
+    if (!row) throw errors.unprocessable("The payment's integration was deleted");
+    const def = getProvider(row.provider)!;
+    if (!def.payments?.[step]) throw errors.unprocessable(`${def.name} payments have no ${step} step: the provider settles them itself`);
+    let r: ProviderPayment;
+    try {
+      r = await def.payments[step](buildContext(row, { related: { type: "payment", id } }), paymentRef(p));
+    } catch (e) {
+      throw providerError(e);
+    }
+    // an order not approved yet changes nothing and leaves no mark on the timeline
+    await applyPaymentUpdate(row.id, { paymentId: p.id, ...r, providerPaymentId: r.providerPaymentId ?? p.providerPaymentId }, source, { onlyIfChanged: true });
+    return r;
+  });
+}
+
+/** A provider event said the payer has acted (`u.due`): the payment it names takes its step. */
+export async function takeDueStep(integrationId: string | null, u: PaymentUpdate, source: UpdateSource): Promise<void> {
+  if (!u.due) return;
+  const idOk = !!u.paymentId && z.uuid().safeParse(u.paymentId).success;
+  const [p] = await db.$queryRaw<{ id: string }[]>`
+    select id from payments
+     where (${idOk ? u.paymentId : null}::uuid is not null and id = ${idOk ? u.paymentId : null}::uuid)
+        or (${integrationId}::uuid is not null and integration_id = ${integrationId}::uuid
+            and ${u.providerPaymentId ?? null}::text is not null and provider_payment_id = ${u.providerPaymentId ?? null})
+     limit 1`;
+  if (p) await takeStep(p.id, u.due, source);
 }
 
 // ───────────── refunds ─────────────

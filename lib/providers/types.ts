@@ -326,6 +326,34 @@ export type ProviderPayment = {
   capturedMinor?: number;
   refundedMinor?: number;
   error?: string | null;
+  /**
+   * The payer has acted and the next step is the merchant's (a PayPal order APPROVED, waiting
+   * to be captured): lib/payments takes it on whichever path sees it first (the webhook, the
+   * payer's return, a status check, the sweeper, the seed's execute), through `capture`.
+   */
+  due?: PaymentStep | null;
+  /** what the payer must do next (3-D Secure): where to send them */
+  nextAction?: PaymentNextAction | null;
+};
+
+/** A step after the payer's action that is the merchant's to take. */
+export type PaymentStep = "capture";
+
+/** The payer's next step (Stripe's next_action): its type and, for a redirect, the page. */
+export type PaymentNextAction = { type: string; redirectUrl: string | null };
+
+/** One invoice at the provider (subscriptions bill through them). */
+export type ProviderInvoice = {
+  id: string;
+  customer: string | null;
+  customerEmail: string | null;
+  status: string | null;
+  amountDueMinor: number;
+  amountPaidMinor: number;
+  currency: string;
+  subscription: string | null;
+  hostedInvoiceUrl: string | null;
+  created: string;
 };
 
 export type RefundRequest = {
@@ -348,6 +376,26 @@ export type PaymentsSpec<Cred = Record<string, unknown>, Conf = Record<string, u
   /** the current state, asked of the provider (GET …?refresh=1, YooKassa's re-fetch) */
   retrieve(ctx: ProviderContext<Cred, Conf>, p: RefundRequest["payment"]): Promise<ProviderPayment>;
   refund(ctx: ProviderContext<Cred, Conf>, req: RefundRequest): Promise<ProviderRefund>;
+  /**
+   * Takes the step that is ours once the payer has acted (`due: "capture"`): PayPal captures an
+   * APPROVED order. Idempotent at the provider with a key derived from the provider's own id
+   * (two paths that race send the same key and capture once); an order not approved yet is
+   * answered as it is (nothing due), a declined capture as failed. lib/payments calls it under
+   * a lock on the payment and applies the answer like any other.
+   */
+  capture?(ctx: ProviderContext<Cred, Conf>, p: RefundRequest["payment"]): Promise<ProviderPayment>;
+  /**
+   * Confirms a payment the client holds open (a Stripe PaymentIntent) with the payer's payment
+   * method; `nextAction` says what the payer must do next (3-D Secure). A decline is a
+   * not-retryable PaymentProviderError.
+   */
+  confirm?(
+    ctx: ProviderContext<Cred, Conf>,
+    p: RefundRequest["payment"],
+    req: { paymentMethod: string; returnUrl?: string | null; idempotencyKey?: string | null },
+  ): Promise<ProviderPayment>;
+  /** A customer's invoices, by the provider's customer id or by e-mail. */
+  listInvoices?(ctx: ProviderContext<Cred, Conf>, who: { customerId?: string | null; customerEmail?: string | null }): Promise<ProviderInvoice[]>;
   /** the provider calls us for each transaction (Payme, Click): its webhook is `synchronous` */
   merchant?: MerchantSpec<Cred, Conf>;
 };
@@ -369,6 +417,8 @@ export type PaymentUpdate = {
   eventId?: string;
   occurredAt?: string;
   error?: string | null;
+  /** the payer has acted and the next step is ours (ProviderPayment.due) */
+  due?: PaymentStep | null;
 };
 export type RefundUpdate = { providerRefundId: string; paymentId?: string | null; providerPaymentId?: string | null; status: "pending" | "succeeded" | "failed"; amountMinor?: number; eventId?: string };
 

@@ -14,6 +14,7 @@ import { dispatchSuiteDash } from "@/lib/suitedash/sync";
 import { expireExports, runExport } from "@/lib/exports/service";
 import { runIntegrationMaintenance } from "@/lib/wiring/maintenance";
 import { evaluateAlerts } from "@/lib/alerts/rules";
+import { sweepUncaptured } from "@/lib/payments/capture";
 import { deleteOldAlerts } from "@/lib/alerts/service";
 import { getSettings } from "@/lib/settings";
 import { db } from "@/lib/db";
@@ -124,6 +125,9 @@ export async function startWorkers(opts: { pollingIntervalSeconds?: number; sche
   // the event outbox (lib/events.ts): what no process delivered at once (it died first, a
   // subscriber failed and its backoff is over)
   const events = every(env().EVENT_DELIVERY_MS, "event delivery", () => deliver(), waiters);
+  // no missed capture: payments whose next step is ours (a PayPal order approved, its webhook
+  // lost and the payer never back) are asked about and captured (lib/payments/capture.ts)
+  const captureSweep = every(env().PAYMENT_CAPTURE_SWEEP_SECONDS * 1000, "payment capture sweep", () => sweepUncaptured(), waiters);
   // what needs a person: alerts opened (admins told once) and resolved when the condition clears
   const alerts = every(env().ALERTS_EVALUATE_SECONDS * 1000, "alert rules", evaluateAlerts, waiters);
   await boss.work(QUEUES.scheduler, { pollingIntervalSeconds: polling }, async () => {
@@ -159,6 +163,7 @@ export async function startWorkers(opts: { pollingIntervalSeconds?: number; sche
       clearInterval(statusPoller);
       clearInterval(maintenance);
       clearInterval(alerts);
+      clearInterval(captureSweep);
       clearInterval(events);
       await boss.stop({ graceful: true, timeout: 20_000, wait: true });
       logger.info("workers stopped");

@@ -272,11 +272,45 @@ export function mapOrder(o: PpOrder): ProviderPayment {
     case "VOIDED":
       return { providerPaymentId: o.id, status: "canceled", providerStatus: o.status, paymentUrl, error: "PayPal voided the order (never approved or captured in time)" };
     case "APPROVED":
-      // approved by the payer, not captured: retrieve only reads; the CHECKOUT.ORDER.APPROVED
-      // webhook's handler captures
-      return { providerPaymentId: o.id, status: "pending", providerStatus: o.status, paymentUrl, error: null };
+      // approved by the payer, not captured: the capture is ours (lib/payments takes it on
+      // whichever path sees the approval first: captureOrder below)
+      return { providerPaymentId: o.id, status: "pending", providerStatus: o.status, paymentUrl, error: null, due: "capture" };
     default:
       // CREATED, SAVED, PAYER_ACTION_REQUIRED: waiting for the payer on PayPal's page
       return { providerPaymentId: o.id, status: "pending", providerStatus: o.status, paymentUrl, error: null };
+  }
+}
+
+// ───────────── capture: the step after the payer's approval, ours ─────────────
+
+/** PayPal-Request-Id of an order's capture: the same from every path, so PayPal captures once */
+export const captureRequestId = (orderId: string) => `capture-${orderId}`;
+
+/** issues a capture answers that say the payer's funding source was refused */
+const DECLINED = new Set(["INSTRUMENT_DECLINED", "TRANSACTION_REFUSED"]);
+
+const getOrder = (ctx: PayPalContext, orderId: string) =>
+  ppCall<PpOrder>(ctx, "paypal.orders.get", { method: "GET", path: `/v2/checkout/orders/${encodeURIComponent(orderId)}` });
+
+/**
+ * Captures an APPROVED order (POST …/capture with PayPal-Request-Id capture-<order id>) and
+ * answers the order after it. An order captured before (ORDER_ALREADY_CAPTURED) or not approved
+ * yet (ORDER_NOT_APPROVED) is read and answered as it is; a refused funding source is a failed
+ * payment with PayPal's reason. Retryable failures are thrown (the same id makes a retry safe).
+ */
+export async function captureOrder(ctx: PayPalContext, orderId: string): Promise<ProviderPayment> {
+  try {
+    const o = await ppCall<PpOrder>(ctx, "paypal.orders.capture", {
+      method: "POST",
+      path: `/v2/checkout/orders/${encodeURIComponent(orderId)}/capture`,
+      requestId: captureRequestId(orderId),
+    });
+    return mapOrder(o);
+  } catch (e) {
+    if (!(e instanceof PaymentProviderError) || e.retryable) throw e;
+    const code = String(e.opts.code ?? "");
+    if (code === "ORDER_ALREADY_CAPTURED" || code === "ORDER_NOT_APPROVED") return mapOrder(await getOrder(ctx, orderId));
+    if (DECLINED.has(code)) return { providerPaymentId: orderId, status: "failed", providerStatus: code, error: e.message };
+    throw e;
   }
 }

@@ -1,10 +1,12 @@
 // PayPal (REST: Orders v2 and Payments v2, plain HTTPS through ctx.call): an order with a
-// payer-action link, captured when the payer approves (CHECKOUT.ORDER.APPROVED webhook), full
-// and partial refunds of the capture. Webhooks are verified by PayPal's own
+// payer-action link, captured once the payer approves (capture(): lib/payments calls it from
+// whichever path sees the approval first: the CHECKOUT.ORDER.APPROVED webhook, the payer's
+// return, a status check, the sweeper, the seed's execute), full and partial refunds of the
+// capture. Webhooks are verified by PayPal's own
 // verify-webhook-signature endpoint (webhook.ts). Test connection = the OAuth token call.
 import { z } from "zod";
 import { defineProvider, PaymentProviderError, type ProviderPayment, type ProviderRefund } from "@/lib/providers/types";
-import { fetchToken, mapOrder, ppCall, ppValue, type PayPalContext, type PpOrder, type PpRefund } from "@/lib/providers/paypal/client";
+import { captureOrder, fetchToken, mapOrder, ppCall, ppValue, type PayPalContext, type PpOrder, type PpRefund } from "@/lib/providers/paypal/client";
 import { handleWebhook, parseWebhook, verifyWebhook, WEBHOOK_EVENTS } from "@/lib/providers/paypal/webhook";
 import { demo } from "./demo";
 
@@ -121,13 +123,18 @@ export default defineProvider({
 
     async retrieve(ctx, payment): Promise<ProviderPayment> {
       if (!payment.providerPaymentId) throw new PaymentProviderError("This payment has no PayPal order id yet: it was never created at PayPal", false, { code: "no_provider_id" });
-      // reads only: an APPROVED order is reported pending ("approved, not captured"); the
-      // CHECKOUT.ORDER.APPROVED webhook's handler is what captures it
+      // reads only: an APPROVED order is reported pending with the capture due (lib/payments
+      // then captures it through capture() below)
       const o = await ppCall<PpOrder>(ctx as PayPalContext, "paypal.orders.get", {
         method: "GET",
         path: `/v2/checkout/orders/${encodeURIComponent(payment.providerPaymentId)}`,
       });
       return mapOrder(o);
+    },
+
+    async capture(ctx, payment): Promise<ProviderPayment> {
+      if (!payment.providerPaymentId) throw new PaymentProviderError("This payment has no PayPal order id yet: it was never created at PayPal", false, { code: "no_provider_id" });
+      return captureOrder(ctx as PayPalContext, payment.providerPaymentId);
     },
 
     async refund(ctx, req): Promise<ProviderRefund> {

@@ -1,13 +1,14 @@
 // The PayPal provider against its sandbox: OAuth token (cached, refreshed once on 401),
 // Orders v2 with PayPal-Request-Id, the approval page, webhooks verified through the sandbox's
-// verify-webhook-signature endpoint, capture on CHECKOUT.ORDER.APPROVED, refunds of the capture.
+// verify-webhook-signature endpoint, CHECKOUT.ORDER.APPROVED saying the capture is due, the
+// capture (once, whoever asks: PayPal-Request-Id from the order id), refunds of the capture.
 import { randomBytes, randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { resetEnvCache } from "@/lib/env";
 import { buildContext, createIntegration, testIntegration, webhookUrl } from "@/lib/integrations/service";
 import { getProvider } from "@/lib/providers/registry";
-import { PaymentProviderError, type PaymentRequest, type PaymentUpdate, type RefundUpdate, type StoredWebhook } from "@/lib/providers/types";
+import { PaymentProviderError, type PaymentRequest, type PaymentUpdate, type RefundUpdate } from "@/lib/providers/types";
 import * as providerRoute from "@/app/api/webhooks/[provider]/[code]/route";
 import { fault, sandbox, system } from "@/tests/helpers/fixtures";
 import { call } from "@/tests/helpers/http";
@@ -63,7 +64,7 @@ const processed = (id: string) => processedEvent<PaymentUpdate & RefundUpdate>(i
 
 const ref = (orderId: string | null | undefined, captureId: string | null = null) => ({ id: "ours", providerPaymentId: orderId ?? null, providerCheckoutId: null, providerCaptureId: captureId });
 
-/** create → approve (control) → process APPROVED (captures) → the capture id */
+/** create → approve (control) → process APPROVED (the capture due) → capture → the capture id */
 async function paidOrder(amountMinor = 1000, currency = "USD") {
   const it = await integration();
   const req = paymentRequest({ amountMinor, currency });
@@ -71,8 +72,13 @@ async function paidOrder(amountMinor = 1000, currency = "USD") {
   await control(`/__pay/${p.providerPaymentId}`, { outcome: "pay" });
   const [approved] = await stored(it.row.id, 1);
   const res = await processed(approved.id);
-  return { ...it, req, p, captureId: res.events[0].data.providerCaptureId! };
+  expect(res.events[0].data).toMatchObject({ providerStatus: "APPROVED", due: "capture" });
+  const captured = await def.payments!.capture!(it.ctx, ref(p.providerPaymentId));
+  return { ...it, req, p, captureId: captured.providerCaptureId! };
 }
+
+/** how many capture requests the sandbox ran for an order (a replayed PayPal-Request-Id is not a run) */
+const captureRuns = async (orderId: string) => (await (await fetch(`${sandbox().url}/paypal/__captures/${orderId}`)).json()) as { runs: number; completed: number };
 
 describe("paypal: orders", () => {
   it("creates an order in PayPal's wire format: a cached OAuth token, PayPal-Request-Id, our id as custom_id", async () => {
@@ -149,7 +155,7 @@ describe("paypal: orders", () => {
     expect(await db.integrationLog.count({ where: { integrationId: row.id, action: "paypal.oauth2.token" } })).toBe(2);
   });
 
-  it("approval in the browser → CHECKOUT.ORDER.APPROVED (verified by PayPal's endpoint) → handle() captures → succeeded", async () => {
+  it("approval in the browser → CHECKOUT.ORDER.APPROVED (verified by PayPal's endpoint) says the capture is due → capture() → succeeded", async () => {
     const { row, ctx } = await integration();
     const req = paymentRequest({ amountMinor: 2550 });
     const p = await def.payments!.create(ctx, req);
@@ -160,8 +166,8 @@ describe("paypal: orders", () => {
     expect(back.searchParams.get("token")).toBe(p.providerPaymentId);
     expect(back.searchParams.get("PayerID")).toMatch(/^[A-Z0-9]{13}$/);
 
-    // retrieve only reads: approved is still pending until captured
-    expect(await def.payments!.retrieve(ctx, ref(p.providerPaymentId))).toMatchObject({ status: "pending", providerStatus: "APPROVED" });
+    // retrieve only reads: approved is still pending, the capture due (ours to take)
+    expect(await def.payments!.retrieve(ctx, ref(p.providerPaymentId))).toMatchObject({ status: "pending", providerStatus: "APPROVED", due: "capture" });
 
     const [approved] = await stored(row.id, 1);
     expect(approved).toMatchObject({ eventType: "CHECKOUT.ORDER.APPROVED", signatureVerified: true, status: "pending" });
@@ -170,14 +176,17 @@ describe("paypal: orders", () => {
     const verifyCalls = await requests((s) => s.path === "/paypal/v1/notifications/verify-webhook-signature");
     expect(verifyCalls.length).toBeGreaterThanOrEqual(1);
 
+    // the handler captures nothing itself: it says the capture is due (lib/payments takes it)
     const result = await processed(approved.id);
     expect(result.events).toEqual([
-      {
-        type: "payment.updated",
-        data: expect.objectContaining({ paymentId: req.id, providerPaymentId: p.providerPaymentId, status: "succeeded", providerStatus: "COMPLETED/COMPLETED", capturedMinor: 2550 }),
-      },
+      { type: "payment.updated", data: expect.objectContaining({ paymentId: req.id, providerPaymentId: p.providerPaymentId, status: "pending", providerStatus: "APPROVED", due: "capture" }) },
     ]);
-    const captureId = result.events[0].data.providerCaptureId!;
+    expect(await requests((s) => s.path.endsWith("/capture"))).toEqual([]);
+
+    const captured = await def.payments!.capture!(ctx, ref(p.providerPaymentId));
+    expect(captured).toMatchObject({ providerPaymentId: p.providerPaymentId, status: "succeeded", providerStatus: "COMPLETED/COMPLETED", capturedMinor: 2550 });
+    expect(captured.due).toBeUndefined();
+    const captureId = captured.providerCaptureId!;
     expect(captureId).toMatch(/^[A-Z0-9]{17}$/);
     const [capture] = await requests((s) => s.method === "POST" && s.path === `/paypal/v2/checkout/orders/${p.providerPaymentId}/capture`);
     expect(capture.headers["paypal-request-id"]).toBe(`capture-${p.providerPaymentId}`);
@@ -188,10 +197,28 @@ describe("paypal: orders", () => {
     const completed = await processed(rows[1].id);
     expect(completed.events[0].data).toMatchObject({ paymentId: req.id, providerPaymentId: p.providerPaymentId, providerCaptureId: captureId, status: "succeeded", capturedMinor: 2550 });
 
-    // the same APPROVED event handled again (a retry) captures nothing new: the request id replays
-    const again = await def.webhook!.handle!({ id: approved.id, type: approved.eventType, externalId: approved.externalId, payload: approved.payload, headers: {}, attempt: 2, receivedAt: new Date() } as StoredWebhook, ctx);
-    expect((again.events![0].data as PaymentUpdate).providerCaptureId).toBe(captureId);
+    // asked again (another path, a retry): the request id replays the first answer, nothing new runs
+    const again = await def.payments!.capture!(ctx, ref(p.providerPaymentId));
+    expect(again).toMatchObject({ status: "succeeded", providerCaptureId: captureId });
+    expect(await captureRuns(p.providerPaymentId!)).toEqual({ orderId: p.providerPaymentId, runs: 1, completed: 1 });
     expect(await def.payments!.retrieve(ctx, ref(p.providerPaymentId))).toMatchObject({ status: "succeeded", providerCaptureId: captureId, capturedMinor: 2550 });
+  });
+
+  it("three captures of one order at the same moment: PayPal-Request-Id makes them one", async () => {
+    const { ctx } = await integration();
+    const p = await def.payments!.create(ctx, paymentRequest({ amountMinor: 1800 }));
+    await control(`/__pay/${p.providerPaymentId}`, { outcome: "pay" });
+    const [a, b, c] = await Promise.all([0, 1, 2].map(() => def.payments!.capture!(ctx, ref(p.providerPaymentId))));
+    for (const x of [a, b, c]) expect(x).toMatchObject({ status: "succeeded", capturedMinor: 1800, providerCaptureId: a.providerCaptureId });
+    expect(await captureRuns(p.providerPaymentId!)).toEqual({ orderId: p.providerPaymentId, runs: 1, completed: 1 });
+  });
+
+  it("capture before the payer approved: the order as it is, nothing due; a capture with no order id is refused", async () => {
+    const { ctx } = await integration();
+    const p = await def.payments!.create(ctx, paymentRequest());
+    expect(await def.payments!.capture!(ctx, ref(p.providerPaymentId))).toMatchObject({ status: "pending", providerStatus: "PAYER_ACTION_REQUIRED", paymentUrl: p.paymentUrl });
+    const e = await payError(def.payments!.capture!(ctx, ref(null)));
+    expect(e).toMatchObject({ retryable: false, opts: { code: "no_provider_id" } });
   });
 
   it("Decline: the capture is declined (422 INSTRUMENT_DECLINED) → failed, and PAYMENT.CAPTURE.DENIED → failed", async () => {
@@ -201,8 +228,10 @@ describe("paypal: orders", () => {
     await fetch(p.paymentUrl!, { method: "POST", body: new URLSearchParams({ outcome: "decline" }), redirect: "manual" });
     const [approved] = await stored(row.id, 1);
     const r = await processed(approved.id);
-    expect(r.events[0].data).toMatchObject({ paymentId: req.id, providerPaymentId: p.providerPaymentId, status: "failed", providerStatus: "INSTRUMENT_DECLINED" });
-    expect(r.events[0].data.error).toMatch(/The payer's funding source \(card or bank\) was declined/);
+    expect(r.events[0].data).toMatchObject({ paymentId: req.id, providerPaymentId: p.providerPaymentId, status: "pending", due: "capture" });
+    const declined = await def.payments!.capture!(ctx, ref(p.providerPaymentId));
+    expect(declined).toMatchObject({ providerPaymentId: p.providerPaymentId, status: "failed", providerStatus: "INSTRUMENT_DECLINED" });
+    expect(declined.error).toMatch(/The payer's funding source \(card or bank\) was declined/);
     const rows = await stored(row.id, 2);
     expect(rows[1].eventType).toBe("PAYMENT.CAPTURE.DENIED");
     const denied = await processed(rows[1].id);
@@ -229,8 +258,9 @@ describe("paypal: orders", () => {
     expect(rows.map((r) => r.eventType).sort()).toEqual(["CHECKOUT.ORDER.APPROVED", "CHECKOUT.ORDER.VOIDED"]);
     const voided = await processed(rows.find((r) => r.eventType === "CHECKOUT.ORDER.VOIDED")!.id);
     expect(voided.events[0].data).toMatchObject({ providerPaymentId: fail.providerPaymentId, status: "canceled", providerStatus: "VOIDED" });
-    const approved = await processed(rows[0].id);
-    expect(approved.events[0].data).toMatchObject({ providerPaymentId: ok.providerPaymentId, status: "succeeded" });
+    const approved = await processed(rows.find((r) => r.eventType === "CHECKOUT.ORDER.APPROVED")!.id);
+    expect(approved.events[0].data).toMatchObject({ providerPaymentId: ok.providerPaymentId, status: "pending", due: "capture" });
+    expect(await def.payments!.capture!(ctx, ref(ok.providerPaymentId))).toMatchObject({ status: "succeeded" });
   });
 
   it("refunds of the capture: partial, beyond what is left refused, the rest, then nothing left; PAYMENT.CAPTURE.REFUNDED", async () => {

@@ -10,6 +10,8 @@
 //                                                  registers under that id (the sandbox cannot hand its new id back into our
 //                                                  credentials, so sandboxConnect uses the integration's configured webhookId)
 //   GET  /v1/notifications/webhooks                {webhooks}
+//   POST /v1/notifications/webhooks-events/{id}/resend {webhook_ids?} → 202 the event: sent again (same event id, a new
+//                                                  transmission), to its webhook
 //   POST /v1/notifications/verify-webhook-signature → {verification_status: SUCCESS only for a transmission this sandbox sent,
 //                                                  with that webhook_id, those headers and that event; FAILURE otherwise}
 // Bearer tokens are per client id; a client id or secret revoked with POST /paypal/__revoke
@@ -37,7 +39,11 @@
 //   POST /paypal/__pay/{orderId} {"outcome":"pay"|"decline"|"3ds_complete"|"3ds_fail"|"void"} — without a browser
 //        ("void": the order expires unapproved → VOIDED + CHECKOUT.ORDER.VOIDED)
 //   GET  /paypal/__orders?clientId=…   the client's orders (to count them)
-//   GET  /paypal/__deliveries          webhook delivery attempts
+//   GET  /paypal/__deliveries          webhook delivery attempts, with the event's resource id (a dropped one: dropped: true)
+//   POST /paypal/__drop-webhooks {"eventType"?, "times"?}  the next `times` (1) events of that type
+//        (any type without one) are lost on the way: logged as dropped, never POSTed
+//   GET  /paypal/__captures/{orderId}  {runs, completed}: capture requests that ran (a replay of
+//        a PayPal-Request-Id is not a run) and the captures the order has
 import { escapeHtml, hostedPage, plainCss } from "@/lib/sandbox/html";
 import { createHash, generateKeyPairSync, randomBytes, randomUUID, sign, type KeyObject } from "node:crypto";
 import { crc32 } from "node:zlib";
@@ -76,7 +82,8 @@ type Capture = {
 type Refund = { id: string; clientId: string; captureId: string; amount: Money; minor: number; totalAfter: number; note?: string; custom_id?: string; create_time: string };
 type Webhook = { id: string; clientId: string; url: string; event_types: { name: string }[] };
 type Transmission = { webhookId: string; sig: string; time: string; certUrl: string; algo: string; event: unknown };
-type Delivery = { eventId: string; eventType: string; webhookId: string; url: string; ok: boolean; httpStatus?: number; error?: string; at: string };
+type Delivery = { eventId: string; eventType: string; resourceId?: string; webhookId: string; url: string; ok: boolean; httpStatus?: number; error?: string; dropped?: true; at: string };
+type Drop = { eventType?: string; remaining: number };
 type State = {
   revoked: Set<string>;
   tokens: Map<string, { clientId: string; expiresAt: number }>;
@@ -87,6 +94,11 @@ type State = {
   webhooks: Map<string, Webhook>;
   transmissions: Map<string, Transmission>;
   deliveries: Delivery[];
+  drops: Drop[];
+  /** every event sent (or dropped), for a resend */
+  events: Map<string, { clientId: string; webhookId: string; event: { id: string; event_type: string; resource?: unknown } }>;
+  /** capture requests that ran, per order */
+  captureRuns: Map<string, number>;
 };
 
 const CURRENCIES = new Set(["AUD", "BRL", "CAD", "CNY", "CZK", "DKK", "EUR", "HKD", "HUF", "ILS", "JPY", "MYR", "MXN", "TWD", "NZD", "NOK", "PHP", "PLN", "GBP", "SGD", "SEK", "CHF", "THB", "USD"]);
@@ -185,6 +197,9 @@ const paypalSandbox: SandboxModule = {
         webhooks: new Map(),
         transmissions: new Map(),
         deliveries: [],
+        drops: [],
+        events: new Map(),
+        captureRuns: new Map(),
       }));
     const baseOf = (c: Context) => kit.baseUrl() || new URL(c.req.url).origin;
 
@@ -269,23 +284,44 @@ const paypalSandbox: SandboxModule = {
           resource,
           links: [{ href: `${base}/paypal/v1/notifications/webhooks-events/${id}`, rel: "self", method: "GET" }],
         };
-        const raw = JSON.stringify(event);
-        const transmissionId = randomUUID();
-        const time = new Date().toISOString();
-        const sig = sign("sha256", Buffer.from(`${transmissionId}|${time}|${w.id}|${crc32(raw)}`), signingKeys().privateKey).toString("base64");
-        const certUrl = `${base}/paypal/v1/notifications/certs/${CERT_ID}`;
-        st().transmissions.set(transmissionId, { webhookId: w.id, sig, time, certUrl, algo: "SHA256withRSA", event });
-        await webhooks.deliver(w.url, raw, {
-          headers: {
-            "paypal-transmission-id": transmissionId,
-            "paypal-transmission-time": time,
-            "paypal-transmission-sig": sig,
-            "paypal-cert-url": certUrl,
-            "paypal-auth-algo": "SHA256withRSA",
-          },
-          done: (p) => ({ eventId: id, eventType, webhookId: w.id, url: w.url, ...answered(p), at: time }),
-        });
+        st().events.set(id, { clientId, webhookId: w.id, event });
+        await transmit(w, event, base);
       }
+    }
+
+    /** one signed transmission of an event to a webhook (a new transmission id and time each time: a resend too) */
+    async function transmit(w: Webhook, event: { id: string; event_type: string; resource?: unknown }, base: string) {
+      const raw = JSON.stringify(event);
+      const transmissionId = randomUUID();
+      const time = new Date().toISOString();
+      const sig = sign("sha256", Buffer.from(`${transmissionId}|${time}|${w.id}|${crc32(raw)}`), signingKeys().privateKey).toString("base64");
+      const certUrl = `${base}/paypal/v1/notifications/certs/${CERT_ID}`;
+      st().transmissions.set(transmissionId, { webhookId: w.id, sig, time, certUrl, algo: "SHA256withRSA", event });
+      const eventType = event.event_type;
+      const resourceId = (event.resource as { id?: string } | undefined)?.id;
+      if (dropped(eventType)) {
+        webhooks.log.add({ eventId: event.id, eventType, resourceId, webhookId: w.id, url: w.url, ok: false, dropped: true, error: "dropped (sandbox fault)", at: time });
+        return;
+      }
+      await webhooks.deliver(w.url, raw, {
+        headers: {
+          "paypal-transmission-id": transmissionId,
+          "paypal-transmission-time": time,
+          "paypal-transmission-sig": sig,
+          "paypal-cert-url": certUrl,
+          "paypal-auth-algo": "SHA256withRSA",
+        },
+        done: (p) => ({ eventId: event.id, eventType, resourceId, webhookId: w.id, url: w.url, ...answered(p), at: time }),
+      });
+    }
+
+    /** whether the next event of this type is lost on the way (a POST /__drop-webhooks rule) */
+    function dropped(eventType: string): boolean {
+      const rule = st().drops.find((d) => d.remaining > 0 && (!d.eventType || d.eventType === eventType));
+      if (!rule) return false;
+      rule.remaining--;
+      st().drops = st().drops.filter((d) => d.remaining > 0);
+      return true;
     }
 
     // ── auth ──
@@ -309,7 +345,11 @@ const paypalSandbox: SandboxModule = {
       return { clientId: t.clientId };
     }
     const requestIds = idempotencyStore(() => st().requests);
-    /** PayPal-Request-Id: the first answer replayed */
+    /**
+     * PayPal-Request-Id: the first answer replayed. Between the check and the answer being
+     * remembered nothing waits on I/O (every `run` here is synchronous and the answer's body is
+     * read from memory), so requests with one id that arrive together get the first's answer.
+     */
     async function once(c: Context, clientId: string, run: (body: Record<string, unknown>) => Promise<Response> | Response): Promise<Response> {
       const raw = await c.req.text();
       let body: Record<string, unknown> = {};
@@ -348,6 +388,19 @@ const paypalSandbox: SandboxModule = {
       return c.json({ items: [...st().orders.values()].filter((o) => !cid || o.clientId === cid).map((o) => orderRep(o, baseOf(c))) });
     });
     app.get("/__deliveries", (c) => c.json({ items: st().deliveries }));
+    app.post("/__drop-webhooks", async (c) => {
+      const b = (await c.req.json().catch(() => ({}))) as { eventType?: unknown; times?: unknown };
+      if (b.eventType !== undefined && typeof b.eventType !== "string") return c.json({ error: "eventType is a PayPal event type" }, 400);
+      const times = b.times === undefined ? 1 : Number(b.times);
+      if (!Number.isInteger(times) || times < 1) return c.json({ error: "times is a whole number, 1 or more" }, 400);
+      st().drops.push({ eventType: b.eventType as string | undefined, remaining: times });
+      return c.body(null, 204);
+    });
+    app.get("/__captures/:orderId", (c) => {
+      const orderId = c.req.param("orderId");
+      const completed = [...st().captures.values()].filter((x) => x.orderId === orderId && x.status !== "DECLINED").length;
+      return c.json({ orderId, runs: st().captureRuns.get(orderId) ?? 0, completed });
+    });
     app.get(`/v1/notifications/certs/${CERT_ID}`, (c) =>
       c.text(signingKeys().publicKey.export({ type: "spki", format: "pem" }).toString(), 200, { "content-type": "application/x-pem-file" }),
     );
@@ -502,6 +555,7 @@ const paypalSandbox: SandboxModule = {
         const o = ownOrder(c, a.clientId);
         const base = baseOf(c);
         if (!o) return ppError(c, 404, "INVALID_RESOURCE_ID", "Specified resource ID does not exist. Please check the resource ID and try again.");
+        st().captureRuns.set(o.id, (st().captureRuns.get(o.id) ?? 0) + 1);
         if (o.status === "COMPLETED") return ppError(c, 422, "ORDER_ALREADY_CAPTURED", "Order already captured. If 'intent=CAPTURE' only one capture per order is allowed.");
         if (o.status === "VOIDED") return ppError(c, 422, "ORDER_EXPIRED", "The order has expired."); // UNCONFIRMED issue name
         if (o.status !== "APPROVED") return ppError(c, 422, "ORDER_NOT_APPROVED", "Payer has not yet approved the Order for payment. Please redirect the payer to the 'rel':'approve' url returned as part of the HATEOAS links within the Create Order call or provide a valid payment_source in the request.");
@@ -605,6 +659,19 @@ const paypalSandbox: SandboxModule = {
       const a = bearer(c);
       if (a instanceof Response) return a;
       return c.json({ webhooks: [...st().webhooks.values()].filter((w) => w.clientId === a.clientId).map(({ clientId: _c, ...w }) => w) });
+    });
+
+    // PayPal's "resend event": the same event (same id) signed and sent again to its webhook
+    app.post("/v1/notifications/webhooks-events/:id/resend", async (c) => {
+      const a = bearer(c);
+      if (a instanceof Response) return a;
+      const e = st().events.get(c.req.param("id"));
+      if (!e || e.clientId !== a.clientId) return ppError(c, 404, "INVALID_RESOURCE_ID", "Specified resource ID does not exist. Please check the resource ID and try again.");
+      const b = (await c.req.json().catch(() => ({}))) as { webhook_ids?: unknown };
+      const ids = Array.isArray(b.webhook_ids) ? b.webhook_ids.filter((x): x is string => typeof x === "string") : [e.webhookId];
+      const w = st().webhooks.get(e.webhookId);
+      if (w && ids.includes(w.id)) await transmit(w, e.event, baseOf(c));
+      return c.json(e.event, 202);
     });
 
     app.post("/v1/notifications/verify-webhook-signature", async (c) => {

@@ -8,8 +8,9 @@
 // refused (rejected, 429 with Retry-After: PayPal retries a real one later) without a call.
 //
 // handle():
-//   CHECKOUT.ORDER.APPROVED   → capture the order (PayPal-Request-Id capture-<order id>, so a
-//                               retried event never captures twice) → succeeded / failed
+//   CHECKOUT.ORDER.APPROVED   → pending with the capture due: lib/payments captures it (the one
+//                               capture of every path, PayPal-Request-Id capture-<order id>, so
+//                               a retried event or a racing path never captures twice)
 //   CHECKOUT.ORDER.COMPLETED  → the order as sent
 //   CHECKOUT.ORDER.VOIDED     → canceled
 //   PAYMENT.CAPTURE.COMPLETED → succeeded; .PENDING → pending; .DENIED / .DECLINED → failed
@@ -123,6 +124,7 @@ function orderUpdate(o: PpOrder, ev: Event, fallbackPaymentId: string | null): P
     eventId: ev.id,
     occurredAt: ev.create_time,
     error: m.error ?? null,
+    ...(m.due ? { due: m.due } : {}),
   };
 }
 
@@ -145,29 +147,11 @@ export async function handleWebhook(event: StoredWebhook, ctx: PayPalContext): P
   const resource = (ev.resource ?? {}) as Record<string, unknown>;
 
   if (type === "CHECKOUT.ORDER.APPROVED") {
+    // the order as the event carries it (APPROVED: due "capture"); the capture is lib/payments'
+    // to take, under a lock on the payment, whichever path sees the approval first
     const order = resource as unknown as PpOrder;
-    const paymentId = orderCustomId(order);
-    try {
-      const captured = await ppCall<PpOrder>(ctx, "paypal.orders.capture", {
-        method: "POST",
-        path: `/v2/checkout/orders/${encodeURIComponent(order.id)}/capture`,
-        requestId: `capture-${order.id}`,
-      });
-      const u = orderUpdate(captured, ev, paymentId);
-      return done(`${order.id}: approved → captured ${u.providerCaptureId ?? ""} (${u.providerStatus})`, [updated(u)]);
-    } catch (e) {
-      if (!(e instanceof PaymentProviderError) || e.retryable) throw e;
-      if (e.opts.code === "ORDER_ALREADY_CAPTURED") {
-        const now = await must(ppCall<PpOrder>(ctx, "paypal.orders.get", { method: "GET", path: `/v2/checkout/orders/${encodeURIComponent(order.id)}` }));
-        return done(`${order.id}: already captured`, [updated(orderUpdate(now, ev, paymentId))]);
-      }
-      if (e.opts.code === "INSTRUMENT_DECLINED" || e.opts.code === "TRANSACTION_REFUSED") {
-        return done(`${order.id}: the capture was declined (${e.opts.code})`, [
-          updated({ paymentId, providerPaymentId: order.id, status: "failed", providerStatus: e.opts.code, eventId: ev.id, occurredAt: ev.create_time, error: e.message }),
-        ]);
-      }
-      throw new PermanentWebhookError(e.message);
-    }
+    const u = orderUpdate(order, ev, null);
+    return done(`${order.id}: ${order.status}${u.due ? `, ${u.due} due` : ""}`, [updated(u)]);
   }
 
   if (type === "CHECKOUT.ORDER.COMPLETED" || type === "CHECKOUT.ORDER.VOIDED") {

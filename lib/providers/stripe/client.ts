@@ -11,7 +11,7 @@
 import Stripe from "stripe";
 import { classifyFailure, transportCode } from "@/lib/providers/errors";
 import { scrub } from "@/lib/redact";
-import { PaymentProviderError, type PaymentStatus, type ProviderContext, type ProviderPayment } from "@/lib/providers/types";
+import { PaymentProviderError, type PaymentNextAction, type PaymentStatus, type ProviderContext, type ProviderPayment } from "@/lib/providers/types";
 
 export type StripeCredentials = { secretKey: string; webhookSecret?: string };
 export type StripeConfig = {
@@ -154,7 +154,13 @@ export function fromPaymentIntent(pi: Stripe.PaymentIntent, checkoutId?: string 
     capturedMinor: captured,
     ...(charge ? { refundedMinor: refunded } : {}),
     error: pi.last_payment_error?.message ?? null,
+    ...(pi.status === "requires_action" && pi.next_action ? { nextAction: nextActionOf(pi.next_action) } : {}),
   };
+}
+
+/** Stripe's next_action → what the client needs: its type, and the page for a redirect (3-D Secure) */
+export function nextActionOf(a: Stripe.PaymentIntent.NextAction): PaymentNextAction {
+  return { type: a.type, redirectUrl: a.redirect_to_url?.url ?? null };
 }
 
 export function fromSession(s: Stripe.Checkout.Session): ProviderPayment {

@@ -3,7 +3,7 @@
 // webhook. Everything through the official SDK (client.ts), over our logged HTTP path.
 import type Stripe from "stripe";
 import { z } from "zod";
-import { defineProvider, PaymentProviderError, type PaymentRequest, type ProviderPayment, type ProviderRefund } from "@/lib/providers/types";
+import { defineProvider, PaymentProviderError, type PaymentRequest, type ProviderInvoice, type ProviderPayment, type ProviderRefund } from "@/lib/providers/types";
 import { isCurrency } from "@/lib/money";
 import { verifyStripe } from "@/lib/providers/stripe/verify";
 import {
@@ -164,18 +164,7 @@ export async function confirmPaymentIntent(
   }
 }
 
-export type StripeInvoiceSummary = {
-  id: string;
-  customer: string | null;
-  customerEmail: string | null;
-  status: string | null;
-  amountDueMinor: number;
-  amountPaidMinor: number;
-  currency: string;
-  subscription: string | null;
-  hostedInvoiceUrl: string | null;
-  created: string;
-};
+export type StripeInvoiceSummary = ProviderInvoice;
 
 /**
  * A customer's invoices (subscriptions bill through them): by customer id, or by email (the
@@ -262,6 +251,22 @@ export default defineProvider({
         throw toPaymentError(e, sc);
       }
     },
+
+    async confirm(ctx, p, req) {
+      // a Checkout link is confirmed by the payer on Stripe's page, not through the API
+      if (!p.providerPaymentId || p.providerCheckoutId) {
+        throw new PaymentProviderError(
+          p.providerCheckoutId
+            ? "This Stripe payment is a Checkout link: the payer confirms it on Stripe's page (the integration's payment flow is checkout, not payment_intent)"
+            : "This payment has no Stripe PaymentIntent yet",
+          false,
+          { code: p.providerCheckoutId ? "checkout_session" : "no_provider_id" },
+        );
+      }
+      return confirmPaymentIntent(ctx, p.providerPaymentId, req.paymentMethod, { returnUrl: req.returnUrl ?? undefined, idempotencyKey: req.idempotencyKey ?? undefined });
+    },
+
+    listInvoices: (ctx, who) => listInvoices(ctx, who),
 
     async refund(ctx, req): Promise<ProviderRefund> {
       const sc = c(ctx);

@@ -41,75 +41,79 @@ import * as r37 from "@/app/api/v1/integrations/[id]/sync/route";
 import * as r38 from "@/app/api/v1/integrations/[id]/test/route";
 import * as r39 from "@/app/api/v1/integrations/[id]/tests/route";
 import * as r40 from "@/app/api/v1/integrations/health/route";
-import * as r41 from "@/app/api/v1/integrations/payments/paypal/create/route";
-import * as r42 from "@/app/api/v1/integrations/payments/refund/route";
-import * as r43 from "@/app/api/v1/integrations/payments/stripe/intent/route";
-import * as r44 from "@/app/api/v1/integrations/providers/route";
-import * as r45 from "@/app/api/v1/integrations/route";
-import * as r46 from "@/app/api/v1/invites/accept/route";
-import * as r47 from "@/app/api/v1/jobs/[id]/cancel/route";
-import * as r48 from "@/app/api/v1/jobs/[id]/route";
-import * as r49 from "@/app/api/v1/jobs/route";
-import * as r50 from "@/app/api/v1/logs/[id]/route";
-import * as r51 from "@/app/api/v1/logs/actions/route";
-import * as r52 from "@/app/api/v1/logs/route";
-import * as r53 from "@/app/api/v1/me/route";
-import * as r54 from "@/app/api/v1/meetings/[id]/recordings/route";
-import * as r55 from "@/app/api/v1/meetings/[id]/route";
-import * as r56 from "@/app/api/v1/meetings/route";
-import * as r57 from "@/app/api/v1/messages/[id]/resend/route";
-import * as r58 from "@/app/api/v1/messages/[id]/route";
-import * as r59 from "@/app/api/v1/messages/batches/[id]/route";
-import * as r60 from "@/app/api/v1/messages/batches/route";
-import * as r61 from "@/app/api/v1/messages/route";
-import * as r62 from "@/app/api/v1/messages/stats/route";
-import * as r63 from "@/app/api/v1/notify/order-assigned/route";
-import * as r64 from "@/app/api/v1/notify/order-status/route";
-import * as r65 from "@/app/api/v1/notify/payment-confirmation/route";
-import * as r66 from "@/app/api/v1/notify/urgent/route";
-import * as r67 from "@/app/api/v1/overview/alerts/route";
-import * as r68 from "@/app/api/v1/overview/api-usage/route";
-import * as r69 from "@/app/api/v1/overview/health/route";
-import * as r70 from "@/app/api/v1/overview/jobs/route";
-import * as r71 from "@/app/api/v1/overview/messages/route";
-import * as r72 from "@/app/api/v1/overview/payments/route";
-import * as r73 from "@/app/api/v1/overview/route";
-import * as r74 from "@/app/api/v1/overview/webhooks/route";
-import * as r75 from "@/app/api/v1/payments/[id]/refund/route";
-import * as r76 from "@/app/api/v1/payments/[id]/route";
-import * as r77 from "@/app/api/v1/payments/route";
-import * as r78 from "@/app/api/v1/payments/stats/route";
-import * as r79 from "@/app/api/v1/push/register-token/route";
-import * as r80 from "@/app/api/v1/push/send/route";
-import * as r81 from "@/app/api/v1/sandbox/inbox/route";
-import * as r82 from "@/app/api/v1/sandbox/telegram/route";
-import * as r83 from "@/app/api/v1/settings/route";
-import * as r84 from "@/app/api/v1/sms/[id]/status/route";
-import * as r85 from "@/app/api/v1/sms/bulk/route";
-import * as r86 from "@/app/api/v1/sms/otp/route";
-import * as r87 from "@/app/api/v1/sms/otp/verify/route";
-import * as r88 from "@/app/api/v1/sms/send/route";
-import * as r89 from "@/app/api/v1/suitedash/exports/[id]/download/route";
-import * as r90 from "@/app/api/v1/suitedash/exports/[id]/mark/route";
-import * as r91 from "@/app/api/v1/suitedash/exports/route";
-import * as r92 from "@/app/api/v1/telegram/link/route";
-import * as r93 from "@/app/api/v1/telegram/send/route";
-import * as r94 from "@/app/api/v1/templates/[id]/route";
-import * as r95 from "@/app/api/v1/templates/preview/route";
-import * as r96 from "@/app/api/v1/templates/route";
-import * as r97 from "@/app/api/v1/tracking/drivers/route";
-import * as r98 from "@/app/api/v1/tracking/history/route";
-import * as r99 from "@/app/api/v1/tracking/locations/route";
-import * as r100 from "@/app/api/v1/tracking/stream/route";
-import * as r101 from "@/app/api/v1/users/[id]/invite/route";
-import * as r102 from "@/app/api/v1/users/[id]/route";
-import * as r103 from "@/app/api/v1/users/route";
-import * as r104 from "@/app/api/v1/webhooks/[id]/replay/route";
-import * as r105 from "@/app/api/v1/webhooks/[id]/retry/route";
-import * as r106 from "@/app/api/v1/webhooks/[id]/route";
-import * as r107 from "@/app/api/v1/webhooks/route";
-import * as r108 from "@/app/api/v1/webhooks/stats/route";
-import * as r109 from "@/app/api/v1/whatsapp/send/route";
+import * as r41 from "@/app/api/v1/integrations/payments/[paymentId]/status/route";
+import * as r42 from "@/app/api/v1/integrations/payments/paypal/create/route";
+import * as r43 from "@/app/api/v1/integrations/payments/paypal/execute/route";
+import * as r44 from "@/app/api/v1/integrations/payments/refund/route";
+import * as r45 from "@/app/api/v1/integrations/payments/stripe/confirm/route";
+import * as r46 from "@/app/api/v1/integrations/payments/stripe/intent/route";
+import * as r47 from "@/app/api/v1/integrations/providers/route";
+import * as r48 from "@/app/api/v1/integrations/route";
+import * as r49 from "@/app/api/v1/invites/accept/route";
+import * as r50 from "@/app/api/v1/jobs/[id]/cancel/route";
+import * as r51 from "@/app/api/v1/jobs/[id]/route";
+import * as r52 from "@/app/api/v1/jobs/route";
+import * as r53 from "@/app/api/v1/logs/[id]/route";
+import * as r54 from "@/app/api/v1/logs/actions/route";
+import * as r55 from "@/app/api/v1/logs/route";
+import * as r56 from "@/app/api/v1/me/route";
+import * as r57 from "@/app/api/v1/meetings/[id]/recordings/route";
+import * as r58 from "@/app/api/v1/meetings/[id]/route";
+import * as r59 from "@/app/api/v1/meetings/route";
+import * as r60 from "@/app/api/v1/messages/[id]/resend/route";
+import * as r61 from "@/app/api/v1/messages/[id]/route";
+import * as r62 from "@/app/api/v1/messages/batches/[id]/route";
+import * as r63 from "@/app/api/v1/messages/batches/route";
+import * as r64 from "@/app/api/v1/messages/route";
+import * as r65 from "@/app/api/v1/messages/stats/route";
+import * as r66 from "@/app/api/v1/notify/order-assigned/route";
+import * as r67 from "@/app/api/v1/notify/order-status/route";
+import * as r68 from "@/app/api/v1/notify/payment-confirmation/route";
+import * as r69 from "@/app/api/v1/notify/urgent/route";
+import * as r70 from "@/app/api/v1/overview/alerts/route";
+import * as r71 from "@/app/api/v1/overview/api-usage/route";
+import * as r72 from "@/app/api/v1/overview/health/route";
+import * as r73 from "@/app/api/v1/overview/jobs/route";
+import * as r74 from "@/app/api/v1/overview/messages/route";
+import * as r75 from "@/app/api/v1/overview/payments/route";
+import * as r76 from "@/app/api/v1/overview/route";
+import * as r77 from "@/app/api/v1/overview/webhooks/route";
+import * as r78 from "@/app/api/v1/payments/[id]/refund/route";
+import * as r79 from "@/app/api/v1/payments/[id]/route";
+import * as r80 from "@/app/api/v1/payments/invoices/route";
+import * as r81 from "@/app/api/v1/payments/route";
+import * as r82 from "@/app/api/v1/payments/stats/route";
+import * as r83 from "@/app/api/v1/push/register-token/route";
+import * as r84 from "@/app/api/v1/push/send/route";
+import * as r85 from "@/app/api/v1/sandbox/inbox/route";
+import * as r86 from "@/app/api/v1/sandbox/telegram/route";
+import * as r87 from "@/app/api/v1/settings/route";
+import * as r88 from "@/app/api/v1/sms/[id]/status/route";
+import * as r89 from "@/app/api/v1/sms/bulk/route";
+import * as r90 from "@/app/api/v1/sms/otp/route";
+import * as r91 from "@/app/api/v1/sms/otp/verify/route";
+import * as r92 from "@/app/api/v1/sms/send/route";
+import * as r93 from "@/app/api/v1/suitedash/exports/[id]/download/route";
+import * as r94 from "@/app/api/v1/suitedash/exports/[id]/mark/route";
+import * as r95 from "@/app/api/v1/suitedash/exports/route";
+import * as r96 from "@/app/api/v1/telegram/link/route";
+import * as r97 from "@/app/api/v1/telegram/send/route";
+import * as r98 from "@/app/api/v1/templates/[id]/route";
+import * as r99 from "@/app/api/v1/templates/preview/route";
+import * as r100 from "@/app/api/v1/templates/route";
+import * as r101 from "@/app/api/v1/tracking/drivers/route";
+import * as r102 from "@/app/api/v1/tracking/history/route";
+import * as r103 from "@/app/api/v1/tracking/locations/route";
+import * as r104 from "@/app/api/v1/tracking/stream/route";
+import * as r105 from "@/app/api/v1/users/[id]/invite/route";
+import * as r106 from "@/app/api/v1/users/[id]/route";
+import * as r107 from "@/app/api/v1/users/route";
+import * as r108 from "@/app/api/v1/webhooks/[id]/replay/route";
+import * as r109 from "@/app/api/v1/webhooks/[id]/retry/route";
+import * as r110 from "@/app/api/v1/webhooks/[id]/route";
+import * as r111 from "@/app/api/v1/webhooks/route";
+import * as r112 from "@/app/api/v1/webhooks/stats/route";
+import * as r113 from "@/app/api/v1/whatsapp/send/route";
 
 export const ROUTE_MODULES: { path: string; file: string; module: Record<string, unknown> }[] = [
   { path: "/api/v1/alerts/{id}/resolve", file: "app/api/v1/alerts/[id]/resolve/route.ts", module: r0 },
@@ -153,73 +157,77 @@ export const ROUTE_MODULES: { path: string; file: string; module: Record<string,
   { path: "/api/v1/integrations/{id}/test", file: "app/api/v1/integrations/[id]/test/route.ts", module: r38 },
   { path: "/api/v1/integrations/{id}/tests", file: "app/api/v1/integrations/[id]/tests/route.ts", module: r39 },
   { path: "/api/v1/integrations/health", file: "app/api/v1/integrations/health/route.ts", module: r40 },
-  { path: "/api/v1/integrations/payments/paypal/create", file: "app/api/v1/integrations/payments/paypal/create/route.ts", module: r41 },
-  { path: "/api/v1/integrations/payments/refund", file: "app/api/v1/integrations/payments/refund/route.ts", module: r42 },
-  { path: "/api/v1/integrations/payments/stripe/intent", file: "app/api/v1/integrations/payments/stripe/intent/route.ts", module: r43 },
-  { path: "/api/v1/integrations/providers", file: "app/api/v1/integrations/providers/route.ts", module: r44 },
-  { path: "/api/v1/integrations", file: "app/api/v1/integrations/route.ts", module: r45 },
-  { path: "/api/v1/invites/accept", file: "app/api/v1/invites/accept/route.ts", module: r46 },
-  { path: "/api/v1/jobs/{id}/cancel", file: "app/api/v1/jobs/[id]/cancel/route.ts", module: r47 },
-  { path: "/api/v1/jobs/{id}", file: "app/api/v1/jobs/[id]/route.ts", module: r48 },
-  { path: "/api/v1/jobs", file: "app/api/v1/jobs/route.ts", module: r49 },
-  { path: "/api/v1/logs/{id}", file: "app/api/v1/logs/[id]/route.ts", module: r50 },
-  { path: "/api/v1/logs/actions", file: "app/api/v1/logs/actions/route.ts", module: r51 },
-  { path: "/api/v1/logs", file: "app/api/v1/logs/route.ts", module: r52 },
-  { path: "/api/v1/me", file: "app/api/v1/me/route.ts", module: r53 },
-  { path: "/api/v1/meetings/{id}/recordings", file: "app/api/v1/meetings/[id]/recordings/route.ts", module: r54 },
-  { path: "/api/v1/meetings/{id}", file: "app/api/v1/meetings/[id]/route.ts", module: r55 },
-  { path: "/api/v1/meetings", file: "app/api/v1/meetings/route.ts", module: r56 },
-  { path: "/api/v1/messages/{id}/resend", file: "app/api/v1/messages/[id]/resend/route.ts", module: r57 },
-  { path: "/api/v1/messages/{id}", file: "app/api/v1/messages/[id]/route.ts", module: r58 },
-  { path: "/api/v1/messages/batches/{id}", file: "app/api/v1/messages/batches/[id]/route.ts", module: r59 },
-  { path: "/api/v1/messages/batches", file: "app/api/v1/messages/batches/route.ts", module: r60 },
-  { path: "/api/v1/messages", file: "app/api/v1/messages/route.ts", module: r61 },
-  { path: "/api/v1/messages/stats", file: "app/api/v1/messages/stats/route.ts", module: r62 },
-  { path: "/api/v1/notify/order-assigned", file: "app/api/v1/notify/order-assigned/route.ts", module: r63 },
-  { path: "/api/v1/notify/order-status", file: "app/api/v1/notify/order-status/route.ts", module: r64 },
-  { path: "/api/v1/notify/payment-confirmation", file: "app/api/v1/notify/payment-confirmation/route.ts", module: r65 },
-  { path: "/api/v1/notify/urgent", file: "app/api/v1/notify/urgent/route.ts", module: r66 },
-  { path: "/api/v1/overview/alerts", file: "app/api/v1/overview/alerts/route.ts", module: r67 },
-  { path: "/api/v1/overview/api-usage", file: "app/api/v1/overview/api-usage/route.ts", module: r68 },
-  { path: "/api/v1/overview/health", file: "app/api/v1/overview/health/route.ts", module: r69 },
-  { path: "/api/v1/overview/jobs", file: "app/api/v1/overview/jobs/route.ts", module: r70 },
-  { path: "/api/v1/overview/messages", file: "app/api/v1/overview/messages/route.ts", module: r71 },
-  { path: "/api/v1/overview/payments", file: "app/api/v1/overview/payments/route.ts", module: r72 },
-  { path: "/api/v1/overview", file: "app/api/v1/overview/route.ts", module: r73 },
-  { path: "/api/v1/overview/webhooks", file: "app/api/v1/overview/webhooks/route.ts", module: r74 },
-  { path: "/api/v1/payments/{id}/refund", file: "app/api/v1/payments/[id]/refund/route.ts", module: r75 },
-  { path: "/api/v1/payments/{id}", file: "app/api/v1/payments/[id]/route.ts", module: r76 },
-  { path: "/api/v1/payments", file: "app/api/v1/payments/route.ts", module: r77 },
-  { path: "/api/v1/payments/stats", file: "app/api/v1/payments/stats/route.ts", module: r78 },
-  { path: "/api/v1/push/register-token", file: "app/api/v1/push/register-token/route.ts", module: r79 },
-  { path: "/api/v1/push/send", file: "app/api/v1/push/send/route.ts", module: r80 },
-  { path: "/api/v1/sandbox/inbox", file: "app/api/v1/sandbox/inbox/route.ts", module: r81 },
-  { path: "/api/v1/sandbox/telegram", file: "app/api/v1/sandbox/telegram/route.ts", module: r82 },
-  { path: "/api/v1/settings", file: "app/api/v1/settings/route.ts", module: r83 },
-  { path: "/api/v1/sms/{id}/status", file: "app/api/v1/sms/[id]/status/route.ts", module: r84 },
-  { path: "/api/v1/sms/bulk", file: "app/api/v1/sms/bulk/route.ts", module: r85 },
-  { path: "/api/v1/sms/otp", file: "app/api/v1/sms/otp/route.ts", module: r86 },
-  { path: "/api/v1/sms/otp/verify", file: "app/api/v1/sms/otp/verify/route.ts", module: r87 },
-  { path: "/api/v1/sms/send", file: "app/api/v1/sms/send/route.ts", module: r88 },
-  { path: "/api/v1/suitedash/exports/{id}/download", file: "app/api/v1/suitedash/exports/[id]/download/route.ts", module: r89 },
-  { path: "/api/v1/suitedash/exports/{id}/mark", file: "app/api/v1/suitedash/exports/[id]/mark/route.ts", module: r90 },
-  { path: "/api/v1/suitedash/exports", file: "app/api/v1/suitedash/exports/route.ts", module: r91 },
-  { path: "/api/v1/telegram/link", file: "app/api/v1/telegram/link/route.ts", module: r92 },
-  { path: "/api/v1/telegram/send", file: "app/api/v1/telegram/send/route.ts", module: r93 },
-  { path: "/api/v1/templates/{id}", file: "app/api/v1/templates/[id]/route.ts", module: r94 },
-  { path: "/api/v1/templates/preview", file: "app/api/v1/templates/preview/route.ts", module: r95 },
-  { path: "/api/v1/templates", file: "app/api/v1/templates/route.ts", module: r96 },
-  { path: "/api/v1/tracking/drivers", file: "app/api/v1/tracking/drivers/route.ts", module: r97 },
-  { path: "/api/v1/tracking/history", file: "app/api/v1/tracking/history/route.ts", module: r98 },
-  { path: "/api/v1/tracking/locations", file: "app/api/v1/tracking/locations/route.ts", module: r99 },
-  { path: "/api/v1/tracking/stream", file: "app/api/v1/tracking/stream/route.ts", module: r100 },
-  { path: "/api/v1/users/{id}/invite", file: "app/api/v1/users/[id]/invite/route.ts", module: r101 },
-  { path: "/api/v1/users/{id}", file: "app/api/v1/users/[id]/route.ts", module: r102 },
-  { path: "/api/v1/users", file: "app/api/v1/users/route.ts", module: r103 },
-  { path: "/api/v1/webhooks/{id}/replay", file: "app/api/v1/webhooks/[id]/replay/route.ts", module: r104 },
-  { path: "/api/v1/webhooks/{id}/retry", file: "app/api/v1/webhooks/[id]/retry/route.ts", module: r105 },
-  { path: "/api/v1/webhooks/{id}", file: "app/api/v1/webhooks/[id]/route.ts", module: r106 },
-  { path: "/api/v1/webhooks", file: "app/api/v1/webhooks/route.ts", module: r107 },
-  { path: "/api/v1/webhooks/stats", file: "app/api/v1/webhooks/stats/route.ts", module: r108 },
-  { path: "/api/v1/whatsapp/send", file: "app/api/v1/whatsapp/send/route.ts", module: r109 },
+  { path: "/api/v1/integrations/payments/{paymentId}/status", file: "app/api/v1/integrations/payments/[paymentId]/status/route.ts", module: r41 },
+  { path: "/api/v1/integrations/payments/paypal/create", file: "app/api/v1/integrations/payments/paypal/create/route.ts", module: r42 },
+  { path: "/api/v1/integrations/payments/paypal/execute", file: "app/api/v1/integrations/payments/paypal/execute/route.ts", module: r43 },
+  { path: "/api/v1/integrations/payments/refund", file: "app/api/v1/integrations/payments/refund/route.ts", module: r44 },
+  { path: "/api/v1/integrations/payments/stripe/confirm", file: "app/api/v1/integrations/payments/stripe/confirm/route.ts", module: r45 },
+  { path: "/api/v1/integrations/payments/stripe/intent", file: "app/api/v1/integrations/payments/stripe/intent/route.ts", module: r46 },
+  { path: "/api/v1/integrations/providers", file: "app/api/v1/integrations/providers/route.ts", module: r47 },
+  { path: "/api/v1/integrations", file: "app/api/v1/integrations/route.ts", module: r48 },
+  { path: "/api/v1/invites/accept", file: "app/api/v1/invites/accept/route.ts", module: r49 },
+  { path: "/api/v1/jobs/{id}/cancel", file: "app/api/v1/jobs/[id]/cancel/route.ts", module: r50 },
+  { path: "/api/v1/jobs/{id}", file: "app/api/v1/jobs/[id]/route.ts", module: r51 },
+  { path: "/api/v1/jobs", file: "app/api/v1/jobs/route.ts", module: r52 },
+  { path: "/api/v1/logs/{id}", file: "app/api/v1/logs/[id]/route.ts", module: r53 },
+  { path: "/api/v1/logs/actions", file: "app/api/v1/logs/actions/route.ts", module: r54 },
+  { path: "/api/v1/logs", file: "app/api/v1/logs/route.ts", module: r55 },
+  { path: "/api/v1/me", file: "app/api/v1/me/route.ts", module: r56 },
+  { path: "/api/v1/meetings/{id}/recordings", file: "app/api/v1/meetings/[id]/recordings/route.ts", module: r57 },
+  { path: "/api/v1/meetings/{id}", file: "app/api/v1/meetings/[id]/route.ts", module: r58 },
+  { path: "/api/v1/meetings", file: "app/api/v1/meetings/route.ts", module: r59 },
+  { path: "/api/v1/messages/{id}/resend", file: "app/api/v1/messages/[id]/resend/route.ts", module: r60 },
+  { path: "/api/v1/messages/{id}", file: "app/api/v1/messages/[id]/route.ts", module: r61 },
+  { path: "/api/v1/messages/batches/{id}", file: "app/api/v1/messages/batches/[id]/route.ts", module: r62 },
+  { path: "/api/v1/messages/batches", file: "app/api/v1/messages/batches/route.ts", module: r63 },
+  { path: "/api/v1/messages", file: "app/api/v1/messages/route.ts", module: r64 },
+  { path: "/api/v1/messages/stats", file: "app/api/v1/messages/stats/route.ts", module: r65 },
+  { path: "/api/v1/notify/order-assigned", file: "app/api/v1/notify/order-assigned/route.ts", module: r66 },
+  { path: "/api/v1/notify/order-status", file: "app/api/v1/notify/order-status/route.ts", module: r67 },
+  { path: "/api/v1/notify/payment-confirmation", file: "app/api/v1/notify/payment-confirmation/route.ts", module: r68 },
+  { path: "/api/v1/notify/urgent", file: "app/api/v1/notify/urgent/route.ts", module: r69 },
+  { path: "/api/v1/overview/alerts", file: "app/api/v1/overview/alerts/route.ts", module: r70 },
+  { path: "/api/v1/overview/api-usage", file: "app/api/v1/overview/api-usage/route.ts", module: r71 },
+  { path: "/api/v1/overview/health", file: "app/api/v1/overview/health/route.ts", module: r72 },
+  { path: "/api/v1/overview/jobs", file: "app/api/v1/overview/jobs/route.ts", module: r73 },
+  { path: "/api/v1/overview/messages", file: "app/api/v1/overview/messages/route.ts", module: r74 },
+  { path: "/api/v1/overview/payments", file: "app/api/v1/overview/payments/route.ts", module: r75 },
+  { path: "/api/v1/overview", file: "app/api/v1/overview/route.ts", module: r76 },
+  { path: "/api/v1/overview/webhooks", file: "app/api/v1/overview/webhooks/route.ts", module: r77 },
+  { path: "/api/v1/payments/{id}/refund", file: "app/api/v1/payments/[id]/refund/route.ts", module: r78 },
+  { path: "/api/v1/payments/{id}", file: "app/api/v1/payments/[id]/route.ts", module: r79 },
+  { path: "/api/v1/payments/invoices", file: "app/api/v1/payments/invoices/route.ts", module: r80 },
+  { path: "/api/v1/payments", file: "app/api/v1/payments/route.ts", module: r81 },
+  { path: "/api/v1/payments/stats", file: "app/api/v1/payments/stats/route.ts", module: r82 },
+  { path: "/api/v1/push/register-token", file: "app/api/v1/push/register-token/route.ts", module: r83 },
+  { path: "/api/v1/push/send", file: "app/api/v1/push/send/route.ts", module: r84 },
+  { path: "/api/v1/sandbox/inbox", file: "app/api/v1/sandbox/inbox/route.ts", module: r85 },
+  { path: "/api/v1/sandbox/telegram", file: "app/api/v1/sandbox/telegram/route.ts", module: r86 },
+  { path: "/api/v1/settings", file: "app/api/v1/settings/route.ts", module: r87 },
+  { path: "/api/v1/sms/{id}/status", file: "app/api/v1/sms/[id]/status/route.ts", module: r88 },
+  { path: "/api/v1/sms/bulk", file: "app/api/v1/sms/bulk/route.ts", module: r89 },
+  { path: "/api/v1/sms/otp", file: "app/api/v1/sms/otp/route.ts", module: r90 },
+  { path: "/api/v1/sms/otp/verify", file: "app/api/v1/sms/otp/verify/route.ts", module: r91 },
+  { path: "/api/v1/sms/send", file: "app/api/v1/sms/send/route.ts", module: r92 },
+  { path: "/api/v1/suitedash/exports/{id}/download", file: "app/api/v1/suitedash/exports/[id]/download/route.ts", module: r93 },
+  { path: "/api/v1/suitedash/exports/{id}/mark", file: "app/api/v1/suitedash/exports/[id]/mark/route.ts", module: r94 },
+  { path: "/api/v1/suitedash/exports", file: "app/api/v1/suitedash/exports/route.ts", module: r95 },
+  { path: "/api/v1/telegram/link", file: "app/api/v1/telegram/link/route.ts", module: r96 },
+  { path: "/api/v1/telegram/send", file: "app/api/v1/telegram/send/route.ts", module: r97 },
+  { path: "/api/v1/templates/{id}", file: "app/api/v1/templates/[id]/route.ts", module: r98 },
+  { path: "/api/v1/templates/preview", file: "app/api/v1/templates/preview/route.ts", module: r99 },
+  { path: "/api/v1/templates", file: "app/api/v1/templates/route.ts", module: r100 },
+  { path: "/api/v1/tracking/drivers", file: "app/api/v1/tracking/drivers/route.ts", module: r101 },
+  { path: "/api/v1/tracking/history", file: "app/api/v1/tracking/history/route.ts", module: r102 },
+  { path: "/api/v1/tracking/locations", file: "app/api/v1/tracking/locations/route.ts", module: r103 },
+  { path: "/api/v1/tracking/stream", file: "app/api/v1/tracking/stream/route.ts", module: r104 },
+  { path: "/api/v1/users/{id}/invite", file: "app/api/v1/users/[id]/invite/route.ts", module: r105 },
+  { path: "/api/v1/users/{id}", file: "app/api/v1/users/[id]/route.ts", module: r106 },
+  { path: "/api/v1/users", file: "app/api/v1/users/route.ts", module: r107 },
+  { path: "/api/v1/webhooks/{id}/replay", file: "app/api/v1/webhooks/[id]/replay/route.ts", module: r108 },
+  { path: "/api/v1/webhooks/{id}/retry", file: "app/api/v1/webhooks/[id]/retry/route.ts", module: r109 },
+  { path: "/api/v1/webhooks/{id}", file: "app/api/v1/webhooks/[id]/route.ts", module: r110 },
+  { path: "/api/v1/webhooks", file: "app/api/v1/webhooks/route.ts", module: r111 },
+  { path: "/api/v1/webhooks/stats", file: "app/api/v1/webhooks/stats/route.ts", module: r112 },
+  { path: "/api/v1/whatsapp/send", file: "app/api/v1/whatsapp/send/route.ts", module: r113 },
 ];
