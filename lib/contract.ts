@@ -10,10 +10,13 @@ export type OkAnswer = z.infer<typeof okAnswer>;
 export const timestamp = z.iso.datetime({ offset: true });
 
 /**
- * An idempotent create's answer (route() with idempotency): a retry with the same
- * Idempotency-Key gets the first answer again, status 200, marked `replayed: true`
- * (lib/idempotency.ts).
+ * The mark of a replayed answer (route() with idempotency): a retry with the same
+ * Idempotency-Key gets the first answer again, status 200, with `replayed: true`
+ * (lib/idempotency.ts). Spread it into an idempotent create's answer, or use replayable().
  */
+export const replayed = { replayed: z.literal(true).optional().describe("Present on a replay: the first answer to this Idempotency-Key, sent again") };
+
+/** An idempotent create's answer, also as its replay (see replayed). */
 export function replayable<S extends z.ZodRawShape>(answer: z.ZodObject<S>) {
-  return answer.extend({ replayed: z.literal(true).optional().describe("Present on a replay: the first answer to this Idempotency-Key, sent again") });
+  return answer.extend(replayed);
 }
