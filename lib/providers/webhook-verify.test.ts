@@ -18,6 +18,7 @@ import { verifyYooKassa, YOOKASSA_IPS, yookassaAllowed } from "@/lib/providers/y
 import { verifyPayPal, type PayPalVerifyRequest } from "@/lib/providers/paypal/verify";
 import { verifyCustom } from "@/lib/providers/generic-webhook/verify";
 import { safeEqual, type InboundRequest } from "@/lib/providers/webhook-kit";
+import { withEnv } from "@/tests/helpers/workers";
 
 const now = () => Math.floor(Date.now() / 1000);
 const req = (rawBody: string, headers: Record<string, string>, extra: Partial<InboundRequest> = {}): InboundRequest => ({
@@ -217,25 +218,15 @@ describe("YooKassa IP allow-list", () => {
     expect(verifyYooKassa(req("{}", {}, { ip: "127.0.0.1" }), [...YOOKASSA_IPS, "127.0.0.1"]).ok).toBe(true);
   });
   it("takes the allow-list from YOOKASSA_ALLOWED_IPS when set", async () => {
-    const { resetEnvCache } = await import("@/lib/env");
-    process.env.YOOKASSA_ALLOWED_IPS = "127.0.0.1, 10.1.0.0/16";
-    resetEnvCache();
-    try {
+    await withEnv({ YOOKASSA_ALLOWED_IPS: "127.0.0.1, 10.1.0.0/16" }, async () => {
       expect(verifyYooKassa(req("{}", {}, { ip: "10.1.2.3" }), yookassaAllowed()).ok).toBe(true);
       expect(verifyYooKassa(req("{}", {}, { ip: "185.71.76.5" }), yookassaAllowed()).ok).toBe(false);
-    } finally {
-      delete process.env.YOOKASSA_ALLOWED_IPS;
-      resetEnvCache();
-    }
+    });
     expect(yookassaAllowed()).toEqual(YOOKASSA_IPS);
   });
   it("a sandbox-mode integration also accepts its sandbox's addresses (SANDBOX_URL's host; loopback in both families)", async () => {
-    const { resetEnvCache } = await import("@/lib/env");
     const { sandboxSourceAddresses } = await import("@/lib/providers/webhook-kit");
-    const before = process.env.SANDBOX_URL;
-    try {
-      process.env.SANDBOX_URL = "http://127.0.0.1:4010";
-      resetEnvCache();
+    await withEnv({ SANDBOX_URL: "http://127.0.0.1:4010" }, async () => {
       const loopback = await sandboxSourceAddresses();
       expect(loopback).toEqual(["127.0.0.0/8", "::1"]);
       for (const ip of ["127.0.0.1", "::1", "::ffff:127.0.0.1"]) {
@@ -243,17 +234,13 @@ describe("YooKassa IP allow-list", () => {
         // a live integration is given no sandbox addresses
         expect(reason(verifyYooKassa(req("{}", {}, { ip }), YOOKASSA_IPS))).toMatch(/not on the YooKassa allow-list/);
       }
-      process.env.SANDBOX_URL = "http://10.9.8.7:4010";
-      resetEnvCache();
+    });
+    await withEnv({ SANDBOX_URL: "http://10.9.8.7:4010" }, async () => {
       const remote = await sandboxSourceAddresses();
       expect(remote).toEqual(["10.9.8.7"]);
       expect(verifyYooKassa(req("{}", {}, { ip: "10.9.8.7" }), YOOKASSA_IPS, remote).ok).toBe(true);
       expect(verifyYooKassa(req("{}", {}, { ip: "127.0.0.1" }), YOOKASSA_IPS, remote).ok).toBe(false);
-    } finally {
-      if (before === undefined) delete process.env.SANDBOX_URL;
-      else process.env.SANDBOX_URL = before;
-      resetEnvCache();
-    }
+    });
   });
   it("rejects outside addresses, an unknown address and garbage", () => {
     expect(reason(verifyYooKassa(req("{}", {}, { ip: "185.71.76.32" }), YOOKASSA_IPS))).toMatch(/not on the YooKassa allow-list/);

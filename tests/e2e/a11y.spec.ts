@@ -8,6 +8,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { AxeBuilder } from "@axe-core/playwright";
 import type { BrowserContext, Locator, Page } from "@playwright/test";
 import { test, expect, signInAs, failingTelegramBot, watchErrors, stack } from "./fixtures";
+import { createIntegration } from "./api";
 
 test.describe.configure({ mode: "serial" });
 
@@ -36,9 +37,7 @@ test.beforeAll(async ({ browser }) => {
   await failingTelegramBot(page, BOT_NAME);
 
   // an SMS integration and one message through it (Messages, Logs, the sandbox inbox)
-  const sms = await page.request.post("/api/v1/integrations", { data: { provider: "smsru", name: SMS_NAME, mode: "sandbox", credentials: { apiId: randomUUID() }, config: {} } });
-  expect(sms.status(), await sms.text()).toBe(201);
-  const smsId = ((await sms.json()) as { id: string }).id;
+  const smsId = (await createIntegration(page, { provider: "smsru", name: SMS_NAME, mode: "sandbox", credentials: { apiId: randomUUID() }, config: {} })).id;
   const sent = await page.request.post("/api/v1/sms/send", { data: { to: "+79990007799", text: SMS_TEXT, integrationId: smsId } });
   expect(sent.status(), await sent.text()).toBe(202);
 

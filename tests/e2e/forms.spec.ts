@@ -5,6 +5,7 @@
 import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { test, expect, signInAs } from "./fixtures";
 import { RAW, requestsDuring } from "./requests";
+import { createIntegration } from "./api";
 
 test("an empty Send test message dialog: every field's message at once, the first focused, nothing sent", async ({ page }) => {
   await signInAs(page, "admin");
@@ -85,8 +86,7 @@ test("the Messages integration filter lists only messaging integrations", async 
     { provider: "smsru", name: `Texts ${suffix}`, mode: "sandbox", credentials: { apiId: randomUUID() }, config: {} },
     { provider: "generic-webhook", name: `Orders hook ${suffix}`, mode: "live", apiEndpoint: "https://crm.example.com/hook", credentials: { signingSecret: randomBytes(24).toString("hex") }, config: {} },
   ]) {
-    const res = await page.request.post("/api/v1/integrations", { data });
-    expect(res.status(), await res.text()).toBe(201);
+    await createIntegration(page, data);
   }
   const all = (await (await page.request.get("/api/v1/integrations")).json()) as { items: { name: string; channels: string[] }[] };
   const messaging = all.items.filter((i) => i.channels.length).map((i) => i.name).sort();

@@ -3,19 +3,14 @@
 // Account ID, Client ID, Client Secret and webhook Secret Token), tests it, creates a meeting on
 // /meetings, sees and copies its join link, and deletes it after confirming. A viewer sees the
 // meetings but no "New meeting", no start link and no delete.
-import { randomBytes } from "node:crypto";
 import { test, expect, signInAs } from "./fixtures";
+import { randomAlnum } from "../helpers/random";
 import { RAW, requestsDuring } from "./requests";
 
 test.describe.configure({ mode: "serial" });
 
 const TOPIC = `E2E transfer briefing ${Math.floor(Math.random() * 9000) + 1000}`;
 const INTEGRATION = `Zoom E2E ${Math.floor(Math.random() * 9000) + 1000}`;
-
-function alnum(n: number) {
-  const chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  return Array.from(randomBytes(n), (b) => chars[b % chars.length]).join("");
-}
 
 test("an admin connects Zoom in sandbox mode, creates a meeting, sees its join link and deletes it", async ({ page }) => {
   test.setTimeout(120_000);
@@ -28,12 +23,12 @@ test("an admin connects Zoom in sandbox mode, creates a meeting, sees its join l
   await expect(page.getByRole("radio", { name: /Sandbox/ })).toBeChecked();
   // a malformed id is refused next to its field
   await page.getByLabel("Account ID", { exact: true }).fill("no");
-  await page.getByLabel("Client ID", { exact: true }).fill(alnum(22));
-  await page.getByLabel("Client Secret", { exact: true }).fill(alnum(32));
-  await page.getByLabel("Webhook Secret Token (optional)").fill(alnum(22));
+  await page.getByLabel("Client ID", { exact: true }).fill(randomAlnum(22));
+  await page.getByLabel("Client Secret", { exact: true }).fill(randomAlnum(32));
+  await page.getByLabel("Webhook Secret Token (optional)").fill(randomAlnum(22));
   await page.getByRole("button", { name: "Create integration" }).click();
   await expect(page.getByText(/The Account ID is 8–64 letters/)).toBeVisible();
-  await page.getByLabel("Account ID", { exact: true }).fill(alnum(22));
+  await page.getByLabel("Account ID", { exact: true }).fill(randomAlnum(22));
   await page.getByRole("button", { name: "Create integration" }).click();
 
   await expect(page.getByRole("heading", { name: INTEGRATION })).toBeVisible();

@@ -5,8 +5,8 @@
 // A dispatcher links Telegram with the sandbox simulator and asks the bot for /status.
 // A viewer reads messages but cannot send. An admin edits a template with its live preview.
 import { randomUUID } from "node:crypto";
-import type { Page } from "@playwright/test";
 import { test, expect, signInAs, botToken, asAdmin, allowConsoleError, allowPlaywrightInSandboxedFrames } from "./fixtures";
+import { createIntegration } from "./api";
 
 test.describe.configure({ mode: "serial" });
 
@@ -14,14 +14,6 @@ const PHONE = "+79991234567";
 const SMS_TEXT = `E2E test SMS ${Math.floor(Math.random() * 9000) + 1000}`;
 const MAIL_TO = "anna@e2e.test";
 const MAIL_SUBJECT = "Welcome to Demo Transfers, Anna Petrova";
-
-type Created = { id: string; code: string; webhook: { url: string } | null };
-
-async function createIntegration(page: Page, data: Record<string, unknown>): Promise<Created> {
-  const res = await page.request.post("/api/v1/integrations", { data });
-  expect(res.status(), await res.text()).toBe(201);
-  return (await res.json()) as Created;
-}
 
 test("an admin sends a test SMS and a test e-mail and finds both in the sandbox inbox", async ({ page }) => {
   test.setTimeout(120_000);

@@ -7,30 +7,24 @@
 import { randomBytes } from "node:crypto";
 import { test, expect, signInAs } from "./fixtures";
 import { requestsDuring } from "./requests";
+import { createIntegration } from "./api";
+import { randomAlnum } from "../helpers/random";
 
 test.describe.configure({ mode: "serial" });
 
 const DESCRIPTION = `E2E airport transfer ${Math.floor(Math.random() * 9000) + 1000}`;
 const PAYER = "payer@e2e.test";
 
-function alnum(n: number) {
-  const chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  return Array.from(randomBytes(n), (b) => chars[b % chars.length]).join("");
-}
-
 test("an admin creates a Stripe payment link, pays it in the sandbox checkout and refunds part of it", async ({ page }) => {
   test.setTimeout(120_000);
   await signInAs(page, "admin");
-  const created = await page.request.post("/api/v1/integrations", {
-    data: {
-      provider: "stripe",
-      name: "Stripe",
-      mode: "sandbox",
-      credentials: { secretKey: `sk_test_${alnum(24)}`, webhookSecret: `whsec_${randomBytes(24).toString("base64")}` },
-      config: { currencies: ["USD"] },
-    },
+  await createIntegration(page, {
+    provider: "stripe",
+    name: "Stripe",
+    mode: "sandbox",
+    credentials: { secretKey: `sk_test_${randomAlnum(24)}`, webhookSecret: `whsec_${randomBytes(24).toString("base64")}` },
+    config: { currencies: ["USD"] },
   });
-  expect(created.status(), await created.text()).toBe(201);
 
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Payments" }).click();
   await expect(page.getByRole("heading", { name: "Payments", level: 1 })).toBeVisible();
@@ -149,24 +143,21 @@ test("a viewer sees the payment but cannot create payment links or refund", asyn
 test("a RUB payment link through YooKassa's sandbox confirms by itself, on the return page and on an open payment page", async ({ page, context }) => {
   test.setTimeout(120_000);
   await signInAs(page, "admin");
-  const name = `YooKassa E2E ${alnum(4)}`;
-  const created = await page.request.post("/api/v1/integrations", {
-    data: {
-      provider: "yookassa",
-      name,
-      mode: "sandbox",
-      priority: 1,
-      credentials: { shopId: String(600000 + Math.floor(Math.random() * 99_999)), secretKey: `test_${alnum(32)}` },
-    },
+  const name = `YooKassa E2E ${randomAlnum(4)}`;
+  await createIntegration(page, {
+    provider: "yookassa",
+    name,
+    mode: "sandbox",
+    priority: 1,
+    credentials: { shopId: String(600000 + Math.floor(Math.random() * 99_999)), secretKey: `test_${randomAlnum(32)}` },
   });
-  expect(created.status(), await created.text()).toBe(201);
 
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Payments" }).click();
   await page.getByRole("button", { name: "Create payment link" }).first().click();
   const dialog = page.getByRole("dialog", { name: "Create payment link" });
   await dialog.getByLabel("Currency").selectOption("RUB");
   await dialog.getByLabel("Provider").selectOption({ label: `${name} — YooKassa (sandbox)` });
-  const description = `E2E трансфер ${alnum(6)}`;
+  const description = `E2E трансфер ${randomAlnum(6)}`;
   await dialog.getByLabel("Amount").fill("1500.50");
   await dialog.getByLabel("Description").fill(description);
   await dialog.getByRole("button", { name: "Create link" }).click();

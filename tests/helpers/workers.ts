@@ -27,6 +27,28 @@ export function setEnv(vars: Record<string, string>) {
   resetEnvCache();
 }
 
+/**
+ * Runs `fn` with these env variables (undefined: unset) and puts back exactly what was there
+ * before, also when it throws; the cached env (lib/env.ts) follows both ways. For a setting
+ * that one test needs (a lower limit, a feature switched off).
+ */
+export async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
+  const before = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  const apply = (values: Record<string, string | undefined>) => {
+    for (const [k, v] of Object.entries(values)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    resetEnvCache();
+  };
+  apply(vars);
+  try {
+    return await fn();
+  } finally {
+    apply(before);
+  }
+}
+
 export type Running = { workers: Workers; hooks?: Awaited<ReturnType<typeof startWebhookServer>> };
 
 /** The env is set now (the file's top level, before anything reads it); workers and the webhook front start in beforeAll. */

@@ -6,13 +6,13 @@ import { userFromSessionToken } from "@/lib/auth/session";
 import { db } from "@/lib/db";
 import { signinDelayMs } from "@/lib/auth/signin-limits";
 import { FIRST_ADMIN_EMAIL, firstAdminHint, resetPassword } from "@/lib/runtime/bootstrap";
-import { resetEnvCache } from "@/lib/env";
 import * as list from "@/app/api/v1/integrations/route";
 import * as keysRoute from "@/app/api/v1/api-keys/route";
 import * as keyRoute from "@/app/api/v1/api-keys/[id]/route";
 import * as usersRoute from "@/app/api/v1/users/route";
 import { call, sessionCookie } from "../helpers/http";
 import { createKey, createUser } from "../helpers/fixtures";
+import { withEnv } from "../helpers/workers";
 
 const PASSWORD = "correct horse battery";
 
@@ -62,36 +62,26 @@ describe("sign-in", () => {
   });
 
   it("rate-limits repeated failures, even the right password then, and other addresses keep their own budget", async () => {
-    process.env.LOGIN_MAX_ATTEMPTS = "3";
-    resetEnvCache();
-    try {
+    await withEnv({ LOGIN_MAX_ATTEMPTS: "3" }, async () => {
       const u = await createUser("viewer", { password: PASSWORD });
       for (let i = 0; i < 3; i++) await expect(authorizeCredentials({ email: u.email, password: "bad" }, "10.2.2.2")).rejects.toThrow(SIGNIN_ERRORS.invalid);
       await expect(authorizeCredentials({ email: u.email, password: PASSWORD }, "10.2.2.2")).rejects.toThrow(SIGNIN_ERRORS.limited);
       expect(await db.auditLog.count({ where: { action: "auth.signin_rate_limited" } })).toBeGreaterThan(0);
       // the account-wide limit is higher (4x): a different address can still sign in
       await expect(authorizeCredentials({ email: u.email, password: PASSWORD }, "10.3.3.3")).resolves.toMatchObject({ id: u.id });
-    } finally {
-      delete process.env.LOGIN_MAX_ATTEMPTS;
-      resetEnvCache();
-    }
+    });
   });
 });
 
 it("successful sign-ins never count against the limits: only failures do", async () => {
-  process.env.LOGIN_MAX_ATTEMPTS = "2";
-  resetEnvCache();
-  try {
+  await withEnv({ LOGIN_MAX_ATTEMPTS: "2" }, async () => {
     const u = await createUser("admin", { password: PASSWORD });
     // far more than the account-wide (8) and per-address (40) budgets, all successful
     for (let i = 0; i < 45; i++) await expect(authorizeCredentials({ email: u.email, password: PASSWORD }, "10.4.4.4")).resolves.toMatchObject({ id: u.id });
     // failures still count: two wrong passwords, then even the right one waits
     for (let i = 0; i < 2; i++) await expect(authorizeCredentials({ email: u.email, password: "bad" }, "10.4.4.4")).rejects.toThrow(SIGNIN_ERRORS.invalid);
     await expect(authorizeCredentials({ email: u.email, password: PASSWORD }, "10.4.4.4")).rejects.toThrow(SIGNIN_ERRORS.limited);
-  } finally {
-    delete process.env.LOGIN_MAX_ATTEMPTS;
-    resetEnvCache();
-  }
+  });
 });
 
 describe("account lockout (issue 15 item 9)", () => {

@@ -5,13 +5,11 @@
 // incremental, pages followed, numbers normalized and linked to contacts and drivers, no
 // duplicates); the webhook subscription's Validation-Token handshake, Verification-Token
 // checks, renewal by one worker, re-creation and deletion; SMS through RingCentral to delivered.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { randomUUID } from "node:crypto";
 import { db } from "@/lib/db";
 import { pgPool } from "@/lib/pg";
-import { resetEnvCache } from "@/lib/env";
 import { decryptJson, aadFor } from "@/lib/vault";
-import { startWorkers, type Workers } from "@/lib/wiring/worker";
 import { disconnect } from "@/lib/oauth/flow";
 import { updateIntegration, webhookUrl } from "@/lib/integrations/service";
 import { ensureSubscription, renewRingCentralSubscriptions, type SubscriptionState } from "@/lib/telephony/maintenance";
@@ -26,47 +24,41 @@ import * as smsSend from "@/app/api/v1/sms/send/route";
 import { call } from "../helpers/http";
 import { createKey, createUser, fault, sandbox, system } from "../helpers/fixtures";
 import { rcControl, rcGet, rcRequests, ringCentralIntegration } from "../helpers/ringcentral";
-import { startWebhookServer } from "../helpers/webhook-server";
 import { waitFor } from "../helpers/wait";
 import { snakeKeys } from "../helpers/case";
 import { untilIdle } from "@/tests/helpers/quiet";
+import { runWorkers } from "../helpers/workers";
 
-Object.assign(process.env, {
-  WEBHOOK_DISPATCH_MS: "50",
-  WEBHOOK_RETRY_BASE_SECONDS: "0.2",
-  WEBHOOK_RETRY_MAX_SECONDS: "1",
-  // a delivery report can arrive before its send is recorded (a loaded machine): retried until known
-  WEBHOOK_MAX_RETRIES: "20",
-  MESSAGE_DISPATCH_MS: "50",
-  MESSAGE_RETRY_BASE_SECONDS: "0.1",
-  MESSAGE_RETRY_MAX_SECONDS: "1",
-  // delivery reports must come through the webhook here, not the poller; renewals only when a test asks
-  MESSAGE_STATUS_POLL_SECONDS: "3600",
-  OAUTH_MAINTENANCE_SECONDS: "3600",
-  // national numbers in the call log ("8 903 …") are Russian
-  MESSAGING_DEFAULT_COUNTRY: "RU",
+runWorkers({
+  webhooks: true,
+  env: {
+    WEBHOOK_DISPATCH_MS: "50",
+    WEBHOOK_RETRY_BASE_SECONDS: "0.2",
+    WEBHOOK_RETRY_MAX_SECONDS: "1",
+    // a delivery report can arrive before its send is recorded (a loaded machine): retried until known
+    WEBHOOK_MAX_RETRIES: "20",
+    MESSAGE_DISPATCH_MS: "50",
+    MESSAGE_RETRY_BASE_SECONDS: "0.1",
+    MESSAGE_RETRY_MAX_SECONDS: "1",
+    // delivery reports must come through the webhook here, not the poller; renewals only when a test asks
+    MESSAGE_STATUS_POLL_SECONDS: "3600",
+    OAUTH_MAINTENANCE_SECONDS: "3600",
+    // national numbers in the call log ("8 903 …") are Russian
+    MESSAGING_DEFAULT_COUNTRY: "RU",
+  },
 });
-resetEnvCache();
 
 type User = Awaited<ReturnType<typeof createUser>>;
-let workers: Workers;
-let hooks: Awaited<ReturnType<typeof startWebhookServer>>;
 let dispatcher: User;
 let viewer: User;
 let rc: Awaited<ReturnType<typeof ringCentralIntegration>>;
 
 beforeAll(async () => {
-  hooks = await startWebhookServer();
-  workers = await startWorkers({ pollingIntervalSeconds: 0.5, schedules: false });
   dispatcher = await createUser("dispatcher");
   viewer = await createUser("viewer");
   // faster than the sandbox's defaults, still slow enough to be seen ringing
   await rcControl("/__settings", { ringoutConnectMs: 700, ringoutTalkMs: 700, smsStepMs: 100 });
   rc = await ringCentralIntegration();
-});
-afterAll(async () => {
-  await workers.stop();
-  await hooks.close();
 });
 
 const post = (handler: unknown, url: string, body: unknown, o: { cookie?: string; bearer?: string; headers?: Record<string, string> } = {}) =>

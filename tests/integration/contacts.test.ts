@@ -3,11 +3,9 @@
 // upsert by e-mail, failures retried with backoff, 4xx permanent until an operator retries),
 // and Import mode: the CSV parsed back with csv-parse (renamed headers, quoting, formula
 // protection), download, export history, mark as exported.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { randomBytes, randomUUID } from "node:crypto";
 import { db } from "@/lib/db";
-import { resetEnvCache } from "@/lib/env";
-import { startWorkers, type Workers } from "@/lib/wiring/worker";
 import { createIntegration, updateIntegration } from "@/lib/integrations/service";
 import type { SandboxContact } from "@/lib/providers/suitedash/sandbox";
 import * as contacts from "@/app/api/v1/contacts/route";
@@ -21,11 +19,10 @@ import { parseCsvStrict } from "../helpers/csv";
 import { createKey, createUser, fault, sandbox, system } from "../helpers/fixtures";
 import { waitFor } from "../helpers/wait";
 import { expectNothingMore } from "../helpers/quiet";
+import { runWorkers } from "../helpers/workers";
 
-Object.assign(process.env, { SUITEDASH_DISPATCH_MS: "50", CONTACT_SUBMISSIONS_PER_HOUR: "5", SUITEDASH_MAX_ATTEMPTS: "4" });
-resetEnvCache();
+const running = runWorkers({ env: { SUITEDASH_DISPATCH_MS: "50", CONTACT_SUBMISSIONS_PER_HOUR: "5", SUITEDASH_MAX_ATTEMPTS: "4" } });
 
-let workers: Workers;
 let integrationId: string;
 const publicId = randomUUID();
 let admin: { cookie: string };
@@ -33,7 +30,6 @@ let dispatcher: { cookie: string };
 let viewer: { cookie: string };
 
 beforeAll(async () => {
-  workers = await startWorkers({ pollingIntervalSeconds: 0.5, schedules: false });
   const row = await createIntegration(
     { provider: "suitedash", name: "SuiteDash", mode: "sandbox", credentials: { publicId, secretKey: `sk_${randomBytes(16).toString("hex")}` }, config: { mode: "api" } },
     system,
@@ -42,9 +38,6 @@ beforeAll(async () => {
   admin = await createUser("admin");
   dispatcher = await createUser("dispatcher");
   viewer = await createUser("viewer");
-});
-afterAll(async () => {
-  await workers.stop();
 });
 
 let ipN = 0;
@@ -161,7 +154,7 @@ describe("contact submissions", () => {
     const failed = await until(r.json.id, (x) => x.status === "failed", "failed");
     expect(failed).toMatchObject({ attempts: 1, nextAttemptAt: null });
     expect(failed.error).toContain("The selected role is invalid.");
-    await expectNothingMore(async () => expect((await row(r.json.id)).attempts).toBe(1), { workers });
+    await expectNothingMore(async () => expect((await row(r.json.id)).attempts).toBe(1), { workers: running.workers });
 
     const byViewer = await call(retry.POST as never, { method: "POST", url: `/api/v1/contacts/${r.json.id}/retry`, params: { id: r.json.id }, cookie: viewer.cookie });
     expect(byViewer.status).toBe(403);
@@ -191,7 +184,7 @@ describe("contact submissions", () => {
     // a line break alone (no comma, no quote): RFC 4180 quotes it, or a reader sees three rows
     const multiline = await submit(person({ message: "First line\nsecond line", company: "Line\rbreak" }));
     // the dispatcher must leave them alone now
-    await expectNothingMore(async () => expect((await row(tricky.json.id)).status).toBe("pending"), { workers, loops: ["suitedash dispatch"] });
+    await expectNothingMore(async () => expect((await row(tricky.json.id)).status).toBe("pending"), { workers: running.workers, loops: ["suitedash dispatch"] });
 
     const created = await call(exportsRoute.POST as never, { method: "POST", url: "/api/v1/suitedash/exports", cookie: admin.cookie });
     expect(created.status).toBe(201);

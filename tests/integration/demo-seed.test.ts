@@ -1,29 +1,15 @@
 // What `npm start` loads on a fresh machine: demo data, one integration per provider against
 // the sandboxes (each passing its connection test) and a few notifications that the workers
 // really send, so the dashboard is alive on first open.
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { resetEnvCache } from "@/lib/env";
-import { startWorkers, type Workers } from "@/lib/wiring/worker";
 import { reconnectSandboxes, testIntegration } from "@/lib/integrations/service";
 import { seedDemoData, seedDemoIntegrations, seedDemoMessages, seedDemoPayments } from "@/lib/runtime/seed";
 import { sandbox } from "../helpers/fixtures";
-import { startWebhookServer } from "../helpers/webhook-server";
+import { runWorkers } from "../helpers/workers";
 import { waitFor } from "../helpers/wait";
 
-Object.assign(process.env, { MESSAGE_DISPATCH_MS: "50", WEBHOOK_DISPATCH_MS: "50", MESSAGE_STATUS_POLL_SECONDS: "0.5" });
-resetEnvCache();
-
-let workers: Workers;
-let hooks: Awaited<ReturnType<typeof startWebhookServer>>;
-beforeAll(async () => {
-  hooks = await startWebhookServer();
-  workers = await startWorkers({ pollingIntervalSeconds: 0.5, schedules: false });
-});
-afterAll(async () => {
-  await workers.stop();
-  await hooks.close();
-});
+runWorkers({ webhooks: true, env: { MESSAGE_DISPATCH_MS: "50", WEBHOOK_DISPATCH_MS: "50", MESSAGE_STATUS_POLL_SECONDS: "0.5" } });
 
 it("seeds integrations that pass their tests and notifications that get sent", async () => {
   expect(await seedDemoData()).toBe(true);

@@ -2,16 +2,14 @@
 // (csv-parse), XLSX (exceljs), PDF (pdf.js text extraction), JSON; escaping and formula
 // injection, money in 0- and 2-decimal currencies, large exports as jobs with progress, a
 // 100,000-row export with flat memory, limits, expiry and permissions.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import ExcelJS from "exceljs";
 import { db } from "@/lib/db";
 import { pgPool } from "@/lib/pg";
-import { resetEnvCache } from "@/lib/env";
 import { seedDemoData } from "@/lib/runtime/seed";
-import { startWorkers, type Workers } from "@/lib/wiring/worker";
 import { expireExports, exportsDir, runExport } from "@/lib/exports/service";
 import * as exportsRoute from "@/app/api/v1/exports/route";
 import * as one from "@/app/api/v1/exports/[id]/route";
@@ -22,12 +20,11 @@ import { NextRequest } from "next/server";
 import { CLIENT_IP_HEADER } from "@/lib/auth/client-ip";
 import { call } from "../helpers/http";
 import { parseCsvStrict } from "../helpers/csv";
+import { runWorkers, withEnv } from "../helpers/workers";
 
-Object.assign(process.env, { EXPORT_DIR: mkdtempSync(path.join(os.tmpdir(), "sb-exports-")), EXPORT_INLINE_ROWS: "5000" });
-resetEnvCache();
+runWorkers({ env: { EXPORT_DIR: mkdtempSync(path.join(os.tmpdir(), "sb-exports-")), EXPORT_INLINE_ROWS: "5000" } });
 
 let key: string;
-let workers: Workers;
 const TRICKY = 'Terminal "D"; gate 5\nthen left';
 // a line break alone (no delimiter, no quote) must be quoted too (RFC 4180), or a reader splits the row
 const NEWLINE = "Terminal 1\nDeparture hall";
@@ -40,10 +37,6 @@ beforeAll(async () => {
   await db.application.create({ data: { number: "APP-TRICKY", status: "completed", pickupAddress: TRICKY, dropoffAddress: FORMULA, pickupAt: new Date("2026-01-02T03:04:05Z"), passengers: 3, priceMinor: 123456, currency: "RUB", driverId: d.id, notes: "x" } });
   await db.application.create({ data: { number: "APP-NEWLINE", status: "completed", pickupAddress: NEWLINE, dropoffAddress: "Gate 5\r\nArrivals", pickupAt: new Date("2026-01-04T00:00:00Z"), priceMinor: 100, currency: "RUB" } });
   await db.application.create({ data: { number: "APP-KIRILL", status: "completed", pickupAddress: "Москва, Красная площадь", dropoffAddress: "-1+2", pickupAt: new Date("2026-01-03T00:00:00Z"), priceMinor: 5000, currency: "JPY" } });
-  workers = await startWorkers({ pollingIntervalSeconds: 0.5, schedules: false });
-});
-afterAll(async () => {
-  await workers.stop();
 });
 
 /** POSTs an export and returns the raw response (a file, or the job). */
@@ -145,9 +138,7 @@ describe("formats", () => {
 
 describe("jobs and limits", () => {
   it("a large export becomes a job with progress, then downloads", async () => {
-    process.env.EXPORT_INLINE_ROWS = "10";
-    resetEnvCache();
-    try {
+    await withEnv({ EXPORT_INLINE_ROWS: "10" }, async () => {
       const res = await run({ type: "applications", format: "xlsx" });
       expect(res.status).toBe(202);
       const job = (await res.json()) as { id: string; status: string; rowsTotal: number };
@@ -161,27 +152,18 @@ describe("jobs and limits", () => {
       const dl = await download.GET(new NextRequest(`http://localhost:3000/api/v1/exports/${job.id}/download`, { headers: { authorization: `Bearer ${key}`, [CLIENT_IP_HEADER]: "10.0.0.1" } }) as never, { params: Promise.resolve({ id: job.id }) } as never);
       expect(dl.status).toBe(200);
       expect(Number(dl.headers.get("content-length"))).toBe(done.sizeBytes);
-    } finally {
-      delete process.env.EXPORT_INLINE_ROWS;
-      process.env.EXPORT_INLINE_ROWS = "5000";
-      resetEnvCache();
-    }
+    });
   });
 
   it("refuses too many rows with the reason, and a PDF that would be huge", async () => {
-    process.env.EXPORT_MAX_ROWS = "5";
-    resetEnvCache();
-    try {
+    await withEnv({ EXPORT_MAX_ROWS: "5" }, async () => {
       const res = await run({ type: "applications", format: "csv" });
       expect(res.status).toBe(422);
       const text = await res.text();
       // the Exports screen shows this to people: the limit in words, not the setting's name
       expect(text).toContain("more than the 5 an export may hold: narrow the filters");
       expect(text).not.toContain("EXPORT_MAX_ROWS");
-    } finally {
-      delete process.env.EXPORT_MAX_ROWS;
-      resetEnvCache();
-    }
+    });
     const bad = await run({ type: "applications", format: "docx", filters: { status: ["flying"] } });
     expect(bad.status).toBe(400);
     const badFilter = await run({ type: "applications", format: "csv", filters: { status: ["flying"] } });

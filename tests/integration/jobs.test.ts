@@ -1,8 +1,8 @@
 // Sync jobs through pg-boss and a real worker: run, count, fail, cancel (queued and
 // running), and the scheduler that starts due auto-syncs exactly once.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { startWorkers, runRetention, type Workers } from "@/lib/wiring/worker";
+import { runRetention } from "@/lib/wiring/worker";
 import { requestSync, cancelSync, scheduleDueSyncs, runSyncJob } from "@/lib/jobs/sync";
 import { updateIntegration } from "@/lib/integrations/service";
 import * as syncRoute from "@/app/api/v1/integrations/[id]/sync/route";
@@ -11,14 +11,9 @@ import * as jobsRoute from "@/app/api/v1/jobs/route";
 import { call } from "../helpers/http";
 import { waitFor } from "../helpers/wait";
 import { createKey, createUser, fault, system, telegramIntegration, webhookIntegration } from "../helpers/fixtures";
+import { runWorkers } from "../helpers/workers";
 
-let workers: Workers;
-beforeAll(async () => {
-  workers = await startWorkers({ pollingIntervalSeconds: 0.5, schedules: false });
-});
-afterAll(async () => {
-  await workers.stop();
-});
+runWorkers();
 
 const finished = (id: string) =>
   waitFor(async () => {

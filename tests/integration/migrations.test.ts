@@ -26,6 +26,24 @@ async function q<T extends pg.QueryResultRow>(url: string, sql: string, params: 
   }
 }
 
+/** A new empty database and a migrations folder of the test's own, removed afterwards: for the runner's own tests. */
+async function withScratch(tag: string, fn: (url: string, dir: string) => Promise<void>) {
+  const name = `mig_${tag}_${process.pid}`;
+  await ensureDatabase(admin, name);
+  const dir = mkdtempSync(path.join(tmpdir(), "mig-"));
+  try {
+    await fn(dbUrl(name), dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Writes <dir>/<name>/migration.sql, as `npm run db:new-migration` lays them out. */
+function writeMigration(dir: string, name: string, sql: string) {
+  mkdirSync(path.join(dir, name), { recursive: true });
+  writeFileSync(path.join(dir, name, "migration.sql"), sql);
+}
+
 /** Indexes written by hand in a migration because Prisma cannot express them (checked on their own below). */
 const HAND_WRITTEN_INDEXES = ["alerts_one_open_per_key"];
 
@@ -81,56 +99,35 @@ describe("migrations", () => {
     expect(idx.map((i) => i.indexdef)).toEqual([expect.stringMatching(/UNIQUE INDEX alerts_one_open_per_key ON public\.alerts USING btree \(dedupe_key\) WHERE \(status = 'open'::text\)/)]);
   });
 
-  it("applies each migration once, records it, and refuses an edited one", async () => {
-    const name = `mig_c_${process.pid}`;
-    await ensureDatabase(admin, name);
-    const dir = mkdtempSync(path.join(tmpdir(), "mig-"));
-    try {
-      mkdirSync(path.join(dir, "001_one"));
-      writeFileSync(path.join(dir, "001_one", "migration.sql"), "create table one (id int primary key);");
-      mkdirSync(path.join(dir, "002_two"));
-      writeFileSync(path.join(dir, "002_two", "migration.sql"), "insert into one values (1);");
-      expect(await migrate(dbUrl(name), { dir })).toEqual(["001_one", "002_two"]);
-      expect(await migrate(dbUrl(name), { dir })).toEqual([]);
-      expect(await q(dbUrl(name), "select count(*)::int as n from one")).toEqual([{ n: 1 }]);
-      const recorded = await q<{ name: string }>(dbUrl(name), "select name from _switchboard_migrations order by name");
+  it("applies each migration once, records it, and refuses an edited one", () =>
+    withScratch("c", async (url, dir) => {
+      writeMigration(dir, "001_one", "create table one (id int primary key);");
+      writeMigration(dir, "002_two", "insert into one values (1);");
+      expect(await migrate(url, { dir })).toEqual(["001_one", "002_two"]);
+      expect(await migrate(url, { dir })).toEqual([]);
+      expect(await q(url, "select count(*)::int as n from one")).toEqual([{ n: 1 }]);
+      const recorded = await q<{ name: string }>(url, "select name from _switchboard_migrations order by name");
       expect(recorded.map((r) => r.name)).toEqual(["001_one", "002_two"]);
 
-      writeFileSync(path.join(dir, "001_one", "migration.sql"), "create table one (id bigint primary key);");
-      await expect(migrate(dbUrl(name), { dir })).rejects.toBeInstanceOf(MigrationChecksumError);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+      writeMigration(dir, "001_one", "create table one (id bigint primary key);");
+      await expect(migrate(url, { dir })).rejects.toBeInstanceOf(MigrationChecksumError);
+    }));
 
-  it("rolls back a failing migration as a whole and reports which one", async () => {
-    const name = `mig_d_${process.pid}`;
-    await ensureDatabase(admin, name);
-    const dir = mkdtempSync(path.join(tmpdir(), "mig-"));
-    try {
-      mkdirSync(path.join(dir, "001_bad"));
-      writeFileSync(path.join(dir, "001_bad", "migration.sql"), "create table half (id int); select * from no_such_table;");
-      await expect(migrate(dbUrl(name), { dir })).rejects.toThrow(/001_bad failed/);
-      const tables = await q(dbUrl(name), "select 1 from information_schema.tables where table_name = 'half'");
+  it("rolls back a failing migration as a whole and reports which one", () =>
+    withScratch("d", async (url, dir) => {
+      writeMigration(dir, "001_bad", "create table half (id int); select * from no_such_table;");
+      await expect(migrate(url, { dir })).rejects.toThrow(/001_bad failed/);
+      const tables = await q(url, "select 1 from information_schema.tables where table_name = 'half'");
       expect(tables).toHaveLength(0);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 
-  it("lets several instances start together: the advisory lock applies everything exactly once", async () => {
-    const name = `mig_e_${process.pid}`;
-    await ensureDatabase(admin, name);
-    const dir = mkdtempSync(path.join(tmpdir(), "mig-"));
-    try {
+  it("lets several instances start together: the advisory lock applies everything exactly once", () =>
+    withScratch("e", async (url, dir) => {
       cpSync("prisma/migrations", dir, { recursive: true });
-      const results = await Promise.all([1, 2, 3, 4].map(() => migrate(dbUrl(name), { dir })));
+      const results = await Promise.all([1, 2, 3, 4].map(() => migrate(url, { dir })));
       const applied = results.flat();
       expect(new Set(applied).size).toBe(applied.length); // nothing twice
       expect(applied.length).toBeGreaterThan(0);
       expect(results.filter((r) => r.length > 0)).toHaveLength(1); // one instance did the work
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 });

@@ -7,13 +7,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
 import { db } from "@/lib/db";
-import { resetEnvCache } from "@/lib/env";
 import { createIntegration, webhookUrl } from "@/lib/integrations/service";
 import * as payments from "@/app/api/v1/payments/route";
 import * as one from "@/app/api/v1/payments/[id]/route";
 import { call } from "../helpers/http";
 import { createKey, sandbox, system } from "../helpers/fixtures";
-import { runWorkers } from "../helpers/workers";
+import { runWorkers, withEnv } from "../helpers/workers";
 import { waitFor } from "../helpers/wait";
 
 // YooKassa's published ranges only: loopback (where the sandbox is) is not configured in
@@ -89,9 +88,7 @@ describe("YooKassa notifications from the sandbox", () => {
     expect(await db.integrationLog.count({ where: { relatedId: res.json.id, action: "yookassa.payments.get" } })).toBe(0);
 
     // no notification came within the wait: reading the payment checks its status with YooKassa
-    process.env.PAYMENT_STATUS_CHECK_SECONDS = "0.5";
-    resetEnvCache();
-    try {
+    await withEnv({ PAYMENT_STATUS_CHECK_SECONDS: "0.5" }, async () => {
       const after = await waitFor(async () => {
         const r = await get(res.json.id);
         return r.json.status === "succeeded" ? r : null;
@@ -101,9 +98,6 @@ describe("YooKassa notifications from the sandbox", () => {
       // a final payment is not asked about again
       await get(res.json.id);
       expect(await db.integrationLog.count({ where: { relatedId: res.json.id, action: "yookassa.payments.get" } })).toBe(1);
-    } finally {
-      process.env.PAYMENT_STATUS_CHECK_SECONDS = "3600";
-      resetEnvCache();
-    }
+    });
   });
 });

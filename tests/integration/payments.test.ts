@@ -3,11 +3,9 @@
 // sandboxes. Create → pay → webhook → succeeded; decline → failed; partial then full refund,
 // never more than captured; Idempotency-Key on create and refund; duplicate and out-of-order
 // events never move a payment back; a lost answer retried without a double charge.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { randomBytes, randomUUID } from "node:crypto";
 import { db } from "@/lib/db";
-import { resetEnvCache } from "@/lib/env";
-import { startWorkers, type Workers } from "@/lib/wiring/worker";
 import { createIntegration, updateIntegration } from "@/lib/integrations/service";
 import { applyPaymentUpdate } from "@/lib/payments/service";
 import * as payments from "@/app/api/v1/payments/route";
@@ -17,21 +15,19 @@ import * as stats from "@/app/api/v1/payments/stats/route";
 import * as stripeIntent from "@/app/api/v1/integrations/payments/stripe/intent/route";
 import { call } from "../helpers/http";
 import { createKey, createUser, fault, sandbox, system } from "../helpers/fixtures";
-import { startWebhookServer } from "../helpers/webhook-server";
+import { runWorkers } from "../helpers/workers";
 import { waitFor } from "../helpers/wait";
 
-Object.assign(process.env, { WEBHOOK_DISPATCH_MS: "50", WEBHOOK_RETRY_BASE_SECONDS: "0.2", WEBHOOK_RETRY_MAX_SECONDS: "1", YOOKASSA_ALLOWED_IPS: "127.0.0.1,::1,::ffff:127.0.0.1" });
-resetEnvCache();
+runWorkers({
+  webhooks: true,
+  env: { WEBHOOK_DISPATCH_MS: "50", WEBHOOK_RETRY_BASE_SECONDS: "0.2", WEBHOOK_RETRY_MAX_SECONDS: "1", YOOKASSA_ALLOWED_IPS: "127.0.0.1,::1,::ffff:127.0.0.1" },
+});
 
-let workers: Workers;
-let hooks: Awaited<ReturnType<typeof startWebhookServer>>;
 let key: string;
 /** the key's caller as lib/idempotency.ts names it: payments keep "<caller>:<Idempotency-Key>" */
 let caller: string;
 let stripe: { id: string };
 beforeAll(async () => {
-  hooks = await startWebhookServer();
-  workers = await startWorkers({ pollingIntervalSeconds: 0.5, schedules: false });
   const apiKey = await createKey(["payments:read", "payments:write", "payments:refund"]);
   key = apiKey.key;
   caller = `api_key:${apiKey.row.id}`;
@@ -46,10 +42,6 @@ beforeAll(async () => {
     },
     system,
   );
-});
-afterAll(async () => {
-  await workers.stop();
-  await hooks.close();
 });
 
 const post = (handler: unknown, url: string, body: unknown, headers: Record<string, string> = {}, params: Record<string, string> = {}) =>

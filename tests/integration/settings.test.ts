@@ -4,7 +4,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { pgPool } from "@/lib/pg";
-import { resetEnvCache } from "@/lib/env";
 import { runRetention } from "@/lib/wiring/worker";
 import { publicBaseUrl } from "@/lib/urls";
 import { cachedSettings, forgetSettings, getSettings } from "@/lib/settings";
@@ -13,6 +12,7 @@ import * as integrationRoute from "@/app/api/v1/integrations/[id]/route";
 import * as exportsRoute from "@/app/api/v1/exports/route";
 import { call } from "../helpers/http";
 import { createKey, createUser, webhookIntegration } from "../helpers/fixtures";
+import { withEnv } from "../helpers/workers";
 
 const IP = "203.0.113.44";
 const UA = "settings-test/1.0";
@@ -80,10 +80,7 @@ describe("validation", () => {
 
 describe("reading and changing", () => {
   it("GET shows the defaults (retention from the environment) until something is set", async () => {
-    process.env.LOG_RETENTION_DAYS = "12";
-    process.env.EXPORT_TTL_HOURS = "36";
-    resetEnvCache();
-    try {
+    await withEnv({ LOG_RETENTION_DAYS: "12", EXPORT_TTL_HOURS: "36" }, async () => {
       const admin = await createUser("admin");
       const r = await get(admin.cookie);
       expect(r.status).toBe(200);
@@ -97,11 +94,7 @@ describe("reading and changing", () => {
         updatedAt: null,
       });
       expect((await getSettings()).retention.logsDays).toBe(12);
-    } finally {
-      delete process.env.LOG_RETENTION_DAYS;
-      delete process.env.EXPORT_TTL_HOURS;
-      resetEnvCache();
-    }
+    });
   });
 
   it("PATCH stores only what changed, answers the new settings and writes one settings.update row with before → after", async () => {

@@ -7,7 +7,6 @@ import { randomUUID } from "node:crypto";
 import { NextRequest } from "next/server";
 import { db } from "@/lib/db";
 import { pgPool } from "@/lib/pg";
-import { resetEnvCache } from "@/lib/env";
 import { CLIENT_IP_HEADER } from "@/lib/auth/client-ip";
 import { trackingHub } from "@/lib/tracking/live";
 import { deleteOldPositions } from "@/lib/tracking/service";
@@ -20,6 +19,7 @@ import { call } from "../helpers/http";
 import { createKey, createUser } from "../helpers/fixtures";
 import { waitFor } from "../helpers/wait";
 import { snakeKeys } from "../helpers/case";
+import { withEnv } from "../helpers/workers";
 
 let fleet: string; // tracking:write for any driver
 let reader: string;
@@ -178,17 +178,12 @@ describe("ingest", () => {
   });
 
   it("GPS_TRACKING_ENABLED=false refuses positions with a clear error", async () => {
-    process.env.GPS_TRACKING_ENABLED = "false";
-    resetEnvCache();
-    try {
+    await withEnv({ GPS_TRACKING_ENABLED: "false" }, async () => {
       const res = await post({ driver_id: olga.id, latitude: 1, longitude: 1 }); // alias (docs/api-compat.md)
       expect(res.status).toBe(403);
       expect(res.json.error).toMatchObject({ code: "tracking_disabled" });
       expect(res.json.error.message).toContain("GPS_TRACKING_ENABLED");
-    } finally {
-      delete process.env.GPS_TRACKING_ENABLED;
-      resetEnvCache();
-    }
+    });
   });
 
   it("takes positions in camelCase (driverId, applicationId, batteryLevel, recordedAt), alone or in a batch; the drivers' list answers in camelCase", async () => {
@@ -287,14 +282,9 @@ describe("history", () => {
       recorded_at: at(p.t), // alias (docs/api-compat.md)
     }));
     // the API refuses positions older than the retention window; this day is within it
-    process.env.GPS_STORE_HISTORY_DAYS = "3650";
-    resetEnvCache();
-    try {
+    await withEnv({ GPS_STORE_HISTORY_DAYS: "3650" }, async () => {
       expect((await post(positions)).json.accepted).toBe(720);
-    } finally {
-      delete process.env.GPS_STORE_HISTORY_DAYS;
-      resetEnvCache();
-    }
+    });
   });
 
   it("simplifies the route, keeps its endpoints, bounds its size, counts distance, time and the stop", async () => {

@@ -5,8 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHmac, randomBytes } from "node:crypto";
 import Stripe from "stripe";
 import { db } from "@/lib/db";
-import { resetEnvCache } from "@/lib/env";
-import { startWorkers, type Workers } from "@/lib/wiring/worker";
 import { createIntegration } from "@/lib/integrations/service";
 import * as receiveRoute from "@/app/api/webhooks/receive/[code]/route";
 import * as providerRoute from "@/app/api/webhooks/[provider]/[code]/route";
@@ -16,24 +14,17 @@ import * as replayRoute from "@/app/api/v1/webhooks/[id]/replay/route";
 import { call } from "../helpers/http";
 import { createKey, createUser, system, webhookIntegration } from "../helpers/fixtures";
 import { scriptedServer } from "../helpers/scripted-server";
-import { startWebhookServer } from "../helpers/webhook-server";
+import { runWorkers } from "../helpers/workers";
 import { waitFor } from "../helpers/wait";
 
-Object.assign(process.env, { WEBHOOK_RETRY_BASE_SECONDS: "0.2", WEBHOOK_RETRY_MAX_SECONDS: "1", WEBHOOK_SWEEP_SECONDS: "1" });
-resetEnvCache();
+runWorkers({ webhooks: true, env: { WEBHOOK_RETRY_BASE_SECONDS: "0.2", WEBHOOK_RETRY_MAX_SECONDS: "1", WEBHOOK_SWEEP_SECONDS: "1" } });
 
-let workers: Workers;
 let crm: Awaited<ReturnType<typeof scriptedServer>>;
-let hooks: Awaited<ReturnType<typeof startWebhookServer>>;
 beforeAll(async () => {
-  hooks = await startWebhookServer();
   crm = await scriptedServer();
-  workers = await startWorkers({ pollingIntervalSeconds: 0.5, schedules: false });
 });
 afterAll(async () => {
-  await workers.stop();
   await crm.close();
-  await hooks.close();
 });
 
 const settled = (id: string) =>

@@ -6,8 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHmac, randomBytes } from "node:crypto";
 import { Webhook } from "standardwebhooks";
 import { db } from "@/lib/db";
-import { resetEnvCache } from "@/lib/env";
-import { startWorkers, type Workers } from "@/lib/wiring/worker";
 import { updateIntegration } from "@/lib/integrations/service";
 import { forgetIntegration } from "@/lib/webhooks/cache";
 import { encryptJson, aadFor } from "@/lib/vault";
@@ -25,24 +23,23 @@ import { createKey, createUser, system, telegramIntegration, webhookIntegration 
 import { scriptedServer } from "../helpers/scripted-server";
 import { waitFor } from "../helpers/wait";
 import { expectNothingMore } from "../helpers/quiet";
+import { runWorkers, withEnv } from "../helpers/workers";
 
-Object.assign(process.env, {
-  WEBHOOK_RETRY_BASE_SECONDS: "0.2",
-  WEBHOOK_RETRY_MAX_SECONDS: "1",
-  WEBHOOK_MAX_RETRIES: "3",
-  WEBHOOK_SWEEP_SECONDS: "1",
-  WEBHOOK_REJECTED_PER_MINUTE: "1000",
+const running = runWorkers({
+  env: {
+    WEBHOOK_RETRY_BASE_SECONDS: "0.2",
+    WEBHOOK_RETRY_MAX_SECONDS: "1",
+    WEBHOOK_MAX_RETRIES: "3",
+    WEBHOOK_SWEEP_SECONDS: "1",
+    WEBHOOK_REJECTED_PER_MINUTE: "1000",
+  },
 });
-resetEnvCache();
 
-let workers: Workers;
 let crm: Awaited<ReturnType<typeof scriptedServer>>;
 beforeAll(async () => {
   crm = await scriptedServer();
-  workers = await startWorkers({ pollingIntervalSeconds: 0.5, schedules: false });
 });
 afterAll(async () => {
-  await workers.stop();
   await crm.close();
 });
 
@@ -131,7 +128,7 @@ describe("receiving", () => {
       expect(await db.webhookEvent.count({ where: { integrationId: row.id } })).toBe(1);
       expect((await db.webhookEvent.findUniqueOrThrow({ where: { id: first.json.id } })).duplicates).toBe(2);
       expect(crm.hits.filter((h) => h.path === "/crm-dup")).toHaveLength(1);
-    }, { workers });
+    }, { workers: running.workers });
   });
 
   it("without an event id, the body's hash is the idempotency key", async () => {
@@ -207,24 +204,19 @@ describe("receiving", () => {
     await expectNothingMore(async () => {
       expect(crm.hits.filter((h) => h.path === "/crm-forged")).toHaveLength(0);
       expect((await db.webhookEvent.findUniqueOrThrow({ where: { id: rejected[0].id } })).status).toBe("rejected");
-    }, { workers, loops: ["webhook sweep", "webhook dispatch"] });
+    }, { workers: running.workers, loops: ["webhook sweep", "webhook dispatch"] });
     // the genuine delivery of the same event id still goes through afterwards
     expect((await post(row.code, secret, body)).json.duplicate).toBe(false);
   });
 
   it("records rejections only up to the per-minute limit, so a flood cannot fill the database", async () => {
-    process.env.WEBHOOK_REJECTED_PER_MINUTE = "3";
-    resetEnvCache();
-    try {
+    await withEnv({ WEBHOOK_REJECTED_PER_MINUTE: "3" }, async () => {
       const { row } = await webhookIntegration();
       const answers = [];
       for (let i = 0; i < 6; i++) answers.push((await post(row.code, "wrong", JSON.stringify({ i }))).status);
       expect(answers).toEqual([401, 401, 401, 401, 401, 401]);
       expect(await db.webhookEvent.count({ where: { integrationId: row.id, status: "rejected" } })).toBe(3);
-    } finally {
-      process.env.WEBHOOK_REJECTED_PER_MINUTE = "1000";
-      resetEnvCache();
-    }
+    });
   });
 });
 

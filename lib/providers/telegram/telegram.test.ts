@@ -6,6 +6,7 @@ import { testIntegration, updateIntegration, buildContext, getIntegrationRow, we
 import { callBot, TelegramError, type TelegramCredentials } from "@/lib/providers/telegram/client";
 import type { ProviderContext } from "@/lib/providers/types";
 import { fault, sandbox, system, telegramIntegration } from "@/tests/helpers/fixtures";
+import { withEnv } from "@/tests/helpers/workers";
 
 const jsonOf = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x));
 
@@ -75,19 +76,10 @@ describe("telegram provider", () => {
   it("reports a timeout", async () => {
     const { row } = await telegramIntegration();
     await fault({ provider: "telegram", path: "getMe", delayMs: 4000, status: 200, times: 5 });
-    const saved = process.env.HTTP_TIMEOUT_MS;
-    const { resetEnvCache } = await import("@/lib/env");
-    process.env.HTTP_TIMEOUT_MS = "300";
-    process.env.HTTP_MAX_RETRIES = "0";
-    resetEnvCache();
-    try {
+    await withEnv({ HTTP_TIMEOUT_MS: "300", HTTP_MAX_RETRIES: "0" }, async () => {
       const r = await testIntegration(row.id, system);
       expect(r).toMatchObject({ ok: false, message: "Telegram did not answer in time" });
-    } finally {
-      process.env.HTTP_TIMEOUT_MS = saved;
-      delete process.env.HTTP_MAX_RETRIES;
-      resetEnvCache();
-    }
+    });
   }, 20_000);
 
   it("cannot reach a dead endpoint and says so", async () => {

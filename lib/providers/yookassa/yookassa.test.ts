@@ -5,7 +5,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
-import { resetEnvCache } from "@/lib/env";
 import { buildContext, createIntegration, testIntegration, webhookUrl } from "@/lib/integrations/service";
 import { getProvider } from "@/lib/providers/registry";
 import { PaymentProviderError, type PaymentRequest, type PaymentUpdate, type RefundUpdate } from "@/lib/providers/types";
@@ -14,6 +13,7 @@ import * as providerRoute from "@/app/api/webhooks/[provider]/[code]/route";
 import { fault, sandbox, system } from "@/tests/helpers/fixtures";
 import { call } from "@/tests/helpers/http";
 import { startWebhookServer } from "@/tests/helpers/webhook-server";
+import { setEnv } from "@/tests/helpers/workers";
 import { expectNothingMore, sandboxProbe } from "@/tests/helpers/quiet";
 import { adapterOnly, failure, jsonOf, processedEvent, sandboxRequests, storedEvents, type SeenRequest } from "@/tests/helpers/providers";
 
@@ -22,19 +22,13 @@ adapterOnly();
 
 const def = getProvider("yookassa")!;
 
+setEnv({ YOOKASSA_ALLOWED_IPS: "127.0.0.1" });
 let hooks: Awaited<ReturnType<typeof startWebhookServer>>;
-let previousIps: string | undefined;
 beforeAll(async () => {
-  previousIps = process.env.YOOKASSA_ALLOWED_IPS;
-  process.env.YOOKASSA_ALLOWED_IPS = "127.0.0.1";
-  resetEnvCache();
   hooks = await startWebhookServer(); // before any integration: sandboxConnect registers its URL
 });
 afterAll(async () => {
   await hooks.close();
-  if (previousIps === undefined) delete process.env.YOOKASSA_ALLOWED_IPS;
-  else process.env.YOOKASSA_ALLOWED_IPS = previousIps;
-  resetEnvCache();
 });
 
 let n = 0;
