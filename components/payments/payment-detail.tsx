@@ -302,12 +302,12 @@ const EVENT_WORDS: Record<string, string> = {
   refund_requested: "Refund requested",
   notification_rejected: "Provider notification refused",
 };
-const SOURCE_WORDS: Record<string, string> = { api: "API", webhook: "provider event", refresh: "status check" };
+const SOURCE_WORDS: Record<string, string> = { api: "API", webhook: "provider event", refresh: "status check", return: "payer's return", sweep: "capture sweep" };
 
 function eventTitle(h: PaymentHistoryEntry) {
   if (EVENT_WORDS[h.event]) return EVENT_WORDS[h.event];
   const s = PAYMENT_STATUS_STYLE[h.event as PaymentStatus];
-  if (s) return h.source === "refresh" ? `Status check: ${s.label}` : h.source === "webhook" ? `Provider reported: ${s.label}` : s.label;
+  if (s) return h.source === "refresh" || h.source === "sweep" ? `Status check: ${s.label}` : h.source === "webhook" ? `Provider reported: ${s.label}` : s.label;
   return h.event;
 }
 

@@ -98,7 +98,7 @@ export const paymentList = z.object({ items: z.array(paymentItem), nextCursor: z
 export const paymentHistoryEntry = z.object({
   at: z.string(),
   event: z.string(),
-  /** api | webhook | refresh */
+  /** api | webhook | refresh (a status check) | return (the payer back from the checkout) | sweep (the capture sweeper) */
   source: z.string().optional(),
   status: z.string().optional(),
   detail: z.string().nullable().optional(),
