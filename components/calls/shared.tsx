@@ -6,6 +6,7 @@ import { PhoneIncoming, PhoneOutgoing } from "lucide-react";
 import { api } from "@/lib/client/api";
 import { Badge } from "@/components/ui/badge";
 import type { CallItem, LineList } from "@/lib/telephony/contract";
+import type { Me } from "@/lib/users/contract";
 
 /** Someone to call: a number, and the driver or contact it belongs to when known. */
 export type CallTarget = { phone: string; name?: string | null; driverId?: string | null; contactId?: string | null };
@@ -18,7 +19,7 @@ export function useLines(enabled = true) {
 
 /** calls.make for the signed-in person (the server checks it again on every call). */
 export function useCanCall(): boolean {
-  const me = useQuery({ queryKey: ["me"], queryFn: () => api<{ permissions: string[] }>("/api/v1/me"), staleTime: 5 * 60_000 });
+  const me = useQuery({ queryKey: ["me"], queryFn: () => api<Me>("/api/v1/me"), staleTime: 5 * 60_000 });
   return me.data?.permissions.includes("calls.make") ?? false;
 }
 

@@ -31,3 +31,6 @@ export const logList = z.object({ items: z.array(logListItem), nextCursor: z.str
 /** One entry with its redacted request and response. */
 export const logDetail = logListItem.extend({ request: z.unknown(), response: z.unknown() });
 export type LogDetail = z.infer<typeof logDetail>;
+
+/** The action names that appear in the logs (the filter menu). */
+export const logActionList = z.object({ items: z.array(z.string()) });

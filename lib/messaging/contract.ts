@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { checkPhone, PHONE_HINT } from "@/lib/phone-contract";
 import "@/lib/errors";
-import { timestamp } from "@/lib/contract";
+import { replayed, timestamp } from "@/lib/contract";
 import { logListItem } from "@/lib/logs/contract";
 
 /**
@@ -202,8 +202,6 @@ export const messageStatus = z.enum(MESSAGE_STATUSES);
 export type MessageStatus = z.infer<typeof messageStatus>;
 
 const integrationMode = z.enum(["live", "sandbox"]);
-/** set on the first answer again when an Idempotency-Key was used before */
-const replayed = { replayed: z.literal(true).optional() };
 
 /** A message just queued (sends, resend); a push token is shown shortened. */
 export const queuedMessage = z.object({ id: z.string(), status: messageStatus, channel: messageChannel, to: z.string(), createdAt: timestamp, ...replayed });

@@ -2,7 +2,7 @@
 // routes declare them as their responses (the OpenAPI document shows real bodies, the tests
 // check every answer against them) and the call screens import their types (components/calls).
 import { z } from "zod";
-import { timestamp } from "@/lib/contract";
+import { replayed, timestamp } from "@/lib/contract";
 
 const integrationMode = z.enum(["live", "sandbox"]);
 
@@ -52,7 +52,7 @@ export const callDetail = callItem.extend({ refreshError: z.string().nullable() 
 export type CallDetail = z.infer<typeof callDetail>;
 
 /** POST /calls/ringout: the call with RingCentral's status */
-export const ringOutAnswer = callItem.extend({ replayed: z.literal(true).optional() });
+export const ringOutAnswer = callItem.extend(replayed);
 export type RingOutAnswer = z.infer<typeof ringOutAnswer>;
 
 /** A RingCentral integration calls go through, without anything secret. */
