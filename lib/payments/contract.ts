@@ -234,3 +234,51 @@ export type Invoice = z.infer<typeof invoice>;
 
 /** GET /payments/invoices */
 export const invoiceList = z.object({ items: z.array(invoice), integration: integrationShown.extend({ id: z.string(), provider: z.string() }) });
+
+// ───────────── events (lib/events.ts; issue 18, item 7) ─────────────
+
+/**
+ * The money events, written in the transaction that moves the payment (lib/payments/service.ts
+ * applyPaymentUpdate, which every path goes through: webhooks, the payer's return, status
+ * checks, the capture sweep, Payme's and Click's calls), once per real transition: a repeated
+ * or late update, or a second path that sees the same status, writes none.
+ * - "payment.succeeded": the payment is paid (its status reaches succeeded; once per payment)
+ * - "payment.failed": its status became failed (a later success can still follow)
+ * - "payment.refunded": a refund completed (the refunded amount grew; once per growth)
+ * Nothing subscribes yet: the messaging issue's notification rules will own the payer's confirmation.
+ */
+export const PAYMENT_SUCCEEDED = "payment.succeeded";
+export const PAYMENT_FAILED = "payment.failed";
+export const PAYMENT_REFUNDED = "payment.refunded";
+export const PAYMENT_EVENT_TYPES = [PAYMENT_SUCCEEDED, PAYMENT_FAILED, PAYMENT_REFUNDED] as const;
+
+/** the payment as the change left it (its amount, currency, status and amounts), and what caused the change */
+const paymentEventFields = paymentFields
+  .pick({
+    provider: true, integrationId: true, amountMinor: true, currency: true, status: true, capturedMinor: true, refundedMinor: true,
+    /** the order (Application) the payment is for */
+    applicationId: true,
+    /** the provider's reference for the payment */
+    providerPaymentId: true,
+    customerEmail: true, description: true,
+  })
+  .extend({
+    paymentId: z.uuid(),
+    /** what caused it: webhook (a provider's event or merchant API call) | refresh (a status check) | return (the payer back) | sweep | api */
+    source: z.enum(["webhook", "refresh", "return", "sweep", "api"]),
+    /** the provider's event that caused it, when there was one */
+    providerEventId: z.string().nullable(),
+  })
+  .strict();
+export const paymentSucceededEvent = paymentEventFields;
+export const paymentFailedEvent = paymentEventFields.extend({ error: z.string().nullable() });
+export const paymentRefundedEvent = paymentEventFields.extend({
+  /** what this refund added (refundedMinor is the payment's total) */
+  refundAmountMinor: z.number().int().positive(),
+});
+export const paymentEvent = z.discriminatedUnion("type", [
+  paymentSucceededEvent.extend({ type: z.literal(PAYMENT_SUCCEEDED) }),
+  paymentFailedEvent.extend({ type: z.literal(PAYMENT_FAILED) }),
+  paymentRefundedEvent.extend({ type: z.literal(PAYMENT_REFUNDED) }),
+]);
+export type PaymentEvent = z.infer<typeof paymentEvent>;

@@ -23,6 +23,8 @@ import { buildContext } from "@/lib/integrations/service";
 import { PaymentProviderError, type PaymentStatus, type PaymentStep, type PaymentUpdate, type ProviderPayment, type RefundUpdate } from "@/lib/providers/types";
 import { withAdvisoryLock } from "@/lib/locks";
 import { nextStatus, PAYMENT_STATUSES, rank } from "@/lib/payments/status";
+import { emit, deliver } from "@/lib/events";
+import { PAYMENT_FAILED, PAYMENT_REFUNDED, PAYMENT_SUCCEEDED, paymentEvent, type PaymentEvent } from "@/lib/payments/contract";
 
 const label = (w: Who) => w.actor.label ?? w.actor.type;
 
@@ -222,23 +224,33 @@ export function paymentRef(p: Pick<Payment, "id" | "providerPaymentId" | "provid
 /** Where an update came from, on the payment's timeline: the provider's event, a status check, the payer's return, the capture sweeper, an API call. */
 export type UpdateSource = "webhook" | "refresh" | "return" | "sweep" | "api";
 
-type Locked = { id: string; status: PaymentStatus; captured_minor: number; refunded_minor: number; amount_minor: number; provider_status: string | null };
+type Locked = {
+  id: string; status: PaymentStatus; captured_minor: number; refunded_minor: number; amount_minor: number; provider_status: string | null;
+  provider: string; integration_id: string | null; currency: string; application_id: string | null; provider_payment_id: string | null;
+  customer_email: string | null; description: string | null;
+};
 
 /**
  * Applies one provider update to its payment; returns false when no payment matches.
  * `onlyIfChanged`: an update that changes nothing (an automatic status check of a payment still
  * waiting for its payer) leaves the payment and its timeline as they are.
+ * The money events it writes (payment.succeeded / failed / refunded) are delivered after the commit.
  */
-export function applyPaymentUpdate(
+export async function applyPaymentUpdate(
   integrationId: string | null,
   u: PaymentUpdate,
   source: UpdateSource,
   opts: { onlyIfChanged?: boolean } = {},
 ): Promise<boolean> {
-  return db.$transaction((tx) => applyPaymentUpdateIn(tx, integrationId, u, source, opts));
+  const r = await db.$transaction((tx) => applyIn(tx, integrationId, u, source, opts));
+  if (r.events.length) await deliver(r.events);
+  return r.found;
 }
 
-/** applyPaymentUpdate inside the caller's transaction (a merchant API call stores its transaction with it). */
+/**
+ * applyPaymentUpdate inside the caller's transaction (a merchant API call stores its transaction
+ * with it); its money events commit with the caller's transaction and the workers deliver them.
+ */
 export async function applyPaymentUpdateIn(
   tx: Prisma.TransactionClient,
   integrationId: string | null,
@@ -246,9 +258,55 @@ export async function applyPaymentUpdateIn(
   source: UpdateSource,
   opts: { onlyIfChanged?: boolean } = {},
 ): Promise<boolean> {
+  return (await applyIn(tx, integrationId, u, source, opts)).found;
+}
+
+/**
+ * The money events of one applied update, decided under the payment's row lock from what the row
+ * was and what it becomes, so each real transition is announced once whichever path saw it first:
+ * paid (the status reaches succeeded or beyond, once: statuses never go back), failed (the status
+ * becomes failed), refunded (the refunded amount grows: a refund completed).
+ */
+function moneyEvents(p: Locked, next: { status: PaymentStatus; captured: number; refunded: number }, u: PaymentUpdate, source: UpdateSource) {
+  const base = {
+    paymentId: p.id,
+    provider: p.provider,
+    integrationId: p.integration_id,
+    amountMinor: p.amount_minor,
+    currency: p.currency,
+    status: next.status,
+    capturedMinor: next.captured,
+    refundedMinor: next.refunded,
+    applicationId: p.application_id,
+    providerPaymentId: p.provider_payment_id ?? u.providerPaymentId ?? null,
+    customerEmail: p.customer_email,
+    description: p.description,
+    source,
+    providerEventId: u.eventId ?? null,
+  };
+  const out: PaymentEvent[] = [];
+  const paid = rank("succeeded");
+  if (rank(p.status) < paid && rank(next.status) >= paid) out.push({ ...base, type: PAYMENT_SUCCEEDED });
+  if (next.status === "failed" && p.status !== "failed") out.push({ ...base, type: PAYMENT_FAILED, error: u.error ?? null });
+  if (next.refunded > p.refunded_minor) out.push({ ...base, type: PAYMENT_REFUNDED, refundAmountMinor: next.refunded - p.refunded_minor });
+  // checked against the contract: a subscriber reads exactly this shape
+  return out.map((e) => {
+    const { type, ...data } = paymentEvent.parse(e);
+    return { type, integrationId: p.integration_id, data };
+  });
+}
+
+async function applyIn(
+  tx: Prisma.TransactionClient,
+  integrationId: string | null,
+  u: PaymentUpdate,
+  source: UpdateSource,
+  opts: { onlyIfChanged?: boolean },
+): Promise<{ found: boolean; events: string[] }> {
   const idOk = u.paymentId && z.uuid().safeParse(u.paymentId).success;
   const rows = await tx.$queryRaw<Locked[]>`
-    select id, status, captured_minor, refunded_minor, amount_minor, provider_status from payments
+    select id, status, captured_minor, refunded_minor, amount_minor, provider_status, provider, integration_id, currency,
+           application_id, provider_payment_id, customer_email, description from payments
      where (${idOk ? u.paymentId : null}::uuid is not null and id = ${idOk ? u.paymentId : null}::uuid)
         or (${integrationId}::uuid is not null and integration_id = ${integrationId}::uuid and (
               (${u.providerPaymentId ?? null}::text is not null and provider_payment_id = ${u.providerPaymentId ?? null})
@@ -257,14 +315,14 @@ export async function applyPaymentUpdateIn(
      limit 1
      for update`;
   const p = rows[0];
-  if (!p) return false;
+  if (!p) return { found: false, events: [] };
   const captured = Math.max(p.captured_minor, u.capturedMinor ?? (u.status === "succeeded" && !p.captured_minor ? p.amount_minor : 0));
   const refunded = Math.max(p.refunded_minor, u.refundedMinor ?? 0);
   const status = nextStatus(p.status, u.status, { captured, refunded });
   const changed = status !== p.status;
   // a late event (its status ranks below the payment's) leaves what the provider last said as it is too
   const providerStatus = rank(u.status) < rank(p.status) ? p.provider_status : u.providerStatus;
-  if (opts.onlyIfChanged && !changed && captured === p.captured_minor && refunded === p.refunded_minor && providerStatus === p.provider_status) return true;
+  if (opts.onlyIfChanged && !changed && captured === p.captured_minor && refunded === p.refunded_minor && providerStatus === p.provider_status) return { found: true, events: [] };
   await tx.$executeRaw`
     update payments set
       status = ${status}::"PaymentStatus",
@@ -288,7 +346,9 @@ export async function applyPaymentUpdateIn(
       ])}::jsonb,
       updated_at = now()
     where id = ${p.id}::uuid`;
-  return true;
+  // in the same transaction as the change (the outbox): announced exactly when the change commits
+  const events = await emit(tx, moneyEvents(p, { status, captured, refunded }, u, source));
+  return { found: true, events };
 }
 
 export async function applyRefundUpdate(integrationId: string | null, u: RefundUpdate): Promise<boolean> {
@@ -307,7 +367,7 @@ async function syncRefunded(paymentId: string, source: "webhook" | "refresh" | "
   const p = await db.payment.findUniqueOrThrow({ where: { id: paymentId } });
   const refunded = Math.max(p.refundedMinor, sum._sum.amountMinor ?? 0);
   if (refunded !== p.refundedMinor) {
-    await applyPaymentUpdate(null, { paymentId, status: refunded >= p.capturedMinor ? "refunded" : "partially_refunded", providerStatus: "refund", refundedMinor: refunded }, source === "api" ? "refresh" : source);
+    await applyPaymentUpdate(null, { paymentId, status: refunded >= p.capturedMinor ? "refunded" : "partially_refunded", providerStatus: "refund", refundedMinor: refunded }, source);
   }
 }
 

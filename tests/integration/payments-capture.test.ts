@@ -22,6 +22,7 @@ import { FAST_OUTBOX_ENV, runWorkers, setEnv } from "../helpers/workers";
 import { waitFor } from "../helpers/wait";
 import { untilIdle } from "../helpers/quiet";
 import { expectNeverBackwards } from "../helpers/merchant";
+import { moneyEventsOf, moneyEventTypes } from "../helpers/money-events";
 
 // the workers' sweeper ticks often but finds nothing (a long grace) unless a test says otherwise
 const running = runWorkers({
@@ -73,8 +74,12 @@ const settled = (id: string, want: PaymentStatus = "succeeded") =>
 /** the payer lands on our return URL (PayPal's redirect, followed by hand: the test's front serves only webhooks) */
 const comeBack = (id: string, to: URL) => call(returned.GET as never, { url: `${to.pathname}${to.search}`, params: { id } });
 
-/** the entry that moved the payment to succeeded */
-const capturedBy = async (id: string) => (await historyOf(id)).find((h) => h.event === "succeeded" && h.applied)?.source;
+/** the entry that moved the payment to succeeded; the one payment.succeeded event it wrote names the same path */
+async function capturedBy(id: string) {
+  const source = (await historyOf(id)).find((h) => h.event === "succeeded" && h.applied)?.source;
+  expect((await moneyEventsOf(id)).map((e) => [e.type, e.source])).toEqual([["payment.succeeded", source]]);
+  return source;
+}
 
 describe("each path captures an approved order whose webhook was lost", () => {
   it("the webhook (nothing lost): the APPROVED event's step is taken by payments, captured once", async () => {
@@ -106,9 +111,10 @@ describe("each path captures an approved order whose webhook was lost", () => {
     // the capture's own event still comes and changes nothing; nothing captures twice
     await untilIdle({ workers: running.workers });
     expect(await captures(p.providerPaymentId)).toEqual({ orderId: p.providerPaymentId, runs: 1, completed: 1 });
-    // coming back again (a reload) asks nothing more
+    // coming back again (a reload) asks nothing more, and announces nothing more
     await comeBack(p.id, back);
     expect(await captures(p.providerPaymentId)).toMatchObject({ runs: 1 });
+    expect(await moneyEventTypes(p.id)).toEqual(["payment.succeeded"]);
   });
 
   it("a status check: the seed's GET …/status asks PayPal, finds the order approved and captures it", async () => {
@@ -178,6 +184,7 @@ describe("each path captures an approved order whose webhook was lost", () => {
     expect(again.status).toBe(422);
     expect(again.json.error.message).toMatch(/^PayPal did not take the payment: .*declined/);
     expect(await captures(p.providerPaymentId)).toMatchObject({ runs: 1, completed: 0 });
+    expect(await moneyEventsOf(p.id)).toMatchObject([{ type: "payment.failed", source: "return", status: "failed" }]);
   });
 });
 
@@ -314,6 +321,8 @@ describe("any interleaving of the paths (fast-check)", () => {
         for (const h of history) if (h.eventId) byEvent.set(h.eventId, (byEvent.get(h.eventId) ?? 0) + 1);
         for (const [eventId, n] of byEvent) expect(n, `event ${eventId} on the timeline`).toBe(1);
         expect(history.filter((h) => h.event === "succeeded" && h.applied)).toHaveLength(1);
+        // announced once, by the path that captured it
+        expect(await capturedBy(p.id)).toBeDefined();
         // the applied statuses in the timeline never go back either
         expectNeverBackwards(history.filter((h) => h.applied && h.status).map((h) => h.status as PaymentStatus));
         // the inbox stored each PayPal event once (a resend of the same event is a duplicate)
