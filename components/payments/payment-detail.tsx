@@ -1,7 +1,9 @@
 "use client";
 // One payment: amount and status, provider and ids, the link, the timeline in the order things
 // happened (API, the provider's signed events, status checks; a late event that did not move
-// the payment back says so), refunds, the provider calls, "Check status" and "Refund".
+// the payment back says so), refunds, the provider calls, "Check status" and "Refund" (offered
+// only when the payment's provider allows them, from its definition: `actions` in the answer;
+// otherwise a line says why, e.g. Payme's refunds are made in Payme's cabinet).
 // The payer comes back here from the checkout (?returned=1): the page follows the payment
 // every 1.5 s until the provider has confirmed (or refused) it, and every 5 s while it is open
 // otherwise. When the provider's notification does not come, the server asks the provider
@@ -99,6 +101,9 @@ export function PaymentDetail({ id, canRefund }: { id: string; canRefund: boolea
   }
 
   const open = OPEN_STATUSES.includes(d.status);
+  const mayRefund = canRefund && d.actions.refund.available;
+  // why an action is not offered, said once (a viewer who may not refund is not told about refunds)
+  const notOffered = [...new Set([canRefund ? d.actions.refund.reason : null, d.actions.checkStatus.reason].filter((r): r is string => !!r))];
   return (
     <>
       <PageHeader
@@ -112,10 +117,12 @@ export function PaymentDetail({ id, canRefund }: { id: string; canRefund: boolea
         actions={
           <>
             {back}
-            <Button variant="outline" onClick={() => check.mutate()} disabled={check.isPending || (!d.providerPaymentId && !d.providerCheckoutId)}>
-              {check.isPending ? <Loader2 className="animate-spin" /> : <RefreshCw />} Check status
-            </Button>
-            {canRefund && (
+            {d.actions.checkStatus.available && (
+              <Button variant="outline" onClick={() => check.mutate()} disabled={check.isPending || (!d.providerPaymentId && !d.providerCheckoutId)}>
+                {check.isPending ? <Loader2 className="animate-spin" /> : <RefreshCw />} Check status
+              </Button>
+            )}
+            {mayRefund && (
               <Button
                 variant="destructive"
                 onClick={() => setRefunding(true)}
@@ -128,6 +135,12 @@ export function PaymentDetail({ id, canRefund }: { id: string; canRefund: boolea
           </>
         }
       />
+
+      {notOffered.length > 0 && (
+        <p className="mb-4 text-sm text-muted-foreground" data-testid="actions-not-offered">
+          {notOffered.join(". ")}.
+        </p>
+      )}
 
       {returned && open && (
         <Alert className="mb-4" role="status">
@@ -280,7 +293,7 @@ export function PaymentDetail({ id, canRefund }: { id: string; canRefund: boolea
         )}
       </section>
 
-      {canRefund && <RefundDialog payment={d} open={refunding} onOpenChange={setRefunding} />}
+      {mayRefund && <RefundDialog payment={d} open={refunding} onOpenChange={setRefunding} />}
     </>
   );
 }

@@ -54,6 +54,10 @@ const integrationMode = z.enum(["live", "sandbox"]);
 /** set on the first answer again when an Idempotency-Key was used before */
 const replayed = { replayed: z.literal(true).optional() };
 
+/** One action on a payment: whether its provider allows it, and why not when it does not. */
+const paymentAction = z.object({ available: z.boolean(), reason: z.string().nullable() });
+export type PaymentAction = z.infer<typeof paymentAction>;
+
 /** A payment's columns, as every answer about it has them. */
 const paymentFields = z.object({
   id: z.string(),
@@ -76,6 +80,12 @@ const paymentFields = z.object({
   refundedMinor: z.number().int(),
   /** captured − refunded: what a refund may still take */
   refundableMinor: z.number().int(),
+  /**
+   * What Switchboard can do with the payment at its provider, from the provider's definition:
+   * refund through it, ask it for the status ("Check status"). `reason` says why not (Payme and
+   * Click: refunds are made in their own cabinets, and they report every transaction themselves).
+   */
+  actions: z.object({ refund: paymentAction, checkStatus: paymentAction }),
   description: z.string().nullable(),
   customerEmail: z.string().nullable(),
   applicationId: z.string().nullable(),

@@ -23,6 +23,7 @@ import { buildContext } from "@/lib/integrations/service";
 import { PaymentProviderError, type PaymentStatus, type PaymentStep, type PaymentUpdate, type ProviderPayment, type RefundUpdate } from "@/lib/providers/types";
 import { withAdvisoryLock } from "@/lib/locks";
 import { nextStatus, PAYMENT_STATUSES, rank } from "@/lib/payments/status";
+import { paymentActions } from "@/lib/payments/capabilities";
 import { emit, deliver } from "@/lib/events";
 import { PAYMENT_FAILED, PAYMENT_REFUNDED, PAYMENT_SUCCEEDED, paymentEvent, type PaymentEvent } from "@/lib/payments/contract";
 
@@ -98,6 +99,8 @@ function serialize<P extends Pick<Payment, "capturedMinor" | "refundedMinor" | "
     ...shown,
     // the provider's name from its definition: the screens keep no list of providers
     providerName: getProvider(p.provider)?.name ?? p.provider,
+    // the actions the screens offer, from the same definition (the API refuses the others with a 422)
+    actions: paymentActions(p.provider),
     refundableMinor: Math.max(0, p.capturedMinor - p.refundedMinor),
     amount: formatMoney(p.amountMinor, p.currency),
   };
@@ -378,9 +381,8 @@ export async function refreshPayment(id: string, opts: { automatic?: boolean; so
   const row = p.integrationId ? await db.integration.findUnique({ where: { id: p.integrationId } }) : null;
   if (!row) throw errors.unprocessable("The payment's integration was deleted");
   const def = getProvider(row.provider)!;
-  if (def.payments?.merchant) {
-    throw errors.unprocessable(`${def.name} reports each of its transactions to Switchboard as it happens: the payment already shows ${def.name}'s latest call`);
-  }
+  const refusal = def.payments ? paymentActions(row.provider).checkStatus.reason : null;
+  if (refusal) throw errors.unprocessable(refusal);
   if (!p.providerPaymentId && !p.providerCheckoutId) throw errors.unprocessable("The payment never reached the provider");
   let r: ProviderPayment;
   try {
@@ -495,10 +497,8 @@ export async function refundPayment(id: string, input: z.output<typeof refundInp
   // a provider Switchboard cannot refund through (Payme, Click: their own cabinets do it) is
   // refused before anything is written
   const owner = z.uuid().safeParse(id).success ? await db.payment.findUnique({ where: { id }, select: { provider: true } }) : null;
-  const ownerDef = owner ? getProvider(owner.provider) : undefined;
-  if (ownerDef?.payments && !ownerDef.capabilities.includes("payments.refund")) {
-    throw errors.unprocessable(`${ownerDef.name} payments are refunded in ${ownerDef.name}'s own cabinet, not through Switchboard`);
-  }
+  const refusal = owner && getProvider(owner.provider)?.payments ? paymentActions(owner.provider).refund.reason : null;
+  if (refusal) throw errors.unprocessable(refusal);
   // the check and the pending refund row in one transaction: two refunds at once cannot both pass
   const refund = await db.$transaction(async (tx) => {
     const [p] = await tx.$queryRaw<(Locked & { currency: string; provider_payment_id: string | null })[]>`
