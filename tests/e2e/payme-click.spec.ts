@@ -2,7 +2,8 @@
 // sandbox is told our endpoint, as the provider's cabinet is), makes a payment link in sums on
 // the Payments page, pays it on the sandbox's checkout (which calls our endpoint as the provider
 // does, and waits for the answers), and comes back to the payment's page, already Succeeded: the
-// provider's calls were answered before the payer was sent back.
+// provider's calls were answered before the payer was sent back. Refund and Check status are
+// not offered there (the provider's definition says so).
 import { randomBytes, randomInt } from "node:crypto";
 import { test, expect, signInAs } from "./fixtures";
 
@@ -57,5 +58,10 @@ for (const c of cases) {
     await expect(page).toHaveURL(/\/payments\/[0-9a-f-]{36}\?returned=1$/);
     await expect(page.getByTestId("payment-status")).toHaveText("Succeeded");
     await expect(page.getByRole("list", { name: "Payment timeline" })).toContainText(c.timeline);
+    // refunds are made in the provider's own cabinet and it reports every transaction itself:
+    // the page offers neither action (the API would answer 422) and says why
+    await expect(page.getByTestId("actions-not-offered")).toContainText(`${c.name} payments are refunded in ${c.name}'s own cabinet`);
+    await expect(page.getByRole("button", { name: "Refund", exact: true })).toHaveCount(0);
+    await expect(page.getByRole("button", { name: "Check status" })).toHaveCount(0);
   });
 }
