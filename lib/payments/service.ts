@@ -323,8 +323,12 @@ async function applyIn(
   const refunded = Math.max(p.refunded_minor, u.refundedMinor ?? 0);
   const status = nextStatus(p.status, u.status, { captured, refunded });
   const changed = status !== p.status;
-  // a late event (its status ranks below the payment's) leaves what the provider last said as it is too
-  const providerStatus = rank(u.status) < rank(p.status) ? p.provider_status : u.providerStatus;
+  // a late event (its status ranks below the payment's) leaves what the provider last said as it
+  // is too, and so does a second word on a settled outcome (failed, then the same failure from
+  // another path, or canceled: same rank): the first one stays. A pending payment's detail
+  // still follows the provider (CREATED → APPROVED, which the capture sweep reads).
+  const settledAlready = rank(u.status) === rank(p.status) && rank(p.status) >= rank("failed");
+  const providerStatus = rank(u.status) < rank(p.status) || settledAlready ? p.provider_status : u.providerStatus;
   if (opts.onlyIfChanged && !changed && captured === p.captured_minor && refunded === p.refunded_minor && providerStatus === p.provider_status) return { found: true, events: [] };
   await tx.$executeRaw`
     update payments set

@@ -196,6 +196,20 @@ describe("Stripe", () => {
     expect((p.history as { note?: string }[]).filter((h) => h.note?.includes("does not move a payment back"))).toHaveLength(2);
   });
 
+  it("a settled outcome keeps the provider's first word on it: a second failure of the same rank does not rewrite it", async () => {
+    // the race behind a flaky PayPal test: the payer's return applied the declined capture
+    // (INSTRUMENT_DECLINED), then the capture-denied webhook said the same in other words
+    const res = await post(payments.POST, "/api/v1/payments", { amountMinor: 1300, currency: "USD" });
+    await applyPaymentUpdate(stripe.id, { paymentId: res.json.id, status: "failed", providerStatus: "INSTRUMENT_DECLINED", error: "declined" }, "return");
+    await applyPaymentUpdate(stripe.id, { paymentId: res.json.id, status: "failed", providerStatus: "DECLINED", error: "declined again" }, "webhook");
+    await applyPaymentUpdate(stripe.id, { paymentId: res.json.id, status: "canceled", providerStatus: "canceled" }, "webhook");
+    expect(await db.payment.findUniqueOrThrow({ where: { id: res.json.id } })).toMatchObject({ status: "failed", providerStatus: "INSTRUMENT_DECLINED" });
+    // a pending payment's detail still follows the provider (CREATED → APPROVED: the capture sweep reads it)
+    const open = await post(payments.POST, "/api/v1/payments", { amountMinor: 1400, currency: "USD" });
+    await applyPaymentUpdate(stripe.id, { paymentId: open.json.id, status: "pending", providerStatus: "processing" }, "webhook");
+    expect(await db.payment.findUniqueOrThrow({ where: { id: open.json.id } })).toMatchObject({ status: "pending", providerStatus: "processing" });
+  });
+
   it("takes amounts in zero-decimal currencies as they are (JPY)", async () => {
     const res = await post(stripeIntent.POST, "/api/v1/integrations/payments/stripe/intent", { amount: 1500, currency: "jpy" });
     expect(res.status).toBe(201);
