@@ -27,6 +27,7 @@ import { createHash } from "node:crypto";
 import { pgPool } from "@/lib/pg";
 import { ApiError, errorBody, errors } from "@/lib/errors";
 import { aadFor, decrypt, encrypt } from "@/lib/vault";
+import { batcher } from "@/lib/batcher";
 import type { Actor } from "@/lib/audit";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
@@ -100,20 +101,7 @@ export async function withIdempotency(scope: IdempotencyScope, run: () => Promis
   checkKey(scope.key);
   const fp = fingerprint(scope.request);
   const ttl = scope.ttlMs ?? IDEMPOTENCY_TTL_MS;
-  const pool = pgPool();
-  // claim the key: a new one, or one that expired or was abandoned mid-request
-  const claimed = await pool.query<{ id: string }>(
-    `insert into idempotency_keys (caller, operation, key, fingerprint, expires_at)
-     values ($1, $2, $3, $4, now() + make_interval(secs => $5::double precision / 1000))
-     on conflict (caller, operation, key) do update
-        set fingerprint = excluded.fingerprint, state = 'in_progress', status = null, response = null,
-            created_at = now(), completed_at = null, expires_at = excluded.expires_at
-      where idempotency_keys.expires_at <= now()
-         or (idempotency_keys.state = 'in_progress' and idempotency_keys.created_at < now() - make_interval(secs => $6::double precision / 1000))
-     returning id::text as id`,
-    [scope.caller, scope.operation, scope.key, fp, ttl, STALE_MS],
-  );
-  const id = claimed.rows[0]?.id;
+  const id = await claim({ caller: scope.caller, operation: scope.operation, key: scope.key, fingerprint: fp, ttlMs: ttl });
   if (!id) return { ...(await replay(scope, fp)), replayed: true };
 
   let answer: Answer;
@@ -123,7 +111,7 @@ export async function withIdempotency(scope: IdempotencyScope, run: () => Promis
     if (e instanceof ApiError && scope.keepError?.(e)) {
       await complete(id, { status: e.status, body: errorBody(e.code, e.message, e.details) });
     } else {
-      await pool.query("delete from idempotency_keys where id = $1", [id]).catch(() => {});
+      await pgPool().query("delete from idempotency_keys where id = $1", [id]).catch(() => {});
     }
     throw e;
   }
@@ -131,12 +119,62 @@ export async function withIdempotency(scope: IdempotencyScope, run: () => Promis
   return { ...answer, replayed: false };
 }
 
-async function complete(id: string, answer: Answer) {
-  await pgPool().query(
-    "update idempotency_keys set state = 'completed', status = $2, response = $3, completed_at = now() where id = $1",
-    [id, answer.status, encrypt(JSON.stringify(answer.body ?? null), aadFor.idempotencyResponse(id))],
-  );
+function complete(id: string, answer: Answer): Promise<void> {
+  return completed({ id, status: answer.status, response: encrypt(JSON.stringify(answer.body ?? null), aadFor.idempotencyResponse(id)) });
 }
+
+// A key's two writes, its claim and its completion, are on every idempotent request's path: the
+// requests of the same moment share one statement for each (lib/batcher.ts, turn mode: an idle
+// process waits for nothing). Written one statement per request, they were two of a payment
+// creation's seven round trips to PostgreSQL and the whole of its slowdown since issue 17
+// (bench/README.md, "After figures for issue 17").
+
+type Claim = { caller: string; operation: string; key: string; fingerprint: string; ttlMs: number };
+const identity = (c: Pick<Claim, "caller" | "operation" | "key">) => JSON.stringify([c.caller, c.operation, c.key]);
+
+/**
+ * Claims keys: a new one, or one that expired or was abandoned mid-request; resolves to the
+ * row's id, or undefined when the key is taken (the caller replays). A key asked for twice in one
+ * statement is claimed for the first asker only (the others find it in progress); rows are
+ * written in key order, so two processes' statements never wait on each other crosswise.
+ */
+const claim = batcher<Claim, string | undefined>(
+  async (items) => {
+    const first = new Map<string, Claim>();
+    for (const c of items) if (!first.has(identity(c))) first.set(identity(c), c);
+    const rows = [...first.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, c]) => c);
+    const r = await pgPool().query<{ id: string; caller: string; operation: string; key: string }>(
+      `insert into idempotency_keys (caller, operation, key, fingerprint, expires_at)
+       select caller, operation, key, fingerprint, now() + make_interval(secs => ttl_ms / 1000)
+         from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::float8[]) with ordinality as t(caller, operation, key, fingerprint, ttl_ms, n)
+        order by n
+       on conflict (caller, operation, key) do update
+          set fingerprint = excluded.fingerprint, state = 'in_progress', status = null, response = null,
+              created_at = now(), completed_at = null, expires_at = excluded.expires_at
+        where idempotency_keys.expires_at <= now()
+           or (idempotency_keys.state = 'in_progress' and idempotency_keys.created_at < now() - make_interval(secs => $6::double precision / 1000))
+       returning id::text as id, caller, operation, key`,
+      [rows.map((c) => c.caller), rows.map((c) => c.operation), rows.map((c) => c.key), rows.map((c) => c.fingerprint), rows.map((c) => c.ttlMs), STALE_MS],
+    );
+    const ids = new Map(r.rows.map((row) => [identity(row), row.id]));
+    return items.map((c) => (first.get(identity(c)) === c ? ids.get(identity(c)) : undefined));
+  },
+  { turn: true },
+);
+
+/** Stores answers (sealed) and marks their keys completed. */
+const completed = batcher<{ id: string; status: number; response: string }, void>(
+  async (items) => {
+    await pgPool().query(
+      `update idempotency_keys k set state = 'completed', status = a.status, response = a.response, completed_at = now()
+         from unnest($1::uuid[], $2::int[], $3::text[]) as a(id, status, response)
+        where k.id = a.id`,
+      [items.map((a) => a.id), items.map((a) => a.status), items.map((a) => a.response)],
+    );
+    return items.map(() => undefined);
+  },
+  { turn: true },
+);
 
 async function replay(scope: IdempotencyScope, fp: string): Promise<Answer> {
   const r = await pgPool().query<Row>(

@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { pgPool } from "@/lib/pg";
 import { runIntegrationMaintenance } from "@/lib/wiring/maintenance";
+import { withIdempotency } from "@/lib/idempotency";
 import * as meetingsRoute from "@/app/api/v1/meetings/route";
 import * as ringoutRoute from "@/app/api/v1/calls/ringout/route";
 import * as eventsRoute from "@/app/api/v1/calendar/google/events/route";
@@ -304,6 +305,32 @@ describe("an outcome the provider did not confirm", () => {
 });
 
 describe("the store", () => {
+  it("keys sent at the same moment (claimed and completed in shared statements) each run once and keep their own answer", async () => {
+    const caller = `api_key:${randomUUID()}`;
+    const keys = Array.from({ length: 6 }, () => randomUUID());
+    const runs = new Map<string, number>();
+    const op = (key: string) =>
+      withIdempotency({ caller, operation: "POST /api/v1/test-batch", key, request: { key } }, async () => {
+        runs.set(key, (runs.get(key) ?? 0) + 1);
+        return { status: 201, body: { made: key } };
+      });
+    // six keys and the first one twice more, all in one turn of the event loop
+    const out = await Promise.allSettled([...keys.map(op), op(keys[0]), op(keys[0])]);
+    expect(keys.map((k) => runs.get(k))).toEqual(keys.map(() => 1));
+    out.slice(0, 6).forEach((r, i) => expect(r).toMatchObject({ status: "fulfilled", value: { status: 201, body: { made: keys[i] }, replayed: false } }));
+    for (const r of out.slice(6)) {
+      // the repeats find the first one still running (409) or already done (its answer)
+      if (r.status === "rejected") expect(r.reason).toMatchObject({ status: 409, message: expect.stringMatching(/still being processed/) });
+      else expect(r.value).toMatchObject({ status: 200, body: { made: keys[0], replayed: true }, replayed: true });
+    }
+    const rows = await pgPool().query("select key, state, status from idempotency_keys where caller = $1 order by key", [caller]);
+    expect(rows.rows).toEqual([...keys].sort().map((key) => ({ key, state: "completed", status: 201 })));
+    // each key replays its own answer
+    const again = await Promise.all(keys.map(op));
+    again.forEach((a, i) => expect(a).toMatchObject({ status: 200, body: { made: keys[i], replayed: true }, replayed: true }));
+    expect(keys.map((k) => runs.get(k))).toEqual(keys.map(() => 1));
+  });
+
   it("keeps the answer sealed: a host's Zoom start URL and passcode are never in clear in idempotency_keys", async () => {
     const key = randomUUID();
     const res = await call(meetingsRoute.POST as never, {
