@@ -3,7 +3,7 @@
 //   bare <seconds> <concurrency> <base-ms>                 the same rows as bare multi-row INSERTs (DATABASE_URL)
 //   live <url> <writeKey> <readKey> <seconds> <clients> <perRequest>
 //        every driver posts once a second (perRequest positions per POST) while <clients>
-//        SSE streams are open; latency = event arrival − the position's recorded_at (same clock)
+//        SSE streams are open; latency = event arrival − the position's recordedAt (same clock)
 //   floor <seconds> <per-second>                           NOTIFY → LISTEN round trips on the same database
 import pg from "pg";
 import { quantile } from "./lib";
@@ -13,19 +13,20 @@ const BATCH = 100;
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 16 });
 const drivers = (await pool.query<{ id: string }>("select id from drivers where name like 'Bench driver %' order by name")).rows.map((r) => r.id);
 
+/** A batch of positions in the API's names (camelCase; the snake_case ones are only aliases, lib/compat.ts). */
 function batchRows(n: number, base: number) {
-  // row i: driver i mod N, recorded at base + i ms: (driver, recorded_at) never repeats
+  // row i: driver i mod N, recorded at base + i ms: (driver, recordedAt) never repeats
   return Array.from({ length: BATCH }, (_, k) => {
     const i = n * BATCH + k;
     return {
-      driver_id: drivers[i % drivers.length],
-      recorded_at: new Date(base + i).toISOString(),
+      driverId: drivers[i % drivers.length],
+      recordedAt: new Date(base + i).toISOString(),
       latitude: 55.75 + (i % 1000) * 1e-5,
       longitude: 37.62 - (i % 700) * 1e-5,
       accuracy: 6.5,
       speed: 42.5,
       heading: 90,
-      battery_level: 80,
+      batteryLevel: 80,
     };
   });
 }
@@ -69,11 +70,14 @@ async function ingest(url: string, key: string, seconds: number, concurrency: nu
 }
 
 async function bare(seconds: number, concurrency: number, base: number) {
-  const cols = ["driver_id", "recorded_at", "latitude", "longitude", "accuracy", "speed", "heading", "battery_level"] as const;
-  const sql = `insert into gps_positions (${cols.join(", ")}) values ${Array.from({ length: BATCH }, (_, r) => `(${cols.map((_, c) => `$${r * cols.length + c + 1}`).join(", ")})`).join(", ")}`;
+  // the table's columns and the position's field each is filled from
+  const cols = { driver_id: "driverId", recorded_at: "recordedAt", latitude: "latitude", longitude: "longitude", accuracy: "accuracy", speed: "speed", heading: "heading", battery_level: "batteryLevel" } as const;
+  const names = Object.keys(cols);
+  const fields = Object.values(cols);
+  const sql = `insert into gps_positions (${names.join(", ")}) values ${Array.from({ length: BATCH }, (_, r) => `(${names.map((_, c) => `$${r * names.length + c + 1}`).join(", ")})`).join(", ")}`;
   return lanes(seconds, concurrency, async (n) => {
     const rows = batchRows(n, base);
-    await pool.query(sql, rows.flatMap((r) => cols.map((c) => r[c])));
+    await pool.query(sql, rows.flatMap((r) => fields.map((f) => r[f])));
   });
 }
 
@@ -115,7 +119,7 @@ async function live(url: string, writeKey: string, readKey: string, seconds: num
       const res = await fetch(`${url}/api/v1/tracking/locations`, {
         method: "POST",
         headers: { authorization: `Bearer ${writeKey}`, "content-type": "application/json" },
-        body: JSON.stringify({ positions: ids.map((id) => ({ driver_id: id, recorded_at: at, latitude: 55.75 + Math.random() / 100, longitude: 37.62, speed: 30 })) }),
+        body: JSON.stringify({ positions: ids.map((id) => ({ driverId: id, recordedAt: at, latitude: 55.75 + Math.random() / 100, longitude: 37.62, speed: 30 })) }),
       });
       await res.text();
       if (res.status === 202) posted += ids.length;
