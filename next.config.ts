@@ -11,6 +11,11 @@ const nextConfig: NextConfig = {
   // forbidden() from next/navigation: a page a role may not open answers 403 inside the dashboard
   // layout (app/(dashboard)/forbidden.tsx) instead of redirecting to a bare "no access" page
   experimental: { authInterrupts: true },
+  // browsers ask for /favicon.ico on their own (a 403 page, a JSON document opened in a tab):
+  // they get the icon instead of a 404 in the console
+  async rewrites() {
+    return [{ source: "/favicon.ico", destination: "/favicon.svg" }];
+  },
   async headers() {
     return [
       {

@@ -35,3 +35,9 @@ test("a signed-in change from another site is refused (CSRF), the same change fr
   });
   expect(own.status()).toBe(201);
 });
+
+test("the icon a browser asks for on its own (/favicon.ico) is there, not a 404 in the console", async ({ request }) => {
+  const res = await request.get("/favicon.ico");
+  expect(res.status()).toBe(200);
+  expect(res.headers()["content-type"]).toMatch(/^image\/svg\+xml/);
+});
