@@ -9,13 +9,13 @@
 //
 //   node --import tsx bench/compare.ts <rounds> <seconds> <checkout> <checkout>…
 //   e.g. git worktree add /work/before 58fbaa0 (node_modules and a build in each)
-import { execFileSync, fork, type ChildProcess } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { startEmbeddedPostgres, ensureDatabase, freePort } from "@/lib/runtime/embedded-pg";
 import { formatKeyRing, generateKey } from "@/lib/vault";
-import { median, root, tsx } from "./lib";
+import { median, root, start, stopStarted, tsx } from "./lib";
 
 const [roundsArg, secondsArg, ...checkouts] = process.argv.slice(2);
 const ROUNDS = Number(roundsArg);
@@ -56,33 +56,24 @@ mkdirSync(base, { recursive: true });
 const dir = mkdtempSync(path.join(base, "compare-"));
 chmodSync(dir, 0o755);
 const pg0 = await startEmbeddedPostgres({ dir: path.join(dir, "pg"), password: "bench", persistent: false });
-const env = { ...process.env, LOG_LEVEL: "silent", SWITCHBOARD_ENCRYPTION_KEYS: formatKeyRing([generateKey()]), NEXTAUTH_SECRET: randomBytes(24).toString("hex"), NEXT_TELEMETRY_DISABLED: "1" };
-const children: ChildProcess[] = [];
-function start(cwd: string, entry: string, extra: Record<string, string>): Promise<ChildProcess> {
-  const child = fork(entry, [], { cwd, execArgv: ["--import", "tsx"], env: { ...env, ...extra }, stdio: ["ignore", "inherit", "inherit", "ipc"] });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    child.once("message", () => resolve(child));
-    child.once("exit", (c) => reject(new Error(`${cwd}: ${entry} exited (${c})`)));
-  });
-}
+Object.assign(process.env, { LOG_LEVEL: "silent", SWITCHBOARD_ENCRYPTION_KEYS: formatKeyRing([generateKey()]), NEXTAUTH_SECRET: randomBytes(24).toString("hex"), NEXT_TELEMETRY_DISABLED: "1" });
 
 type Server = { name: string; database: string; url: string; key: string; pid: number };
 type Round = { rate: number; errors: number; web: number; pg: number };
 try {
   const sandboxPort = await freePort();
   const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
-  await start(root, "scripts/sandbox.ts", { PORT: String(sandboxPort), LOG_LEVEL: "error" });
+  await start("scripts/sandbox.ts", { PORT: String(sandboxPort), LOG_LEVEL: "error" });
   const servers: Server[] = [];
   for (const [i, checkout] of checkouts.entries()) {
     const database = `compare_${i + 1}`;
     await ensureDatabase(pg0.url(), database);
     const cwd = path.resolve(checkout);
-    const dbEnv = { ...env, DATABASE_URL: pg0.url(database), SANDBOX_URL: sandboxUrl };
-    const out = execFileSync(process.execPath, ["--import", "tsx", path.join(root, "bench/compare-setup.ts")], { cwd, env: dbEnv, encoding: "utf8" });
+    const dbEnv = { DATABASE_URL: pg0.url(database), SANDBOX_URL: sandboxUrl };
+    const out = execFileSync(process.execPath, ["--import", "tsx", path.join(root, "bench/compare-setup.ts")], { cwd, env: { ...process.env, ...dbEnv }, encoding: "utf8" });
     const { key } = JSON.parse(out.trim().split("\n").at(-1)!) as { key: string };
     const port = await freePort();
-    const web = await start(cwd, "scripts/server.ts", { ...dbEnv, NODE_ENV: "production", PORT: String(port), WORKERS_IN_WEB: "false", LOG_LEVEL: "error", SWITCHBOARD_PROCESS: "web" });
+    const web = await start("scripts/server.ts", { ...dbEnv, NODE_ENV: "production", PORT: String(port), WORKERS_IN_WEB: "false", LOG_LEVEL: "error", SWITCHBOARD_PROCESS: "web" }, cwd);
     const name = `${path.basename(cwd)} ${execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd, encoding: "utf8" }).trim()}`;
     servers.push({ name, database, url: `http://127.0.0.1:${port}`, key, pid: web.pid! });
   }
@@ -121,20 +112,7 @@ try {
     );
   }
 } finally {
-  await Promise.all(
-    children.map(
-      (c) =>
-        new Promise<void>((resolve) => {
-          if (c.exitCode !== null || c.signalCode !== null) return resolve();
-          const kill = setTimeout(() => c.kill("SIGKILL"), 10_000);
-          c.once("exit", () => {
-            clearTimeout(kill);
-            resolve();
-          });
-          c.kill("SIGTERM");
-        }),
-    ),
-  );
+  await stopStarted();
   await pg0.stop();
   rmSync(dir, { recursive: true, force: true });
 }

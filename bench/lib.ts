@@ -8,15 +8,18 @@ export const tsx = path.join(root, "node_modules/tsx/dist/cli.mjs");
 /** What start() began and has not seen exit: stopStarted() waits for all of it. */
 const running = new Set<ChildProcess>();
 
-/** Forks a TypeScript entry that sends one IPC message when it is ready. BENCH_CPU_PROF=<dir> profiles it. */
-export function start(entry: string, env: Record<string, string>): Promise<ChildProcess> {
+/**
+ * Forks a TypeScript entry that sends one IPC message when it is ready; `cwd`: the checkout whose
+ * entry it is (bench/compare.ts starts other checkouts' servers). BENCH_CPU_PROF=<dir> profiles it.
+ */
+export function start(entry: string, env: Record<string, string>, cwd = root): Promise<ChildProcess> {
   const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = fork(entry, [], { cwd: root, execArgv: ["--import", "tsx", ...prof], env: { ...process.env, ...env }, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child = fork(entry, [], { cwd, execArgv: ["--import", "tsx", ...prof], env: { ...process.env, ...env }, stdio: ["ignore", "inherit", "inherit", "ipc"] });
   running.add(child);
   child.once("exit", () => running.delete(child));
   return new Promise((resolve, reject) => {
     child.once("message", () => resolve(child));
-    child.once("exit", (c) => reject(new Error(`${entry} exited (${c})`)));
+    child.once("exit", (c) => reject(new Error(`${cwd === root ? "" : `${cwd}: `}${entry} exited (${c})`)));
   });
 }
 
