@@ -100,7 +100,11 @@ test("an admin invites a colleague who sets a password and signs in", async ({ p
   await other.goto("/");
   await expect(other.getByRole("heading", { name: "Overview", exact: true, level: 1 })).toBeVisible();
 
-  // confirmed: she is deactivated and her open session ends at once
+  // confirmed: she is deactivated and her open session ends at once. Her Overview page is still
+  // open and polls; a poll that lands between the deactivation and the navigation below is
+  // refused 401 (and sends the page to sign-in), which Chromium reports in the console: the
+  // subject here, and a race the CI run of fdf072c lost once
+  allowConsoleError(/status of 401 \(Unauthorized\) \(http:\/\/[^)]+\/api\/v1\//);
   await toggle.click();
   await ask.getByRole("button", { name: "Deactivate" }).click();
   await expect(row).toContainText("deactivated");
