@@ -398,6 +398,131 @@ export type PaymentsSpec<Cred = Record<string, unknown>, Conf = Record<string, u
   listInvoices?(ctx: ProviderContext<Cred, Conf>, who: { customerId?: string | null; customerEmail?: string | null }): Promise<ProviderInvoice[]>;
   /** the provider calls us for each transaction (Payme, Click): its webhook is `synchronous` */
   merchant?: MerchantSpec<Cred, Conf>;
+  /** recurring payments (issue 18): present only where the provider has them (declared with the payments.subscriptions capability) */
+  subscriptions?: SubscriptionsSpec<Cred, Conf>;
+};
+
+// ───────────── subscriptions (lib/payments/subscriptions.ts; issue 18) ─────────────
+// One model for every provider's recurring payments. A provider either bills on its own
+// schedule and reports each renewal in its webhooks (Stripe's invoices, PayPal's billing
+// plans), or saves the payer's method and is charged by Switchboard's scheduler on each due
+// date (YooKassa: `charge`). The first charge and every renewal are payment rows linked to
+// the subscription. Transitions: incomplete → active | incomplete_expired; active ⇄ past_due;
+// active | past_due → canceled (final); cancel at period end is a flag, undone by resume.
+
+export type SubscriptionStatus = "incomplete" | "incomplete_expired" | "active" | "past_due" | "canceled";
+export type SubscriptionInterval = "day" | "week" | "month" | "year";
+
+export type SubscriptionRequest = {
+  /** our subscription id: sent as metadata (Stripe switchboard_subscription_id, PayPal custom_id, YooKassa metadata) */
+  id: string;
+  /** our payment id of the first charge (a payment row made with the subscription) */
+  paymentId: string;
+  /** the plan's name, shown to the payer ("Pro, monthly") */
+  plan: string;
+  amountMinor: number;
+  currency: string;
+  interval: SubscriptionInterval;
+  /** every N intervals (1: every month) */
+  intervalCount: number;
+  description?: string | null;
+  customerEmail?: string | null;
+  metadata: Record<string, string>;
+  returnUrl: string;
+  cancelUrl: string;
+  /** the same on every retry of this creation */
+  idempotencyKey: string;
+};
+
+/** The provider's view of a subscription, mapped. */
+export type ProviderSubscription = {
+  providerSubscriptionId: string | null;
+  providerCustomerId?: string | null;
+  /** the provider's plan/price (Stripe price, PayPal billing plan) */
+  providerPlanId?: string | null;
+  /** the page the payer opens to approve it (Stripe Checkout, PayPal approve link, YooKassa confirmation_url) */
+  paymentUrl?: string | null;
+  /** the first charge's provider ids, where the creation made one (YooKassa's first payment, Stripe's Checkout Session) */
+  firstPayment?: ProviderPayment | null;
+  status: SubscriptionStatus;
+  providerStatus: string;
+  currentPeriodStart?: string | null;
+  currentPeriodEnd?: string | null;
+  cancelAtPeriodEnd?: boolean;
+  canceledAt?: string | null;
+  /** the saved payment method Switchboard charges on each due date (YooKassa) */
+  paymentMethodId?: string | null;
+};
+
+/** Our ids and the provider's for one subscription, as lib/payments passes them to the provider. */
+export type SubscriptionRef = {
+  id: string;
+  providerSubscriptionId: string | null;
+  providerCustomerId: string | null;
+  providerPlanId: string | null;
+  paymentMethodId: string | null;
+};
+
+/**
+ * One charge of a subscription (the first or a renewal, paid or failed), as a webhook reports it
+ * or a scheduled charge answers: recorded as a payment linked to the subscription, once per
+ * provider payment id.
+ */
+export type SubscriptionCharge = {
+  /** the provider's payment for this charge (Stripe invoice's PaymentIntent or the invoice id, PayPal sale id, YooKassa payment id) */
+  providerPaymentId: string;
+  invoiceId?: string | null;
+  hostedInvoiceUrl?: string | null;
+  invoicePdfUrl?: string | null;
+  amountMinor: number;
+  currency: string;
+  status: "succeeded" | "failed";
+  error?: string | null;
+  /** the period this charge pays for */
+  periodStart?: string | null;
+  periodEnd?: string | null;
+};
+
+/**
+ * What subscription webhook handlers emit (events of type "subscription.updated"): found by our
+ * id (metadata) or the provider's. Fields left out are unchanged; `status` is applied only along
+ * the declared transitions (a late or repeated event changes nothing).
+ */
+export type SubscriptionUpdate = {
+  subscriptionId?: string | null;
+  providerSubscriptionId?: string | null;
+  providerCustomerId?: string | null;
+  status?: SubscriptionStatus;
+  providerStatus: string;
+  currentPeriodStart?: string | null;
+  currentPeriodEnd?: string | null;
+  cancelAtPeriodEnd?: boolean;
+  canceledAt?: string | null;
+  paymentMethodId?: string | null;
+  charge?: SubscriptionCharge | null;
+  /** the provider's event id and time, for the timeline and applying each event once */
+  eventId?: string;
+  occurredAt?: string;
+};
+
+export type SubscriptionsSpec<Cred = Record<string, unknown>, Conf = Record<string, unknown>> = {
+  intervals: readonly SubscriptionInterval[];
+  /** who bills the renewals: the provider on its schedule, or Switchboard with `charge` */
+  billing: "provider" | "merchant";
+  create(ctx: ProviderContext<Cred, Conf>, req: SubscriptionRequest): Promise<ProviderSubscription>;
+  retrieve(ctx: ProviderContext<Cred, Conf>, s: SubscriptionRef): Promise<ProviderSubscription>;
+  /** now, or at the end of the period (a flag until then) */
+  cancel(ctx: ProviderContext<Cred, Conf>, s: SubscriptionRef, opts: { atPeriodEnd: boolean }): Promise<ProviderSubscription>;
+  /** undoes a cancel at period end (Stripe), or reactivates a suspended one (PayPal) */
+  resume?(ctx: ProviderContext<Cred, Conf>, s: SubscriptionRef): Promise<ProviderSubscription>;
+  /** PayPal: pause billing without ending it */
+  suspend?(ctx: ProviderContext<Cred, Conf>, s: SubscriptionRef): Promise<ProviderSubscription>;
+  /** billing "merchant": charges the saved method once (idempotent by the key) */
+  charge?(
+    ctx: ProviderContext<Cred, Conf>,
+    s: SubscriptionRef,
+    req: { paymentId: string; amountMinor: number; currency: string; description: string; idempotencyKey: string },
+  ): Promise<ProviderPayment>;
 };
 
 /**
