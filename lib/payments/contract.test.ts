@@ -19,3 +19,24 @@ describe("refundInput", () => {
     expect(refundInput.parse({ amountMinor: 1000, reason: " duplicate " })).toEqual({ amountMinor: 1000, reason: "duplicate" });
   });
 });
+
+describe("createSubscriptionInput", () => {
+  it("a plan with its amount, currency and interval; every period once by default", async () => {
+    const { createSubscriptionInput } = await import("@/lib/payments/contract");
+    expect(createSubscriptionInput.parse({ plan: " Pro ", amountMinor: 1500, currency: "usd", interval: "month" })).toEqual({
+      plan: "Pro", amountMinor: 1500, currency: "USD", interval: "month", intervalCount: 1,
+    });
+  });
+
+  it("an unknown field is named; wrong values in words", async () => {
+    const { createSubscriptionInput, cancelSubscriptionInput } = await import("@/lib/payments/contract");
+    const r = createSubscriptionInput.safeParse({ plan: "Pro", amountMinor: 1500, currency: "USD", interval: "month", trial: 7 });
+    expect(r.success).toBe(false);
+    expect(JSON.stringify(r.error?.issues)).toContain("trial");
+    expect(checkForm(createSubscriptionInput, { plan: "", amountMinor: 0, currency: "USD", interval: "month", intervalCount: 0 }, all)).toMatchObject({
+      fields: { plan: "Name the plan", amountMinor: "The amount must be more than zero", intervalCount: "At least 1" },
+    });
+    expect(cancelSubscriptionInput.safeParse({}).success).toBe(false);
+    expect(cancelSubscriptionInput.parse({ atPeriodEnd: true })).toEqual({ atPeriodEnd: true });
+  });
+});

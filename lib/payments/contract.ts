@@ -292,3 +292,220 @@ export const paymentEvent = z.discriminatedUnion("type", [
   paymentRefundedEvent.extend({ type: z.literal(PAYMENT_REFUNDED) }),
 ]);
 export type PaymentEvent = z.infer<typeof paymentEvent>;
+
+// ───────────── subscriptions (issue 18, items 1 and 7) ─────────────
+// One model for every provider's recurring payments (lib/payments/subscriptions.ts): the provider
+// bills each period itself and reports it (Stripe invoices, PayPal billing plans: billing
+// "provider"), or Switchboard charges the saved payment method on each due date (YooKassa:
+// billing "merchant"). The first charge and every renewal are payments linked to the
+// subscription. Transitions: incomplete → active | incomplete_expired; active ⇄ past_due;
+// active | past_due → canceled (final); cancel at period end is a flag that resume undoes
+// until the period ends.
+
+/** in the order the screens show them */
+export const SUBSCRIPTION_STATUSES = ["incomplete", "active", "past_due", "canceled", "incomplete_expired"] as const;
+export const subscriptionStatus = z.enum(SUBSCRIPTION_STATUSES);
+export type SubscriptionStatus = z.infer<typeof subscriptionStatus>;
+export const SUBSCRIPTION_INTERVALS = ["day", "week", "month", "year"] as const;
+export const subscriptionInterval = z.enum(SUBSCRIPTION_INTERVALS);
+
+/** POST /payments/subscriptions: a subscription and the page where the payer approves it */
+export const createSubscriptionInput = z.strictObject({
+  /** by default the first active integration (by priority) that has subscriptions and takes the currency */
+  provider: z.string().trim().max(40).optional(),
+  integrationId: z.uuid().optional(),
+  /** the plan's name, shown to the payer ("Pro, monthly") */
+  plan: z.string().trim().min(1, "Name the plan").max(200, "At most 200 characters"),
+  /** charged every period */
+  amountMinor: z.number().int("Amounts are integers in minor units (kopecks, cents; yen for JPY)").positive("The amount must be more than zero").max(2_000_000_000, "That amount is too large"),
+  currency,
+  interval: subscriptionInterval,
+  /** every N intervals (3 with month: quarterly) */
+  intervalCount: z.number().int("A whole number of intervals").min(1, "At least 1").max(365, "At most 365").default(1),
+  customerEmail: z.email().optional(),
+  description: z.string().trim().max(500).optional(),
+  applicationId: z.uuid().optional(),
+  metadata: z.record(z.string().max(40), z.string().max(500)).optional(),
+  returnUrl: z.url().optional(),
+  cancelUrl: z.url().optional(),
+});
+export type CreateSubscriptionInput = z.output<typeof createSubscriptionInput>;
+
+/** POST /payments/subscriptions/:id/cancel: now (the provider stops billing at once) or at the end of the period paid for */
+export const cancelSubscriptionInput = z.strictObject({ atPeriodEnd: z.boolean() });
+export type CancelSubscriptionInput = z.output<typeof cancelSubscriptionInput>;
+
+/** GET /payments/subscriptions */
+export const listSubscriptionsQuery = z.strictObject({
+  status: subscriptionStatus.optional(),
+  provider: z.string().trim().max(40).optional(),
+  integrationId: z.uuid().optional(),
+  currency: z.string().trim().toUpperCase().length(3).optional(),
+  applicationId: z.uuid().optional(),
+  /** part of the payer's e-mail */
+  email: z.string().trim().max(254).optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  until: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(100).optional(),
+});
+export type ListSubscriptionsQuery = z.output<typeof listSubscriptionsQuery>;
+
+/** A subscription's columns, as every answer about it has them. */
+const subscriptionFields = z.object({
+  id: z.string(),
+  provider: z.string(),
+  providerName: z.string(),
+  integrationId: z.string().nullable(),
+  plan: z.string(),
+  amountMinor: z.number().int(),
+  currency: z.string(),
+  /** amountMinor in words of money ("1 500,00 ₽") */
+  amount: z.string(),
+  interval: subscriptionInterval,
+  intervalCount: z.number().int(),
+  /** who bills the renewals: the provider on its own schedule, or Switchboard on each due date */
+  billing: z.enum(["provider", "merchant"]),
+  status: subscriptionStatus,
+  /** what the provider itself last said ("trialing", "ACTIVE" …) */
+  providerStatus: z.string().nullable(),
+  providerSubscriptionId: z.string().nullable(),
+  providerCustomerId: z.string().nullable(),
+  providerPlanId: z.string().nullable(),
+  /** the page where the payer approves it (while incomplete) */
+  paymentUrl: z.string().nullable(),
+  customerEmail: z.string().nullable(),
+  description: z.string().nullable(),
+  applicationId: z.string().nullable(),
+  metadata: z.record(z.string(), z.unknown()),
+  currentPeriodStart: timestamp.nullable(),
+  currentPeriodEnd: timestamp.nullable(),
+  /** it ends when the current period does (resume undoes it until then) */
+  cancelAtPeriodEnd: z.boolean(),
+  canceledAt: timestamp.nullable(),
+  /** billing "merchant": when Switchboard charges next */
+  nextChargeAt: timestamp.nullable(),
+  /** renewals failed in a row (0 after a paid one) */
+  failedCharges: z.number().int(),
+  /**
+   * What can be done with it now, from its status and its provider's definition: cancel (now or
+   * at period end), resume (undo a cancel at period end). `reason` says why not.
+   */
+  actions: z.object({ cancel: paymentAction, resume: paymentAction }),
+  createdBy: z.string().nullable(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+
+/** A subscription as GET /payments/subscriptions lists it. */
+export const subscriptionItem = subscriptionFields.extend({ integration: integrationShown.nullable() });
+export type SubscriptionItem = z.infer<typeof subscriptionItem>;
+export const subscriptionList = z.object({ items: z.array(subscriptionItem), nextCursor: z.string().nullable() });
+export type SubscriptionList = z.infer<typeof subscriptionList>;
+
+/** One step of a subscription's timeline. */
+export const subscriptionHistoryEntry = z.object({
+  at: z.string(),
+  event: z.string(),
+  /** api | webhook | refresh (asked of the provider) | schedule (Switchboard's own charge on a due date) */
+  source: z.string().optional(),
+  status: z.string().optional(),
+  detail: z.string().nullable().optional(),
+  /** whether the event moved the subscription (a late or repeated one does not) */
+  applied: z.boolean().optional(),
+  note: z.string().optional(),
+  eventId: z.string().optional(),
+  error: z.string().optional(),
+  /** the charge (payment) the event recorded */
+  paymentId: z.string().optional(),
+});
+export type SubscriptionHistoryEntry = z.infer<typeof subscriptionHistoryEntry>;
+
+/** One charge of a subscription (the first or a renewal): its payment, with the provider's invoice where there is one. */
+export const subscriptionCharge = z.object({
+  /** the payment's id (GET /payments/:id) */
+  id: z.string(),
+  status: paymentStatus,
+  providerStatus: z.string().nullable(),
+  providerPaymentId: z.string().nullable(),
+  amountMinor: z.number().int(),
+  currency: z.string(),
+  amount: z.string(),
+  error: z.string().nullable(),
+  /** the provider's invoice (Stripe in_…), its page and its PDF */
+  invoiceId: z.string().nullable(),
+  invoiceUrl: z.string().nullable(),
+  invoicePdfUrl: z.string().nullable(),
+  succeededAt: timestamp.nullable(),
+  createdAt: timestamp,
+});
+export type SubscriptionCharge = z.infer<typeof subscriptionCharge>;
+
+/** GET /payments/subscriptions/:id (and the answer of cancel and resume): with its charges, newest first, and timeline */
+export const subscriptionDetail = subscriptionFields.extend({
+  integration: integrationShown.extend({ provider: z.string() }).nullable(),
+  history: z.array(subscriptionHistoryEntry),
+  charges: z.array(subscriptionCharge),
+  logs: z.array(paymentCall),
+});
+export type SubscriptionDetail = z.infer<typeof subscriptionDetail>;
+
+/** POST /payments/subscriptions: as the provider took it (paymentUrl: where the payer approves it) */
+export const subscriptionCreated = subscriptionFields.extend({
+  history: z.array(subscriptionHistoryEntry),
+  integration: integrationShown.optional(),
+  ...replayed,
+});
+export type SubscriptionCreated = z.infer<typeof subscriptionCreated>;
+
+/**
+ * The subscription events, written in the transaction that moves the subscription
+ * (lib/payments/subscriptions.ts applySubscriptionUpdate, which every path goes through:
+ * webhooks, status checks, Switchboard's own scheduled charges), once per real transition:
+ * - "subscription.activated": the first charge is paid (incomplete → active)
+ * - "subscription.renewed": a renewal is paid (each charge once; also past_due → active)
+ * - "subscription.past_due": a renewal failed (active → past_due; an alert is raised too)
+ * - "subscription.canceled": it ended (canceled; once)
+ * Each charge's payment also writes its own payment.succeeded / payment.failed.
+ */
+export const SUBSCRIPTION_ACTIVATED = "subscription.activated";
+export const SUBSCRIPTION_RENEWED = "subscription.renewed";
+export const SUBSCRIPTION_PAST_DUE = "subscription.past_due";
+export const SUBSCRIPTION_CANCELED = "subscription.canceled";
+export const SUBSCRIPTION_EVENT_TYPES = [SUBSCRIPTION_ACTIVATED, SUBSCRIPTION_RENEWED, SUBSCRIPTION_PAST_DUE, SUBSCRIPTION_CANCELED] as const;
+
+const subscriptionEventFields = subscriptionFields
+  .pick({
+    provider: true, integrationId: true, plan: true, amountMinor: true, currency: true, interval: true, intervalCount: true, status: true,
+    providerSubscriptionId: true, customerEmail: true, applicationId: true, currentPeriodStart: true, currentPeriodEnd: true, cancelAtPeriodEnd: true,
+  })
+  .extend({
+    subscriptionId: z.uuid(),
+    /** what caused it: webhook | refresh (a status check) | schedule (Switchboard's own charge) | api */
+    source: z.enum(["webhook", "refresh", "schedule", "api", "return"]),
+    providerEventId: z.string().nullable(),
+  })
+  .strict();
+/** the charge that caused the event: its payment and invoice */
+const chargeFields = {
+  paymentId: z.uuid(),
+  chargeAmountMinor: z.number().int(),
+  invoiceId: z.string().nullable(),
+  invoiceUrl: z.string().nullable(),
+};
+export const subscriptionActivatedEvent = subscriptionEventFields.extend({ paymentId: z.uuid().nullable() });
+export const subscriptionRenewedEvent = subscriptionEventFields.extend(chargeFields);
+export const subscriptionPastDueEvent = subscriptionEventFields.extend({
+  paymentId: z.uuid().nullable(),
+  error: z.string().nullable(),
+  /** renewals failed in a row */
+  failedCharges: z.number().int(),
+});
+export const subscriptionCanceledEvent = subscriptionEventFields.extend({ canceledAt: timestamp });
+export const subscriptionEvent = z.discriminatedUnion("type", [
+  subscriptionActivatedEvent.extend({ type: z.literal(SUBSCRIPTION_ACTIVATED) }),
+  subscriptionRenewedEvent.extend({ type: z.literal(SUBSCRIPTION_RENEWED) }),
+  subscriptionPastDueEvent.extend({ type: z.literal(SUBSCRIPTION_PAST_DUE) }),
+  subscriptionCanceledEvent.extend({ type: z.literal(SUBSCRIPTION_CANCELED) }),
+]);
+export type SubscriptionEvent = z.infer<typeof subscriptionEvent>;
