@@ -25,6 +25,8 @@ export type YkPayment = {
   confirmation?: { type: string; confirmation_url?: string; return_url?: string };
   metadata?: Record<string, string>;
   cancellation_details?: { party?: string; reason?: string };
+  /** how it was paid; `saved: true` and `id` when the method is kept for recurring payments (save_payment_method) */
+  payment_method?: { type?: string; id?: string; saved?: boolean; title?: string; status?: string };
   created_at?: string;
   captured_at?: string;
   test?: boolean;
@@ -144,12 +146,12 @@ export function cancelReason(d: YkPayment["cancellation_details"]): string | nul
   return `${text} (${d.reason}${d.party ? `, ${d.party}` : ""})`;
 }
 
-const minor = (a: YkAmount | undefined) => (a ? fromDecimalString(a.value, a.currency) : 0);
+export const minorOf = (a: YkAmount | undefined) => (a ? fromDecimalString(a.value, a.currency) : 0);
 
 /** YooKassa's payment object → ours. YooKassa keeps "succeeded" after refunds: refunded_amount tells. */
 export function mapPayment(p: YkPayment): ProviderPayment {
-  const refundedMinor = minor(p.refunded_amount);
-  const amountMinor = minor(p.amount);
+  const refundedMinor = minorOf(p.refunded_amount);
+  const amountMinor = minorOf(p.amount);
   let status: PaymentStatus;
   switch (p.status) {
     case "succeeded":

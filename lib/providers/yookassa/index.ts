@@ -9,6 +9,7 @@ import { sandboxSourceAddresses } from "@/lib/providers/webhook-kit";
 import { verifyYooKassa, yookassaAllowed } from "@/lib/providers/yookassa/verify";
 import { amountOf, cancelReason, mapPayment, ykCall, type YkPayment, type YkRefund, type YooKassaContext } from "@/lib/providers/yookassa/client";
 import { handleNotification, notificationSubject, NOTIFICATION_EVENTS, parseNotification } from "@/lib/providers/yookassa/webhook";
+import { yookassaSubscriptions } from "@/lib/providers/yookassa/subscriptions";
 import { demo } from "./demo";
 
 const credentials = z.strictObject({
@@ -69,9 +70,9 @@ export default defineProvider({
   name: "YooKassa",
   category: "payment",
   description:
-    "Payment links and refunds through YooKassa (API v3). Notifications are accepted from YooKassa's published addresses and re-fetched from the API before they are trusted.",
+    "Payment links, refunds and recurring payments (a saved card Switchboard charges on each due date) through YooKassa (API v3). Notifications are accepted from YooKassa's published addresses and re-fetched from the API before they are trusted.",
   docsUrl: "https://yookassa.ru/developers/api",
-  capabilities: ["payments.create", "payments.refund"],
+  capabilities: ["payments.create", "payments.refund", "payments.subscriptions"],
   credentials,
   config,
   auth: { type: "api_key" },
@@ -164,6 +165,10 @@ export default defineProvider({
       }
       return { providerRefundId: r.id, status: r.status === "succeeded" ? "succeeded" : "pending" };
     },
+
+    // recurring: the first payment saves the payer's method, Switchboard's scheduler charges it
+    // on each due date (subscriptions.ts)
+    subscriptions: yookassaSubscriptions,
   },
 
   webhook: {

@@ -1,5 +1,10 @@
 // Emulator of the part of YooKassa's API v3 Switchboard uses, in its wire format:
-//   POST /v3/payments                 {amount:{value,currency}, capture, confirmation:{type:"redirect", return_url}, description, metadata}
+//   POST /v3/payments                 {amount:{value,currency}, capture, confirmation:{type:"redirect", return_url}, description, metadata,
+//                                      save_payment_method?}: with save_payment_method true, a paid payment's
+//                                     payment_method is saved (saved: true, a new id) for recurring payments
+//   POST /v3/payments                 {amount, capture, payment_method_id, description, metadata}: a recurring
+//                                     payment with a saved method, no confirmation: answered at once succeeded
+//                                     (or waiting_for_capture) or canceled with cancellation_details
 //   GET  /v3/payments/{id}            the payment now
 //   POST /v3/payments/{id}/capture    a waiting_for_capture payment → succeeded (optional amount)
 //   POST /v3/payments/{id}/cancel     a pending / waiting_for_capture payment → canceled (canceled_by_merchant)
@@ -23,6 +28,10 @@
 // from this server (127.0.0.1) to every URL registered for the event.
 // Test controls:
 //   POST /yookassa/__pay/{id} {"outcome":"pay"|"decline"|"3ds_complete"|"3ds_fail"} — the same without a browser
+//   POST /yookassa/__cards/{paymentMethodId} {"decline": reason|null, "times"?: n} — fault injection for a saved
+//        card: its next n (all, without times) recurring payments are canceled with that reason
+//        (insufficient_funds, card_expired, permission_revoked …; party payment_network, or yoo_money for
+//        permission_revoked: UNCONFIRMED which party YooKassa names there); decline null clears it
 //   GET  /yookassa/__payments?shopId=…   the shop's payments (to count them)
 //   GET  /yookassa/__notifications        delivery attempts
 import { escapeHtml, hostedPage, plainCss } from "@/lib/sandbox/html";
@@ -48,7 +57,11 @@ type Payment = {
   captured_at?: string;
   expires_at?: string;
   method?: Record<string, unknown>;
+  /** save_payment_method: true — the method is saved when the payer pays */
+  save: boolean;
 };
+/** a payment method saved for recurring payments, with its injected declines */
+type SavedMethod = { id: string; shopId: string; card: Record<string, unknown>; decline: { reason: string; times: number | null } | null };
 type Refund = { id: string; shopId: string; payment_id: string; status: "succeeded"; amount: Amount; created_at: string; description?: string };
 type Stored = { fingerprint: string; res: { status: number; body: unknown } };
 type Delivery = { event: string; objectId: string; url: string; ok: boolean; httpStatus?: number; error?: string; at: string };
@@ -59,6 +72,7 @@ type State = {
   hooks: Map<string, { id: string; event: string; url: string }[]>;
   idem: Map<string, Stored>;
   deliveries: Delivery[];
+  methods: Map<string, SavedMethod>;
 };
 
 const EVENTS = new Set(["payment.succeeded", "payment.waiting_for_capture", "payment.canceled", "refund.succeeded"]);
@@ -123,7 +137,7 @@ const yookassaSandbox: SandboxModule = {
   }),
   mount(app, kit: SandboxKit) {
     const st = () =>
-      kit.state<State>("yookassa", () => ({ revoked: new Set(), payments: new Map(), refunds: new Map(), hooks: new Map(), idem: new Map(), deliveries: [] }));
+      kit.state<State>("yookassa", () => ({ revoked: new Set(), payments: new Map(), refunds: new Map(), hooks: new Map(), idem: new Map(), deliveries: [], methods: new Map() }));
     const baseOf = (c: Context) => kit.baseUrl() || new URL(c.req.url).origin;
 
     function authenticate(c: Context): { shopId: string } | Response {
@@ -159,6 +173,12 @@ const yookassaSandbox: SandboxModule = {
       if (outcome === "pay" || outcome === "3ds_complete") {
         p.paid = true;
         p.method = card;
+        if (p.save) {
+          // saved for recurring payments: a method id of its own, saved: true (YooKassa's answer)
+          const m: SavedMethod = { id: ykId(), shopId: p.shopId, card: card.card, decline: null };
+          st().methods.set(m.id, m);
+          p.method = { ...card, id: m.id, saved: true, status: "active" };
+        }
         if (p.capture) {
           p.status = "succeeded";
           p.captured_at = now;
@@ -213,6 +233,15 @@ const yookassaSandbox: SandboxModule = {
       return c.json({ items: [...st().payments.values()].filter((p) => !shop || p.shopId === shop).map((p) => resource(p, baseOf(c))) });
     });
     app.get("/__notifications", (c) => c.json({ items: st().deliveries }));
+    app.post("/__cards/:id", async (c) => {
+      const m = st().methods.get(c.req.param("id"));
+      if (!m) return c.json({ error: "no such saved payment method" }, 404);
+      const b = (await c.req.json().catch(() => ({}))) as { decline?: string | null; times?: number };
+      if (b.decline !== null && (typeof b.decline !== "string" || !b.decline)) return c.json({ error: 'decline: a cancellation reason such as "insufficient_funds", or null' }, 400);
+      if (b.times !== undefined && (!Number.isInteger(b.times) || b.times < 1)) return c.json({ error: "times: a whole number ≥ 1" }, 400);
+      m.decline = b.decline === null ? null : { reason: b.decline, times: b.times ?? null };
+      return c.json({ id: m.id, decline: m.decline });
+    });
     app.post("/__pay/:id", async (c) => {
       const p = st().payments.get(c.req.param("id"));
       if (!p) return c.json({ error: "no such payment" }, 404);
@@ -233,7 +262,9 @@ const yookassaSandbox: SandboxModule = {
         page(
           "YooKassa sandbox checkout",
           `<h1>Pay ${esc(p.amount.value)} ${esc(p.amount.currency)}</h1>
-<p>${esc(p.description ?? "")}</p><p class="note">YooKassa sandbox: no money moves. Shop ${esc(p.shopId)}, payment ${esc(p.id)}.</p>
+<p>${esc(p.description ?? "")}</p><p class="note">YooKassa sandbox: no money moves. Shop ${esc(p.shopId)}, payment ${esc(p.id)}.</p>${
+            p.save ? `<p class="note">Your card will be saved for recurring payments: the shop will charge it without asking you again.</p>` : ""
+          }
 <form method="post" action="/yookassa/checkout/${esc(p.id)}"><fieldset><legend>Card ending 4444</legend>
 <button class="primary" type="submit" name="outcome" value="pay">Pay</button>
 <button type="submit" name="outcome" value="decline">Decline</button>
@@ -275,6 +306,12 @@ const yookassaSandbox: SandboxModule = {
       return idempotent(c, a.shopId, (b) => {
         const amt = parseAmount(b.amount);
         if (!amt.ok) return ykError(c, 400, "invalid_request", amt.why, amt.parameter);
+        if (b.payment_method_id !== undefined) return recurring(c, a.shopId, b, amt.amount);
+        // the documentation's own example sends "false" as a string: both forms are taken
+        const save = b.save_payment_method;
+        if (save !== undefined && typeof save !== "boolean" && save !== "true" && save !== "false") {
+          return ykError(c, 400, "invalid_request", "save_payment_method must be true or false", "save_payment_method");
+        }
         const conf = b.confirmation as { type?: string; return_url?: string } | undefined;
         if (!conf || conf.type !== "redirect") return ykError(c, 400, "invalid_request", "Only the redirect confirmation is supported by this sandbox", "confirmation.type");
         if (!conf.return_url || !RETURN.test(conf.return_url)) return ykError(c, 400, "invalid_request", "Invalid return_url", "confirmation.return_url");
@@ -294,11 +331,62 @@ const yookassaSandbox: SandboxModule = {
           returnUrl: conf.return_url,
           metadata: Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k, String(v)])),
           created_at: new Date().toISOString(),
+          save: save === true || save === "true",
         };
         st().payments.set(p.id, p);
         return c.json(resource(p, baseOf(c)), 200);
       });
     });
+
+    /**
+     * A recurring payment with a saved method: no confirmation, decided at once. The saved
+     * card's injected decline (POST /__cards/{id}) cancels it with cancellation_details.
+     */
+    function recurring(c: Context, shopId: string, b: Record<string, unknown>, amount: Amount): Response {
+      const m = typeof b.payment_method_id === "string" ? st().methods.get(b.payment_method_id) : undefined;
+      // UNCONFIRMED: YooKassa's exact answer for a payment_method_id it does not know for the shop
+      if (!m || m.shopId !== shopId) return ykError(c, 400, "invalid_request", "Payment method with this payment_method_id is not found or not saved", "payment_method_id");
+      if (b.confirmation !== undefined) return ykError(c, 400, "invalid_request", "A payment with a saved payment method needs no confirmation", "confirmation");
+      const description = b.description === undefined ? undefined : String(b.description);
+      if (description && description.length > 128) return ykError(c, 400, "invalid_request", "Description is too long (max 128 characters)", "description");
+      const metadata = (b.metadata ?? {}) as Record<string, unknown>;
+      if (typeof metadata !== "object" || Object.keys(metadata).length > 16) return ykError(c, 400, "invalid_request", "Metadata: at most 16 keys", "metadata");
+      const now = new Date().toISOString();
+      const p: Payment = {
+        id: ykId(),
+        shopId,
+        status: "pending",
+        paid: false,
+        amount,
+        refundedMinor: 0,
+        capture: b.capture !== false,
+        description,
+        returnUrl: "",
+        metadata: Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k, String(v)])),
+        created_at: now,
+        method: { type: "bank_card", id: m.id, saved: true, status: "active", title: "Bank card *4444", card: m.card },
+        save: false,
+      };
+      const decline = m.decline;
+      if (decline) {
+        if (decline.times !== null && --decline.times <= 0) m.decline = null;
+        p.status = "canceled";
+        p.cancellation = { party: decline.reason === "permission_revoked" ? "yoo_money" : "payment_network", reason: decline.reason };
+      } else {
+        p.paid = true;
+        if (p.capture) {
+          p.status = "succeeded";
+          p.captured_at = now;
+        } else {
+          p.status = "waiting_for_capture";
+          p.expires_at = new Date(Date.now() + 7 * 86400_000).toISOString();
+        }
+      }
+      st().payments.set(p.id, p);
+      const body = resource(p, baseOf(c));
+      void notify(shopId, `payment.${p.status}`, body, p.id);
+      return c.json(body, 200);
+    }
 
     const ownPayment = (c: Context, shopId: string) => {
       const p = st().payments.get(c.req.param("id") ?? "");

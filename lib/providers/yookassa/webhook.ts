@@ -4,6 +4,9 @@
 // it re-fetches the payment or refund with GET and emits what YooKassa's API says now. A
 // notification whose status disagrees with the fetched object is noted, and the API wins.
 // There is no event id: the idempotency key is `${event}:${object.id}:${object.status}`.
+// A payment that carries our subscription id in its metadata (the first payment of a
+// subscription, or a renewal charged with the saved method) becomes a "subscription.updated"
+// event instead of "payment.updated": lib/payments records the charge as the subscription's payment.
 import {
   PaymentProviderError,
   PermanentWebhookError,
@@ -13,11 +16,13 @@ import {
   type PaymentUpdate,
   type RefundUpdate,
   type StoredWebhook,
+  type SubscriptionUpdate,
   type WebhookHandleResult,
 } from "@/lib/providers/types";
 import type { InboundRequest } from "@/lib/providers/webhook-kit";
 import { fromDecimalString } from "@/lib/money";
 import { mapPayment, ykCall, type YkPayment, type YkRefund, type YooKassaContext } from "@/lib/providers/yookassa/client";
+import { chargeOf, META, savedMethodOf } from "@/lib/providers/yookassa/subscriptions";
 
 export const NOTIFICATION_EVENTS = ["payment.succeeded", "payment.canceled", "payment.waiting_for_capture", "refund.succeeded"] as const;
 
@@ -45,6 +50,33 @@ export function notificationSubject(req: InboundRequest): string | null {
   }
 }
 
+/**
+ * A payment of a subscription (our id in its metadata), re-fetched, as the subscription's update:
+ * the first payment (it saved the method) succeeded → active with the saved payment_method.id,
+ * canceled → incomplete_expired; a renewal succeeded → active; a renewal canceled carries only
+ * the failed charge (past_due, the retries and canceled are the scheduler's to decide, by its
+ * schedule: a late failure of an older charge must not undo a newer success). Each carries the
+ * charge, recorded once per YooKassa payment id. A pending payment (a 54-FZ receipt being
+ * registered) carries nothing but its status.
+ */
+export function subscriptionUpdateOf(p: YkPayment, subscriptionId: string, eventId: string | undefined, occurredAt: string): SubscriptionUpdate {
+  const first = p.metadata?.[META.charge] === "first";
+  const charge = chargeOf(p);
+  const status: SubscriptionUpdate["status"] =
+    p.status === "succeeded" ? "active" : p.status === "canceled" && first ? "incomplete_expired" : undefined;
+  return {
+    subscriptionId,
+    ...(first ? { providerSubscriptionId: p.id } : {}),
+    ...(status ? { status } : {}),
+    providerStatus: p.status,
+    // the first payment's saved method is what every renewal is charged with (null: YooKassa did not save it)
+    ...(first && p.status === "succeeded" ? { paymentMethodId: savedMethodOf(p) } : {}),
+    ...(charge ? { charge } : {}),
+    eventId,
+    occurredAt: p.captured_at ?? occurredAt,
+  };
+}
+
 /** refetches: a failure that retrying can fix is thrown (the event is retried), the rest is permanent */
 async function refetch<T>(ctx: YooKassaContext, action: string, path: string): Promise<T | null> {
   try {
@@ -68,6 +100,16 @@ export async function handleNotification(event: StoredWebhook, ctx: YooKassaCont
     if (!p) return { outcome: "ignored", note: `YooKassa does not know payment ${id} in this shop: the notification is not trusted` };
     const mapped = mapPayment(p);
     const lied = claimed.status && claimed.status !== p.status;
+    const subscriptionId = p.metadata?.[META.subscription];
+    if (subscriptionId) {
+      return {
+        outcome: "completed",
+        note: lied
+          ? `${p.id} (subscription ${subscriptionId}): the notification said "${claimed.status}" but YooKassa's API says "${p.status}": the API's status is used`
+          : `${p.id} (subscription ${subscriptionId}): ${p.status} (re-fetched)`,
+        events: [{ type: "subscription.updated", data: subscriptionUpdateOf(p, subscriptionId, event.externalId ?? undefined, occurredAt) }],
+      };
+    }
     const update: PaymentUpdate = {
       paymentId: p.metadata?.switchboard_payment_id ?? null,
       providerPaymentId: p.id,
