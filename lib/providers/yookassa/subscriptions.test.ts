@@ -118,7 +118,13 @@ describe("yookassa subscriptions: the first payment saves the card", () => {
       save_payment_method: true,
       confirmation: { type: "redirect", return_url: req.returnUrl },
       description: "Switchboard Pro",
-      metadata: { customer: "C-17", switchboard_payment_id: req.paymentId, switchboard_subscription_id: req.id, switchboard_charge: "first" },
+      metadata: {
+        customer: "C-17",
+        switchboard_payment_id: req.paymentId,
+        switchboard_subscription_id: req.id,
+        switchboard_charge: "first",
+        switchboard_interval: "month:1",
+      },
     });
     // the payer is told the card is kept for the renewals
     const html = await (await fetch(s.paymentUrl!)).text();
@@ -148,6 +154,14 @@ describe("yookassa subscriptions: the first payment saves the card", () => {
       eventId: ev.externalId,
       charge: { providerPaymentId: firstId, amountMinor: 99000, currency: "RUB", status: "succeeded", error: null },
     });
+    // the first period: from the capture, one month (the interval rides in the payment's metadata)
+    const [paid] = (await shopPayments(shopId)).filter((x) => x.id === firstId);
+    const start = new Date(paid.captured_at as string);
+    const end = new Date(start);
+    end.setUTCMonth(end.getUTCMonth() + 1);
+    if (end.getUTCDate() !== start.getUTCDate()) end.setUTCDate(0);
+    expect(update).toMatchObject({ currentPeriodStart: start.toISOString(), currentPeriodEnd: end.toISOString() });
+    expect(update.charge).toMatchObject({ periodStart: start.toISOString(), periodEnd: end.toISOString() });
     // the method id is YooKassa's payment_method.id with saved: true
     const [p] = (await shopPayments(shopId)).filter((x) => x.id === firstId);
     expect(p.payment_method).toMatchObject({ id: update.paymentMethodId, saved: true, type: "bank_card" });

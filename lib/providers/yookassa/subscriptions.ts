@@ -14,6 +14,7 @@
 // UNCONFIRMED (not in the documentation we checked): YooKassa's exact answer for an unknown or
 // deleted payment_method_id (the sandbox answers 400 invalid_request naming payment_method_id),
 // and which `party` a permission_revoked cancellation names.
+import { addInterval, isInterval } from "@/lib/periods";
 import { PaymentProviderError, type ProviderSubscription, type SubscriptionCharge, type SubscriptionRef, type SubscriptionRequest, type SubscriptionsSpec } from "@/lib/providers/types";
 import { amountOf, mapPayment, minorOf, ykCall, type YkPayment, type YooKassaContext } from "@/lib/providers/yookassa/client";
 
@@ -23,6 +24,8 @@ export const META = {
   subscription: "switchboard_subscription_id",
   /** "first" (the payment that saves the method) or "renewal" (a charge with payment_method_id) */
   charge: "switchboard_charge",
+  /** the first payment's billing interval, "month:1": its notification says the first period */
+  interval: "switchboard_interval",
 } as const;
 const RESERVED = new Set<string>(Object.values(META));
 
@@ -39,6 +42,18 @@ function metadataOf(extra: Record<string, string>, ours: Record<string, string>)
 
 /** the saved method's id: only a method YooKassa says it saved can be charged later */
 export const savedMethodOf = (p: YkPayment): string | null => (p.payment_method?.saved && p.payment_method.id ? p.payment_method.id : null);
+
+/**
+ * The first period, from the first payment's capture and the interval it carries in metadata
+ * ("month:1"): [captured_at, captured_at + interval). Null without them.
+ */
+export function firstPeriodOf(p: YkPayment, fallbackStart: string): { start: string; end: string } | null {
+  const m = /^(day|week|month|year):(\d{1,3})$/.exec(p.metadata?.[META.interval] ?? "");
+  if (!m || !isInterval(m[1]) || p.status !== "succeeded") return null;
+  const start = new Date(p.captured_at ?? fallbackStart);
+  if (Number.isNaN(start.getTime())) return null;
+  return { start: start.toISOString(), end: addInterval(start, m[1], Number(m[2])).toISOString() };
+}
 
 /** one charge of a subscription (the first or a renewal), as SubscriptionCharge; null while it is still pending */
 export function chargeOf(p: YkPayment): SubscriptionCharge | null {
@@ -101,7 +116,12 @@ export const yookassaSubscriptions: SubscriptionsSpec = {
         save_payment_method: true,
         confirmation: { type: "redirect", return_url: req.returnUrl },
         ...(description ? { description } : {}),
-        metadata: metadataOf(req.metadata ?? {}, { [META.payment]: req.paymentId, [META.subscription]: req.id, [META.charge]: "first" }),
+        metadata: metadataOf(req.metadata ?? {}, {
+          [META.payment]: req.paymentId,
+          [META.subscription]: req.id,
+          [META.charge]: "first",
+          [META.interval]: `${req.interval}:${req.intervalCount}`,
+        }),
       },
     });
     return { ...subscriptionOf(p, p.id), firstPayment: mapPayment(p), paymentMethodId: savedMethodOf(p) };

@@ -22,7 +22,7 @@ import {
 import type { InboundRequest } from "@/lib/providers/webhook-kit";
 import { fromDecimalString } from "@/lib/money";
 import { mapPayment, ykCall, type YkPayment, type YkRefund, type YooKassaContext } from "@/lib/providers/yookassa/client";
-import { chargeOf, META, savedMethodOf } from "@/lib/providers/yookassa/subscriptions";
+import { chargeOf, firstPeriodOf, META, savedMethodOf } from "@/lib/providers/yookassa/subscriptions";
 
 export const NOTIFICATION_EVENTS = ["payment.succeeded", "payment.canceled", "payment.waiting_for_capture", "refund.succeeded"] as const;
 
@@ -62,6 +62,9 @@ export function notificationSubject(req: InboundRequest): string | null {
 export function subscriptionUpdateOf(p: YkPayment, subscriptionId: string, eventId: string | undefined, occurredAt: string): SubscriptionUpdate {
   const first = p.metadata?.[META.charge] === "first";
   const charge = chargeOf(p);
+  // the first paid period starts when the first payment was captured
+  const period = first ? firstPeriodOf(p, occurredAt) : null;
+  if (charge && period) Object.assign(charge, { periodStart: period.start, periodEnd: period.end });
   const status: SubscriptionUpdate["status"] =
     p.status === "succeeded" ? "active" : p.status === "canceled" && first ? "incomplete_expired" : undefined;
   return {
@@ -71,6 +74,7 @@ export function subscriptionUpdateOf(p: YkPayment, subscriptionId: string, event
     providerStatus: p.status,
     // the first payment's saved method is what every renewal is charged with (null: YooKassa did not save it)
     ...(first && p.status === "succeeded" ? { paymentMethodId: savedMethodOf(p) } : {}),
+    ...(period ? { currentPeriodStart: period.start, currentPeriodEnd: period.end } : {}),
     ...(charge ? { charge } : {}),
     eventId,
     occurredAt: p.captured_at ?? occurredAt,
