@@ -146,6 +146,8 @@ export async function ppCall<T>(
       continue;
     }
     if (res.ok) {
+      // the Subscriptions API's actions (cancel, suspend, activate) answer 204 with no body
+      if (res.status === 204 || !res.text.trim()) return undefined as T;
       try {
         return res.json<T>();
       } catch {
@@ -173,6 +175,11 @@ const ISSUES: Record<string, string> = {
   PAYEE_ACCOUNT_RESTRICTED: "The merchant's PayPal account is restricted",
   MAX_NUMBER_OF_REFUNDS_EXCEEDED: "The capture cannot be refunded more times",
   REFUND_TIME_LIMIT_EXCEEDED: "The capture is too old to be refunded",
+  // Subscriptions v1 (its OpenAPI description's 422 issues)
+  SUBSCRIPTION_STATUS_INVALID: "The subscription is not in a status that allows this",
+  SUBSCRIPTION_CANNOT_BE_ACTIVATED: "PayPal does not let the merchant reactivate this subscription (suspended after too many failed payments)",
+  PLAN_STATUS_INVALID: "The billing plan is not active",
+  USER_ACCOUNT_CLOSED: "The PayPal account is locked or closed",
 };
 
 export function apiError(res: HttpResponse): PaymentProviderError {

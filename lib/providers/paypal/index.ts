@@ -8,6 +8,14 @@ import { z } from "zod";
 import { defineProvider, PaymentProviderError, type ProviderPayment, type ProviderRefund } from "@/lib/providers/types";
 import { captureOrder, fetchToken, mapOrder, ppCall, ppValue, type PayPalContext, type PpOrder, type PpRefund } from "@/lib/providers/paypal/client";
 import { handleWebhook, parseWebhook, verifyWebhook, WEBHOOK_EVENTS } from "@/lib/providers/paypal/webhook";
+import {
+  cancelSubscription,
+  createSubscription,
+  resumeSubscription,
+  retrieveSubscription,
+  SUBSCRIPTION_INTERVALS,
+  suspendSubscription,
+} from "@/lib/providers/paypal/subscriptions";
 import { demo } from "./demo";
 
 const credentials = z.strictObject({
@@ -50,9 +58,9 @@ export default defineProvider({
   name: "PayPal",
   category: "payment",
   description:
-    "PayPal Checkout (Orders v2): a payer-action link, capture on approval, full and partial refunds; webhooks verified by PayPal's verify-webhook-signature endpoint. PayPal's own sandbox: set the endpoint to https://api-m.sandbox.paypal.com.",
+    "PayPal Checkout (Orders v2): a payer-action link, capture on approval, full and partial refunds; subscriptions (billing plans made on demand, PayPal bills each period); webhooks verified by PayPal's verify-webhook-signature endpoint. PayPal's own sandbox: set the endpoint to https://api-m.sandbox.paypal.com.",
   docsUrl: "https://developer.paypal.com/docs/api/orders/v2/",
-  capabilities: ["payments.create", "payments.refund"],
+  capabilities: ["payments.create", "payments.refund", "payments.subscriptions"],
   credentials,
   config,
   auth: { type: "api_key" },
@@ -160,6 +168,19 @@ export default defineProvider({
       if (r.status === "COMPLETED") return { providerRefundId: r.id, status: "succeeded" };
       if (r.status === "PENDING") return { providerRefundId: r.id, status: "pending" };
       return { providerRefundId: r.id, status: "failed", error: `PayPal ${r.status.toLowerCase()} the refund${r.status_details?.reason ? ` (${r.status_details.reason})` : ""}` };
+    },
+
+    // Subscriptions v1: a billing plan made on demand, the payer's approval, PayPal bills each
+    // period and reports it (BILLING.SUBSCRIPTION.*, PAYMENT.SALE.*: webhook.ts). How PayPal's
+    // statuses map to ours, cancel at period end and pauses: subscriptions.ts.
+    subscriptions: {
+      intervals: SUBSCRIPTION_INTERVALS,
+      billing: "provider",
+      create: (ctx, req) => createSubscription(ctx as PayPalContext, req),
+      retrieve: (ctx, s) => retrieveSubscription(ctx as PayPalContext, s),
+      cancel: (ctx, s, opts) => cancelSubscription(ctx as PayPalContext, s, opts),
+      resume: (ctx, s) => resumeSubscription(ctx as PayPalContext, s),
+      suspend: (ctx, s) => suspendSubscription(ctx as PayPalContext, s),
     },
   },
 

@@ -463,7 +463,7 @@ describe("paypal: webhooks", () => {
 
   it("event types Switchboard does not act on are ignored", async () => {
     const r = await def.webhook!.handle!(
-      { id: randomUUID(), type: "BILLING.SUBSCRIPTION.CREATED", externalId: "WH-1", payload: { id: "WH-1", event_type: "BILLING.SUBSCRIPTION.CREATED", resource: {} }, headers: {}, attempt: 1, receivedAt: new Date() },
+      { id: randomUUID(), type: "CUSTOMER.DISPUTE.CREATED", externalId: "WH-1", payload: { id: "WH-1", event_type: "CUSTOMER.DISPUTE.CREATED", resource: {} }, headers: {}, attempt: 1, receivedAt: new Date() },
       {} as never,
     );
     expect(r.outcome).toBe("ignored");

@@ -35,7 +35,35 @@
 // -TIME, -SIG, PAYPAL-CERT-URL and PAYPAL-AUTH-ALGO. The signature is SHA256withRSA over
 // `<transmission id>|<time>|<webhook id>|<crc32 of the body>` like PayPal's, with a key made
 // when the sandbox starts (its public key, not an X.509 certificate, is served at the cert URL).
+// Subscriptions v1 (issue 18):
+//   POST /v1/catalogs/products                     {id?, name, type, description?} → 201 (an id is the merchant's own; PROD- is
+//                                                  PayPal's prefix: 400; a taken id: 422 DUPLICATE_RESOURCE_IDENTIFIER, UNCONFIRMED on create)
+//   GET  /v1/catalogs/products/{id}
+//   POST /v1/billing/plans                         {product_id, name, status?, billing_cycles:[one REGULAR cycle: frequency
+//                                                  {interval_unit, interval_count ≤ 365/52/12/1}, total_cycles 0, pricing_scheme.fixed_price],
+//                                                  payment_preferences {payment_failure_threshold, auto_bill_outstanding}} → 201 ACTIVE
+//                                                  (trial cycles, taxes and quantities are not emulated: 400 naming the field)
+//   GET  /v1/billing/plans?product_id=             {plans:[{id, product_id, name, status, …}]} (no billing_cycles in the list)
+//   GET  /v1/billing/plans/{id}
+//   POST /v1/billing/subscriptions                 {plan_id, custom_id?, subscriber?, application_context} → 201 APPROVAL_PENDING, links
+//                                                  approve (GET /paypal/webapps/billing/subscriptions?ba_token=BA-…); sends BILLING.SUBSCRIPTION.CREATED
+//   GET  /v1/billing/subscriptions/{id}            status, status_change_note, billing_info {last_payment, next_billing_time (ACTIVE only),
+//                                                  failed_payments_count, last_failed_payment, outstanding_balance, cycle_executions}
+//   POST /v1/billing/subscriptions/{id}/cancel     {reason} → 204 CANCELLED (ACTIVE or SUSPENDED, else 422 SUBSCRIPTION_STATUS_INVALID)
+//   POST /v1/billing/subscriptions/{id}/suspend    {reason} → 204 SUSPENDED, the reason kept as status_change_note (ACTIVE only)
+//   POST /v1/billing/subscriptions/{id}/activate   {reason} → 204 ACTIVE (SUSPENDED only; one suspended by failed payments:
+//                                                  422 SUBSCRIPTION_CANNOT_BE_ACTIVATED, as PayPal's reference says)
+//   each sends its BILLING.SUBSCRIPTION.CANCELLED / SUSPENDED / ACTIVATED with the subscription as the resource.
+// The approval page: Agree & Subscribe → ACTIVE, BILLING.SUBSCRIPTION.ACTIVATED, the first period charged at once
+// (PAYMENT.SALE.COMPLETED, billing_agreement_id = the subscription; `custom` = its custom_id, UNCONFIRMED), back to
+// return_url?subscription_id=…&ba_token=…&token=…; Cancel → back to cancel_url, nothing changes.
 // Test controls:
+//   POST /paypal/__subscriptions/{id}/approve {"outcome":"approve"|"cancel"} — the approval page without a browser
+//   POST /paypal/__subscriptions/{id}/cycle {"outcome":"paid"|"failed"} — the next billing date arrives: paid → a sale
+//        (PAYMENT.SALE.COMPLETED), the period moves on, failures reset; failed → BILLING.SUBSCRIPTION.PAYMENT.FAILED
+//        (failed_payments_count + 1, the period does not move), and SUSPENDED + BILLING.SUBSCRIPTION.SUSPENDED once the
+//        count reaches the plan's payment_failure_threshold
+//   GET  /paypal/__catalog?clientId=…  the client's products, plans, subscriptions and sales (to count them)
 //   POST /paypal/__pay/{orderId} {"outcome":"pay"|"decline"|"3ds_complete"|"3ds_fail"|"void"} — without a browser
 //        ("void": the order expires unapproved → VOIDED + CHECKOUT.ORDER.VOIDED)
 //   GET  /paypal/__orders?clientId=…   the client's orders (to count them)
@@ -81,6 +109,48 @@ type Capture = {
 };
 type Refund = { id: string; clientId: string; captureId: string; amount: Money; minor: number; totalAfter: number; note?: string; custom_id?: string; create_time: string };
 type Webhook = { id: string; clientId: string; url: string; event_types: { name: string }[] };
+type Product = { id: string; clientId: string; name: string; type: string; description?: string; create_time: string };
+type Plan = {
+  id: string;
+  clientId: string;
+  productId: string;
+  name: string;
+  description?: string;
+  status: "CREATED" | "ACTIVE" | "INACTIVE";
+  unit: "DAY" | "WEEK" | "MONTH" | "YEAR";
+  count: number;
+  price: Money;
+  minor: number;
+  threshold: number;
+  autoBill: boolean;
+  create_time: string;
+};
+type Subscription = {
+  id: string;
+  clientId: string;
+  planId: string;
+  baToken: string;
+  status: "APPROVAL_PENDING" | "ACTIVE" | "SUSPENDED" | "CANCELLED";
+  note?: string;
+  custom_id?: string;
+  email?: string;
+  payerId?: string;
+  returnUrl?: string;
+  cancelUrl?: string;
+  brandName?: string;
+  create_time: string;
+  update_time: string;
+  status_update_time: string;
+  start_time?: string;
+  cycles: number;
+  lastPayment?: { amount: Money; time: string };
+  next?: string;
+  failed: number;
+  lastFailed?: { amount: Money; time: string; reason_code: string; next_payment_retry_time?: string };
+  /** suspended by PayPal after payment_failure_threshold failures: the merchant cannot activate it */
+  failureSuspended: boolean;
+};
+type Sale = { id: string; clientId: string; subscriptionId: string; state: "completed" | "denied"; amount: Money; custom?: string; create_time: string };
 type Transmission = { webhookId: string; sig: string; time: string; certUrl: string; algo: string; event: unknown };
 type Delivery = { eventId: string; eventType: string; resourceId?: string; webhookId: string; url: string; ok: boolean; httpStatus?: number; error?: string; dropped?: true; at: string };
 type Drop = { eventType?: string; remaining: number };
@@ -99,6 +169,11 @@ type State = {
   events: Map<string, { clientId: string; webhookId: string; event: { id: string; event_type: string; resource?: unknown } }>;
   /** capture requests that ran, per order */
   captureRuns: Map<string, number>;
+  /** catalog products by "<client id>:<product id>" (product ids are the merchant's own) */
+  products: Map<string, Product>;
+  plans: Map<string, Plan>;
+  subscriptions: Map<string, Subscription>;
+  sales: Map<string, Sale>;
 };
 
 const CURRENCIES = new Set(["AUD", "BRL", "CAD", "CNY", "CZK", "DKK", "EUR", "HKD", "HUF", "ILS", "JPY", "MYR", "MXN", "TWD", "NZD", "NOK", "PHP", "PLN", "GBP", "SGD", "SEK", "CHF", "THB", "USD"]);
@@ -200,6 +275,10 @@ const paypalSandbox: SandboxModule = {
         drops: [],
         events: new Map(),
         captureRuns: new Map(),
+        products: new Map(),
+        plans: new Map(),
+        subscriptions: new Map(),
+        sales: new Map(),
       }));
     const baseOf = (c: Context) => kit.baseUrl() || new URL(c.req.url).origin;
 
@@ -364,9 +443,9 @@ const paypalSandbox: SandboxModule = {
       const slot = rid ? `${clientId}:${c.req.method} ${c.req.path}:${rid}` : null;
       // PayPal replays the first answer to an id whatever the body (no fingerprint to compare)
       const seen = slot ? requestIds.check(slot, "") : { kind: "new" as const };
-      if (seen.kind === "replay") return c.json(seen.res.body, seen.res.status as 200);
+      if (seen.kind === "replay") return seen.res.status === 204 ? c.body(null, 204) : c.json(seen.res.body, seen.res.status as 200);
       const res = await run(body);
-      if (slot && res.status < 500) requestIds.remember(slot, "", { status: res.status, body: await res.clone().json() });
+      if (slot && res.status < 500) requestIds.remember(slot, "", { status: res.status, body: res.status === 204 ? null : await res.clone().json() });
       return res;
     }
 
@@ -696,6 +775,409 @@ const paypalSandbox: SandboxModule = {
         t.algo === b.auth_algo &&
         createHash("sha256").update(canonical(t.event)).digest("hex") === createHash("sha256").update(canonical(b.webhook_event)).digest("hex");
       return c.json({ verification_status: ok ? "SUCCESS" : "FAILURE" });
+    });
+
+
+    // ── Subscriptions v1 ──
+    const notFound = (c: Context) => ppError(c, 404, "INVALID_RESOURCE_ID", "Specified resource ID does not exist. Please check the resource ID and try again.");
+    const productRep = (p: Product, base: string) => ({
+      id: p.id,
+      name: p.name,
+      ...(p.description ? { description: p.description } : {}),
+      type: p.type,
+      create_time: p.create_time,
+      update_time: p.create_time,
+      links: [{ href: `${base}/paypal/v1/catalogs/products/${p.id}`, rel: "self", method: "GET" }],
+    });
+    const planLinks = (p: Plan, base: string) => [
+      { href: `${base}/paypal/v1/billing/plans/${p.id}`, rel: "self", method: "GET" },
+      { href: `${base}/paypal/v1/billing/plans/${p.id}`, rel: "edit", method: "PATCH" },
+    ];
+    const planRep = (p: Plan, base: string) => ({
+      id: p.id,
+      product_id: p.productId,
+      name: p.name,
+      status: p.status,
+      ...(p.description ? { description: p.description } : {}),
+      usage_type: "LICENSED",
+      billing_cycles: [
+        {
+          pricing_scheme: { version: 1, fixed_price: p.price, create_time: p.create_time, update_time: p.create_time },
+          frequency: { interval_unit: p.unit, interval_count: p.count },
+          tenure_type: "REGULAR",
+          sequence: 1,
+          total_cycles: 0,
+        },
+      ],
+      payment_preferences: { service_type: "PREPAID", auto_bill_outstanding: p.autoBill, setup_fee: money(0, p.price.currency_code), setup_fee_failure_action: "CONTINUE", payment_failure_threshold: p.threshold },
+      quantity_supported: false,
+      create_time: p.create_time,
+      update_time: p.create_time,
+      links: planLinks(p, base),
+    });
+    const subscriptionRep = (x: Subscription, base: string) => {
+      const plan = st().plans.get(x.planId)!;
+      const started = x.status !== "APPROVAL_PENDING";
+      return {
+        id: x.id,
+        plan_id: x.planId,
+        start_time: x.start_time ?? x.create_time,
+        quantity: "1",
+        ...(x.custom_id ? { custom_id: x.custom_id } : {}),
+        plan_overridden: false,
+        status: x.status,
+        status_update_time: x.status_update_time,
+        ...(x.note ? { status_change_note: x.note } : {}),
+        ...(x.email || x.payerId
+          ? {
+              subscriber: {
+                ...(x.payerId ? { name: { given_name: "Sandbox", surname: "Payer" }, payer_id: x.payerId } : {}),
+                email_address: x.email ?? "payer@example.com",
+              },
+            }
+          : {}),
+        ...(started
+          ? {
+              billing_info: {
+                outstanding_balance: money(x.failed > 0 ? plan.minor : 0, plan.price.currency_code),
+                cycle_executions: [{ tenure_type: "REGULAR", sequence: 1, cycles_completed: x.cycles, cycles_remaining: 0, current_pricing_scheme_version: 1, total_cycles: 0 }],
+                ...(x.lastPayment ? { last_payment: x.lastPayment } : {}),
+                // UNCONFIRMED whether PayPal keeps next_billing_time on a suspended subscription: the sandbox shows it only while ACTIVE
+                ...(x.status === "ACTIVE" && x.next ? { next_billing_time: x.next } : {}),
+                failed_payments_count: x.failed,
+                ...(x.lastFailed ? { last_failed_payment: x.lastFailed } : {}),
+              },
+            }
+          : {}),
+        create_time: x.create_time,
+        update_time: x.update_time,
+        links: [
+          ...(x.status === "APPROVAL_PENDING" ? [{ href: `${base}/paypal/webapps/billing/subscriptions?ba_token=${x.baToken}`, rel: "approve", method: "GET" }] : []),
+          { href: `${base}/paypal/v1/billing/subscriptions/${x.id}`, rel: "edit", method: "PATCH" },
+          { href: `${base}/paypal/v1/billing/subscriptions/${x.id}`, rel: "self", method: "GET" },
+        ],
+      };
+    };
+    const saleRep = (x: Sale, base: string) => ({
+      id: x.id,
+      state: x.state,
+      amount: { total: x.amount.value, currency: x.amount.currency_code, details: { subtotal: x.amount.value } },
+      payment_mode: "INSTANT_TRANSFER",
+      protection_eligibility: "ELIGIBLE",
+      protection_eligibility_type: "ITEM_NOT_RECEIVED_ELIGIBLE,UNAUTHORIZED_PAYMENT_ELIGIBLE",
+      billing_agreement_id: x.subscriptionId,
+      ...(x.custom ? { custom: x.custom } : {}),
+      create_time: x.create_time,
+      update_time: x.create_time,
+      links: [
+        { href: `${base}/paypal/v1/payments/sale/${x.id}`, rel: "self", method: "GET" },
+        { href: `${base}/paypal/v1/payments/sale/${x.id}/refund`, rel: "refund", method: "POST" },
+      ],
+    });
+
+    function addInterval(iso: string, unit: Plan["unit"], count: number): string {
+      const d = new Date(iso);
+      if (unit === "DAY") d.setUTCDate(d.getUTCDate() + count);
+      else if (unit === "WEEK") d.setUTCDate(d.getUTCDate() + 7 * count);
+      else if (unit === "MONTH") d.setUTCMonth(d.getUTCMonth() + count);
+      else d.setUTCFullYear(d.getUTCFullYear() + count);
+      return d.toISOString().replace(/\.\d{3}Z$/, "Z");
+    }
+    const nowIso = () => new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+    const statusChange = (x: Subscription, status: Subscription["status"], note?: string) => {
+      x.status = status;
+      x.note = note;
+      x.status_update_time = x.update_time = nowIso();
+    };
+    /** events in order: one after the other (PayPal sends a subscription's ACTIVATED before its first sale) */
+    const emitInOrder = (clientId: string, base: string, events: [string, string, () => unknown, string][]) =>
+      void (async () => {
+        for (const [type, resourceType, resource, summary] of events) await emit(clientId, type, resourceType, resource(), summary, base);
+      })();
+    /** a period is paid: the sale, the period moved on, failures forgiven */
+    function charge(x: Subscription, at: string): Sale {
+      const plan = st().plans.get(x.planId)!;
+      const sale: Sale = { id: ppId(), clientId: x.clientId, subscriptionId: x.id, state: "completed", amount: plan.price, custom: x.custom_id, create_time: nowIso() };
+      st().sales.set(sale.id, sale);
+      x.cycles++;
+      x.lastPayment = { amount: plan.price, time: sale.create_time };
+      x.next = addInterval(at, plan.unit, plan.count);
+      x.failed = 0;
+      x.update_time = sale.create_time;
+      return sale;
+    }
+
+    app.post("/v1/catalogs/products", async (c) => {
+      const a = bearer(c);
+      if (a instanceof Response) return a;
+      return once(c, a.clientId, (b) => {
+        const name = b.name;
+        if (typeof name !== "string" || !name.length || name.length > 127) return ppError(c, 400, "MISSING_REQUIRED_PARAMETER", "A required field is missing.", "name");
+        const type = b.type === undefined ? "PHYSICAL" : b.type;
+        if (type !== "PHYSICAL" && type !== "DIGITAL" && type !== "SERVICE") return ppError(c, 400, "INVALID_PARAMETER_VALUE", "The value of a field is invalid.", "type");
+        if (b.description !== undefined && (typeof b.description !== "string" || !b.description.length || b.description.length > 256)) {
+          return ppError(c, 400, "INVALID_STRING_MAX_LENGTH", "The value of a field is too long.", "description");
+        }
+        let id = ppId();
+        if (b.id !== undefined) {
+          if (typeof b.id !== "string" || b.id.length < 6 || b.id.length > 50 || !/^[A-Za-z0-9_-]+$/.test(b.id)) return ppError(c, 400, "INVALID_PARAMETER_SYNTAX", "The value of a field does not conform to the expected format.", "id");
+          if (b.id.startsWith("PROD-")) return ppError(c, 400, "INVALID_PARAMETER_SYNTAX", "Input identifier must not use system prefix(PROD-).", "id");
+          id = b.id;
+        } else id = `PROD-${id}`;
+        const key = `${a.clientId}:${id}`;
+        if (st().products.has(key)) return ppError(c, 422, "DUPLICATE_RESOURCE_IDENTIFIER", "Identifier must be unique."); // UNCONFIRMED on create (documented for update)
+        const p: Product = { id, clientId: a.clientId, name, type, description: b.description as string | undefined, create_time: nowIso() };
+        st().products.set(key, p);
+        return c.json(productRep(p, baseOf(c)), 201);
+      });
+    });
+    app.get("/v1/catalogs/products/:id", (c) => {
+      const a = bearer(c);
+      if (a instanceof Response) return a;
+      const p = st().products.get(`${a.clientId}:${c.req.param("id")}`);
+      return p ? c.json(productRep(p, baseOf(c))) : notFound(c);
+    });
+
+    app.post("/v1/billing/plans", async (c) => {
+      const a = bearer(c);
+      if (a instanceof Response) return a;
+      return once(c, a.clientId, (b) => {
+        const product = typeof b.product_id === "string" ? st().products.get(`${a.clientId}:${b.product_id}`) : undefined;
+        if (!product) return ppError(c, 400, "INVALID_PARAMETER_VALUE", "The value of a field is invalid.", "product_id"); // UNCONFIRMED issue for an unknown product
+        if (typeof b.name !== "string" || !b.name.length || b.name.length > 127) return ppError(c, 400, "MISSING_REQUIRED_PARAMETER", "A required field is missing.", "name");
+        const status = b.status === undefined ? "ACTIVE" : b.status;
+        if (status !== "ACTIVE" && status !== "CREATED") return ppError(c, 400, "INVALID_PARAMETER_VALUE", "The value of a field is invalid.", "status");
+        const cycles = b.billing_cycles as Record<string, unknown>[] | undefined;
+        if (!Array.isArray(cycles) || !cycles.length) return ppError(c, 400, "MISSING_REQUIRED_PARAMETER", "A required field is missing.", "billing_cycles");
+        if (cycles.length !== 1 || cycles[0].tenure_type !== "REGULAR") return ppError(c, 400, "INVALID_PARAMETER_VALUE", "This sandbox emulates one REGULAR billing cycle (no trials).", "billing_cycles");
+        const cy = cycles[0];
+        const f = (cy.frequency ?? {}) as { interval_unit?: unknown; interval_count?: unknown };
+        const max: Record<string, number> = { DAY: 365, WEEK: 52, MONTH: 12, YEAR: 1 };
+        if (typeof f.interval_unit !== "string" || !(f.interval_unit in max)) return ppError(c, 400, "INVALID_PARAMETER_VALUE", "The value of a field is invalid.", "billing_cycles/0/frequency/interval_unit");
+        const count = f.interval_count === undefined ? 1 : f.interval_count;
+        if (typeof count !== "number" || !Number.isInteger(count) || count < 1) return ppError(c, 400, "INVALID_INTEGER_MIN_VALUE", "The integer value of a field is too small.", "billing_cycles/0/frequency/interval_count");
+        if (count > max[f.interval_unit]) return ppError(c, 400, "INVALID_INTEGER_MAX_VALUE", "The integer value of a field is too large.", "billing_cycles/0/frequency/interval_count");
+        if (cy.total_cycles !== undefined && cy.total_cycles !== 0) return ppError(c, 400, "INVALID_PARAMETER_VALUE", "This sandbox emulates plans billed until canceled (total_cycles 0).", "billing_cycles/0/total_cycles");
+        const price = parseValue((cy.pricing_scheme as { fixed_price?: unknown } | undefined)?.fixed_price);
+        if (!price.ok) return ppError(c, price.status, price.issue, price.description, `billing_cycles/0/pricing_scheme/fixed_price/${price.field.replace(/^amount\/?/, "")}`);
+        const prefs = (b.payment_preferences ?? {}) as { payment_failure_threshold?: unknown; auto_bill_outstanding?: unknown };
+        const threshold = prefs.payment_failure_threshold === undefined ? 0 : prefs.payment_failure_threshold;
+        if (typeof threshold !== "number" || !Number.isInteger(threshold) || threshold < 0 || threshold > 999) return ppError(c, 400, "INVALID_PARAMETER_VALUE", "The value of a field is invalid.", "payment_preferences/payment_failure_threshold");
+        for (const f2 of ["taxes", "quantity_supported"] as const) if (b[f2] !== undefined && b[f2] !== false) return ppError(c, 400, "INVALID_PARAMETER_VALUE", `This sandbox does not emulate ${f2}.`, f2);
+        const p: Plan = {
+          id: `P-${ppId()}${ppId().slice(0, 7)}`,
+          clientId: a.clientId,
+          productId: product.id,
+          name: b.name,
+          description: typeof b.description === "string" ? b.description : undefined,
+          status,
+          unit: f.interval_unit as Plan["unit"],
+          count,
+          price: money(price.minor, price.cur),
+          minor: price.minor,
+          threshold,
+          autoBill: prefs.auto_bill_outstanding !== false,
+          create_time: nowIso(),
+        };
+        st().plans.set(p.id, p);
+        return c.json(planRep(p, baseOf(c)), 201);
+      });
+    });
+    app.get("/v1/billing/plans", (c) => {
+      const a = bearer(c);
+      if (a instanceof Response) return a;
+      const productId = c.req.query("product_id");
+      const size = Math.min(20, Math.max(1, Number(c.req.query("page_size") ?? 10) || 10));
+      const page = Math.max(1, Number(c.req.query("page") ?? 1) || 1);
+      const all = [...st().plans.values()].filter((p) => p.clientId === a.clientId && (!productId || p.productId === productId));
+      const base = baseOf(c);
+      return c.json({
+        plans: all.slice((page - 1) * size, page * size).map((p) => ({ id: p.id, product_id: p.productId, name: p.name, status: p.status, ...(p.description ? { description: p.description } : {}), usage_type: "LICENSED", create_time: p.create_time, links: planLinks(p, base).slice(0, 1) })),
+        ...(c.req.query("total_required") === "true" ? { total_items: all.length, total_pages: Math.ceil(all.length / size) } : {}),
+        links: [{ href: `${base}/paypal/v1/billing/plans?page_size=${size}&page=${page}`, rel: "self", method: "GET" }],
+      });
+    });
+    app.get("/v1/billing/plans/:id", (c) => {
+      const a = bearer(c);
+      if (a instanceof Response) return a;
+      const p = st().plans.get(c.req.param("id"));
+      return p && p.clientId === a.clientId ? c.json(planRep(p, baseOf(c))) : notFound(c);
+    });
+
+    app.post("/v1/billing/subscriptions", async (c) => {
+      const a = bearer(c);
+      if (a instanceof Response) return a;
+      return once(c, a.clientId, (b) => {
+        const plan = typeof b.plan_id === "string" ? st().plans.get(b.plan_id) : undefined;
+        if (!plan || plan.clientId !== a.clientId) return ppError(c, 400, "INVALID_PARAMETER_VALUE", "The value of a field is invalid.", "plan_id"); // UNCONFIRMED issue for an unknown plan
+        if (plan.status !== "ACTIVE") return ppError(c, 422, "PLAN_STATUS_INVALID", "Invalid plan status for subscription creation; plan status should be active.");
+        if (b.custom_id !== undefined && (typeof b.custom_id !== "string" || !b.custom_id.length || b.custom_id.length > 127)) return ppError(c, 400, "INVALID_STRING_MAX_LENGTH", "The value of a field is too long.", "custom_id");
+        const ctx = (b.application_context ?? {}) as Record<string, unknown>;
+        for (const u of ["return_url", "cancel_url"] as const) {
+          if (ctx[u] !== undefined && (typeof ctx[u] !== "string" || !/^https?:\/\//i.test(ctx[u] as string))) return ppError(c, 400, "INVALID_PARAMETER_SYNTAX", "The value of a field does not conform to the expected format.", `application_context/${u}`);
+        }
+        if (ctx.user_action !== undefined && ctx.user_action !== "CONTINUE" && ctx.user_action !== "SUBSCRIBE_NOW") return ppError(c, 400, "INVALID_PARAMETER_VALUE", "The value of a field is invalid.", "application_context/user_action");
+        const email = (b.subscriber as { email_address?: unknown } | undefined)?.email_address;
+        const now = nowIso();
+        const x: Subscription = {
+          id: `I-${ppId().slice(0, 12)}`,
+          clientId: a.clientId,
+          planId: plan.id,
+          baToken: `BA-${ppId()}`,
+          status: "APPROVAL_PENDING",
+          custom_id: b.custom_id as string | undefined,
+          email: typeof email === "string" ? email : undefined,
+          returnUrl: ctx.return_url as string | undefined,
+          cancelUrl: ctx.cancel_url as string | undefined,
+          brandName: typeof ctx.brand_name === "string" ? ctx.brand_name : undefined,
+          create_time: now,
+          update_time: now,
+          status_update_time: now,
+          cycles: 0,
+          failed: 0,
+          failureSuspended: false,
+        };
+        st().subscriptions.set(x.id, x);
+        const base = baseOf(c);
+        emitInOrder(a.clientId, base, [["BILLING.SUBSCRIPTION.CREATED", "subscription", () => subscriptionRep(x, base), "Subscription created"]]);
+        return c.json(subscriptionRep(x, base), 201);
+      });
+    });
+    const ownSubscription = (c: Context, clientId: string) => {
+      const x = st().subscriptions.get(c.req.param("id") ?? "");
+      return x && x.clientId === clientId ? x : null;
+    };
+    app.get("/v1/billing/subscriptions/:id", (c) => {
+      const a = bearer(c);
+      if (a instanceof Response) return a;
+      const x = ownSubscription(c, a.clientId);
+      return x ? c.json(subscriptionRep(x, baseOf(c))) : notFound(c);
+    });
+    const invalidStatus = (c: Context, action: string, should: string) =>
+      ppError(c, 422, "SUBSCRIPTION_STATUS_INVALID", `Invalid subscription status for ${action} action; subscription status should be ${should}.`);
+    app.post("/v1/billing/subscriptions/:id/:action{cancel|suspend|activate}", async (c) => {
+      const a = bearer(c);
+      if (a instanceof Response) return a;
+      return once(c, a.clientId, (b) => {
+        const x = ownSubscription(c, a.clientId);
+        if (!x) return notFound(c);
+        const action = c.req.param("action");
+        const reason = b.reason;
+        if (reason !== undefined && (typeof reason !== "string" || reason.length > 128)) return ppError(c, 400, "INVALID_STRING_MAX_LENGTH", "The value of a field is too long.", "reason");
+        if (action === "activate" && (typeof reason !== "string" || !reason)) return ppError(c, 400, "MISSING_REQUIRED_PARAMETER", "A required field is missing.", "reason"); // "Required to reactivate"
+        const base = baseOf(c);
+        const send = (type: string, summary: string) => emitInOrder(a.clientId, base, [[type, "subscription", () => subscriptionRep(x, base), summary]]);
+        if (action === "cancel") {
+          if (x.status !== "ACTIVE" && x.status !== "SUSPENDED") return invalidStatus(c, "cancel", "active or suspended");
+          statusChange(x, "CANCELLED", reason as string | undefined);
+          send("BILLING.SUBSCRIPTION.CANCELLED", "Subscription cancelled");
+        } else if (action === "suspend") {
+          if (x.status !== "ACTIVE") return invalidStatus(c, "suspend", "active");
+          statusChange(x, "SUSPENDED", reason as string | undefined);
+          send("BILLING.SUBSCRIPTION.SUSPENDED", "Subscription suspended");
+        } else {
+          if (x.status !== "SUSPENDED") return invalidStatus(c, "activate", "suspended");
+          if (x.failureSuspended) return ppError(c, 422, "SUBSCRIPTION_CANNOT_BE_ACTIVATED", "Subscription cannot be activated after payment failure threshold has reached.");
+          statusChange(x, "ACTIVE", reason as string);
+          // a billing date passed while suspended: the period starts again now (UNCONFIRMED how PayPal reschedules)
+          if (x.next && Date.parse(x.next) < Date.now()) x.next = addInterval(nowIso(), st().plans.get(x.planId)!.unit, st().plans.get(x.planId)!.count);
+          send("BILLING.SUBSCRIPTION.ACTIVATED", "Subscription activated");
+        }
+        return c.body(null, 204);
+      });
+    });
+
+    /** the payer's answer on the approval page; null, or why it cannot be done */
+    function approve(x: Subscription, outcome: string, base: string): string | null {
+      if (x.status !== "APPROVAL_PENDING") return `subscription is ${x.status}`;
+      if (outcome === "cancel") return null; // the payer goes back: nothing changes, no event
+      if (outcome !== "approve") return `unknown outcome "${outcome}" (approve, cancel)`;
+      x.payerId = ppId().slice(0, 13);
+      const now = nowIso();
+      x.start_time = now;
+      statusChange(x, "ACTIVE");
+      const sale = charge(x, now);
+      emitInOrder(x.clientId, base, [
+        ["BILLING.SUBSCRIPTION.ACTIVATED", "subscription", () => subscriptionRep(x, base), "Subscription activated"],
+        ["PAYMENT.SALE.COMPLETED", "sale", () => saleRep(sale, base), `Payment completed for ${sale.amount.value} ${sale.amount.currency_code}`],
+      ]);
+      return null;
+    }
+    const byToken = (token: string | undefined) => [...st().subscriptions.values()].find((x) => x.baToken === token);
+    app.get("/webapps/billing/subscriptions", (c) => {
+      const x = byToken(c.req.query("ba_token"));
+      if (!x) return c.html(page("Not found", "<h1>Subscription not found</h1>"), 404);
+      if (x.status !== "APPROVAL_PENDING") return c.html(page("PayPal", `<h1>This subscription is ${esc(x.status)}</h1>`));
+      const plan = st().plans.get(x.planId)!;
+      const every = `${plan.count === 1 ? "" : `${plan.count} `}${plan.unit.toLowerCase()}${plan.count === 1 ? "" : "s"}`;
+      return c.html(
+        page(
+          "PayPal sandbox subscription",
+          `<h1>Subscribe: ${esc(plan.price.value)} ${esc(plan.price.currency_code)} every ${esc(every)}${x.brandName ? ` to ${esc(x.brandName)}` : ""}</h1>
+<p>${esc(plan.name)}</p><p class="note">PayPal sandbox: no money moves. Subscription ${esc(x.id)}.</p>
+<form method="post" action="/paypal/webapps/billing/subscriptions?ba_token=${esc(x.baToken)}"><fieldset><legend>Pay with PayPal</legend>
+<button class="primary" type="submit" name="outcome" value="approve">Agree &amp; Subscribe</button>
+<button type="submit" name="outcome" value="cancel">Cancel</button></fieldset></form>`,
+        ),
+      );
+    });
+    app.post("/webapps/billing/subscriptions", async (c) => {
+      const x = byToken(c.req.query("ba_token"));
+      if (!x) return c.html(page("Not found", "<h1>Subscription not found</h1>"), 404);
+      const outcome = String((await c.req.parseBody()).outcome ?? "");
+      const why = approve(x, outcome, baseOf(c));
+      if (why) return c.html(page("PayPal", `<h1>Cannot do that</h1><p>${esc(why)}</p>`), 409);
+      const q = { subscription_id: x.id, ba_token: x.baToken, token: x.baToken.replace(/^BA-/, "EC-") };
+      const to = outcome === "cancel" ? withQuery(x.cancelUrl, q) : withQuery(x.returnUrl, q);
+      return to ? c.redirect(to, 303) : c.html(page("PayPal", `<h1>Done</h1><p>Subscription ${esc(x.id)} is ${esc(x.status)}.</p>`));
+    });
+
+    app.post("/__subscriptions/:id/approve", async (c) => {
+      const x = st().subscriptions.get(c.req.param("id"));
+      if (!x) return c.json({ error: "no such subscription" }, 404);
+      const b = (await c.req.json().catch(() => ({}))) as { outcome?: string };
+      const why = approve(x, b.outcome ?? "approve", baseOf(c));
+      return why ? c.json({ error: why }, 409) : c.json(subscriptionRep(x, baseOf(c)));
+    });
+    app.post("/__subscriptions/:id/cycle", async (c) => {
+      const x = st().subscriptions.get(c.req.param("id"));
+      if (!x) return c.json({ error: "no such subscription" }, 404);
+      const b = (await c.req.json().catch(() => ({}))) as { outcome?: string };
+      const outcome = b.outcome ?? "paid";
+      if (outcome !== "paid" && outcome !== "failed") return c.json({ error: `unknown outcome "${outcome}" (paid, failed)` }, 400);
+      if (x.status !== "ACTIVE") return c.json({ error: `subscription is ${x.status}: PayPal bills only an ACTIVE one` }, 409);
+      const base = baseOf(c);
+      const plan = st().plans.get(x.planId)!;
+      if (outcome === "paid") {
+        const sale = charge(x, x.next ?? nowIso());
+        emitInOrder(x.clientId, base, [["PAYMENT.SALE.COMPLETED", "sale", () => saleRep(sale, base), `Payment completed for ${sale.amount.value} ${sale.amount.currency_code}`]]);
+      } else {
+        x.failed++;
+        const now = nowIso();
+        x.lastFailed = { amount: plan.price, time: now, reason_code: "PAYMENT_DENIED", next_payment_retry_time: addInterval(now, "DAY", 5) };
+        x.update_time = now;
+        const failedRep = subscriptionRep(x, base);
+        const events: [string, string, () => unknown, string][] = [["BILLING.SUBSCRIPTION.PAYMENT.FAILED", "subscription", () => failedRep, "Subscription payment failed"]];
+        if (plan.threshold > 0 && x.failed >= plan.threshold) {
+          statusChange(x, "SUSPENDED", "Payment failure threshold reached");
+          x.failureSuspended = true;
+          const suspendedRep = subscriptionRep(x, base);
+          events.push(["BILLING.SUBSCRIPTION.SUSPENDED", "subscription", () => suspendedRep, "Subscription suspended"]);
+        }
+        emitInOrder(x.clientId, base, events);
+      }
+      return c.json(subscriptionRep(x, base));
+    });
+    app.get("/__catalog", (c) => {
+      const cid = c.req.query("clientId");
+      const mine = <T extends { clientId: string }>(m: Map<string, T>) => [...m.values()].filter((v) => !cid || v.clientId === cid);
+      const base = baseOf(c);
+      return c.json({
+        products: mine(st().products).map((p) => productRep(p, base)),
+        plans: mine(st().plans).map((p) => planRep(p, base)),
+        subscriptions: mine(st().subscriptions).map((x) => subscriptionRep(x, base)),
+        sales: mine(st().sales).map((x) => saleRep(x, base)),
+      });
     });
 
     app.all("/v1/*", (c) => ppError(c, 404));

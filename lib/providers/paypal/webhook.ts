@@ -15,6 +15,17 @@
 //   CHECKOUT.ORDER.VOIDED     → canceled
 //   PAYMENT.CAPTURE.COMPLETED → succeeded; .PENDING → pending; .DENIED / .DECLINED → failed
 //   PAYMENT.CAPTURE.REFUNDED  → the capture (re-read) partially_refunded / refunded + the refund
+// Subscriptions (subscriptions.ts maps PayPal's statuses; each is a "subscription.updated"):
+//   BILLING.SUBSCRIPTION.CREATED / ACTIVATED / RE-ACTIVATED / UPDATED / SUSPENDED / CANCELLED /
+//   EXPIRED → the subscription as the event carries it
+//   BILLING.SUBSCRIPTION.PAYMENT.FAILED → the same plus a failed charge: PayPal gives a failed
+//                               payment no id of its own, so the charge's id is
+//                               "<subscription id>:failed:<last_failed_payment.time>", the same
+//                               in every delivery of that failure
+//   PAYMENT.SALE.COMPLETED (billing_agreement_id = the subscription) → the subscription (re-read:
+//                               the sale carries neither its status nor its period) with a
+//                               succeeded charge (the sale id); PAYMENT.SALE.DENIED → a failed one.
+//                               A sale with no billing_agreement_id is not a subscription's: ignored
 //   anything else             → ignored
 import {
   PaymentProviderError,
@@ -26,6 +37,7 @@ import {
   type PaymentUpdate,
   type RefundUpdate,
   type StoredWebhook,
+  type SubscriptionUpdate,
   type WebhookHandleResult,
   type WebhookVerifyContext,
 } from "@/lib/providers/types";
@@ -45,6 +57,7 @@ import {
   type PpOrder,
   type PpRefund,
 } from "@/lib/providers/paypal/client";
+import { getSubscription, moneyMinor, subscriptionUpdate, type PpSubscription } from "@/lib/providers/paypal/subscriptions";
 
 export const WEBHOOK_EVENTS = [
   "CHECKOUT.ORDER.APPROVED",
@@ -55,7 +68,29 @@ export const WEBHOOK_EVENTS = [
   "PAYMENT.CAPTURE.DENIED",
   "PAYMENT.CAPTURE.DECLINED",
   "PAYMENT.CAPTURE.REFUNDED",
+  "BILLING.SUBSCRIPTION.CREATED",
+  "BILLING.SUBSCRIPTION.ACTIVATED",
+  "BILLING.SUBSCRIPTION.RE-ACTIVATED",
+  "BILLING.SUBSCRIPTION.UPDATED",
+  "BILLING.SUBSCRIPTION.SUSPENDED",
+  "BILLING.SUBSCRIPTION.CANCELLED",
+  "BILLING.SUBSCRIPTION.EXPIRED",
+  "BILLING.SUBSCRIPTION.PAYMENT.FAILED",
+  "PAYMENT.SALE.COMPLETED",
+  "PAYMENT.SALE.DENIED",
 ] as const;
+
+/** the subscription events whose resource is the subscription itself */
+const SUBSCRIPTION_EVENTS = new Set([
+  "BILLING.SUBSCRIPTION.CREATED",
+  "BILLING.SUBSCRIPTION.ACTIVATED",
+  "BILLING.SUBSCRIPTION.RE-ACTIVATED",
+  "BILLING.SUBSCRIPTION.UPDATED",
+  "BILLING.SUBSCRIPTION.SUSPENDED",
+  "BILLING.SUBSCRIPTION.CANCELLED",
+  "BILLING.SUBSCRIPTION.EXPIRED",
+  "BILLING.SUBSCRIPTION.PAYMENT.FAILED",
+]);
 
 class VerifyLimited extends Error {
   constructor(public retryAfterSeconds: number) {
@@ -101,7 +136,8 @@ export async function verifyWebhook(req: InboundRequest, ctx: WebhookVerifyConte
 export function parseWebhook(req: InboundRequest): ParsedWebhook {
   const body = jsonObjectBody(req.rawBody);
   if (typeof body.id !== "string" || !body.id) throw new WebhookBodyError("Not a PayPal webhook event: \"id\" is missing");
-  if (typeof body.event_type !== "string" || !/^[A-Z0-9_.]+$/.test(body.event_type)) throw new WebhookBodyError('"event_type" is missing or not a PayPal event type');
+  // PayPal's names have dots, underscores and a few hyphens (BILLING.SUBSCRIPTION.RE-ACTIVATED)
+  if (typeof body.event_type !== "string" || !/^[A-Z0-9_.-]+$/.test(body.event_type)) throw new WebhookBodyError('"event_type" is missing or not a PayPal event type');
   if (!body.resource || typeof body.resource !== "object") throw new WebhookBodyError('"resource" is missing');
   return { type: body.event_type, id: body.id, payload: body };
 }
@@ -129,13 +165,20 @@ function orderUpdate(o: PpOrder, ev: Event, fallbackPaymentId: string | null): P
 }
 
 /** a call from a handler: retryable failures are thrown (the event is retried), the rest are permanent */
-async function must<T>(p: Promise<T>): Promise<T> {
-  try {
-    return await p;
-  } catch (e) {
-    if (e instanceof PaymentProviderError && !e.retryable) throw new PermanentWebhookError(e.message);
-    throw e;
+function must<T>(p: Promise<T>): Promise<T>;
+function must<T>(f: () => T): T;
+function must<T>(p: Promise<T> | (() => T)): Promise<T> | T {
+  const permanent = (e: unknown) => (e instanceof PaymentProviderError && !e.retryable ? new PermanentWebhookError(e.message) : e);
+  if (typeof p === "function") {
+    try {
+      return p();
+    } catch (e) {
+      throw permanent(e);
+    }
   }
+  return p.catch((e: unknown) => {
+    throw permanent(e);
+  });
 }
 
 const done = (note: string, events: NormalizedEvent[]): WebhookHandleResult => ({ outcome: "completed", note, events });
@@ -211,5 +254,57 @@ export async function handleWebhook(event: StoredWebhook, ctx: PayPalContext): P
     return done(`refund ${r.id} of capture ${c.id}: ${r.status}`, [{ type: "refund.updated", data: refund }, updated(payment)]);
   }
 
+  if (SUBSCRIPTION_EVENTS.has(type)) {
+    const sub = resource as unknown as PpSubscription;
+    if (typeof sub.id !== "string" || typeof sub.status !== "string") throw new PermanentWebhookError(`${type} without a subscription (resource.id, resource.status)`);
+    const u = must(() => subscriptionUpdate(sub, ev));
+    const failed = sub.billing_info?.last_failed_payment;
+    if (type === "BILLING.SUBSCRIPTION.PAYMENT.FAILED" && failed?.time) {
+      const currency = failed.amount?.currency_code ?? sub.billing_info?.outstanding_balance?.currency_code ?? "";
+      u.charge = {
+        providerPaymentId: `${sub.id}:failed:${failed.time}`,
+        amountMinor: moneyMinor(failed.amount?.value, currency),
+        currency,
+        status: "failed",
+        error: `PayPal could not take the payment${failed.reason_code ? ` (${failed.reason_code})` : ""}${failed.next_payment_retry_time ? `; it retries at ${failed.next_payment_retry_time}` : ""}`,
+      };
+    }
+    const note = `subscription ${sub.id}: ${sub.status}${u.status ? ` (${u.status})` : ""}${u.charge ? ", a payment failed" : ""}`;
+    return done(note, [subscriptionEvent(u)]);
+  }
+
+  if (type === "PAYMENT.SALE.COMPLETED" || type === "PAYMENT.SALE.DENIED") {
+    const sale = resource as unknown as PpSale;
+    if (!sale.billing_agreement_id) return { outcome: "ignored", note: `sale ${sale.id ?? "?"} is not a subscription's (no billing_agreement_id)` };
+    if (typeof sale.id !== "string" || !sale.amount?.total || !sale.amount.currency) throw new PermanentWebhookError(`${type} without a sale id or amount`);
+    // the subscription now: its status and period (the sale carries neither)
+    const sub = await must(getSubscription(ctx, sale.billing_agreement_id));
+    const u = must(() => subscriptionUpdate(sub, ev));
+    const succeeded = type === "PAYMENT.SALE.COMPLETED";
+    u.subscriptionId = u.subscriptionId ?? sale.custom ?? null;
+    u.charge = {
+      providerPaymentId: sale.id,
+      amountMinor: moneyMinor(sale.amount.total, sale.amount.currency),
+      currency: sale.amount.currency,
+      status: succeeded ? "succeeded" : "failed",
+      error: succeeded ? null : `PayPal ${String(sale.state ?? "denied").toLowerCase()} the payment`,
+      periodStart: sale.create_time ?? null,
+    };
+    return done(`sale ${sale.id} of subscription ${sub.id}: ${sale.state ?? type}`, [subscriptionEvent(u)]);
+  }
+
   return { outcome: "ignored", note: `${type} events are not used by Switchboard` };
 }
+
+/** a PAYMENT.SALE.* resource (Payments v1's sale) */
+type PpSale = {
+  id?: string;
+  state?: string;
+  amount?: { total?: string; currency?: string };
+  billing_agreement_id?: string;
+  /** UNCONFIRMED: PayPal's examples of subscription sales show `custom` carrying the subscription's custom_id */
+  custom?: string;
+  create_time?: string;
+};
+
+const subscriptionEvent = (data: SubscriptionUpdate): NormalizedEvent => ({ type: "subscription.updated", data });
