@@ -1,7 +1,8 @@
 "use client";
 // One payment: amount and status, provider and ids, the link, the timeline in the order things
 // happened (API, the provider's signed events, status checks; a late event that did not move
-// the payment back says so), refunds, the provider calls, "Check status" and "Refund" (offered
+// the payment back says so), its subscription and invoice when it is a subscription's charge,
+// refunds, the provider calls, "Check status" and "Refund" (offered
 // only when the payment's provider allows them, from its definition: `actions` in the answer;
 // otherwise a line says why, e.g. Payme's refunds are made in Payme's cabinet).
 // The payer comes back here from the checkout (?returned=1): the page follows the payment
@@ -24,6 +25,7 @@ import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { formatDateTime, formatDuration } from "@/lib/format";
 import { RefundDialog } from "@/components/payments/refund-dialog";
+import { InvoiceLinks } from "@/components/payments/subscriptions-shared";
 import { LogStatusBadge } from "@/components/logs/log-status-badge";
 import { CopyField, OPEN_STATUSES, PAYMENT_STATUS_STYLE, PaymentStatusBadge, ProviderCell, money } from "@/components/payments/shared";
 import type { PaymentDetail as Detail, PaymentHistoryEntry, PaymentStatus, Refund } from "@/lib/payments/contract";
@@ -200,6 +202,24 @@ export function PaymentDetail({ id, canRefund }: { id: string; canRefund: boolea
               <dd>{d.customerEmail ?? "—"}</dd>
               <dt className="text-muted-foreground">Paid</dt>
               <dd>{formatDateTime(d.succeededAt)}</dd>
+              {d.subscriptionId && (
+                <>
+                  <dt className="text-muted-foreground">Subscription</dt>
+                  <dd>
+                    <Link href={`/payments/subscriptions/${d.subscriptionId}`} className="underline underline-offset-2" data-testid="payment-subscription">
+                      A charge of a subscription: open it
+                    </Link>
+                  </dd>
+                </>
+              )}
+              {(d.invoiceUrl || d.invoicePdfUrl || d.invoiceId) && (
+                <>
+                  <dt className="text-muted-foreground">Invoice</dt>
+                  <dd>
+                    <InvoiceLinks c={d} />
+                  </dd>
+                </>
+              )}
             </dl>
           </CardContent>
         </Card>

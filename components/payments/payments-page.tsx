@@ -1,13 +1,14 @@
 "use client";
-// Payments: counts by status (each a filter), totals per currency, net revenue by day and
+// Payments, in two tabs (?tab=subscriptions): the payments and the subscriptions
+// (components/payments/subscriptions-tab.tsx). Payments: counts by status (each a filter), totals per currency, net revenue by day and
 // currency, the list with filters kept in the URL and keyset "Load older", and "Create payment
 // link" for those who may. Refreshes every few seconds while a payment waits for its payer.
 import * as React from "react";
 import Link from "next/link";
-import { useRouter } from "next/navigation";
+import { useRouter, useSearchParams } from "next/navigation";
 import { useInfiniteQuery, useQuery, type UseQueryResult } from "@tanstack/react-query";
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { CreditCard, Link2 } from "lucide-react";
+import { CreditCard, Link2, Repeat } from "lucide-react";
 import { api } from "@/lib/client/api";
 import { PageHeader } from "@/components/layout/app-shell";
 import { Button } from "@/components/ui/button";
@@ -22,7 +23,11 @@ import { DateTimeFilter, ClearFiltersButton, RefreshingSpinner, FILTER_BAR } fro
 import { useUrlFilters, useDebouncedFilter } from "@/components/shared/url-filters";
 import { PagedResults } from "@/components/shared/paged-results";
 import { formatDateTime } from "@/lib/format";
+import { Tabs, TabsContent, TabsList, TabsTrigger } from "@/components/ui/tabs";
 import { CreatePaymentDialog } from "@/components/payments/create-dialog";
+import { CreateSubscriptionDialog } from "@/components/payments/subscriptions-create-dialog";
+import { SubscriptionsTab } from "@/components/payments/subscriptions-tab";
+import type { SubscriptionProvider } from "@/components/payments/subscriptions-shared";
 import {
   CURRENCIES, OPEN_STATUSES, PAID_STATUSES, PAYMENT_STATUS_STYLE, PaymentStatusBadge, ProviderCell,
   majorForChart, money, type PaymentProvider,
@@ -37,11 +42,72 @@ const SERIES = ["var(--chart-1)", "var(--chart-2)", "var(--chart-3)", "var(--cha
 const waiting = (p: Pick<PaymentItem, "status">) => OPEN_STATUSES.includes(p.status);
 
 /** defaultCurrency: the organisation's (Settings), preselected in "Create payment link" */
-export function PaymentsPage({ canCreate, defaultCurrency, providers }: { canCreate: boolean; defaultCurrency: string; providers: PaymentProvider[] }) {
+export function PaymentsPage({
+  canCreate,
+  defaultCurrency,
+  providers,
+  subscriptionProviders,
+}: {
+  canCreate: boolean;
+  defaultCurrency: string;
+  providers: PaymentProvider[];
+  /** the providers whose definitions declare subscriptions */
+  subscriptionProviders: SubscriptionProvider[];
+}) {
+  const router = useRouter();
+  const params = useSearchParams();
+  const tab: Tab = params.get("tab") === "subscriptions" ? "subscriptions" : "payments";
+  const [creating, setCreating] = React.useState<Tab | null>(null);
+  return (
+    <>
+      <PageHeader
+        title="Payments"
+        description={`Payment links, payments and subscriptions through ${providers.map((p) => p.name).join(", ").replace(/, ([^,]*)$/, " and $1")}: followed by the providers' signed events and status checks, refunded and canceled from here.`}
+        actions={
+          canCreate &&
+          (tab === "payments" ? (
+            <Button onClick={() => setCreating("payments")}>
+              <Link2 /> Create payment link
+            </Button>
+          ) : (
+            <Button onClick={() => setCreating("subscriptions")}>
+              <Repeat /> New subscription
+            </Button>
+          ))
+        }
+      />
+      {/* each tab keeps its own filters in the URL: switching tabs starts the other one unfiltered */}
+      <Tabs value={tab} onValueChange={(v) => router.replace(v === "subscriptions" ? "/payments?tab=subscriptions" : "/payments", { scroll: false })} className="gap-4">
+        <TabsList aria-label="Payments and subscriptions">
+          <TabsTrigger value="payments">Payments</TabsTrigger>
+          <TabsTrigger value="subscriptions">Subscriptions</TabsTrigger>
+        </TabsList>
+        <TabsContent value="payments">
+          <PaymentsTab canCreate={canCreate} providers={providers} onCreate={() => setCreating("payments")} />
+        </TabsContent>
+        <TabsContent value="subscriptions">
+          <SubscriptionsTab canCreate={canCreate} providers={subscriptionProviders} onCreate={() => setCreating("subscriptions")} />
+        </TabsContent>
+      </Tabs>
+      {canCreate && <CreatePaymentDialog open={creating === "payments"} onOpenChange={(o) => setCreating(o ? "payments" : null)} defaultCurrency={defaultCurrency} />}
+      {canCreate && (
+        <CreateSubscriptionDialog
+          open={creating === "subscriptions"}
+          onOpenChange={(o) => setCreating(o ? "subscriptions" : null)}
+          defaultCurrency={defaultCurrency}
+          providers={subscriptionProviders}
+        />
+      )}
+    </>
+  );
+}
+
+type Tab = "payments" | "subscriptions";
+
+function PaymentsTab({ canCreate, providers, onCreate }: { canCreate: boolean; providers: PaymentProvider[]; onCreate: () => void }) {
   const router = useRouter();
   const { filters, set: setParam, clear } = useUrlFilters("/payments", FILTERS);
   const [email, setEmail] = useDebouncedFilter(filters.email, (v) => setParam("email", v));
-  const [creating, setCreating] = React.useState(false);
 
   const list = useInfiniteQuery({
     queryKey: ["payments", "list", filters],
@@ -73,18 +139,6 @@ export function PaymentsPage({ canCreate, defaultCurrency, providers }: { canCre
 
   return (
     <>
-      <PageHeader
-        title="Payments"
-        description={`Payment links and payments through ${providers.map((p) => p.name).join(", ").replace(/, ([^,]*)$/, " and $1")}: followed by the providers' signed events and status checks, refunded from here.`}
-        actions={
-          canCreate && (
-            <Button onClick={() => setCreating(true)}>
-              <Link2 /> Create payment link
-            </Button>
-          )
-        }
-      />
-
       <div className="mb-4 flex flex-wrap gap-2" role="group" aria-label="Payments by status">
         {PAYMENT_STATUSES.map((s) => {
           const selected = filters.status === s;
@@ -164,7 +218,7 @@ export function PaymentsPage({ canCreate, defaultCurrency, providers }: { canCre
           <EmptyState icon={<CreditCard />} title={active ? "No payments match these filters" : canCreate ? "No payments yet — create a payment link" : "No payments yet"}>
             {!active &&
               (canCreate ? (
-                <Button className="mt-2" onClick={() => setCreating(true)}>
+                <Button className="mt-2" onClick={onCreate}>
                   <Link2 /> Create payment link
                 </Button>
               ) : (
@@ -175,8 +229,6 @@ export function PaymentsPage({ canCreate, defaultCurrency, providers }: { canCre
       >
         <PaymentRows items={items} onOpen={(id) => router.push(`/payments/${id}`)} />
       </PagedResults>
-
-      {canCreate && <CreatePaymentDialog open={creating} onOpenChange={setCreating} defaultCurrency={defaultCurrency} />}
     </>
   );
 }

@@ -9,15 +9,16 @@ export const metadata = { title: "Payments" };
 
 export default async function Page() {
   const user = await requirePermission("payments.read");
+  const payment = listProviders().filter((p) => p.category === "payment");
   return (
     <Suspense>
       <PaymentsPage
         canCreate={can(user.role, "payments.create")}
         defaultCurrency={(await getSettings()).organization.defaultCurrency}
         // the payment providers from their definitions: a new one appears here by itself
-        providers={listProviders()
-          .filter((p) => p.category === "payment")
-          .map((p) => ({ id: p.id, name: p.name }))}
+        providers={payment.map((p) => ({ id: p.id, name: p.name }))}
+        // those that declare recurring payments: the Subscriptions tab's filter and "New subscription"
+        subscriptionProviders={payment.filter((p) => p.capabilities.includes("payments.subscriptions")).map((p) => ({ id: p.id, name: p.name }))}
       />
     </Suspense>
   );

@@ -1,0 +1,320 @@
+"use client";
+// "New subscription": the plan, the amount charged each period (typed in the currency's own
+// digits, sent as minor units), the period (interval and how many of them), the payer's e-mail
+// and the integration (only those whose provider has subscriptions). Checked in the browser with
+// the API's own schema (createSubscriptionInput) before anything is sent; one Idempotency-Key
+// per opening. The result: the page where the payer approves and pays the first period.
+import * as React from "react";
+import Link from "next/link";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { toast } from "sonner";
+import { ExternalLink, Loader2, Repeat } from "lucide-react";
+import { api, formErrors } from "@/lib/client/api";
+import { checkForm, focusFirstInvalid } from "@/lib/client/form";
+import { createSubscriptionInput, type SubscriptionCreated } from "@/lib/payments/contract";
+import { Button } from "@/components/ui/button";
+import { Input } from "@/components/ui/input";
+import { Label } from "@/components/ui/label";
+import { NativeSelect } from "@/components/ui/select";
+import { Alert, AlertDescription } from "@/components/ui/alert";
+import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import { useIntegrations } from "@/components/shared/filter-fields";
+import { currencyDigits } from "@/lib/money";
+import { CURRENCIES, CopyField, newIdempotencyKey, parseAmount, paymentIntegrations } from "@/components/payments/shared";
+import { INTERVAL_CHOICES, SubscriptionStatusBadge, amountPerInterval, everyInterval, type SubscriptionProvider } from "@/components/payments/subscriptions-shared";
+
+type Field = "plan" | "amount" | "currency" | "interval" | "count" | "integration" | "email";
+
+function fieldOf(path: string): Field | null {
+  const p = path.replace(/^body\./, "");
+  if (p === "plan") return "plan";
+  if (p === "amountMinor") return "amount";
+  if (p === "currency") return "currency";
+  if (p === "interval") return "interval";
+  if (p === "intervalCount") return "count";
+  if (p === "integrationId" || p === "provider") return "integration";
+  if (p === "customerEmail") return "email";
+  return null;
+}
+
+export function CreateSubscriptionDialog({
+  open,
+  onOpenChange,
+  defaultCurrency,
+  providers,
+}: {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  defaultCurrency: string;
+  providers: SubscriptionProvider[];
+}) {
+  return (
+    <Dialog open={open} onOpenChange={onOpenChange}>
+      <DialogContent className="sm:max-w-lg">
+        <DialogHeader>
+          <DialogTitle>New subscription</DialogTitle>
+          <DialogDescription>
+            A recurring payment: the payer approves it on the provider&apos;s page and pays the first period, then it renews by itself until it is canceled.
+          </DialogDescription>
+        </DialogHeader>
+        {open && <CreateForm defaultCurrency={defaultCurrency} providers={providers} onClose={() => onOpenChange(false)} />}
+      </DialogContent>
+    </Dialog>
+  );
+}
+
+function CreateForm({ defaultCurrency, providers, onClose }: { defaultCurrency: string; providers: SubscriptionProvider[]; onClose: () => void }) {
+  const qc = useQueryClient();
+  const [key] = React.useState(newIdempotencyKey);
+  const integrations = useIntegrations();
+  const recurring = new Set(providers.map((p) => p.id));
+  const usable = paymentIntegrations(integrations.data?.items).filter((i) => i.status !== "inactive" && recurring.has(i.provider));
+  const currenciesOf = (i: (typeof usable)[number]) => ((i.config as { currencies?: string[] }).currencies ?? []).map((c) => c.toUpperCase());
+  const [currency, setCurrency] = React.useState<string | null>(null);
+  const cur = currency ?? defaultCurrency;
+  const [plan, setPlan] = React.useState("");
+  const [amount, setAmount] = React.useState("");
+  const [interval, setIntervalUnit] = React.useState<(typeof INTERVAL_CHOICES)[number]["value"]>("month");
+  const [count, setCount] = React.useState("1");
+  const [integrationId, setIntegrationId] = React.useState("");
+  const [email, setEmail] = React.useState("");
+  const [touched, setTouched] = React.useState(false);
+  const [errors, setErrors] = React.useState<Partial<Record<Field, string>>>({});
+  const [formError, setFormError] = React.useState<string | null>(null);
+  const formRef = React.useRef<HTMLFormElement>(null);
+  const parsed = parseAmount(amount, cur);
+  const digits = currencyDigits(cur);
+  const currencies = [...new Set([defaultCurrency, ...usable.flatMap(currenciesOf), ...CURRENCIES])];
+  const takes = usable.filter((i) => currenciesOf(i).includes(cur));
+  const countNumber = /^\d+$/.test(count.trim()) ? Number(count.trim()) : NaN;
+
+  function showErrors(next: Partial<Record<Field, string>>, form: string | null) {
+    setErrors(next);
+    setFormError(form);
+    focusFirstInvalid(formRef.current);
+  }
+
+  function submit() {
+    setTouched(true);
+    setErrors({});
+    setFormError(null);
+    const body = {
+      plan,
+      amountMinor: parsed.ok ? parsed.minor : undefined,
+      currency: cur,
+      interval,
+      intervalCount: Number.isFinite(countNumber) ? countNumber : undefined,
+      ...(integrationId ? { integrationId } : {}),
+      ...(email.trim() ? { customerEmail: email.trim() } : {}),
+    };
+    const check = checkForm(createSubscriptionInput, body, fieldOf);
+    const fields: Partial<Record<Field, string>> = check.ok ? {} : { ...check.fields };
+    if (!parsed.ok) fields.amount = parsed.error;
+    if (!Number.isFinite(countNumber)) fields.count = "A whole number, such as 1 or 3";
+    if (fields.email) fields.email = "An e-mail address such as name@example.com";
+    if (!check.ok || Object.keys(fields).length) return showErrors(fields, check.ok ? null : check.form);
+    create.mutate(body);
+  }
+
+  const create = useMutation({
+    mutationFn: (body: Record<string, unknown>) =>
+      api<SubscriptionCreated>("/api/v1/payments/subscriptions", { method: "POST", headers: { "Idempotency-Key": key }, json: body }),
+    onSuccess: (s) => {
+      toast.success(`Subscription ${s.plan} created`);
+      qc.invalidateQueries({ queryKey: ["subscriptions"] });
+    },
+    onError: (e) => {
+      const { fields: next, form } = formErrors(e, fieldOf);
+      showErrors(next, form);
+    },
+  });
+
+  if (create.data) return <Result s={create.data} onClose={onClose} />;
+
+  const amountError = errors.amount ?? (touched && !parsed.ok ? parsed.error : undefined);
+  const err = (f: Field, message = errors[f]) =>
+    message ? (
+      <p id={`sub-${f}-error`} className="text-destructive text-sm">
+        {message}
+      </p>
+    ) : null;
+  const invalid = (f: Field, message = errors[f]) => (message ? { "aria-invalid": true as const, "aria-describedby": `sub-${f}-error` } : {});
+  const unit = INTERVAL_CHOICES.find((c) => c.value === interval)!.unit;
+
+  return (
+    <form
+      ref={formRef}
+      noValidate
+      className="grid gap-4"
+      aria-label="New subscription"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!create.isPending) submit();
+      }}
+    >
+      <div className="grid gap-1.5">
+        <Label htmlFor="sub-plan">Plan</Label>
+        <Input id="sub-plan" autoComplete="off" maxLength={200} placeholder="Pro, monthly" value={plan} onChange={(e) => setPlan(e.target.value)} {...invalid("plan")} />
+        {err("plan") ?? <p className="text-muted-foreground text-xs">The payer sees it on the approval page</p>}
+      </div>
+
+      <div className="grid gap-4 sm:grid-cols-[2fr_1fr]">
+        <div className="grid gap-1.5">
+          <Label htmlFor="sub-amount">Amount each period</Label>
+          <Input
+            id="sub-amount"
+            inputMode={digits ? "decimal" : "numeric"}
+            autoComplete="off"
+            placeholder={digits ? `100.${"0".repeat(digits)}` : "1000"}
+            value={amount}
+            onChange={(e) => setAmount(e.target.value)}
+            onBlur={() => amount && setTouched(true)}
+            {...invalid("amount", amountError)}
+          />
+          {err("amount", amountError) ?? (
+            <p className="text-muted-foreground text-xs">{digits ? `In ${cur}, up to ${digits} decimal${digits === 1 ? "" : "s"}` : `In ${cur}: whole amounts, no decimals`}</p>
+          )}
+        </div>
+        <div className="grid gap-1.5">
+          <Label htmlFor="sub-currency">Currency</Label>
+          <NativeSelect id="sub-currency" value={cur} onChange={(e) => setCurrency(e.target.value)} {...invalid("currency")}>
+            {currencies.map((c) => (
+              <option key={c} value={c}>
+                {c}
+              </option>
+            ))}
+          </NativeSelect>
+          {err("currency")}
+        </div>
+      </div>
+
+      <fieldset className="grid gap-1.5">
+        <legend className="mb-1.5 text-sm font-medium">Charged</legend>
+        <div className="grid grid-cols-[auto_6rem_1fr] items-center gap-2">
+          <span className="text-sm">every</span>
+          <Input
+            id="sub-count"
+            aria-label="Number of intervals"
+            inputMode="numeric"
+            autoComplete="off"
+            value={count}
+            onChange={(e) => setCount(e.target.value)}
+            {...invalid("count")}
+          />
+          <NativeSelect id="sub-interval" aria-label="Interval" value={interval} onChange={(e) => setIntervalUnit(e.target.value as typeof interval)} {...invalid("interval")}>
+            {INTERVAL_CHOICES.map((c) => (
+              <option key={c.value} value={c.value}>
+                {countNumber === 1 ? c.unit[0] : c.unit[1]}
+              </option>
+            ))}
+          </NativeSelect>
+        </div>
+        {err("count") ?? err("interval") ?? (
+          <p className="text-muted-foreground text-xs" data-testid="sub-period-hint">
+            {Number.isFinite(countNumber) && countNumber >= 1
+              ? `${parsed.ok ? `${amount.trim()} ${cur}` : "The amount"} ${everyInterval(interval, countNumber)}${interval === "month" && countNumber === 3 ? " (quarterly)" : ""}`
+              : `How many ${unit[1]} between charges`}
+          </p>
+        )}
+      </fieldset>
+
+      <div className="grid gap-1.5">
+        <Label htmlFor="sub-integration">Provider</Label>
+        <NativeSelect id="sub-integration" value={integrationId} onChange={(e) => setIntegrationId(e.target.value)} {...invalid("integration")}>
+          <option value="">Automatic for {cur}</option>
+          {usable.map((i) => (
+            <option key={i.id} value={i.id}>
+              {i.name === i.providerName ? i.name : `${i.name} — ${i.providerName}`}
+              {i.mode === "sandbox" ? " (sandbox)" : ""}
+            </option>
+          ))}
+        </NativeSelect>
+        {err("integration") ??
+          (integrations.isSuccess && (
+            <p className="text-muted-foreground text-xs">
+              {usable.length === 0
+                ? `No integration takes subscriptions yet: connect ${providers.map((p) => p.name).join(", ").replace(/, ([^,]*)$/, " or $1")} on the Integrations page.`
+                : !integrationId && takes.length
+                  ? `Automatic: ${takes[0].name} takes ${cur}`
+                  : !integrationId
+                    ? `The first integration with subscriptions that takes ${cur}`
+                    : null}
+            </p>
+          ))}
+      </div>
+
+      <div className="grid gap-1.5">
+        <Label htmlFor="sub-email">Payer e-mail</Label>
+        <Input id="sub-email" type="email" autoComplete="off" value={email} onChange={(e) => setEmail(e.target.value)} placeholder="Optional: name@example.com" {...invalid("email")} />
+        {err("email")}
+      </div>
+
+      {formError && (
+        <Alert variant="destructive">
+          <AlertDescription>{formError}</AlertDescription>
+        </Alert>
+      )}
+      <DialogFooter>
+        <Button type="button" variant="outline" onClick={onClose}>
+          Cancel
+        </Button>
+        <Button type="submit" disabled={create.isPending}>
+          {create.isPending ? <Loader2 className="animate-spin" /> : <Repeat />} Create subscription
+        </Button>
+      </DialogFooter>
+    </form>
+  );
+}
+
+function Result({ s, onClose }: { s: SubscriptionCreated; onClose: () => void }) {
+  return (
+    <div className="grid gap-4" data-testid="subscription-result">
+      <div className="flex flex-wrap items-center gap-2 text-sm">
+        <span className="text-lg font-semibold">{s.plan}</span>
+        <SubscriptionStatusBadge status={s.status} />
+      </div>
+      <p className="text-sm tabular-nums">
+        {amountPerInterval(s)}
+        {s.integration && (
+          <span className="text-muted-foreground">
+            {" "}
+            · via {s.integration.name}
+            {s.integration.mode === "sandbox" ? " (sandbox)" : ""}
+          </span>
+        )}
+      </p>
+      {s.paymentUrl ? (
+        <>
+          <div className="grid gap-1.5">
+            <p className="text-sm font-medium">Send this link to the payer</p>
+            <CopyField value={s.paymentUrl} label="Approval link" testId="subscription-link" />
+          </div>
+          <p className="text-muted-foreground text-xs">
+            The payer approves the subscription and pays the first period there; it turns Active when the provider confirms it.
+          </p>
+        </>
+      ) : (
+        <Alert>
+          <AlertDescription>The provider gave no approval page for this subscription: follow it on its page.</AlertDescription>
+        </Alert>
+      )}
+      <DialogFooter>
+        <Button type="button" variant="outline" onClick={onClose}>
+          Close
+        </Button>
+        <Button variant="outline" asChild>
+          <Link href={`/payments/subscriptions/${s.id}`} onClick={onClose}>
+            View subscription
+          </Link>
+        </Button>
+        {s.paymentUrl && (
+          <Button asChild>
+            <a href={s.paymentUrl} target="_blank" rel="noopener noreferrer">
+              <ExternalLink /> Open approval page
+            </a>
+          </Button>
+        )}
+      </DialogFooter>
+    </div>
+  );
+}
