@@ -227,7 +227,7 @@ describe("paypal subscriptions: create", () => {
 });
 
 describe("paypal subscriptions: the payer's approval and PayPal's billing", () => {
-  it("approval in the browser → back to the return URL; ACTIVATED and the first period's sale → active with its period and a succeeded charge", async () => {
+  it("approval in the browser → back to the return URL; ACTIVATED (before the first payment: still incomplete), then the first period's sale → active with its period and a succeeded charge", async () => {
     const { row, ctx } = await integration();
     const req = subscriptionRequest({ amountMinor: 990 });
     const s = await subs.create(ctx, req);
@@ -249,22 +249,20 @@ describe("paypal subscriptions: the payer's approval and PayPal's billing", () =
     expect(await update(created.id)).toMatchObject({ subscriptionId: req.id, providerSubscriptionId: s.providerSubscriptionId, status: "incomplete", providerStatus: "APPROVAL_PENDING" });
     const [activated] = await eventsOf(row.id, "BILLING.SUBSCRIPTION.ACTIVATED");
     expect(activated).toMatchObject({ signatureVerified: true, externalId: expect.stringMatching(/^WH-/) });
-    expect(await update(activated.id)).toMatchObject({
-      subscriptionId: req.id,
-      providerSubscriptionId: s.providerSubscriptionId,
-      status: "active",
-      providerStatus: "ACTIVE",
-      currentPeriodStart: now.currentPeriodStart,
-      currentPeriodEnd: now.currentPeriodEnd,
-      cancelAtPeriodEnd: false,
-      eventId: activated.externalId,
-    });
+    // PayPal activates it on approval and bills the first period just after: ours is active once that is paid
+    const activatedUpdate = await update(activated.id);
+    expect(activatedUpdate).toMatchObject({ subscriptionId: req.id, providerSubscriptionId: s.providerSubscriptionId, status: "incomplete", providerStatus: "ACTIVE", eventId: activated.externalId });
+    expect(activatedUpdate.currentPeriodEnd).toBeUndefined();
+    expect((activated.payload as { resource: PpSubscription }).resource.billing_info).toMatchObject({ failed_payments_count: 0 });
+    expect((activated.payload as { resource: PpSubscription }).resource.billing_info?.last_payment).toBeUndefined();
     const [sale] = await eventsOf(row.id, "PAYMENT.SALE.COMPLETED");
     const paid = await update(sale.id);
     expect(paid).toMatchObject({
       subscriptionId: req.id,
       providerSubscriptionId: s.providerSubscriptionId,
       status: "active",
+      currentPeriodStart: now.currentPeriodStart,
+      currentPeriodEnd: now.currentPeriodEnd,
       eventId: sale.externalId,
       charge: { providerPaymentId: expect.stringMatching(/^[A-Z0-9]{17}$/), amountMinor: 990, currency: "USD", status: "succeeded", error: null },
     });
@@ -431,6 +429,10 @@ describe("paypal subscriptions: webhook mapping", () => {
     const cases: [string, Partial<PpSubscription>, Partial<SubscriptionUpdate>][] = [
       ["BILLING.SUBSCRIPTION.CREATED", { status: "APPROVAL_PENDING", billing_info: undefined }, { status: "incomplete", providerStatus: "APPROVAL_PENDING" }],
       ["BILLING.SUBSCRIPTION.ACTIVATED", {}, { status: "active", currentPeriodStart: "2026-12-01T00:00:00Z", currentPeriodEnd: "2027-01-01T00:00:00Z", providerCustomerId: "PAYER12345678" }],
+      // activated, its first period not paid yet (PayPal bills it just after)
+      ["BILLING.SUBSCRIPTION.ACTIVATED", { billing_info: { failed_payments_count: 0, next_billing_time: "2026-12-07T10:00:00Z" } }, { status: "incomplete", providerStatus: "ACTIVE" }],
+      // its first payment failed: still incomplete (never paid), not past_due
+      ["BILLING.SUBSCRIPTION.UPDATED", { billing_info: { failed_payments_count: 1 } }, { status: "incomplete", providerStatus: "ACTIVE" }],
       ["BILLING.SUBSCRIPTION.RE-ACTIVATED", {}, { status: "active", providerStatus: "ACTIVE" }],
       ["BILLING.SUBSCRIPTION.UPDATED", {}, { status: "active", providerStatus: "ACTIVE" }],
       ["BILLING.SUBSCRIPTION.SUSPENDED", { status: "SUSPENDED", billing_info: { failed_payments_count: 3 } }, { status: "past_due", providerStatus: "SUSPENDED" }],
@@ -450,13 +452,14 @@ describe("paypal subscriptions: webhook mapping", () => {
   });
 
   it("BILLING.SUBSCRIPTION.PAYMENT.FAILED → past_due with a failed charge named by the failure's time; without last_failed_payment no charge", async () => {
-    const failed = sub({ billing_info: { failed_payments_count: 1, next_billing_time: "2027-01-01T00:00:00Z", last_failed_payment: { amount: { currency_code: "JPY", value: "1500" }, time: "2026-12-07T08:00:00Z", reason_code: "PAYER_CANNOT_PAY" } } });
+    const lastPayment = { amount: { currency_code: "JPY", value: "1500" }, time: "2026-11-07T08:00:00Z" };
+    const failed = sub({ billing_info: { last_payment: lastPayment, failed_payments_count: 1, next_billing_time: "2027-01-01T00:00:00Z", last_failed_payment: { amount: { currency_code: "JPY", value: "1500" }, time: "2026-12-07T08:00:00Z", reason_code: "PAYER_CANNOT_PAY" } } });
     const r = await def.webhook!.handle!(event("BILLING.SUBSCRIPTION.PAYMENT.FAILED", failed), {} as never);
     expect(r.events![0].data).toMatchObject({
       status: "past_due",
       charge: { providerPaymentId: "I-ABCDEFGHIJKL:failed:2026-12-07T08:00:00Z", amountMinor: 1500, currency: "JPY", status: "failed", error: "PayPal could not take the payment (PAYER_CANNOT_PAY)" },
     });
-    const bare = await def.webhook!.handle!(event("BILLING.SUBSCRIPTION.PAYMENT.FAILED", sub({ billing_info: { failed_payments_count: 1 } })), {} as never);
+    const bare = await def.webhook!.handle!(event("BILLING.SUBSCRIPTION.PAYMENT.FAILED", sub({ billing_info: { last_payment: lastPayment, failed_payments_count: 1 } })), {} as never);
     expect(bare.events![0].data).toMatchObject({ status: "past_due" });
     expect((bare.events![0].data as SubscriptionUpdate).charge).toBeUndefined();
   });

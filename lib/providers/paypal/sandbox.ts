@@ -54,8 +54,8 @@
 //   POST /v1/billing/subscriptions/{id}/activate   {reason} → 204 ACTIVE (SUSPENDED only; one suspended by failed payments:
 //                                                  422 SUBSCRIPTION_CANNOT_BE_ACTIVATED, as PayPal's reference says)
 //   each sends its BILLING.SUBSCRIPTION.CANCELLED / SUSPENDED / ACTIVATED with the subscription as the resource.
-// The approval page: Agree & Subscribe → ACTIVE, BILLING.SUBSCRIPTION.ACTIVATED, the first period charged at once
-// (PAYMENT.SALE.COMPLETED, billing_agreement_id = the subscription; `custom` = its custom_id, UNCONFIRMED), back to
+// The approval page: Agree & Subscribe → ACTIVE, BILLING.SUBSCRIPTION.ACTIVATED (before the first payment:
+// cycles_completed 0, no last_payment), the first period charged at once (PAYMENT.SALE.COMPLETED, billing_agreement_id = the subscription; `custom` = its custom_id, UNCONFIRMED), back to
 // return_url?subscription_id=…&ba_token=…&token=…; Cancel → back to cancel_url, nothing changes.
 // Test controls:
 //   POST /paypal/__subscriptions/{id}/approve {"outcome":"approve"|"cancel"} — the approval page without a browser
@@ -1096,9 +1096,13 @@ const paypalSandbox: SandboxModule = {
       const now = nowIso();
       x.start_time = now;
       statusChange(x, "ACTIVE");
+      // PayPal's ACTIVATED shows the subscription before its first payment: cycles_completed 0,
+      // next_billing_time now (as in PayPal's own sample events); the sale follows at once
+      x.next = now;
+      const activated = subscriptionRep(x, base);
       const sale = charge(x, now);
       emitInOrder(x.clientId, base, [
-        ["BILLING.SUBSCRIPTION.ACTIVATED", "subscription", () => subscriptionRep(x, base), "Subscription activated"],
+        ["BILLING.SUBSCRIPTION.ACTIVATED", "subscription", () => activated, "Subscription activated"],
         ["PAYMENT.SALE.COMPLETED", "sale", () => saleRep(sale, base), `Payment completed for ${sale.amount.value} ${sale.amount.currency_code}`],
       ]);
       return null;

@@ -14,7 +14,12 @@
 // period after (webhook.ts).
 //
 // Statuses (ours ← PayPal's):
-//   incomplete ← APPROVAL_PENDING, APPROVED (the payer has not approved yet / not activated yet)
+//   incomplete ← APPROVAL_PENDING, APPROVED (the payer has not approved yet / not activated yet),
+//                and ACTIVE before its first payment (no billing_info.last_payment): PayPal
+//                activates the subscription on approval and bills the first period just after
+//                (BILLING.SUBSCRIPTION.ACTIVATED comes with cycles_completed 0 and
+//                next_billing_time = now, then PAYMENT.SALE.COMPLETED), and ours is active once
+//                its first charge is paid, so the first sale is the activation, not a renewal
 //   active     ← ACTIVE with no failed payment outstanding
 //   past_due   ← ACTIVE with failed_payments_count > 0 (PayPal retries the payment), and
 //                SUSPENDED with failed payments: PayPal suspends a subscription by itself once
@@ -188,7 +193,7 @@ export function mapSubscription(s: PpSubscription, now = Date.now()): ProviderSu
       status = "incomplete";
       break;
     case "ACTIVE":
-      status = failed > 0 ? "past_due" : "active";
+      status = !bi.last_payment ? "incomplete" : failed > 0 ? "past_due" : "active";
       break;
     case "SUSPENDED":
       if (pendingEnd) {
@@ -209,6 +214,8 @@ export function mapSubscription(s: PpSubscription, now = Date.now()): ProviderSu
     default:
       throw new PaymentProviderError(`PayPal answered a subscription status Switchboard does not know (${s.status})`, false, { code: "invalid_response" });
   }
+  // no period before the first payment (next_billing_time is then the first billing, now)
+  const paid = !!bi.last_payment;
   return {
     providerSubscriptionId: s.id,
     providerCustomerId: s.subscriber?.payer_id ?? null,
@@ -217,8 +224,8 @@ export function mapSubscription(s: PpSubscription, now = Date.now()): ProviderSu
     firstPayment: null,
     status,
     providerStatus: s.status,
-    currentPeriodStart: bi.last_payment?.time ?? (s.status === "ACTIVE" ? (s.start_time ?? null) : null),
-    currentPeriodEnd: pendingEnd ?? bi.next_billing_time ?? null,
+    currentPeriodStart: bi.last_payment?.time ?? null,
+    currentPeriodEnd: pendingEnd ?? (paid ? (bi.next_billing_time ?? null) : null),
     cancelAtPeriodEnd,
     canceledAt,
   };
