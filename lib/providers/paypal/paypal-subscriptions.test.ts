@@ -4,6 +4,7 @@
 // end of the period, suspend and activate, and every subscription webhook mapped.
 import { randomBytes, randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import fc from "fast-check";
 import { buildContext, createIntegration } from "@/lib/integrations/service";
 import { getProvider } from "@/lib/providers/registry";
 import {
@@ -503,4 +504,73 @@ describe("paypal subscriptions: webhook mapping", () => {
       expect.arrayContaining(["BILLING.SUBSCRIPTION.ACTIVATED", "BILLING.SUBSCRIPTION.CANCELLED", "BILLING.SUBSCRIPTION.SUSPENDED", "BILLING.SUBSCRIPTION.PAYMENT.FAILED", "PAYMENT.SALE.COMPLETED", "PAYMENT.SALE.DENIED"]),
     );
   });
+});
+
+describe("paypal subscriptions: any order of actions", () => {
+  type Op = "paid" | "failed" | "suspend" | "resume" | "cancelAtEnd" | "cancelNow";
+  type Model = { state: "ACTIVE" | "PAUSED" | "FAILED" | "PENDING_CANCEL" | "CANCELLED"; failed: number };
+  /** what PayPal does (its reference: failures suspend at the threshold, activate refused after it, cancel final) and what we answer */
+  function step(m: Model, op: Op): { next: Model; refused: boolean } {
+    const same = { next: m, refused: false };
+    const refuse = { next: m, refused: true };
+    switch (op) {
+      case "paid":
+        return m.state === "ACTIVE" ? { next: { ...m, failed: 0 }, refused: false } : same; // only an ACTIVE one is billed
+      case "failed":
+        if (m.state !== "ACTIVE") return same;
+        return { next: { state: m.failed + 1 >= 3 ? "FAILED" : "ACTIVE", failed: m.failed + 1 }, refused: false };
+      case "suspend":
+        if (m.state === "ACTIVE") return { next: { ...m, state: "PAUSED" }, refused: false };
+        return m.state === "CANCELLED" ? refuse : same;
+      case "resume":
+        if (m.state === "PAUSED" || m.state === "PENDING_CANCEL") return { next: { ...m, state: "ACTIVE" }, refused: false };
+        return m.state === "ACTIVE" ? same : refuse;
+      case "cancelAtEnd":
+        if (m.state === "ACTIVE") return { next: { ...m, state: "PENDING_CANCEL" }, refused: false };
+        return m.state === "PENDING_CANCEL" || m.state === "CANCELLED" ? same : refuse;
+      case "cancelNow":
+        return { next: { ...m, state: "CANCELLED" }, refused: false };
+    }
+  }
+  const expected = (m: Model) =>
+    m.state === "CANCELLED"
+      ? { status: "canceled", cancelAtPeriodEnd: false }
+      : m.state === "PENDING_CANCEL"
+        ? { status: "active", cancelAtPeriodEnd: true }
+        : { status: m.state === "FAILED" || m.failed > 0 ? "past_due" : "active", cancelAtPeriodEnd: false };
+  /** the declared transitions of an active subscription (incomplete is behind it) */
+  const allowed = (from: string, to: string) => from === to || (from === "active" && to === "past_due") || (from === "past_due" && to === "active") || (to === "canceled" && from !== "canceled");
+
+  it("renewals paid or failed, pauses, resumes and cancels in any order: the adapter says what PayPal's rules make of them, along the declared transitions only", async () => {
+    const { ctx } = await integration();
+    const ops = fc.constantFrom<Op>("paid", "failed", "failed", "suspend", "resume", "cancelAtEnd", "cancelNow");
+    await fc.assert(
+      fc.asyncProperty(fc.array(ops, { minLength: 1, maxLength: 8 }), async (seq) => {
+        const created = await subs.create(ctx, subscriptionRequest({ plan: "Property plan" }));
+        const id = created.providerSubscriptionId!;
+        await control(`/__subscriptions/${id}/approve`, { outcome: "approve" });
+        let m: Model = { state: "ACTIVE", failed: 0 };
+        let seen = (await subs.retrieve(ctx, ref(id))).status as string;
+        expect(seen).toBe("active");
+        for (const op of seq) {
+          const { next, refused } = step(m, op);
+          if (op === "paid" || op === "failed") {
+            const res = await control(`/__subscriptions/${id}/cycle`, { outcome: op });
+            expect(res.status).toBe(m.state === "ACTIVE" ? 200 : 409);
+          } else {
+            const call =
+              op === "suspend" ? subs.suspend!(ctx, ref(id)) : op === "resume" ? subs.resume!(ctx, ref(id)) : subs.cancel(ctx, ref(id), { atPeriodEnd: op === "cancelAtEnd" });
+            if (refused) expect(await payError(call)).toMatchObject({ retryable: false });
+            else await call;
+          }
+          m = next;
+          const now = await subs.retrieve(ctx, ref(id));
+          expect({ op, status: now.status, cancelAtPeriodEnd: now.cancelAtPeriodEnd }).toEqual({ op, ...expected(m) });
+          expect(allowed(seen, now.status), `${seen} → ${now.status} after ${op}`).toBe(true);
+          seen = now.status;
+        }
+      }),
+      { numRuns: 15 },
+    );
+  }, 60_000);
 });
