@@ -523,7 +523,16 @@ export type SubscriptionsSpec<Cred = Record<string, unknown>, Conf = Record<stri
   charge?(
     ctx: ProviderContext<Cred, Conf>,
     s: SubscriptionRef,
-    req: { paymentId: string; amountMinor: number; currency: string; description: string; idempotencyKey: string },
+    req: {
+      paymentId: string;
+      amountMinor: number;
+      currency: string;
+      description: string;
+      idempotencyKey: string;
+      /** the period this charge pays for: carried with the charge (YooKassa metadata) so its notification can say it */
+      periodStart?: string;
+      periodEnd?: string;
+    },
   ): Promise<ProviderPayment>;
 };
 

@@ -82,7 +82,7 @@ async function paidSubscription() {
   return { ...env, req, created, ref };
 }
 
-const chargeReq = (over: Partial<{ paymentId: string; amountMinor: number; idempotencyKey: string }> = {}) => ({
+const chargeReq = (over: Partial<{ paymentId: string; amountMinor: number; idempotencyKey: string; periodStart: string; periodEnd: string }> = {}) => ({
   paymentId: randomUUID(),
   amountMinor: 99000,
   currency: "RUB",
@@ -200,7 +200,7 @@ describe("yookassa subscriptions: renewals charged with payment_method_id", () =
   it("charge: a payment with payment_method_id, capture, no confirmation, our ids; succeeded at once; the same key is one payment", async () => {
     const { row, shopId, ref } = await paidSubscription();
     const ctx = buildContext(row);
-    const c = chargeReq();
+    const c = chargeReq({ periodStart: "2027-01-07T10:00:00.000Z", periodEnd: "2027-02-07T10:00:00.000Z" });
     const p = await subs.charge!(ctx, ref, c);
     expect(p).toMatchObject({ status: "succeeded", providerStatus: "succeeded", capturedMinor: 99000, error: null, paymentUrl: null });
     const [sent] = await requests((r) => r.method === "POST" && r.path === "/yookassa/v3/payments" && r.body.includes(c.paymentId));
@@ -210,7 +210,12 @@ describe("yookassa subscriptions: renewals charged with payment_method_id", () =
       capture: true,
       payment_method_id: ref.paymentMethodId,
       description: c.description,
-      metadata: { switchboard_payment_id: c.paymentId, switchboard_subscription_id: ref.id, switchboard_charge: "renewal" },
+      metadata: {
+        switchboard_payment_id: c.paymentId,
+        switchboard_subscription_id: ref.id,
+        switchboard_charge: "renewal",
+        switchboard_period: "2027-01-07T10:00:00.000Z/2027-02-07T10:00:00.000Z",
+      },
     });
 
     // a rerun (a crash before the answer was stored) with the same key: the same payment, not a second charge
@@ -226,7 +231,10 @@ describe("yookassa subscriptions: renewals charged with payment_method_id", () =
       subscriptionId: ref.id,
       status: "active",
       providerStatus: "succeeded",
-      charge: { providerPaymentId: p.providerPaymentId, amountMinor: 99000, status: "succeeded" },
+      charge: { providerPaymentId: p.providerPaymentId, amountMinor: 99000, status: "succeeded", periodStart: c.periodStart, periodEnd: c.periodEnd },
+      // the period it paid, as the scheduler sent it: a crash after the charge still advances it
+      currentPeriodStart: c.periodStart,
+      currentPeriodEnd: c.periodEnd,
     });
     expect(update.paymentMethodId).toBeUndefined();
     // retrieve from the last payment
@@ -243,6 +251,7 @@ describe("yookassa subscriptions: renewals charged with payment_method_id", () =
 
     const rows = await stored(row.id, 2);
     const update = (await processed(rows[1].id)).events[0].data;
+    expect(update.currentPeriodEnd).toBeUndefined();
     // a failed renewal carries the failed charge; past_due or canceled is the scheduler's to decide (its retries)
     expect(update).toMatchObject({ subscriptionId: ref.id, providerStatus: "canceled", charge: { providerPaymentId: declined.providerPaymentId, status: "failed" } });
     expect(update.status).toBeUndefined();

@@ -26,6 +26,8 @@ export const META = {
   charge: "switchboard_charge",
   /** the first payment's billing interval, "month:1": its notification says the first period */
   interval: "switchboard_interval",
+  /** a renewal's period, "<start ISO>/<end ISO>": its notification says which period it paid */
+  period: "switchboard_period",
 } as const;
 const RESERVED = new Set<string>(Object.values(META));
 
@@ -44,10 +46,17 @@ function metadataOf(extra: Record<string, string>, ours: Record<string, string>)
 export const savedMethodOf = (p: YkPayment): string | null => (p.payment_method?.saved && p.payment_method.id ? p.payment_method.id : null);
 
 /**
- * The first period, from the first payment's capture and the interval it carries in metadata
- * ("month:1"): [captured_at, captured_at + interval). Null without them.
+ * The period a paid charge pays for: a renewal's from its metadata ("<start>/<end>"); the first
+ * payment's from its capture and the interval it carries ("month:1"): [captured_at, + interval).
+ * Null when not paid or not said.
  */
-export function firstPeriodOf(p: YkPayment, fallbackStart: string): { start: string; end: string } | null {
+export function periodOf(p: YkPayment, fallbackStart: string): { start: string; end: string } | null {
+  if (p.status !== "succeeded") return null;
+  const said = /^([0-9T:.Z-]{20,30})\/([0-9T:.Z-]{20,30})$/.exec(p.metadata?.[META.period] ?? "");
+  if (said) {
+    const [start, end] = [new Date(said[1]), new Date(said[2])];
+    return Number.isNaN(start.getTime()) || Number.isNaN(end.getTime()) ? null : { start: start.toISOString(), end: end.toISOString() };
+  }
   const m = /^(day|week|month|year):(\d{1,3})$/.exec(p.metadata?.[META.interval] ?? "");
   if (!m || !isInterval(m[1]) || p.status !== "succeeded") return null;
   const start = new Date(p.captured_at ?? fallbackStart);
@@ -163,7 +172,12 @@ export const yookassaSubscriptions: SubscriptionsSpec = {
         capture: true,
         payment_method_id: s.paymentMethodId,
         ...(req.description ? { description: req.description.slice(0, 128) } : {}),
-        metadata: { [META.payment]: req.paymentId, [META.subscription]: s.id, [META.charge]: "renewal" },
+        metadata: {
+          [META.payment]: req.paymentId,
+          [META.subscription]: s.id,
+          [META.charge]: "renewal",
+          ...(req.periodStart && req.periodEnd ? { [META.period]: `${req.periodStart}/${req.periodEnd}` } : {}),
+        },
       },
     });
     return mapPayment(p);

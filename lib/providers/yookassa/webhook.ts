@@ -22,7 +22,7 @@ import {
 import type { InboundRequest } from "@/lib/providers/webhook-kit";
 import { fromDecimalString } from "@/lib/money";
 import { mapPayment, ykCall, type YkPayment, type YkRefund, type YooKassaContext } from "@/lib/providers/yookassa/client";
-import { chargeOf, firstPeriodOf, META, savedMethodOf } from "@/lib/providers/yookassa/subscriptions";
+import { chargeOf, META, periodOf, savedMethodOf } from "@/lib/providers/yookassa/subscriptions";
 
 export const NOTIFICATION_EVENTS = ["payment.succeeded", "payment.canceled", "payment.waiting_for_capture", "refund.succeeded"] as const;
 
@@ -62,8 +62,8 @@ export function notificationSubject(req: InboundRequest): string | null {
 export function subscriptionUpdateOf(p: YkPayment, subscriptionId: string, eventId: string | undefined, occurredAt: string): SubscriptionUpdate {
   const first = p.metadata?.[META.charge] === "first";
   const charge = chargeOf(p);
-  // the first paid period starts when the first payment was captured
-  const period = first ? firstPeriodOf(p, occurredAt) : null;
+  // the period paid: the first from the capture, a renewal's as the scheduler sent it
+  const period = periodOf(p, occurredAt);
   if (charge && period) Object.assign(charge, { periodStart: period.start, periodEnd: period.end });
   const status: SubscriptionUpdate["status"] =
     p.status === "succeeded" ? "active" : p.status === "canceled" && first ? "incomplete_expired" : undefined;
