@@ -4,7 +4,8 @@ import { z } from "zod";
 import { subscribe } from "@/lib/events";
 import { providePort } from "@/lib/ports";
 import { openAlerts, raiseAlert } from "@/lib/alerts/service";
-import { reconnectCondition } from "@/lib/alerts/rules";
+import { pastDueCondition, reconnectCondition } from "@/lib/alerts/rules";
+import { SUBSCRIPTION_PAST_DUE, subscriptionPastDueEvent } from "@/lib/payments/contract";
 
 const needsReconnect = z.object({ integrationId: z.string(), name: z.string(), provider: z.string(), reason: z.string(), at: z.string() });
 
@@ -13,6 +14,13 @@ const needsReconnect = z.object({ integrationId: z.string(), name: z.string(), p
 subscribe("integration.needs_reconnect", "alerts.reconnect", async (data) => {
   const x = needsReconnect.parse(data);
   await raiseAlert(reconnectCondition({ ...x, at: new Date(x.at) }));
+});
+
+// a subscription's renewal failed (lib/payments/subscriptions.ts): the admins' alert, opened now
+// and notified once (keyed by the subscription: a redelivery, or the next evaluation, changes nothing)
+subscribe(SUBSCRIPTION_PAST_DUE, "alerts.subscription-past-due", async (data, ctx) => {
+  const x = subscriptionPastDueEvent.parse(data);
+  await raiseAlert(pastDueCondition({ ...x, at: ctx.occurredAt }));
 });
 
 // the Telegram bot's /alerts (lib/messaging/telegram-bot.ts)

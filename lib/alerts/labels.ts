@@ -1,5 +1,5 @@
 // The alert rules and severities by name: shared by the server (lib/alerts) and the Alerts page.
-export const ALERT_RULES = ["integration_error", "needs_reconnect", "send_failures", "webhook_failed", "payment_failed", "export_failed"] as const;
+export const ALERT_RULES = ["integration_error", "needs_reconnect", "send_failures", "webhook_failed", "payment_failed", "export_failed", "subscription_past_due"] as const;
 export type AlertRule = (typeof ALERT_RULES)[number];
 export const ALERT_SEVERITIES = ["critical", "warning"] as const;
 export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
@@ -11,4 +11,5 @@ export const RULE_LABELS: Record<AlertRule, string> = {
   webhook_failed: "Webhook failures",
   payment_failed: "Failed payments",
   export_failed: "Export failures",
+  subscription_past_due: "Subscription renewal failed",
 };

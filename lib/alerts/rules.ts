@@ -24,6 +24,10 @@
 //                       in the window, or once they were retried or replayed.
 //   payment_failed      payments that failed within the last PAYMENT_FAILURES.windowMinutes,
 //                       per integration: warning. Clears when the window holds none.
+//   subscription_past_due  a subscription whose renewal failed (status past_due): one alert per
+//                       subscription, warning. Also raised at once by the subscription.past_due
+//                       event (lib/alerts/bindings.ts). Clears when it is active again (a retry
+//                       paid) or canceled. A new occurrence: another failed renewal.
 //   export_failed       exports that failed within the last EXPORT_FAILURES.windowHours, one
 //                       alert per export type: warning. Clears when the window holds none, or
 //                       an export of that type completed after the last failure.
@@ -208,6 +212,37 @@ async function paymentFailures(): Promise<Condition[]> {
   });
 }
 
+/** One subscription whose renewal failed: what the admins are told. */
+export function pastDueCondition(x: {
+  subscriptionId: string; plan: string; provider: string; amountMinor: number; currency: string; customerEmail: string | null; failedCharges: number; error: string | null; at: Date;
+}): Condition {
+  const who = x.customerEmail ? ` of ${x.customerEmail}` : "";
+  return {
+    rule: "subscription_past_due",
+    key: `subscription_past_due:${x.subscriptionId}`,
+    severity: "warning",
+    title: `Renewal failed: ${x.plan}${who}`,
+    message: `The ${providerName(x.provider)} subscription ${x.plan}${who} (${formatMoney(x.amountMinor, x.currency)}) could not be renewed: ${plural(x.failedCharges, "failed charge")} in a row${x.error ? ` (the latest: ${clip(x.error)})` : ""}. It is past due until a charge is paid.`,
+    entityType: "subscription",
+    entityId: x.subscriptionId,
+    link: `/payments/subscriptions/${x.subscriptionId}`,
+    details: { provider: x.provider, failedCharges: x.failedCharges, lastError: clip(x.error, 1000) || null },
+    at: x.at,
+  };
+}
+
+async function pastDueSubscriptions(): Promise<Condition[]> {
+  const rows = await db.$queryRaw<{ id: string; plan: string; provider: string; amount_minor: number; currency: string; customer_email: string | null; failed_charges: number; at: Date; error: string | null }[]>`
+    select s.id::text as id, s.plan, s.provider, s.amount_minor, s.currency, s.customer_email, s.failed_charges,
+           coalesce(p.updated_at, s.updated_at) as at, p.error
+      from subscriptions s
+      left join lateral (select updated_at, error from payments where subscription_id = s.id and status = 'failed' order by updated_at desc limit 1) p on true
+     where s.status = 'past_due'`;
+  return rows.map((r) =>
+    pastDueCondition({ subscriptionId: r.id, plan: r.plan, provider: r.provider, amountMinor: r.amount_minor, currency: r.currency, customerEmail: r.customer_email, failedCharges: r.failed_charges, error: r.error, at: r.at }),
+  );
+}
+
 async function exportFailures(): Promise<Condition[]> {
   const rows = await db.$queryRaw<{ type: string; n: number; at: Date; last_id: string; last_error: string | null }[]>`
     select e.type, count(*)::int as n, max(coalesce(e.finished_at, e.created_at)) as at,
@@ -243,6 +278,7 @@ const RULES: { rule: AlertRule; collect: () => Promise<Condition[]> }[] = [
   { rule: "webhook_failed", collect: webhookFailures },
   { rule: "payment_failed", collect: paymentFailures },
   { rule: "export_failed", collect: exportFailures },
+  { rule: "subscription_past_due", collect: pastDueSubscriptions },
 ];
 
 // ───────────── evaluation ─────────────

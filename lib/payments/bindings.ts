@@ -7,6 +7,8 @@ import { listProviders } from "@/lib/providers/registry";
 import { applyPaymentUpdate, applyRefundUpdate, logUnmatched, takeDueStep } from "@/lib/payments/service";
 import { answerMerchantCall } from "@/lib/payments/merchant";
 import { PAYMENT_STATUSES } from "@/lib/payments/status";
+import { applySubscriptionUpdate } from "@/lib/payments/subscriptions";
+import { SUBSCRIPTION_STATUSES } from "@/lib/payments/contract";
 import type { PaymentStatus } from "@/lib/providers/types";
 
 const paymentUpdate = z.object({
@@ -45,6 +47,44 @@ subscribe("payment.updated", "payments.apply-payment", async (data, ctx) => {
   }
   if (Date.now() - ctx.occurredAt.getTime() < UNKNOWN_GRACE_MS) throw new Error("No payment matches this event yet: retrying");
   logUnmatched("payment.updated", { integrationId: eventIntegration(ctx), providerPaymentId: u.providerPaymentId, eventId: u.eventId });
+});
+const iso = z.string().refine((s) => !Number.isNaN(Date.parse(s)), "a date");
+const subscriptionUpdate = z.object({
+  subscriptionId: z.string().nullish(),
+  providerSubscriptionId: z.string().nullish(),
+  providerCustomerId: z.string().nullish(),
+  status: z.enum(SUBSCRIPTION_STATUSES).optional(),
+  providerStatus: z.string(),
+  currentPeriodStart: iso.nullish(),
+  currentPeriodEnd: iso.nullish(),
+  cancelAtPeriodEnd: z.boolean().optional(),
+  canceledAt: iso.nullish(),
+  paymentMethodId: z.string().nullish(),
+  charge: z
+    .object({
+      providerPaymentId: z.string().min(1),
+      invoiceId: z.string().nullish(),
+      hostedInvoiceUrl: z.string().nullish(),
+      invoicePdfUrl: z.string().nullish(),
+      amountMinor: z.number().int().nonnegative(),
+      currency: z.string().length(3),
+      status: z.enum(["succeeded", "failed"]),
+      error: z.string().nullish(),
+      periodStart: iso.nullish(),
+      periodEnd: iso.nullish(),
+    })
+    .nullish(),
+  eventId: z.string().optional(),
+  occurredAt: z.string().optional(),
+});
+
+// a provider's word about a subscription (Stripe invoices and subscription events, PayPal's
+// BILLING.SUBSCRIPTION.*, YooKassa's payments of a saved method): applied once per event
+subscribe("subscription.updated", "payments.apply-subscription", async (data, ctx) => {
+  const u = subscriptionUpdate.parse(data);
+  if (await applySubscriptionUpdate(eventIntegration(ctx), u, "webhook")) return;
+  if (Date.now() - ctx.occurredAt.getTime() < UNKNOWN_GRACE_MS) throw new Error("No subscription matches this event yet: retrying");
+  logUnmatched("subscription.updated", { integrationId: eventIntegration(ctx), providerSubscriptionId: u.providerSubscriptionId, eventId: u.eventId });
 });
 subscribe("refund.updated", "payments.apply-refund", async (data, ctx) => {
   const u = refundUpdate.parse(data);

@@ -95,6 +95,11 @@ const paymentFields = z.object({
   succeededAt: timestamp.nullable(),
   createdAt: timestamp,
   updatedAt: timestamp,
+  /** the subscription it is a charge of (GET /payments/subscriptions/:id), and the provider's invoice for it */
+  subscriptionId: z.string().nullable(),
+  invoiceId: z.string().nullable(),
+  invoiceUrl: z.string().nullable(),
+  invoicePdfUrl: z.string().nullable(),
 });
 
 const integrationShown = z.object({ name: z.string(), code: z.string(), mode: integrationMode });

@@ -113,7 +113,8 @@ const PAYMENT_COLUMNS = `id, provider, integration_id as "integrationId", amount
   provider_capture_id as "providerCaptureId", payment_url as "paymentUrl", captured_minor as "capturedMinor",
   refunded_minor as "refundedMinor", description, customer_email as "customerEmail", application_id as "applicationId",
   metadata, error, idempotency_key as "idempotencyKey", created_by as "createdBy", history, succeeded_at as "succeededAt",
-  created_at as "createdAt", updated_at as "updatedAt"`;
+  created_at as "createdAt", updated_at as "updatedAt", subscription_id as "subscriptionId", invoice_id as "invoiceId",
+  invoice_url as "invoiceUrl", invoice_pdf_url as "invoicePdfUrl"`;
 
 async function paymentByKey(idempotencyKey: string): Promise<Payment | undefined> {
   const r = await pgPool().query<Payment>(`select ${PAYMENT_COLUMNS} from payments where idempotency_key = $1`, [idempotencyKey]);
@@ -132,6 +133,11 @@ async function replay(existing: Payment, input: CreatePaymentInput) {
 
 /** `callerKey`: the caller's Idempotency-Key; the row keeps it scoped to the caller (lib/idempotency.ts). */
 export async function createPayment(input: CreatePaymentInput, who: Who, callerKey?: string | null) {
+  // a subscription is never made as a one-time payment: POST /payments sends it to
+  // lib/payments/subscriptions.ts (createSubscriptionFromPayment), which refuses providers without them
+  if (input.subscription) {
+    throw errors.validation("A subscription is made through the subscriptions service", [{ path: "subscription", message: "Create it with POST /api/v1/payments/subscriptions" }]);
+  }
   const idempotencyKey = scopedKey(who, callerKey);
   let row: Integration;
   try {
@@ -192,7 +198,8 @@ async function sendToProvider(payment: Payment, input: CreatePaymentInput) {
         returnUrl: input.returnUrl ?? defaultReturnUrl(def, payment.id, base),
         cancelUrl: input.cancelUrl ?? `${base}/payments/${payment.id}?canceled=1`,
         idempotencyKey: `sb-pay-${payment.id}`,
-        subscription: input.subscription ?? null,
+        // subscriptions go through lib/payments/subscriptions.ts (createPayment refuses them)
+        subscription: null,
       }),
     );
   } catch (e) {

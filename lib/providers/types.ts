@@ -461,6 +461,8 @@ export type SubscriptionRef = {
   providerCustomerId: string | null;
   providerPlanId: string | null;
   paymentMethodId: string | null;
+  /** the hosted page of the first charge (Stripe Checkout Session) while the provider has no subscription yet: cancel expires it */
+  providerCheckoutId?: string | null;
   /** the provider id of the subscription's newest charge, where the provider has no subscription object to ask (YooKassa's retrieve reads it) */
   lastProviderPaymentId?: string | null;
 };

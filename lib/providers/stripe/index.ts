@@ -15,6 +15,7 @@ import {
   type StripeContext,
 } from "@/lib/providers/stripe/client";
 import { handleEvent, parseEvent } from "@/lib/providers/stripe/webhook";
+import { stripeSubscriptions } from "@/lib/providers/stripe/subscriptions";
 import { demo } from "./demo";
 
 const credentials = z.strictObject({
@@ -267,6 +268,8 @@ export default defineProvider({
     },
 
     listInvoices: (ctx, who) => listInvoices(ctx, who),
+
+    subscriptions: stripeSubscriptions,
 
     async refund(ctx, req): Promise<ProviderRefund> {
       const sc = c(ctx);

@@ -16,6 +16,20 @@
 //                                           charge_already_refunded)
 //   GET  /v1/balance, GET /v1/customers?email=, GET /v1/invoices?customer=|customer_email= (the
 //        latter a sandbox-only filter), /v1/webhook_endpoints (create, list, update, delete)
+//   GET  /v1/invoices/{in}                  expand[]=payments (its InvoicePayments: the PaymentIntents)
+//   GET  /v1/subscriptions/{sub}            the period on its items (current_period_start/end)
+//   POST /v1/subscriptions/{sub}            cancel_at_period_end=true|false, metadata
+//                                           → customer.subscription.updated
+//   DELETE /v1/subscriptions/{sub}          cancel now → customer.subscription.deleted
+// Subscriptions: a paid subscription Checkout makes the customer, the subscription (items with
+// the recurring price and its period) and its first invoice (hosted_invoice_url, invoice_pdf
+// served at /stripe/invoice/{in}[/pdf]), sending customer.subscription.created, invoice.paid,
+// checkout.session.completed. A test clock of the sandbox's own (Stripe's test clocks play this
+// part there): POST /stripe/__advance/{sub} {"outcome":"pay"|"fail"} ends the current period:
+// the next invoice paid (invoice.paid) or declined (invoice.payment_failed, the subscription
+// past_due), then customer.subscription.updated; one set to cancel at period end ends instead
+// (customer.subscription.deleted). POST /stripe/__retry/{in} {"outcome"} retries an open
+// invoice (Smart Retries): paid, the subscription is active again.
 //
 // Bodies are form-encoded in bracket notation (parsed here: parseForm). Auth: Bearer sk_/rk_
 // key; each key is its own account (objects, webhook endpoints, idempotency keys). A malformed
@@ -408,53 +422,187 @@ const stripeSandbox: SandboxModule = {
       return out;
     }
 
+    // ── subscriptions and their invoices (Billing), with a test clock of our own ──
+    /** the end of a period that starts at `start` (unix seconds): interval × count later, months by the calendar */
+    function periodEnd(start: number, interval: string, count: number) {
+      const d = new Date(start * 1000);
+      if (interval === "day") d.setUTCDate(d.getUTCDate() + count);
+      else if (interval === "week") d.setUTCDate(d.getUTCDate() + 7 * count);
+      else if (interval === "month") d.setUTCMonth(d.getUTCMonth() + count);
+      else d.setUTCFullYear(d.getUTCFullYear() + count);
+      return Math.floor(d.getTime() / 1000);
+    }
+
+    function newInvoice(a: Account, sub: Obj, reason: "subscription_create" | "subscription_cycle", period: { start: number; end: number }, previous: { start: number; end: number }): Obj {
+      const item = sub.items.data[0];
+      const amount = item.price.unit_amount * item.quantity;
+      const id = rid("in");
+      const base = kit.baseUrl();
+      const inv: Obj = {
+        id,
+        object: "invoice",
+        amount_due: amount,
+        amount_paid: 0,
+        amount_remaining: amount,
+        attempt_count: 0,
+        attempted: false,
+        billing_reason: reason,
+        collection_method: "charge_automatically",
+        created: period.start,
+        currency: sub.currency,
+        customer: sub.customer,
+        customer_email: a.customers.get(sub.customer)?.email ?? null,
+        hosted_invoice_url: `${base}/stripe/invoice/${id}`,
+        invoice_pdf: `${base}/stripe/invoice/${id}/pdf`,
+        last_finalization_error: null,
+        livemode: a.livemode,
+        metadata: {},
+        next_payment_attempt: null,
+        number: `SBX-${String(a.invoices.size + 1).padStart(4, "0")}`,
+        parent: { type: "subscription_details", quote_details: null, subscription_details: { metadata: sub.metadata, subscription: sub.id } },
+        // an invoice's own period is the one before its line's (Stripe bills a period in advance)
+        period_start: previous.start,
+        period_end: previous.end,
+        status: "open",
+        status_transitions: { finalized_at: period.start, paid_at: null },
+        total: amount,
+        lines: list(`/v1/invoices/${id}/lines`, [
+          { id: rid("il"), object: "line_item", amount, currency: sub.currency, quantity: item.quantity, description: `${item.quantity} × ${item.price.product_name ?? "Subscription"}`, period: { start: period.start, end: period.end } },
+        ]),
+        __payments: [] as Obj[],
+      };
+      a.invoices.set(id, inv);
+      own(a, id);
+      sub.latest_invoice = id;
+      return inv;
+    }
+
+    /** one attempt to pay an open invoice; its PaymentIntent succeeded or declined */
+    function attempt(a: Account, inv: Obj, ok: boolean) {
+      const pi = newPI(a, { amount: inv.amount_due, currency: inv.currency, customer: inv.customer, metadata: {}, description: `Invoice ${inv.number}` });
+      inv.attempt_count += 1;
+      inv.attempted = true;
+      if (ok) {
+        const ch = chargeFor(a, pi, "pm_card_visa");
+        Object.assign(pi, { status: "succeeded", amount_received: pi.amount, latest_charge: ch.id, payment_method: ch.payment_method });
+        Object.assign(inv, { status: "paid", amount_paid: inv.amount_due, amount_remaining: 0, next_payment_attempt: null });
+        inv.status_transitions.paid_at = now();
+      } else {
+        pi.status = "requires_payment_method";
+        pi.last_payment_error = { type: "card_error", code: "card_declined", decline_code: "insufficient_funds", message: "Your card has insufficient funds." };
+        // Smart Retries: the next attempt some days later (UNCONFIRMED: the exact schedule is the account's retry settings)
+        inv.next_payment_attempt = now() + 3 * 86400;
+      }
+      inv.__payments.push({ id: rid("inpay"), object: "invoice_payment", amount_paid: ok ? inv.amount_due : null, amount_requested: inv.amount_due, currency: inv.currency, invoice: inv.id, is_default: true, livemode: a.livemode, payment: { type: "payment_intent", payment_intent: pi.id }, status: ok ? "paid" : "open" });
+      return pi;
+    }
+
+    const subView = (sub: Obj) => pub(sub);
+    const invView = (inv: Obj, expand: string[] = []) => {
+      const out = pub(clone(inv));
+      if (expand.includes("payments")) out.payments = list(`/v1/invoice_payments`, clone(inv.__payments));
+      return out;
+    };
+
     function subscribe(a: Account, rec: SessionRec, pi: Obj) {
       const email = rec.obj.customer_email ?? "payer@example.com";
       const cus = { id: rid("cus"), object: "customer", created: now(), email, livemode: a.livemode, metadata: {}, name: null };
       a.customers.set(cus.id, cus);
       const item = rec.items[0];
       const interval = item.price_data.recurring.interval;
+      const count = Number(item.price_data.recurring.interval_count ?? 1) || 1;
       const created = now();
+      const period = { start: created, end: periodEnd(created, interval, count) };
       const sub: Obj = {
         id: rid("sub"),
         object: "subscription",
-        created,
-        currency: rec.obj.currency,
-        customer: cus.id,
-        livemode: a.livemode,
-        metadata: rec.subData.metadata ?? {},
-        status: "active",
-        items: list("/v1/subscription_items", [
-          { id: rid("si"), object: "subscription_item", quantity: Number(item.quantity), price: { id: rid("price"), object: "price", currency: rec.obj.currency, unit_amount: Number(item.price_data.unit_amount), recurring: { interval, interval_count: 1 }, type: "recurring" } },
-        ]),
-      };
-      a.subscriptions.set(sub.id, sub);
-      const inv: Obj = {
-        id: rid("in"),
-        object: "invoice",
-        amount_due: rec.obj.amount_total,
-        amount_paid: rec.obj.amount_total,
-        amount_remaining: 0,
-        billing_reason: "subscription_create",
+        billing_cycle_anchor: created,
+        cancel_at: null,
+        cancel_at_period_end: false,
+        canceled_at: null,
         collection_method: "charge_automatically",
         created,
         currency: rec.obj.currency,
         customer: cus.id,
-        customer_email: email,
-        hosted_invoice_url: null,
+        description: rec.subData.description ?? null,
+        ended_at: null,
+        latest_invoice: null,
         livemode: a.livemode,
-        metadata: {},
-        number: `SBX-${String(a.invoices.size + 1).padStart(4, "0")}`,
-        parent: { type: "subscription_details", quote_details: null, subscription_details: { metadata: sub.metadata, subscription: sub.id } },
-        status: "paid",
-        status_transitions: { paid_at: created, finalized_at: created },
-        total: rec.obj.amount_total,
-        lines: list(`/v1/invoices/lines`, [{ object: "line_item", amount: rec.obj.amount_total, currency: rec.obj.currency, quantity: Number(item.quantity), description: item.price_data.product_data?.name ?? null }]),
+        metadata: rec.subData.metadata ?? {},
+        start_date: created,
+        status: "active",
+        items: list("/v1/subscription_items", [
+          {
+            id: rid("si"),
+            object: "subscription_item",
+            current_period_start: period.start,
+            current_period_end: period.end,
+            quantity: Number(item.quantity),
+            price: { id: rid("price"), object: "price", active: false, currency: rec.obj.currency, unit_amount: Number(item.price_data.unit_amount), recurring: { interval, interval_count: count, usage_type: "licensed" }, type: "recurring", product_name: item.price_data.product_data?.name ?? null },
+          },
+        ]),
       };
-      a.invoices.set(inv.id, inv);
+      a.subscriptions.set(sub.id, sub);
+      own(a, sub.id);
+      const inv = newInvoice(a, sub, "subscription_create", period, { start: created, end: created });
+      // the Checkout's own payment pays the first invoice
+      Object.assign(inv, { status: "paid", amount_paid: inv.amount_due, amount_remaining: 0, attempt_count: 1, attempted: true });
+      inv.status_transitions.paid_at = created;
+      inv.__payments.push({ id: rid("inpay"), object: "invoice_payment", amount_paid: inv.amount_due, amount_requested: inv.amount_due, currency: inv.currency, invoice: inv.id, is_default: true, livemode: a.livemode, payment: { type: "payment_intent", payment_intent: pi.id }, status: "paid" });
       pi.customer = cus.id;
       Object.assign(rec.obj, { customer: cus.id, subscription: sub.id, invoice: inv.id });
-      emit(a, "invoice.paid", inv);
+      // Stripe's order for a Checkout subscription: customer.subscription.created, invoice.paid, then
+      // checkout.session.completed (invoice.created/finalized/payment_succeeded are not sent here)
+      emit(a, "customer.subscription.created", subView(sub));
+      emit(a, "invoice.paid", invView(inv));
+    }
+
+    /** the subscription's status after one of its invoices was paid or failed */
+    function afterInvoice(a: Account, sub: Obj, paid: boolean) {
+      const before = sub.status;
+      if (paid) {
+        const open = [...a.invoices.values()].some((i) => i.parent?.subscription_details?.subscription === sub.id && i.status === "open");
+        if (!open) sub.status = "active";
+      } else sub.status = "past_due";
+      return before;
+    }
+
+    /**
+     * The test clock: the subscription reaches the end of its period. Set to cancel at period end:
+     * it ends (customer.subscription.deleted). Otherwise the next period's invoice is made and
+     * charged: paid (invoice.paid) or declined (invoice.payment_failed, the subscription past_due),
+     * then customer.subscription.updated with the new period.
+     */
+    function advance(a: Account, sub: Obj, outcome: "pay" | "fail"): string | null {
+      if (sub.status === "canceled" || sub.status === "incomplete_expired") return `This subscription is ${sub.status}.`;
+      const item = sub.items.data[0];
+      const previous = { start: item.current_period_start, end: item.current_period_end };
+      if (sub.cancel_at_period_end) {
+        Object.assign(sub, { status: "canceled", ended_at: previous.end, canceled_at: sub.canceled_at ?? now() });
+        emit(a, "customer.subscription.deleted", subView(sub));
+        return null;
+      }
+      const next = { start: previous.end, end: periodEnd(previous.end, item.price.recurring.interval, item.price.recurring.interval_count) };
+      Object.assign(item, { current_period_start: next.start, current_period_end: next.end });
+      const inv = newInvoice(a, sub, "subscription_cycle", next, previous);
+      attempt(a, inv, outcome === "pay");
+      afterInvoice(a, sub, outcome === "pay");
+      emit(a, outcome === "pay" ? "invoice.paid" : "invoice.payment_failed", invView(inv));
+      emit(a, "customer.subscription.updated", subView(sub));
+      return null;
+    }
+
+    /** Smart Retries: another attempt at an open invoice */
+    function retry(a: Account, inv: Obj, outcome: "pay" | "fail"): string | null {
+      if (inv.status !== "open") return `This invoice is ${inv.status}.`;
+      attempt(a, inv, outcome === "pay");
+      emit(a, outcome === "pay" ? "invoice.paid" : "invoice.payment_failed", invView(inv));
+      const sub = a.subscriptions.get(inv.parent?.subscription_details?.subscription);
+      if (sub && sub.status !== "canceled") {
+        const before = afterInvoice(a, sub, outcome === "pay");
+        if (before !== sub.status) emit(a, "customer.subscription.updated", subView(sub));
+      }
+      return null;
     }
 
     // ── API plumbing: auth, form bodies, idempotency ──
@@ -734,6 +882,49 @@ const stripeSandbox: SandboxModule = {
       return { status: 200, body: list("/v1/invoices", data) };
     });
 
+    route("GET", "/v1/invoices/:id", ({ a, p, id }) => {
+      const inv = a.invoices.get(id);
+      return inv ? { status: 200, body: invView(inv, asArray(p.expand) as string[]) } : noSuch("invoice", id);
+    });
+
+    route("GET", "/v1/subscriptions/:id", ({ a, id }) => {
+      const sub = a.subscriptions.get(id);
+      return sub ? { status: 200, body: subView(sub) } : noSuch("subscription", id);
+    });
+    route("POST", "/v1/subscriptions/:id", ({ a, p, id }) => {
+      const sub = a.subscriptions.get(id);
+      if (!sub) return noSuch("subscription", id);
+      if (sub.status === "canceled" || sub.status === "incomplete_expired") {
+        return err(400, { message: `A canceled subscription can only update its cancellation_details and metadata.` });
+      }
+      let changed = false;
+      if (p.cancel_at_period_end !== undefined) {
+        if (p.cancel_at_period_end !== "true" && p.cancel_at_period_end !== "false") return err(400, { code: "parameter_invalid_boolean", param: "cancel_at_period_end", message: "Invalid boolean: " + String(p.cancel_at_period_end) });
+        const flag = p.cancel_at_period_end === "true";
+        if (flag !== sub.cancel_at_period_end) {
+          sub.cancel_at_period_end = flag;
+          sub.cancel_at = flag ? sub.items.data[0].current_period_end : null;
+          sub.canceled_at = flag ? now() : null;
+          changed = true;
+        }
+      }
+      if (p.metadata && typeof p.metadata === "object") {
+        sub.metadata = { ...sub.metadata, ...p.metadata };
+        changed = true;
+      }
+      if (changed) emit(a, "customer.subscription.updated", subView(sub));
+      return { status: 200, body: subView(sub) };
+    });
+    // cancel now (Stripe: DELETE /v1/subscriptions/{id}); a second cancel is refused as at Stripe
+    route("DELETE", "/v1/subscriptions/:id", ({ a, id }) => {
+      const sub = a.subscriptions.get(id);
+      if (!sub) return noSuch("subscription", id);
+      if (sub.status === "canceled") return err(404, { code: "resource_missing", param: "id", message: `No such subscription: '${id}'` });
+      Object.assign(sub, { status: "canceled", canceled_at: now(), ended_at: now() });
+      emit(a, "customer.subscription.deleted", subView(sub));
+      return { status: 200, body: subView(sub) };
+    });
+
     // ── webhook endpoints ──
     const endpointView = (e: Endpoint, withSecret: boolean) => {
       const { secret, ...rest } = e;
@@ -877,6 +1068,46 @@ ${s.cancel_url && !done ? `<p><a href="${esc(s.cancel_url)}">← Back (cancel)</
         redirect,
         authenticate: found.pi?.status === "requires_action" ? found.pi.next_action?.redirect_to_url?.url ?? null : null,
       });
+    });
+
+    // the test clock: POST /stripe/__advance/{sub} {"outcome":"pay"|"fail"} ends the period
+    // (renewed, declined, or ended when set to cancel at period end); POST /stripe/__retry/{in}
+    // {"outcome":"pay"|"fail"} retries an open invoice (Smart Retries)
+    app.post("/__advance/:id", async (c) => {
+      const b = (await c.req.json().catch(() => ({}))) as { outcome?: string };
+      if (b.outcome !== "pay" && b.outcome !== "fail") return c.json({ error: "outcome must be pay or fail" }, 400);
+      const a = st().owner.get(c.req.param("id"));
+      const sub = a?.subscriptions.get(c.req.param("id"));
+      if (!a || !sub) return c.json({ error: "no such subscription" }, 404);
+      const error = advance(a, sub, b.outcome);
+      if (error) return c.json({ error }, 409);
+      const inv = sub.latest_invoice ? a.invoices.get(sub.latest_invoice) : null;
+      return c.json({ subscription: subView(sub), invoice: inv ? invView(inv) : null });
+    });
+    app.post("/__retry/:id", async (c) => {
+      const b = (await c.req.json().catch(() => ({}))) as { outcome?: string };
+      if (b.outcome !== "pay" && b.outcome !== "fail") return c.json({ error: "outcome must be pay or fail" }, 400);
+      const a = st().owner.get(c.req.param("id"));
+      const inv = a?.invoices.get(c.req.param("id"));
+      if (!a || !inv) return c.json({ error: "no such invoice" }, 404);
+      const error = retry(a, inv, b.outcome);
+      if (error) return c.json({ error }, 409);
+      return c.json({ invoice: invView(inv) });
+    });
+    // the invoice's hosted page and its PDF
+    app.get("/invoice/:id", (c) => {
+      const a = st().owner.get(c.req.param("id"));
+      const inv = a?.invoices.get(c.req.param("id"));
+      if (!inv) return c.html(page("Not found", "<h1>This invoice does not exist</h1>"), 404);
+      return c.html(page(`Invoice ${inv.number}`, `<h1>Invoice ${esc(inv.number)}</h1><p class="amount">${esc(money(inv.amount_due, inv.currency))}</p><p role="status">${esc(inv.status)}</p><p><a href="/stripe/invoice/${esc(inv.id)}/pdf">Download PDF</a></p>`));
+    });
+    app.get("/invoice/:id/pdf", (c) => {
+      const a = st().owner.get(c.req.param("id"));
+      const inv = a?.invoices.get(c.req.param("id"));
+      if (!inv) return c.text("Not found", 404);
+      const text = `Invoice ${inv.number} ${money(inv.amount_due, inv.currency)} ${inv.status}`.replace(/[()\\]/g, "");
+      const pdf = `%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj 3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>endobj 4 0 obj<</Length ${text.length + 30}>>stream\nBT /F1 14 Tf 50 780 Td (${text}) Tj ET\nendstream endobj 5 0 obj<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n`;
+      return c.body(pdf, 200, { "content-type": "application/pdf", "content-disposition": `inline; filename="${inv.number}.pdf"` });
     });
 
     app.post("/__revoke", async (c) => {

@@ -8,7 +8,9 @@ import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db";
 import { buildContext, createIntegration, testIntegration } from "@/lib/integrations/service";
 import { getProvider } from "@/lib/providers/registry";
-import { PaymentProviderError, type PaymentRequest, type PaymentUpdate, type RefundUpdate, type StoredWebhook } from "@/lib/providers/types";
+import { PaymentProviderError, type PaymentRequest, type PaymentUpdate, type RefundUpdate, type StoredWebhook, type SubscriptionRequest, type SubscriptionUpdate } from "@/lib/providers/types";
+import { toEvents } from "@/lib/providers/stripe/webhook";
+import { stripeFor } from "@/lib/providers/stripe/client";
 import { processWebhookEvent } from "@/lib/webhooks/process";
 import * as providerRoute from "@/app/api/webhooks/[provider]/[code]/route";
 import { confirmPaymentIntent, listInvoices } from "@/lib/providers/stripe";
@@ -406,33 +408,97 @@ describe("stripe: testConnection", () => {
 });
 
 describe("stripe: subscriptions", () => {
-  it("a subscription checkout has a recurring price; once paid an invoice appears in listInvoices", async () => {
+  it("a Checkout in subscription mode with our ids on the subscription; paid: the subscription, its invoice, and Stripe's events mapped to subscription.updated", async () => {
     const { row, ctx } = await integration();
+    const spec = def.payments!.subscriptions!;
+    expect(spec).toMatchObject({ billing: "provider", intervals: ["day", "week", "month", "year"] });
     const email = `member-${randomBytes(3).toString("hex")}@example.com`;
-    const req = paymentRequest({ amountMinor: 4900, customerEmail: email, subscription: { interval: "month" } });
-    const p = await def.payments!.create(ctx, req);
+    const req: SubscriptionRequest = {
+      id: randomUUID(), paymentId: randomUUID(), plan: "Pro", amountMinor: 4900, currency: "USD", interval: "month", intervalCount: 3, description: null,
+      customerEmail: email, metadata: { order: "M-1" }, returnUrl: "https://crm.example.test/sub/done", cancelUrl: "https://crm.example.test/sub/cancel", idempotencyKey: randomUUID(),
+    };
+    const created = await spec.create(ctx, req);
+    expect(created).toMatchObject({ providerSubscriptionId: null, status: "incomplete", paymentUrl: expect.stringContaining("/stripe/checkout/cs_test_"), firstPayment: { status: "pending", providerCheckoutId: expect.stringMatching(/^cs_test_/) } });
+    const cs = created.firstPayment!.providerCheckoutId!;
     const [sent] = await posts("/v1/checkout/sessions", req.idempotencyKey);
     const body = parseForm(sent.body);
+    const ids = { order: "M-1", switchboard_subscription_id: req.id, switchboard_payment_id: req.paymentId };
     expect(body).toMatchObject({
       mode: "subscription",
-      line_items: [{ price_data: { currency: "usd", unit_amount: "4900", recurring: { interval: "month" } }, quantity: "1" }],
-      subscription_data: { metadata: { switchboard_payment_id: req.id } },
-      metadata: { switchboard_payment_id: req.id },
+      line_items: [{ price_data: { currency: "usd", unit_amount: "4900", product_data: { name: "Pro" }, recurring: { interval: "month", interval_count: "3" } }, quantity: "1" }],
+      subscription_data: { metadata: ids },
+      metadata: ids,
     });
     expect(body).not.toHaveProperty("payment_intent_data");
+    const ref = { id: req.id, providerSubscriptionId: null, providerCustomerId: null, providerPlanId: null, paymentMethodId: null, providerCheckoutId: cs };
+    expect(await spec.retrieve(ctx, ref)).toMatchObject({ status: "incomplete", providerSubscriptionId: null });
     expect(await listInvoices(ctx, { customerEmail: email })).toEqual([]);
-    await pay(p.providerCheckoutId!, "pay");
+    await pay(cs, "pay");
     const invoices = await listInvoices(ctx, { customerEmail: email });
     expect(invoices).toHaveLength(1);
-    expect(invoices[0]).toMatchObject({ customerEmail: email, status: "paid", amountPaidMinor: 4900, currency: "USD" });
+    expect(invoices[0]).toMatchObject({ customerEmail: email, status: "paid", amountPaidMinor: 4900, currency: "USD", hostedInvoiceUrl: expect.stringContaining(`/stripe/invoice/${invoices[0].id}`) });
     expect(invoices[0].subscription).toMatch(/^sub_/);
-    expect(await listInvoices(ctx, { customerId: invoices[0].customer })).toHaveLength(1);
-    const evs = await processed(row.id, 2);
-    expect(evs.map((e) => [e.type, e.outcome])).toEqual([
-      ["invoice.paid", "ignored"],
-      ["checkout.session.completed", "completed"],
+    const evs = await processed(row.id, 3);
+    expect(evs.map((e) => e.type)).toEqual(["customer.subscription.created", "invoice.paid", "checkout.session.completed"]);
+    const mapped = (await storedEvents(row.id, 3, "Stripe events")).map((r) => toEvents(r.payload as never));
+    const sub = invoices[0].subscription!;
+    expect(mapped[0]).toEqual([{ type: "subscription.updated", data: expect.objectContaining({ subscriptionId: req.id, providerSubscriptionId: sub, status: "active", providerStatus: "active", cancelAtPeriodEnd: false }) }]);
+    const created0 = mapped[0]![0].data as SubscriptionUpdate;
+    // three months, by the calendar
+    const months = (new Date(created0.currentPeriodEnd!).getUTCFullYear() - new Date(created0.currentPeriodStart!).getUTCFullYear()) * 12 + new Date(created0.currentPeriodEnd!).getUTCMonth() - new Date(created0.currentPeriodStart!).getUTCMonth();
+    expect(months).toBe(3);
+    expect(mapped[1]).toEqual([
+      {
+        type: "subscription.updated",
+        data: expect.objectContaining({
+          subscriptionId: req.id, providerSubscriptionId: sub, providerStatus: "invoice.paid",
+          charge: expect.objectContaining({ providerPaymentId: invoices[0].id, invoiceId: invoices[0].id, hostedInvoiceUrl: invoices[0].hostedInvoiceUrl, invoicePdfUrl: `${invoices[0].hostedInvoiceUrl}/pdf`, amountMinor: 4900, currency: "USD", status: "succeeded", periodEnd: created0.currentPeriodEnd }),
+        }),
+      },
     ]);
-    expect(evs[1].events[0].data).toMatchObject({ paymentId: req.id, providerCheckoutId: p.providerCheckoutId, status: "succeeded", capturedMinor: 4900 });
+    expect(mapped[2]!.map((e) => e.type)).toEqual(["payment.updated", "subscription.updated"]);
+    expect(mapped[2]![0].data).toMatchObject({ paymentId: req.paymentId, providerCheckoutId: cs, status: "succeeded", capturedMinor: 4900 });
+    expect(mapped[2]![1].data).toMatchObject({ subscriptionId: req.id, providerSubscriptionId: sub, status: "active" });
+
+    // its life at Stripe: cancel at period end, resume, cancel now
+    const paidRef = { ...ref, providerSubscriptionId: sub };
+    expect(await spec.retrieve(ctx, ref)).toMatchObject({ providerSubscriptionId: sub, status: "active" });
+    expect(await spec.cancel(ctx, paidRef, { atPeriodEnd: true })).toMatchObject({ status: "active", cancelAtPeriodEnd: true });
+    expect(await spec.resume!(ctx, paidRef)).toMatchObject({ status: "active", cancelAtPeriodEnd: false });
+    const ended = await spec.cancel(ctx, paidRef, { atPeriodEnd: false });
+    expect(ended).toMatchObject({ status: "canceled", providerStatus: "canceled", canceledAt: expect.any(String) });
+    const again = await spec.cancel(ctx, paidRef, { atPeriodEnd: false }).catch((e) => e);
+    expect(again).toBeInstanceOf(PaymentProviderError);
+    const after = await processed(row.id, 3, 3);
+    expect(after.map((e) => e.type)).toEqual(["customer.subscription.updated", "customer.subscription.updated", "customer.subscription.deleted"]);
+  });
+
+  it("a renewal declined, then paid on retry (the sandbox's test clock): invoice.payment_failed and invoice.paid are the same charge", async () => {
+    const { row, ctx } = await integration();
+    const spec = def.payments!.subscriptions!;
+    const req: SubscriptionRequest = {
+      id: randomUUID(), paymentId: randomUUID(), plan: "Basic", amountMinor: 700, currency: "USD", interval: "week", intervalCount: 1, description: null,
+      customerEmail: null, metadata: {}, returnUrl: "https://crm.example.test/sub/done", cancelUrl: "https://crm.example.test/sub/cancel", idempotencyKey: randomUUID(),
+    };
+    const created = await spec.create(ctx, req);
+    await pay(created.firstPayment!.providerCheckoutId!, "pay");
+    await processed(row.id, 3);
+    const [inv] = await listInvoices(ctx, { customerEmail: "payer@example.com" }).then((l) => l.filter((i) => i.amountDueMinor === 700));
+    const control = (path: string, body: unknown) => fetch(`${sandbox().url}/stripe${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }).then((r) => r.json());
+    const failed = await control(`/__advance/${inv.subscription}`, { outcome: "fail" });
+    expect(failed.subscription.status).toBe("past_due");
+    expect(failed.invoice).toMatchObject({ status: "open", attempt_count: 1, billing_reason: "subscription_cycle" });
+    await control(`/__retry/${failed.invoice.id}`, { outcome: "pay" });
+    const evs = await processed(row.id, 4, 3);
+    expect(evs.map((e) => e.type)).toEqual(["invoice.payment_failed", "customer.subscription.updated", "invoice.paid", "customer.subscription.updated"]);
+    const mapped = (await storedEvents(row.id, 7, "Stripe events")).slice(3).map((r) => toEvents(r.payload as never)![0].data as SubscriptionUpdate);
+    expect(mapped[0].charge).toMatchObject({ providerPaymentId: failed.invoice.id, status: "failed", amountMinor: 700, error: expect.stringContaining("failed") });
+    expect(mapped[1]).toMatchObject({ status: "past_due", providerStatus: "past_due" });
+    expect(mapped[2].charge).toMatchObject({ providerPaymentId: failed.invoice.id, status: "succeeded" });
+    expect(mapped[3]).toMatchObject({ status: "active" });
+    // the renewal's PaymentIntent, as Stripe lists an invoice's payments
+    const full = await stripeFor(ctx as never, "test").invoices.retrieve(failed.invoice.id, { expand: ["payments"] });
+    expect(full.payments?.data.map((p) => p.status)).toEqual(["open", "paid"]);
   });
 });
 

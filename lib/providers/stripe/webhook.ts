@@ -10,9 +10,11 @@ import {
   type PaymentUpdate,
   type RefundUpdate,
   type StoredWebhook,
+  type SubscriptionUpdate,
   type WebhookHandleResult,
 } from "@/lib/providers/types";
 import { piStatus } from "@/lib/providers/stripe/client";
+import { fromSubscription } from "@/lib/providers/stripe/subscriptions";
 
 export type StripeEventEnvelope = { id: string; object?: string; type: string; created?: number; data: { object: Record<string, unknown> } };
 
@@ -47,6 +49,15 @@ function refundUpdate(r: Obj, eventId: string, paymentId: string | null): Refund
   };
 }
 
+/** our subscription id (metadata) and the event's id and time */
+function subscriptionBase(o: Obj, ev: StripeEventEnvelope) {
+  return {
+    subscriptionId: str((o.metadata as Obj | undefined)?.switchboard_subscription_id),
+    eventId: ev.id,
+    ...(ev.created ? { occurredAt: new Date(ev.created * 1000).toISOString() } : {}),
+  };
+}
+
 export function toEvents(ev: StripeEventEnvelope): NormalizedEvent[] | null {
   const o = ev.data.object as Obj;
   const base = {
@@ -58,6 +69,8 @@ export function toEvents(ev: StripeEventEnvelope): NormalizedEvent[] | null {
     type: "payment.updated",
     data: { ...base, ...u },
   });
+
+  const subscription = (u: SubscriptionUpdate): NormalizedEvent => ({ type: "subscription.updated", data: u as unknown as Record<string, unknown> });
 
   switch (ev.type) {
     case "payment_intent.succeeded":
@@ -86,13 +99,78 @@ export function toEvents(ev: StripeEventEnvelope): NormalizedEvent[] | null {
       const paid = o.payment_status === "paid" || o.payment_status === "no_payment_required";
       const status: PaymentStatus =
         ev.type === "checkout.session.expired" ? "canceled" : ev.type === "checkout.session.async_payment_failed" ? "failed" : paid ? "succeeded" : "pending";
-      return [
+      const out: NormalizedEvent[] = [
         payment({
           providerCheckoutId: str(o.id),
           providerPaymentId: idOf(o.payment_intent),
           status,
           providerStatus: `${String(o.status)}/${String(o.payment_status)}`,
           ...(status === "succeeded" ? { capturedMinor: num(o.amount_total) } : {}),
+        }),
+      ];
+      // a subscription's Checkout: the subscription Stripe made (paid: active), or none (expired)
+      if (o.mode === "subscription") {
+        const sub = subscriptionBase(o, ev);
+        if (ev.type === "checkout.session.expired") out.push(subscription({ ...sub, status: "incomplete_expired", providerStatus: "checkout.expired" }));
+        else if (status === "succeeded") out.push(subscription({ ...sub, providerSubscriptionId: idOf(o.subscription), providerCustomerId: idOf(o.customer), status: "active", providerStatus: `checkout.${String(o.status)}/${String(o.payment_status)}` }));
+      }
+      return out;
+    }
+    case "customer.subscription.created":
+    case "customer.subscription.updated":
+    case "customer.subscription.deleted":
+    case "customer.subscription.paused":
+    case "customer.subscription.resumed": {
+      const s = fromSubscription(o as never);
+      return [
+        subscription({
+          ...subscriptionBase(o, ev),
+          providerSubscriptionId: s.providerSubscriptionId,
+          providerCustomerId: s.providerCustomerId ?? null,
+          // deleted: it has ended, whatever else the object says
+          status: ev.type === "customer.subscription.deleted" ? "canceled" : s.status,
+          providerStatus: String(o.status ?? ev.type),
+          currentPeriodStart: s.currentPeriodStart ?? null,
+          currentPeriodEnd: s.currentPeriodEnd ?? null,
+          cancelAtPeriodEnd: s.cancelAtPeriodEnd,
+          canceledAt: s.canceledAt ?? (ev.type === "customer.subscription.deleted" ? base.occurredAt ?? null : null),
+        }),
+      ];
+    }
+    case "invoice.paid":
+    case "invoice.payment_failed": {
+      // a subscription's invoice: one charge (the first or a renewal). Its id is the charge's
+      // provider id: a failed invoice retried and then paid is the same charge.
+      const parent = (o.parent as Obj | null | undefined)?.subscription_details as Obj | undefined;
+      const subId = idOf(parent?.subscription) ?? idOf(o.subscription);
+      if (!subId) return [];
+      const paid = ev.type === "invoice.paid";
+      const line = ((o.lines as Obj | undefined)?.data as Obj[] | undefined)?.[0];
+      const period = (line?.period as Obj | undefined) ?? {};
+      const iso = (t: unknown) => (typeof t === "number" ? new Date(t * 1000).toISOString() : null);
+      const lastError = (o.last_finalization_error as Obj | null | undefined)?.message;
+      return [
+        subscription({
+          subscriptionId: str((parent?.metadata as Obj | undefined)?.switchboard_subscription_id),
+          eventId: ev.id,
+          ...(base.occurredAt ? { occurredAt: base.occurredAt } : {}),
+          providerSubscriptionId: subId,
+          providerCustomerId: idOf(o.customer),
+          providerStatus: `invoice.${String(o.status)}`,
+          charge: {
+            providerPaymentId: String(o.id),
+            invoiceId: String(o.id),
+            hostedInvoiceUrl: str(o.hosted_invoice_url),
+            invoicePdfUrl: str(o.invoice_pdf),
+            amountMinor: (paid ? num(o.amount_paid) : num(o.amount_due)) ?? 0,
+            currency: String(o.currency ?? "").toUpperCase(),
+            status: paid ? "succeeded" : "failed",
+            // UNCONFIRMED: Stripe keeps the decline on the invoice's payment (its PaymentIntent's
+            // last_payment_error), not on the invoice; the invoice event carries no reason
+            ...(paid ? {} : { error: str(lastError) ?? `The payment of invoice ${String(o.number ?? o.id)} failed (attempt ${String(o.attempt_count ?? 1)})` }),
+            periodStart: iso(period.start),
+            periodEnd: iso(period.end),
+          },
         }),
       ];
     }

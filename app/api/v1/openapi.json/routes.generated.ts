@@ -83,37 +83,41 @@ import * as r79 from "@/app/api/v1/payments/[id]/route";
 import * as r80 from "@/app/api/v1/payments/invoices/route";
 import * as r81 from "@/app/api/v1/payments/route";
 import * as r82 from "@/app/api/v1/payments/stats/route";
-import * as r83 from "@/app/api/v1/push/register-token/route";
-import * as r84 from "@/app/api/v1/push/send/route";
-import * as r85 from "@/app/api/v1/sandbox/inbox/route";
-import * as r86 from "@/app/api/v1/sandbox/telegram/route";
-import * as r87 from "@/app/api/v1/settings/route";
-import * as r88 from "@/app/api/v1/sms/[id]/status/route";
-import * as r89 from "@/app/api/v1/sms/bulk/route";
-import * as r90 from "@/app/api/v1/sms/otp/route";
-import * as r91 from "@/app/api/v1/sms/otp/verify/route";
-import * as r92 from "@/app/api/v1/sms/send/route";
-import * as r93 from "@/app/api/v1/suitedash/exports/[id]/download/route";
-import * as r94 from "@/app/api/v1/suitedash/exports/[id]/mark/route";
-import * as r95 from "@/app/api/v1/suitedash/exports/route";
-import * as r96 from "@/app/api/v1/telegram/link/route";
-import * as r97 from "@/app/api/v1/telegram/send/route";
-import * as r98 from "@/app/api/v1/templates/[id]/route";
-import * as r99 from "@/app/api/v1/templates/preview/route";
-import * as r100 from "@/app/api/v1/templates/route";
-import * as r101 from "@/app/api/v1/tracking/drivers/route";
-import * as r102 from "@/app/api/v1/tracking/history/route";
-import * as r103 from "@/app/api/v1/tracking/locations/route";
-import * as r104 from "@/app/api/v1/tracking/stream/route";
-import * as r105 from "@/app/api/v1/users/[id]/invite/route";
-import * as r106 from "@/app/api/v1/users/[id]/route";
-import * as r107 from "@/app/api/v1/users/route";
-import * as r108 from "@/app/api/v1/webhooks/[id]/replay/route";
-import * as r109 from "@/app/api/v1/webhooks/[id]/retry/route";
-import * as r110 from "@/app/api/v1/webhooks/[id]/route";
-import * as r111 from "@/app/api/v1/webhooks/route";
-import * as r112 from "@/app/api/v1/webhooks/stats/route";
-import * as r113 from "@/app/api/v1/whatsapp/send/route";
+import * as r83 from "@/app/api/v1/payments/subscriptions/[id]/cancel/route";
+import * as r84 from "@/app/api/v1/payments/subscriptions/[id]/resume/route";
+import * as r85 from "@/app/api/v1/payments/subscriptions/[id]/route";
+import * as r86 from "@/app/api/v1/payments/subscriptions/route";
+import * as r87 from "@/app/api/v1/push/register-token/route";
+import * as r88 from "@/app/api/v1/push/send/route";
+import * as r89 from "@/app/api/v1/sandbox/inbox/route";
+import * as r90 from "@/app/api/v1/sandbox/telegram/route";
+import * as r91 from "@/app/api/v1/settings/route";
+import * as r92 from "@/app/api/v1/sms/[id]/status/route";
+import * as r93 from "@/app/api/v1/sms/bulk/route";
+import * as r94 from "@/app/api/v1/sms/otp/route";
+import * as r95 from "@/app/api/v1/sms/otp/verify/route";
+import * as r96 from "@/app/api/v1/sms/send/route";
+import * as r97 from "@/app/api/v1/suitedash/exports/[id]/download/route";
+import * as r98 from "@/app/api/v1/suitedash/exports/[id]/mark/route";
+import * as r99 from "@/app/api/v1/suitedash/exports/route";
+import * as r100 from "@/app/api/v1/telegram/link/route";
+import * as r101 from "@/app/api/v1/telegram/send/route";
+import * as r102 from "@/app/api/v1/templates/[id]/route";
+import * as r103 from "@/app/api/v1/templates/preview/route";
+import * as r104 from "@/app/api/v1/templates/route";
+import * as r105 from "@/app/api/v1/tracking/drivers/route";
+import * as r106 from "@/app/api/v1/tracking/history/route";
+import * as r107 from "@/app/api/v1/tracking/locations/route";
+import * as r108 from "@/app/api/v1/tracking/stream/route";
+import * as r109 from "@/app/api/v1/users/[id]/invite/route";
+import * as r110 from "@/app/api/v1/users/[id]/route";
+import * as r111 from "@/app/api/v1/users/route";
+import * as r112 from "@/app/api/v1/webhooks/[id]/replay/route";
+import * as r113 from "@/app/api/v1/webhooks/[id]/retry/route";
+import * as r114 from "@/app/api/v1/webhooks/[id]/route";
+import * as r115 from "@/app/api/v1/webhooks/route";
+import * as r116 from "@/app/api/v1/webhooks/stats/route";
+import * as r117 from "@/app/api/v1/whatsapp/send/route";
 
 export const ROUTE_MODULES: { path: string; file: string; module: Record<string, unknown> }[] = [
   { path: "/api/v1/alerts/{id}/resolve", file: "app/api/v1/alerts/[id]/resolve/route.ts", module: r0 },
@@ -199,35 +203,39 @@ export const ROUTE_MODULES: { path: string; file: string; module: Record<string,
   { path: "/api/v1/payments/invoices", file: "app/api/v1/payments/invoices/route.ts", module: r80 },
   { path: "/api/v1/payments", file: "app/api/v1/payments/route.ts", module: r81 },
   { path: "/api/v1/payments/stats", file: "app/api/v1/payments/stats/route.ts", module: r82 },
-  { path: "/api/v1/push/register-token", file: "app/api/v1/push/register-token/route.ts", module: r83 },
-  { path: "/api/v1/push/send", file: "app/api/v1/push/send/route.ts", module: r84 },
-  { path: "/api/v1/sandbox/inbox", file: "app/api/v1/sandbox/inbox/route.ts", module: r85 },
-  { path: "/api/v1/sandbox/telegram", file: "app/api/v1/sandbox/telegram/route.ts", module: r86 },
-  { path: "/api/v1/settings", file: "app/api/v1/settings/route.ts", module: r87 },
-  { path: "/api/v1/sms/{id}/status", file: "app/api/v1/sms/[id]/status/route.ts", module: r88 },
-  { path: "/api/v1/sms/bulk", file: "app/api/v1/sms/bulk/route.ts", module: r89 },
-  { path: "/api/v1/sms/otp", file: "app/api/v1/sms/otp/route.ts", module: r90 },
-  { path: "/api/v1/sms/otp/verify", file: "app/api/v1/sms/otp/verify/route.ts", module: r91 },
-  { path: "/api/v1/sms/send", file: "app/api/v1/sms/send/route.ts", module: r92 },
-  { path: "/api/v1/suitedash/exports/{id}/download", file: "app/api/v1/suitedash/exports/[id]/download/route.ts", module: r93 },
-  { path: "/api/v1/suitedash/exports/{id}/mark", file: "app/api/v1/suitedash/exports/[id]/mark/route.ts", module: r94 },
-  { path: "/api/v1/suitedash/exports", file: "app/api/v1/suitedash/exports/route.ts", module: r95 },
-  { path: "/api/v1/telegram/link", file: "app/api/v1/telegram/link/route.ts", module: r96 },
-  { path: "/api/v1/telegram/send", file: "app/api/v1/telegram/send/route.ts", module: r97 },
-  { path: "/api/v1/templates/{id}", file: "app/api/v1/templates/[id]/route.ts", module: r98 },
-  { path: "/api/v1/templates/preview", file: "app/api/v1/templates/preview/route.ts", module: r99 },
-  { path: "/api/v1/templates", file: "app/api/v1/templates/route.ts", module: r100 },
-  { path: "/api/v1/tracking/drivers", file: "app/api/v1/tracking/drivers/route.ts", module: r101 },
-  { path: "/api/v1/tracking/history", file: "app/api/v1/tracking/history/route.ts", module: r102 },
-  { path: "/api/v1/tracking/locations", file: "app/api/v1/tracking/locations/route.ts", module: r103 },
-  { path: "/api/v1/tracking/stream", file: "app/api/v1/tracking/stream/route.ts", module: r104 },
-  { path: "/api/v1/users/{id}/invite", file: "app/api/v1/users/[id]/invite/route.ts", module: r105 },
-  { path: "/api/v1/users/{id}", file: "app/api/v1/users/[id]/route.ts", module: r106 },
-  { path: "/api/v1/users", file: "app/api/v1/users/route.ts", module: r107 },
-  { path: "/api/v1/webhooks/{id}/replay", file: "app/api/v1/webhooks/[id]/replay/route.ts", module: r108 },
-  { path: "/api/v1/webhooks/{id}/retry", file: "app/api/v1/webhooks/[id]/retry/route.ts", module: r109 },
-  { path: "/api/v1/webhooks/{id}", file: "app/api/v1/webhooks/[id]/route.ts", module: r110 },
-  { path: "/api/v1/webhooks", file: "app/api/v1/webhooks/route.ts", module: r111 },
-  { path: "/api/v1/webhooks/stats", file: "app/api/v1/webhooks/stats/route.ts", module: r112 },
-  { path: "/api/v1/whatsapp/send", file: "app/api/v1/whatsapp/send/route.ts", module: r113 },
+  { path: "/api/v1/payments/subscriptions/{id}/cancel", file: "app/api/v1/payments/subscriptions/[id]/cancel/route.ts", module: r83 },
+  { path: "/api/v1/payments/subscriptions/{id}/resume", file: "app/api/v1/payments/subscriptions/[id]/resume/route.ts", module: r84 },
+  { path: "/api/v1/payments/subscriptions/{id}", file: "app/api/v1/payments/subscriptions/[id]/route.ts", module: r85 },
+  { path: "/api/v1/payments/subscriptions", file: "app/api/v1/payments/subscriptions/route.ts", module: r86 },
+  { path: "/api/v1/push/register-token", file: "app/api/v1/push/register-token/route.ts", module: r87 },
+  { path: "/api/v1/push/send", file: "app/api/v1/push/send/route.ts", module: r88 },
+  { path: "/api/v1/sandbox/inbox", file: "app/api/v1/sandbox/inbox/route.ts", module: r89 },
+  { path: "/api/v1/sandbox/telegram", file: "app/api/v1/sandbox/telegram/route.ts", module: r90 },
+  { path: "/api/v1/settings", file: "app/api/v1/settings/route.ts", module: r91 },
+  { path: "/api/v1/sms/{id}/status", file: "app/api/v1/sms/[id]/status/route.ts", module: r92 },
+  { path: "/api/v1/sms/bulk", file: "app/api/v1/sms/bulk/route.ts", module: r93 },
+  { path: "/api/v1/sms/otp", file: "app/api/v1/sms/otp/route.ts", module: r94 },
+  { path: "/api/v1/sms/otp/verify", file: "app/api/v1/sms/otp/verify/route.ts", module: r95 },
+  { path: "/api/v1/sms/send", file: "app/api/v1/sms/send/route.ts", module: r96 },
+  { path: "/api/v1/suitedash/exports/{id}/download", file: "app/api/v1/suitedash/exports/[id]/download/route.ts", module: r97 },
+  { path: "/api/v1/suitedash/exports/{id}/mark", file: "app/api/v1/suitedash/exports/[id]/mark/route.ts", module: r98 },
+  { path: "/api/v1/suitedash/exports", file: "app/api/v1/suitedash/exports/route.ts", module: r99 },
+  { path: "/api/v1/telegram/link", file: "app/api/v1/telegram/link/route.ts", module: r100 },
+  { path: "/api/v1/telegram/send", file: "app/api/v1/telegram/send/route.ts", module: r101 },
+  { path: "/api/v1/templates/{id}", file: "app/api/v1/templates/[id]/route.ts", module: r102 },
+  { path: "/api/v1/templates/preview", file: "app/api/v1/templates/preview/route.ts", module: r103 },
+  { path: "/api/v1/templates", file: "app/api/v1/templates/route.ts", module: r104 },
+  { path: "/api/v1/tracking/drivers", file: "app/api/v1/tracking/drivers/route.ts", module: r105 },
+  { path: "/api/v1/tracking/history", file: "app/api/v1/tracking/history/route.ts", module: r106 },
+  { path: "/api/v1/tracking/locations", file: "app/api/v1/tracking/locations/route.ts", module: r107 },
+  { path: "/api/v1/tracking/stream", file: "app/api/v1/tracking/stream/route.ts", module: r108 },
+  { path: "/api/v1/users/{id}/invite", file: "app/api/v1/users/[id]/invite/route.ts", module: r109 },
+  { path: "/api/v1/users/{id}", file: "app/api/v1/users/[id]/route.ts", module: r110 },
+  { path: "/api/v1/users", file: "app/api/v1/users/route.ts", module: r111 },
+  { path: "/api/v1/webhooks/{id}/replay", file: "app/api/v1/webhooks/[id]/replay/route.ts", module: r112 },
+  { path: "/api/v1/webhooks/{id}/retry", file: "app/api/v1/webhooks/[id]/retry/route.ts", module: r113 },
+  { path: "/api/v1/webhooks/{id}", file: "app/api/v1/webhooks/[id]/route.ts", module: r114 },
+  { path: "/api/v1/webhooks", file: "app/api/v1/webhooks/route.ts", module: r115 },
+  { path: "/api/v1/webhooks/stats", file: "app/api/v1/webhooks/stats/route.ts", module: r116 },
+  { path: "/api/v1/whatsapp/send", file: "app/api/v1/whatsapp/send/route.ts", module: r117 },
 ];
