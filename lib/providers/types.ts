@@ -452,6 +452,8 @@ export type ProviderSubscription = {
   canceledAt?: string | null;
   /** the saved payment method Switchboard charges on each due date (YooKassa) */
   paymentMethodId?: string | null;
+  /** when the provider's object said this (YooKassa: the payment it was read from), so an older word does not move a newer status */
+  occurredAt?: string;
 };
 
 /** Our ids and the provider's for one subscription, as lib/payments passes them to the provider. */

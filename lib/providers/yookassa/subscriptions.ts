@@ -95,12 +95,18 @@ export function subscriptionOf(p: YkPayment, firstPaymentId: string | null): Pro
     : p.status === "succeeded"
       ? "active"
       : "past_due";
+  const when = p.captured_at ?? p.created_at;
+  const period = periodOf(p, when ?? new Date().toISOString());
   return {
     providerSubscriptionId: firstPaymentId ?? (first ? p.id : null),
     paymentUrl: first && p.status === "pending" ? p.confirmation?.confirmation_url ?? null : null,
     status,
     providerStatus: p.status,
     ...(first ? { paymentMethodId: savedMethodOf(p) } : {}),
+    ...(period ? { currentPeriodStart: period.start, currentPeriodEnd: period.end } : {}),
+    // the word is as old as the payment it was read from: a status the scheduler set later (a
+    // renewal declined since the first payment) is not moved by it
+    ...(when ? { occurredAt: when } : {}),
   };
 }
 
