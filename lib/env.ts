@@ -121,6 +121,18 @@ export const envSchema = z.object({
     .max(86_400)
     .default(120)
     .describe("an open payment of such a provider that nothing has moved for this long is asked about by the sweeper (and captured when approved): at most once per payment per grace period"),
+  SUBSCRIPTION_RENEWAL_SECONDS: z
+    .coerce.number()
+    .min(0.2)
+    .max(3600)
+    .default(60)
+    .describe("how often the workers charge the subscriptions Switchboard bills itself (YooKassa's saved payment methods) that are due, and retry the failed ones whose wait is over"),
+  SUBSCRIPTION_RETRY_SCHEDULE: z
+    .string()
+    .trim()
+    .regex(/^\d+[smhd](\s*,\s*\d+[smhd])*$/, "SUBSCRIPTION_RETRY_SCHEDULE is a comma-separated list of waits such as 1h,1d,3d (s, m, h or d)")
+    .default("1h,1d,3d")
+    .describe("after a failed renewal charge of such a subscription, the waits before each retry (`1h,1d,3d`: three retries). It is past due from the first failure and canceled when the last retry fails too"),
   PAYPAL_VERIFY_PER_MINUTE: z
     .coerce.number()
     .int()

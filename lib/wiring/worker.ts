@@ -15,6 +15,7 @@ import { expireExports, runExport } from "@/lib/exports/service";
 import { runIntegrationMaintenance } from "@/lib/wiring/maintenance";
 import { evaluateAlerts } from "@/lib/alerts/rules";
 import { sweepUncaptured } from "@/lib/payments/capture";
+import { runRenewals } from "@/lib/payments/renewals";
 import { deleteOldAlerts } from "@/lib/alerts/service";
 import { getSettings } from "@/lib/settings";
 import { db } from "@/lib/db";
@@ -128,6 +129,9 @@ export async function startWorkers(opts: { pollingIntervalSeconds?: number; sche
   // no missed capture: payments whose next step is ours (a PayPal order approved, its webhook
   // lost and the payer never back) are asked about and captured (lib/payments/capture.ts)
   const captureSweep = every(env().PAYMENT_CAPTURE_SWEEP_SECONDS * 1000, "payment capture sweep", () => sweepUncaptured(), waiters);
+  // subscriptions Switchboard bills itself (YooKassa's saved methods): the due ones charged, the
+  // failed ones retried on their schedule (lib/payments/renewals.ts)
+  const renewals = every(env().SUBSCRIPTION_RENEWAL_SECONDS * 1000, "subscription renewals", () => runRenewals(), waiters);
   // what needs a person: alerts opened (admins told once) and resolved when the condition clears
   const alerts = every(env().ALERTS_EVALUATE_SECONDS * 1000, "alert rules", evaluateAlerts, waiters);
   await boss.work(QUEUES.scheduler, { pollingIntervalSeconds: polling }, async () => {
@@ -164,6 +168,7 @@ export async function startWorkers(opts: { pollingIntervalSeconds?: number; sche
       clearInterval(maintenance);
       clearInterval(alerts);
       clearInterval(captureSweep);
+      clearInterval(renewals);
       clearInterval(events);
       await boss.stop({ graceful: true, timeout: 20_000, wait: true });
       logger.info("workers stopped");
