@@ -420,12 +420,15 @@ export async function applySubscriptionUpdateIn(
   }
   const moved = status !== s.status;
   if (!moved) {
+    // what the word did without moving the status: the flag set or cleared, a charge recorded, or nothing
+    const flagged = u.cancelAtPeriodEnd !== undefined && u.cancelAtPeriodEnd !== s.cancelAtPeriodEnd && !FINAL.includes(status) && !older;
+    const event = flagged ? (u.cancelAtPeriodEnd ? "cancel_at_period_end" : "resumed") : charged?.became ? `charge_${charged.became}` : (u.status ?? (u.charge ? `charge_${u.charge.status}` : "update"));
     steps.push(
-      entry(u.status ?? (u.charge ? `charge_${u.charge.status}` : "update"), {
+      entry(event, {
         source,
         ...(u.status ? { status: u.status } : {}),
         detail: u.providerStatus,
-        applied: !!charged?.became || (u.cancelAtPeriodEnd !== undefined && u.cancelAtPeriodEnd !== s.cancelAtPeriodEnd && !FINAL.includes(status)),
+        applied: !!charged?.became || flagged,
         ...(u.eventId ? { eventId: u.eventId } : {}),
         ...(charged ? { paymentId: charged.paymentId } : {}),
         ...(u.charge?.error ? { error: u.charge.error } : {}),
