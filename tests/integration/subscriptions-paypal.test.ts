@@ -98,9 +98,12 @@ describe("a PayPal subscription through the API", () => {
 
     // PayPal bills the next period
     expect((await control(`/__subscriptions/${s.providerSubscriptionId}/cycle`, { outcome: "paid" })).status).toBe(200);
-    const renewed = await until(s.id, "renewed", (d) => d.charges.filter((c) => c.status === "succeeded").length === 2);
+    // the period moves on to the one the renewal pays for (by PayPal's next_billing_time)
+    const renewed = await until(s.id, "renewed, the period moved on", (d) => d.charges.filter((c) => c.status === "succeeded").length === 2 && Date.parse(d.currentPeriodEnd!) > Date.parse(firstEnd));
     expect(renewed).toMatchObject({ status: "active", failedCharges: 0 });
-    expect(Date.parse(renewed.currentPeriodEnd!)).toBeGreaterThan(Date.parse(firstEnd));
+    const next = new Date(firstEnd);
+    next.setUTCMonth(next.getUTCMonth() + 1);
+    expect(Date.parse(renewed.currentPeriodEnd!)).toBe(next.getTime());
 
     // the next one fails: past_due, a failed charge; PayPal's retry is paid: active again
     await control(`/__subscriptions/${s.providerSubscriptionId}/cycle`, { outcome: "failed" });
