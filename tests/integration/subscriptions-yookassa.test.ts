@@ -24,7 +24,8 @@ import * as subscriptions from "@/app/api/v1/payments/subscriptions/route";
 import * as one from "@/app/api/v1/payments/subscriptions/[id]/route";
 import * as cancel from "@/app/api/v1/payments/subscriptions/[id]/cancel/route";
 import { call } from "../helpers/http";
-import { createKey, sandbox, system } from "../helpers/fixtures";
+import { createKey, fault, sandbox, system } from "../helpers/fixtures";
+import { sandboxRequests } from "../helpers/providers";
 import { FAST_OUTBOX_ENV, runWorkers } from "../helpers/workers";
 import { waitFor } from "../helpers/wait";
 import { sandboxProbe, untilIdle, WORKER_PROBES } from "../helpers/quiet";
@@ -258,6 +259,32 @@ describe("YooKassa subscriptions: Switchboard's scheduler", () => {
     // and a later run in the same period charges nothing
     expect(await runRenewals({ now: new Date(due.getTime() + DAY) })).toMatchObject({ charged: 0 });
     expect(await renewalsAt(s.id)).toHaveLength(1);
+  });
+
+  it("YooKassa does not answer (500 on every try): nothing recorded or counted, the same key again after 5 minutes, then one charge", async () => {
+    const s = await paidSubscription();
+    const now = new Date(s.currentPeriodEnd!.getTime() + 1000);
+    await fault({ provider: "yookassa", path: "/v3/payments$", method: "POST", status: 500, times: 3 });
+    expect(await runRenewals({ now })).toMatchObject({ undecided: 1, failed: 0 });
+    const r = await row(s.id);
+    expect(r).toMatchObject({ status: "active", failedCharges: 0 });
+    expect(r.nextChargeAt!.getTime()).toBe(now.getTime() + 5 * 60_000);
+    expect(await runRenewals({ now: new Date(now.getTime() + 60_000) })).toMatchObject({ due: 0 });
+    expect(await runRenewals({ now: new Date(now.getTime() + 5 * 60_000 + 1000) })).toMatchObject({ charged: 1 });
+    const posts = (await sandboxRequests("yookassa", (q) => q.method === "POST" && q.path === "/yookassa/v3/payments" && q.body.includes(`"switchboard_subscription_id":"${s.id}"`) && q.body.includes("renewal")));
+    expect(new Set(posts.map((q) => q.headers["idempotence-key"])).size).toBe(1);
+    expect(await renewalsAt(s.id)).toHaveLength(1);
+  });
+
+  it("a saved method YooKassa does not know: refused without a payment, counted as a failed attempt (past_due, then retried)", async () => {
+    const s = await paidSubscription();
+    await db.subscription.update({ where: { id: s.id }, data: { paymentMethodId: "2419a771-000f-5000-9000-1edaf29243f2" } });
+    const now = new Date(s.currentPeriodEnd!.getTime() + 1000);
+    expect(await runRenewals({ now })).toMatchObject({ failed: 1 });
+    const r = await row(s.id);
+    expect(r).toMatchObject({ status: "past_due", failedCharges: 1 });
+    expect(r.nextChargeAt!.getTime()).toBe(now.getTime() + HOUR);
+    expect(await renewalsAt(s.id)).toEqual([]);
   });
 
   it("two workers at once: one charges, the other skips the locked subscription", async () => {
