@@ -88,6 +88,9 @@ function CreateForm({ defaultCurrency, providers, onClose }: { defaultCurrency: 
   const takes = usable.filter((i) => currenciesOf(i).includes(cur));
   const countNumber = /^\d+$/.test(count.trim()) ? Number(count.trim()) : NaN;
 
+  /** a field's message goes once it is edited (the others stay until the next try) */
+  const edited = (f: Field) => setErrors((e) => (e[f] ? { ...e, [f]: undefined } : e));
+
   function showErrors(next: Partial<Record<Field, string>>, form: string | null) {
     setErrors(next);
     setFormError(form);
@@ -154,11 +157,11 @@ function CreateForm({ defaultCurrency, providers, onClose }: { defaultCurrency: 
     >
       <div className="grid gap-1.5">
         <Label htmlFor="sub-plan">Plan</Label>
-        <Input id="sub-plan" autoComplete="off" maxLength={200} placeholder="Pro, monthly" value={plan} onChange={(e) => setPlan(e.target.value)} {...invalid("plan")} />
+        <Input id="sub-plan" autoComplete="off" maxLength={200} placeholder="Pro, monthly" value={plan} onChange={(e) => { setPlan(e.target.value); edited("plan"); }} {...invalid("plan")} />
         {err("plan") ?? <p className="text-muted-foreground text-xs">The payer sees it on the approval page</p>}
       </div>
 
-      <div className="grid gap-4 sm:grid-cols-[2fr_1fr]">
+      <div className="grid gap-4 sm:grid-cols-[2fr_1fr] sm:items-start">
         <div className="grid gap-1.5">
           <Label htmlFor="sub-amount">Amount each period</Label>
           <Input
@@ -167,7 +170,7 @@ function CreateForm({ defaultCurrency, providers, onClose }: { defaultCurrency: 
             autoComplete="off"
             placeholder={digits ? `100.${"0".repeat(digits)}` : "1000"}
             value={amount}
-            onChange={(e) => setAmount(e.target.value)}
+            onChange={(e) => { setAmount(e.target.value); edited("amount"); }}
             onBlur={() => amount && setTouched(true)}
             {...invalid("amount", amountError)}
           />
@@ -177,7 +180,7 @@ function CreateForm({ defaultCurrency, providers, onClose }: { defaultCurrency: 
         </div>
         <div className="grid gap-1.5">
           <Label htmlFor="sub-currency">Currency</Label>
-          <NativeSelect id="sub-currency" value={cur} onChange={(e) => setCurrency(e.target.value)} {...invalid("currency")}>
+          <NativeSelect id="sub-currency" value={cur} onChange={(e) => { setCurrency(e.target.value); edited("currency"); edited("amount"); }} {...invalid("currency")}>
             {currencies.map((c) => (
               <option key={c} value={c}>
                 {c}
@@ -198,10 +201,10 @@ function CreateForm({ defaultCurrency, providers, onClose }: { defaultCurrency: 
             inputMode="numeric"
             autoComplete="off"
             value={count}
-            onChange={(e) => setCount(e.target.value)}
+            onChange={(e) => { setCount(e.target.value); edited("count"); }}
             {...invalid("count")}
           />
-          <NativeSelect id="sub-interval" aria-label="Interval" value={interval} onChange={(e) => setIntervalUnit(e.target.value as typeof interval)} {...invalid("interval")}>
+          <NativeSelect id="sub-interval" aria-label="Interval" value={interval} onChange={(e) => { setIntervalUnit(e.target.value as typeof interval); edited("interval"); }} {...invalid("interval")}>
             {INTERVAL_CHOICES.map((c) => (
               <option key={c.value} value={c.value}>
                 {countNumber === 1 ? c.unit[0] : c.unit[1]}
@@ -220,7 +223,7 @@ function CreateForm({ defaultCurrency, providers, onClose }: { defaultCurrency: 
 
       <div className="grid gap-1.5">
         <Label htmlFor="sub-integration">Provider</Label>
-        <NativeSelect id="sub-integration" value={integrationId} onChange={(e) => setIntegrationId(e.target.value)} {...invalid("integration")}>
+        <NativeSelect id="sub-integration" value={integrationId} onChange={(e) => { setIntegrationId(e.target.value); edited("integration"); }} {...invalid("integration")}>
           <option value="">Automatic for {cur}</option>
           {usable.map((i) => (
             <option key={i.id} value={i.id}>
@@ -245,7 +248,7 @@ function CreateForm({ defaultCurrency, providers, onClose }: { defaultCurrency: 
 
       <div className="grid gap-1.5">
         <Label htmlFor="sub-email">Payer e-mail</Label>
-        <Input id="sub-email" type="email" autoComplete="off" value={email} onChange={(e) => setEmail(e.target.value)} placeholder="Optional: name@example.com" {...invalid("email")} />
+        <Input id="sub-email" type="email" autoComplete="off" value={email} onChange={(e) => { setEmail(e.target.value); edited("email"); }} placeholder="Optional: name@example.com" {...invalid("email")} />
         {err("email")}
       </div>
 

@@ -5,12 +5,14 @@
 // or at the end of the period, saying what each does) and Resume (undoes a cancel at the end of
 // the period) are offered only when the answer's `actions` says so, otherwise a line says why;
 // people whose role may not change subscriptions see neither (the API refuses them too).
-// While it waits for the payer's first payment the page follows it every few seconds.
+// While it waits for the payer's first payment the page follows it every few seconds; the payer
+// comes back here from the approval page (?returned=1, or ?canceled=1 when they left it).
 import * as React from "react";
 import Link from "next/link";
+import { useSearchParams } from "next/navigation";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { toast } from "sonner";
-import { ArrowLeft, ExternalLink, Loader2, Play, RefreshCw, XCircle } from "lucide-react";
+import { ArrowLeft, CheckCircle2, ExternalLink, Loader2, Play, RefreshCw, XCircle } from "lucide-react";
 import { api, ClientApiError } from "@/lib/client/api";
 import { PageHeader } from "@/components/layout/app-shell";
 import { Button } from "@/components/ui/button";
@@ -34,6 +36,9 @@ const LIVE_MS = 3000;
 
 export function SubscriptionDetail({ id, canAct }: { id: string; canAct: boolean }) {
   const qc = useQueryClient();
+  const params = useSearchParams();
+  const returned = params.get("returned") === "1";
+  const leftCheckout = params.get("canceled") === "1";
   const [canceling, setCanceling] = React.useState(false);
 
   const q = useQuery({
@@ -155,6 +160,25 @@ export function SubscriptionDetail({ id, canAct }: { id: string; canAct: boolean
         </p>
       )}
 
+      {returned && d.status === "incomplete" && (
+        <Alert className="mb-4" role="status">
+          <Loader2 className="animate-spin" />
+          <AlertTitle>Back from the approval page: waiting for the provider&apos;s confirmation</AlertTitle>
+          <AlertDescription>It turns Active when the provider confirms the first payment. This page updates by itself.</AlertDescription>
+        </Alert>
+      )}
+      {returned && (d.status === "active" || d.status === "past_due") && (
+        <Alert variant="success" className="mb-4" role="status">
+          <CheckCircle2 />
+          <AlertTitle>Back from the approval page: the provider confirmed the subscription</AlertTitle>
+        </Alert>
+      )}
+      {leftCheckout && d.status === "incomplete" && (
+        <Alert variant="warning" className="mb-4" role="status">
+          <AlertTitle>The payer left the approval page without paying</AlertTitle>
+          <AlertDescription>The link still works until the provider expires it.</AlertDescription>
+        </Alert>
+      )}
       {ending && (
         <Alert variant="warning" className="mb-4" role="status" data-testid="ends-with-period">
           <AlertTitle>Ends with the current period{d.currentPeriodEnd ? `, on ${formatDay(d.currentPeriodEnd)}` : ""}</AlertTitle>
