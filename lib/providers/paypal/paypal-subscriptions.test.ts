@@ -19,6 +19,10 @@ import { CANCEL_AT_PERIOD_END_NOTE, forgetPlans, mapSubscription, type PpSubscri
 import { fault, sandbox, system } from "@/tests/helpers/fixtures";
 import { useWebhookServer } from "@/tests/helpers/webhook-server";
 import { adapterOnly, failure, processedEvent, sandboxRequests, storedEvents, type SeenRequest } from "@/tests/helpers/providers";
+import { expectNothingMore, sandboxProbe } from "@/tests/helpers/quiet";
+import { waitFor } from "@/tests/helpers/wait";
+import { db } from "@/lib/db";
+import { ppCall, type PayPalContext } from "@/lib/providers/paypal/client";
 
 // what lib/payments does with the "subscription.updated" events is tested there (and in tests/integration)
 adapterOnly(["payment.updated", "refund.updated", "subscription.updated"]);
@@ -331,6 +335,28 @@ describe("paypal subscriptions: the payer's approval and PayPal's billing", () =
     expect(refused).toMatchObject({ retryable: false, opts: { code: "SUBSCRIPTION_CANNOT_BE_ACTIVATED", status: 422 } });
     // it can still be canceled
     expect(await subs.cancel(ctx, ref(id), { atPeriodEnd: false })).toMatchObject({ status: "canceled", providerStatus: "CANCELLED" });
+  });
+});
+
+describe("paypal subscriptions: a renewal's event lost on the way", () => {
+  it("the sale's webhook is dropped: nothing is stored; PayPal's resend (same event id) delivers it, its charge once", async () => {
+    const { row, ctx, id } = await activeSubscription({ amountMinor: 1300 });
+    await eventsOf(row.id, "PAYMENT.SALE.COMPLETED"); // the first period's
+    expect((await control("/__drop-webhooks", { eventType: "PAYMENT.SALE.COMPLETED" })).status).toBe(204);
+    await control(`/__subscriptions/${id}/cycle`, { outcome: "paid" });
+    const lost = await waitFor(async () => {
+      const d = (await (await fetch(`${sandbox().url}/paypal/__deliveries`)).json()) as { items: { eventId: string; eventType: string; dropped?: boolean; resourceId?: string }[] };
+      return d.items.find((x) => x.dropped && x.eventType === "PAYMENT.SALE.COMPLETED");
+    }, 10_000, "the dropped sale event");
+    const resend = () => ppCall(ctx as PayPalContext, "paypal.webhooks.resend", { method: "POST", path: `/v1/notifications/webhooks-events/${lost.eventId}/resend`, body: {}, safe: true });
+    await resend();
+    const sales = await eventsOf(row.id, "PAYMENT.SALE.COMPLETED", 2);
+    expect(sales[1].externalId).toBe(lost.eventId);
+    const u = await update(sales[1].id);
+    expect(u).toMatchObject({ providerSubscriptionId: id, status: "active", eventId: lost.eventId, charge: { providerPaymentId: lost.resourceId, amountMinor: 1300, status: "succeeded" } });
+    // resent again: the same event id, kept once
+    await resend();
+    await expectNothingMore(async () => expect(await db.webhookEvent.count({ where: { integrationId: row.id, externalId: lost.eventId } })).toBe(1), { probes: [sandboxProbe] });
   });
 });
 
