@@ -14,6 +14,7 @@ import { createIntegration } from "@/lib/integrations/service";
 import { subscriptionEvent, type SubscriptionDetail } from "@/lib/payments/contract";
 import * as payments from "@/app/api/v1/payments/route";
 import * as onePayment from "@/app/api/v1/payments/[id]/route";
+import * as refund from "@/app/api/v1/payments/[id]/refund/route";
 import * as subscriptions from "@/app/api/v1/payments/subscriptions/route";
 import * as one from "@/app/api/v1/payments/subscriptions/[id]/route";
 import * as cancel from "@/app/api/v1/payments/subscriptions/[id]/cancel/route";
@@ -30,7 +31,7 @@ let key: string;
 let stripeSecret: string;
 let payme: { id: string };
 beforeAll(async () => {
-  key = (await createKey(["payments:read", "payments:write"])).key;
+  key = (await createKey(["payments:read", "payments:write", "payments:refund"])).key;
   const stripeKeys = { secretKey: `sk_test_${randomBytes(18).toString("hex")}`, webhookSecret: `whsec_${randomBytes(24).toString("base64")}` };
   stripeSecret = stripeKeys.secretKey;
   await createIntegration({ provider: "stripe", name: "Stripe Billing", mode: "sandbox", credentials: stripeKeys, config: { currencies: ["USD"] } }, system);
@@ -78,7 +79,9 @@ async function paid() {
   const s = await create();
   const first = await db.payment.findFirstOrThrow({ where: { subscriptionId: s.id } });
   await control(`/__pay/${first.providerCheckoutId}`, { outcome: "pay" });
-  const active = await until(s.id, (x) => x.status === "active" && x.charges[0]?.invoiceId !== null && !!x.providerSubscriptionId, "the subscription to be active with its first invoice");
+  const active = await until(s.id, (x) => x.status === "active" && !!x.charges[0]?.invoiceId && !!x.providerSubscriptionId, "the subscription to be active with its first invoice");
+  // the first invoice paid the first charge: no second payment for it
+  expect(active.charges.map((c) => c.id), JSON.stringify(active.history, null, 1)).toEqual([first.id]);
   return { s: active, first };
 }
 
@@ -149,12 +152,28 @@ describe("Stripe subscriptions", () => {
     expect(types).toEqual(["subscription.activated", "subscription.renewed", "subscription.past_due", "subscription.renewed"]);
     const events = await subscriptionEvents(s.id);
     const pastDueEvent = events.find((e) => e.type === "subscription.past_due")!;
-    expect(pastDueEvent).toMatchObject({ subscriptionId: s.id, provider: "stripe", plan: "Pro", amountMinor: 1500, currency: "USD", status: "past_due", source: "webhook", paymentId: pastDue.charges[0].id, failedCharges: 1 });
+    expect(pastDueEvent).toMatchObject({ subscriptionId: s.id, provider: "stripe", plan: "Pro", amountMinor: 1500, currency: "USD", status: "past_due", source: "webhook", failedCharges: 1 });
+    // the failed charge when invoice.payment_failed moved it; none when Stripe's subscription update came first
+    expect([pastDue.charges[0].id, null]).toContain(pastDueEvent.type === "subscription.past_due" ? pastDueEvent.paymentId : undefined);
     const renewals = events.filter((e) => e.type === "subscription.renewed");
     expect(renewals.map((e) => (e.type === "subscription.renewed" ? [e.paymentId, e.invoiceId] : null))).toEqual([
       [renewal.id, renewal.invoiceId],
       [pastDue.charges[0].id, failedInvoice],
     ]);
+  });
+
+  it("a renewal is checked and refunded at Stripe through its invoice's PaymentIntent", async () => {
+    const { s } = await paid();
+    await control(`/__advance/${s.providerSubscriptionId}`, { outcome: "pay" });
+    const renewed = await until(s.id, (x) => x.charges.length === 2 && x.charges[0].status === "succeeded", "the renewal");
+    const id = renewed.charges[0].id;
+    const checked = await call(onePayment.GET as never, { url: `/api/v1/payments/${id}?refresh=1`, params: { id }, bearer: key });
+    expect(checked.status, checked.text).toBe(200);
+    expect(checked.json).toMatchObject({ status: "succeeded", providerPaymentId: renewed.charges[0].invoiceId, capturedMinor: 1500 });
+    const r = await post(refund.POST, `/api/v1/payments/${id}/refund`, { amountMinor: 500 }, { id });
+    expect(r.status, r.text).toBe(201);
+    expect(r.json.refund).toMatchObject({ status: "succeeded", amountMinor: 500, providerRefundId: expect.stringMatching(/^re_/) });
+    expect(r.json.payment).toMatchObject({ status: "partially_refunded", refundedMinor: 500, subscriptionId: s.id });
   });
 
   it("cancel at period end, then resume; set again, the period ends: canceled, subscription.canceled once", async () => {
@@ -203,6 +222,20 @@ describe("Stripe subscriptions", () => {
     expect(pay.status).toBe(409);
     const atEnd = await post(cancel.POST, `/api/v1/payments/subscriptions/${randomUUIDLike()}/cancel`, { atPeriodEnd: false }, { id: randomUUIDLike() });
     expect(atEnd.status).toBe(404);
+  });
+
+  it("an Idempotency-Key gives the first answer again (the same subscription, one first charge); a different request with it is refused", async () => {
+    const body = { provider: "stripe", plan: "Keyed", amountMinor: 1200, currency: "USD", interval: "year" };
+    const headers = { "idempotency-key": `sub-${randomBytes(6).toString("hex")}` };
+    const one = await post(subscriptions.POST, "/api/v1/payments/subscriptions", body, {}, headers);
+    expect(one.status, one.text).toBe(201);
+    const two = await post(subscriptions.POST, "/api/v1/payments/subscriptions", body, {}, headers);
+    expect(two.status, two.text).toBe(200);
+    expect(two.json).toMatchObject({ id: one.json.id, paymentUrl: one.json.paymentUrl, replayed: true });
+    expect(await db.payment.count({ where: { subscriptionId: one.json.id } })).toBe(1);
+    const other = await post(subscriptions.POST, "/api/v1/payments/subscriptions", { ...body, amountMinor: 1300 }, {}, headers);
+    expect(other.status).toBeGreaterThanOrEqual(400);
+    expect(await db.subscription.count({ where: { plan: "Keyed", id: { not: one.json.id }, createdAt: { gte: new Date(one.json.createdAt) } } })).toBe(0);
   });
 
   it("lists with filters and a cursor", async () => {

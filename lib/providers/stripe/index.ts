@@ -165,6 +165,25 @@ export async function confirmPaymentIntent(
   }
 }
 
+/** The PaymentIntent that paid an invoice (its InvoicePayments, expanded); null while none did. */
+async function invoicePaymentIntent(stripe: Stripe, invoiceId: string): Promise<string | null> {
+  const inv = await stripe.invoices.retrieve(invoiceId, { expand: ["payments"] });
+  const payments = inv.payments?.data ?? [];
+  const paid = payments.find((x) => x.status === "paid") ?? null;
+  const pi = paid?.payment?.payment_intent ?? null;
+  return typeof pi === "string" ? pi : (pi?.id ?? null);
+}
+
+/** A subscription charge as Stripe sees it now: the paying PaymentIntent (with refunds), or the open / void invoice. */
+async function retrieveInvoiceCharge(stripe: Stripe, invoiceId: string): Promise<ProviderPayment> {
+  const pi = await invoicePaymentIntent(stripe, invoiceId);
+  if (pi) return { ...fromPaymentIntent(await stripe.paymentIntents.retrieve(pi, { expand: ["latest_charge"] })), providerPaymentId: invoiceId };
+  const inv = await stripe.invoices.retrieve(invoiceId);
+  // open: not paid yet (a failed attempt is reported by invoice.payment_failed); void / uncollectible: it will not be
+  const status = inv.status === "void" || inv.status === "uncollectible" ? "canceled" : inv.attempt_count > 0 ? "failed" : "pending";
+  return { providerPaymentId: invoiceId, status, providerStatus: `invoice.${inv.status}` };
+}
+
 export type StripeInvoiceSummary = ProviderInvoice;
 
 /**
@@ -242,6 +261,8 @@ export default defineProvider({
       const sc = c(ctx);
       const stripe = stripeFor(sc, "stripe.payment.retrieve");
       try {
+        // a subscription's charge (its invoice): the invoice's paid PaymentIntent, else the invoice's own word
+        if (p.providerPaymentId?.startsWith("in_")) return await retrieveInvoiceCharge(stripe, p.providerPaymentId);
         if (p.providerCheckoutId) {
           const s = await stripe.checkout.sessions.retrieve(p.providerCheckoutId, { expand: ["payment_intent", "payment_intent.latest_charge"] });
           return fromSession(s);
@@ -276,6 +297,8 @@ export default defineProvider({
       const stripe = stripeFor(sc, "stripe.refund.create");
       try {
         let pi = req.payment.providerPaymentId;
+        // a subscription's charge is its invoice: the refund goes to the invoice's paid PaymentIntent
+        if (pi?.startsWith("in_")) pi = await invoicePaymentIntent(stripe, pi);
         if (!pi && req.payment.providerCheckoutId) {
           const s = await stripe.checkout.sessions.retrieve(req.payment.providerCheckoutId);
           pi = typeof s.payment_intent === "string" ? s.payment_intent : s.payment_intent?.id ?? null;
