@@ -532,12 +532,16 @@ function Timeline({ entries }: { entries: SubscriptionHistoryEntry[] }) {
               {h.source && <Badge variant="outline">{SOURCE_WORDS[h.source] ?? h.source}</Badge>}
               {h.applied === false && (
                 <Badge variant="muted" title={h.note}>
-                  changed nothing
+                  no change
                 </Badge>
               )}
               <span className="text-muted-foreground text-xs">{formatDateTime(h.at)}</span>
             </div>
-            {h.detail && <p className="text-muted-foreground text-xs">Provider said: {h.detail}</p>}
+            {h.detail && (
+              <p className="text-muted-foreground text-xs">
+                {h.source === "webhook" || h.source === "refresh" ? `Provider said: ${h.detail}` : h.detail}
+              </p>
+            )}
             {h.error && <p className="text-destructive text-xs">{h.error}</p>}
             {h.paymentId && (
               <Link href={`/payments/${h.paymentId}`} className="text-xs underline underline-offset-2">

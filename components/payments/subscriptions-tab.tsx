@@ -121,7 +121,7 @@ function SubscriptionRows({ items, onOpen }: { items: SubscriptionItem[]; onOpen
           <TableHead className="hidden lg:table-cell">Provider</TableHead>
           <TableHead>Status</TableHead>
           <TableHead className="hidden md:table-cell">Current period ends</TableHead>
-          <TableHead className="hidden xl:table-cell">Created</TableHead>
+          <TableHead className="hidden 2xl:table-cell">Created</TableHead>
         </TableRow>
       </TableHeader>
       <TableBody>
@@ -154,7 +154,7 @@ function SubscriptionRows({ items, onOpen }: { items: SubscriptionItem[]; onOpen
               </span>
             </TableCell>
             <TableCell className="hidden whitespace-nowrap md:table-cell">{formatDay(s.currentPeriodEnd)}</TableCell>
-            <TableCell className="hidden whitespace-nowrap xl:table-cell">{formatDateTime(s.createdAt)}</TableCell>
+            <TableCell className="hidden whitespace-nowrap 2xl:table-cell">{formatDateTime(s.createdAt)}</TableCell>
           </TableRow>
         ))}
       </TableBody>

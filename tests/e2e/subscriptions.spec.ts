@@ -199,11 +199,10 @@ test("a viewer sees the subscription but cannot create, cancel or resume one", a
   expect(res.status()).toBe(403);
 });
 
+/** the person's choice, as next-themes keeps it, read when the page loads (a storage event sent before the page has hydrated would be lost) */
 async function useTheme(p: Page, theme: "light" | "dark") {
-  await p.evaluate((t) => {
-    localStorage.setItem("theme", t);
-    window.dispatchEvent(new StorageEvent("storage", { key: "theme", newValue: t }));
-  }, theme);
+  await p.evaluate((t) => localStorage.setItem("theme", t), theme);
+  await p.reload();
   await expect(p.locator("html")).toHaveClass(theme === "dark" ? /\bdark\b/ : /^(?!.*\bdark\b)/);
 }
 
