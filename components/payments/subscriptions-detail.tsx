@@ -531,9 +531,7 @@ function Timeline({ entries }: { entries: SubscriptionHistoryEntry[] }) {
               <span className={bad ? "text-destructive font-medium" : "font-medium"}>{eventTitle(h)}</span>
               {h.source && <Badge variant="outline">{SOURCE_WORDS[h.source] ?? h.source}</Badge>}
               {h.applied === false && (
-                <Badge variant="muted" title={h.note}>
-                  no change
-                </Badge>
+                <Badge variant="muted">no change</Badge>
               )}
               <span className="text-muted-foreground text-xs">{formatDateTime(h.at)}</span>
             </div>
