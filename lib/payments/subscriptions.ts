@@ -670,17 +670,24 @@ export async function listSubscriptions(q: ListSubscriptionsQuery) {
 
 export async function getSubscription(id: string) {
   if (!z.uuid().safeParse(id).success) throw errors.notFound("Subscription");
-  const s = await db.subscription.findUnique({ where: { id }, include: { integration: { select: { name: true, code: true, mode: true, provider: true } } } });
+  // the subscription and its charges from one snapshot: a charge recorded between two reads would
+  // show with the period it moved still the old one
+  const [s, charges] = await db.$transaction(
+    [
+      db.subscription.findUnique({ where: { id }, include: { integration: { select: { name: true, code: true, mode: true, provider: true } } } }),
+      db.payment.findMany({
+        where: { subscriptionId: id },
+        orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+        take: 200,
+        select: {
+          id: true, status: true, providerStatus: true, providerPaymentId: true, amountMinor: true, currency: true, error: true,
+          invoiceId: true, invoiceUrl: true, invoicePdfUrl: true, succeededAt: true, createdAt: true,
+        },
+      }),
+    ],
+    { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead },
+  );
   if (!s) throw errors.notFound("Subscription");
-  const charges = await db.payment.findMany({
-    where: { subscriptionId: id },
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    take: 200,
-    select: {
-      id: true, status: true, providerStatus: true, providerPaymentId: true, amountMinor: true, currency: true, error: true,
-      invoiceId: true, invoiceUrl: true, invoicePdfUrl: true, succeededAt: true, createdAt: true,
-    },
-  });
   const logs = await db.integrationLog.findMany({
     where: { relatedType: "subscription", relatedId: id },
     orderBy: { createdAt: "asc" },
