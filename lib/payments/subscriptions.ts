@@ -444,8 +444,11 @@ export async function applySubscriptionUpdateIn(
   const flagFromOlder = older && u.cancelAtPeriodEnd !== undefined;
   const cancelAtPeriodEnd = final ? s.cancelAtPeriodEnd && status === "canceled" : u.cancelAtPeriodEnd !== undefined && !flagFromOlder ? u.cancelAtPeriodEnd : s.cancelAtPeriodEnd;
   const newer = (a: string | null | undefined, b: Date | null) => (a ? (b && new Date(a) < b ? b : new Date(a)) : b);
-  const periodEnd = newer(u.currentPeriodEnd ?? charged?.charge.periodEnd, s.currentPeriodEnd);
-  const periodStart = periodEnd && periodEnd !== s.currentPeriodEnd ? (u.currentPeriodStart ?? charged?.charge.periodStart ?? null) : null;
+  // the period moves when the provider says so, or with a charge paid for it: a failed charge
+  // pays for nothing (its period is the subscription's only once a charge for it is paid)
+  const paidFor = charged?.charge.status === "succeeded" ? charged.charge : null;
+  const periodEnd = newer(u.currentPeriodEnd ?? paidFor?.periodEnd, s.currentPeriodEnd);
+  const periodStart = periodEnd && periodEnd !== s.currentPeriodEnd ? (u.currentPeriodStart ?? paidFor?.periodStart ?? null) : null;
   const providerStatus = older && !charged ? s.providerStatus : u.providerStatus;
   await tx.subscription.update({
     where: { id: s.id },

@@ -140,3 +140,30 @@ describe("applySubscriptionUpdate under any order", () => {
     );
   }, 180_000);
 });
+
+describe("the period", () => {
+  // a failed charge pays for nothing: the period it was for is not the subscription's until a
+  // charge for it is paid (or the provider itself says the period moved: currentPeriodEnd)
+  it("moves with a paid charge, not with a failed one", async () => {
+    const id = await newSubscription();
+    const charge = (k: number, status: "succeeded" | "failed") => ({
+      providerPaymentId: `in_period_${id}_${k}_${status}`,
+      amountMinor: 1000,
+      currency: "USD",
+      status,
+      periodStart: at(k * 30 * DAY),
+      periodEnd: at((k + 1) * 30 * DAY),
+    });
+    await applySubscriptionUpdate(stripe.id, { subscriptionId: id, providerStatus: "invoice.paid", eventId: `evt_${id}_1`, charge: charge(0, "succeeded") }, "webhook");
+    expect((await db.subscription.findUniqueOrThrow({ where: { id } })).currentPeriodEnd?.toISOString()).toBe(at(30 * DAY));
+    await applySubscriptionUpdate(stripe.id, { subscriptionId: id, providerStatus: "invoice.payment_failed", eventId: `evt_${id}_2`, charge: charge(1, "failed") }, "webhook");
+    const failed = await db.subscription.findUniqueOrThrow({ where: { id } });
+    expect(failed.status).toBe("past_due");
+    expect(failed.currentPeriodEnd?.toISOString()).toBe(at(30 * DAY));
+    await applySubscriptionUpdate(stripe.id, { subscriptionId: id, providerStatus: "invoice.paid", eventId: `evt_${id}_3`, charge: charge(1, "succeeded") }, "webhook");
+    const paid = await db.subscription.findUniqueOrThrow({ where: { id } });
+    expect(paid.status).toBe("active");
+    expect(paid.currentPeriodEnd?.toISOString()).toBe(at(60 * DAY));
+    expect(paid.currentPeriodStart?.toISOString()).toBe(at(30 * DAY));
+  });
+});
