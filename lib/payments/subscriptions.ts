@@ -602,7 +602,7 @@ export async function cancelSubscription(id: string, input: CancelSubscriptionIn
   const { s, row, spec, ctx } = await loadWithProvider(id);
   const refusal = subscriptionActions(s).cancel.reason;
   if (refusal) throw errors.unprocessable(refusal);
-  if (input.atPeriodEnd && s.status === "incomplete") throw errors.unprocessable("It has not started yet: cancel it now instead (atPeriodEnd false)");
+  if (input.atPeriodEnd && s.status === "incomplete") throw errors.unprocessable("It has no period to run to the end of yet (its first payment is not made): cancel it now instead", { field: "atPeriodEnd" });
   let r: ProviderSubscription;
   try {
     r = await spec.cancel(ctx, await subscriptionRef(s), { atPeriodEnd: input.atPeriodEnd });

@@ -219,6 +219,11 @@ describe("Stripe subscriptions", () => {
 
   it("canceled before it was paid: the Checkout expires, the subscription is incomplete_expired", async () => {
     const s = await create();
+    // at the end of a period it has not begun: refused in words a person reads, naming the field
+    const early = await post(cancel.POST, `/api/v1/payments/subscriptions/${s.id}/cancel`, { atPeriodEnd: true }, { id: s.id });
+    expect(early.status, early.text).toBe(422);
+    expect(early.json.error.message).toBe("It has no period to run to the end of yet (its first payment is not made): cancel it now instead");
+    expect(early.json.error.details).toEqual({ field: "atPeriodEnd" });
     const res = await post(cancel.POST, `/api/v1/payments/subscriptions/${s.id}/cancel`, { atPeriodEnd: false }, { id: s.id });
     expect(res.status, res.text).toBe(200);
     expect(res.json.status).toBe("incomplete_expired");
