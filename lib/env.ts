@@ -126,7 +126,7 @@ export const envSchema = z.object({
     .min(0.2)
     .max(3600)
     .default(60)
-    .describe("how often the workers charge the subscriptions Switchboard bills itself (YooKassa's saved payment methods) that are due, and retry the failed ones whose wait is over"),
+    .describe("how often the workers charge the subscriptions Switchboard bills itself (YooKassa's saved payment methods) that are due, retry the failed ones whose wait is over, and end the provider-billed ones set to cancel at the end of a period that is over (by asking the provider)"),
   SUBSCRIPTION_RETRY_SCHEDULE: z
     .string()
     .trim()

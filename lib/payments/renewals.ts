@@ -34,7 +34,7 @@ import { cachedIntegration } from "@/lib/integrations/cache";
 import { buildContext } from "@/lib/integrations/service";
 import { getProvider, listProviders } from "@/lib/providers/registry";
 import { PaymentProviderError, type ProviderPayment, type SubscriptionRef, type SubscriptionsSpec } from "@/lib/providers/types";
-import { applySubscriptionUpdateIn } from "@/lib/payments/subscriptions";
+import { applySubscriptionUpdateIn, refreshSubscription } from "@/lib/payments/subscriptions";
 
 /** subscriptions taken per run (the earliest due first); the next run takes the rest */
 const BATCH = 50;
@@ -94,6 +94,43 @@ export async function runRenewals(opts: { now?: Date; limit?: number } = {}): Pr
   }
   if (out.due) logger.info(out, "subscription renewals");
   return out;
+}
+
+/** a provider's own word on a period's end (Stripe's customer.subscription.deleted) is awaited this long before we ask */
+const PERIOD_END_GRACE_MS = 5 * 60_000;
+
+/**
+ * Subscriptions the provider bills, set to cancel at the end of a period that is over: the
+ * provider is asked (a status check) and its answer applied, which ends them. PayPal has no
+ * cancel at period end and says nothing when the period ends (ours suspends the subscription with
+ * the period's end in its note), so without this one stays "active, canceling" for good. Each is
+ * asked at most once per grace period (its updated_at). Resolves to how many ended.
+ */
+export async function endElapsedPeriods(opts: { now?: Date; limit?: number } = {}): Promise<number> {
+  const now = opts.now ?? new Date();
+  const before = new Date(now.getTime() - PERIOD_END_GRACE_MS);
+  const due = await pgPool().query<{ id: string }>(
+    `select id from subscriptions
+      where cancel_at_period_end and status in ('active', 'past_due') and current_period_end <= $1 and updated_at <= $1
+        and not (provider = any($2::text[]))
+      order by current_period_end, id limit $3`,
+    [before, merchantBilled(), opts.limit ?? BATCH],
+  );
+  let ended = 0;
+  for (const { id } of due.rows) {
+    try {
+      await refreshSubscription(id);
+      const r = await pgPool().query<{ status: string }>("select status from subscriptions where id = $1", [id]);
+      if (r.rows[0]?.status === "canceled") ended++;
+      else await pgPool().query("update subscriptions set updated_at = $2 where id = $1", [id, now]);
+    } catch (e) {
+      // asked again after the grace period
+      await pgPool().query("update subscriptions set updated_at = $2 where id = $1", [id, now]).catch(() => {});
+      logger.warn({ subscriptionId: id, err: (e as Error).message }, "subscriptions: asking the provider about an ended period failed");
+    }
+  }
+  if (ended) logger.info({ ended }, "subscriptions ended with their period");
+  return ended;
 }
 
 /** One subscription, in one transaction under its row lock (skipped when another worker holds it). */

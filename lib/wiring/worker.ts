@@ -15,7 +15,7 @@ import { expireExports, runExport } from "@/lib/exports/service";
 import { runIntegrationMaintenance } from "@/lib/wiring/maintenance";
 import { evaluateAlerts } from "@/lib/alerts/rules";
 import { sweepUncaptured } from "@/lib/payments/capture";
-import { runRenewals } from "@/lib/payments/renewals";
+import { endElapsedPeriods, runRenewals } from "@/lib/payments/renewals";
 import { deleteOldAlerts } from "@/lib/alerts/service";
 import { getSettings } from "@/lib/settings";
 import { db } from "@/lib/db";
@@ -130,8 +130,12 @@ export async function startWorkers(opts: { pollingIntervalSeconds?: number; sche
   // lost and the payer never back) are asked about and captured (lib/payments/capture.ts)
   const captureSweep = every(env().PAYMENT_CAPTURE_SWEEP_SECONDS * 1000, "payment capture sweep", () => sweepUncaptured(), waiters);
   // subscriptions Switchboard bills itself (YooKassa's saved methods): the due ones charged, the
-  // failed ones retried on their schedule (lib/payments/renewals.ts)
-  const renewals = every(env().SUBSCRIPTION_RENEWAL_SECONDS * 1000, "subscription renewals", () => runRenewals(), waiters);
+  // failed ones retried on their schedule; and a provider-billed one set to cancel at the end of
+  // a period that is over, ended by asking its provider (lib/payments/renewals.ts)
+  const renewals = every(env().SUBSCRIPTION_RENEWAL_SECONDS * 1000, "subscription renewals", async () => {
+    await runRenewals();
+    await endElapsedPeriods();
+  }, waiters);
   // what needs a person: alerts opened (admins told once) and resolved when the condition clears
   const alerts = every(env().ALERTS_EVALUATE_SECONDS * 1000, "alert rules", evaluateAlerts, waiters);
   await boss.work(QUEUES.scheduler, { pollingIntervalSeconds: polling }, async () => {

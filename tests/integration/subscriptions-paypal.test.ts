@@ -4,7 +4,7 @@
 // period, past_due when a renewal fails and active again when PayPal's retry is paid, a cancel at
 // period end undone by resume, then canceled. Real PostgreSQL, real workers and webhook front,
 // PayPal's client against its sandbox, webhooks verified through the sandbox's verify endpoint.
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { randomBytes } from "node:crypto";
 import { createIntegration } from "@/lib/integrations/service";
 import { pgPool } from "@/lib/pg";
@@ -17,8 +17,11 @@ import { call } from "../helpers/http";
 import { createKey, sandbox, system } from "../helpers/fixtures";
 import { FAST_OUTBOX_ENV, runWorkers } from "../helpers/workers";
 import { waitFor } from "../helpers/wait";
+import { endElapsedPeriods } from "@/lib/payments/renewals";
 
-runWorkers({ webhooks: true, env: FAST_OUTBOX_ENV });
+// the workers' own renewal loop (which also ends elapsed periods) kept out of the way: the test
+// runs that sweep itself, with the clock moved
+runWorkers({ webhooks: true, env: { ...FAST_OUTBOX_ENV, SUBSCRIPTION_RENEWAL_SECONDS: "3600" } });
 
 let key: string;
 const creds = { clientId: `A${randomBytes(30).toString("base64url")}`, clientSecret: `E${randomBytes(30).toString("base64url")}`, webhookId: `${randomBytes(8).toString("hex").toUpperCase()}WH` };
@@ -134,4 +137,37 @@ describe("a PayPal subscription through the API", () => {
     expect(types.filter((t) => t === "subscription.past_due")).toHaveLength(1);
     expect(types.filter((t) => t === "subscription.canceled")).toHaveLength(1);
   }, 90_000);
+
+  afterEach(() => vi.useRealTimers());
+
+  // PayPal has no cancel at period end and sends nothing when that period ends (our cancel
+  // suspends the subscription with the period's end in its note): the workers' sweep asks PayPal
+  // once the period is over, and the subscription ends, with its subscription.canceled, by itself
+  it("a cancel at period end ends by itself once the period is over", async () => {
+    const created = await call(list.POST as never, {
+      method: "POST",
+      url: "/api/v1/payments/subscriptions",
+      bearer: key,
+      body: { provider: "paypal", plan: `Dispatch Lite ${randomBytes(3).toString("hex")}`, amountMinor: 900, currency: "USD", interval: "month", customerEmail: "lite@example.com" },
+    });
+    expect(created.status, created.text).toBe(201);
+    const s = created.json as Detail;
+    await fetch(s.paymentUrl!, { method: "POST", body: new URLSearchParams({ outcome: "approve" }), redirect: "manual" });
+    const active = await until(s.id, "active", (d) => d.status === "active" && d.charges.some((c) => c.status === "succeeded"));
+    const atEnd = await call(cancel.POST as never, { method: "POST", url: `/api/v1/payments/subscriptions/${s.id}/cancel`, params: { id: s.id }, bearer: key, body: { atPeriodEnd: true } });
+    expect(atEnd.json).toMatchObject({ status: "active", cancelAtPeriodEnd: true });
+
+    // within the period the sweep leaves it alone
+    expect(await endElapsedPeriods()).toBe(0);
+    expect(await get(s.id)).toMatchObject({ status: "active", cancelAtPeriodEnd: true });
+
+    // the period is over (the clock moved past its end and the grace for the provider's own word)
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.parse(active.currentPeriodEnd!) + 3600_000, shouldAdvanceTime: true });
+    expect(await endElapsedPeriods()).toBe(1);
+    expect(await get(s.id)).toMatchObject({ status: "canceled" });
+    await waitFor(async () => (await eventsOf(s.id)).some((e) => e.type === "subscription.canceled") && true, 10_000, "subscription.canceled");
+    // once: a second sweep finds nothing to end
+    expect(await endElapsedPeriods()).toBe(0);
+    expect((await eventsOf(s.id)).filter((e) => e.type === "subscription.canceled")).toHaveLength(1);
+  });
 });
