@@ -279,8 +279,8 @@ const paymentEventFields = paymentFields
   })
   .extend({
     paymentId: z.uuid(),
-    /** what caused it: webhook (a provider's event or merchant API call) | refresh (a status check) | return (the payer back) | sweep | api */
-    source: z.enum(["webhook", "refresh", "return", "sweep", "api"]),
+    /** what caused it: webhook (a provider's event or merchant API call) | refresh (a status check) | return (the payer back) | sweep | schedule (the renewal scheduler's charge) | api */
+    source: z.enum(["webhook", "refresh", "return", "sweep", "schedule", "api"]),
     /** the provider's event that caused it, when there was one */
     providerEventId: z.string().nullable(),
   })

@@ -231,8 +231,8 @@ export function paymentRef(p: Pick<Payment, "id" | "providerPaymentId" | "provid
   return { id: p.id, providerPaymentId: p.providerPaymentId, providerCheckoutId: p.providerCheckoutId, providerCaptureId: p.providerCaptureId };
 }
 
-/** Where an update came from, on the payment's timeline: the provider's event, a status check, the payer's return, the capture sweeper, an API call. */
-export type UpdateSource = "webhook" | "refresh" | "return" | "sweep" | "api";
+/** Where an update came from, on the payment's timeline: the provider's event, a status check, the payer's return, the capture sweeper, the renewal scheduler, an API call. */
+export type UpdateSource = "webhook" | "refresh" | "return" | "sweep" | "schedule" | "api";
 
 type Locked = {
   id: string; status: PaymentStatus; captured_minor: number; refunded_minor: number; amount_minor: number; provider_status: string | null;

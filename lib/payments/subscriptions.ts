@@ -570,7 +570,7 @@ async function recordCharge(tx: Prisma.TransactionClient, s: Locked, c: Provider
       ...(c.error ? { error: c.error } : {}),
       ...(u.eventId ? { eventId: u.eventId } : {}),
     },
-    source === "schedule" ? "api" : source,
+    source,
   );
   const after = (await tx.payment.findUniqueOrThrow({ where: { id: payment.id }, select: { status: true } })).status;
   // a renewal: any charge but the first (the payment made with the subscription)

@@ -145,6 +145,10 @@ describe("YooKassa subscriptions: Switchboard's scheduler", () => {
     const [renewal] = await renewalsAt(s.id);
     expect(renewal).toMatchObject({ status: "succeeded", payment_method: { id: s.paymentMethodId, saved: true } });
     expect(renewal.metadata.switchboard_period).toBe(`${due.toISOString()}/${after.currentPeriodEnd!.toISOString()}`);
+    // its payment.succeeded says who charged it: the renewal scheduler, not the API
+    const paid = await db.payment.findFirstOrThrow({ where: { subscriptionId: s.id, providerPaymentId: renewal.id } });
+    const ev = await db.$queryRaw<{ source: string }[]>`select payload->'data'->>'source' as source from domain_events where type = 'payment.succeeded' and payload->'data'->>'paymentId' = ${paid.id}`;
+    expect(ev.map((e) => e.source)).toEqual(["schedule"]);
     // its notification (processed by the workers) changes nothing more: one renewal payment
     await settledNotifications(s.id);
     const c = await charges(s.id);
