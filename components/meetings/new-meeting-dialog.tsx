@@ -7,7 +7,7 @@
 import * as React from "react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { toast } from "sonner";
-import { Loader2, Video } from "lucide-react";
+import { Video } from "lucide-react";
 import { api, formErrors } from "@/lib/client/api";
 import { checkForm } from "@/lib/client/form";
 import { createMeetingInput } from "@/lib/meetings/contract";
@@ -19,6 +19,7 @@ import { Checkbox } from "@/components/ui/checkbox";
 import { NativeSelect } from "@/components/ui/select";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import { FormFooter } from "@/components/shared/form-footer";
 import { useIntegrations } from "@/components/shared/filter-fields";
 import { useFormErrors } from "@/components/shared/form-errors";
 import { CopyField, newIdempotencyKey } from "@/components/payments/shared";
@@ -322,19 +323,7 @@ function NewMeetingForm({ onClose }: { onClose: () => void }) {
         )}
       </fieldset>
 
-      {formError && (
-        <Alert variant="destructive">
-          <AlertDescription>{formError}</AlertDescription>
-        </Alert>
-      )}
-      <DialogFooter>
-        <Button type="button" variant="outline" onClick={onClose}>
-          Cancel
-        </Button>
-        <Button type="submit" disabled={create.isPending || (integrations.isSuccess && zooms.length === 0)}>
-          {create.isPending ? <Loader2 className="animate-spin" /> : <Video />} Create meeting
-        </Button>
-      </DialogFooter>
+      <FormFooter formError={formError} onCancel={onClose} pending={create.isPending} disabled={integrations.isSuccess && zooms.length === 0} icon={<Video />} label="Create meeting" />
     </form>
   );
 }

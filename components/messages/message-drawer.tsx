@@ -12,13 +12,13 @@ import { Badge } from "@/components/ui/badge";
 import { Skeleton } from "@/components/ui/skeleton";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from "@/components/ui/sheet";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import {
   AlertDialog, AlertDialogAction, AlertDialogCancel, AlertDialogContent, AlertDialogDescription, AlertDialogFooter,
   AlertDialogHeader, AlertDialogTitle, AlertDialogTrigger,
 } from "@/components/ui/alert-dialog";
 import { Json } from "@/components/logs/logs-table";
-import { LogStatusBadge } from "@/components/logs/log-status-badge";
+import { ProviderCalls } from "@/components/shared/provider-calls";
+import { TimelineEntry, TimelineList } from "@/components/shared/timeline";
 import { formatDateTime, formatDuration } from "@/lib/format";
 import { ChannelIcon, EmailFrame, MessageStatusBadge, STATUS_STYLE, channelLabel } from "@/components/messages/shared";
 import type { HistoryEntry, MessageDetail, MessageStatus, QueuedMessage } from "@/lib/messaging/contract";
@@ -250,72 +250,39 @@ function Body({ d, canSend, resend, resending }: { d: MessageDetail; canSend: bo
         <h3 id="m-calls-h" className="mb-1 text-sm font-medium">
           Provider calls
         </h3>
-        {d.logs.length === 0 ? (
-          <p className="text-muted-foreground text-sm">No calls yet.</p>
-        ) : (
-          <div className="rounded-md border">
-            <Table aria-label="Provider calls">
-              <TableHeader>
-                <TableRow>
-                  <TableHead>Time</TableHead>
-                  <TableHead>Call</TableHead>
-                  <TableHead>Result</TableHead>
-                  <TableHead className="hidden sm:table-cell">Took</TableHead>
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {d.logs.map((l) => (
-                  <TableRow key={l.id} className="align-top">
-                    <TableCell className="whitespace-nowrap">{formatDateTime(l.createdAt, { year: undefined, month: undefined, day: undefined })}</TableCell>
-                    <TableCell>
-                      <span className="font-mono text-xs">{l.action}</span>
-                      {l.url && (
-                        <span className="text-muted-foreground block font-mono text-xs break-all">
-                          {l.method} {l.url}
-                        </span>
-                      )}
-                      {l.error && <span className="text-destructive block text-xs">{l.error}</span>}
-                      {l.response != null && (
-                        <details className="mt-1">
-                          <summary className="text-muted-foreground cursor-pointer text-xs">Response</summary>
-                          <Json value={l.response} />
-                        </details>
-                      )}
-                    </TableCell>
-                    <TableCell>
-                      <LogStatusBadge status={l.status} statusCode={l.statusCode} http />
-                    </TableCell>
-                    <TableCell className="hidden tabular-nums sm:table-cell">{formatDuration(l.durationMs)}</TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-          </div>
-        )}
+        <ProviderCalls
+          logs={d.logs}
+          className="rounded-md border"
+          time={(iso) => formatDateTime(iso, { year: undefined, month: undefined, day: undefined })}
+          more={(l) =>
+            l.response != null && (
+              <details className="mt-1">
+                <summary className="text-muted-foreground cursor-pointer text-xs">Response</summary>
+                <Json value={l.response} />
+              </details>
+            )
+          }
+        />
       </section>
     </>
   );
 }
 
 function Timeline({ entries }: { entries: HistoryEntry[] }) {
-  if (!entries.length) return <p className="text-muted-foreground text-sm">Nothing happened yet.</p>;
   return (
-    <ol className="border-border ml-2 grid gap-3 border-l pl-4" aria-label="Delivery timeline">
+    <TimelineList label="Delivery timeline" empty={!entries.length}>
       {entries.map((h, i) => {
         const status = (h.status ?? (h.event in STATUS_STYLE ? h.event : null)) as MessageStatus | null;
         const bad = !!h.error || h.event === "failed" || h.event === "attempt_failed" || status === "failed" || status === "undelivered";
         return (
-          <li key={i} className="relative text-sm">
-            <span
-              aria-hidden
-              className="border-background absolute top-1 -left-[22px] size-3 rounded-full border-2"
-              style={{ background: status ? STATUS_STYLE[status].color : bad ? "var(--destructive)" : "var(--muted-foreground)" }}
-            />
-            <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
-              <span className={bad ? "text-destructive font-medium" : "font-medium"}>{eventTitle(h)}</span>
-              {status && h.source === "provider" && <MessageStatusBadge status={status} />}
-              <span className="text-muted-foreground text-xs">{formatDateTime(h.at)}</span>
-            </div>
+          <TimelineEntry
+            key={i}
+            color={status ? STATUS_STYLE[status].color : null}
+            bad={bad}
+            title={eventTitle(h)}
+            at={h.at}
+            badges={status && h.source === "provider" && <MessageStatusBadge status={status} />}
+          >
             <div className="text-muted-foreground flex flex-wrap gap-x-2 text-xs">
               {(h.integration || h.provider) && (
                 <span>
@@ -335,9 +302,9 @@ function Timeline({ entries }: { entries: HistoryEntry[] }) {
               </p>
             )}
             {!h.error && h.code && <p className="text-muted-foreground text-xs">code {h.code}</p>}
-          </li>
+          </TimelineEntry>
         );
       })}
-    </ol>
+    </TimelineList>
   );
 }

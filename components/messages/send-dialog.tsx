@@ -7,18 +7,17 @@
 import * as React from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { toast } from "sonner";
-import { Loader2, Send } from "lucide-react";
+import { Send } from "lucide-react";
 import type { ZodType } from "zod";
 import { api, formErrors } from "@/lib/client/api";
 import { checkForm, focusFirstInvalid } from "@/lib/client/form";
 import { emailInput, pushInput, smsInput, telegramInput, type MessageChannel as Channel, type QueuedMessage, type QueuedPush, type Template, type TemplatePreview as Preview } from "@/lib/messaging/contract";
-import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Textarea } from "@/components/ui/textarea";
 import { NativeSelect } from "@/components/ui/select";
-import { Alert, AlertDescription } from "@/components/ui/alert";
-import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import { FormFooter } from "@/components/shared/form-footer";
 import { useIntegrations } from "@/components/shared/filter-fields";
 import { CHANNELS, CHANNEL_META, SmsCounter, parseJsonObject, useDebounced } from "@/components/messages/shared";
 
@@ -321,19 +320,7 @@ function SendForm({ preset, onDone, onCancel }: { preset: SendPreset | null; onD
         </>
       )}
 
-      {formError && (
-        <Alert variant="destructive">
-          <AlertDescription>{formError}</AlertDescription>
-        </Alert>
-      )}
-      <DialogFooter>
-        <Button type="button" variant="outline" onClick={onCancel}>
-          Cancel
-        </Button>
-        <Button type="submit" disabled={send.isPending}>
-          {send.isPending ? <Loader2 className="animate-spin" /> : <Send />} Send
-        </Button>
-      </DialogFooter>
+      <FormFooter formError={formError} onCancel={onCancel} pending={send.isPending} icon={<Send />} label="Send" />
     </form>
   );
 }

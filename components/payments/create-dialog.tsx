@@ -5,24 +5,22 @@
 // click or a retry makes one payment. The result: the link to copy or open.
 import * as React from "react";
 import QRCode from "qrcode";
-import Link from "next/link";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { toast } from "sonner";
-import { ExternalLink, Link2, Loader2 } from "lucide-react";
+import { Link2 } from "lucide-react";
 import { api, formErrors } from "@/lib/client/api";
 import { checkForm, focusFirstInvalid } from "@/lib/client/form";
 import { createPaymentInput, type PaymentCreated } from "@/lib/payments/contract";
-import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Textarea } from "@/components/ui/textarea";
-import { NativeSelect } from "@/components/ui/select";
-import { Alert, AlertDescription } from "@/components/ui/alert";
-import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import { FormFooter } from "@/components/shared/form-footer";
+import { IntegrationSelect, MoneyFields, fieldMessages } from "@/components/payments/money-fields";
+import { LinkCreated } from "@/components/payments/link-created";
 import { useIntegrations } from "@/components/shared/filter-fields";
-import { currencyDigits } from "@/lib/money";
 import {
-  CURRENCIES, CopyField, PaymentStatusBadge, newIdempotencyKey, parseAmount, paymentIntegrations,
+  CURRENCIES, PaymentStatusBadge, newIdempotencyKey, parseAmount, paymentIntegrations,
 } from "@/components/payments/shared";
 
 type Field = "amount" | "currency" | "integration" | "description" | "email";
@@ -70,7 +68,6 @@ function CreateForm({ defaultCurrency, onClose }: { defaultCurrency: string; onC
   const [formError, setFormError] = React.useState<string | null>(null);
   const formRef = React.useRef<HTMLFormElement>(null);
   const parsed = parseAmount(amount, cur);
-  const digits = currencyDigits(cur);
   const currencies = [...new Set([defaultCurrency, ...configured, ...CURRENCIES])];
   const takes = (c: string) => usable.filter((i) => ((i.config as { currencies?: string[] }).currencies ?? []).map((x) => x.toUpperCase()).includes(c));
 
@@ -114,13 +111,7 @@ function CreateForm({ defaultCurrency, onClose }: { defaultCurrency: string; onC
   if (create.data) return <Result p={create.data} onClose={onClose} />;
 
   const amountError = errors.amount ?? (touched && !parsed.ok ? parsed.error : undefined);
-  const err = (f: Field, message = errors[f]) =>
-    message ? (
-      <p id={`pay-${f}-error`} className="text-destructive text-sm">
-        {message}
-      </p>
-    ) : null;
-  const invalid = (f: Field, message = errors[f]) => (message ? { "aria-invalid": true as const, "aria-describedby": `pay-${f}-error` } : {});
+  const { err, invalid } = fieldMessages("pay", errors);
 
   return (
     <form
@@ -133,49 +124,28 @@ function CreateForm({ defaultCurrency, onClose }: { defaultCurrency: string; onC
         if (!create.isPending) submit();
       }}
     >
-      <div className="grid gap-4 sm:grid-cols-[2fr_1fr]">
-        <div className="grid gap-1.5">
-          <Label htmlFor="pay-amount">Amount</Label>
-          <Input
-            id="pay-amount"
-            inputMode={digits ? "decimal" : "numeric"}
-            autoComplete="off"
-            placeholder={digits ? `100.${"0".repeat(digits)}` : "1000"}
-            value={amount}
-            onChange={(e) => setAmount(e.target.value)}
-            onBlur={() => amount && setTouched(true)}
-            {...invalid("amount", amountError)}
-          />
-          {err("amount", amountError) ?? (
-            <p className="text-muted-foreground text-xs">{digits ? `In ${cur}, up to ${digits} decimal${digits === 1 ? "" : "s"}` : `In ${cur}: whole amounts, no decimals`}</p>
-          )}
-        </div>
-        <div className="grid gap-1.5">
-          <Label htmlFor="pay-currency">Currency</Label>
-          <NativeSelect id="pay-currency" value={cur} onChange={(e) => setCurrency(e.target.value)} {...invalid("currency")}>
-            {currencies.map((c) => (
-              <option key={c} value={c}>
-                {c}
-              </option>
-            ))}
-          </NativeSelect>
-          {err("currency")}
-        </div>
-      </div>
+      <MoneyFields
+        prefix="pay"
+        amountLabel="Amount"
+        amount={amount}
+        onAmountChange={setAmount}
+        onAmountBlur={() => amount && setTouched(true)}
+        amountError={amountError}
+        currency={cur}
+        currencies={currencies}
+        onCurrencyChange={setCurrency}
+        currencyError={errors.currency}
+      />
 
-      <div className="grid gap-1.5">
-        <Label htmlFor="pay-integration">Provider</Label>
-        <NativeSelect id="pay-integration" value={integrationId} onChange={(e) => setIntegrationId(e.target.value)} {...invalid("integration")}>
-          <option value="">Automatic for {cur}</option>
-          {usable.map((i) => (
-            <option key={i.id} value={i.id}>
-              {i.name === i.providerName ? i.name : `${i.name} — ${i.providerName}`}
-              {i.mode === "sandbox" ? " (sandbox)" : ""}
-            </option>
-          ))}
-        </NativeSelect>
-        {err("integration") ??
-          (integrations.isSuccess && (
+      <IntegrationSelect
+        prefix="pay"
+        value={integrationId}
+        onChange={setIntegrationId}
+        currency={cur}
+        integrations={usable}
+        error={errors.integration}
+        hint={
+          integrations.isSuccess && (
             <p className="text-muted-foreground text-xs">
               {usable.length === 0
                 ? "No payment integration yet: add one on the Integrations page."
@@ -185,8 +155,9 @@ function CreateForm({ defaultCurrency, onClose }: { defaultCurrency: string; onC
                     ? `The first payment integration that takes ${cur}`
                     : null}
             </p>
-          ))}
-      </div>
+          )
+        }
+      />
 
       <div className="grid gap-1.5">
         <Label htmlFor="pay-description">Description</Label>
@@ -200,19 +171,7 @@ function CreateForm({ defaultCurrency, onClose }: { defaultCurrency: string; onC
         {err("email")}
       </div>
 
-      {formError && (
-        <Alert variant="destructive">
-          <AlertDescription>{formError}</AlertDescription>
-        </Alert>
-      )}
-      <DialogFooter>
-        <Button type="button" variant="outline" onClick={onClose}>
-          Cancel
-        </Button>
-        <Button type="submit" disabled={create.isPending}>
-          {create.isPending ? <Loader2 className="animate-spin" /> : <Link2 />} Create link
-        </Button>
-      </DialogFooter>
+      <FormFooter formError={formError} onCancel={onClose} pending={create.isPending} icon={<Link2 />} label="Create link" />
     </form>
   );
 }
@@ -253,37 +212,18 @@ function Result({ p, onClose }: { p: PaymentCreated; onClose: () => void }) {
         )}
       </div>
       {p.description && <p className="text-muted-foreground text-sm">{p.description}</p>}
-      {p.paymentUrl ? (
-        <>
-          <div className="grid gap-1.5">
-            <p className="text-sm font-medium">Send this link to the payer</p>
-            <CopyField value={p.paymentUrl} label="Payment link" testId="payment-link" />
-          </div>
-          <LinkQrCode url={p.paymentUrl} />
-          <p className="text-muted-foreground text-xs">The payment turns Succeeded when the provider confirms it; follow it on the payment&apos;s page.</p>
-        </>
-      ) : (
-        <Alert>
-          <AlertDescription>This integration makes a payment without a hosted page (a PaymentIntent your app confirms): there is no link to send.</AlertDescription>
-        </Alert>
-      )}
-      <DialogFooter>
-        <Button type="button" variant="outline" onClick={onClose}>
-          Close
-        </Button>
-        <Button variant="outline" asChild>
-          <Link href={`/payments/${p.id}`} onClick={onClose}>
-            View payment
-          </Link>
-        </Button>
-        {p.paymentUrl && (
-          <Button asChild>
-            <a href={p.paymentUrl} target="_blank" rel="noopener noreferrer">
-              <ExternalLink /> Open payment
-            </a>
-          </Button>
-        )}
-      </DialogFooter>
+      <LinkCreated
+        url={p.paymentUrl}
+        linkLabel="Payment link"
+        linkTestId="payment-link"
+        extra={p.paymentUrl && <LinkQrCode url={p.paymentUrl} />}
+        next={<>The payment turns Succeeded when the provider confirms it; follow it on the payment&apos;s page.</>}
+        noLink="This integration makes a payment without a hosted page (a PaymentIntent your app confirms): there is no link to send."
+        href={`/payments/${p.id}`}
+        view="View payment"
+        open="Open payment"
+        onClose={onClose}
+      />
     </div>
   );
 }

@@ -19,14 +19,15 @@ import { api, ClientApiError } from "@/lib/client/api";
 import { PageHeader } from "@/components/layout/app-shell";
 import { Button } from "@/components/ui/button";
 import { Badge } from "@/components/ui/badge";
-import { Skeleton } from "@/components/ui/skeleton";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { formatDateTime, formatDuration } from "@/lib/format";
+import { formatDateTime } from "@/lib/format";
 import { RefundDialog } from "@/components/payments/refund-dialog";
 import { InvoiceLinks } from "@/components/payments/subscriptions-shared";
-import { LogStatusBadge } from "@/components/logs/log-status-badge";
+import { ProviderCalls } from "@/components/shared/provider-calls";
+import { DetailLoadError, DetailLoading } from "@/components/shared/detail-states";
+import { TimelineEntry, TimelineList, inOrder } from "@/components/shared/timeline";
 import { CopyField, OPEN_STATUSES, PAYMENT_STATUS_STYLE, PaymentStatusBadge, ProviderCell, money } from "@/components/payments/shared";
 import type { PaymentDetail as Detail, PaymentHistoryEntry, PaymentStatus, Refund } from "@/lib/payments/contract";
 
@@ -72,35 +73,8 @@ export function PaymentDetail({ id, canRefund }: { id: string; canRefund: boolea
     </Button>
   );
 
-  if (q.isPending) {
-    return (
-      <>
-        <PageHeader title="Payment" actions={back} />
-        <div className="grid gap-4" aria-label="Loading">
-          <Skeleton className="h-32" />
-          <Skeleton className="h-64" />
-        </div>
-      </>
-    );
-  }
-  if (q.isError || !d) {
-    const notFound = q.error instanceof ClientApiError && q.error.status === 404;
-    return (
-      <>
-        <PageHeader title="Payment" actions={back} />
-        <Alert variant="destructive">
-          <AlertDescription>
-            {notFound ? "There is no such payment." : `Could not load the payment: ${(q.error as Error)?.message}`}
-            {!notFound && (
-              <Button variant="outline" size="sm" onClick={() => q.refetch()}>
-                Try again
-              </Button>
-            )}
-          </AlertDescription>
-        </Alert>
-      </>
-    );
-  }
+  if (q.isPending) return <DetailLoading title="Payment" actions={back} />;
+  if (q.isError || !d) return <DetailLoadError title="Payment" actions={back} noun="payment" error={q.error} onRetry={() => q.refetch()} />;
 
   const open = OPEN_STATUSES.includes(d.status);
   const mayRefund = canRefund && d.actions.refund.available;
@@ -275,42 +249,7 @@ export function PaymentDetail({ id, canRefund }: { id: string; canRefund: boolea
         <h2 id="p-calls-h" className="mb-2 text-base font-semibold">
           Provider calls
         </h2>
-        {d.logs.length === 0 ? (
-          <p className="text-muted-foreground text-sm">No calls yet.</p>
-        ) : (
-          <div className="rounded-lg border">
-            <Table aria-label="Provider calls">
-              <TableHeader>
-                <TableRow>
-                  <TableHead>Time</TableHead>
-                  <TableHead>Call</TableHead>
-                  <TableHead>Result</TableHead>
-                  <TableHead className="hidden sm:table-cell">Took</TableHead>
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {d.logs.map((l) => (
-                  <TableRow key={l.id} className="align-top">
-                    <TableCell className="whitespace-nowrap">{formatDateTime(l.createdAt)}</TableCell>
-                    <TableCell>
-                      <span className="font-mono text-xs">{l.action}</span>
-                      {l.url && (
-                        <span className="text-muted-foreground block font-mono text-xs break-all">
-                          {l.method} {l.url}
-                        </span>
-                      )}
-                      {l.error && <span className="text-destructive block text-xs">{l.error}</span>}
-                    </TableCell>
-                    <TableCell>
-                      <LogStatusBadge status={l.status} statusCode={l.statusCode} http />
-                    </TableCell>
-                    <TableCell className="hidden tabular-nums sm:table-cell">{formatDuration(l.durationMs)}</TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-          </div>
-        )}
+        <ProviderCalls logs={d.logs} />
       </section>
 
       {mayRefund && <RefundDialog payment={d} open={refunding} onOpenChange={setRefunding} />}
@@ -345,27 +284,26 @@ function eventTitle(h: PaymentHistoryEntry) {
 }
 
 function Timeline({ entries }: { entries: PaymentHistoryEntry[] }) {
-  if (!entries.length) return <p className="text-muted-foreground text-sm">Nothing happened yet.</p>;
   // newest last: in the order things happened
-  const sorted = [...entries].map((h, i) => ({ h, i })).sort((a, b) => a.h.at.localeCompare(b.h.at) || a.i - b.i).map((x) => x.h);
   return (
-    <ol className="border-border ml-2 grid gap-3 border-l pl-4" aria-label="Payment timeline">
-      {sorted.map((h, i) => {
+    <TimelineList label="Payment timeline" empty={!entries.length}>
+      {inOrder(entries).map((h, i) => {
         const status = (h.status ?? (h.event in PAYMENT_STATUS_STYLE ? h.event : null)) as PaymentStatus | null;
         const bad = !!h.error || h.event === "create_failed" || status === "failed";
         return (
-          <li key={i} className="relative text-sm">
-            <span
-              aria-hidden
-              className="border-background absolute top-1 -left-[22px] size-3 rounded-full border-2"
-              style={{ background: status && PAYMENT_STATUS_STYLE[status] ? PAYMENT_STATUS_STYLE[status].color : bad ? "var(--destructive)" : "var(--muted-foreground)" }}
-            />
-            <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
-              <span className={bad ? "text-destructive font-medium" : "font-medium"}>{eventTitle(h)}</span>
-              {h.source && <Badge variant="outline">{SOURCE_WORDS[h.source] ?? h.source}</Badge>}
-              {h.applied === false && <Badge variant="muted">not applied</Badge>}
-              <span className="text-muted-foreground text-xs">{formatDateTime(h.at)}</span>
-            </div>
+          <TimelineEntry
+            key={i}
+            color={status ? PAYMENT_STATUS_STYLE[status]?.color : null}
+            bad={bad}
+            title={eventTitle(h)}
+            at={h.at}
+            badges={
+              <>
+                {h.source && <Badge variant="outline">{SOURCE_WORDS[h.source] ?? h.source}</Badge>}
+                {h.applied === false && <Badge variant="muted">not applied</Badge>}
+              </>
+            }
+          >
             {h.detail && <p className="text-muted-foreground text-xs">{h.detail}</p>}
             {h.note && <p className="text-xs text-warning">{h.note}</p>}
             {h.error && <p className="text-destructive text-xs">{h.error}</p>}
@@ -375,10 +313,10 @@ function Timeline({ entries }: { entries: PaymentHistoryEntry[] }) {
                 See the refused notification
               </Link>
             )}
-          </li>
+          </TimelineEntry>
         );
       })}
-    </ol>
+    </TimelineList>
   );
 }
 

@@ -7,18 +7,17 @@
 import * as React from "react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { toast } from "sonner";
-import { Loader2, Undo2 } from "lucide-react";
+import { Undo2 } from "lucide-react";
 import { api, ClientApiError, formErrors } from "@/lib/client/api";
 import { checkForm } from "@/lib/client/form";
 import { useFormErrors } from "@/components/shared/form-errors";
 import { refundInput, type PaymentDetail, type RefundAnswer } from "@/lib/payments/contract";
 import { toDecimalString } from "@/lib/money";
-import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Textarea } from "@/components/ui/textarea";
-import { Alert, AlertDescription } from "@/components/ui/alert";
-import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import { FormFooter } from "@/components/shared/form-footer";
+import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { money, newIdempotencyKey, parseAmount } from "@/components/payments/shared";
 
 type Field = "amount" | "reason";
@@ -122,19 +121,7 @@ function RefundForm({ payment, onClose }: { payment: PaymentDetail; onClose: () 
         />
         {err("reason")}
       </div>
-      {formError && (
-        <Alert variant="destructive">
-          <AlertDescription>{formError}</AlertDescription>
-        </Alert>
-      )}
-      <DialogFooter>
-        <Button type="button" variant="outline" onClick={onClose}>
-          Cancel
-        </Button>
-        <Button type="submit" variant="destructive" disabled={refund.isPending || remaining <= 0}>
-          {refund.isPending ? <Loader2 className="animate-spin" /> : <Undo2 />} Refund
-        </Button>
-      </DialogFooter>
+      <FormFooter formError={formError} onCancel={onClose} pending={refund.isPending} disabled={remaining <= 0} icon={<Undo2 />} label="Refund" variant="destructive" />
     </form>
   );
 }

@@ -5,22 +5,21 @@
 // the API's own schema (createSubscriptionInput) before anything is sent; one Idempotency-Key
 // per opening. The result: the page where the payer approves and pays the first period.
 import * as React from "react";
-import Link from "next/link";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { toast } from "sonner";
-import { ExternalLink, Loader2, Repeat } from "lucide-react";
+import { Repeat } from "lucide-react";
 import { api, formErrors } from "@/lib/client/api";
 import { checkForm, focusFirstInvalid } from "@/lib/client/form";
 import { createSubscriptionInput, type SubscriptionCreated } from "@/lib/payments/contract";
-import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { NativeSelect } from "@/components/ui/select";
-import { Alert, AlertDescription } from "@/components/ui/alert";
-import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
+import { FormFooter } from "@/components/shared/form-footer";
+import { IntegrationSelect, MoneyFields, fieldMessages } from "@/components/payments/money-fields";
+import { LinkCreated } from "@/components/payments/link-created";
 import { useIntegrations } from "@/components/shared/filter-fields";
-import { currencyDigits } from "@/lib/money";
-import { CURRENCIES, CopyField, newIdempotencyKey, parseAmount, paymentIntegrations } from "@/components/payments/shared";
+import { CURRENCIES, newIdempotencyKey, parseAmount, paymentIntegrations } from "@/components/payments/shared";
 import { INTERVAL_CHOICES, SubscriptionStatusBadge, amountPerInterval, everyInterval, type SubscriptionProvider } from "@/components/payments/subscriptions-shared";
 
 type Field = "plan" | "amount" | "currency" | "interval" | "count" | "integration" | "email";
@@ -83,7 +82,6 @@ function CreateForm({ defaultCurrency, providers, onClose }: { defaultCurrency: 
   const [formError, setFormError] = React.useState<string | null>(null);
   const formRef = React.useRef<HTMLFormElement>(null);
   const parsed = parseAmount(amount, cur);
-  const digits = currencyDigits(cur);
   const currencies = [...new Set([defaultCurrency, ...usable.flatMap(currenciesOf), ...CURRENCIES])];
   const takes = usable.filter((i) => currenciesOf(i).includes(cur));
   const countNumber = /^\d+$/.test(count.trim()) ? Number(count.trim()) : NaN;
@@ -135,13 +133,7 @@ function CreateForm({ defaultCurrency, providers, onClose }: { defaultCurrency: 
   if (create.data) return <Result s={create.data} onClose={onClose} />;
 
   const amountError = errors.amount ?? (touched && !parsed.ok ? parsed.error : undefined);
-  const err = (f: Field, message = errors[f]) =>
-    message ? (
-      <p id={`sub-${f}-error`} className="text-destructive text-sm">
-        {message}
-      </p>
-    ) : null;
-  const invalid = (f: Field, message = errors[f]) => (message ? { "aria-invalid": true as const, "aria-describedby": `sub-${f}-error` } : {});
+  const { err, invalid } = fieldMessages("sub", errors);
   const unit = INTERVAL_CHOICES.find((c) => c.value === interval)!.unit;
 
   return (
@@ -161,35 +153,19 @@ function CreateForm({ defaultCurrency, providers, onClose }: { defaultCurrency: 
         {err("plan") ?? <p className="text-muted-foreground text-xs">The payer sees it on the approval page</p>}
       </div>
 
-      <div className="grid gap-4 sm:grid-cols-[2fr_1fr] sm:items-start">
-        <div className="grid gap-1.5">
-          <Label htmlFor="sub-amount">Amount each period</Label>
-          <Input
-            id="sub-amount"
-            inputMode={digits ? "decimal" : "numeric"}
-            autoComplete="off"
-            placeholder={digits ? `100.${"0".repeat(digits)}` : "1000"}
-            value={amount}
-            onChange={(e) => { setAmount(e.target.value); edited("amount"); }}
-            onBlur={() => amount && setTouched(true)}
-            {...invalid("amount", amountError)}
-          />
-          {err("amount", amountError) ?? (
-            <p className="text-muted-foreground text-xs">{digits ? `In ${cur}, up to ${digits} decimal${digits === 1 ? "" : "s"}` : `In ${cur}: whole amounts, no decimals`}</p>
-          )}
-        </div>
-        <div className="grid gap-1.5">
-          <Label htmlFor="sub-currency">Currency</Label>
-          <NativeSelect id="sub-currency" value={cur} onChange={(e) => { setCurrency(e.target.value); edited("currency"); edited("amount"); }} {...invalid("currency")}>
-            {currencies.map((c) => (
-              <option key={c} value={c}>
-                {c}
-              </option>
-            ))}
-          </NativeSelect>
-          {err("currency")}
-        </div>
-      </div>
+      <MoneyFields
+        prefix="sub"
+        className="grid gap-4 sm:grid-cols-[2fr_1fr] sm:items-start"
+        amountLabel="Amount each period"
+        amount={amount}
+        onAmountChange={(v) => { setAmount(v); edited("amount"); }}
+        onAmountBlur={() => amount && setTouched(true)}
+        amountError={amountError}
+        currency={cur}
+        currencies={currencies}
+        onCurrencyChange={(c) => { setCurrency(c); edited("currency"); edited("amount"); }}
+        currencyError={errors.currency}
+      />
 
       <fieldset className="grid gap-1.5">
         <legend className="mb-1.5 text-sm font-medium">Charged</legend>
@@ -221,19 +197,15 @@ function CreateForm({ defaultCurrency, providers, onClose }: { defaultCurrency: 
         )}
       </fieldset>
 
-      <div className="grid gap-1.5">
-        <Label htmlFor="sub-integration">Provider</Label>
-        <NativeSelect id="sub-integration" value={integrationId} onChange={(e) => { setIntegrationId(e.target.value); edited("integration"); }} {...invalid("integration")}>
-          <option value="">Automatic for {cur}</option>
-          {usable.map((i) => (
-            <option key={i.id} value={i.id}>
-              {i.name === i.providerName ? i.name : `${i.name} — ${i.providerName}`}
-              {i.mode === "sandbox" ? " (sandbox)" : ""}
-            </option>
-          ))}
-        </NativeSelect>
-        {err("integration") ??
-          (integrations.isSuccess && (
+      <IntegrationSelect
+        prefix="sub"
+        value={integrationId}
+        onChange={(id) => { setIntegrationId(id); edited("integration"); }}
+        currency={cur}
+        integrations={usable}
+        error={errors.integration}
+        hint={
+          integrations.isSuccess && (
             <p className="text-muted-foreground text-xs">
               {usable.length === 0
                 ? `No integration takes subscriptions yet: connect ${providers.map((p) => p.name).join(", ").replace(/, ([^,]*)$/, " or $1")} on the Integrations page.`
@@ -243,8 +215,9 @@ function CreateForm({ defaultCurrency, providers, onClose }: { defaultCurrency: 
                     ? `The first integration with subscriptions that takes ${cur}`
                     : null}
             </p>
-          ))}
-      </div>
+          )
+        }
+      />
 
       <div className="grid gap-1.5">
         <Label htmlFor="sub-email">Payer e-mail</Label>
@@ -252,19 +225,7 @@ function CreateForm({ defaultCurrency, providers, onClose }: { defaultCurrency: 
         {err("email")}
       </div>
 
-      {formError && (
-        <Alert variant="destructive">
-          <AlertDescription>{formError}</AlertDescription>
-        </Alert>
-      )}
-      <DialogFooter>
-        <Button type="button" variant="outline" onClick={onClose}>
-          Cancel
-        </Button>
-        <Button type="submit" disabled={create.isPending}>
-          {create.isPending ? <Loader2 className="animate-spin" /> : <Repeat />} Create subscription
-        </Button>
-      </DialogFooter>
+      <FormFooter formError={formError} onCancel={onClose} pending={create.isPending} icon={<Repeat />} label="Create subscription" />
     </form>
   );
 }
@@ -286,38 +247,17 @@ function Result({ s, onClose }: { s: SubscriptionCreated; onClose: () => void })
           </span>
         )}
       </p>
-      {s.paymentUrl ? (
-        <>
-          <div className="grid gap-1.5">
-            <p className="text-sm font-medium">Send this link to the payer</p>
-            <CopyField value={s.paymentUrl} label="Approval link" testId="subscription-link" />
-          </div>
-          <p className="text-muted-foreground text-xs">
-            The payer approves the subscription and pays the first period there; it turns Active when the provider confirms it.
-          </p>
-        </>
-      ) : (
-        <Alert>
-          <AlertDescription>The provider gave no approval page for this subscription: follow it on its page.</AlertDescription>
-        </Alert>
-      )}
-      <DialogFooter>
-        <Button type="button" variant="outline" onClick={onClose}>
-          Close
-        </Button>
-        <Button variant="outline" asChild>
-          <Link href={`/payments/subscriptions/${s.id}`} onClick={onClose}>
-            View subscription
-          </Link>
-        </Button>
-        {s.paymentUrl && (
-          <Button asChild>
-            <a href={s.paymentUrl} target="_blank" rel="noopener noreferrer">
-              <ExternalLink /> Open approval page
-            </a>
-          </Button>
-        )}
-      </DialogFooter>
+      <LinkCreated
+        url={s.paymentUrl}
+        linkLabel="Approval link"
+        linkTestId="subscription-link"
+        next="The payer approves the subscription and pays the first period there; it turns Active when the provider confirms it."
+        noLink="The provider gave no approval page for this subscription: follow it on its page."
+        href={`/payments/subscriptions/${s.id}`}
+        view="View subscription"
+        open="Open approval page"
+        onClose={onClose}
+      />
     </div>
   );
 }

@@ -17,13 +17,14 @@ import { api, ClientApiError } from "@/lib/client/api";
 import { PageHeader } from "@/components/layout/app-shell";
 import { Button } from "@/components/ui/button";
 import { Badge } from "@/components/ui/badge";
-import { Skeleton } from "@/components/ui/skeleton";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { formatDateTime, formatDuration } from "@/lib/format";
-import { LogStatusBadge } from "@/components/logs/log-status-badge";
+import { formatDateTime } from "@/lib/format";
+import { ProviderCalls } from "@/components/shared/provider-calls";
+import { DetailLoadError, DetailLoading } from "@/components/shared/detail-states";
+import { TimelineEntry, TimelineList, inOrder } from "@/components/shared/timeline";
 import { CopyField, PAYMENT_STATUS_STYLE, PaymentStatusBadge, ProviderCell } from "@/components/payments/shared";
 import {
   InvoiceLinks, SUBSCRIPTION_STATUS_STYLE, SubscriptionStatusBadge, amountPerInterval, formatDay, periodText,
@@ -79,35 +80,8 @@ export function SubscriptionDetail({ id, canAct }: { id: string; canAct: boolean
     </Button>
   );
 
-  if (q.isPending) {
-    return (
-      <>
-        <PageHeader title="Subscription" actions={back} />
-        <div className="grid gap-4" aria-label="Loading">
-          <Skeleton className="h-32" />
-          <Skeleton className="h-64" />
-        </div>
-      </>
-    );
-  }
-  if (q.isError || !d) {
-    const notFound = q.error instanceof ClientApiError && q.error.status === 404;
-    return (
-      <>
-        <PageHeader title="Subscription" actions={back} />
-        <Alert variant="destructive">
-          <AlertDescription>
-            {notFound ? "There is no such subscription." : `Could not load the subscription: ${(q.error as Error)?.message}`}
-            {!notFound && (
-              <Button variant="outline" size="sm" onClick={() => q.refetch()}>
-                Try again
-              </Button>
-            )}
-          </AlertDescription>
-        </Alert>
-      </>
-    );
-  }
+  if (q.isPending) return <DetailLoading title="Subscription" actions={back} />;
+  if (q.isError || !d) return <DetailLoadError title="Subscription" actions={back} noun="subscription" error={q.error} onRetry={() => q.refetch()} />;
 
   const mayCancel = canAct && d.actions.cancel.available;
   const mayResume = canAct && d.actions.resume.available;
@@ -303,42 +277,7 @@ export function SubscriptionDetail({ id, canAct }: { id: string; canAct: boolean
         <h2 id="s-calls-h" className="mb-2 text-base font-semibold">
           Provider calls
         </h2>
-        {d.logs.length === 0 ? (
-          <p className="text-muted-foreground text-sm">No calls yet.</p>
-        ) : (
-          <div className="rounded-lg border">
-            <Table aria-label="Provider calls">
-              <TableHeader>
-                <TableRow>
-                  <TableHead>Time</TableHead>
-                  <TableHead>Call</TableHead>
-                  <TableHead>Result</TableHead>
-                  <TableHead className="hidden sm:table-cell">Took</TableHead>
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {d.logs.map((l) => (
-                  <TableRow key={l.id} className="align-top">
-                    <TableCell className="whitespace-nowrap">{formatDateTime(l.createdAt)}</TableCell>
-                    <TableCell>
-                      <span className="font-mono text-xs">{l.action}</span>
-                      {l.url && (
-                        <span className="text-muted-foreground block font-mono text-xs break-all">
-                          {l.method} {l.url}
-                        </span>
-                      )}
-                      {l.error && <span className="text-destructive block text-xs">{l.error}</span>}
-                    </TableCell>
-                    <TableCell>
-                      <LogStatusBadge status={l.status} statusCode={l.statusCode} http />
-                    </TableCell>
-                    <TableCell className="hidden tabular-nums sm:table-cell">{formatDuration(l.durationMs)}</TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-          </div>
-        )}
+        <ProviderCalls logs={d.logs} />
       </section>
 
       {mayCancel && <CancelDialog s={d} open={canceling} onOpenChange={setCanceling} onDone={(n, atEnd) => settle(n, atEnd ? "It ends with the current period" : "Subscription canceled")} />}
@@ -513,28 +452,25 @@ function eventTitle(h: SubscriptionHistoryEntry) {
 }
 
 function Timeline({ entries }: { entries: SubscriptionHistoryEntry[] }) {
-  if (!entries.length) return <p className="text-muted-foreground text-sm">Nothing happened yet.</p>;
-  const sorted = [...entries].map((h, i) => ({ h, i })).sort((a, b) => a.h.at.localeCompare(b.h.at) || a.i - b.i).map((x) => x.h);
   return (
-    <ol className="border-border ml-2 grid gap-3 border-l pl-4" aria-label="Subscription timeline">
-      {sorted.map((h, i) => {
+    <TimelineList label="Subscription timeline" empty={!entries.length}>
+      {inOrder(entries).map((h, i) => {
         const status = (h.status ?? (h.event in SUBSCRIPTION_STATUS_STYLE ? h.event : null)) as SubscriptionStatus | null;
         const bad = !!h.error || h.event === "create_failed" || h.event === "charge_failed" || status === "past_due";
         return (
-          <li key={i} className="relative text-sm">
-            <span
-              aria-hidden
-              className="border-background absolute top-1 -left-[22px] size-3 rounded-full border-2"
-              style={{ background: status && SUBSCRIPTION_STATUS_STYLE[status] ? SUBSCRIPTION_STATUS_STYLE[status].color : bad ? "var(--destructive)" : "var(--muted-foreground)" }}
-            />
-            <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
-              <span className={bad ? "text-destructive font-medium" : "font-medium"}>{eventTitle(h)}</span>
-              {h.source && <Badge variant="outline">{SOURCE_WORDS[h.source] ?? h.source}</Badge>}
-              {h.applied === false && (
-                <Badge variant="muted">no change</Badge>
-              )}
-              <span className="text-muted-foreground text-xs">{formatDateTime(h.at)}</span>
-            </div>
+          <TimelineEntry
+            key={i}
+            color={status ? SUBSCRIPTION_STATUS_STYLE[status]?.color : null}
+            bad={bad}
+            title={eventTitle(h)}
+            at={h.at}
+            badges={
+              <>
+                {h.source && <Badge variant="outline">{SOURCE_WORDS[h.source] ?? h.source}</Badge>}
+                {h.applied === false && <Badge variant="muted">no change</Badge>}
+              </>
+            }
+          >
             {h.detail && (
               <p className="text-muted-foreground text-xs">
                 {h.source === "webhook" || h.source === "refresh" ? `Provider said: ${h.detail}` : h.detail}
@@ -546,9 +482,9 @@ function Timeline({ entries }: { entries: SubscriptionHistoryEntry[] }) {
                 See the payment
               </Link>
             )}
-          </li>
+          </TimelineEntry>
         );
       })}
-    </ol>
+    </TimelineList>
   );
 }
