@@ -9,14 +9,15 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { toast } from "sonner";
 import { Link2 } from "lucide-react";
 import { api, formErrors } from "@/lib/client/api";
-import { checkForm, focusFirstInvalid } from "@/lib/client/form";
+import { checkForm } from "@/lib/client/form";
 import { createPaymentInput, type PaymentCreated } from "@/lib/payments/contract";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Textarea } from "@/components/ui/textarea";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { FormFooter } from "@/components/shared/form-footer";
-import { IntegrationSelect, MoneyFields, fieldMessages } from "@/components/payments/money-fields";
+import { IntegrationSelect, MoneyFields } from "@/components/payments/money-fields";
+import { useFormErrors } from "@/components/shared/form-errors";
 import { LinkCreated } from "@/components/payments/link-created";
 import { useIntegrations } from "@/components/shared/filter-fields";
 import {
@@ -64,24 +65,15 @@ function CreateForm({ defaultCurrency, onClose }: { defaultCurrency: string; onC
   const [description, setDescription] = React.useState("");
   const [email, setEmail] = React.useState("");
   const [touched, setTouched] = React.useState(false);
-  const [errors, setErrors] = React.useState<Partial<Record<Field, string>>>({});
-  const [formError, setFormError] = React.useState<string | null>(null);
-  const formRef = React.useRef<HTMLFormElement>(null);
+  const { errors, formError, formRef, clear, show: showErrors, err, invalid } = useFormErrors<Field>("pay");
   const parsed = parseAmount(amount, cur);
   const currencies = [...new Set([defaultCurrency, ...configured, ...CURRENCIES])];
   const takes = (c: string) => usable.filter((i) => ((i.config as { currencies?: string[] }).currencies ?? []).map((x) => x.toUpperCase()).includes(c));
 
-  function showErrors(next: Partial<Record<Field, string>>, form: string | null) {
-    setErrors(next);
-    setFormError(form);
-    focusFirstInvalid(formRef.current);
-  }
-
   /** every field checked at once with the API's own schema; nothing is sent while one is wrong */
   function submit() {
     setTouched(true);
-    setErrors({});
-    setFormError(null);
+    clear();
     const body = {
       amountMinor: parsed.ok ? parsed.minor : undefined,
       currency: cur,
@@ -111,7 +103,6 @@ function CreateForm({ defaultCurrency, onClose }: { defaultCurrency: string; onC
   if (create.data) return <Result p={create.data} onClose={onClose} />;
 
   const amountError = errors.amount ?? (touched && !parsed.ok ? parsed.error : undefined);
-  const { err, invalid } = fieldMessages("pay", errors);
 
   return (
     <form

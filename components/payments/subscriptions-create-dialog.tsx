@@ -9,14 +9,15 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { toast } from "sonner";
 import { Repeat } from "lucide-react";
 import { api, formErrors } from "@/lib/client/api";
-import { checkForm, focusFirstInvalid } from "@/lib/client/form";
+import { checkForm } from "@/lib/client/form";
 import { createSubscriptionInput, type SubscriptionCreated } from "@/lib/payments/contract";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { NativeSelect } from "@/components/ui/select";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { FormFooter } from "@/components/shared/form-footer";
-import { IntegrationSelect, MoneyFields, fieldMessages } from "@/components/payments/money-fields";
+import { IntegrationSelect, MoneyFields } from "@/components/payments/money-fields";
+import { useFormErrors } from "@/components/shared/form-errors";
 import { LinkCreated } from "@/components/payments/link-created";
 import { useIntegrations } from "@/components/shared/filter-fields";
 import { CURRENCIES, newIdempotencyKey, parseAmount, paymentIntegrations } from "@/components/payments/shared";
@@ -78,27 +79,15 @@ function CreateForm({ defaultCurrency, providers, onClose }: { defaultCurrency: 
   const [integrationId, setIntegrationId] = React.useState("");
   const [email, setEmail] = React.useState("");
   const [touched, setTouched] = React.useState(false);
-  const [errors, setErrors] = React.useState<Partial<Record<Field, string>>>({});
-  const [formError, setFormError] = React.useState<string | null>(null);
-  const formRef = React.useRef<HTMLFormElement>(null);
+  const { errors, formError, formRef, clear, show: showErrors, err, invalid, edited } = useFormErrors<Field>("sub");
   const parsed = parseAmount(amount, cur);
   const currencies = [...new Set([defaultCurrency, ...usable.flatMap(currenciesOf), ...CURRENCIES])];
   const takes = usable.filter((i) => currenciesOf(i).includes(cur));
   const countNumber = /^\d+$/.test(count.trim()) ? Number(count.trim()) : NaN;
 
-  /** a field's message goes once it is edited (the others stay until the next try) */
-  const edited = (f: Field) => setErrors((e) => (e[f] ? { ...e, [f]: undefined } : e));
-
-  function showErrors(next: Partial<Record<Field, string>>, form: string | null) {
-    setErrors(next);
-    setFormError(form);
-    focusFirstInvalid(formRef.current);
-  }
-
   function submit() {
     setTouched(true);
-    setErrors({});
-    setFormError(null);
+    clear();
     const body = {
       plan,
       amountMinor: parsed.ok ? parsed.minor : undefined,
@@ -133,7 +122,6 @@ function CreateForm({ defaultCurrency, providers, onClose }: { defaultCurrency: 
   if (create.data) return <Result s={create.data} onClose={onClose} />;
 
   const amountError = errors.amount ?? (touched && !parsed.ok ? parsed.error : undefined);
-  const { err, invalid } = fieldMessages("sub", errors);
   const unit = INTERVAL_CHOICES.find((c) => c.value === interval)!.unit;
 
   return (

@@ -34,5 +34,8 @@ export function useFormErrors<F extends string>(prefix: string) {
   const invalid = (f: F, message = errors[f], hintId?: string) =>
     message ? { "aria-invalid": true as const, "aria-describedby": [errorId(f), hintId].filter(Boolean).join(" ") } : hintId ? { "aria-describedby": hintId } : {};
 
-  return { errors, formError, formRef, clear, show, err, invalid };
+  /** a field's message goes once it is edited (the others stay until the next try) */
+  const edited = React.useCallback((f: F) => setErrors((e) => (e[f] ? { ...e, [f]: undefined } : e)), []);
+
+  return { errors, formError, formRef, clear, show, err, invalid, edited };
 }
