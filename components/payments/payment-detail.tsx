@@ -274,7 +274,7 @@ const EVENT_WORDS: Record<string, string> = {
   refund_requested: "Refund requested",
   notification_rejected: "Provider notification refused",
 };
-const SOURCE_WORDS: Record<string, string> = { api: "API", webhook: "provider event", refresh: "status check", return: "payer's return", sweep: "capture sweep" };
+const SOURCE_WORDS: Record<string, string> = { api: "API", webhook: "provider event", refresh: "status check", return: "payer's return", sweep: "capture sweep", schedule: "renewal scheduler" };
 
 function eventTitle(h: PaymentHistoryEntry) {
   if (EVENT_WORDS[h.event]) return EVENT_WORDS[h.event];
