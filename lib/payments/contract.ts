@@ -109,21 +109,24 @@ export const paymentItem = paymentFields.extend({ integration: integrationShown.
 export type PaymentItem = z.infer<typeof paymentItem>;
 export const paymentList = z.object({ items: z.array(paymentItem), nextCursor: z.string().nullable() });
 
-/** One step of a payment's timeline. */
-export const paymentHistoryEntry = z.object({
+/** One step of a timeline (a payment's, a subscription's): what happened, from where, whether it moved anything. */
+const timelineStep = z.object({
   at: z.string(),
   event: z.string(),
-  /** api | webhook | refresh (a status check) | return (the payer back from the checkout) | sweep (the capture sweeper) */
   source: z.string().optional(),
   status: z.string().optional(),
   detail: z.string().nullable().optional(),
-  /** whether the event moved the payment (a late or repeated one does not) */
+  /** whether the event moved the payment or subscription (a late or repeated one does not) */
   applied: z.boolean().optional(),
   note: z.string().optional(),
   eventId: z.string().optional(),
+  error: z.string().optional(),
+});
+
+/** One step of a payment's timeline; source: api | webhook | refresh (a status check) | return (the payer back from the checkout) | sweep (the capture sweeper) | schedule (the renewal scheduler). */
+export const paymentHistoryEntry = timelineStep.extend({
   /** a refused notification about this payment (notification_rejected): its webhook event */
   webhookEventId: z.string().optional(),
-  error: z.string().optional(),
   refundId: z.string().optional(),
 });
 export type PaymentHistoryEntry = z.infer<typeof paymentHistoryEntry>;
@@ -408,19 +411,8 @@ export type SubscriptionItem = z.infer<typeof subscriptionItem>;
 export const subscriptionList = z.object({ items: z.array(subscriptionItem), nextCursor: z.string().nullable() });
 export type SubscriptionList = z.infer<typeof subscriptionList>;
 
-/** One step of a subscription's timeline. */
-export const subscriptionHistoryEntry = z.object({
-  at: z.string(),
-  event: z.string(),
-  /** api | webhook | refresh (asked of the provider) | schedule (Switchboard's own charge on a due date) */
-  source: z.string().optional(),
-  status: z.string().optional(),
-  detail: z.string().nullable().optional(),
-  /** whether the event moved the subscription (a late or repeated one does not) */
-  applied: z.boolean().optional(),
-  note: z.string().optional(),
-  eventId: z.string().optional(),
-  error: z.string().optional(),
+/** One step of a subscription's timeline; source: api | webhook | refresh (asked of the provider) | schedule (Switchboard's own charge on a due date). */
+export const subscriptionHistoryEntry = timelineStep.extend({
   /** the charge (payment) the event recorded */
   paymentId: z.string().optional(),
 });

@@ -116,19 +116,18 @@ export async function endElapsedPeriods(opts: { now?: Date; limit?: number } = {
       order by current_period_end, id limit $3`,
     [before, merchantBilled(), opts.limit ?? BATCH],
   );
-  let ended = 0;
+  if (!due.rows.length) return 0;
   for (const { id } of due.rows) {
     try {
       await refreshSubscription(id);
-      const r = await pgPool().query<{ status: string }>("select status from subscriptions where id = $1", [id]);
-      if (r.rows[0]?.status === "canceled") ended++;
-      else await pgPool().query("update subscriptions set updated_at = $2 where id = $1", [id, now]);
     } catch (e) {
-      // asked again after the grace period
-      await pgPool().query("update subscriptions set updated_at = $2 where id = $1", [id, now]).catch(() => {});
       logger.warn({ subscriptionId: id, err: (e as Error).message }, "subscriptions: asking the provider about an ended period failed");
     }
   }
+  // the ones still running (the provider did not end them, or did not answer) are asked again after the grace period
+  const ids = due.rows.map((r) => r.id);
+  const touched = await pgPool().query("update subscriptions set updated_at = $2 where id = any($1::uuid[]) and status <> 'canceled'", [ids, now]);
+  const ended = ids.length - (touched.rowCount ?? 0);
   if (ended) logger.info({ ended }, "subscriptions ended with their period");
   return ended;
 }
